@@ -1,0 +1,88 @@
+// The facts IR: what both language front-ends lower a package to. Rules are written
+// once against these shapes (src/rules/evaluate.ts); analyzers never decide severity.
+import type { Ecosystem, Location } from "../core/types.js";
+import type { SinkChannel, SourceKind } from "../rules/schema.js";
+
+export type { SinkChannel, SourceKind };
+
+/** When the code runs: at install, when the package is imported/started, or only when a function is called. */
+export type Trigger = "install" | "import" | "call";
+
+export interface FlowStep extends Location {
+  /** What happens at this step, e.g. "reads ~/.ssh/id_rsa", "base64-encoded", "passed to post()". */
+  note: string;
+}
+
+/** A credential read. */
+export interface SourceFact {
+  kind: SourceKind;
+  location: Location;
+  note: string;
+  /** The concrete thing read when known: a path ("~/.ssh/id_rsa"), an env name ("NPM_TOKEN"), a parameter name. */
+  detail?: string;
+  trigger: Trigger;
+}
+
+/** Data leaving the machine. */
+export interface SinkFact {
+  channel: SinkChannel;
+  location: Location;
+  note: string;
+  trigger: Trigger;
+  /** Folded URL or host when it can be known; unknown parts written as "*". */
+  destination?: string;
+  /** The destination itself is computed from the credential's own data (a registry URL read from the same .npmrc). */
+  destinationFromSource?: boolean;
+}
+
+/** A path from a source to a sink. steps[0] is at the source, the last step at the sink. */
+export interface FlowFact {
+  source: SourceFact;
+  sink: SinkFact;
+  steps: FlowStep[];
+}
+
+export type ObfuscationTechnique =
+  | "eval-decoded" // eval/exec/Function/vm of a string built by decoding or folding
+  | "eval-dynamic" // eval/exec of a value that could not be folded
+  | "string-array" // string-array obfuscator
+  | "char-codes" // String.fromCharCode / chr lists
+  | "encoded-blob" // long base64/hex literal
+  | "dynamic-import"; // require/__import__ of a computed name
+
+export interface ObfuscationFact {
+  technique: ObfuscationTechnique;
+  location: Location;
+  note: string;
+  trigger: Trigger;
+  /** True when the obfuscated value is run as code (eval/exec/Function/vm/compile). */
+  executed: boolean;
+}
+
+/** A URL, host or IP that appears (after folding) in the code, sink or not. */
+export interface IndicatorFact {
+  value: string;
+  location: Location;
+}
+
+export interface ParseProblem {
+  file: string;
+  message: string;
+}
+
+export interface PackageFacts {
+  ecosystem: Ecosystem;
+  sources: SourceFact[];
+  sinks: SinkFact[];
+  flows: FlowFact[];
+  obfuscations: ObfuscationFact[];
+  indicators: IndicatorFact[];
+  /** Files that could not be parsed (fully or partly); reported in errors[], never fatal. */
+  parseProblems: ParseProblem[];
+  /** Source files analyzed. */
+  filesAnalyzed: number;
+}
+
+export function emptyFacts(ecosystem: Ecosystem): PackageFacts {
+  return { ecosystem, sources: [], sinks: [], flows: [], obfuscations: [], indicators: [], parseProblems: [], filesAnalyzed: 0 };
+}

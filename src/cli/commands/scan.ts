@@ -1,0 +1,54 @@
+// `exfilscan scan <target...>`: packages on disk or archives.
+import { SingleBar } from "cli-progress";
+import type { Command } from "commander";
+import { UsageError } from "../../core/errors.js";
+import { DEFAULT_LIMITS, type IngestLimits } from "../../ingest/index.js";
+import { REPORTERS, REPORTER_NAMES, type ReporterName } from "../../report/index.js";
+import { loadSignatures } from "../../rules/signatures.js";
+import { scanTargets } from "../../scan.js";
+import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn } from "../output.js";
+
+export function registerScan(program: Command): void {
+  const command = program
+    .command("scan")
+    .description("scan npm/Python package directories and archives (.tgz .tar.gz .zip .whl .egg) for credential exfiltration")
+    .argument("<targets...>", "package directories, archives or single source files")
+    .option("--max-files <n>", "cap on files read per target", String(DEFAULT_LIMITS.maxFiles))
+    .option("--max-total-bytes <n>", "cap on bytes read per target", String(DEFAULT_LIMITS.maxTotalBytes))
+    .option("--max-file-bytes <n>", "cap on one file's size (larger files are skipped and reported)", String(DEFAULT_LIMITS.maxFileBytes))
+    .option("--max-ratio <n>", "cap on an archive's expansion ratio (archive bombs)", String(DEFAULT_LIMITS.maxCompressionRatio));
+  addReportOptions(command, REPORTER_NAMES).action(async (targets: string[], raw: Record<string, unknown>) => {
+    const options = resolveReportOptions(raw, REPORTER_NAMES);
+    const signatures = loadSignatures((program.opts()["signatures"] as string[] | undefined) ?? []);
+    const progress = process.stderr.isTTY && targets.length > 1 ? new SingleBar({ stream: process.stderr, clearOnComplete: true, format: "scanning {bar} {value}/{total} {input}" }) : undefined;
+    progress?.start(targets.length, 0, { input: "" });
+    const report = await scanTargets(targets, {
+      signatures,
+      limits: limitsFrom(raw),
+      onTarget: (done, _total, input) => progress?.update(done, { input }),
+    });
+    progress?.stop();
+    for (const error of report.errors) warn(`${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}`);
+    emit(REPORTERS[options.format as ReporterName](report, { color: options.color }), options);
+    process.exitCode = exitCodeFor(
+      report.findings.filter((f) => !f.suppressed).map((f) => f.severity),
+      options.failOn,
+      report.targets.length,
+      report.errors.filter((e) => !e.file).length,
+    );
+  });
+}
+
+function limitsFrom(raw: Record<string, unknown>): IngestLimits {
+  const number = (flag: string, key: string): number => {
+    const value = Number(raw[key]);
+    if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number`);
+    return value;
+  };
+  return {
+    maxFiles: number("--max-files", "maxFiles"),
+    maxTotalBytes: number("--max-total-bytes", "maxTotalBytes"),
+    maxFileBytes: number("--max-file-bytes", "maxFileBytes"),
+    maxCompressionRatio: number("--max-ratio", "maxRatio"),
+  };
+}

@@ -1,0 +1,61 @@
+// Shared option handling for every command that reports: format, output file, fail-on, exit code.
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { UsageError } from "../core/errors.js";
+import { SEVERITIES, isAtLeast, type Severity } from "../core/types.js";
+
+export const EXIT_CLEAN = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_ERROR = 2;
+
+export interface ReportOptions {
+  format?: string;
+  output?: string;
+  failOn: Severity;
+  offline: boolean;
+  color: boolean;
+}
+
+/** Adds --format/--output/--fail-on/--offline to a command. */
+export function addReportOptions(command: Command, formats: readonly string[]): Command {
+  return command
+    .option("-f, --format <format>", `output format: ${formats.join("|")} (default: text on a TTY, else json)`)
+    .option("-o, --output <file>", "write the report to a file instead of stdout")
+    .option("--fail-on <severity>", `exit 1 when a finding is at or above: ${SEVERITIES.join("|")}`, "high")
+    .option("--offline", "never use the network (use the local cache/store only)", false)
+    .option("--no-color", "no colours in text output");
+}
+
+export function resolveReportOptions(raw: Record<string, unknown>, formats: readonly string[]): ReportOptions {
+  const failOn = String(raw["failOn"] ?? "high");
+  if (!(SEVERITIES as readonly string[]).includes(failOn)) {
+    throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(", ")} (got "${failOn}")`);
+  }
+  const output = raw["output"] as string | undefined;
+  const format = (raw["format"] as string | undefined) ?? (process.stdout.isTTY && !output ? "text" : "json");
+  if (!formats.includes(format)) throw new UsageError(`--format must be one of ${formats.join(", ")} (got "${format}")`);
+  const color = raw["color"] !== false && !output && Boolean(process.stdout.isTTY) && !process.env["NO_COLOR"];
+  return { format, ...(output ? { output } : {}), failOn: failOn as Severity, offline: Boolean(raw["offline"]), color };
+}
+
+/** Only the CLI writes: stdout, or the --output file. */
+export function emit(text: string, options: ReportOptions): void {
+  if (options.output) writeFileSync(options.output, text.endsWith("\n") ? text : `${text}\n`);
+  else process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+}
+
+/** Problems go to stderr too, so a human sees them even when stdout is JSON piped elsewhere. */
+export function warn(message: string): void {
+  process.stderr.write(`exfilscan: ${message}\n`);
+}
+
+/**
+ * 2 when nothing could be scanned or an error occurred and no finding decides the run;
+ * 1 when a finding is at or above --fail-on; else 0. Errors on some targets with a clean
+ * rest still exit 2: a silent 0 would hide that part of the input was never read.
+ */
+export function exitCodeFor(severities: Severity[], failOn: Severity, scanned: number, errors: number): number {
+  if (severities.some((s) => isAtLeast(s, failOn))) return EXIT_FINDINGS;
+  if (scanned === 0 || errors > 0) return EXIT_ERROR;
+  return EXIT_CLEAN;
+}

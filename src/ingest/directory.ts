@@ -1,0 +1,46 @@
+// Reads a package directory from disk. Symlinks are never followed; dependency and VCS
+// folders are not part of the package and are skipped.
+import { lstat, readdir, readFile, readlink } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import { CapTracker, entryError, linkStaysInside } from "./limits.js";
+import type { IngestLimits, LoadedPackage } from "./types.js";
+
+const SKIPPED_DIRECTORIES = new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".tox", ".venv"]);
+
+export async function loadDirectory(input: string, root: string, limits: IngestLimits): Promise<LoadedPackage> {
+  const pkg: LoadedPackage = { input, files: new Map(), bytes: 0, errors: [] };
+  const caps = new CapTracker(limits);
+  const pending = [root];
+  while (pending.length) {
+    const dir = pending.pop()!;
+    const names = (await readdir(dir)).sort();
+    for (const name of names) {
+      const full = join(dir, name);
+      const path = relative(root, full).split(sep).join("/");
+      const stats = await lstat(full);
+      if (stats.isSymbolicLink()) {
+        const target = await readlink(full);
+        if (!linkStaysInside(path, target)) pkg.errors.push(entryError(input, path, `symlink points outside the package (${target}); skipped`));
+        continue;
+      }
+      if (stats.isDirectory()) {
+        if (!SKIPPED_DIRECTORIES.has(name)) pending.push(full);
+        continue;
+      }
+      if (!stats.isFile()) continue;
+      const tooLarge = caps.fileTooLarge(stats.size);
+      if (tooLarge) {
+        pkg.errors.push(entryError(input, path, tooLarge));
+        continue;
+      }
+      const broken = caps.add(stats.size);
+      if (broken) {
+        pkg.errors.push({ input, message: broken });
+        return pkg;
+      }
+      pkg.files.set(path, await readFile(full));
+      pkg.bytes += stats.size;
+    }
+  }
+  return pkg;
+}

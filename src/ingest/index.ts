@@ -1,0 +1,44 @@
+// One entry for every kind of target: directory, archive, or a single source file.
+import { readFile, stat } from "node:fs/promises";
+import { basename } from "node:path";
+import { IngestError } from "../core/errors.js";
+import { loadDirectory } from "./directory.js";
+import { identifyPackage, stripCommonTopDirectory } from "./package-identity.js";
+import { loadTarball } from "./tarball.js";
+import type { IngestLimits, LoadedPackage } from "./types.js";
+import { loadZip } from "./zip.js";
+
+export { DEFAULT_LIMITS } from "./types.js";
+export type { IngestLimits, LoadedPackage } from "./types.js";
+
+const TAR_NAMES = /\.(tgz|tar\.gz|tar)$/i;
+const ZIP_NAMES = /\.(zip|whl|egg)$/i;
+
+/** Load an archive held in memory (a registry download, or a file read from disk). */
+export async function loadArchive(input: string, name: string, data: Buffer, limits: IngestLimits): Promise<LoadedPackage> {
+  const isZip = ZIP_NAMES.test(name) || (data[0] === 0x50 && data[1] === 0x4b);
+  const pkg = isZip ? loadZip(input, data, limits) : await loadTarball(input, data, limits);
+  pkg.files = stripCommonTopDirectory(pkg.files);
+  identifyPackage(pkg);
+  return pkg;
+}
+
+export async function loadTarget(input: string, limits: IngestLimits): Promise<LoadedPackage> {
+  const stats = await stat(input).catch(() => undefined);
+  if (!stats) throw new IngestError("no such file or directory");
+  if (stats.isDirectory()) {
+    const pkg = await loadDirectory(input, input, limits);
+    identifyPackage(pkg);
+    return pkg;
+  }
+  if (stats.size > limits.maxTotalBytes) {
+    throw new IngestError(`file of ${stats.size} bytes is over the total cap of ${limits.maxTotalBytes} bytes (--max-total-bytes)`);
+  }
+  const data = await readFile(input);
+  if (TAR_NAMES.test(input) || ZIP_NAMES.test(input)) return loadArchive(input, basename(input), data, limits);
+  // A single source file is scanned as a one-file package.
+  const pkg: LoadedPackage = { input, files: new Map([[basename(input), data]]), bytes: data.length, errors: [] };
+  identifyPackage(pkg);
+  if (!pkg.ecosystem) throw new IngestError("not a package directory, a supported archive (.tgz .tar.gz .tar .zip .whl .egg) or a JS/Python file");
+  return pkg;
+}

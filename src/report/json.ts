@@ -1,0 +1,6 @@
+import type { ScanReport } from "../core/types.js";
+
+/** The public JSON contract (schemaVersion 1, README "JSON output"). */
+export function renderJson(report: ScanReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}

@@ -1,0 +1,56 @@
+// Human-readable report: one block per finding, worst first, with the flow as steps.
+import { createColors } from "picocolors";
+import { SEVERITIES, severityRank, type Finding, type ScanReport, type Severity } from "../core/types.js";
+
+export interface TextOptions {
+  color: boolean;
+  /** Findings below this severity are counted but not listed. */
+  minSeverity?: Severity;
+}
+
+export function renderText(report: ScanReport, options: TextOptions): string {
+  const c = createColors(options.color);
+  const paint: Record<Severity, (s: string) => string> = {
+    critical: (s) => c.bold(c.red(s)),
+    high: c.red,
+    medium: c.yellow,
+    low: c.cyan,
+    info: c.dim,
+  };
+  const minRank = severityRank(options.minSeverity ?? "low");
+  const shown = report.findings
+    .filter((f) => severityRank(f.severity) >= minRank)
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  const lines: string[] = [];
+  for (const finding of shown) lines.push(...renderFinding(finding, paint, c.dim), "");
+  for (const error of report.errors) {
+    lines.push(`${c.magenta("error")} ${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}`);
+  }
+  if (report.errors.length) lines.push("");
+  const counts = SEVERITIES.slice()
+    .reverse()
+    .map((s) => `${report.summary[s]} ${s}`)
+    .join(", ");
+  const hidden = report.findings.length - shown.length;
+  const targets = report.targets.length;
+  lines.push(
+    `${targets} target${targets === 1 ? "" : "s"} scanned, ${report.targets.reduce((n, t) => n + t.files, 0)} files: ${counts}` +
+      (hidden > 0 ? ` (${hidden} below ${options.minSeverity ?? "low"} not listed)` : "") +
+      (report.errors.length ? `, ${report.errors.length} error${report.errors.length === 1 ? "" : "s"}` : ""),
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+function renderFinding(finding: Finding, paint: Record<Severity, (s: string) => string>, dim: (s: string) => string): string[] {
+  const pkg = finding.package ? `${finding.package.name}${finding.package.version ? `@${finding.package.version}` : ""}` : "";
+  const where = `${finding.location.file}:${finding.location.line}:${finding.location.column}`;
+  const head = `${paint[finding.severity](finding.severity.toUpperCase().padEnd(8))} ${finding.ruleId}  ${pkg}  ${where}`;
+  const lines = [head, `  ${finding.message}${finding.suppressed ? dim(` (suppressed: ${finding.suppressed.reason})`) : ""}`];
+  finding.flow.forEach((step, index) => {
+    const arrow = index === 0 ? "  ┌" : index === finding.flow.length - 1 ? "  └▶" : "  │";
+    lines.push(`${arrow} ${dim(`${step.file}:${step.line}`)} ${step.note}`);
+  });
+  if (finding.indicators.length) lines.push(`  indicators: ${finding.indicators.map((i) => i.value).join(", ")}`);
+  if (finding.attack.length) lines.push(dim(`  ATT&CK: ${finding.attack.join(", ")}`));
+  return lines;
+}

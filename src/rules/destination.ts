@@ -1,0 +1,24 @@
+// What can be said about a sink's folded destination.
+import type { Indicator } from "../core/types.js";
+import { hostOf } from "./signatures.js";
+
+/**
+ * The literal host a destination names, with data-bearing wildcard labels dropped:
+ * "*.x.attacker.invalid" (DNS exfiltration) → "x.attacker.invalid"; "https://*​/a" → undefined.
+ */
+export function knownHost(destination: string | undefined): string | undefined {
+  if (!destination) return undefined;
+  const host = hostOf(destination)?.replace(/^(\*[^.]*\.)+/, "");
+  if (!host || host.includes("*") || !host.includes(".") && !host.includes(":")) return undefined;
+  return host;
+}
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+export function indicatorsFor(destination: string | undefined): Indicator[] {
+  const host = knownHost(destination);
+  if (!host || !destination) return [];
+  const indicators: Indicator[] = [{ type: IPV4.test(host) || host.startsWith("[") ? "ip" : "domain", value: host }];
+  if (/^[a-z]+:\/\//i.test(destination) && !destination.includes("*")) indicators.push({ type: "url", value: destination });
+  return indicators;
+}

@@ -1,0 +1,110 @@
+// Schemas of the files in signatures/. Validated at start-up: a typo fails the run
+// with file and line, never in the middle of a scan.
+import { z } from "zod";
+import { SEVERITIES } from "../core/types.js";
+
+const kebabId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "ids are kebab-case");
+const attackId = z.string().regex(/^T\d{4}(\.\d{3})?$/, "ATT&CK ids look like T1041 or T1552.004");
+const regexSource = z.string().refine((s) => {
+  try {
+    new RegExp(s, "i");
+    return true;
+  } catch {
+    return false;
+  }
+}, "not a valid regular expression");
+
+export const SOURCE_KINDS = [
+  "ssh-key",
+  "ssh-config",
+  "password-prompt",
+  "registry-token",
+  "git-credentials",
+  "netrc",
+  "cloud-credentials",
+  "env-dump",
+  "env-secret",
+  "browser-store",
+  "keychain",
+  "system-secrets",
+] as const;
+
+export const SINK_CHANNELS = ["http", "socket", "dns", "websocket", "mail", "ftp", "shell"] as const;
+
+/** signatures/rules/<id>.yaml */
+export const ruleSchema = z
+  .object({
+    id: kebabId,
+    title: z.string().min(1),
+    severity: z.enum(SEVERITIES),
+    category: z.string().min(1),
+    attack: z.array(attackId).default([]),
+    summary: z.string().min(1),
+    help: z.string().min(1),
+    references: z.array(z.string().url()).default([]),
+  })
+  .strict();
+
+/** signatures/sources.yaml */
+export const sourcesSchema = z
+  .object({
+    credentialFiles: z.array(
+      z
+        .object({
+          kind: z.enum(SOURCE_KINDS),
+          /** Matched (case-insensitive) against a folded path, home written as "~". */
+          pattern: regexSource,
+          note: z.string(),
+        })
+        .strict(),
+    ),
+    /** Environment variable names that hold secrets. */
+    envSecretNames: z.array(regexSource),
+    /** Environment variable names that match envSecretNames but are not secrets. */
+    envNotSecretNames: z.array(regexSource).default([]),
+    /** Parameter/argument/property names that carry a password or key into a function. */
+    secretParameterNames: z.array(regexSource),
+  })
+  .strict();
+
+const channelMap = z.record(z.string(), z.enum(SINK_CHANNELS));
+
+/** signatures/sinks.yaml: module → member → channel, per language. "*" as member: any call on the module. */
+export const sinksSchema = z
+  .object({
+    js: z.object({ modules: z.record(z.string(), channelMap), globals: channelMap }).strict(),
+    python: z.object({ modules: z.record(z.string(), channelMap), builtins: channelMap }).strict(),
+    /** Programs that send data when run from a shell command line. */
+    shellPrograms: z.record(z.string(), z.enum(SINK_CHANNELS)),
+  })
+  .strict();
+
+/** signatures/indicators.yaml */
+export const indicatorsSchema = z
+  .object({
+    /** Services that receive exfiltrated data: chat webhooks, request bins, tunnels, OAST. */
+    exfilServices: z.array(
+      z.object({ name: z.string(), pattern: regexSource, category: z.string() }).strict(),
+    ),
+    /** Confirmed-bad hosts and addresses. */
+    knownBad: z.array(
+      z
+        .object({
+          type: z.enum(["domain", "ip", "url"]),
+          value: z.string(),
+          reference: z.string().optional(),
+          note: z.string().optional(),
+        })
+        .strict(),
+    ),
+    /** Credential kind → host suffixes where using that credential is authentication, not theft. */
+    ownServices: z.partialRecord(z.enum(SOURCE_KINDS), z.array(z.string())),
+  })
+  .strict();
+
+export type RuleMeta = z.infer<typeof ruleSchema>;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+export type SinkChannel = (typeof SINK_CHANNELS)[number];
+export type SourcesData = z.infer<typeof sourcesSchema>;
+export type SinksData = z.infer<typeof sinksSchema>;
+export type IndicatorsData = z.infer<typeof indicatorsSchema>;

@@ -1,0 +1,207 @@
+// Loads signatures/ (and user directories merged over it), validates every file and
+// compiles patterns once. Analyzers and rules only see the compiled Signatures.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { LineCounter, parseDocument, isNode } from "yaml";
+import type { z } from "zod";
+import { ConfigurationError } from "../core/errors.js";
+import { PACKAGE_ROOT } from "../core/version.js";
+import {
+  indicatorsSchema,
+  ruleSchema,
+  sinksSchema,
+  sourcesSchema,
+  type IndicatorsData,
+  type RuleMeta,
+  type SinksData,
+  type SourceKind,
+} from "./schema.js";
+
+export const BUILTIN_SIGNATURES_DIR = join(PACKAGE_ROOT, "signatures");
+
+export interface CompiledPattern<T> {
+  regex: RegExp;
+  data: T;
+}
+
+export interface Signatures {
+  rules: Map<string, RuleMeta>;
+  credentialFiles: CompiledPattern<{ kind: SourceKind; note: string }>[];
+  envSecretNames: RegExp[];
+  envNotSecretNames: RegExp[];
+  secretParameterNames: RegExp[];
+  sinks: SinksData;
+  exfilServices: CompiledPattern<{ name: string; category: string }>[];
+  knownBad: IndicatorsData["knownBad"];
+  ownServices: Partial<Record<SourceKind, string[]>>;
+  /** Directories the set was loaded from, built-in first. */
+  dirs: string[];
+}
+
+/** Parse one YAML file and validate it; errors name the file and the line of the bad value. */
+export function readValidated<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
+  const text = readFileSync(file, "utf8");
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const line = lineCounter.linePos(yamlError.pos[0]).line;
+    throw new ConfigurationError(`invalid YAML: ${yamlError.message.split("\n")[0]}`, file, line);
+  }
+  const result = schema.safeParse(doc.toJS());
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
+  // Walk up the path until a node with a position exists (a missing key has none).
+  let line: number | undefined;
+  for (let depth = path.length; depth >= 0 && line === undefined; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    if (isNode(node) && node.range) line = lineCounter.linePos(node.range[0]).line;
+  }
+  const where = path.length ? `${path.join(".")}: ` : "";
+  throw new ConfigurationError(`${where}${issue.message}`, file, line);
+}
+
+const compile = (source: string): RegExp => new RegExp(source, "i");
+
+/** Load the built-in set, then each extra directory over it (same rule id or list entries: the later one wins / adds). */
+export function loadSignatures(extraDirs: string[] = []): Signatures {
+  const dirs = [BUILTIN_SIGNATURES_DIR, ...extraDirs];
+  const signatures: Signatures = {
+    rules: new Map(),
+    credentialFiles: [],
+    envSecretNames: [],
+    envNotSecretNames: [],
+    secretParameterNames: [],
+    sinks: { js: { modules: {}, globals: {} }, python: { modules: {}, builtins: {} }, shellPrograms: {} },
+    exfilServices: [],
+    knownBad: [],
+    ownServices: {},
+    dirs,
+  };
+  for (const dir of dirs) {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new ConfigurationError("signature directory not found", dir);
+    }
+    mergeDirectory(signatures, dir);
+  }
+  return signatures;
+}
+
+function mergeDirectory(into: Signatures, dir: string): void {
+  const rulesDir = join(dir, "rules");
+  if (existsSync(rulesDir)) {
+    for (const name of readdirSync(rulesDir).filter((n) => n.endsWith(".yaml")).sort()) {
+      const file = join(rulesDir, name);
+      const rule = readValidated(file, ruleSchema);
+      if (rule.id !== basename(name, ".yaml")) {
+        throw new ConfigurationError(`rule id "${rule.id}" must equal the file name`, file, 1);
+      }
+      into.rules.set(rule.id, rule);
+    }
+  }
+  const sourcesFile = join(dir, "sources.yaml");
+  if (existsSync(sourcesFile)) {
+    const sources = readValidated(sourcesFile, sourcesSchema);
+    into.credentialFiles.push(
+      ...sources.credentialFiles.map((c) => ({ regex: compile(c.pattern), data: { kind: c.kind, note: c.note } })),
+    );
+    into.envSecretNames.push(...sources.envSecretNames.map(compile));
+    into.envNotSecretNames.push(...sources.envNotSecretNames.map(compile));
+    into.secretParameterNames.push(...sources.secretParameterNames.map(compile));
+  }
+  const sinksFile = join(dir, "sinks.yaml");
+  if (existsSync(sinksFile)) {
+    const sinks = readValidated(sinksFile, sinksSchema);
+    mergeModules(into.sinks.js.modules, sinks.js.modules);
+    Object.assign(into.sinks.js.globals, sinks.js.globals);
+    mergeModules(into.sinks.python.modules, sinks.python.modules);
+    Object.assign(into.sinks.python.builtins, sinks.python.builtins);
+    Object.assign(into.sinks.shellPrograms, sinks.shellPrograms);
+  }
+  const indicatorsFile = join(dir, "indicators.yaml");
+  if (existsSync(indicatorsFile)) {
+    const indicators = readValidated(indicatorsFile, indicatorsSchema);
+    into.exfilServices.push(
+      ...indicators.exfilServices.map((s) => ({
+        regex: compile(s.pattern),
+        data: { name: s.name, category: s.category },
+      })),
+    );
+    into.knownBad.push(...indicators.knownBad);
+    for (const [kind, hosts] of Object.entries(indicators.ownServices) as [SourceKind, string[]][]) {
+      into.ownServices[kind] = [...(into.ownServices[kind] ?? []), ...hosts];
+    }
+  }
+}
+
+function mergeModules(
+  into: Record<string, Record<string, SinksData["shellPrograms"][string]>>,
+  from: Record<string, Record<string, SinksData["shellPrograms"][string]>>,
+): void {
+  for (const [module, members] of Object.entries(from)) into[module] = { ...into[module], ...members };
+}
+
+// ---- lookups the analyzers share ------------------------------------------------
+
+/** Which credential a (folded) path names, if any. Home may be written "~", "$HOME" or "/home/x". */
+export function classifyCredentialPath(
+  signatures: Signatures,
+  path: string,
+): { kind: SourceKind; note: string } | undefined {
+  const normalized = normalizeHomePath(path);
+  for (const { regex, data } of signatures.credentialFiles) if (regex.test(normalized)) return data;
+  return undefined;
+}
+
+/** Fold the ways of writing a home directory into "~" so one pattern matches them all. */
+export function normalizeHomePath(path: string): string {
+  return path
+    .replace(/\\/g, "/")
+    .replace(/^(\$HOME|\$\{HOME\}|%USERPROFILE%|%HOMEPATH%|\/home\/[^/]+|\/Users\/[^/]+|\/root)(?=\/|$)/i, "~");
+}
+
+export function isSecretEnvName(signatures: Signatures, name: string): boolean {
+  return (
+    signatures.envSecretNames.some((r) => r.test(name)) && !signatures.envNotSecretNames.some((r) => r.test(name))
+  );
+}
+
+export function isSecretParameterName(signatures: Signatures, name: string): boolean {
+  return signatures.secretParameterNames.some((r) => r.test(name));
+}
+
+/** The exfil service a URL or host names (discord webhook, webhook.site, …), if any. */
+export function matchExfilService(
+  signatures: Signatures,
+  destination: string,
+): { name: string; category: string } | undefined {
+  return signatures.exfilServices.find((s) => s.regex.test(destination))?.data;
+}
+
+/** Known-bad indicator contained in a destination or string literal. */
+export function matchKnownBad(signatures: Signatures, text: string): IndicatorsData["knownBad"][number] | undefined {
+  const lower = text.toLowerCase();
+  return signatures.knownBad.find((k) => {
+    const value = k.value.toLowerCase();
+    if (k.type !== "domain") return lower.includes(value);
+    const host = hostOf(lower) ?? lower;
+    return host === value || host.endsWith(`.${value}`);
+  });
+}
+
+/** Host part of a URL or host[:port] string; undefined when it has none that is literal. */
+export function hostOf(destination: string): string | undefined {
+  const match = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/]*@)?(\[[0-9a-f:.]+\]|[^/:?#\s]+)/i.exec(destination.trim());
+  const host = match?.[1]?.toLowerCase();
+  return host && /[a-z0-9]/.test(host) ? host : undefined;
+}
+
+/** Whether sending this credential kind to this destination is using it for its own service. */
+export function isOwnService(signatures: Signatures, kind: SourceKind, destination: string): boolean {
+  const host = hostOf(destination);
+  if (!host) return false;
+  return (signatures.ownServices[kind] ?? []).some((suffix) =>
+    suffix.startsWith(".") ? host.endsWith(suffix) : host === suffix || host.endsWith(`.${suffix}`),
+  );
+}

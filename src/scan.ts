@@ -1,0 +1,93 @@
+// The package pipeline: ingest → analyzer → facts → rules → findings, one target at a time.
+// A target that fails is an entry in errors[]; the others go on.
+import { analyzeNpmPackage } from "./analyzers/js/index.js";
+import type { PackageFacts } from "./analyzers/facts.js";
+import { analyzePythonPackage } from "./analyzers/python/index.js";
+import { errorMessage } from "./core/errors.js";
+import {
+  emptyCounts,
+  type Ecosystem,
+  type Finding,
+  type PackageRef,
+  type ScanErrorEntry,
+  type ScanReport,
+  type TargetInfo,
+} from "./core/types.js";
+import { TOOL_VERSION } from "./core/version.js";
+import { DEFAULT_LIMITS, loadTarget, type IngestLimits, type LoadedPackage } from "./ingest/index.js";
+import { evaluateFacts } from "./rules/evaluate.js";
+import type { Signatures } from "./rules/signatures.js";
+
+type Analyzer = (pkg: LoadedPackage, signatures: Signatures) => Promise<PackageFacts>;
+
+const ANALYZERS: Record<Ecosystem, Analyzer> = {
+  npm: analyzeNpmPackage,
+  pypi: analyzePythonPackage,
+};
+
+export interface ScanOptions {
+  signatures: Signatures;
+  limits?: IngestLimits;
+  /** Called after each target, for progress bars; never required. */
+  onTarget?: (done: number, total: number, input: string) => void;
+}
+
+export interface PackageScan {
+  target: TargetInfo;
+  findings: Finding[];
+  errors: ScanErrorEntry[];
+}
+
+/** Analyze a package already in memory (from disk, an archive or a registry download). */
+export async function scanLoadedPackage(pkg: LoadedPackage, signatures: Signatures): Promise<PackageScan> {
+  const target: TargetInfo = { input: pkg.input, files: pkg.files.size, bytes: pkg.bytes };
+  const errors = [...pkg.errors];
+  if (!pkg.ecosystem) {
+    errors.push({ input: pkg.input, message: "no package.json, Python metadata or source files found: nothing to analyze" });
+    return { target, findings: [], errors };
+  }
+  target.ecosystem = pkg.ecosystem;
+  if (pkg.name) target.name = pkg.name;
+  if (pkg.version) target.version = pkg.version;
+  const ref: PackageRef = { ecosystem: pkg.ecosystem, name: pkg.name ?? pkg.input, ...(pkg.version ? { version: pkg.version } : {}) };
+  const facts = await ANALYZERS[pkg.ecosystem](pkg, signatures);
+  for (const problem of facts.parseProblems) errors.push({ input: pkg.input, file: problem.file, message: problem.message });
+  return { target, findings: evaluateFacts(facts, ref, signatures), errors };
+}
+
+export async function scanTargets(inputs: string[], options: ScanOptions): Promise<ScanReport> {
+  const report = newReport();
+  let done = 0;
+  for (const input of inputs) {
+    try {
+      const pkg = await loadTarget(input, options.limits ?? DEFAULT_LIMITS);
+      const result = await scanLoadedPackage(pkg, options.signatures);
+      report.targets.push(result.target);
+      report.findings.push(...result.findings);
+      report.errors.push(...result.errors);
+    } catch (error) {
+      report.errors.push({ input, message: errorMessage(error) });
+    }
+    options.onTarget?.(++done, inputs.length, input);
+  }
+  return finishReport(report);
+}
+
+export function newReport(): ScanReport {
+  return { schemaVersion: 1, tool: { name: "exfilscan", version: TOOL_VERSION }, targets: [], findings: [], errors: [], summary: emptyCounts() };
+}
+
+/** Sort for deterministic output and count by severity (suppressed findings are not counted). */
+export function finishReport(report: ScanReport): ScanReport {
+  report.findings.sort(
+    (a, b) =>
+      (a.package?.name ?? "").localeCompare(b.package?.name ?? "") ||
+      a.location.file.localeCompare(b.location.file) ||
+      a.location.line - b.location.line ||
+      a.location.column - b.location.column ||
+      a.ruleId.localeCompare(b.ruleId),
+  );
+  report.summary = emptyCounts();
+  for (const finding of report.findings) if (!finding.suppressed) report.summary[finding.severity] += 1;
+  return report;
+}

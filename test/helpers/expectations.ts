@@ -1,0 +1,49 @@
+// Reads the `expect:` annotations of fixture packages (inline comments and
+// <file>.expect.json sidecars): the contract of the generic fixture test.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+
+export interface Expectation {
+  file: string;
+  line: number;
+  ruleId: string;
+  severity: string;
+}
+
+// `// expect: rule sev; rule2 sev2` or `# expect: …`, anywhere on the line.
+const ANNOTATION = /(?:\/\/|#)\s*expect:\s*([a-z0-9-]+\s+[a-z]+(?:\s*;\s*[a-z0-9-]+\s+[a-z]+)*)/;
+
+export function listFiles(root: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(root).sort()) {
+    const full = join(root, name);
+    if (statSync(full).isDirectory()) out.push(...listFiles(full));
+    else out.push(relative(root, full).split(sep).join("/"));
+  }
+  return out.map((p) => p.split(sep).join("/"));
+}
+
+export function readExpectations(packageDir: string): Expectation[] {
+  const expectations: Expectation[] = [];
+  for (const file of listFiles(packageDir)) {
+    const full = join(packageDir, file);
+    if (file.endsWith(".expect.json")) {
+      const target = file.slice(0, -".expect.json".length);
+      const entries = JSON.parse(readFileSync(full, "utf8")) as Omit<Expectation, "file">[];
+      for (const entry of entries) expectations.push({ file: target, line: entry.line, ruleId: entry.ruleId, severity: entry.severity });
+      continue;
+    }
+    const text = readFileSync(full, "utf8");
+    text.split("\n").forEach((lineText, index) => {
+      const match = ANNOTATION.exec(lineText);
+      if (!match) return;
+      for (const part of match[1]!.split(";")) {
+        const [ruleId, severity] = part.trim().split(/\s+/);
+        expectations.push({ file, line: index + 1, ruleId: ruleId!, severity: severity! });
+      }
+    });
+  }
+  return expectations;
+}
+
+export const expectationKey = (e: Expectation): string => `${e.file}:${e.line} ${e.ruleId} ${e.severity}`;

@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import { emptyFacts, type FlowFact, type PackageFacts, type SinkFact, type SourceFact, type Trigger } from "../../src/analyzers/facts.js";
+import { evaluateFacts } from "../../src/rules/evaluate.js";
+import { loadSignatures } from "../../src/rules/signatures.js";
+
+const signatures = loadSignatures();
+const pkg = { ecosystem: "npm" as const, name: "demo", version: "1.0.0" };
+const at = (line: number, file = "index.js") => ({ file, line, column: 1 });
+
+function source(kind: SourceFact["kind"], trigger: Trigger = "call", line = 1): SourceFact {
+  return { kind, location: at(line), note: `reads ${kind}`, trigger };
+}
+function sink(destination: string | undefined, trigger: Trigger = "call", line = 5, extra: Partial<SinkFact> = {}): SinkFact {
+  return { channel: "http", location: at(line), note: "https.request()", trigger, ...(destination ? { destination } : {}), ...extra };
+}
+function flow(src: SourceFact, snk: SinkFact): FlowFact {
+  return { source: src, sink: snk, steps: [{ ...src.location, note: src.note }, { ...snk.location, note: snk.note }] };
+}
+function factsWith(parts: Partial<PackageFacts>): PackageFacts {
+  return { ...emptyFacts("npm"), ...parts };
+}
+const summary = (facts: PackageFacts) => evaluateFacts(facts, pkg, signatures).map((f) => `${f.ruleId} ${f.severity} ${f.location.line}`);
+
+describe("credential flows", () => {
+  it("is critical when a key goes to a known foreign host, with indicators and ATT&CK", () => {
+    const src = source("ssh-key");
+    const snk = sink("http://ssh-decorate.cf/index.php");
+    const [finding, ...rest] = evaluateFacts(factsWith({ sources: [src], sinks: [snk], flows: [flow(src, snk)] }), pkg, signatures);
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({
+      ruleId: "credential-exfiltration",
+      severity: "critical",
+      message: "SSH private key sent by HTTP to ssh-decorate.cf",
+      location: at(5),
+      source: "ssh-key",
+      sink: "http",
+    });
+    expect(finding!.indicators).toEqual([
+      { type: "domain", value: "ssh-decorate.cf" },
+      { type: "url", value: "http://ssh-decorate.cf/index.php" },
+    ]);
+    expect(finding!.attack).toEqual(expect.arrayContaining(["T1552.004", "T1041"]));
+    expect(finding!.flow.map((s) => s.line)).toEqual([1, 5]);
+  });
+
+  it("names every credential that reaches one sink in one finding", () => {
+    const key = source("ssh-key", "call", 1);
+    const password = source("password-prompt", "call", 2);
+    const snk = sink("https://collector.example.invalid/x");
+    const findings = evaluateFacts(factsWith({ flows: [flow(key, snk), flow(password, snk)] }), pkg, signatures);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.message).toBe("Password and SSH private key sent by HTTP to collector.example.invalid");
+  });
+
+  it("is not a finding when the credential goes to its own service", () => {
+    const token = source("registry-token");
+    expect(summary(factsWith({ flows: [flow(token, sink("https://registry.npmjs.org/-/whoami"))] }))).toEqual([]);
+    expect(summary(factsWith({ flows: [flow(token, sink(undefined, "call", 5, { destinationFromSource: true }))] }))).toEqual([]);
+    const aws = source("cloud-credentials");
+    expect(summary(factsWith({ flows: [flow(aws, sink("https://s3.eu-west-1.amazonaws.com/b"))] }))).toEqual([]);
+  });
+
+  it("is critical at install time even for an own-service destination", () => {
+    const token = source("registry-token", "install");
+    expect(summary(factsWith({ flows: [flow(token, sink("https://registry.npmjs.org/", "install"))] }))).toEqual([
+      "credential-exfiltration critical 5",
+    ]);
+  });
+
+  it("keeps the destination of DNS exfiltration: data labels are dropped, the domain stays", () => {
+    const env = source("env-secret", "import");
+    const dns: SinkFact = { ...sink("*.*.x.attacker.invalid", "import"), channel: "dns" };
+    const [finding] = evaluateFacts(factsWith({ flows: [flow(env, dns)] }), pkg, signatures);
+    expect(finding).toMatchObject({ severity: "critical", message: "Secret environment variable sent by DNS queries to x.attacker.invalid when the package is imported" });
+  });
+
+  it("is medium (high for the whole environment) when a call-time destination is unknown", () => {
+    expect(summary(factsWith({ flows: [flow(source("env-secret"), sink("https://*/api"))] }))).toEqual(["credential-to-dynamic-destination medium 5"]);
+    expect(summary(factsWith({ flows: [flow(source("env-dump"), sink(undefined))] }))).toEqual(["credential-to-dynamic-destination high 5"]);
+    // At import time an unknown destination is still critical: nobody called anything.
+    expect(summary(factsWith({ flows: [flow(source("env-dump", "import"), sink(undefined, "import"))] }))).toEqual([
+      "credential-exfiltration critical 5",
+    ]);
+  });
+});
+
+describe("sinks without a credential", () => {
+  it("rates exfil services high at install time and medium otherwise", () => {
+    expect(summary(factsWith({ sinks: [sink("https://abc.oast.fun/", "install")] }))).toEqual(["exfil-service-destination high 5"]);
+    expect(summary(factsWith({ sinks: [sink("https://discord.com/api/webhooks/1/x", "call")] }))).toEqual(["exfil-service-destination medium 5"]);
+  });
+
+  it("rates other install-time network medium and ignores call-time network", () => {
+    expect(summary(factsWith({ sinks: [sink("https://cdn.example.com/bin.tgz", "install")] }))).toEqual(["install-time-network medium 5"]);
+    expect(summary(factsWith({ sinks: [sink("https://api.example.com/", "call")] }))).toEqual([]);
+  });
+});
+
+describe("known-bad indicators and unresolved links", () => {
+  it("reports a known-bad host once, and not when a flow finding already names it", () => {
+    const indicator = { value: "http://ssh-decorate.cf/index.php", location: at(3) };
+    expect(summary(factsWith({ indicators: [indicator] }))).toEqual(["known-bad-indicator high 3"]);
+    const src = source("ssh-key");
+    const snk = sink("http://ssh-decorate.cf/index.php");
+    expect(summary(factsWith({ indicators: [indicator], flows: [flow(src, snk)] }))).toEqual(["credential-exfiltration critical 5"]);
+  });
+
+  it("joins a source and a sink through executed decoded code as high", () => {
+    const obfuscation = { technique: "eval-decoded" as const, location: at(9), note: "eval(atob(…))", trigger: "install" as const, executed: true };
+    const facts = factsWith({ sources: [source("netrc", "install", 2)], sinks: [sink("https://203.0.113.4/", "install", 12)], obfuscations: [obfuscation] });
+    expect(summary(facts)).toEqual(["exfil-service-destination high 12", "credential-access-with-network high 9", "obfuscated-code-execution medium 9"]);
+    // Without executed code the two are just neighbours.
+    expect(summary({ ...facts, obfuscations: [] })).toEqual(["exfil-service-destination high 12"]);
+  });
+});
+
+describe("fingerprints", () => {
+  it("do not change when the finding moves to another line", () => {
+    const src = source("ssh-key");
+    const one = evaluateFacts(factsWith({ flows: [flow(src, sink("https://a.example.com/", "call", 5))] }), pkg, signatures);
+    const two = evaluateFacts(factsWith({ flows: [flow(src, sink("https://a.example.com/", "call", 50))] }), pkg, signatures);
+    expect(one[0]!.fingerprint).toBe(two[0]!.fingerprint);
+    expect(one[0]!.fingerprint).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
