@@ -1,17 +1,18 @@
 // The generic fixture test: every package under fixtures/<ecosystem>/{malicious,benign}/
-// is scanned, and the high/critical findings must be exactly the annotated ones.
+// is scanned. High/critical findings must be exactly the annotated ones; annotated
+// medium/low ones must be present; a benign package's look-alike rules must not fire.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { isAtLeast } from "../src/core/types.js";
+import { isAtLeast, type Finding } from "../src/core/types.js";
 import { loadSignatures, type Signatures } from "../src/rules/signatures.js";
 import { scanTargets } from "../src/scan.js";
-import { expectationKey, readExpectations } from "./helpers/expectations.js";
+import { expectationKey, readExpectations, readLookAlikes } from "./helpers/expectations.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures");
 const ECOSYSTEMS = ["npm", "pypi"];
 
-function cases(kind: "malicious" | "benign"): string[] {
+export function fixtureCases(kind: "malicious" | "benign"): string[] {
   return ECOSYSTEMS.flatMap((eco) => {
     const dir = join(FIXTURES, eco, kind);
     return existsSync(dir) ? readdirSync(dir).sort().map((name) => join(eco, kind, name)) : [];
@@ -23,37 +24,47 @@ beforeAll(() => {
   signatures = loadSignatures();
 });
 
-async function reported(caseDir: string): Promise<string[]> {
+async function scanCase(caseDir: string): Promise<Finding[]> {
   const report = await scanTargets([join(FIXTURES, caseDir)], { signatures });
   expect(report.targets, `${caseDir} was not scanned: ${JSON.stringify(report.errors)}`).toHaveLength(1);
-  return report.findings
-    .filter((f) => isAtLeast(f.severity, "high"))
-    .map((f) => expectationKey({ file: f.location.file, line: f.location.line, ruleId: f.ruleId, severity: f.severity }))
-    .filter((key, index, all) => all.indexOf(key) === index)
-    .sort();
+  return report.findings;
 }
 
+const keysOf = (findings: Finding[]): string[] =>
+  [...new Set(findings.map((f) => expectationKey({ file: f.location.file, line: f.location.line, ruleId: f.ruleId, severity: f.severity })))].sort();
+
 describe("malicious fixtures report exactly their annotated findings", () => {
-  it.each(cases("malicious"))("%s", async (caseDir) => {
-    const expected = readExpectations(join(FIXTURES, caseDir)).map(expectationKey).sort();
-    expect(expected.length, `${caseDir} has no expect: annotation`).toBeGreaterThan(0);
-    for (const key of expected) expect(signatures.rules.has(key.split(" ")[1]!), `unknown rule in ${key}`).toBe(true);
-    expect(await reported(caseDir)).toEqual([...new Set(expected)].sort());
+  it.each(fixtureCases("malicious"))("%s", async (caseDir) => {
+    const expectations = readExpectations(join(FIXTURES, caseDir));
+    const serious = [...new Set(expectations.filter((e) => isAtLeast(e.severity as Finding["severity"], "high")).map(expectationKey))].sort();
+    expect(serious.length, `${caseDir} has no high/critical expect: annotation`).toBeGreaterThan(0);
+    for (const e of expectations) expect(signatures.rules.has(e.ruleId), `unknown rule ${e.ruleId} in ${caseDir}`).toBe(true);
+    const findings = await scanCase(caseDir);
+    expect(keysOf(findings.filter((f) => isAtLeast(f.severity, "high")))).toEqual(serious);
+    const all = keysOf(findings);
+    for (const lesser of expectations.filter((e) => !isAtLeast(e.severity as Finding["severity"], "high"))) {
+      expect(all, `${caseDir}: expected ${expectationKey(lesser)}`).toContain(expectationKey(lesser));
+    }
   });
 });
 
 describe("benign fixtures report nothing high or critical", () => {
-  it.each(cases("benign"))("%s", async (caseDir) => {
+  it.each(fixtureCases("benign"))("%s", async (caseDir) => {
     expect(readExpectations(join(FIXTURES, caseDir)), `${caseDir} is benign but carries expect: annotations`).toEqual([]);
-    expect(await reported(caseDir)).toEqual([]);
+    const findings = await scanCase(caseDir);
+    expect(keysOf(findings.filter((f) => isAtLeast(f.severity, "high")))).toEqual([]);
+    for (const rule of readLookAlikes(join(FIXTURES, caseDir))) {
+      expect(signatures.rules.has(rule), `unknown look-alike rule ${rule}`).toBe(true);
+      expect(keysOf(findings.filter((f) => f.ruleId === rule)), `${caseDir} is a look-alike for ${rule}`).toEqual([]);
+    }
   });
 });
 
 describe("the fixture corpus", () => {
   it("has malicious and benign packages for both ecosystems", () => {
     for (const eco of ECOSYSTEMS) {
-      expect(cases("malicious").filter((c) => c.startsWith(`${eco}/`)).length, eco).toBeGreaterThanOrEqual(15);
-      expect(cases("benign").filter((c) => c.startsWith(`${eco}/`)).length, eco).toBeGreaterThanOrEqual(8);
+      expect(fixtureCases("malicious").filter((c) => c.startsWith(`${eco}/`)).length, eco).toBeGreaterThanOrEqual(15);
+      expect(fixtureCases("benign").filter((c) => c.startsWith(`${eco}/`)).length, eco).toBeGreaterThanOrEqual(8);
     }
   });
 });

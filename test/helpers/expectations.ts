@@ -46,4 +46,18 @@ export function readExpectations(packageDir: string): Expectation[] {
   return expectations;
 }
 
+// `// look-alike: rule-a, rule-b` (or `#`): a benign package built to resemble what these
+// rules catch; they must not fire on it at any severity.
+const LOOK_ALIKE = /(?:\/\/|#)\s*look-alike:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)/;
+
+export function readLookAlikes(packageDir: string): string[] {
+  const rules = new Set<string>();
+  for (const file of listFiles(packageDir)) {
+    if (file.endsWith(".json")) continue;
+    const match = LOOK_ALIKE.exec(readFileSync(join(packageDir, file), "utf8"));
+    for (const rule of match?.[1]?.split(",") ?? []) rules.add(rule.trim());
+  }
+  return [...rules].sort();
+}
+
 export const expectationKey = (e: Expectation): string => `${e.file}:${e.line} ${e.ruleId} ${e.severity}`;
