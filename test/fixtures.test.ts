@@ -1,23 +1,13 @@
 // The generic fixture test: every package under fixtures/<ecosystem>/{malicious,benign}/
 // is scanned. High/critical findings must be exactly the annotated ones; annotated
 // medium/low ones must be present; a benign package's look-alike rules must not fire.
-import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isAtLeast, type Finding } from "../src/core/types.js";
 import { loadSignatures, type Signatures } from "../src/rules/signatures.js";
 import { scanTargets } from "../src/scan.js";
-import { expectationKey, readExpectations, readLookAlikes } from "./helpers/expectations.js";
+import { ECOSYSTEMS, FIXTURES, expectationKey, fixtureCases, readExpectations, readLookAlikes } from "./helpers/expectations.js";
 
-const FIXTURES = join(import.meta.dirname, "..", "fixtures");
-const ECOSYSTEMS = ["npm", "pypi"];
-
-export function fixtureCases(kind: "malicious" | "benign"): string[] {
-  return ECOSYSTEMS.flatMap((eco) => {
-    const dir = join(FIXTURES, eco, kind);
-    return existsSync(dir) ? readdirSync(dir).sort().map((name) => join(eco, kind, name)) : [];
-  });
-}
 
 let signatures: Signatures;
 beforeAll(() => {

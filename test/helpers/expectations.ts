@@ -1,7 +1,18 @@
 // Reads the `expect:` annotations of fixture packages (inline comments and
 // <file>.expect.json sidecars): the contract of the generic fixture test.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
+
+export const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures");
+export const ECOSYSTEMS = ["npm", "pypi"];
+
+/** Fixture package folders, as "npm/malicious/<case>". */
+export function fixtureCases(kind: "malicious" | "benign"): string[] {
+  return ECOSYSTEMS.flatMap((eco) => {
+    const dir = join(FIXTURES, eco, kind);
+    return existsSync(dir) ? readdirSync(dir).sort().map((name) => join(eco, kind, name)) : [];
+  });
+}
 
 export interface Expectation {
   file: string;
