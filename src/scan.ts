@@ -4,8 +4,8 @@ import { analyzeNpmPackage } from "./analyzers/js/index.js";
 import type { PackageFacts } from "./analyzers/facts.js";
 import { analyzePythonPackage } from "./analyzers/python/index.js";
 import { errorMessage } from "./core/errors.js";
+import { finishReport, newReport } from "./core/report.js";
 import {
-  emptyCounts,
   type Ecosystem,
   type Finding,
   type PackageRef,
@@ -13,7 +13,6 @@ import {
   type ScanReport,
   type TargetInfo,
 } from "./core/types.js";
-import { TOOL_VERSION } from "./core/version.js";
 import { DEFAULT_LIMITS, loadTarget, type IngestLimits, type LoadedPackage } from "./ingest/index.js";
 import { evaluateFacts } from "./rules/evaluate.js";
 import type { Signatures } from "./rules/signatures.js";
@@ -52,7 +51,8 @@ export async function scanLoadedPackage(pkg: LoadedPackage, signatures: Signatur
   const ref: PackageRef = { ecosystem: pkg.ecosystem, name: pkg.name ?? pkg.input, ...(pkg.version ? { version: pkg.version } : {}) };
   const facts = await ANALYZERS[pkg.ecosystem](pkg, signatures);
   for (const problem of facts.parseProblems) errors.push({ input: pkg.input, file: problem.file, message: problem.message });
-  return { target, findings: evaluateFacts(facts, ref, signatures), errors };
+  const findings = evaluateFacts(facts, ref, signatures).map((finding) => ({ ...finding, target: pkg.input }));
+  return { target, findings, errors };
 }
 
 export async function scanTargets(inputs: string[], options: ScanOptions): Promise<ScanReport> {
@@ -71,23 +71,4 @@ export async function scanTargets(inputs: string[], options: ScanOptions): Promi
     options.onTarget?.(++done, inputs.length, input);
   }
   return finishReport(report);
-}
-
-export function newReport(): ScanReport {
-  return { schemaVersion: 1, tool: { name: "exfilscan", version: TOOL_VERSION }, targets: [], findings: [], errors: [], summary: emptyCounts() };
-}
-
-/** Sort for deterministic output and count by severity (suppressed findings are not counted). */
-export function finishReport(report: ScanReport): ScanReport {
-  report.findings.sort(
-    (a, b) =>
-      (a.package?.name ?? "").localeCompare(b.package?.name ?? "") ||
-      a.location.file.localeCompare(b.location.file) ||
-      a.location.line - b.location.line ||
-      a.location.column - b.location.column ||
-      a.ruleId.localeCompare(b.ruleId),
-  );
-  report.summary = emptyCounts();
-  for (const finding of report.findings) if (!finding.suppressed) report.summary[finding.severity] += 1;
-  return report;
 }

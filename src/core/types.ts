@@ -42,6 +42,8 @@ export interface Finding {
   category: string;
   message: string;
   package?: PackageRef;
+  /** The target (as given on the command line) the finding's file belongs to. */
+  target?: string;
   location: Location;
   trigger?: "install" | "import" | "call";
   source?: string;

@@ -2,6 +2,7 @@
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
+import { TOOL_VERSION } from "../../core/version.js";
 import { DEFAULT_LIMITS, type IngestLimits } from "../../ingest/index.js";
 import { REPORTERS, REPORTER_NAMES, type ReporterName } from "../../report/index.js";
 import { loadSignatures } from "../../rules/signatures.js";
@@ -29,7 +30,7 @@ export function registerScan(program: Command): void {
     });
     progress?.stop();
     for (const error of report.errors) warn(`${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}`);
-    emit(REPORTERS[options.format as ReporterName](report, { color: options.color }), options);
+    emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: signatures.rules, version: TOOL_VERSION }), options);
     process.exitCode = exitCodeFor(
       report.findings.filter((f) => !f.suppressed).map((f) => f.severity),
       options.failOn,
