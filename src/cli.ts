@@ -5,16 +5,27 @@ import { errorMessage, isKnownError } from "./core/errors.js";
 import { TOOL_VERSION } from "./core/version.js";
 import { EXIT_ERROR } from "./cli/output.js";
 import { registerScan } from "./cli/commands/scan.js";
+import { registerRules } from "./cli/commands/rules.js";
+import { registerSignatures } from "./cli/commands/signatures.js";
+import { registerLogs } from "./cli/commands/logs.js";
 
 const program = new Command("exfilscan")
   .description("Find code that reads credentials and sends them away, in npm and Python packages; read host logs for its traces.")
   .version(TOOL_VERSION)
   .option("--debug", "print stack traces of internal errors")
-  .option("--signatures <dir...>", "extra signature directories, merged over the built-in set")
+  .option(
+    "--signatures <dir>",
+    "extra signature directory merged over the built-in set (repeatable)",
+    (dir: string, dirs: string[]) => [...dirs, dir],
+    [] as string[],
+  )
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 registerScan(program);
+registerRules(program);
+registerSignatures(program);
+registerLogs(program);
 
 try {
   const code = await program.parseAsync(process.argv).then(() => process.exitCode ?? 0);
