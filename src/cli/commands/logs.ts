@@ -1,0 +1,209 @@
+// `exfilscan logs` and `exfilscan baseline show|reset`: commander wiring and output only;
+// the work is in src/logs/.
+import { createWriteStream, readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { UsageError } from "../../core/errors.js";
+import { TOOL_VERSION } from "../../core/version.js";
+import { analyzeLogs } from "../../logs/analyze.js";
+import { DETECTOR_DEFAULTS, LOG_RULE_IDS, type DetectorOptions } from "../../logs/detectors/index.js";
+import { toEcs } from "../../logs/ecs.js";
+import type { HostEvent } from "../../logs/events.js";
+import { FORMAT_NAMES } from "../../logs/parsers/index.js";
+import {
+  applySshdOption, defaultPenaltyConfig, isOpenSshVersion, OPENSSH_VERSIONS, penaltyConfigFromSshdConfig, type PenaltyConfig,
+} from "../../logs/penalties.js";
+import { LOGS_FORMATS, renderJson, renderSarif, renderText } from "../../logs/report.js";
+import { defaultDbPath, StateStore } from "../../logs/store.js";
+import { parseDuration, parseTimeBound, parseUtcOffset } from "../../logs/time.js";
+import { loadSignatures } from "../../rules/signatures.js";
+import { addReportOptions, emit, EXIT_CLEAN, EXIT_ERROR, exitCodeFor, resolveReportOptions, warn } from "../output.js";
+
+type Raw = Record<string, unknown>;
+
+function durationMs(raw: unknown, flag: string): number {
+  const seconds = parseDuration(String(raw));
+  if (seconds === undefined || seconds < 0) throw new UsageError(`${flag} takes a duration like 90s, 10m, 1h, 14d (got "${String(raw)}")`);
+  return seconds * 1000;
+}
+
+function positiveInt(raw: unknown, flag: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a positive integer (got "${String(raw)}")`);
+  return n;
+}
+
+function penaltyConfig(raw: Raw): PenaltyConfig {
+  const version = String(raw["opensshVersion"]);
+  if (!isOpenSshVersion(version)) throw new UsageError(`--openssh-version must be one of ${OPENSSH_VERSIONS.join(", ")} (got "${version}")`);
+  let config = defaultPenaltyConfig(version);
+  try {
+    if (raw["sshdConfig"]) config = penaltyConfigFromSshdConfig(readFileSync(String(raw["sshdConfig"]), "utf8"), config);
+    if (raw["penalties"]) config = applySshdOption(config, "PerSourcePenalties", String(raw["penalties"]));
+    if (raw["netBlockSize"]) config = applySshdOption(config, "PerSourceNetBlockSize", String(raw["netBlockSize"]));
+    if (raw["penaltyExempt"]) config = applySshdOption(config, "PerSourcePenaltyExemptList", String(raw["penaltyExempt"]));
+    if (raw["sshdLogLevel"]) config = applySshdOption(config, "LogLevel", String(raw["sshdLogLevel"]));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return config;
+}
+
+function detectorOptions(raw: Raw): DetectorOptions {
+  const ports = (raw["sshPort"] as string[] | undefined)?.map((p) => positiveInt(p, "--ssh-port")) ?? DETECTOR_DEFAULTS.sshPorts;
+  return {
+    learningWindowMs: durationMs(raw["learningWindow"], "--learning-window"),
+    sshPorts: ports,
+    penalties: penaltyConfig(raw),
+    slowFailures: positiveInt(raw["slowFailures"], "--slow-failures"),
+    slowWindowMs: durationMs(raw["slowWindow"], "--slow-window"),
+    recidiveCount: positiveInt(raw["recidiveCount"], "--recidive-count"),
+    recidiveWindowMs: durationMs(raw["recidiveWindow"], "--recidive-window"),
+    failuresBeforeLogin: positiveInt(raw["failures"], "--failures"),
+    failureWindowMs: durationMs(raw["failureWindow"], "--failure-window"),
+    ...(raw["listen"] ? { listenAddress: String(raw["listen"]) } : {}),
+  };
+}
+
+function timeBound(raw: unknown, flag: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = parseTimeBound(String(raw), Date.now());
+  if (value === undefined) throw new UsageError(`${flag} takes an ISO date/time or a relative 7d/12h/30m (got "${String(raw)}")`);
+  return value;
+}
+
+function openStore(raw: Raw): StateStore {
+  if (raw["state"] === false) return new StateStore(":memory:");
+  return new StateStore(String(raw["db"] ?? defaultDbPath()));
+}
+
+const d = DETECTOR_DEFAULTS;
+
+export function registerLogs(program: Command): void {
+  const logs = program
+    .command("logs")
+    .description("Parse host logs (sshd syslog, journald, auditd, Zeek, ECS, Docker) and detect new SSH destinations, key creation, authorized_keys writes and brute force")
+    .argument("<inputs...>", "log files, directories, or - for stdin (gzip is read)")
+    .option("--log-format <name>", `force the format: ${FORMAT_NAMES.join("|")} (default: detected per input)`)
+    .option("--events", "write every parsed event as ECS NDJSON instead of alerts (no detection, no state)", false)
+    .option("--since <time>", "only events at or after this time (ISO 8601, or 7d/12h/30m ago)")
+    .option("--until <time>", "only events before this time")
+    .option("--db <file>", "state database (default: $XDG_STATE_HOME/exfilscan/state.db)")
+    .option("--no-state", "keep no state: read every input from the start, forget everything afterwards")
+    .option("--reference-time <time>", "newest time the logs can hold, to infer the year of RFC 3164 timestamps (default: file mtime)")
+    .option("--utc-offset <offset>", "zone of timestamps that carry none (RFC 3164 syslog), e.g. +02:00", "+00:00")
+    .option("--learning-window <duration>", "new-ssh-destination: learn peers for this long first", "14d")
+    .option("--ssh-port <port...>", "ports that count as SSH for outbound connections", ["22"])
+    .option("--openssh-version <version>", `PerSourcePenalties behaviour to simulate: ${OPENSSH_VERSIONS.join("|")}`, "9.8")
+    .option("--sshd-config <file>", "read PerSourcePenalties, PerSourceNetBlockSize, PerSourcePenaltyExemptList and LogLevel from an sshd_config")
+    .option("--penalties <words>", 'PerSourcePenalties words, e.g. "authfail:90s min:15s max:10m overflow:deny-all"')
+    .option("--net-block-size <v4:v6>", "PerSourceNetBlockSize, e.g. 24:64")
+    .option("--penalty-exempt <list>", "PerSourcePenaltyExemptList, e.g. 10.0.0.0/8,192.0.2.*")
+    .option("--sshd-log-level <level>", "sshd LogLevel, decides which simulated lines would be logged", "INFO")
+    .option("--listen <addr:port>", "sshd listen address for simulated drop lines when the log does not show it")
+    .option("--slow-failures <n>", "ssh-slow-brute-force: failed logins that make a slow guesser", String(d.slowFailures))
+    .option("--slow-window <duration>", "ssh-slow-brute-force: within this window", "1h")
+    .option("--recidive-count <n>", "ssh-penalty-recidivist: blocks that make a recidivist", String(d.recidiveCount))
+    .option("--recidive-window <duration>", "ssh-penalty-recidivist: within this window", "24h")
+    .option("--failures <n>", "login-after-failures: failed logins before the success", String(d.failuresBeforeLogin))
+    .option("--failure-window <duration>", "login-after-failures: within this window", "1h");
+  addReportOptions(logs, LOGS_FORMATS).action(async (inputs: string[], raw: Raw) => {
+    const report = resolveReportOptions(raw, LOGS_FORMATS);
+    const format = raw["logFormat"] as string | undefined;
+    if (format && !FORMAT_NAMES.includes(format)) throw new UsageError(`--log-format must be one of ${FORMAT_NAMES.join(", ")} (got "${format}")`);
+    const detectors = detectorOptions(raw);
+    const since = timeBound(raw["since"], "--since");
+    const until = timeBound(raw["until"], "--until");
+    let utcOffsetMinutes: number;
+    try {
+      utcOffsetMinutes = parseUtcOffset(String(raw["utcOffset"]));
+    } catch {
+      throw new UsageError(`--utc-offset takes +HH:MM or -HH:MM (got "${String(raw["utcOffset"])}")`);
+    }
+    const referenceMs = timeBound(raw["referenceTime"], "--reference-time");
+    const signatures = loadSignatures((program.opts()["signatures"] as string[] | undefined) ?? []);
+    for (const id of LOG_RULE_IDS) if (!signatures.rules.has(id)) throw new UsageError(`signatures/rules/${id}.yaml is missing`);
+
+    if (raw["events"]) {
+      const stream = report.output ? createWriteStream(report.output) : process.stdout;
+      let pending: string[] = [];
+      const flush = (): void => {
+        if (pending.length) stream.write(`${pending.join("\n")}\n`);
+        pending = [];
+      };
+      const store = new StateStore(":memory:");
+      try {
+        const result = await analyzeLogs({
+          inputs, ...(format ? { format } : {}), ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}),
+          utcOffsetMinutes, ...(referenceMs !== undefined ? { referenceMs } : {}), detectors, rules: signatures.rules, store, incremental: false, detect: false,
+          onEvent: (event: HostEvent) => {
+            pending.push(JSON.stringify(toEcs(event)));
+            if (pending.length >= 1000) flush();
+          },
+        });
+        flush();
+        if (stream !== process.stdout) await new Promise<void>((resolve) => (stream as NodeJS.WritableStream).end(resolve));
+        for (const error of result.errors) warn(`${error.input}: ${error.message}`);
+        process.exitCode = result.readable === 0 || result.errors.length ? EXIT_ERROR : EXIT_CLEAN;
+      } finally {
+        store.close();
+      }
+      return;
+    }
+
+    const store = openStore(raw);
+    try {
+      const timeBoxed = since !== undefined || until !== undefined;
+      const result = await analyzeLogs({
+        inputs, ...(format ? { format } : {}), ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}),
+        utcOffsetMinutes, ...(referenceMs !== undefined ? { referenceMs } : {}), detectors, rules: signatures.rules, store, incremental: !timeBoxed, detect: true,
+      });
+      for (const error of result.errors) warn(`${error.input}: ${error.message}`);
+      const context = { toolVersion: TOOL_VERSION, dbPath: store.path, rules: signatures.rules, color: report.color };
+      const text = report.format === "json" ? renderJson(result, context) : report.format === "sarif" ? renderSarif(result, context) : renderText(result, context);
+      emit(text, report);
+      const severities = result.alerts.map((a) => a.severity);
+      process.exitCode = exitCodeFor(severities, report.failOn, result.readable, result.errors.length);
+    } finally {
+      store.close();
+    }
+  });
+
+  const baseline = program.command("baseline").description("Show or reset the SSH destination baseline of `exfilscan logs`");
+  baseline
+    .command("show")
+    .description("list the learned (side, user, host, peer) tuples")
+    .option("--db <file>", "state database (default: $XDG_STATE_HOME/exfilscan/state.db)")
+    .option("-f, --format <format>", "text|json", "text")
+    .action((raw: Raw) => {
+      const store = new StateStore(String(raw["db"] ?? defaultDbPath()));
+      try {
+        const rows = store.loadBaseline().sort((a, b) => a.side.localeCompare(b.side) || a.user.localeCompare(b.user) || a.host.localeCompare(b.host) || a.peer.localeCompare(b.peer));
+        const start = store.getMeta("baseline_start");
+        const options = { failOn: "high" as const, offline: true, color: false };
+        if (raw["format"] === "json") {
+          emit(JSON.stringify({ schemaVersion: 1, stateDb: store.path, learningStart: start ? new Date(Number(start)).toISOString() : null, files: store.offsets(), baseline: rows.map((r) => ({ ...r, firstSeen: new Date(r.firstSeen).toISOString(), lastSeen: new Date(r.lastSeen).toISOString() })) }, null, 2), options);
+        } else if (raw["format"] === "text") {
+          const lines = [`state: ${store.path}`, `learning started: ${start ? new Date(Number(start)).toISOString() : "never"}`, `${rows.length} baseline entries`];
+          for (const r of rows) lines.push(`${r.side.padEnd(6)} ${r.user}@${r.host} ${r.side === "client" ? "→" : "←"} ${r.peer}  first ${new Date(r.firstSeen).toISOString()}  last ${new Date(r.lastSeen).toISOString()}  ×${r.count}`);
+          lines.push(`${store.offsets().length} log file(s) tracked`);
+          emit(lines.join("\n"), options);
+        } else throw new UsageError(`--format must be text or json (got "${String(raw["format"])}")`);
+      } finally {
+        store.close();
+      }
+    });
+  baseline
+    .command("reset")
+    .description("forget the baseline (the learning window starts again)")
+    .option("--db <file>", "state database (default: $XDG_STATE_HOME/exfilscan/state.db)")
+    .option("--all", "also forget file offsets, detector state and stored alerts", false)
+    .action((raw: Raw) => {
+      const store = new StateStore(String(raw["db"] ?? defaultDbPath()));
+      try {
+        const removed = store.reset(Boolean(raw["all"]));
+        emit(`removed ${removed.baseline} baseline entries${raw["all"] ? `, ${removed.files} file offsets, ${removed.alerts} alerts` : ""} from ${store.path}`, { failOn: "high", offline: true, color: false });
+      } finally {
+        store.close();
+      }
+    });
+}

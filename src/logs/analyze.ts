@@ -1,0 +1,272 @@
+// `exfilscan logs` without the CLI: inputs → parsers → events (merged in time order across
+// inputs) → detectors → alerts, with offsets, baseline, detector state and alerts written to
+// the store in one transaction per batch.
+import type { RuleMeta } from "../rules/schema.js";
+import { finaliseAlert, type Alert, type AlertDraft } from "./alerts.js";
+import { createDetectors, type DetectorOptions } from "./detectors/index.js";
+import { Baseline } from "./detectors/new-ssh-destination.js";
+import type { Cursor, HostEvent } from "./events.js";
+import { detectParser, parserByName } from "./parsers/index.js";
+import type { LogParser } from "./parsers/types.js";
+import { expandInputs, LineSource } from "./reader.js";
+import type { StateStore } from "./store.js";
+
+export interface AnalyzeOptions {
+  inputs: string[];
+  /** Parser name; detected per input when absent. */
+  format?: string;
+  since?: number;
+  until?: number;
+  /** Minutes east of UTC for zone-less timestamps (RFC 3164). */
+  utcOffsetMinutes: number;
+  /** Newest time RFC 3164 logs can hold, for year inference (default: each file's mtime). */
+  referenceMs?: number;
+  detectors: DetectorOptions;
+  rules: Map<string, RuleMeta>;
+  store: StateStore;
+  /** Resume from stored offsets and save them, load and save detector state. */
+  incremental: boolean;
+  /** Run the detectors (false: only parse, e.g. for --events). */
+  detect: boolean;
+  onEvent?: (event: HostEvent) => void;
+  batchSize?: number;
+}
+
+export interface InputReport {
+  input: string;
+  format?: string;
+  gzip?: boolean;
+  lines: number;
+  recognised: number;
+  skipped: number;
+  unparseable: number;
+  events: number;
+  /** Up to 5 lines no parser rule understood. */
+  samples: { line: number; text: string }[];
+  /** Line the read resumed after (a previous run consumed up to it). */
+  resumedAfterLine?: number;
+  /** The content was read before under another name/inode (rotated or compressed). */
+  rotated?: boolean;
+  /** This path held other content before (rotation or truncation): read from the start. */
+  replaced?: "rotated" | "truncated";
+  duplicateOf?: string;
+  error?: string;
+}
+
+export interface AnalyzeResult {
+  inputs: InputReport[];
+  alerts: Alert[];
+  /** Alerts the store did not hold yet. */
+  newAlerts: number;
+  events: number;
+  /** Inputs that could be read (at least opened and recognised). */
+  readable: number;
+  errors: { input: string; message: string }[];
+}
+
+interface Sourced {
+  event: HostEvent;
+  cursor: Cursor;
+  source: Source;
+}
+
+interface Source {
+  report: InputReport;
+  lines: LineSource;
+  parser: LogParser;
+  fingerprint?: string;
+  start: Cursor;
+  consumed?: Cursor;
+  end?: Cursor;
+  track: boolean;
+}
+
+const SAMPLE_LIMIT = 5;
+
+async function openSources(options: AnalyzeOptions, result: AnalyzeResult): Promise<Source[]> {
+  const { files, errors } = await expandInputs(options.inputs);
+  for (const e of errors) result.errors.push(e);
+  const forced = options.format ? parserByName(options.format) : undefined;
+  const sources: Source[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const report: InputReport = { input: file.path, lines: 0, recognised: 0, skipped: 0, unparseable: 0, events: 0, samples: [] };
+    result.inputs.push(report);
+    let lines: LineSource;
+    try {
+      lines = await LineSource.open(file);
+    } catch (error) {
+      report.error = (error as Error).message;
+      result.errors.push({ input: file.path, message: report.error });
+      continue;
+    }
+    report.gzip = lines.gzip;
+    const fingerprint = lines.fingerprint();
+    const identityKey = lines.identity ? `inode:${lines.identity.dev}:${lines.identity.ino}` : undefined;
+    const duplicate = (identityKey && seen.get(identityKey)) ?? (fingerprint && seen.get(`content:${fingerprint}`));
+    if (duplicate) {
+      report.duplicateOf = duplicate; // the same log twice in one run must not count twice
+      continue;
+    }
+    if (identityKey) seen.set(identityKey, file.path);
+    if (fingerprint) seen.set(`content:${fingerprint}`, file.path);
+    const parser = forced ?? detectParser(lines.firstLines());
+    if (!parser) {
+      if (lines.firstLines().every((l) => l.trim() === "")) {
+        report.format = "empty";
+        result.readable++;
+        continue;
+      }
+      report.error = "log format not recognised (use --log-format)";
+      result.errors.push({ input: file.path, message: report.error });
+      continue;
+    }
+    report.format = parser.name;
+    result.readable++;
+    const track = options.incremental && !file.stdin && fingerprint !== undefined;
+    let start: Cursor = { offset: 0, line: 0 };
+    if (track) {
+      const decision = options.store.resumePoint(fingerprint!, file.path, lines.identity);
+      start = decision.cursor;
+      if (start.line > 0) report.resumedAfterLine = start.line;
+      if (decision.rotated) report.rotated = true;
+      if (decision.replaced) report.replaced = decision.replaced;
+    }
+    sources.push({ report, lines, parser, ...(fingerprint ? { fingerprint } : {}), start, track });
+  }
+  return sources;
+}
+
+async function* sourceEvents(source: Source, options: AnalyzeOptions): AsyncGenerator<Sourced[]> {
+  const file = source.report.input;
+  const referenceMs = options.referenceMs ?? source.lines.identity?.mtimeMs ?? Date.now();
+  const session = source.parser.open({ file, referenceMs, offsetMinutes: options.utcOffsetMinutes });
+  const report = source.report;
+  let last: Cursor = source.start;
+  try {
+    for await (const batch of source.lines.lines(source.start)) {
+      const out: Sourced[] = [];
+      for (const record of batch) {
+        report.lines++;
+        last = { offset: record.end, line: record.number };
+        if (record.text.trim() === "") {
+          report.skipped++;
+          continue;
+        }
+        const produced: HostEvent[] = [];
+        const status = session.line(record.text, record.number, record.start, produced);
+        report[status]++;
+        if (status === "unparseable" && report.samples.length < SAMPLE_LIMIT) {
+          report.samples.push({ line: record.number, text: record.text.slice(0, 200) });
+        }
+        if (produced.length) {
+          const cursor = session.pendingCursor?.() ?? last;
+          for (const event of produced) out.push({ event, cursor, source });
+        }
+      }
+      if (out.length) yield out;
+    }
+  } catch (error) {
+    // A corrupt gzip or an I/O error ends this input only; what was read before still counts.
+    report.error = `read failed after line ${last.line}: ${(error as Error).message}`;
+    return;
+  }
+  const tail: HostEvent[] = [];
+  session.end(tail);
+  source.end = last;
+  if (tail.length) yield tail.map((event) => ({ event, cursor: last, source }));
+}
+
+/** k-way merge of per-input event streams by timestamp (each input is already in order). */
+async function* mergeByTime(streams: AsyncGenerator<Sourced[]>[]): AsyncGenerator<Sourced> {
+  const heads: { stream: AsyncGenerator<Sourced[]>; batch: Sourced[]; index: number }[] = [];
+  for (const stream of streams) {
+    const first = await stream.next();
+    if (!first.done) heads.push({ stream, batch: first.value, index: 0 });
+  }
+  while (heads.length) {
+    let best = 0;
+    for (let i = 1; i < heads.length; i++) {
+      if (heads[i]!.batch[heads[i]!.index]!.event.timestamp < heads[best]!.batch[heads[best]!.index]!.event.timestamp) best = i;
+    }
+    const head = heads[best]!;
+    yield head.batch[head.index]!;
+    if (++head.index >= head.batch.length) {
+      const next = await head.stream.next();
+      if (next.done) heads.splice(best, 1);
+      else {
+        head.batch = next.value;
+        head.index = 0;
+      }
+    }
+  }
+}
+
+export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeResult> {
+  const result: AnalyzeResult = { inputs: [], alerts: [], newAlerts: 0, events: 0, readable: 0, errors: [] };
+  const store = options.store;
+  const sources = await openSources(options, result);
+  const alertsByFingerprint = new Map<string, Alert>();
+  const emit = (draft: AlertDraft): void => {
+    const alert = finaliseAlert(draft, options.rules);
+    alertsByFingerprint.set(alert.fingerprint, alert);
+    const fresh = store.saveAlert({ fingerprint: alert.fingerprint, ruleId: alert.ruleId, severity: alert.severity, timestamp: alert.timestamp, json: JSON.stringify(alert) });
+    if (fresh) result.newAlerts++;
+  };
+  const startText = store.getMeta("baseline_start");
+  const baseline = new Baseline(store.loadBaseline(), startText ? Number(startText) : undefined);
+  const detectors = options.detect ? createDetectors(options.detectors, emit, baseline) : new Map();
+  if (options.incremental) {
+    for (const [id, detector] of detectors) {
+      const state = store.loadState(id);
+      if (state !== undefined) detector.importState?.(state);
+    }
+  }
+  const commit = (final: boolean): void => {
+    for (const source of sources) {
+      const cursor = final && source.end ? source.end : source.consumed;
+      if (!source.track || !cursor || !source.fingerprint) continue;
+      const identity = source.lines.identity;
+      store.saveOffset({
+        fingerprint: source.fingerprint, path: source.report.input, dev: identity?.dev ?? 0, ino: identity?.ino ?? 0,
+        offset: cursor.offset, line: cursor.line, format: source.parser.name,
+      });
+    }
+    // Time-boxed views (--since/--until) and plain parsing leave the learned baseline alone.
+    if (options.incremental && options.detect) {
+      store.saveBaseline(baseline.takeDirty());
+      if (baseline.start !== undefined) store.setMeta("baseline_start", String(baseline.start));
+      for (const [id, detector] of detectors) {
+        const state = detector.exportState?.();
+        if (state !== undefined) store.saveState(id, state);
+      }
+    }
+    store.commit();
+    if (!final) store.begin();
+  };
+  const batchSize = options.batchSize ?? 50_000;
+  store.begin();
+  try {
+    let sinceCommit = 0;
+    for await (const { event, cursor, source } of mergeByTime(sources.map((s) => sourceEvents(s, options)))) {
+      source.consumed = cursor;
+      if ((options.since !== undefined && event.timestamp < options.since) || (options.until !== undefined && event.timestamp >= options.until)) continue;
+      source.report.events++;
+      result.events++;
+      options.onEvent?.(event);
+      for (const detector of detectors.values()) detector.onEvent(event);
+      if (++sinceCommit >= batchSize) {
+        commit(false);
+        sinceCommit = 0;
+      }
+    }
+    for (const detector of detectors.values()) detector.finish();
+    for (const source of sources) if (source.report.error) result.errors.push({ input: source.report.input, message: source.report.error });
+    commit(true);
+  } catch (error) {
+    store.rollback();
+    throw error;
+  }
+  result.alerts = [...alertsByFingerprint.values()].sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.ruleId.localeCompare(b.ruleId));
+  return result;
+}

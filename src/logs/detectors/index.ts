@@ -1,0 +1,56 @@
+// The detector set of `exfilscan logs`, built from the run's options.
+import type { Emit } from "../alerts.js";
+import type { PenaltyConfig } from "../penalties.js";
+import { AuthorizedKeysModifiedDetector } from "./authorized-keys-modified.js";
+import { LoginAfterFailuresDetector } from "./login-after-failures.js";
+import { Baseline, NewSshDestinationDetector } from "./new-ssh-destination.js";
+import { SshBruteForceDetector } from "./ssh-brute-force.js";
+import { SshKeyGeneratedDetector } from "./ssh-key-generated.js";
+import { SshdInContainerDetector } from "./sshd-in-container.js";
+import type { Detector } from "./types.js";
+
+export interface DetectorOptions {
+  learningWindowMs: number;
+  sshPorts: number[];
+  penalties: PenaltyConfig;
+  slowFailures: number;
+  slowWindowMs: number;
+  recidiveCount: number;
+  recidiveWindowMs: number;
+  failuresBeforeLogin: number;
+  failureWindowMs: number;
+  listenAddress?: string;
+}
+
+export const DETECTOR_DEFAULTS: Omit<DetectorOptions, "penalties"> = {
+  learningWindowMs: 14 * 86_400_000,
+  sshPorts: [22],
+  slowFailures: 10,
+  slowWindowMs: 3_600_000,
+  recidiveCount: 3,
+  recidiveWindowMs: 86_400_000,
+  failuresBeforeLogin: 5,
+  failureWindowMs: 3_600_000,
+};
+
+/** Detectors keyed by the name their state is saved under. */
+export function createDetectors(options: DetectorOptions, emit: Emit, baseline: Baseline): Map<string, Detector> {
+  return new Map<string, Detector>([
+    ["new-ssh-destination", new NewSshDestinationDetector(emit, baseline, options)],
+    ["ssh-key-generated", new SshKeyGeneratedDetector(emit)],
+    ["authorized-keys-modified", new AuthorizedKeysModifiedDetector(emit)],
+    ["ssh-brute-force", new SshBruteForceDetector(emit, {
+      penalties: options.penalties, slowFailures: options.slowFailures, slowWindowMs: options.slowWindowMs,
+      recidiveCount: options.recidiveCount, recidiveWindowMs: options.recidiveWindowMs,
+      ...(options.listenAddress ? { listenAddress: options.listenAddress } : {}),
+    })],
+    ["login-after-failures", new LoginAfterFailuresDetector(emit, { failures: options.failuresBeforeLogin, windowMs: options.failureWindowMs })],
+    ["sshd-in-container", new SshdInContainerDetector(emit)],
+  ]);
+}
+
+/** Every rule id the detectors can raise (each needs signatures/rules/<id>.yaml). */
+export const LOG_RULE_IDS = [
+  "new-ssh-destination", "ssh-key-generated", "authorized-keys-modified", "ssh-brute-force", "ssh-slow-brute-force",
+  "ssh-penalty-recidivist", "login-after-failures", "sshd-in-container",
+] as const;

@@ -1,0 +1,13 @@
+// A detector sees events in time order and raises alert drafts. It may keep state that
+// survives between runs (exportState/importState, saved with the offsets in one transaction).
+import type { HostEvent } from "../events.js";
+
+export interface Detector {
+  /** Rule ids (signatures/rules/<id>.yaml) this detector can raise. */
+  readonly ruleIds: readonly string[];
+  onEvent(event: HostEvent): void;
+  /** End of input: raise what is still open. */
+  finish(): void;
+  exportState?(): unknown;
+  importState?(state: unknown): void;
+}

@@ -1,0 +1,111 @@
+// The typed event every parser produces. It keeps where it came from (file and line)
+// so alerts can cite evidence and `--events` output can be checked line by line.
+
+/** event.action values (ECS-style snake case); ecs.ts maps each to category/type. */
+export const EVENT_ACTIONS = [
+  "ssh_login", // Accepted/Failed <method> (outcome success/failure)
+  "ssh_invalid_user",
+  "ssh_pam_auth_failure",
+  "ssh_max_auth_attempts",
+  "ssh_not_allowed", // AllowUsers/DenyUsers/locked account, ROOT LOGIN REFUSED
+  "ssh_disconnect", // Connection closed/reset, Disconnected, Disconnecting, Received disconnect
+  "ssh_grace_timeout", // Timeout before authentication
+  "ssh_child_crash",
+  "ssh_penalty_drop", // drop connection #N ... penalty: ...
+  "ssh_penalty_new", // srclimit_penalise: ipv4: new ...
+  "ssh_penalty_activate", // srclimit_penalise: a/N: activating ...
+  "ssh_penalty_ratelimited",
+  "ssh_session_open",
+  "ssh_session_close",
+  "ssh_connection", // Connection from A port P on B port Q (VERBOSE)
+  "ssh_client_connect", // outbound ssh client lines
+  "ssh_session", // Zeek ssh.log
+  "process_start",
+  "connection_attempted",
+  "dns_query",
+  "creation",
+  "change",
+  "deletion",
+  "rename",
+] as const;
+export type EventAction = (typeof EVENT_ACTIONS)[number];
+
+export type Outcome = "success" | "failure" | "unknown";
+
+export interface ProcessInfo {
+  pid?: number;
+  ppid?: number;
+  name?: string;
+  executable?: string;
+  args?: string[];
+  cwd?: string;
+  parentName?: string;
+}
+
+export interface PenaltyInfo {
+  family?: "ipv4" | "ipv6";
+  /** Address as sshd printed it (unmasked) and the prefix length. */
+  address?: string;
+  prefixLength?: number;
+  state?: "active" | "deferred";
+  seconds?: number;
+  reason?: string;
+  /** drop connection #N: sshd's startups count. */
+  startups?: number;
+  /** PerSourcePenalties logging rate-limited: additional N connections dropped */
+  dropped?: number;
+}
+
+export interface HostEvent {
+  action: EventAction;
+  outcome: Outcome;
+  /** Epoch milliseconds. */
+  timestamp: number;
+  /** Input the line came from ("-" for stdin) and its 1-based line number. */
+  file: string;
+  line: number;
+  /** auditd groups several records into one event: every line that contributed. */
+  lines?: number[];
+  format: string;
+  host?: string;
+  /** Syslog program / journald _COMM (sshd, sshd-session, ssh, ...). */
+  program?: string;
+  pid?: number;
+  user?: string;
+  userId?: string;
+  sourceIp?: string;
+  sourcePort?: number;
+  destinationIp?: string;
+  destinationPort?: number;
+  destinationDomain?: string;
+  /** ssh method and key */
+  method?: string;
+  keyType?: string;
+  keyFingerprint?: string;
+  invalidUser?: boolean;
+  /** [preauth]/[postauth] suffix, or "authenticating"/"invalid"/"user" preamble of a disconnect. */
+  phase?: "preauth" | "postauth";
+  preamble?: "authenticating" | "invalid" | "user";
+  reason?: string;
+  /** Application protocol (Zeek service) and direction, as ECS network.protocol / network.direction. */
+  protocol?: string;
+  direction?: "inbound" | "outbound";
+  process?: ProcessInfo;
+  filePath?: string;
+  penalty?: PenaltyInfo;
+  /** Zeek uid, auditd serial, journald cursor... */
+  id?: string;
+  container?: { id?: string; name?: string };
+  /** the message text after the syslog header (kept short) */
+  message?: string;
+}
+
+/** Where a consumer may resume a file after this event: byte offset and line count, both past complete input. */
+export interface Cursor {
+  offset: number;
+  line: number;
+}
+
+export function isSshdProgram(program: string | undefined): boolean {
+  return program === "sshd" || program === "sshd-session" || program === "sshd-auth";
+}

@@ -1,0 +1,220 @@
+// auditd raw logs. Records of one event share msg=audit(EPOCH:SERIAL) and are written
+// together, so a group ends at type=EOE or when another serial begins. A group becomes
+// events: execve → process_start, connect with an inet SOCKADDR → connection_attempted,
+// file syscalls → one event per created/deleted/written PATH. research/HOSTLOGS.md §3.
+import type { Cursor, EventAction, HostEvent, Outcome, ProcessInfo } from "../events.js";
+import { fromBytes, unmapIpv4 } from "../net.js";
+import type { LineStatus, LogParser, ParseSession, ParserContext } from "./types.js";
+
+const RECORD = /^(?:node=(\S+) )?type=(\S+) msg=audit\((\d+)\.(\d+):(\d+)\): ?(.*)$/;
+const FIELD = /([A-Za-z_][\w-]*(?:\[\d+\])?)=("[^"]*"|'[^']*'|\S*)/g;
+const MODELLED = new Set(["SYSCALL", "EXECVE", "PATH", "CWD", "SOCKADDR", "PROCTITLE", "EOE"]);
+
+type Fields = Map<string, string>;
+
+interface Group {
+  key: string;
+  node: string | undefined;
+  timestamp: number;
+  serial: string;
+  lines: number[];
+  startCursor: Cursor;
+  records: { type: string; fields: Fields }[];
+}
+
+/** Enriched logs (log_format=ENRICHED) append "\x1dAUID=\"alice\" ..."; both halves are fields. */
+export function parseFields(body: string): Fields {
+  const fields: Fields = new Map();
+  for (const match of body.replace(/\x1d/g, " ").matchAll(FIELD)) fields.set(match[1]!, match[2]!);
+  return fields;
+}
+
+/** Quoted → literal; bare even-length uppercase hex → decoded (the kernel hex-encodes values with spaces, quotes or controls). */
+export function decodeValue(raw: string | undefined, nulAsSpace = false): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2) return raw.slice(1, -1);
+  if (raw === "(null)" || raw === "(none)") return undefined;
+  if (raw.length % 2 === 0 && /^[0-9A-F]+$/.test(raw)) {
+    const decoded = Buffer.from(raw, "hex").toString("utf8");
+    return nulAsSpace ? decoded.replace(/\0+$/, "").replace(/\0/g, " ") : decoded;
+  }
+  return raw;
+}
+
+export interface SocketAddress {
+  family: "inet" | "inet6" | "local" | "other";
+  address?: string;
+  port?: number;
+  path?: string;
+}
+
+/** SOCKADDR saddr: family in host (little-endian) order, then port big-endian, then the address. */
+export function decodeSockaddr(hex: string): SocketAddress | undefined {
+  if (!/^[0-9A-Fa-f]{4,}$/.test(hex)) return undefined;
+  const family = parseInt(hex.slice(2, 4) + hex.slice(0, 2), 16);
+  const bytes = (from: number, to: number): number[] =>
+    (hex.slice(from, to).match(/../g) ?? []).map((b) => parseInt(b, 16));
+  if (family === 2 && hex.length >= 16) {
+    return { family: "inet", port: parseInt(hex.slice(4, 8), 16), address: bytes(8, 16).join(".") };
+  }
+  if (family === 10 && hex.length >= 48) {
+    return { family: "inet6", port: parseInt(hex.slice(4, 8), 16), address: unmapIpv4(fromBytes(bytes(16, 48))) };
+  }
+  if (family === 1) {
+    const raw = Buffer.from(hex.slice(4), "hex");
+    const abstract = raw[0] === 0;
+    const body = abstract ? raw.subarray(1) : raw;
+    const end = body.indexOf(0);
+    const path = body.subarray(0, end < 0 ? body.length : end).toString("utf8");
+    return { family: "local", path: abstract ? `@${path}` : path };
+  }
+  return { family: "other" };
+}
+
+const SYSCALLS: Record<string, Record<number, string>> = {
+  c000003e: { 2: "open", 42: "connect", 59: "execve", 76: "truncate", 82: "rename", 85: "creat", 87: "unlink", 257: "openat", 263: "unlinkat", 264: "renameat", 316: "renameat2", 322: "execveat", 437: "openat2" },
+  c00000b7: { 35: "unlinkat", 38: "renameat", 45: "truncate", 56: "openat", 203: "connect", 221: "execve", 276: "renameat2", 281: "execveat", 437: "openat2" },
+};
+
+function syscallName(fields: Fields): string | undefined {
+  const number = fields.get("syscall");
+  if (!number) return undefined;
+  if (!/^\d+$/.test(number)) return number; // ausearch -i already names it
+  return SYSCALLS[fields.get("arch") ?? ""]?.[Number(number)];
+}
+
+/** O_WRONLY|O_RDWR|O_CREAT|O_TRUNC in the open flags argument (hex). */
+function opensForWrite(syscall: string, fields: Fields): boolean {
+  const flagsArg = syscall === "open" ? "a1" : "a2";
+  const flags = parseInt(fields.get(flagsArg) ?? "0", 16);
+  return (flags & 0x3) !== 0 || (flags & 0x240) !== 0;
+}
+
+function execveArgs(records: { type: string; fields: Fields }[]): string[] | undefined {
+  const execve = records.filter((r) => r.type === "EXECVE");
+  if (execve.length === 0) return undefined;
+  const merged: Fields = new Map();
+  for (const record of execve) for (const [k, v] of record.fields) merged.set(k, v);
+  const argc = Number(merged.get("argc") ?? 0);
+  const args: string[] = [];
+  for (let i = 0; i < argc; i++) {
+    const whole = merged.get(`a${i}`);
+    if (whole !== undefined) {
+      args.push(decodeValue(whole) ?? "");
+      continue;
+    }
+    // Long arguments are split: a1_len=N a1[0]=HEX a1[1]=HEX ...
+    let hex = "";
+    for (let part = 0; merged.has(`a${i}[${part}]`); part++) hex += merged.get(`a${i}[${part}]`);
+    args.push(decodeValue(hex) ?? "");
+  }
+  return args;
+}
+
+const basename = (path: string | undefined): string | undefined => path?.split("/").pop() || undefined;
+
+function groupToEvents(group: Group, file: string): HostEvent[] {
+  const syscall = group.records.find((r) => r.type === "SYSCALL")?.fields;
+  if (!syscall) return [];
+  const name = syscallName(syscall);
+  const auid = syscall.get("auid");
+  const uid = syscall.get("uid");
+  const userId = auid && auid !== "4294967295" && auid !== "-1" ? auid : uid;
+  const userName = decodeValue(syscall.get(auid && auid !== "4294967295" ? "AUID" : "UID"));
+  const cwd = decodeValue(group.records.find((r) => r.type === "CWD")?.fields.get("cwd"));
+  const exe = decodeValue(syscall.get("exe"));
+  const process: ProcessInfo = {
+    pid: Number(syscall.get("pid")),
+    ppid: Number(syscall.get("ppid")),
+    ...(decodeValue(syscall.get("comm")) ? { name: decodeValue(syscall.get("comm")) } : {}),
+    ...(exe ? { executable: exe } : {}),
+    ...(cwd ? { cwd } : {}),
+  };
+  const exit = Number(syscall.get("exit") ?? 0);
+  const base = (action: EventAction, outcome: Outcome): HostEvent => ({
+    action, outcome, timestamp: group.timestamp, file, line: group.lines[0]!, lines: [...group.lines], format: "auditd",
+    ...(group.node ? { host: group.node } : {}),
+    ...(userName ? { user: userName } : {}), ...(userId ? { userId } : {}),
+    process: { ...process }, id: group.serial,
+  });
+  const success = syscall.get("success") === "yes";
+
+  if (name === "execve" || name === "execveat") {
+    const event = base("process_start", success ? "success" : "failure");
+    const args = execveArgs(group.records);
+    if (args) event.process!.args = args;
+    return [event];
+  }
+  if (name === "connect") {
+    const saddr = group.records.find((r) => r.type === "SOCKADDR")?.fields.get("saddr");
+    const socket = saddr ? decodeSockaddr(saddr) : undefined;
+    if (!socket || (socket.family !== "inet" && socket.family !== "inet6")) return [];
+    // -115 EINPROGRESS: a non-blocking connect (Node, asyncio) under way, not a failure.
+    const outcome: Outcome = success || exit === 0 ? "success" : exit === -115 ? "unknown" : "failure";
+    const event = base("connection_attempted", outcome);
+    event.destinationIp = socket.address!;
+    event.destinationPort = socket.port!;
+    return [event];
+  }
+  if (!name) return [];
+  const events: HostEvent[] = [];
+  for (const record of group.records) {
+    if (record.type !== "PATH") continue;
+    const nametype = record.fields.get("nametype");
+    const path = decodeValue(record.fields.get("name"), false);
+    if (!path || nametype === "PARENT") continue;
+    let action: EventAction | undefined;
+    if (nametype === "CREATE") action = name.startsWith("rename") ? "rename" : "creation";
+    else if (nametype === "DELETE") action = name.startsWith("rename") ? undefined : "deletion";
+    else if (nametype === "NORMAL" && ((name.startsWith("open") && opensForWrite(name, syscall)) || name === "truncate")) action = "change";
+    if (!action) continue;
+    const full = path.startsWith("/") || !cwd ? path : `${cwd.replace(/\/$/, "")}/${path}`;
+    const event = base(action, success ? "success" : "failure");
+    event.filePath = full;
+    events.push(event);
+  }
+  return events;
+}
+
+export const auditdParser: LogParser = {
+  name: "auditd",
+  description: "Linux audit raw logs (audit.log), records grouped by event serial",
+  detect(firstLines) {
+    return firstLines.some((l) => RECORD.test(l));
+  },
+  open(context: ParserContext): ParseSession {
+    let pending: Group | undefined;
+    const flush = (out: HostEvent[]): void => {
+      if (pending) out.push(...groupToEvents(pending, context.file));
+      pending = undefined;
+    };
+    return {
+      line(text, lineNumber, startOffset, out): LineStatus {
+        const match = RECORD.exec(text);
+        if (!match) return "unparseable";
+        const [, node, type, seconds, millis, serial, body] = match;
+        const key = `${node ?? ""}|${seconds}.${millis}:${serial}`;
+        if (pending && pending.key !== key) flush(out);
+        if (type === "EOE") {
+          if (pending) pending.lines.push(lineNumber);
+          flush(out);
+          return "recognised";
+        }
+        if (!MODELLED.has(type!)) return "skipped";
+        pending ??= {
+          key, node, serial: serial!, timestamp: Number(seconds) * 1000 + Number(millis!.padEnd(3, "0").slice(0, 3)),
+          lines: [], startCursor: { offset: startOffset, line: lineNumber - 1 }, records: [],
+        };
+        pending.lines.push(lineNumber);
+        pending.records.push({ type: type!, fields: parseFields(body!) });
+        return "recognised";
+      },
+      end(out) {
+        flush(out);
+      },
+      pendingCursor() {
+        return pending?.startCursor;
+      },
+    };
+  },
+};

@@ -1,0 +1,31 @@
+// The contract every log format implements: detect from the first lines, then parse a
+// stream line by line. Parsers never print and never throw on bad input.
+import type { Cursor, HostEvent } from "../events.js";
+
+export type LineStatus = "recognised" | "skipped" | "unparseable";
+
+export interface ParserContext {
+  /** Path as given (or "-"): copied into every event. */
+  file: string;
+  /** Newest time the input can hold (file mtime): anchors RFC 3164 year inference. */
+  referenceMs: number;
+  /** Minutes east of UTC for timestamps that carry no zone. */
+  offsetMinutes: number;
+}
+
+export interface ParseSession {
+  /** One line (without its newline). Completed events are pushed to `out`. */
+  line(text: string, lineNumber: number, startOffset: number, out: HostEvent[]): LineStatus;
+  /** End of input: emit whatever is still pending. */
+  end(out: HostEvent[]): void;
+  /** Where a resumed read must restart so a pending (incomplete) group is not lost. */
+  pendingCursor?(): Cursor | undefined;
+}
+
+export interface LogParser {
+  name: string;
+  description: string;
+  /** True when these first non-empty lines look like this format. */
+  detect(firstLines: string[]): boolean;
+  open(context: ParserContext): ParseSession;
+}

@@ -1,0 +1,189 @@
+// Inputs → lines with exact byte offsets. Files, directories (every regular file below),
+// "-" for stdin; gzip is recognised by its magic bytes and decompressed on the fly. Lines
+// are split by hand on the decompressed bytes (not readline) because resuming a file needs
+// the byte offset of every line end, which readline does not report.
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { open, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+import type { Cursor } from "./events.js";
+
+export interface InputFile {
+  /** As given / found ("-" for stdin). */
+  path: string;
+  stdin: boolean;
+}
+
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface LineRecord {
+  text: string;
+  number: number;
+  start: number;
+  /** offset just past the line's newline (or EOF) */
+  end: number;
+}
+
+/** Expand directories (sorted, recursive); missing paths come back as errors. */
+export async function expandInputs(args: string[]): Promise<{ files: InputFile[]; errors: { input: string; message: string }[] }> {
+  const files: InputFile[] = [];
+  const errors: { input: string; message: string }[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile() && !entry.name.endsWith(".expect.json")) files.push({ path: full, stdin: false });
+    }
+  };
+  for (const arg of args) {
+    if (arg === "-") {
+      files.push({ path: "-", stdin: true });
+      continue;
+    }
+    try {
+      const info = await stat(arg);
+      if (info.isDirectory()) await walk(arg);
+      else files.push({ path: arg, stdin: false });
+    } catch (error) {
+      errors.push({ input: arg, message: (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (error as Error).message });
+    }
+  }
+  return { files, errors };
+}
+
+const HEAD_BYTES = 64 * 1024;
+const HEAD_LINES = 40;
+
+/** An opened input: its first lines are buffered (for detection and the fingerprint), the rest streams. */
+export class LineSource {
+  private constructor(
+    readonly input: InputFile,
+    readonly identity: FileIdentity | undefined,
+    readonly gzip: boolean,
+    private readonly buffered: Buffer[],
+    private readonly rest: AsyncIterator<Buffer>,
+    private readonly exhausted: boolean,
+  ) {}
+
+  static async open(input: InputFile): Promise<LineSource> {
+    let raw: AsyncIterable<Buffer>;
+    let identity: FileIdentity | undefined;
+    let gzip = false;
+    if (input.stdin) {
+      raw = process.stdin as AsyncIterable<Buffer>;
+    } else {
+      const info = await stat(input.path);
+      identity = { dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
+      const handle = await open(input.path, "r");
+      const magic = Buffer.alloc(2);
+      try {
+        await handle.read(magic, 0, 2, 0);
+      } finally {
+        await handle.close();
+      }
+      gzip = magic[0] === 0x1f && magic[1] === 0x8b;
+      raw = createReadStream(input.path, { highWaterMark: 256 * 1024 });
+    }
+    let iterator = raw[Symbol.asyncIterator]();
+    const buffered: Buffer[] = [];
+    if (input.stdin) {
+      // Peek one chunk for the gzip magic, then put it back in front.
+      const first = await iterator.next();
+      if (!first.done) {
+        const chunk = first.value as Buffer;
+        gzip = chunk[0] === 0x1f && chunk[1] === 0x8b;
+        const rest = iterator;
+        iterator = (async function* () {
+          yield chunk;
+          for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value as Buffer;
+        })();
+      }
+    }
+    if (gzip) {
+      const source = iterator;
+      const compressed = Readable.from({ [Symbol.asyncIterator]: () => source });
+      iterator = compressed.pipe(createGunzip())[Symbol.asyncIterator]();
+    }
+    let size = 0;
+    let newlines = 0;
+    let exhausted = false;
+    while (size < HEAD_BYTES && newlines < HEAD_LINES) {
+      const next = await iterator.next();
+      if (next.done) {
+        exhausted = true;
+        break;
+      }
+      const chunk = next.value as Buffer;
+      buffered.push(chunk);
+      size += chunk.length;
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) newlines++;
+    }
+    return new LineSource(input, identity, gzip, buffered, iterator, exhausted);
+  }
+
+  /** Up to `count` first lines, for format detection. */
+  firstLines(count = HEAD_LINES): string[] {
+    const text = Buffer.concat(this.buffered).toString("utf8");
+    const lines = text.split("\n").map((l) => l.replace(/\r$/, ""));
+    if (!this.exhausted) lines.pop(); // the last piece may be cut
+    return lines.slice(0, count);
+  }
+
+  /** sha256 of the first complete line: the same content under another name or inode is the same log. */
+  fingerprint(): string | undefined {
+    const head = Buffer.concat(this.buffered);
+    let end = head.indexOf(10);
+    if (end < 0) {
+      if (!this.exhausted || head.length === 0) return undefined;
+      end = head.length;
+    }
+    return createHash("sha256").update(head.subarray(0, Math.min(end, 4096))).digest("hex").slice(0, 32);
+  }
+
+  /** Lines from a cursor (a previous run's end), with offsets in decompressed bytes. */
+  async *lines(from: Cursor = { offset: 0, line: 0 }): AsyncGenerator<LineRecord[]> {
+    let carry: Buffer | undefined;
+    let position = 0; // offset of carry[0] (or of the next chunk)
+    let lineNumber = from.line;
+    const self = this;
+    async function* chunks(): AsyncGenerator<Buffer> {
+      for (const chunk of self.buffered) yield chunk;
+      if (self.exhausted) return;
+      for (let next = await self.rest.next(); !next.done; next = await self.rest.next()) yield next.value as Buffer;
+    }
+    for await (let chunk of chunks()) {
+      // Skip what a previous run consumed.
+      if (position + (carry?.length ?? 0) + chunk.length <= from.offset) {
+        position += chunk.length;
+        continue;
+      }
+      if (position < from.offset) {
+        chunk = chunk.subarray(from.offset - position);
+        position = from.offset;
+      }
+      const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+      const batch: LineRecord[] = [];
+      let start = 0;
+      for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, start)) {
+        const textEnd = nl > start && data[nl - 1] === 13 ? nl - 1 : nl;
+        batch.push({ text: data.toString("utf8", start, textEnd), number: ++lineNumber, start: position + start, end: position + nl + 1 });
+        start = nl + 1;
+      }
+      carry = start < data.length ? data.subarray(start) : undefined;
+      position += start;
+      if (batch.length) yield batch;
+    }
+    if (carry && carry.length) {
+      // A last line without newline still counts (EOF ends it).
+      const textEnd = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
+      yield [{ text: carry.toString("utf8", 0, textEnd), number: ++lineNumber, start: position, end: position + carry.length }];
+    }
+  }
+}

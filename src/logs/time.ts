@@ -1,0 +1,90 @@
+// Timestamps of log lines. RFC 3164 lines carry no year and no zone: the year is inferred
+// from a reference time (the file's mtime) and rolled forward when the month wraps around
+// New Year; the zone is a fixed offset (UTC unless told), so results never depend on the machine.
+
+const MONTHS: Record<string, number> = {
+  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+};
+
+const DAY_MS = 86_400_000;
+
+/** "+02:00" / "-0530" / "Z" → minutes east of UTC. */
+export function parseUtcOffset(text: string): number {
+  if (text === "Z" || text === "z") return 0;
+  const match = /^([+-])(\d{2}):?(\d{2})$/.exec(text);
+  if (!match) throw new Error(`not a UTC offset: ${text}`);
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return match[1] === "-" ? -minutes : minutes;
+}
+
+/**
+ * Resolves "Mmm dd hh:mm:ss" into epoch ms. Lines are read in order, so a jump backwards by
+ * more than half a year (Dec → Jan) means the year changed.
+ */
+export class YearInference {
+  private year: number | undefined;
+  private lastMonth = -1;
+
+  constructor(
+    /** The newest time the file can hold (its mtime); the first line is placed at or before it. */
+    private readonly referenceMs: number,
+    private readonly offsetMinutes = 0,
+  ) {}
+
+  resolve(monthName: string, day: number, hh: number, mm: number, ss: number, ms = 0): number | undefined {
+    const month = MONTHS[monthName];
+    if (month === undefined || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return undefined;
+    if (this.year === undefined) {
+      const ref = new Date(this.referenceMs);
+      this.year = ref.getUTCFullYear();
+      // A first line dated after the reference (plus a day of slack for zones) belongs to last year.
+      if (this.at(this.year, month, day, hh, mm, ss, ms) > this.referenceMs + DAY_MS) this.year -= 1;
+    } else if (month < this.lastMonth && this.lastMonth - month >= 6) {
+      this.year += 1;
+    }
+    this.lastMonth = month;
+    return this.at(this.year, month, day, hh, mm, ss, ms);
+  }
+
+  private at(year: number, month: number, day: number, hh: number, mm: number, ss: number, ms: number): number {
+    return Date.UTC(year, month, day, hh, mm, ss, ms) - this.offsetMinutes * 60_000;
+  }
+}
+
+/** ISO 8601 / RFC 3339 with optional fraction and zone (zone-less is read at the fixed offset). */
+export function parseIsoTimestamp(text: string, offsetMinutes = 0): number | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:?\d{2})?$/i.exec(text);
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi, s, frac, zone] = match;
+  const ms = frac ? Number(`0.${frac}`) * 1000 : 0;
+  const base = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) + Math.floor(ms);
+  if (Number.isNaN(base)) return undefined;
+  const offset = zone ? parseUtcOffset(zone) : offsetMinutes;
+  return base - offset * 60_000;
+}
+
+/** Epoch seconds as Zeek/auditd write them ("1492753107.096"), to ms. */
+export function epochSecondsToMs(text: string): number | undefined {
+  if (!/^\d+(\.\d+)?$/.test(text)) return undefined;
+  return Math.round(Number(text) * 1000);
+}
+
+/** --since/--until values: ISO date/time, or a relative "7d" / "12h" / "30m" before now. */
+export function parseTimeBound(text: string, nowMs: number): number | undefined {
+  const relative = /^(\d+(?:\.\d+)?)([smhdw])$/.exec(text);
+  if (relative) return nowMs - Number(relative[1]) * unitMs(relative[2]!);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return parseIsoTimestamp(`${text}T00:00:00Z`);
+  return parseIsoTimestamp(text);
+}
+
+/** sshd_config time ("90", "90s", "2m", "1h30m", "1.5s"), to seconds. */
+export function parseDuration(text: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)([smhdw])/gi)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) return undefined;
+  return parts.reduce((sum, p) => sum + (Number(p[1]) * unitMs(p[2]!.toLowerCase())) / 1000, 0);
+}
+
+function unitMs(unit: string): number {
+  return { s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS }[unit] ?? 1000;
+}

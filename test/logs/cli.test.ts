@@ -1,0 +1,95 @@
+// The logs command in-process (commander + registerLogs), for exit codes, formats and the baseline commands.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command } from "commander";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { registerLogs } from "../../src/cli/commands/logs.js";
+
+const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures", "logs");
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "exfilscan-cli-"));
+  process.exitCode = undefined;
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+  process.exitCode = undefined;
+});
+
+async function cli(...args: string[]): Promise<number> {
+  const program = new Command("exfilscan").option("--signatures <dir...>").exitOverride();
+  registerLogs(program);
+  await program.parseAsync(["node", "exfilscan", ...args]);
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = undefined;
+  return code;
+}
+
+describe("exfilscan logs", () => {
+  it("exits 1 on a high alert, writes JSON with the alert list", async () => {
+    const out = join(dir, "report.json");
+    const code = await cli("logs", join(FIXTURES, "syslog", "auth-rfc3164.log"), "--db", join(dir, "s.db"), "--reference-time", "2024-08-22T00:00:00Z", "-f", "json", "-o", out);
+    expect(code).toBe(1);
+    const report = JSON.parse(readFileSync(out, "utf8")) as { schemaVersion: number; alerts: { ruleId: string; severity: string; evidence: unknown[] }[]; summary: Record<string, number> };
+    expect(report.schemaVersion).toBe(1);
+    expect(report.alerts.map((a) => a.ruleId)).toContain("login-after-failures");
+    expect(report.summary.high).toBe(1);
+  });
+
+  it("exits 0 when nothing reaches --fail-on, and 0 with no new alerts on a second run", async () => {
+    const db = join(dir, "s.db");
+    const args = ["logs", join(FIXTURES, "syslog", "auth-rfc3164.log"), "--db", db, "--reference-time", "2024-08-22T00:00:00Z", "-f", "json", "-o", join(dir, "r.json")];
+    expect(await cli(...args, "--fail-on", "critical")).toBe(0);
+    expect(await cli(...args)).toBe(0);
+    expect((JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { alerts: unknown[] }).alerts).toEqual([]);
+  });
+
+  it("exits 2 when no input could be read", async () => {
+    expect(await cli("logs", join(dir, "nope.log"), "--no-state", "-f", "json", "-o", join(dir, "r.json"))).toBe(2);
+  });
+
+  it("writes SARIF 2.1.0 with rule metadata and file:line locations", async () => {
+    const out = join(dir, "r.sarif");
+    await cli("logs", join(FIXTURES, "auditd", "audit.log"), "--no-state", "--learning-window", "1h", "-f", "sarif", "-o", out);
+    const sarif = JSON.parse(readFileSync(out, "utf8")) as { version: string; runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] };
+    expect(sarif.version).toBe("2.1.0");
+    expect(sarif.runs[0]!.tool.driver.rules.map((r) => r.id)).toEqual(["authorized-keys-modified", "new-ssh-destination", "ssh-key-generated"]);
+    expect(sarif.runs[0]!.results.find((r) => r.ruleId === "authorized-keys-modified")!.locations[0]!.physicalLocation.region.startLine).toBe(20);
+  });
+
+  it("--events writes one ECS document per recognised event", async () => {
+    const out = join(dir, "events.ndjson");
+    expect(await cli("logs", join(FIXTURES, "syslog", "seed-persourcepenalties.log"), "--events", "-o", out)).toBe(0);
+    const docs = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { log: { file: { line: number } }; event: { category: string[]; outcome: string } });
+    expect(docs.map((d) => d.log.file.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(docs[2]!.event).toMatchObject({ category: ["authentication"], outcome: "failure" });
+  });
+
+  it("rejects bad options with a usage error", async () => {
+    await expect(cli("logs", "x.log", "--no-state", "--openssh-version", "7.4")).rejects.toThrow(/--openssh-version/);
+    await expect(cli("logs", "x.log", "--no-state", "--penalties", "authfail:soon")).rejects.toThrow(/bad time/);
+  });
+
+  it("baseline show and reset", async () => {
+    const db = join(dir, "s.db");
+    await cli("logs", join(FIXTURES, "syslog", "new-year.log"), "--db", db, "--reference-time", "2025-01-03T00:00:00Z", "-f", "json", "-o", join(dir, "r.json"));
+    const shown = join(dir, "b.json");
+    const program = new Command("exfilscan").exitOverride();
+    registerLogs(program);
+    const original = process.stdout.write.bind(process.stdout);
+    let captured = "";
+    process.stdout.write = ((chunk: string) => ((captured += chunk), true)) as typeof process.stdout.write;
+    try {
+      await program.parseAsync(["node", "exfilscan", "baseline", "show", "--db", db, "--format", "json"]);
+      await program.parseAsync(["node", "exfilscan", "baseline", "reset", "--db", db]);
+    } finally {
+      process.stdout.write = original;
+    }
+    void shown;
+    const json = JSON.parse(captured.slice(0, captured.lastIndexOf("}") + 1)) as { baseline: { side: string; peer: string }[]; learningStart: string };
+    expect(json.learningStart).toBe("2024-12-30T09:00:00.000Z");
+    expect(json.baseline.filter((b) => b.side === "server").map((b) => b.peer).sort()).toEqual(["10.0.0.5", "198.51.100.7"]);
+    expect(captured).toContain("removed 4 baseline entries");
+  });
+});
