@@ -2,6 +2,9 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { IngestError } from "../core/errors.js";
+import type { RegistryOptions } from "../registry/http.js";
+import { fetchSpec } from "../registry/resolve.js";
+import { parseSpec } from "../registry/spec.js";
 import { loadDirectory } from "./directory.js";
 import { identifyPackage, stripCommonTopDirectory } from "./package-identity.js";
 import { loadTarball } from "./tarball.js";
@@ -18,12 +21,19 @@ const ZIP_NAMES = /\.(zip|whl|egg)$/i;
 export async function loadArchive(input: string, name: string, data: Buffer, limits: IngestLimits): Promise<LoadedPackage> {
   const isZip = ZIP_NAMES.test(name) || (data[0] === 0x50 && data[1] === 0x4b);
   const pkg = isZip ? loadZip(input, data, limits) : await loadTarball(input, data, limits);
-  pkg.files = stripCommonTopDirectory(pkg.files);
+  stripCommonTopDirectory(pkg);
   identifyPackage(pkg);
   return pkg;
 }
 
-export async function loadTarget(input: string, limits: IngestLimits): Promise<LoadedPackage> {
+/** A directory, an archive, a single source file, or a registry spec (npm:name@1.0.0, pypi:name@1.0). */
+export async function loadTarget(input: string, limits: IngestLimits, registry?: RegistryOptions): Promise<LoadedPackage> {
+  const spec = parseSpec(input);
+  if (spec) {
+    if (!registry) throw new IngestError("registry specs need registry access");
+    const archive = await fetchSpec(spec, registry);
+    return loadArchive(input, archive.fileName, archive.data, limits);
+  }
   const stats = await stat(input).catch(() => undefined);
   if (!stats) throw new IngestError("no such file or directory");
   if (stats.isDirectory()) {

@@ -2,20 +2,25 @@
 import { readPythonMetadata } from "./python-metadata.js";
 import type { LoadedPackage } from "./types.js";
 
-/** Archives wrap everything in one folder (npm: "package/", sdists: "name-1.0/"): drop it. */
-export function stripCommonTopDirectory(files: Map<string, Buffer>): Map<string, Buffer> {
+/**
+ * Archives wrap everything in one folder (npm: "package/", sdists: "name-1.0/"): drop it,
+ * from the files and from the entry errors, so every path is relative to the package root.
+ */
+export function stripCommonTopDirectory(pkg: LoadedPackage): void {
   let top: string | undefined;
-  for (const path of files.keys()) {
+  for (const path of pkg.files.keys()) {
     const slash = path.indexOf("/");
-    if (slash < 0) return files;
+    if (slash < 0) return;
     const first = path.slice(0, slash);
     if (top === undefined) top = first;
-    else if (top !== first) return files;
+    else if (top !== first) return;
   }
-  if (top === undefined) return files;
+  if (top === undefined) return;
+  const prefix = `${top}/`;
   const stripped = new Map<string, Buffer>();
-  for (const [path, content] of files) stripped.set(path.slice(top.length + 1), content);
-  return stripped;
+  for (const [path, content] of pkg.files) stripped.set(path.slice(prefix.length), content);
+  pkg.files = stripped;
+  for (const error of pkg.errors) if (error.file?.startsWith(prefix)) error.file = error.file.slice(prefix.length);
 }
 
 const PYTHON_MARKERS = /^(PKG-INFO|setup\.py|setup\.cfg|pyproject\.toml)$|\.dist-info\/METADATA$|^EGG-INFO\/PKG-INFO$|\.pth$/;

@@ -53,7 +53,13 @@ export async function loadTarball(input: string, data: Buffer, limits: IngestLim
         pkg.bytes += size;
       });
     });
-    parser.on("error", (error: Error) => reject(new IngestError(`not a readable tar archive: ${error.message}`)));
+    parser.on("error", (error: Error) => {
+      // tar's own guard (1000x) can fire before ours: it is the same verdict, a bomb.
+      if (/decompression ratio/.test(error.message)) {
+        stopped ??= `expands more than ${limits.maxCompressionRatio}x its compressed size (--max-ratio): treated as an archive bomb; reading stopped`;
+        resolve();
+      } else reject(new IngestError(`not a readable tar archive: ${error.message}`));
+    });
     parser.on("end", () => resolve());
     parser.end(data);
   });
