@@ -1,5 +1,7 @@
 // The package pipeline: ingest → analyzer → facts → rules → findings, one target at a time.
 // A target that fails is an entry in errors[]; the others go on.
+import { knownMaliciousFindings } from "./advisories/known-malicious.js";
+import type { AdvisoryStore } from "./advisories/index.js";
 import { analyzeNpmPackage } from "./analyzers/js/index.js";
 import type { PackageFacts } from "./analyzers/facts.js";
 import { analyzePythonPackage } from "./analyzers/python/index.js";
@@ -15,6 +17,7 @@ import {
 } from "./core/types.js";
 import { DEFAULT_LIMITS, loadTarget, type IngestLimits, type LoadedPackage } from "./ingest/index.js";
 import { evaluateFacts } from "./rules/evaluate.js";
+import type { RegistryOptions } from "./registry/http.js";
 import type { Signatures } from "./rules/signatures.js";
 
 type Analyzer = (pkg: LoadedPackage, signatures: Signatures) => Promise<PackageFacts>;
@@ -26,7 +29,11 @@ const ANALYZERS: Record<Ecosystem, Analyzer> = {
 
 export interface ScanOptions {
   signatures: Signatures;
+  /** Known-malicious package versions (OSV MAL- advisories); without it, no advisory check. */
+  advisories?: AdvisoryStore;
   limits?: IngestLimits;
+  /** Where npm:/pypi: specs are fetched from (and the cache); without it specs are an error. */
+  registry?: RegistryOptions;
   /** Called after each target, for progress bars; never required. */
   onTarget?: (done: number, total: number, input: string) => void;
 }
@@ -38,7 +45,7 @@ export interface PackageScan {
 }
 
 /** Analyze a package already in memory (from disk, an archive or a registry download). */
-export async function scanLoadedPackage(pkg: LoadedPackage, signatures: Signatures): Promise<PackageScan> {
+export async function scanLoadedPackage(pkg: LoadedPackage, signatures: Signatures, advisories?: AdvisoryStore): Promise<PackageScan> {
   const target: TargetInfo = { input: pkg.input, files: pkg.files.size, bytes: pkg.bytes };
   const errors = [...pkg.errors];
   if (!pkg.ecosystem) {
@@ -52,6 +59,7 @@ export async function scanLoadedPackage(pkg: LoadedPackage, signatures: Signatur
   const facts = await ANALYZERS[pkg.ecosystem](pkg, signatures);
   for (const problem of facts.parseProblems) errors.push({ input: pkg.input, file: problem.file, message: problem.message });
   const findings = evaluateFacts(facts, ref, signatures).map((finding) => ({ ...finding, target: pkg.input }));
+  if (advisories) findings.push(...knownMaliciousFindings(advisories, pkg, ref, signatures).map((finding) => ({ ...finding, target: pkg.input })));
   return { target, findings, errors };
 }
 
@@ -60,8 +68,8 @@ export async function scanTargets(inputs: string[], options: ScanOptions): Promi
   let done = 0;
   for (const input of inputs) {
     try {
-      const pkg = await loadTarget(input, options.limits ?? DEFAULT_LIMITS);
-      const result = await scanLoadedPackage(pkg, options.signatures);
+      const pkg = await loadTarget(input, options.limits ?? DEFAULT_LIMITS, options.registry);
+      const result = await scanLoadedPackage(pkg, options.signatures, options.advisories);
       report.targets.push(result.target);
       report.findings.push(...result.findings);
       report.errors.push(...result.errors);

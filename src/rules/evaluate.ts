@@ -6,7 +6,8 @@ import { indicatorsFor, knownHost } from "./destination.js";
 import { CHANNEL_ATTACK, CHANNEL_LABELS, SOURCE_ATTACK, SOURCE_LABELS, joinWords } from "./labels.js";
 import { isOwnService, matchExfilService, matchKnownBad, type Signatures } from "./signatures.js";
 
-interface Draft {
+/** A finding before rule metadata and fingerprint are added (finalize). */
+export interface Draft {
   ruleId: string;
   severity: Severity;
   message: string;
@@ -219,7 +220,8 @@ function dedupe(drafts: Draft[]): Draft[] {
   return [...seen.values()];
 }
 
-function finalize(drafts: Draft[], pkg: PackageRef, signatures: Signatures): Finding[] {
+/** Drafts → findings: category and ATT&CK from the rule's metadata, and the fingerprint. Shared with other checks (advisories). */
+export function finalize(drafts: Draft[], pkg: PackageRef, signatures: Signatures): Finding[] {
   const occurrences = new Map<string, number>();
   return drafts.map((draft) => {
     const rule = signatures.rules.get(draft.ruleId);

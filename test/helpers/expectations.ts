@@ -1,7 +1,7 @@
 // Reads the `expect:` annotations of fixture packages (inline comments and
 // <file>.expect.json sidecars): the contract of the generic fixture test.
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { join } from "node:path";
 
 export const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures");
 export const ECOSYSTEMS = ["npm", "pypi"];
@@ -28,10 +28,10 @@ export function listFiles(root: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(root).sort()) {
     const full = join(root, name);
-    if (statSync(full).isDirectory()) out.push(...listFiles(full));
-    else out.push(relative(root, full).split(sep).join("/"));
+    if (statSync(full).isDirectory()) out.push(...listFiles(full).map((p) => `${name}/${p}`));
+    else out.push(name);
   }
-  return out.map((p) => p.split(sep).join("/"));
+  return out;
 }
 
 export function readExpectations(packageDir: string): Expectation[] {

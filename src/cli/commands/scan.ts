@@ -5,29 +5,40 @@ import { UsageError } from "../../core/errors.js";
 import { TOOL_VERSION } from "../../core/version.js";
 import { DEFAULT_LIMITS, type IngestLimits } from "../../ingest/index.js";
 import { REPORTERS, REPORTER_NAMES, type ReporterName } from "../../report/index.js";
+import { defaultRegistryOptions, type RegistryOptions } from "../../registry/http.js";
 import { loadSignatures } from "../../rules/signatures.js";
 import { scanTargets } from "../../scan.js";
 import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn } from "../output.js";
+import { addScanExtrasOptions, applyIgnoreOption, loadAdvisoriesOption, loadIgnoreOption } from "../scan-extras.js";
 
 export function registerScan(program: Command): void {
   const command = program
     .command("scan")
     .description("scan npm/Python package directories and archives (.tgz .tar.gz .zip .whl .egg) for credential exfiltration")
-    .argument("<targets...>", "package directories, archives or single source files")
+    .argument("<targets...>", "package directories, archives, single source files, or registry specs npm:name@version / pypi:name@version")
+    .option("--registry <url>", "npm registry for npm: specs (default: $npm_config_registry or https://registry.npmjs.org)")
+    .option("--pypi-url <url>", "PyPI base URL for pypi: specs (default: $EXFILSCAN_PYPI_URL or https://pypi.org)")
+    .option("--cache-dir <dir>", "download cache, shared safely between runs (default: $XDG_CACHE_HOME/exfilscan)")
     .option("--max-files <n>", "cap on files read per target", String(DEFAULT_LIMITS.maxFiles))
     .option("--max-total-bytes <n>", "cap on bytes read per target", String(DEFAULT_LIMITS.maxTotalBytes))
     .option("--max-file-bytes <n>", "cap on one file's size (larger files are skipped and reported)", String(DEFAULT_LIMITS.maxFileBytes))
     .option("--max-ratio <n>", "cap on an archive's expansion ratio (archive bombs)", String(DEFAULT_LIMITS.maxCompressionRatio));
+  addScanExtrasOptions(command);
   addReportOptions(command, REPORTER_NAMES).action(async (targets: string[], raw: Record<string, unknown>) => {
     const options = resolveReportOptions(raw, REPORTER_NAMES);
     const signatures = loadSignatures((program.opts()["signatures"] as string[] | undefined) ?? []);
+    const ignores = loadIgnoreOption(raw, signatures);
+    const advisories = loadAdvisoriesOption(raw);
     const progress = process.stderr.isTTY && targets.length > 1 ? new SingleBar({ stream: process.stderr, clearOnComplete: true, format: "scanning {bar} {value}/{total} {input}" }) : undefined;
     progress?.start(targets.length, 0, { input: "" });
-    const report = await scanTargets(targets, {
+    const scanned = await scanTargets(targets, {
       signatures,
+      ...(advisories ? { advisories } : {}),
       limits: limitsFrom(raw),
+      registry: registryFrom(raw, options.offline),
       onTarget: (done, _total, input) => progress?.update(done, { input }),
     });
+    const report = applyIgnoreOption(scanned, ignores);
     progress?.stop();
     for (const error of report.errors) warn(`${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}`);
     emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: signatures.rules, version: TOOL_VERSION }), options);
@@ -38,6 +49,18 @@ export function registerScan(program: Command): void {
       report.errors.filter((e) => !e.file).length,
     );
   });
+}
+
+function registryFrom(raw: Record<string, unknown>, offline: boolean): RegistryOptions {
+  const defaults = defaultRegistryOptions();
+  const url = (key: string, fallback: string) => String(raw[key] ?? fallback).replace(/\/+$/, "");
+  return {
+    ...defaults,
+    offline,
+    npmRegistry: url("registry", defaults.npmRegistry),
+    pypiUrl: url("pypiUrl", defaults.pypiUrl),
+    cacheDir: String(raw["cacheDir"] ?? defaults.cacheDir),
+  };
 }
 
 function limitsFrom(raw: Record<string, unknown>): IngestLimits {

@@ -1,0 +1,38 @@
+// Options shared by commands that report package findings: the advisory store (read-only,
+// never a network call) and the ignore file. One place, so `scan`, `deps`, `guard` agree.
+import type { Command } from "commander";
+import { loadAdvisoryStore, type AdvisoryStore } from "../advisories/index.js";
+import { resolveStorePath } from "../advisories/store.js";
+import type { ScanReport } from "../core/types.js";
+import { applyIgnoreList } from "../ignore/apply.js";
+import { findIgnoreFile, loadIgnoreFile, type IgnoreList } from "../ignore/load.js";
+import type { Signatures } from "../rules/signatures.js";
+import { finishReport } from "../core/report.js";
+import { warn } from "./output.js";
+
+export function addScanExtrasOptions(command: Command): Command {
+  return command
+    .option("--advisory-store <file>", "known-malicious package store (env EXFILSCAN_ADVISORY_STORE; filled by `exfilscan signatures update`)")
+    .option("--ignore-file <file>", "suppressions (default: ./.exfilscanignore when present)");
+}
+
+/** The store when there is one; otherwise one note on stderr and no advisory check. */
+export function loadAdvisoriesOption(raw: Record<string, unknown>): AdvisoryStore | undefined {
+  const file = resolveStorePath(raw["advisoryStore"] as string | undefined);
+  const store = loadAdvisoryStore(file);
+  if (!store) warn(`no known-malicious package store at ${file}: run \`exfilscan signatures update\` to enable the known-malicious-package check`);
+  return store;
+}
+
+/** Loaded before the scan starts, so a broken ignore file stops the run early (exit 2, file:line). */
+export function loadIgnoreOption(raw: Record<string, unknown>, signatures: Signatures): IgnoreList | undefined {
+  const file = findIgnoreFile(raw["ignoreFile"] as string | undefined);
+  return file ? loadIgnoreFile(file, new Set(signatures.rules.keys())) : undefined;
+}
+
+/** Suppress matching findings, add expired entries to errors[] (the command prints errors[] on stderr), recount. */
+export function applyIgnoreOption(report: ScanReport, list: IgnoreList | undefined): ScanReport {
+  if (!list) return report;
+  applyIgnoreList(report, list);
+  return finishReport(report);
+}
