@@ -1,0 +1,357 @@
+// Models of JavaScript and Node built-ins reached through a module or global reference:
+// folding (Buffer, atob, String.fromCharCode, path, JSON…), encodings that keep taint,
+// sanitizers (crypto hashes), and the hand-off to sources, sinks and dynamic code.
+import { argumentsTaint, invokeCallback, unknownCall, type Call } from "./calls.js";
+import { evalCode, makeDynamicFunction } from "./dynamic-code.js";
+import type { Interpreter } from "./interpreter.js";
+import { commandRunner, isCommandModule, sinkChannelFor, sinkCall } from "./sinks.js";
+import { cryptoCall, osCall, pathCall, pipeline, zlibCall } from "./node-apis.js";
+import { fsCall, isFsModule, isPromptModule, promptCall } from "./sources.js";
+import { bufferFromText, decodeBase64 } from "./strings.js";
+import {
+  UNKNOWN,
+  constant,
+  deepTaint,
+  isNumber,
+  isString,
+  mergeTaints,
+  newArray,
+  newObject,
+  patternOf,
+  stringOf,
+  unknownWith,
+  withStep,
+  type Ref,
+  type Value,
+} from "./values.js";
+
+export function callBuiltin(I: Interpreter, ref: Ref, call: Call): Value | undefined {
+  if (ref.global) return callGlobal(I, ref.path.join("."), call);
+  const module = ref.module!;
+  const path = ref.path[0] === "default" ? ref.path.slice(1) : ref.path;
+  const member = path.join(".");
+  if (isFsModule(module)) return fsCall(I, module, path, call);
+  if (isCommandModule(module)) return commandRunner(I, module, member, call);
+  if (isPromptModule(module)) return promptCall(I, module, member, call);
+  switch (module) {
+    case "os":
+      return osCall(member);
+    case "path":
+    case "path/posix":
+    case "path/win32":
+    case "upath":
+      return pathCall(I, member.replace(/^(posix|win32)\./, ""), call);
+    case "crypto":
+      return cryptoCall(I, member, call);
+    case "zlib":
+      return zlibCall(I, member, call);
+    case "querystring":
+    case "qs":
+      if (member === "stringify" || member === "encode") return encoded(I, call, "query-string encoded");
+      return undefined;
+    case "util":
+      if (member === "promisify" || member === "callbackify") return call.args[0] ?? UNKNOWN;
+      if (member === "format" || member === "inspect") return encoded(I, call, "formatted");
+      return undefined;
+    case "vm":
+      if (["runInNewContext", "runInThisContext", "runInContext", "Script", "compileFunction", "SourceTextModule"].includes(member)) {
+        return evalCode(I, call.args[0] ?? UNKNOWN, call, "global");
+      }
+      return undefined;
+    case "readline":
+    case "readline/promises":
+      if (member === "createInterface") return { special: "readline" };
+      return undefined;
+    case "url":
+      if (member === "URL") return urlValue(call);
+      if (member === "format") return encoded(I, call, "URL built");
+      return undefined;
+    case "module":
+      if (member === "createRequire") return { ref: { global: true, path: ["require"] } };
+      return undefined;
+    case "stream":
+    case "stream/promises":
+      if (member === "pipeline") return pipeline(I, call);
+      return undefined;
+    case "buffer":
+      return member.startsWith("Buffer") ? callGlobal(I, member, call) : undefined;
+    default: {
+      if (["create", "extend", "defaults"].includes(member) && sinkChannelFor(I.signatures, module, [])) {
+        // axios.create({ baseURL }) / got.extend(…): an instance of the same client.
+        return { ref: { module, path: [], base: call.args[0] } };
+      }
+      const channel = sinkChannelFor(I.signatures, module, path);
+      if (channel) return sinkCall(I, channel, `${module}${member ? "." + member : ""}`, call, ref);
+      return undefined;
+    }
+  }
+}
+
+function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined {
+  const { args } = call;
+  const first = args[0] ?? UNKNOWN;
+  switch (name) {
+    case "require":
+    case "process.mainModule.require":
+    case "module.require":
+    case "require.main.require":
+    case "module.constructor._load":
+      return requireCall(I, first, call);
+    case "eval":
+      return evalCode(I, first, call, "eval");
+    case "Function":
+      return makeDynamicFunction(I, call);
+    case "setTimeout":
+    case "setInterval":
+    case "setImmediate":
+    case "queueMicrotask":
+    case "process.nextTick":
+      if (first.fn) invokeCallback(I, first, args.slice(2), call.node, call.frame, name === "process.nextTick" || name === "setImmediate");
+      else if (isString(first) && name !== "queueMicrotask" && name !== "process.nextTick") evalCode(I, first, call, "global");
+      return UNKNOWN;
+    case "String.fromCharCode":
+    case "String.fromCodePoint":
+      return fromCharCodes(I, name, call);
+    case "String":
+      return isString(first) ? first : first.known ? constant(String(first.constant)) : unknownWith(deepTaint(first));
+    case "Buffer.from":
+    case "Buffer":
+      return bufferFrom(I, call);
+    case "Buffer.concat": {
+      const parts = first.object?.elements ?? [];
+      if (parts.length > 0 && parts.every((p) => p.bytes)) return { bytes: Buffer.concat(parts.map((p) => p.bytes!)) };
+      return unknownWith(deepTaint(first));
+    }
+    case "atob": {
+      const text = stringOf(first);
+      const bytes = text !== undefined ? decodeBase64(text) : undefined;
+      if (bytes) return { known: true, constant: bytes.toString("latin1"), built: true, decoded: true };
+      return unknownWith(first.taint);
+    }
+    case "btoa":
+      return transformed(I, first, call, (t) => Buffer.from(t, "latin1").toString("base64"), "base64-encoded");
+    case "encodeURIComponent":
+    case "encodeURI":
+    case "escape":
+      return transformed(I, first, call, name === "escape" ? escape : name === "encodeURI" ? encodeURI : encodeURIComponent, "URL-encoded");
+    case "decodeURIComponent":
+    case "decodeURI":
+    case "unescape":
+      return transformed(I, first, call, name === "unescape" ? unescape : name === "decodeURI" ? decodeURI : decodeURIComponent, undefined);
+    case "parseInt":
+    case "parseFloat":
+    case "Number": {
+      const text = stringOf(first);
+      if (text === undefined) return unknownWith(first.taint);
+      if (name === "Number") return constant(Number(text));
+      if (name === "parseFloat") return constant(parseFloat(text));
+      const radix = args[1] && isNumber(args[1]) ? args[1].constant : undefined;
+      return constant(parseInt(text, radix));
+    }
+    case "JSON.stringify":
+      return encoded(I, call, "JSON-serialised", true);
+    case "JSON.parse":
+      return jsonParse(first);
+    case "Object.keys":
+    case "Object.values":
+    case "Object.entries":
+    case "Object.getOwnPropertyNames": {
+      const taint = I.realizeTaint(first, call.node, call.frame, `${name}(process.env)`);
+      if (first.object && !first.object.elements && name === "Object.keys") return { ...newArray([...first.object.props.keys()].map((k) => constant(k))), taint };
+      if (first.object && name === "Object.values") {
+        const values = newArray([...first.object.props.values()]);
+        values.object!.taint = taint;
+        return values;
+      }
+      return { object: { props: new Map(), elements: [], taint }, taint };
+    }
+    case "Object.assign": {
+      const target = first.object ? first : newObject();
+      for (const source of args.slice(1)) {
+        if (source.special === "env") target.object!.taint = mergeTaints(target.object!.taint, deepTaint(source));
+        else if (source.object) {
+          for (const [key, value] of source.object.props) target.object!.props.set(key, value);
+          target.object!.taint = mergeTaints(target.object!.taint, source.object.taint);
+        } else target.object!.taint = mergeTaints(target.object!.taint, deepTaint(source));
+      }
+      return target;
+    }
+    case "Object.freeze":
+    case "Object.seal":
+    case "structuredClone":
+    case "Array.from":
+      return first;
+    case "Object.fromEntries":
+    case "Object.create":
+      return { object: { props: new Map(), taint: deepTaint(first) } };
+    case "Object.defineProperty":
+      if (args[2]?.object) {
+        const key = args[1] ? stringOf(args[1]) : undefined;
+        const descriptor = args[2].object.props;
+        I.setMember(first, key, descriptor.get("value") ?? descriptor.get("get") ?? UNKNOWN, call.frame);
+      }
+      return first;
+    case "Array.of":
+      return newArray(args);
+    case "Promise.resolve":
+      return { resolved: first, taint: first.taint };
+    case "Promise.all":
+    case "Promise.allSettled":
+    case "Promise.race":
+    case "Promise.any": {
+      const elements = (first.object?.elements ?? []).map((e) => e.resolved ?? e);
+      return { resolved: newArray(elements), taint: deepTaint(first) };
+    }
+    case "Promise":
+      return newPromise(I, call);
+    case "URL":
+      return urlValue(call);
+    case "URLSearchParams":
+      return encoded(I, call, "query-string encoded");
+    case "Reflect.apply":
+      return first.fn ? unknownCall(I, { ...call, target: first, args: args[2]?.object?.elements ?? [] }) : undefined;
+    default:
+      if (name.startsWith("Math.") && args.every((a) => isNumber(a))) {
+        const fn = (Math as unknown as Record<string, unknown>)[name.slice(5)];
+        if (typeof fn === "function") return constant((fn as (...n: number[]) => number)(...args.map((a) => a.constant as number)));
+      }
+      if (name.startsWith("console.")) return UNKNOWN;
+      {
+        const channel = I.signatures.sinks.js.globals[name];
+        if (channel) return sinkCall(I, channel, name, call, undefined);
+      }
+      return undefined;
+  }
+}
+
+function requireCall(I: Interpreter, specifier: Value, call: Call): Value {
+  const name = stringOf(specifier);
+  if (name === undefined) {
+    return UNKNOWN;
+  }
+  if (specifier.built) {
+    I.collector.addObfuscation({
+      technique: "dynamic-import",
+      location: I.location(call.node, call.frame),
+      note: `require() of a computed module name: ${name}`,
+      trigger: call.frame.trigger,
+      executed: false,
+    });
+  }
+  return I.loader.require(call.frame.unit, name, call.frame);
+}
+
+/** A value encoded/serialised: same taint (whole-env realised), one more step; folded when constant. */
+function encoded(I: Interpreter, call: Call, note: string, json = false): Value {
+  const first = call.args[0] ?? UNKNOWN;
+  const taint = I.realizeTaint(first, call.node, call.frame, json ? "JSON.stringify(process.env)" : note);
+  if (json && first.known && !first.object) {
+    try {
+      return { known: true, constant: JSON.stringify(first.constant), built: true };
+    } catch {
+      return UNKNOWN;
+    }
+  }
+  return unknownWith(withStep(taint, I.step(call.node, call.frame, note)));
+}
+
+function transformed(I: Interpreter, value: Value, call: Call, fn: (text: string) => string, note: string | undefined): Value {
+  const text = stringOf(value);
+  const taint = note ? withStep(deepTaint(value), I.step(call.node, call.frame, note)) : deepTaint(value);
+  if (text !== undefined) {
+    try {
+      return { known: true, constant: fn(text), built: true, decoded: note === undefined, taint };
+    } catch {
+      return unknownWith(taint);
+    }
+  }
+  return unknownWith(taint);
+}
+
+function fromCharCodes(I: Interpreter, name: string, call: Call): Value {
+  const codes = call.args.length === 1 && call.args[0]!.object?.elements ? call.args[0]!.object.elements : call.args;
+  if (codes.length > 0 && codes.every((c) => isNumber(c))) {
+    try {
+      const fn = name === "String.fromCodePoint" ? String.fromCodePoint : String.fromCharCode;
+      const text = fn(...codes.map((c) => c.constant as number));
+      if (text.length >= 8) {
+        I.collector.addObfuscation({ technique: "char-codes", location: I.location(call.node, call.frame), note: "string built from character codes", trigger: call.frame.trigger, executed: false });
+      }
+      I.noteString(text, call.node, call.frame);
+      return { known: true, constant: text, built: true, decoded: true };
+    } catch {
+      return UNKNOWN;
+    }
+  }
+  return unknownWith(argumentsTaint(I, codes, call));
+}
+
+function bufferFrom(I: Interpreter, call: Call): Value {
+  const [data = UNKNOWN, encodingValue] = call.args;
+  const encoding = encodingValue ? (stringOf(encodingValue) ?? "") : "utf8";
+  const text = stringOf(data);
+  if (text !== undefined && !data.bytes) {
+    const bytes = bufferFromText(text, encoding);
+    if (bytes) return { bytes, decoded: encoding !== "utf8" && encoding !== "utf-8", taint: data.taint };
+  }
+  if (data.bytes) return data;
+  if (data.object?.elements && data.object.elements.every((e) => isNumber(e))) {
+    return { bytes: Buffer.from(data.object.elements.map((e) => e.constant as number)), decoded: true };
+  }
+  return unknownWith(I.realizeTaint(data, call.node, call.frame, "Buffer.from(process.env)"));
+}
+
+function jsonParse(value: Value): Value {
+  const text = stringOf(value);
+  if (text !== undefined && text.length < 200_000) {
+    try {
+      return jsonToValue(JSON.parse(text), 0);
+    } catch {
+      return UNKNOWN;
+    }
+  }
+  return unknownWith(deepTaint(value));
+}
+
+export function jsonToValue(data: unknown, depth: number): Value {
+  if (data === null || typeof data !== "object") return constant(data as string | number | boolean | null);
+  if (depth > 8) return UNKNOWN;
+  if (Array.isArray(data)) return newArray(data.slice(0, 10_000).map((d) => jsonToValue(d, depth + 1)));
+  const props = new Map<string, Value>();
+  for (const [key, item] of Object.entries(data as Record<string, unknown>).slice(0, 10_000)) props.set(key, jsonToValue(item, depth + 1));
+  return newObject(props);
+}
+
+function urlValue(call: Call): Value {
+  const [input = UNKNOWN, base] = call.args;
+  const text = stringOf(input);
+  const baseText = base ? stringOf(base) : undefined;
+  const taint = mergeTaints(deepTaint(input), base ? deepTaint(base) : undefined);
+  if (text !== undefined) {
+    try {
+      return { known: true, constant: new URL(text, baseText).href, built: true, taint };
+    } catch {
+      // fall through
+    }
+  }
+  if (base && baseText === undefined && base.pattern) return { pattern: base.pattern + patternOf(input), taint };
+  return { pattern: patternOf(input), taint };
+}
+
+function newPromise(I: Interpreter, call: Call): Value {
+  const executor = call.args[0];
+  const promise: Value = { resolved: UNKNOWN };
+  if (executor?.fn) {
+    const resolver: Value = { special: "resolver", target: promise };
+    invokeCallback(I, executor, [resolver, { special: "resolver" }], call.node, call.frame, true);
+  }
+  return promise;
+}
+
+/** resolve(value) inside new Promise(executor): the promise resolves to that value. */
+export function resolvePromise(resolver: Value, value: Value): void {
+  const target = resolver.target;
+  if (!target) return;
+  target.resolved = target.resolved && target.resolved !== UNKNOWN ? { ...target.resolved, taint: mergeTaints(target.resolved.taint, deepTaint(value)) } : value;
+  target.taint = mergeTaints(target.taint, deepTaint(value));
+}

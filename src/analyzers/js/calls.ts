@@ -1,0 +1,243 @@
+// Calls: inlining the package's own functions (with their closures), `new`, callbacks,
+// and dispatch to the models of built-in APIs, sources and sinks.
+import type { Node } from "./ast.js";
+import { callBuiltin, resolvePromise } from "./builtins.js";
+import type { Frame } from "./frame.js";
+import type { Interpreter } from "./interpreter.js";
+import { callValueMethod } from "./methods.js";
+import { Scope } from "./scope.js";
+import {
+  UNKNOWN,
+  constant,
+  deepTaint,
+  hasRealTaint,
+  mergeTaints,
+  newArray,
+  newObject,
+  unknownWith,
+  withStep,
+  type Taint,
+  type Value,
+} from "./values.js";
+
+export interface Call {
+  node: Node;
+  frame: Frame;
+  isNew: boolean;
+  receiver?: Value;
+  key?: string;
+  target: Value;
+  args: Value[];
+}
+
+const MAX_INLINE_DEPTH = 8;
+const MAX_STANDALONE_INLINE_DEPTH = 3;
+
+export function makeFunction(I: Interpreter, node: Node, frame: Frame, homeObject?: Value, name?: string): Value {
+  const value: Value = {
+    fn: {
+      node,
+      closure: frame.scope,
+      unitId: frame.unit.id,
+      homeObject,
+      name: name ?? node.id?.name,
+      lexicalThis: node.type === "ArrowFunctionExpression" ? frame.thisValue : undefined,
+    },
+    object: { props: new Map() },
+  };
+  if (!I.functions.has(node)) I.functions.set(node, { fn: value, unit: frame.unit });
+  return value;
+}
+
+export function evalCall(I: Interpreter, node: Node, frame: Frame, isNew: boolean): Value {
+  let callee = node.callee as Node;
+  while (["ParenthesizedExpression", "ChainExpression", "TSNonNullExpression", "TSAsExpression"].includes(callee.type)) callee = callee.expression;
+  let receiver: Value | undefined;
+  let key: string | undefined;
+  let target: Value;
+  if (callee.type === "MemberExpression") {
+    receiver = I.evalExpr(callee.object, frame);
+    key = I.memberKey(callee, frame);
+    target = I.getMember(receiver, key, callee, frame);
+  } else target = I.evalExpr(callee, frame);
+  const args = evalArguments(I, node.arguments as Node[], frame);
+  return dispatchCall(I, { node, frame, isNew, receiver, key, target, args });
+}
+
+export function evalArguments(I: Interpreter, nodes: Node[], frame: Frame): Value[] {
+  const args: Value[] = [];
+  for (const argument of nodes) {
+    if (argument.type === "SpreadElement") {
+      const spread = I.evalExpr(argument.argument, frame);
+      if (spread.object?.elements) args.push(...spread.object.elements);
+      else args.push(unknownWith(deepTaint(spread)));
+    } else args.push(I.evalExpr(argument, frame));
+  }
+  return args;
+}
+
+export function dispatchCall(I: Interpreter, call: Call): Value {
+  const { target, receiver, key } = call;
+  if (receiver?.fn && (key === "call" || key === "apply" || key === "bind")) return callFunctionMethod(I, call, receiver);
+  if (target.fn) {
+    const thisValue = call.isNew ? newInstance(target) : (receiver ?? UNKNOWN);
+    const result = callFunction(I, target, thisValue, call.args, call.node, call.frame);
+    return call.isNew && !result.object ? thisValue : result;
+  }
+  if (call.isNew && target.classInstance) return newInstance(target);
+  if (target.special === "resolver") {
+    resolvePromise(target, call.args[0] ?? UNKNOWN);
+    return UNKNOWN;
+  }
+  if (target.ref) {
+    const result = callBuiltin(I, target.ref, call);
+    if (result) return result;
+  }
+  if (receiver && key !== undefined) {
+    const result = callValueMethod(I, receiver, key, call);
+    if (result) return result;
+  }
+  return unknownCall(I, call);
+}
+
+function callFunctionMethod(I: Interpreter, call: Call, fnValue: Value): Value {
+  const [thisArg, ...rest] = call.args;
+  if (call.key === "bind") {
+    // A bound function: calls go to the same function (arguments are not pre-bound, an acceptable loss).
+    return fnValue;
+  }
+  const args = call.key === "apply" ? (rest[0]?.object?.elements ?? (rest[0] ? [unknownWith(deepTaint(rest[0]))] : [])) : rest;
+  return callFunction(I, fnValue, thisArg ?? UNKNOWN, args, call.node, call.frame);
+}
+
+function newInstance(ctor: Value): Value {
+  const instance = newObject();
+  const template = ctor.classInstance?.object?.props ?? ctor.object?.props.get("prototype")?.object?.props;
+  if (template) for (const [key, value] of template) instance.object!.props.set(key, value);
+  return instance;
+}
+
+/** The taint of arguments a function we do not follow may pass on to its result. */
+export function argumentsTaint(I: Interpreter, args: Value[], call: { node: Node; frame: Frame }): Taint[] | undefined {
+  let taint: Taint[] | undefined;
+  for (const arg of args) {
+    if (arg.special === "env") taint = mergeTaints(taint, I.realizeTaint(arg, call.node, call.frame, "passes process.env"));
+    else taint = mergeTaints(taint, deepTaint(arg)?.filter((t) => !t.latent));
+  }
+  return taint;
+}
+
+/** A call into code we do not model: the result carries the arguments' taint; callbacks get it too. */
+export function unknownCall(I: Interpreter, call: Call): Value {
+  let taint = argumentsTaint(I, call.args, call);
+  if (call.receiver) {
+    const receiverTaint = (call.receiver.object ? deepTaint(call.receiver) : call.receiver.taint)?.filter((t) => !t.latent);
+    if (hasRealTaint(receiverTaint)) taint = mergeTaints(taint, receiverTaint);
+  }
+  for (const arg of call.args) {
+    if (arg.fn) invokeCallback(I, arg, [unknownWith(taint), unknownWith(taint)], call.node, call.frame);
+  }
+  // `new Something(…)` of an unknown class: a fresh object (a Set, FormData, Blob…) holding its arguments.
+  if (call.isNew) return { object: { props: new Map(), taint } };
+  return unknownWith(taint);
+}
+
+/** Run a callback the way an API would call it; it may run later, or never (conditional). */
+export function invokeCallback(I: Interpreter, fnValue: Value, args: Value[], node: Node, frame: Frame, surelyRuns = false): Value {
+  if (!surelyRuns) frame.conditional++;
+  try {
+    return callFunction(I, fnValue, fnValue.fn?.lexicalThis ?? UNKNOWN, args, node, frame);
+  } finally {
+    if (!surelyRuns) frame.conditional--;
+  }
+}
+
+/** Inline a package function with these arguments (its facts carry the caller's trigger). */
+export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, args: Value[], callNode: Node, frame: Frame): Value {
+  const fn = fnValue.fn!;
+  if (!fn.node.body) return UNKNOWN; // TypeScript overloads and abstract methods have no body
+  const limit = frame.standalone ? MAX_STANDALONE_INLINE_DEPTH : MAX_INLINE_DEPTH;
+  const unit = I.units[fn.unitId];
+  if (!unit || frame.active.has(fn.node) || frame.depth >= limit) {
+    const previous = I.reached.get(fn.node);
+    if (previous === undefined || (previous === "call" && frame.trigger !== "call") || frame.trigger === "install") I.reached.set(fn.node, frame.trigger);
+    return unknownWith(argumentsTaint(I, args, { node: callNode, frame }));
+  }
+  const node = fn.node;
+  if (!worthInlining(I, node, args, frame)) return unknownWith(argumentsTaint(I, args, { node: callNode, frame }));
+  const memoKey = frame.conditional + frame.inherited > 0 && I.concreteLoops === 0 ? I.memo.key(fn, thisValue, args, frame.trigger) : undefined;
+  if (memoKey !== undefined) {
+    const known = I.memo.get(memoKey);
+    if (known) return known;
+  }
+  I.executed.add(node);
+  const stepsBefore = I.budget.remaining;
+  const callee: Frame = {
+    unit,
+    scope: new Scope(fn.closure, true),
+    trigger: frame.trigger,
+    depth: frame.depth + 1,
+    evalDepth: frame.evalDepth,
+    active: frame.active,
+    thisValue: fn.lexicalThis ?? thisValue,
+    conditional: 0,
+    inherited: frame.inherited + frame.conditional,
+    standalone: frame.standalone,
+  };
+  frame.active.add(node);
+  try {
+    bindParameters(I, node, args, callee, callNode, frame, fn.name);
+    let result: Value;
+    if (node.body.type !== "BlockStatement") result = I.evalExpr(node.body, callee);
+    else {
+      I.execStatements(node.body.body, callee);
+      result = callee.returned ?? constant(undefined);
+    }
+    if (node.async && !result.resolved) result = { resolved: result, taint: result.taint };
+    if (memoKey !== undefined) I.memo.set(memoKey, result);
+    return result;
+  } finally {
+    frame.active.delete(node);
+    const stats = I.inlineStats.get(node) ?? { count: 0, steps: 0, triggers: new Set() };
+    stats.count++;
+    stats.steps += stepsBefore - I.budget.remaining;
+    stats.triggers.add(frame.trigger);
+    I.inlineStats.set(node, stats);
+  }
+}
+
+/** Average steps below which a function is always inlined (decoders, string-array helpers, small utilities). */
+const SMALL_FUNCTION_STEPS = 300;
+const LARGE_FUNCTION_INLINES = 3;
+
+/** Large functions are inlined a few times per trigger; again only when an argument carries a credential. */
+function worthInlining(I: Interpreter, node: Node, args: Value[], frame: Frame): boolean {
+  const stats = I.inlineStats.get(node);
+  if (!stats || !stats.triggers.has(frame.trigger)) return true;
+  if (stats.count < LARGE_FUNCTION_INLINES || stats.steps / stats.count < SMALL_FUNCTION_STEPS) return true;
+  return args.some((a) => deepTaint(a) !== undefined);
+}
+
+function bindParameters(I: Interpreter, node: Node, args: Value[], callee: Frame, callNode: Node, caller: Frame, name: string | undefined): void {
+  const params = node.params as Node[];
+  params.forEach((param, index) => {
+    if (param.type === "RestElement") {
+      I.bindPattern(param.argument, newArray(args.slice(index)), callee, true);
+      return;
+    }
+    let arg = args[index] ?? constant(undefined);
+    if (arg.taint && !arg.object && callNode !== node) {
+      arg = { ...arg, taint: withStep(arg.taint, I.step(callNode, caller, `passed to ${name ?? "a function"}()`)) };
+    }
+    I.bindPattern(param, arg, callee, true);
+  });
+  if (node.type !== "ArrowFunctionExpression") callee.scope.declare("arguments", newArray(args), callee, 0);
+}
+
+/** Analyse a function on its own: unknown arguments (secret-named ones are credentials in SSH wrappers). */
+export function runStandalone(I: Interpreter, fnValue: Value, trigger: Frame["trigger"], unitScopeFrame: Frame, args: Value[]): void {
+  const fn = fnValue.fn!;
+  const frame: Frame = { ...unitScopeFrame, trigger, standalone: true, depth: 0, conditional: 0, inherited: 1, active: new Set() };
+  const thisValue = fn.lexicalThis ?? fn.homeObject ?? newObject();
+  callFunction(I, fnValue, thisValue, args, fn.node, frame);
+}

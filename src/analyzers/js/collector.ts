@@ -1,0 +1,144 @@
+// Collects facts while the interpreter runs. The same code is often analysed more than
+// once (inlined at a call from top level, then on its own as a function), so facts are
+// deduplicated by location and keep the strongest trigger seen (install > import > call).
+import type { Location } from "../../core/types.js";
+import type {
+  FlowFact,
+  FlowStep,
+  IndicatorFact,
+  ObfuscationFact,
+  PackageFacts,
+  ParseProblem,
+  SinkFact,
+  SourceFact,
+  Trigger,
+} from "../facts.js";
+import type { Taint } from "./values.js";
+
+const TRIGGER_RANK: Record<Trigger, number> = { call: 0, import: 1, install: 2 };
+
+export function strongerTrigger(a: Trigger, b: Trigger): Trigger {
+  return TRIGGER_RANK[a] >= TRIGGER_RANK[b] ? a : b;
+}
+
+const locationKey = (l: Location): string => `${l.file}:${l.line}:${l.column}`;
+
+interface FlowRecord {
+  sourceKey: string;
+  sinkKey: string;
+  source: SourceFact;
+  sink: SinkFact;
+  steps: FlowStep[];
+  trigger: Trigger;
+  destinationFromSource: boolean;
+}
+
+export class FactCollector {
+  private readonly sources = new Map<string, SourceFact>();
+  private readonly sinks = new Map<string, SinkFact>();
+  private readonly flows = new Map<string, FlowRecord>();
+  private readonly obfuscations = new Map<string, ObfuscationFact>();
+  private readonly indicators = new Map<string, IndicatorFact>();
+  readonly parseProblems: ParseProblem[] = [];
+  filesAnalyzed = 0;
+
+  static sourceKey(fact: Omit<SourceFact, "trigger">): string {
+    return `${fact.kind}|${locationKey(fact.location)}|${fact.detail ?? ""}`;
+  }
+
+  static sinkKey(location: Location, channel: string): string {
+    return `${channel}|${locationKey(location)}`;
+  }
+
+  /** Registers a source (or upgrades its trigger) and returns the canonical fact. */
+  addSource(fact: SourceFact): SourceFact {
+    const key = FactCollector.sourceKey(fact);
+    const existing = this.sources.get(key);
+    if (existing) {
+      existing.trigger = strongerTrigger(existing.trigger, fact.trigger);
+      return existing;
+    }
+    this.sources.set(key, fact);
+    return fact;
+  }
+
+  /** Registers a sink at a location; one fact per location and destination. */
+  addSink(fact: SinkFact): SinkFact {
+    const key = `${FactCollector.sinkKey(fact.location, fact.channel)}|${fact.destination ?? ""}`;
+    const existing = this.sinks.get(key);
+    if (existing) {
+      existing.trigger = strongerTrigger(existing.trigger, fact.trigger);
+      return existing;
+    }
+    this.sinks.set(key, fact);
+    return fact;
+  }
+
+  /** A sink whose destination became known later (socket.connect, xhr.open). */
+  rekeySink(fact: SinkFact, oldDestination: string | undefined): void {
+    const oldKey = `${FactCollector.sinkKey(fact.location, fact.channel)}|${oldDestination ?? ""}`;
+    if (this.sinks.get(oldKey) === fact) this.sinks.delete(oldKey);
+    const key = `${FactCollector.sinkKey(fact.location, fact.channel)}|${fact.destination ?? ""}`;
+    if (!this.sinks.has(key)) this.sinks.set(key, fact);
+  }
+
+  addFlow(taint: Taint, sink: SinkFact, trigger: Trigger, sinkStep: FlowStep, destinationFromSource: boolean): void {
+    // The source itself becomes a fact once its data reaches a sink (whole-env taint is latent until then).
+    const source = this.addSource({ ...taint.source });
+    const sinkKey = `${FactCollector.sinkKey(sink.location, sink.channel)}`;
+    const key = `${taint.key}->${sinkKey}|${sink.destination ?? ""}`;
+    const steps = [...taint.steps, sinkStep];
+    const existing = this.flows.get(key);
+    if (existing) {
+      existing.trigger = strongerTrigger(existing.trigger, trigger);
+      existing.destinationFromSource ||= destinationFromSource;
+      if (steps.length < existing.steps.length) existing.steps = steps;
+      return;
+    }
+    this.flows.set(key, { sourceKey: taint.key, sinkKey, source, sink, steps, trigger, destinationFromSource });
+  }
+
+  addObfuscation(fact: ObfuscationFact): void {
+    const key = `${fact.technique}|${locationKey(fact.location)}`;
+    const existing = this.obfuscations.get(key);
+    if (existing) {
+      existing.trigger = strongerTrigger(existing.trigger, fact.trigger);
+      existing.executed ||= fact.executed;
+      return;
+    }
+    this.obfuscations.set(key, fact);
+  }
+
+  addIndicator(fact: IndicatorFact): void {
+    const key = `${fact.value}|${fact.location.file}:${fact.location.line}`;
+    if (!this.indicators.has(key)) this.indicators.set(key, fact);
+  }
+
+  hasSourceAt(location: Location): boolean {
+    const key = locationKey(location);
+    for (const fact of this.sources.values()) if (locationKey(fact.location) === key) return true;
+    return false;
+  }
+
+  finish(): PackageFacts {
+    const flows: FlowFact[] = [...this.flows.values()].map((record) => ({
+      source: { ...record.source, trigger: record.trigger },
+      sink: {
+        ...record.sink,
+        trigger: record.trigger,
+        ...(record.destinationFromSource ? { destinationFromSource: true } : {}),
+      },
+      steps: record.steps,
+    }));
+    return {
+      ecosystem: "npm",
+      sources: [...this.sources.values()],
+      sinks: [...this.sinks.values()],
+      flows,
+      obfuscations: [...this.obfuscations.values()],
+      indicators: [...this.indicators.values()],
+      parseProblems: this.parseProblems,
+      filesAnalyzed: this.filesAnalyzed,
+    };
+  }
+}

@@ -1,0 +1,298 @@
+// The JavaScript/TypeScript front-end: lowers an npm package to facts.
+// Order of the passes decides triggers: install scripts first, then the import entry
+// points, then every other file; finally each function on its own (trigger "call"
+// unless it was reached from install/import code).
+import type { Location } from "../../core/types.js";
+import type { LoadedPackage } from "../../ingest/types.js";
+import type { Signatures } from "../../rules/signatures.js";
+import type { PackageFacts, Trigger } from "../facts.js";
+import { isFunctionNode, walk, type Node } from "./ast.js";
+import { jsonToValue } from "./builtins.js";
+import { makeFunction, runStandalone } from "./calls.js";
+import { FactCollector } from "./collector.js";
+import type { Frame, Unit } from "./frame.js";
+import { Budget, BudgetExceeded, Interpreter, type ModuleLoader } from "./interpreter.js";
+import { entryPoints, manifestOf, resolveFile, resolveSpecifier, dirnameOf, type Manifest } from "./modules.js";
+import { INSTALL_SCRIPTS, readScripts, runScriptCommand, type ScriptHost } from "./npm-scripts.js";
+import { MAX_PARSE_BYTES, isJsLike, parseJs } from "./parse.js";
+import { Scope } from "./scope.js";
+import { PACKAGE_DIR, secretParameterTaint } from "./sources.js";
+import { isSecretParameterName } from "../../rules/signatures.js";
+import { UNKNOWN, constant, newObject, resetTaintLive, unknownWith, type Value } from "./values.js";
+
+const SSH_CLIENT_MODULE = /(?:require\s*\(\s*|from\s+|import\s*\(\s*)["'](ssh2|node-ssh|ssh2-sftp-client|simple-ssh|ssh2-promise|ssh-exec|ssh2-streams)["']/;
+const MAX_REQUIRE_NESTING = 40;
+
+interface ModuleRecord {
+  unit: Unit;
+  executed: boolean;
+}
+
+class PackageAnalysis implements ModuleLoader {
+  readonly collector = new FactCollector();
+  readonly interpreter: Interpreter;
+  private readonly budget: Budget;
+  private readonly records = new Map<string, ModuleRecord>();
+  private readonly failed = new Set<string>();
+  /** Files whose analysis stopped at a step limit. */
+  private readonly truncated = new Set<string>();
+  private readonly jsonCache = new Map<string, Value>();
+  private readonly manifest: Manifest | undefined;
+  private requireNesting = 0;
+
+  constructor(
+    private readonly pkg: LoadedPackage,
+    signatures: Signatures,
+  ) {
+    let jsBytes = 0;
+    for (const [path, content] of pkg.files) if (isJsLike(path)) jsBytes += content.length;
+    this.budget = new Budget(3_000_000 + 60 * jsBytes);
+    this.interpreter = new Interpreter(signatures, this.collector, this.budget);
+    this.interpreter.loader = this;
+    this.manifest = manifestOf(pkg.files.get("package.json"));
+  }
+
+  run(): PackageFacts {
+    resetTaintLive();
+    try {
+      this.installPass();
+      for (const entry of entryPoints(this.pkg.files)) this.loadModule(entry, "import");
+      this.remainingFilesPass();
+      this.standalonePass();
+    } catch (error) {
+      if (!(error instanceof BudgetExceeded)) throw error;
+    }
+    if (this.budget.exhausted) {
+      this.collector.parseProblems.push({ file: "package", message: "analysis step budget exhausted: facts may be incomplete" });
+    }
+    return this.collector.finish();
+  }
+
+  /**
+   * Files no install script or entry point reached: their top level runs only if something
+   * loads them later ("call"). TypeScript sources beside compiled JavaScript are not run by
+   * npm or Node unless reached, so they are skipped (and said so).
+   */
+  private remainingFilesPass(): void {
+    const paths = [...this.pkg.files.keys()].filter(isJsLike).sort();
+    const shipsJavaScript = paths.some((p) => /\.(c|m)?jsx?$/.test(p));
+    let skippedTypeScript = 0;
+    for (const path of paths) {
+      if (this.records.has(path) || this.failed.has(path)) continue;
+      if (shipsJavaScript && /\.(c|m)?tsx?$/.test(path)) {
+        skippedTypeScript++;
+        continue;
+      }
+      this.loadModule(path, "call");
+    }
+    if (skippedTypeScript > 0) {
+      this.collector.parseProblems.push({
+        file: "package",
+        message: `${skippedTypeScript} TypeScript source file(s) not reached from an entry point, script or require were not analysed: the package ships compiled JavaScript, which was`,
+      });
+    }
+  }
+
+  // ---- install scripts ------------------------------------------------------------------
+
+  private installPass(): void {
+    const text = this.pkg.files.get("package.json")?.toString("utf8");
+    if (!text || !this.manifest) return;
+    const scripts = readScripts(text, this.manifest.scripts as Record<string, unknown> | undefined);
+    const host: ScriptHost = {
+      interpreter: this.interpreter,
+      files: this.pkg.files,
+      scripts,
+      frameAt: (location) => this.scriptFrame(location),
+      runFile: (path, frame) => this.runFile(undefined, path, frame),
+    };
+    for (const name of INSTALL_SCRIPTS) {
+      const script = scripts.get(name);
+      if (script) this.guarded("package.json", () => runScriptCommand(host, script.command, script.location, `scripts.${name}`));
+    }
+  }
+
+  private scriptFrame(location: Location): Frame {
+    const unit = this.newUnit("package.json", { type: "Program", body: [] }, false, location);
+    return this.topFrame(unit, "install");
+  }
+
+  // ---- modules ----------------------------------------------------------------------------
+
+  require(from: Unit, specifier: string, frame: Frame): Value {
+    const resolution = resolveSpecifier(this.pkg.files, from.file, specifier, this.manifest?.name);
+    if ("module" in resolution) return { ref: { module: resolution.module, path: [] } };
+    if ("missing" in resolution) return UNKNOWN;
+    if (resolution.file.endsWith(".json")) return this.jsonModule(resolution.file);
+    if (!isJsLike(resolution.file)) return UNKNOWN; // native addons (.node), assets
+    return this.loadModule(resolution.file, frame.trigger);
+  }
+
+  runFile(from: Unit | undefined, path: string, frame: Frame): void {
+    const file = resolveFile(this.pkg.files, path) ?? (from ? resolveFile(this.pkg.files, `${dirnameOf(from.file)}/${path}`) : undefined);
+    if (file && isJsLike(file)) this.loadModule(file, frame.trigger);
+  }
+
+  private jsonModule(path: string): Value {
+    let value = this.jsonCache.get(path);
+    if (!value) {
+      try {
+        value = jsonToValue(JSON.parse(this.pkg.files.get(path)!.toString("utf8")), 0);
+      } catch {
+        value = UNKNOWN;
+      }
+      this.jsonCache.set(path, value);
+    }
+    return value;
+  }
+
+  /** Run a file's top level once (Node's module cache); returns its exports. */
+  private loadModule(path: string, trigger: Trigger): Value {
+    const existing = this.records.get(path);
+    if (existing) {
+      if (!existing.executed && this.requireNesting === 0) this.execute(existing, trigger);
+      return existing.unit.module.object!.props.get("exports") ?? UNKNOWN;
+    }
+    if (this.failed.has(path)) return UNKNOWN;
+    const content = this.pkg.files.get(path);
+    if (!content) return UNKNOWN;
+    if (content.length > MAX_PARSE_BYTES) {
+      this.failed.add(path);
+      this.collector.parseProblems.push({ file: path, message: `not analysed: ${(content.length / 1024 / 1024).toFixed(1)} MB is over the ${MAX_PARSE_BYTES / 1024 / 1024} MB limit for one file` });
+      return UNKNOWN;
+    }
+    const text = content.toString("utf8");
+    const parsed = parseJs(path, text);
+    if (parsed.problem) this.collector.parseProblems.push({ file: path, message: parsed.problem });
+    if (!parsed.ast) {
+      this.failed.add(path);
+      return UNKNOWN;
+    }
+    this.collector.filesAnalyzed++;
+    const record: ModuleRecord = { unit: this.newUnit(path, parsed.ast, SSH_CLIENT_MODULE.test(text)), executed: false };
+    record.unit.text = text;
+    this.records.set(path, record);
+    if (this.requireNesting < MAX_REQUIRE_NESTING) this.execute(record, trigger);
+    return record.unit.module.object!.props.get("exports") ?? UNKNOWN;
+  }
+
+  private execute(record: ModuleRecord, trigger: Trigger): void {
+    record.executed = true;
+    const unit = record.unit;
+    const size = this.pkg.files.get(unit.file)?.length ?? 0;
+    this.requireNesting++;
+    try {
+      this.withPassBudget(100_000 + 20 * size, unit.file, () => {
+        this.interpreter.execStatements(unit.ast.body as Node[], this.topFrame(unit, trigger));
+      });
+    } finally {
+      this.requireNesting--;
+    }
+  }
+
+  private newUnit(file: string, ast: Node, sshAware: boolean, override?: Location): Unit {
+    const scope = new Scope(undefined, true);
+    const exportsValue = newObject();
+    const module = newObject(new Map([["exports", exportsValue], ["require", { ref: { global: true, path: ["require"] } }]]));
+    scope.declare("module", module);
+    scope.declare("exports", exportsValue);
+    scope.declare("__dirname", constant(`${PACKAGE_DIR}/${dirnameOf(file)}`.replace(/\/$/, "")));
+    scope.declare("__filename", constant(`${PACKAGE_DIR}/${file}`));
+    const unit: Unit = { id: this.interpreter.units.length, file, ast, scope, module, sshAware, override };
+    this.interpreter.units.push(unit);
+    return unit;
+  }
+
+  private topFrame(unit: Unit, trigger: Trigger): Frame {
+    return {
+      unit,
+      scope: unit.scope,
+      trigger,
+      depth: 0,
+      evalDepth: unit.override ? 1 : 0,
+      active: new Set(),
+      thisValue: unit.module.object!.props.get("exports") ?? UNKNOWN,
+      conditional: 0,
+      inherited: 0,
+      standalone: false,
+    };
+  }
+
+  // ---- functions on their own ------------------------------------------------------------
+
+  private standalonePass(): void {
+    const I = this.interpreter;
+    const done = new Set<Node>();
+    const drain = (): void => {
+      for (const [node, record] of I.functions) {
+        if (done.has(node)) continue;
+        done.add(node);
+        // Already inlined with real arguments: a run with unknown ones adds nothing,
+        // except in SSH wrappers where the unknown parameters are the credentials.
+        if (I.executed.has(node) && !record.unit.sshAware) continue;
+        const trigger = I.reached.get(node) ?? "call";
+        const size = typeof node.end === "number" && typeof node.start === "number" ? node.end - node.start : 1000;
+        this.withPassBudget(5_000 + 10 * size, record.unit.file, () => {
+          runStandalone(I, record.fn, trigger, this.topFrame(record.unit, trigger), this.standaloneArguments(node, record.unit));
+        });
+      }
+    };
+    drain();
+    // Functions no run created, in files whose analysis stopped at its step limit.
+    for (const { unit } of this.records.values()) {
+      if (!this.truncated.has(unit.file)) continue;
+      walk(unit.ast, (node) => {
+        if (isFunctionNode(node) && !I.functions.has(node)) makeFunction(I, node, this.topFrame(unit, "call"));
+      });
+    }
+    drain();
+  }
+
+  /** Unknown arguments; in files using an SSH client, secret-named parameters are credentials. */
+  private standaloneArguments(node: Node, unit: Unit): Value[] {
+    const frame = this.topFrame(unit, "call");
+    return (node.params as Node[]).map((param) => {
+      if (!unit.sshAware) return UNKNOWN;
+      let target = param;
+      if (target.type === "AssignmentPattern") target = target.left;
+      if (target.type === "Identifier" && isSecretParameterName(this.interpreter.signatures, target.name)) {
+        return unknownWith(secretParameterTaint(this.interpreter, target.name, target, frame));
+      }
+      return { special: "secret-params" };
+    });
+  }
+
+  // ---- robustness ---------------------------------------------------------------------------
+
+  /** Run one analysis pass with its own step limit; an overrun stops that pass only. */
+  private withPassBudget(limit: number, file: string, body: () => void): void {
+    const outer = this.budget.passRemaining;
+    const start = Math.min(outer, limit);
+    this.budget.passRemaining = start;
+    try {
+      this.guarded(file, body);
+    } finally {
+      const used = start - this.budget.passRemaining;
+      this.budget.passRemaining = outer === Infinity ? Infinity : outer - used;
+    }
+  }
+
+  /** Analyzer errors on one file become a problem report, never a crash of the scan. */
+  private guarded(file: string, body: () => void): void {
+    try {
+      body();
+    } catch (error) {
+      if (error instanceof BudgetExceeded) {
+        this.truncated.add(file);
+        if (this.budget.exhausted) throw error;
+        return;
+      }
+      const message = error instanceof RangeError ? "analysis stopped: code nested too deeply" : `analysis error: ${error instanceof Error ? error.message : String(error)}`;
+      this.collector.parseProblems.push({ file, message });
+    }
+  }
+}
+
+export async function analyzeNpmPackage(pkg: LoadedPackage, signatures: Signatures): Promise<PackageFacts> {
+  return new PackageAnalysis(pkg, signatures).run();
+}

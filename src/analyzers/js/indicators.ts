@@ -1,0 +1,57 @@
+// Which folded strings look like network indicators: a URL, a hostname with a dot and
+// a public top-level domain, or an IPv4 address. Cheap and precise on purpose: dotted
+// identifiers (`module.exports`, `index.js`) must not match.
+
+// Common generic and country TLDs plus the free ones popular with throwaway hosts.
+// Deliberately absent: TLDs that are also common file extensions or identifiers (sh, py, js, md, rs, pl, ts).
+const PUBLIC_TLDS = new Set(
+  (
+    "com net org edu gov mil int info biz name pro io co me dev app ai xyz top site online live fun club store " +
+    "shop tech cloud link click page space website host icu buzz cyou rest monster vip work today world life " +
+    "cf tk ml ga gq ru cn su de uk fr nl be it es pl cz ua by kz jp kr in id br ar mx ca au nz za ir tr vn th " +
+    "tw hk sg my ph pk ng ke eg sa ae il ch at se no dk fi pt gr ro hu bg rs hr sk si lt lv ee is ie lu cc tv " +
+    "ws to gg im am fm ly gl pw li eu asia mobi tel travel network systems services solutions digital email " +
+    "run sbs lol wtf ninja zone one win bid stream download review party trade date racing loan men science"
+  ).split(" "),
+);
+
+const URL_IN_TEXT = /\b(?:https?|wss?|ftp):\/\/[^\s"'`<>\\]{3,300}/gi;
+const HOSTNAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,24})\.?$/i;
+const IPV4 = /^(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?::\d{1,5})?$/;
+const HOST_PORT = /^([^:/\s]+)(?::\d{1,5})?$/;
+
+/** Words that are dotted property paths, not hosts, even with a TLD-like last label. */
+const NOT_HOST_FIRST_LABELS = new Set(["window", "self", "document", "this", "parent", "module", "exports", "process", "console"]);
+
+export function isPublicHostname(text: string): boolean {
+  const match = HOSTNAME.exec(text);
+  if (!match || text.length > 253 || !text.includes(".")) return false;
+  const tld = match[1]!.toLowerCase();
+  if (!PUBLIC_TLDS.has(tld)) return false;
+  const first = text.split(".")[0]!.toLowerCase();
+  return !NOT_HOST_FIRST_LABELS.has(first);
+}
+
+export function isIPv4(text: string): boolean {
+  return IPV4.test(text) && !/^0\.0\.0\.0|^127\.|^255\./.test(text);
+}
+
+/** Indicators found in a folded string (at most a few; long strings are scanned for URLs only). */
+export function indicatorsIn(text: string): string[] {
+  if (text.length < 4) return [];
+  const trimmed = text.trim();
+  const out: string[] = [];
+  if (trimmed.length <= 260 && !/\s/.test(trimmed)) {
+    const hostPort = HOST_PORT.exec(trimmed);
+    if (hostPort && (isIPv4(trimmed) || isPublicHostname(hostPort[1]!))) return [trimmed];
+  }
+  if (!text.includes("://")) return out;
+  const scanned = text.length > 20_000 ? text.slice(0, 20_000) : text;
+  for (const match of scanned.matchAll(URL_IN_TEXT)) {
+    const url = match[0].replace(/[),.;:\]}]+$/, "");
+    if (url.includes("*")) continue;
+    out.push(url);
+    if (out.length >= 8) break;
+  }
+  return out;
+}

@@ -1,0 +1,476 @@
+// The abstract interpreter: runs statements and expressions over abstract values,
+// folding constants and carrying taint. Calls live in calls.ts, APIs in sources.ts,
+// sinks.ts, builtins.ts. It never runs package code: it only reads the AST.
+import type { Location } from "../../core/types.js";
+import type { FlowStep, Trigger } from "../facts.js";
+import { hostOf, type Signatures } from "../../rules/signatures.js";
+import { lineStartsOf, positionOf, type Node } from "./ast.js";
+import { makeFunction } from "./calls.js";
+import type { FactCollector } from "./collector.js";
+import { evalClass, evalExpression, evalIdentifier } from "./expressions.js";
+import { BREAK, CONTINUE, NORMAL, RETURN, type Completion, type Frame, type Unit } from "./frame.js";
+import { indicatorsIn } from "./indicators.js";
+import { assignName, bindPattern, getMember, memberKey, setMember } from "./members.js";
+import { CallMemo } from "./memo.js";
+import { collectPatternNames, elementOf, exportName, iterationItems } from "./operators.js";
+import { Scope } from "./scope.js";
+import { UNKNOWN, constant, deepTaint, join, newObject, truthiness, type Value } from "./values.js";
+
+const MAX_NESTING = 1200;
+const MAX_CONCRETE_ITERATIONS = 600;
+
+export class BudgetExceeded extends Error {}
+
+/** Steps the interpreter may take: package-wide, and per analysis pass. */
+export class Budget {
+  remaining: number;
+  passRemaining = Infinity;
+  exhausted = false;
+  constructor(total: number) {
+    this.remaining = total;
+  }
+  spend(): void {
+    if (--this.remaining < 0 || --this.passRemaining < 0) {
+      if (this.remaining < 0) this.exhausted = true;
+      throw new BudgetExceeded();
+    }
+  }
+}
+
+export interface ModuleLoader {
+  /** require()/import of a specifier from a unit: exports of a package file, or a module reference. */
+  require(from: Unit, specifier: string, frame: Frame): Value;
+  /** A node file run as a program (fork, child node process). */
+  runFile(from: Unit, path: string, frame: Frame): void;
+}
+
+export class Interpreter {
+  private nesting = 0;
+  /** Every function value's first closure, in creation order: analysed on its own afterwards. */
+  readonly functions = new Map<Node, { fn: Value; unit: Unit }>();
+  /** Strongest trigger under which a function was called but not inlined. */
+  readonly reached = new Map<Node, Trigger>();
+  readonly units: Unit[] = [];
+  loader!: ModuleLoader;
+  /** Counts branches taken without knowing the condition (ends concrete loop runs). */
+  unknownBranches = 0;
+  /** Concrete loops being run: their state changes between iterations, so no call memoisation. */
+  concreteLoops = 0;
+  /** Functions inlined at least once (they need no separate run with unknown arguments). */
+  readonly executed = new Set<Node>();
+  readonly memo = new CallMemo();
+  /** How often and how expensively each function was inlined. */
+  readonly inlineStats = new Map<Node, { count: number; steps: number; triggers: Set<Trigger> }>();
+
+  constructor(
+    readonly signatures: Signatures,
+    readonly collector: FactCollector,
+    readonly budget: Budget,
+  ) {}
+
+  // ---- locations ----------------------------------------------------------------
+
+  location(node: Node, frame: Frame): Location {
+    const unit = frame.unit;
+    if (unit.override) return unit.override;
+    if (!unit.lineStarts && unit.text !== undefined) unit.lineStarts = lineStartsOf(unit.text);
+    return { file: unit.file, ...positionOf(node, unit.lineStarts) };
+  }
+
+  step(node: Node, frame: Frame, note: string): FlowStep {
+    return { ...this.location(node, frame), note };
+  }
+
+  /** Hosts already reported from a literal: a string built from that literal is not a new indicator. */
+  private readonly literalHosts = new Set<string>();
+
+  noteString(text: string, node: Node, frame: Frame, literal = false): void {
+    if (text.length < 4 || text.length > 100_000) return;
+    for (const value of indicatorsIn(text)) {
+      const host = hostOf(value) ?? value;
+      if (literal) this.literalHosts.add(host);
+      else if (this.literalHosts.has(host)) continue;
+      this.collector.addIndicator({ value, location: this.location(node, frame) });
+    }
+  }
+
+  // ---- statements -----------------------------------------------------------------
+
+  /** Run a statement list in the frame's current scope (function declarations hoisted first). */
+  execStatements(statements: Node[], frame: Frame): Completion {
+    for (const statement of statements) {
+      const declaration = statement.type === "ExportNamedDeclaration" || statement.type === "ExportDefaultDeclaration" ? statement.declaration : statement;
+      if (declaration?.type === "FunctionDeclaration" && declaration.id) {
+        frame.scope.declare(declaration.id.name, makeFunction(this, declaration, frame), frame, frame.conditional);
+      }
+    }
+    for (const statement of statements) {
+      const completion = this.execStatement(statement, frame);
+      if (completion !== NORMAL) return completion;
+    }
+    return NORMAL;
+  }
+
+  execBlock(statements: Node[], frame: Frame): Completion {
+    const saved = frame.scope;
+    frame.scope = new Scope(saved, false);
+    try {
+      return this.execStatements(statements, frame);
+    } finally {
+      frame.scope = saved;
+    }
+  }
+
+  execStatement(node: Node, frame: Frame): Completion {
+    this.budget.spend();
+    if (++this.nesting > MAX_NESTING) {
+      this.nesting--;
+      return NORMAL;
+    }
+    try {
+      return this.execInner(node, frame);
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private execInner(node: Node, frame: Frame): Completion {
+    switch (node.type) {
+      case "ExpressionStatement":
+        this.evalExpr(node.expression, frame);
+        return NORMAL;
+      case "VariableDeclaration":
+        for (const declarator of node.declarations as Node[]) {
+          if (declarator.init?.type === "ArrayExpression" && declarator.id.type === "Identifier") this.noteStringArray(declarator, frame);
+          const value = declarator.init ? this.evalExpr(declarator.init, frame) : constant(undefined);
+          this.bindPattern(declarator.id, value, frame, true);
+        }
+        return NORMAL;
+      case "FunctionDeclaration":
+        return NORMAL; // hoisted
+      case "ClassDeclaration":
+        if (node.id) frame.scope.declare(node.id.name, this.evalExpr(node, frame), frame, frame.conditional);
+        return NORMAL;
+      case "ReturnStatement": {
+        const value = node.argument ? this.evalExpr(node.argument, frame) : constant(undefined);
+        frame.returned = frame.returned ? join(frame.returned, value) : value;
+        return RETURN;
+      }
+      case "IfStatement":
+        return this.execIf(node, frame);
+      case "BlockStatement":
+      case "StaticBlock":
+        return this.execBlock(node.body, frame);
+      case "ForStatement":
+      case "WhileStatement":
+      case "DoWhileStatement":
+      case "ForInStatement":
+      case "ForOfStatement":
+        return this.execLoop(node, frame);
+      case "TryStatement": {
+        const completion = this.execBlock(node.block.body, frame);
+        if (node.handler) {
+          frame.conditional++;
+          this.unknownBranchesHold(() => {
+            const saved = frame.scope;
+            frame.scope = new Scope(saved, false);
+            if (node.handler.param) this.bindPattern(node.handler.param, UNKNOWN, frame, true);
+            this.execStatements(node.handler.body.body, frame);
+            frame.scope = saved;
+          });
+          frame.conditional--;
+        }
+        if (node.finalizer) this.execBlock(node.finalizer.body, frame);
+        return completion === RETURN && !node.handler ? RETURN : completion === BREAK ? BREAK : completion === RETURN ? RETURN : NORMAL;
+      }
+      case "SwitchStatement": {
+        const discriminant = this.evalExpr(node.discriminant, frame);
+        frame.conditional++;
+        this.unknownBranches++;
+        for (const switchCase of node.cases as Node[]) {
+          if (switchCase.test) this.evalExpr(switchCase.test, frame);
+          this.execBlock(switchCase.consequent, frame);
+        }
+        frame.conditional--;
+        void discriminant;
+        return NORMAL;
+      }
+      case "LabeledStatement":
+        return this.execStatement(node.body, frame);
+      case "ThrowStatement":
+        this.evalExpr(node.argument, frame);
+        return frame.conditional === 0 ? RETURN : NORMAL;
+      case "BreakStatement":
+        return BREAK;
+      case "ContinueStatement":
+        return CONTINUE;
+      case "ExportNamedDeclaration":
+        return this.execExportNamed(node, frame);
+      case "ExportDefaultDeclaration": {
+        const declaration = node.declaration as Node;
+        let value: Value;
+        if (declaration.type === "FunctionDeclaration") {
+          value = declaration.id ? (frame.scope.lookup(declaration.id.name)?.value ?? makeFunction(this, declaration, frame)) : makeFunction(this, declaration, frame);
+        } else {
+          value = this.evalExpr(declaration, frame);
+          if (declaration.type === "ClassDeclaration" && declaration.id) frame.scope.declare(declaration.id.name, value, frame, 0);
+        }
+        this.setExport(frame.unit, "default", value);
+        return NORMAL;
+      }
+      case "ExportAllDeclaration": {
+        const source = this.loader.require(frame.unit, node.source.value, frame);
+        if (node.exported) this.setExport(frame.unit, exportName(node.exported), source);
+        else for (const [key, value] of source.object?.props ?? []) if (key !== "default") this.setExport(frame.unit, key, value);
+        return NORMAL;
+      }
+      case "ImportDeclaration":
+        this.execImport(node, frame);
+        return NORMAL;
+      case "EmptyStatement":
+      case "DebuggerStatement":
+        return NORMAL;
+      case "WithStatement":
+        this.evalExpr(node.object, frame);
+        return this.execStatement(node.body, frame);
+      default:
+        if (/^(TS|Declare|Interface|TypeAlias|Opaque|Enum)/.test(node.type) && node.type !== "TSExportAssignment") {
+          return NORMAL;
+        }
+        if (node.type === "TSExportAssignment") {
+          this.exportsObject(frame.unit).props;
+          frame.unit.module.object!.props.set("exports", this.evalExpr(node.expression, frame));
+          return NORMAL;
+        }
+        if (node.type.endsWith("Statement") || node.type.endsWith("Declaration")) return NORMAL;
+        this.evalExpr(node, frame);
+        return NORMAL;
+    }
+  }
+
+  /** An obfuscator's string table: `const _0x3f2a = ['log', 'https://…', …]`. */
+  private noteStringArray(declarator: Node, frame: Frame): void {
+    const elements = declarator.init.elements as (Node | null)[];
+    if (elements.length < 3 || !/^_0x[0-9a-f]{2,}$/i.test(declarator.id.name)) return;
+    if (!elements.every((e) => e?.type === "Literal" && typeof e.value === "string")) return;
+    this.collector.addObfuscation({
+      technique: "string-array",
+      location: this.location(declarator, frame),
+      note: `string table ${declarator.id.name} of ${elements.length} entries, read through index helpers`,
+      trigger: frame.trigger,
+      executed: false,
+    });
+  }
+
+  /** Run `body` counting its unknown branches as ours only (try/catch is not a real branch). */
+  private unknownBranchesHold(body: () => void): void {
+    const before = this.unknownBranches;
+    body();
+    this.unknownBranches = before;
+  }
+
+  private execIf(node: Node, frame: Frame): Completion {
+    const test = truthiness(this.evalExpr(node.test, frame));
+    if (test === true) return this.execStatement(node.consequent, frame);
+    if (test === false) return node.alternate ? this.execStatement(node.alternate, frame) : NORMAL;
+    this.unknownBranches++;
+    frame.conditional++;
+    const a = this.execStatement(node.consequent, frame);
+    const b = node.alternate ? this.execStatement(node.alternate, frame) : NORMAL;
+    frame.conditional--;
+    return a === RETURN && b === RETURN ? RETURN : NORMAL;
+  }
+
+  private execLoop(node: Node, frame: Frame): Completion {
+    const saved = frame.scope;
+    frame.scope = new Scope(saved, false);
+    try {
+      if (node.type === "ForStatement" && node.init) {
+        if (node.init.type === "VariableDeclaration") this.execStatement(node.init, frame);
+        else this.evalExpr(node.init, frame);
+      }
+      if (node.type === "ForInStatement" || node.type === "ForOfStatement") return this.execForEach(node, frame);
+      // Concrete iterations while the condition is known (string-array rotation, decoding loops).
+      if (frame.conditional === 0 || node.type === "DoWhileStatement") {
+        this.concreteLoops++;
+        try {
+          const outcome = this.runConcrete(node, frame);
+          if (outcome === RETURN) return RETURN;
+          if (outcome === "done") return NORMAL;
+        } finally {
+          this.concreteLoops--;
+        }
+      }
+      // Abstract: run the body twice with joined assignments (taint carried by the loop).
+      frame.conditional++;
+      for (let pass = 0; pass < 2; pass++) {
+        if (node.test) this.evalExpr(node.test, frame);
+        this.execStatement(node.body, frame);
+        if (node.update) this.evalExpr(node.update, frame);
+      }
+      frame.conditional--;
+      return NORMAL;
+    } finally {
+      frame.scope = saved;
+    }
+  }
+
+  /** Iterate while the loop condition folds to true; RETURN/BREAK when the loop is done, NORMAL to go on abstractly. */
+  private runConcrete(node: Node, frame: Frame): Completion | "done" {
+    for (let i = 0; i < MAX_CONCRETE_ITERATIONS; i++) {
+      const test = node.type === "DoWhileStatement" && i === 0 ? true : node.test ? truthiness(this.evalExpr(node.test, frame)) : true;
+      if (test === false) return "done";
+      if (test === undefined) return NORMAL;
+      const before = this.unknownBranches;
+      const completion = this.execStatement(node.body, frame);
+      if (completion === RETURN) return RETURN;
+      if (completion === BREAK) return "done";
+      if (node.update) this.evalExpr(node.update, frame);
+      if (this.unknownBranches !== before) return NORMAL;
+    }
+    return NORMAL;
+  }
+
+  private execForEach(node: Node, frame: Frame): Completion {
+    const iterable = this.evalExpr(node.right, frame);
+    const target: Node = node.left.type === "VariableDeclaration" ? node.left.declarations[0].id : node.left;
+    const declare = node.left.type === "VariableDeclaration";
+    const items = iterationItems(iterable, node.type === "ForInStatement");
+    if (items && frame.conditional === 0 && items.length <= MAX_CONCRETE_ITERATIONS) {
+      this.concreteLoops++;
+      try {
+        let finished = true;
+        for (const item of items) {
+          const before = this.unknownBranches;
+          this.bindPattern(target, item, frame, declare);
+          const completion = this.execStatement(node.body, frame);
+          if (completion === RETURN) return RETURN;
+          if (completion === BREAK) return NORMAL;
+          if (this.unknownBranches !== before) {
+            finished = false;
+            break;
+          }
+        }
+        if (finished) return NORMAL;
+      } finally {
+        this.concreteLoops--;
+      }
+    }
+    const element = elementOf(iterable, node.type === "ForInStatement");
+    frame.conditional++;
+    for (let pass = 0; pass < 2; pass++) {
+      this.bindPattern(target, element, frame, declare);
+      this.execStatement(node.body, frame);
+    }
+    frame.conditional--;
+    return NORMAL;
+  }
+
+  private execExportNamed(node: Node, frame: Frame): Completion {
+    const unit = frame.unit;
+    if (node.declaration) {
+      const declaration = node.declaration as Node;
+      this.execStatement(declaration, frame);
+      const names: string[] = [];
+      if (declaration.type === "VariableDeclaration") {
+        for (const d of declaration.declarations as Node[]) collectPatternNames(d.id, names);
+      } else if (declaration.id?.name) names.push(declaration.id.name);
+      for (const name of names) this.setExport(unit, name, frame.scope.lookup(name)?.value ?? UNKNOWN);
+      return NORMAL;
+    }
+    const source = node.source ? this.loader.require(unit, node.source.value, frame) : undefined;
+    for (const specifier of (node.specifiers ?? []) as Node[]) {
+      const local = exportName(specifier.local ?? specifier.exported);
+      const exported = exportName(specifier.exported);
+      let value: Value;
+      if (specifier.type === "ExportNamespaceSpecifier") value = source ?? UNKNOWN;
+      else if (source) value = this.getMember(source, local, specifier, frame);
+      else value = frame.scope.lookup(local)?.value ?? UNKNOWN;
+      this.setExport(unit, exported, value);
+    }
+    return NORMAL;
+  }
+
+  private execImport(node: Node, frame: Frame): void {
+    const module = this.loader.require(frame.unit, node.source.value, frame);
+    for (const specifier of (node.specifiers ?? []) as Node[]) {
+      let value: Value;
+      if (specifier.type === "ImportNamespaceSpecifier") value = module;
+      else if (specifier.type === "ImportDefaultSpecifier") {
+        // CommonJS modules imported by default give module.exports itself.
+        const explicit = module.object?.props.get("default");
+        value = explicit ?? module;
+      } else value = this.getMember(module, exportName(specifier.imported), specifier, frame);
+      frame.scope.declare(specifier.local.name, value, frame, frame.conditional);
+    }
+  }
+
+  exportsObject(unit: Unit): { props: Map<string, Value> } {
+    const exportsValue = unit.module.object!.props.get("exports");
+    if (!exportsValue?.object) {
+      const fresh = newObject();
+      unit.module.object!.props.set("exports", fresh);
+      return fresh.object!;
+    }
+    return exportsValue.object;
+  }
+
+  private setExport(unit: Unit, name: string, value: Value): void {
+    this.exportsObject(unit).props.set(name, value);
+  }
+
+  // ---- patterns, members, expressions (members.ts, expressions.ts) ----------------------
+
+  bindPattern(pattern: Node, value: Value, frame: Frame, declare: boolean): void {
+    bindPattern(this, pattern, value, frame, declare);
+  }
+
+  assignName(name: string, value: Value, frame: Frame, declare: boolean): void {
+    assignName(this, name, value, frame, declare);
+  }
+
+  memberKey(member: Node, frame: Frame): string | undefined {
+    return memberKey(this, member, frame);
+  }
+
+  getMember(object: Value, key: string | undefined, node: Node, frame: Frame): Value {
+    return getMember(this, object, key, node, frame);
+  }
+
+  setMember(object: Value, key: string | undefined, value: Value, frame: Frame): void {
+    setMember(this, object, key, value, frame);
+  }
+
+  evalIdentifier(name: string, frame: Frame): Value {
+    return evalIdentifier(this, name, frame);
+  }
+
+  evalClass(node: Node, frame: Frame): Value {
+    return evalClass(this, node, frame);
+  }
+
+  // ---- expressions ----------------------------------------------------------------------
+
+  evalExpr(node: Node, frame: Frame): Value {
+    this.budget.spend();
+    if (++this.nesting > MAX_NESTING) {
+      this.nesting--;
+      return UNKNOWN;
+    }
+    try {
+      return evalExpression(this, node, frame);
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  realizeTaint(value: Value, node: Node, frame: Frame, note: string): Value["taint"] {
+    const taint = deepTaint(value);
+    if (!taint) return undefined;
+    return taint.map((t) => {
+      if (!t.latent) return t;
+      const source = this.collector.addSource({ ...t.source, trigger: frame.trigger });
+      return { key: t.key, source, steps: [...t.steps, this.step(node, frame, note)] };
+    });
+  }
+}

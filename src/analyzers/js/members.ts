@@ -1,0 +1,160 @@
+// Destructuring, assignment and member access over abstract values: where process.env,
+// module references, objects, arrays and folded strings answer `a.b` and `a[b] = c`.
+import { staticPropertyName, unwrap, type Node } from "./ast.js";
+import type { Frame } from "./frame.js";
+import type { Interpreter } from "./interpreter.js";
+import { GLOBAL_OBJECTS, URL_PARTS, anyMember, propertyKeyName, restOf, urlPart } from "./operators.js";
+import { envMember, processEnv, secretParamMember } from "./sources.js";
+import {
+  UNKNOWN,
+  constant,
+  deepTaint,
+  isString,
+  join,
+  mergeTaints,
+  newArray,
+  newObject,
+  stringOf,
+  unknownWith,
+  type Value,
+} from "./values.js";
+/** Bind a declaration or assignment target (identifier, destructuring, member). */
+export function bindPattern(I: Interpreter, pattern: Node, value: Value, frame: Frame, declare: boolean): void {
+  const target = unwrap(pattern);
+  switch (target.type) {
+    case "Identifier":
+      assignName(I, target.name, value, frame, declare);
+      return;
+    case "MemberExpression": {
+      const object = I.evalExpr(target.object, frame);
+      const key = memberKey(I, target, frame);
+      setMember(I, object, key, value, frame);
+      return;
+    }
+    case "ObjectPattern": {
+      const used: string[] = [];
+      for (const property of target.properties as Node[]) {
+        if (property.type === "RestElement") {
+          bindPattern(I, property.argument, restOf(value, used), frame, declare);
+          continue;
+        }
+        const key = property.computed ? stringOf(I.evalExpr(property.key, frame)) : propertyKeyName(property.key);
+        if (key !== undefined) used.push(key);
+        const member = key === undefined ? unknownWith(deepTaint(value)) : getMember(I, value, key, property, frame);
+        bindPattern(I, property.value, member, frame, declare);
+      }
+      return;
+    }
+    case "ArrayPattern":
+      (target.elements as (Node | null)[]).forEach((element, index) => {
+        if (!element) return;
+        if (element.type === "RestElement") {
+          const rest = value.object?.elements ? newArray(value.object.elements.slice(index)) : unknownWith(deepTaint(value));
+          bindPattern(I, element.argument, rest, frame, declare);
+        } else bindPattern(I, element, getMember(I, value, String(index), element, frame), frame, declare);
+      });
+      return;
+    case "AssignmentPattern": {
+      const needDefault = !value.known || value.constant === undefined;
+      const bound = needDefault ? (value.known ? I.evalExpr(target.right, frame) : join(value, I.evalExpr(target.right, frame))) : value;
+      bindPattern(I, target.left, bound, frame, declare);
+      return;
+    }
+    case "RestElement":
+      bindPattern(I, target.argument, value, frame, declare);
+      return;
+    case "TSParameterProperty":
+      bindPattern(I, target.parameter, value, frame, declare);
+      return;
+    default:
+      return;
+  }
+}
+
+export function assignName(I: Interpreter, name: string, value: Value, frame: Frame, declare: boolean): void {
+  if (declare) {
+    frame.scope.declare(name, value, frame, frame.conditional);
+    return;
+  }
+  const binding = frame.scope.lookup(name);
+  if (!binding) {
+    frame.scope.functionScope().declare(name, value, frame, frame.conditional);
+    return;
+  }
+  const strong = (binding.owner === frame && binding.level === frame.conditional) || frame.conditional + frame.inherited === 0;
+  binding.value = strong ? value : join(binding.value, value);
+}
+
+/** The folded key of a member expression, undefined when unknown. */
+export function memberKey(I: Interpreter, member: Node, frame: Frame): string | undefined {
+  const literal = staticPropertyName(member);
+  if (literal !== undefined) return literal;
+  if (!member.computed) return undefined;
+  const key = I.evalExpr(member.property, frame);
+  return stringOf(key);
+}
+
+export function getMember(I: Interpreter, object: Value, key: string | undefined, node: Node, frame: Frame): Value {
+  if (object.special === "env") return envMember(I, key, node, frame);
+  if (object.special === "secret-params" && key !== undefined) {
+    const secret = secretParamMember(I, key, node, frame);
+    if (secret) return secret;
+  }
+  if (object.ref) {
+    if (key === undefined) return UNKNOWN;
+    const path = [...object.ref.path, key];
+    if (object.ref.global) {
+      if (path.length === 2 && path[0] === "process" && key === "env") return processEnv(I, node, frame);
+      if (path.length > 1 && GLOBAL_OBJECTS.has(path[0]!)) path.shift();
+    }
+    return { ref: { ...object.ref, path } };
+  }
+  if (object.handle) return object;
+  if (object.object) {
+    const data = object.object;
+    if (key === undefined) return anyMember(data);
+    if (data.elements) {
+      if (key === "length") return constant(data.elements.length);
+      if (/^\d+$/.test(key)) {
+        const element = data.elements[Number(key)];
+        return element ? (data.taint ? { ...element, taint: mergeTaints(element.taint, data.taint) } : element) : unknownWith(data.taint);
+      }
+    }
+    const own = data.props.get(key);
+    if (own) return own;
+    if (object.fn && key === "prototype") {
+      const prototype = newObject();
+      data.props.set(key, prototype);
+      return prototype;
+    }
+    return unknownWith(mergeTaints(data.taint, object.taint));
+  }
+  if (isString(object)) {
+    if (key === "length") return constant(object.constant.length);
+    if (key !== undefined && /^\d+$/.test(key)) return constant(object.constant[Number(key)]);
+    if (key !== undefined && URL_PARTS.has(key)) return urlPart(object.constant, key);
+  }
+  if (object.bytes && key === "length") return constant(object.bytes.length);
+  if (object.resolved && key !== undefined && object.resolved.object) return getMember(I, object.resolved, key, node, frame);
+  return unknownWith(object.taint);
+}
+
+export function setMember(I: Interpreter, object: Value, key: string | undefined, value: Value, frame: Frame): void {
+  const data = object.object;
+  if (!data) return;
+  if (key === undefined) {
+    data.taint = mergeTaints(data.taint, deepTaint(value));
+    return;
+  }
+  if (data.elements && /^\d+$/.test(key)) {
+    const index = Number(key);
+    if (index < 100_000) {
+      const old = data.elements[index];
+      while (data.elements.length < index) data.elements.push(constant(undefined));
+      data.elements[index] = frame.conditional + frame.inherited > 0 && old ? join(old, value) : value;
+      return;
+    }
+  }
+  const old = data.props.get(key);
+  data.props.set(key, frame.conditional + frame.inherited > 0 && old ? join(old, value) : value);
+}

@@ -1,0 +1,259 @@
+// Methods called on values: strings and arrays (folding), buffers (encodings),
+// promises and streams (callbacks get the data), crypto objects (hash digests cut the
+// taint), connections (data written to them is sent) and readline prompts.
+import { invokeCallback, type Call } from "./calls.js";
+import type { Interpreter } from "./interpreter.js";
+import { handleMethod } from "./sinks.js";
+import { readlineQuestion } from "./sources.js";
+import { bufferToText } from "./strings.js";
+import {
+  UNKNOWN,
+  constant,
+  deepTaint,
+  isNumber,
+  isString,
+  join,
+  mergeTaints,
+  newArray,
+  patternOf,
+  stringOf,
+  unknownWith,
+  withStep,
+  type Primitive,
+  type Value,
+} from "./values.js";
+
+const PURE_STRING_METHODS = new Set(
+  (
+    "charAt charCodeAt codePointAt at concat endsWith includes indexOf lastIndexOf match normalize padEnd padStart " +
+    "repeat replace replaceAll slice split startsWith substr substring toLowerCase toUpperCase toLocaleLowerCase " +
+    "toLocaleUpperCase trim trimStart trimEnd trimLeft trimRight toString valueOf"
+  ).split(" "),
+);
+
+const MAX_ITERATED_ELEMENTS = 256;
+
+export function callValueMethod(I: Interpreter, receiver: Value, key: string, call: Call): Value | undefined {
+  if (receiver.handle) return handleMethod(I, receiver, key, call);
+  if (receiver.special === "hash") return key === "update" ? receiver : UNKNOWN; // digest(): a one-way value
+  if (receiver.special === "cipher") {
+    receiver.object!.taint = mergeTaints(receiver.object!.taint, deepTaint(call.args[0] ?? UNKNOWN));
+    return unknownWith(withStep(receiver.object!.taint, I.step(call.node, call.frame, "encrypted")));
+  }
+  if (receiver.special === "readline" && key === "question") return readlineQuestion(I, call);
+  if (receiver.special === "resolver") return undefined;
+  if (receiver.bytes || (receiver.taint && key === "toString" && call.args[0])) {
+    const bytesResult = bufferMethod(I, receiver, key, call);
+    if (bytesResult) return bytesResult;
+  }
+  if (receiver.known || receiver.pattern !== undefined) {
+    const stringResult = stringMethod(I, receiver, key, call);
+    if (stringResult) return stringResult;
+  }
+  if (receiver.object?.elements) {
+    const arrayResult = arrayMethod(I, receiver, key, call);
+    if (arrayResult) return arrayResult;
+  }
+  return genericMethod(I, receiver, key, call);
+}
+
+function bufferMethod(I: Interpreter, receiver: Value, key: string, call: Call): Value | undefined {
+  if (key !== "toString") return key === "slice" || key === "subarray" ? receiver : undefined;
+  const encoding = call.args[0] ? stringOf(call.args[0]) : undefined;
+  const encodes = encoding === "base64" || encoding === "hex" || encoding === "base64url";
+  const taint = encodes ? withStep(receiver.taint, I.step(call.node, call.frame, `${encoding}-encoded`)) : receiver.taint;
+  if (receiver.bytes) {
+    const text = bufferToText(receiver.bytes, encoding);
+    if (text !== undefined) return { known: true, constant: text, built: true, decoded: receiver.decoded, taint };
+  }
+  return unknownWith(taint);
+}
+
+function stringMethod(I: Interpreter, receiver: Value, key: string, call: Call): Value | undefined {
+  if (isNumber(receiver) && key === "toString") {
+    const radix = call.args[0] && isNumber(call.args[0]) ? call.args[0].constant : 10;
+    return radix >= 2 && radix <= 36 ? constant(receiver.constant.toString(radix)) : UNKNOWN;
+  }
+  if (!PURE_STRING_METHODS.has(key)) return undefined;
+  const args = call.args;
+  if (isString(receiver)) {
+    const primitives: unknown[] = [];
+    for (const arg of args) {
+      if (arg.regex) primitives.push(arg.regex);
+      else if (arg.known && (typeof arg.constant !== "object" || arg.constant === null)) primitives.push(arg.constant);
+      else return unknownWith(mergeTaints(receiver.taint, deepTaint(arg)));
+    }
+    if (key === "repeat" && receiver.constant.length * Number(primitives[0] ?? 0) > 1_000_000) return UNKNOWN;
+    try {
+      // A built-in String.prototype method on primitive/RegExp arguments: no package code runs.
+      const method = (String.prototype as unknown as Record<string, (...a: unknown[]) => unknown>)[key]!;
+      const result = method.apply(receiver.constant, primitives);
+      if (Array.isArray(result)) return newArray(result.slice(0, 100_000).map((r) => constant(r as Primitive)));
+      return { known: true, constant: result as Primitive, built: true, decoded: receiver.decoded, taint: receiver.taint };
+    } catch {
+      return UNKNOWN;
+    }
+  }
+  // A partially known or tainted string: the result keeps the taint.
+  const taint = mergeTaints(receiver.taint, args.reduce<Value["taint"]>((t, a) => mergeTaints(t, a.taint), undefined));
+  if (key === "concat") return { pattern: [receiver, ...args].map(patternOf).join(""), taint };
+  if (key === "split") return { taint, object: { props: new Map(), elements: [], taint } };
+  if (key === "toString" || key === "valueOf" || key === "trim") return receiver;
+  return unknownWith(taint);
+}
+
+function arrayMethod(I: Interpreter, receiver: Value, key: string, call: Call): Value | undefined {
+  const data = receiver.object!;
+  const elements = data.elements!;
+  const args = call.args;
+  const sure = call.frame.conditional + call.frame.inherited === 0;
+  switch (key) {
+    case "join":
+    case "toString": {
+      const separator = key === "join" && args[0] ? stringOf(args[0]) : ",";
+      const texts = elements.map((e) => (e.known && (e.constant === null || e.constant === undefined) ? "" : stringOf(e)));
+      const taint = mergeTaints(data.taint, elements.reduce<Value["taint"]>((t, e) => mergeTaints(t, deepTaint(e)), undefined));
+      if (separator !== undefined && texts.every((t) => t !== undefined)) {
+        return { known: true, constant: texts.join(separator), built: true, decoded: elements.some((e) => e.decoded), taint };
+      }
+      return { pattern: elements.map(patternOf).join(separator ?? "*") || "*", taint };
+    }
+    case "reverse":
+      if (sure) elements.reverse();
+      return receiver;
+    case "push":
+    case "unshift":
+      if (sure) (key === "push" ? elements.push(...args) : elements.unshift(...args));
+      else data.taint = mergeTaints(data.taint, args.reduce<Value["taint"]>((t, a) => mergeTaints(t, deepTaint(a)), undefined));
+      return constant(sure ? elements.length : undefined);
+    case "shift":
+    case "pop": {
+      if (!sure) return elements.length > 0 ? elements.reduce<Value>((a, e) => join(a, e), UNKNOWN) : UNKNOWN;
+      return (key === "shift" ? elements.shift() : elements.pop()) ?? constant(undefined);
+    }
+    case "concat": {
+      const out = [...elements];
+      for (const arg of args) {
+        if (arg.object?.elements) out.push(...arg.object.elements);
+        else out.push(arg);
+      }
+      const result = newArray(out);
+      result.object!.taint = data.taint;
+      return result;
+    }
+    case "slice": {
+      const start = args[0] && isNumber(args[0]) ? args[0].constant : 0;
+      const end = args[1] && isNumber(args[1]) ? args[1].constant : undefined;
+      const result = newArray(elements.slice(start, end));
+      result.object!.taint = data.taint;
+      return result;
+    }
+    case "map":
+    case "forEach":
+    case "filter":
+    case "flatMap":
+    case "some":
+    case "every":
+    case "find": {
+      const callback = args[0];
+      if (!callback?.fn) return undefined;
+      const results: Value[] = [];
+      if (elements.length <= MAX_ITERATED_ELEMENTS && !data.taint) {
+        elements.forEach((element, index) => results.push(invokeCallback(I, callback, [element, constant(index), receiver], call.node, call.frame, sure)));
+      } else {
+        const element = elements.slice(0, 64).reduce<Value>((a, e) => join(a, e), unknownWith(data.taint));
+        results.push(invokeCallback(I, callback, [element, UNKNOWN, receiver], call.node, call.frame));
+      }
+      if (key === "map" && results.length === elements.length) return newArray(results);
+      if (key === "map" || key === "flatMap") return { object: { props: new Map(), elements: [], taint: results.reduce<Value["taint"]>((t, r) => mergeTaints(t, deepTaint(r)), undefined) } };
+      if (key === "filter") return receiver;
+      if (key === "find") return elements.slice(0, 64).reduce<Value>((a, e) => join(a, e), unknownWith(data.taint));
+      return UNKNOWN;
+    }
+    case "reduce": {
+      const callback = args[0];
+      if (!callback?.fn) return undefined;
+      let accumulator = args[1] ?? elements[0] ?? UNKNOWN;
+      const start = args[1] ? 0 : 1;
+      if (elements.length <= MAX_ITERATED_ELEMENTS && !data.taint) {
+        for (let i = start; i < elements.length; i++) {
+          accumulator = invokeCallback(I, callback, [accumulator, elements[i]!, constant(i), receiver], call.node, call.frame, sure);
+        }
+        return accumulator;
+      }
+      const element = elements.slice(0, 64).reduce<Value>((a, e) => join(a, e), unknownWith(data.taint));
+      return join(accumulator, invokeCallback(I, callback, [accumulator, element, UNKNOWN, receiver], call.node, call.frame));
+    }
+    case "includes":
+    case "indexOf":
+      return UNKNOWN;
+    default:
+      return undefined;
+  }
+}
+
+/** Methods on values we know little about: promises, streams, event emitters, callbacks. */
+function genericMethod(I: Interpreter, receiver: Value, key: string, call: Call): Value | undefined {
+  const args = call.args;
+  const resolved = receiver.resolved ?? receiver;
+  const dataTaint = deepTaint(resolved)?.filter((t) => !t.latent);
+  switch (key) {
+    case "then": {
+      const callback = args[0];
+      if (!callback?.fn) return receiver;
+      const result = invokeCallback(I, callback, [resolved.object || resolved.known ? resolved : unknownWith(dataTaint)], call.node, call.frame);
+      if (args[1]?.fn) invokeCallback(I, args[1], [UNKNOWN], call.node, call.frame);
+      return { resolved: result.resolved ?? result, taint: (result.resolved ?? result).taint };
+    }
+    case "catch":
+    case "finally":
+      if (args[0]?.fn) invokeCallback(I, args[0], [UNKNOWN], call.node, call.frame);
+      return receiver;
+    case "on":
+    case "once":
+    case "addListener":
+    case "addEventListener":
+    case "prependListener": {
+      const callback = args[1];
+      if (callback?.fn) invokeCallback(I, callback, [unknownWith(dataTaint), unknownWith(dataTaint)], call.node, call.frame);
+      return receiver;
+    }
+    case "pipe": {
+      const destination = args[0];
+      if (!destination) return undefined;
+      if (destination.handle) {
+        handleMethod(I, destination, "write", { ...call, receiver: destination, args: [unknownWith(dataTaint)] });
+        return destination;
+      }
+      return { ...destination, taint: mergeTaints(destination.taint, withStep(dataTaint, I.step(call.node, call.frame, "piped"))) };
+    }
+    case "toString":
+    case "toJSON":
+    case "valueOf":
+      return unknownWith(dataTaint);
+    case "add":
+    case "set":
+    case "append":
+    case "push":
+    case "unshift":
+    case "put":
+    case "write":
+    case "enqueue":
+    case "insert": {
+      // Collections and form bodies (Set, Map, FormData, streams) keep what is put in them.
+      if (!receiver.object) return undefined;
+      const added = args.reduce<Value["taint"]>((t, a) => mergeTaints(t, deepTaint(a)?.filter((x) => !x.latent)), undefined);
+      if (added) receiver.object.taint = mergeTaints(receiver.object.taint, added);
+      return receiver;
+    }
+    case "forEach":
+    case "map":
+    case "filter": {
+      if (!args[0]?.fn) return undefined;
+      const result = invokeCallback(I, args[0], [unknownWith(dataTaint), UNKNOWN], call.node, call.frame);
+      return key === "map" ? unknownWith(mergeTaints(dataTaint, deepTaint(result))) : receiver;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,96 @@
+// Parsing: acorn first for plain JavaScript (fast), Babel with error recovery for
+// TypeScript, JSX, Flow and anything acorn rejects. Both yield ESTree shapes.
+import { parse as babelParse, type ParserPlugin } from "@babel/parser";
+import { parse as acornParse } from "acorn";
+import type { Node } from "./ast.js";
+
+/** Files above this size are not parsed (generated bundles); they are reported, not dropped silently. */
+export const MAX_PARSE_BYTES = 6 * 1024 * 1024;
+
+export const JS_EXTENSIONS = [".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".mts", ".cts"] as const;
+
+export interface ParseResult {
+  ast?: Node;
+  /** Set when the file could not be read at all, or only partly (Babel recovered from errors). */
+  problem?: string;
+}
+
+export function isJsLike(path: string): boolean {
+  if (/\.d\.[cm]?ts$/.test(path)) return false; // declarations hold no code
+  return JS_EXTENSIONS.some((ext) => path.endsWith(ext));
+}
+
+function extensionOf(path: string): string {
+  const match = /\.[a-z]+$/i.exec(path);
+  return match ? match[0].toLowerCase() : "";
+}
+
+function tryAcorn(text: string): Node | undefined {
+  for (const sourceType of ["module", "script"] as const) {
+    try {
+      return acornParse(text, {
+        ecmaVersion: "latest",
+        sourceType,
+        // No location objects: lines are computed from offsets only when a fact needs one.
+        locations: false,
+        allowHashBang: true,
+        allowReturnOutsideFunction: true,
+        allowImportExportEverywhere: true,
+        allowAwaitOutsideFunction: sourceType === "module" ? undefined : true,
+      }) as unknown as Node;
+    } catch {
+      // try the next mode, then Babel
+    }
+  }
+  return undefined;
+}
+
+function babelPlugins(ext: string): ParserPlugin[] {
+  const plugins: ParserPlugin[] = ["estree", "decorators-legacy", "importAttributes"];
+  if (ext === ".ts" || ext === ".mts" || ext === ".cts") plugins.push("typescript");
+  else if (ext === ".tsx") plugins.push("typescript", "jsx");
+  else plugins.push("jsx", "flow");
+  return plugins;
+}
+
+function tryBabel(text: string, ext: string): ParseResult {
+  try {
+    const file = babelParse(text, {
+      sourceType: "unambiguous",
+      errorRecovery: true,
+      allowReturnOutsideFunction: true,
+      allowAwaitOutsideFunction: true,
+      allowImportExportEverywhere: true,
+      allowUndeclaredExports: true,
+      allowSuperOutsideMethod: true,
+      plugins: babelPlugins(ext),
+    });
+    const errors = (file as unknown as { errors?: { message: string }[] }).errors ?? [];
+    const program = file.program as unknown as Node;
+    return errors.length > 0
+      ? { ast: program, problem: `parsed with ${errors.length} recovered error(s): ${errors[0]!.message}` }
+      : { ast: program };
+  } catch (error) {
+    if (error instanceof RangeError) return { problem: "could not parse: code nested too deeply for the parser" };
+    return { problem: `could not parse: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/** Parse one file. Never throws. */
+export function parseJs(path: string, text: string): ParseResult {
+  const ext = extensionOf(path);
+  const plainJs = ext === ".js" || ext === ".cjs" || ext === ".mjs" || ext === "";
+  if (plainJs) {
+    const ast = tryAcorn(text);
+    if (ast) return { ast };
+  }
+  const babel = tryBabel(text, ext);
+  if (babel.ast || !plainJs) return babel;
+  // A .js file Babel also rejected: say what acorn thought, it is usually clearer.
+  return babel;
+}
+
+/** Parse code built at run time (eval, new Function, node -e). */
+export function parseSnippet(text: string): Node | undefined {
+  return tryAcorn(text) ?? tryBabel(text, ".js").ast;
+}

@@ -1,0 +1,63 @@
+// A command line run by the package (child_process or an npm script): the shell
+// reader names its credential reads and sending programs; both become facts here, with
+// a flow from each read to each sending program on the same command line.
+import type { Location } from "../../core/types.js";
+
+import type { Call } from "./calls.js";
+import { invokeCallback } from "./calls.js";
+import { FactCollector } from "./collector.js";
+import { runSnippet } from "./dynamic-code.js";
+import type { Frame } from "./frame.js";
+import type { Interpreter } from "./interpreter.js";
+import { analyzeShell } from "./shell.js";
+import { emitFlows } from "./sinks.js";
+import { PACKAGE_DIR } from "./sources.js";
+import { UNKNOWN, markTaintLive, mergeTaints, unknownWith, type SinkHandle, type Taint, type Value } from "./values.js";
+
+/** Facts of one command line at `location` (an npm script's line, or the exec call). */
+export function commandFacts(
+  I: Interpreter,
+  text: string,
+  location: Location,
+  frame: Frame,
+): { sourceTaint: Taint[] | undefined; handles: SinkHandle[]; analysis: ReturnType<typeof analyzeShell> } {
+  const analysis = analyzeShell(text, I.signatures);
+  let sourceTaint: Taint[] | undefined;
+  if (analysis.sources.length > 0) markTaintLive();
+  for (const source of analysis.sources) {
+    const fact = I.collector.addSource({ kind: source.kind, location, note: source.note, detail: source.detail, trigger: frame.trigger });
+    sourceTaint = mergeTaints(sourceTaint, [
+      { key: FactCollector.sourceKey(fact), source: fact, steps: [{ ...location, note: `${source.note}: ${source.detail}` }] },
+    ]);
+  }
+  const handles: SinkHandle[] = [];
+  for (const sink of analysis.sinks) {
+    const fact = I.collector.addSink({
+      channel: sink.channel,
+      location,
+      note: `runs ${sink.program}`,
+      trigger: frame.trigger,
+      ...(sink.destination && sink.destination !== "*" ? { destination: sink.destination } : {}),
+    });
+    handles.push({ sink: fact, sendMethods: new Set(["write", "end"]) });
+    for (const t of sourceTaint ?? []) {
+      I.collector.addFlow(t, fact, frame.trigger, { ...location, note: `sent by ${sink.program}${fact.destination ? ` to ${fact.destination}` : ""}` }, false);
+    }
+  }
+  return { sourceTaint, handles, analysis };
+}
+
+export function runShellCommand(I: Interpreter, text: string, data: Value[], call: Call): Value {
+  const location = I.location(call.node, call.frame);
+  const { sourceTaint, handles, analysis } = commandFacts(I, text, location, call.frame);
+  for (const handle of handles) emitFlows(I, handle, data, call);
+  for (const code of analysis.nodeCode) runSnippet(I, code, call.node, call.frame, "node -e");
+  for (const file of analysis.nodeFiles) {
+    const path = file.startsWith(PACKAGE_DIR + "/") ? file.slice(PACKAGE_DIR.length + 1) : file;
+    I.loader.runFile(call.frame.unit, path, call.frame);
+  }
+  const output = unknownWith(sourceTaint);
+  const callback = call.args.find((a) => a.fn);
+  if (callback) invokeCallback(I, callback, [UNKNOWN, output, UNKNOWN], call.node, call.frame);
+  return handles[0] ? { handle: handles[0], taint: sourceTaint } : output;
+}

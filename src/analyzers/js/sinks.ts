@@ -1,0 +1,231 @@
+// Sinks: calls that send data off the machine (from signatures/sinks.yaml), the
+// connection objects they return (req.write, socket.send, transporter.sendMail), their
+// folded destinations, and commands run through child_process.
+import type { SinkChannel, SinkFact } from "../facts.js";
+import { hostOf, type Signatures } from "../../rules/signatures.js";
+import { invokeCallback, type Call } from "./calls.js";
+import type { Interpreter } from "./interpreter.js";
+import { PACKAGE_DIR } from "./sources.js";
+import { runShellCommand } from "./shell-calls.js";
+import { destinationFromOptions } from "./strings.js";
+import {
+  UNKNOWN,
+  deepTaint,
+  isNumber,
+  join,
+  patternOf,
+  stringOf,
+  type Ref,
+  type SinkHandle,
+  type Value,
+} from "./values.js";
+
+/** Members of "*" client modules that configure rather than send. */
+const CONFIG_MEMBERS = new Set(["create", "extend", "defaults", "interceptors", "Agent", "CancelToken", "isCancel", "isAxiosError", "jar", "cookie", "HTTPError", "RequestError", "Headers", "FormData", "Response", "Request"]);
+
+export function sinkChannelFor(signatures: Signatures, module: string, path: string[]): SinkChannel | undefined {
+  const table = signatures.sinks.js.modules[module];
+  if (!table) return undefined;
+  if (path.length > 0 && CONFIG_MEMBERS.has(path[0]!)) return undefined;
+  return table[path.join(".")] ?? (path.length > 0 ? table[path[path.length - 1]!] : undefined) ?? table["*"];
+}
+
+/** What a sink API hands back and which of its methods send data. */
+function sendMethodsFor(api: string): string[] {
+  if (/^(https?|http2)\.|^undici\.(Client|Pool)/.test(api)) return ["write", "end", "request"];
+  if (/^(net|tls)\./.test(api)) return ["write", "end"];
+  if (api.startsWith("dgram.")) return ["send"];
+  if (api.startsWith("nodemailer.")) return ["sendMail"];
+  if (api.startsWith("socket.io-client")) return ["emit", "send"];
+  if (api.startsWith("superagent")) return ["send", "set", "field", "attach", "query", "write", "end"];
+  if (api.startsWith("ftp") || api.startsWith("basic-ftp")) return ["put", "append", "upload", "uploadFrom", "appendFrom"];
+  return ["write", "end", "send", "form"];
+}
+
+/** Where a call sends to: a URL or host string (unknown parts "*"), and the values it came from. */
+function destinationOf(api: string, args: Value[], base?: Value): { text?: string; value?: Value } {
+  if (/^(net|tls)\./.test(api)) return portHost(args);
+  if (/^dns/.test(api)) return fromText(args[0]);
+  if (api.startsWith("nodemailer.")) {
+    const options = args[0];
+    const host = options?.object ? (options.object.props.get("host") ?? options.object.props.get("service")) : options;
+    return fromText(host);
+  }
+  if (/^(dgram|XMLHttpRequest|ftp|basic-ftp)/.test(api) || /^net\.Socket/.test(api)) return {};
+  const candidates = args.slice(0, 2);
+  if (base) candidates.unshift(base);
+  const parts: Parameters<typeof destinationFromOptions>[0] = {};
+  let value: Value | undefined;
+  for (const arg of candidates) {
+    if (arg.object && !arg.object.elements) {
+      const props = arg.object.props;
+      const read = (name: string): string | undefined => {
+        const v = props.get(name);
+        if (!v) return undefined;
+        value = join(value, v);
+        return isNumber(v) ? String(v.constant) : patternOf(v);
+      };
+      parts.url = read("url") ?? read("uri") ?? read("href") ?? parts.url;
+      parts.baseURL = read("baseURL") ?? read("prefixUrl") ?? parts.baseURL;
+      parts.hostname = read("hostname") ?? parts.hostname;
+      parts.host = read("host") ?? parts.host;
+      parts.port = read("port") ?? parts.port;
+      parts.path = read("path") ?? parts.path;
+      parts.protocol = read("protocol") ?? parts.protocol;
+      const headers = props.get("headers")?.object?.props;
+      const hostHeader = headers?.get("Host") ?? headers?.get("host");
+      if (hostHeader) {
+        parts.hostHeader = patternOf(hostHeader);
+        value = join(value, hostHeader);
+      }
+    } else if (arg.known || arg.pattern !== undefined) {
+      if (parts.url === undefined || parts.baseURL === undefined) {
+        const text = patternOf(arg);
+        if (arg === base) parts.baseURL = text;
+        else if (parts.url === undefined) parts.url = text;
+        value = join(value, arg);
+      }
+    }
+  }
+  const text = destinationFromOptions(parts);
+  return { text: cleanDestination(text), value };
+}
+
+function portHost(args: Value[]): { text?: string; value?: Value } {
+  const first = args[0];
+  if (first?.object && !first.object.elements) {
+    const host = first.object.props.get("host") ?? first.object.props.get("hostname");
+    const port = first.object.props.get("port");
+    if (!host) return {};
+    return { text: cleanDestination(`${patternOf(host)}${port ? ":" + patternOf(port) : ""}`), value: host };
+  }
+  const port = args.find((a) => isNumber(a) || (a.known && /^\d+$/.test(String(a.constant))));
+  const host = args.find((a) => a !== port && (typeof a.constant === "string" || a.pattern !== undefined));
+  if (!host) return {};
+  return { text: cleanDestination(`${patternOf(host)}${port ? ":" + patternOf(port) : ""}`), value: host };
+}
+
+function fromText(value: Value | undefined): { text?: string; value?: Value } {
+  if (!value) return {};
+  return { text: cleanDestination(patternOf(value)), value };
+}
+
+function cleanDestination(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  if (/^\*?(:\*)?$/.test(text) || /^https?:\/\/\*?$/.test(text)) return undefined;
+  return text;
+}
+
+/** A call to a sink API: registers the sink, records flows of its arguments, returns a connection handle. */
+export function sinkCall(I: Interpreter, channel: SinkChannel, api: string, call: Call, ref: Ref | undefined): Value {
+  const destination = destinationOf(api, call.args, ref?.base);
+  const sink = I.collector.addSink({
+    channel,
+    location: I.location(call.node, call.frame),
+    note: `${api}()`,
+    trigger: call.frame.trigger,
+    ...(destination.text ? { destination: destination.text } : {}),
+  });
+  const handle: SinkHandle = { sink, destination: destination.value, sendMethods: new Set(sendMethodsFor(api)) };
+  emitFlows(I, handle, call.args, call);
+  for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
+  return { handle, resolved: UNKNOWN };
+}
+
+/** Data reaching a sink: one flow per credential source in it. */
+export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], call: Call): void {
+  const sink = handle.sink;
+  const destinationKeys = new Set((handle.destination ? deepTaint(handle.destination) : undefined)?.map((t) => t.key));
+  const host = sink.destination ? hostOf(sink.destination) : undefined;
+  // Only a wholly unknown host counts as "computed from the credential" (a registry URL read from .npmrc);
+  // `${data}.q.example.invalid` still names a known receiver.
+  const hostUnknown = host === undefined || /^\*(:[\d*]+)?$/.test(host);
+  const step = I.step(call.node, call.frame, `sent by ${sink.note}${sink.destination ? ` to ${sink.destination}` : ""}`);
+  for (const value of data) {
+    const taint = value.special === "env" ? I.realizeTaint(value, call.node, call.frame, "sends process.env") : I.realizeTaint(value, call.node, call.frame, "sends the environment");
+    for (const t of taint ?? []) {
+      I.collector.addFlow(t, sink, call.frame.trigger, step, destinationKeys.has(t.key) && hostUnknown);
+    }
+  }
+}
+
+/** Methods of a connection/request object. */
+export function handleMethod(I: Interpreter, receiver: Value, key: string, call: Call): Value | undefined {
+  const handle = receiver.handle!;
+  if (handle.sendMethods.has(key)) {
+    if (key === "send" && handle.sink.note.startsWith("dgram")) updateDestination(I, handle, portHost(call.args.slice(1)));
+    emitFlows(I, handle, call.args, call);
+    for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
+    return receiver;
+  }
+  switch (key) {
+    case "connect":
+    case "access":
+      updateDestination(I, handle, portHost(call.args));
+      for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [UNKNOWN], call.node, call.frame);
+      return receiver;
+    case "open":
+      updateDestination(I, handle, fromText(call.args[1]));
+      return receiver;
+    case "on":
+    case "once":
+    case "addListener":
+    case "addEventListener":
+    case "then":
+    case "catch":
+    case "finally":
+      for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
+      return receiver;
+    default:
+      for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
+      return receiver;
+  }
+}
+
+function updateDestination(I: Interpreter, handle: SinkHandle, destination: { text?: string; value?: Value }): void {
+  if (!destination.text || handle.sink.destination === destination.text) return;
+  const old = handle.sink.destination;
+  if (old && !old.includes("*")) return;
+  (handle.sink as SinkFact).destination = destination.text;
+  handle.destination = destination.value;
+  I.collector.rekeySink(handle.sink, old);
+}
+
+// ---- child_process ------------------------------------------------------------------------
+
+const COMMAND_MODULES = new Set(["child_process", "execa", "cross-spawn", "shelljs", "shelljs/global"]);
+
+export function isCommandModule(module: string): boolean {
+  return COMMAND_MODULES.has(module);
+}
+
+const SHELL_STYLE = new Set(["exec", "execSync", "execaCommand", "execaCommandSync", "$"]);
+const ARGV_STYLE = new Set(["spawn", "spawnSync", "execFile", "execFileSync", "execa", "execaSync", "", "sync", "default", "node"]);
+
+export function commandRunner(I: Interpreter, module: string, member: string, call: Call): Value | undefined {
+  if (member === "fork" || (module === "execa" && member === "execaNode")) {
+    const file = stringOf(call.args[0] ?? UNKNOWN);
+    if (file) I.loader.runFile(call.frame.unit, file.startsWith(PACKAGE_DIR + "/") ? file.slice(PACKAGE_DIR.length + 1) : file, call.frame);
+    return UNKNOWN;
+  }
+  const style = module === "shelljs" || SHELL_STYLE.has(member) ? "shell" : ARGV_STYLE.has(member) ? "argv" : undefined;
+  if (!style) return undefined;
+  return runCommand(I, style, call);
+}
+
+export function runCommand(I: Interpreter, style: "shell" | "argv", call: Call): Value {
+  const [first = UNKNOWN, second] = call.args;
+  let text: string;
+  const data: Value[] = [first];
+  if (style === "shell") text = patternOf(first);
+  else {
+    const argv = second?.object?.elements ?? [];
+    if (second?.object?.elements) data.push(second);
+    text = [first, ...argv].map((a) => quote(patternOf(a))).join(" ");
+  }
+  return runShellCommand(I, text, data, call);
+}
+
+function quote(word: string): string {
+  return /[\s|&;<>()$`"]/.test(word) ? `'${word.replace(/'/g, `'\\''`)}'` : word;
+}

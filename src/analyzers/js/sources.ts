@@ -1,0 +1,143 @@
+// Credential sources: process.env (whole or secret-named variables), files read with
+// fs whose folded path names a credential, password prompts, and the secret-named
+// parameters of SSH wrappers (the ssh-decorate shape).
+import type { SourceKind } from "../facts.js";
+import { classifyCredentialPath, isSecretEnvName, isSecretParameterName } from "../../rules/signatures.js";
+import type { Node } from "./ast.js";
+import { invokeCallback, type Call } from "./calls.js";
+import { FactCollector } from "./collector.js";
+import type { Frame } from "./frame.js";
+import type { Interpreter } from "./interpreter.js";
+import { UNKNOWN, constant, markTaintLive, mergeTaints, patternOf, stringOf, unknownWith, type Taint, type Value } from "./values.js";
+
+/** Folded stand-in for __dirname: paths inside the package are never the user's credentials. */
+export const PACKAGE_DIR = "<package>";
+
+const HOME_VARIABLES = new Set(["HOME", "USERPROFILE"]);
+
+/** Register a source read here and return the taint its data carries. */
+export function sourceTaint(I: Interpreter, kind: SourceKind, note: string, detail: string | undefined, node: Node, frame: Frame): Taint[] {
+  const location = I.location(node, frame);
+  markTaintLive();
+  const fact = I.collector.addSource({ kind, location, note, detail, trigger: frame.trigger });
+  return [{ key: FactCollector.sourceKey(fact), source: fact, steps: [{ ...location, note: detail ? `${note}: ${detail}` : note }] }];
+}
+
+/** `process.env` as a value: a latent whole-environment source until serialised or sent. */
+export function processEnv(I: Interpreter, node: Node, frame: Frame): Value {
+  const location = I.location(node, frame);
+  markTaintLive();
+  const source = { kind: "env-dump" as const, location, note: "reads the whole environment (process.env)", trigger: frame.trigger };
+  return { special: "env", taint: [{ key: FactCollector.sourceKey(source), source, steps: [{ ...location, note: source.note }], latent: true }] };
+}
+
+export function envMember(I: Interpreter, key: string | undefined, node: Node, frame: Frame): Value {
+  if (key === undefined) {
+    // process.env[name] with a computed name: the whole environment when iterated.
+    return unknownWith(processEnv(I, node, frame).taint);
+  }
+  if (HOME_VARIABLES.has(key)) return constant("~");
+  if (isSecretEnvName(I.signatures, key)) {
+    return unknownWith(sourceTaint(I, "env-secret", "reads secret environment variable", key, node, frame));
+  }
+  return UNKNOWN;
+}
+
+export function secretParamMember(I: Interpreter, key: string, node: Node, frame: Frame): Value | undefined {
+  if (!isSecretParameterName(I.signatures, key)) return undefined;
+  return unknownWith(secretParameterTaint(I, key, node, frame));
+}
+
+export function secretParameterTaint(I: Interpreter, name: string, node: Node, frame: Frame): Taint[] {
+  const keyLike = /key|pkey|identity/i.test(name);
+  return sourceTaint(
+    I,
+    keyLike ? "ssh-key" : "password-prompt",
+    keyLike ? "receives an SSH private key argument" : "receives a password argument meant for an SSH connection",
+    name,
+    node,
+    frame,
+  );
+}
+
+// ---- files ------------------------------------------------------------------------
+
+const FS_MODULES = new Set(["fs", "fs/promises", "fs-extra", "graceful-fs", "original-fs", "fs-extra/esm", "jsonfile"]);
+
+export function isFsModule(module: string): boolean {
+  return FS_MODULES.has(module);
+}
+
+const READS = new Set(["readFileSync", "readFile", "readJson", "readJsonSync", "readJSON", "readJSONSync", "createReadStream", "openAsBlob"]);
+const LISTS = new Set(["readdirSync", "readdir", "opendir", "opendirSync"]);
+const COPIES = new Set(["copyFile", "copyFileSync", "cp", "cpSync", "copy", "copySync"]);
+
+export function fsCall(I: Interpreter, module: string, path: string[], call: Call): Value | undefined {
+  const member = path[path.length - 1] ?? "";
+  const promises = module === "fs/promises" || path[0] === "promises";
+  if (!READS.has(member) && !LISTS.has(member) && !COPIES.has(member)) return undefined;
+  const pathValue = call.args[0] ?? UNKNOWN;
+  const text = stringOf(pathValue) ?? patternOf(pathValue);
+  let taint = pathValue.taint;
+  const credential = text.startsWith(PACKAGE_DIR) ? undefined : classifyCredentialPath(I.signatures, text);
+  if (credential) {
+    taint = mergeTaints(taint, sourceTaint(I, credential.kind, credential.note, text, call.node, call.frame));
+  }
+  if (COPIES.has(member)) return UNKNOWN;
+  const data = unknownWith(taint);
+  const callback = [...call.args].reverse().find((a) => a.fn);
+  if (callback && !promises) {
+    invokeCallback(I, callback, [UNKNOWN, data], call.node, call.frame);
+    return UNKNOWN;
+  }
+  if (member.endsWith("Sync") || member === "createReadStream") return data;
+  if (promises || module === "fs-extra" || !callback) return { resolved: data, taint };
+  return UNKNOWN;
+}
+
+// ---- prompts ----------------------------------------------------------------------------
+
+const PASSWORD_PROMPT = /pass(word|phrase|wd)?\b|passphrase|secret|token|\bpin\b|api.?key|private.?key/i;
+
+/** readline's rl.question(prompt, cb): a password prompt makes the answer a credential. */
+export function readlineQuestion(I: Interpreter, call: Call): Value {
+  const prompt = stringOf(call.args[0] ?? UNKNOWN) ?? "";
+  const taint = PASSWORD_PROMPT.test(prompt) ? sourceTaint(I, "password-prompt", "prompts for a password", prompt.trim(), call.node, call.frame) : undefined;
+  const answer = unknownWith(taint);
+  const callback = call.args.find((a) => a.fn);
+  if (callback) invokeCallback(I, callback, [answer], call.node, call.frame);
+  return { resolved: answer, taint };
+}
+
+const PROMPT_MODULES = new Set(["inquirer", "prompts", "enquirer", "readline-sync", "read", "prompt", "password-prompt", "@inquirer/password", "@inquirer/prompts", "prompt-sync"]);
+
+export function isPromptModule(module: string): boolean {
+  return PROMPT_MODULES.has(module);
+}
+
+/** Prompt libraries: asking with type "password" (or hidden echo) returns a credential. */
+export function promptCall(I: Interpreter, module: string, member: string, call: Call): Value | undefined {
+  const asksPassword =
+    module === "password-prompt" ||
+    member === "password" ||
+    member === "questionNewPassword" ||
+    call.args.some((a) => mentionsPassword(a, 0)) ||
+    (module === "read" && call.args.some((a) => a.object?.props.get("silent")?.constant === true));
+  if (!asksPassword) return undefined;
+  const taint = sourceTaint(I, "password-prompt", "prompts for a password", `${module}${member ? "." + member : ""}`, call.node, call.frame);
+  const answer = unknownWith(taint);
+  const callback = call.args.find((a) => a.fn);
+  if (callback) invokeCallback(I, callback, [UNKNOWN, answer], call.node, call.frame);
+  if (module === "readline-sync" || module === "prompt-sync") return answer;
+  return { resolved: answer, taint };
+}
+
+function mentionsPassword(value: Value, depth: number): boolean {
+  if (depth > 3) return false;
+  if (value.object) {
+    const props = value.object.props;
+    if (props.get("type")?.constant === "password" || props.get("hideEchoBack")?.constant === true) return true;
+    for (const child of [...(value.object.elements ?? []), ...props.values()]) if (mentionsPassword(child, depth + 1)) return true;
+  }
+  return false;
+}

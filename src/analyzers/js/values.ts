@@ -1,0 +1,261 @@
+// Abstract values of the interpreter: known constants (for folding), partial strings
+// (for destinations), taint (credential data and how it got here), objects, functions,
+// and references to modules and globals (to recognise sources and sinks).
+import type { FlowStep, SinkFact, SourceFact } from "../facts.js";
+import type { Node } from "./ast.js";
+import type { Scope } from "./scope.js";
+
+export type Primitive = string | number | boolean | null | undefined | bigint;
+
+/** Credential data carried by a value: where it was read and what happened to it since. */
+export interface Taint {
+  /** Identity of the source fact (dedup key). */
+  key: string;
+  source: SourceFact;
+  steps: FlowStep[];
+  /** Whole-environment objects are only a source once serialised or sent (`{env: process.env}` to spawn is not). */
+  latent?: boolean;
+}
+
+/** Mutable object storage, shared by every value that aliases the object. */
+export interface ObjectData {
+  props: Map<string, Value>;
+  /** Present for arrays. */
+  elements?: Value[];
+  /** Taint added by writes the interpreter could not place (unknown key, conditional push). */
+  taint?: Taint[];
+}
+
+export interface FunctionValue {
+  node: Node;
+  closure: Scope;
+  unitId: number;
+  /** `this` used when the function is analysed on its own (class instance, object literal). */
+  homeObject?: Value;
+  /** Class constructors: the class's methods become the instance's. */
+  classMethods?: Map<string, Value>;
+  /** Arrow functions keep the `this` of where they were created. */
+  lexicalThis?: Value;
+  name?: string;
+}
+
+/** A module or global reached by name: require('https').request → { module: "https", path: ["request"] }. */
+export interface Ref {
+  module?: string;
+  global?: boolean;
+  path: string[];
+  /** Default options of a client instance (axios.create({ baseURL })). */
+  base?: Value;
+}
+
+/** A connection or request object: data written to it leaves through its sink. */
+export interface SinkHandle {
+  sink: SinkFact;
+  destination?: Value;
+  /** Method names that send data (write, end, send, sendMail, emit). */
+  sendMethods: Set<string>;
+}
+
+export type SpecialKind =
+  | "env" // process.env
+  | "hash" // crypto hash/hmac: digests cut the taint
+  | "cipher" // crypto cipher: keeps the taint
+  | "readline" // readline interface: question() may prompt for a password
+  | "resolver" // resolve() of a new Promise
+  | "secret-params"; // parameters of an SSH wrapper: reading .password is a source
+
+export interface Value {
+  /** True when `constant` is known. */
+  known?: boolean;
+  constant?: Primitive;
+  /** The constant was computed (concatenation, decoding), not written literally. */
+  built?: boolean;
+  /** The constant came out of a decoding step (base64, hex, char codes, string array). */
+  decoded?: boolean;
+  /** Partially known string: unknown parts written "*". */
+  pattern?: string;
+  bytes?: Buffer;
+  taint?: Taint[];
+  object?: ObjectData;
+  fn?: FunctionValue;
+  ref?: Ref;
+  handle?: SinkHandle;
+  special?: SpecialKind;
+  /** Promise-like: what awaiting it gives. */
+  resolved?: Value;
+  /** For special "resolver": the promise whose value it sets. */
+  target?: Value;
+  regex?: RegExp;
+  /** Classes: the shared instance whose fields the methods see when analysed on their own. */
+  classInstance?: Value;
+}
+
+export const MAX_TAINTS = 6;
+export const MAX_STEPS = 14;
+
+export const UNKNOWN: Value = Object.freeze({}) as Value;
+
+export function constant(value: Primitive, extra?: Partial<Value>): Value {
+  return { known: true, constant: value, ...extra };
+}
+
+export function unknownWith(taint: Taint[] | undefined): Value {
+  return taint && taint.length > 0 ? { taint } : UNKNOWN;
+}
+
+export function newObject(props?: Map<string, Value>): Value {
+  return { object: { props: props ?? new Map() } };
+}
+
+export function newArray(elements: Value[]): Value {
+  return { object: { props: new Map(), elements } };
+}
+
+export function isString(value: Value): value is Value & { constant: string } {
+  return value.known === true && typeof value.constant === "string";
+}
+
+export function isNumber(value: Value): value is Value & { constant: number } {
+  return value.known === true && typeof value.constant === "number";
+}
+
+/** The text of a value if it is a known string/number/boolean (JS string conversion). */
+export function stringOf(value: Value): string | undefined {
+  if (value.bytes) return value.bytes.toString("utf8");
+  if (!value.known) return undefined;
+  const c = value.constant;
+  if (typeof c === "object" && c !== null) return undefined;
+  return String(c);
+}
+
+/** The partial string: known text, "*" for unknown parts. */
+export function patternOf(value: Value): string {
+  const text = stringOf(value);
+  if (text !== undefined) return text;
+  if (value.pattern !== undefined) return value.pattern;
+  if (value.object?.elements) return value.object.elements.map(patternOf).join(",");
+  return "*";
+}
+
+export function mergeTaints(a: Taint[] | undefined, b: Taint[] | undefined): Taint[] | undefined {
+  if (!a || a.length === 0) return b && b.length > 0 ? b : undefined;
+  if (!b || b.length === 0) return a;
+  const out = [...a];
+  for (const t of b) {
+    if (out.length >= MAX_TAINTS) break;
+    const same = out.findIndex((o) => o.key === t.key);
+    if (same < 0) out.push(t);
+    else if (out[same]!.latent && !t.latent) out[same] = t;
+  }
+  return out;
+}
+
+/**
+ * Whether any taint exists in the package being analysed. Most packages never read a
+ * credential: then no value can carry taint and deep walks are skipped.
+ */
+let taintLive = false;
+
+export function markTaintLive(): void {
+  taintLive = true;
+}
+
+export function resetTaintLive(): void {
+  taintLive = false;
+}
+
+/** All taint reachable from a value: its own, its fields', its elements'. */
+export function deepTaint(value: Value, maxDepth = 3): Taint[] | undefined {
+  if (!taintLive) return undefined;
+  let result = value.taint;
+  if (value.resolved) result = mergeTaints(result, deepTaint(value.resolved, maxDepth - 1));
+  const object = value.object;
+  if (!object || maxDepth <= 0) return result;
+  result = mergeTaints(result, object.taint);
+  const seen = new Set<ObjectData>([object]);
+  const queue: ObjectData[] = [object];
+  const depths: number[] = [0];
+  let visited = 0;
+  const visit = (child: Value, depth: number): void => {
+    visited++;
+    if (child.taint) result = mergeTaints(result, child.taint);
+    if (child.resolved?.taint) result = mergeTaints(result, child.resolved.taint);
+    if (child.object && depth + 1 < maxDepth && !seen.has(child.object)) {
+      seen.add(child.object);
+      if (child.object.taint) result = mergeTaints(result, child.object.taint);
+      queue.push(child.object);
+      depths.push(depth + 1);
+    }
+  };
+  for (let head = 0; head < queue.length && visited < 300; head++) {
+    const data = queue[head]!;
+    const depth = depths[head]!;
+    if (data.elements) for (const child of data.elements) visit(child, depth);
+    for (const child of data.props.values()) visit(child, depth);
+  }
+  return result;
+}
+
+/** Taint with one more step appended (the note says what happened). */
+export function withStep(taint: Taint[] | undefined, step: FlowStep, realize = false): Taint[] | undefined {
+  if (!taint || taint.length === 0) return undefined;
+  return taint.map((t) => {
+    const last = t.steps[t.steps.length - 1];
+    const duplicate = last && last.line === step.line && last.file === step.file && last.note === step.note;
+    const steps = duplicate || t.steps.length >= MAX_STEPS ? t.steps : [...t.steps, step];
+    return { key: t.key, source: t.source, steps, latent: realize ? undefined : t.latent };
+  });
+}
+
+/** Whole-environment taint becomes real once the environment is serialised, copied or sent. */
+export function realize(taint: Taint[] | undefined): Taint[] | undefined {
+  if (!taint || !taint.some((t) => t.latent)) return taint;
+  return taint.map((t) => (t.latent ? { ...t, latent: undefined } : t));
+}
+
+export function hasRealTaint(taint: Taint[] | undefined): boolean {
+  return !!taint && taint.some((t) => !t.latent);
+}
+
+/** A value standing for "either a or b" (branches, loops, several returns). */
+export function join(a: Value | undefined, b: Value | undefined): Value {
+  if (!a || a === b) return b ?? a ?? UNKNOWN;
+  if (!b) return a;
+  const out: Value = {};
+  if (a.known && b.known && a.constant === b.constant) {
+    out.known = true;
+    out.constant = a.constant;
+    out.built = a.built || b.built;
+    out.decoded = a.decoded || b.decoded;
+  } else if ((a.known || a.pattern !== undefined) && (b.known || b.pattern !== undefined)) {
+    out.pattern = "*";
+  }
+  const taint = mergeTaints(a.taint, b.taint);
+  if (taint) out.taint = taint;
+  if (a.object || b.object) {
+    // An object joined with a truly unknown value has no known shape (`x.match(re) || []`).
+    const other = a.object ? b : a;
+    const otherUnknown = !other.object && !other.known && !other.fn && !other.ref && !other.special;
+    if (otherUnknown) out.taint = mergeTaints(out.taint, deepTaint(a.object ? a : b));
+    else out.object = a.object ?? b.object;
+  }
+  if (a.object && b.object && a.object !== b.object) out.taint = mergeTaints(out.taint, deepTaint(b));
+  if (a.fn || b.fn) out.fn = a.fn ?? b.fn;
+  if (a.ref && b.ref && sameRef(a.ref, b.ref)) out.ref = a.ref;
+  else if (a.ref || b.ref) out.ref = a.ref ?? b.ref;
+  if (a.handle || b.handle) out.handle = a.handle ?? b.handle;
+  if (a.special === b.special) out.special = a.special;
+  if (a.resolved || b.resolved) out.resolved = join(a.resolved, b.resolved);
+  return out;
+}
+
+function sameRef(a: Ref, b: Ref): boolean {
+  return a.module === b.module && a.global === b.global && a.path.join(".") === b.path.join(".");
+}
+
+/** Truthiness when known. */
+export function truthiness(value: Value): boolean | undefined {
+  if (value.object || value.fn || value.ref || value.handle || value.regex || value.resolved) return true;
+  if (!value.known) return undefined;
+  return Boolean(value.constant);
+}

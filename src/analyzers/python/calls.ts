@@ -1,0 +1,367 @@
+// Calls: user functions (inlined when small and given constants, else summarised),
+// classes, methods, and the external calls that matter — sources, sinks, exec, imports.
+import { field, namedChildren, nodeCount, textOf, type PyNode } from "./ast.js";
+import { envDump, envRead } from "./environment.js";
+import { applySummary } from "./effects.js";
+import { attributeOf, evalExpr } from "./expressions.js";
+import { location, type Frame } from "./frame.js";
+import type { Interpreter } from "./interpreter.js";
+import { isSanitizer, modelFunction, modelMethod, PATH_BUILDERS, PATH_TYPE, type CallArgs } from "./library.js";
+import { decodeUtf8 } from "./decoders.js";
+import { allTaints, derived, external, foldedText, join, mergeTaints, unknown, type ClassInfo, type FunctionInfo, type Taint, type Value } from "./model.js";
+import { credentialPath } from "./paths.js";
+import { classifySinkCall, SHELL_RUNNERS } from "./sinks.js";
+import { apiSource, isSshClientCall, NON_READING_PATH_METHODS } from "./sources.js";
+import { addToObject, execBlock, importModule, storeAttribute } from "./statements.js";
+import { shellCall } from "./shell-calls.js";
+import { sinkCall, sinkMethod } from "./sink-calls.js";
+
+export interface EvaluatedArgs extends CallArgs {
+  /** Syntax nodes of positional arguments (to tell a literal from a computed name). */
+  nodes: PyNode[];
+}
+
+const MAX_INLINE_DEPTH = 3;
+const MAX_ITEMS = 4096;
+const MAX_INLINE_NODES = 250;
+const MAX_EXEC_DEPTH = 5;
+const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "write", "writestr", "writelines", "setdefault", "put", "push", "read", "read_file", "read_string", "setopt", "attach", "set_payload", "add_header", "feed", "appendleft"]);
+const THREAD_RUNNERS = /^(threading\.Thread|threading\.Timer|multiprocessing\.Process|atexit\.register|_?thread\.start_new_thread|_thread\.start_new|.*\.submit|.*\.run_in_executor|.*\.apply_async|asyncio\.run|asyncio\.create_task|.*\.run_until_complete)$/;
+
+export function evalCall(ip: Interpreter, frame: Frame, node: PyNode): Value {
+  const fnNode = field(node, "function")!;
+  if (fnNode.type === "attribute") {
+    const receiver = evalExpr(ip, frame, field(fnNode, "object")!);
+    const args = evalArguments(ip, frame, field(node, "arguments"));
+    return callMethod(ip, frame, node, receiver, textOf(field(fnNode, "attribute")!), args);
+  }
+  const callee = evalExpr(ip, frame, fnNode);
+  return callValue(ip, frame, node, callee, evalArguments(ip, frame, field(node, "arguments")));
+}
+
+function evalArguments(ip: Interpreter, frame: Frame, node: PyNode | undefined): EvaluatedArgs {
+  const args: EvaluatedArgs = { positional: [], keywords: new Map(), nodes: [] };
+  if (!node) return args;
+  const children = node.type === "argument_list" ? namedChildren(node) : [node];
+  for (const child of children) {
+    if (child.type === "keyword_argument") {
+      args.keywords.set(textOf(field(child, "name")!), evalExpr(ip, frame, field(child, "value")!));
+    } else if (child.type === "list_splat") {
+      const value = evalExpr(ip, frame, namedChildren(child)[0]!);
+      if (value.items) args.positional.push(...value.items);
+      else args.positional.push(derived([value]));
+      if (value.ref?.kind === "env") args.positional.push({ taints: [envDump(ip, frame, child)] });
+    } else if (child.type === "dictionary_splat") {
+      const value = evalExpr(ip, frame, namedChildren(child)[0]!);
+      if (value.ref?.kind === "env") args.keywords.set("**", { taints: [envDump(ip, frame, child)] });
+      else if (value.dict) for (const [k, v] of value.dict) args.keywords.set(k, v);
+      else args.keywords.set("**", value);
+    } else {
+      args.nodes.push(child);
+      args.positional.push(evalExpr(ip, frame, child));
+    }
+  }
+  return args;
+}
+
+export function callValue(ip: Interpreter, frame: Frame, node: PyNode, callee: Value, args: CallArgs): Value {
+  const evaluated: EvaluatedArgs = "nodes" in args ? (args as EvaluatedArgs) : { ...args, nodes: [] };
+  const ref = callee.ref;
+  switch (ref?.kind) {
+    case "function":
+      return callUserFunction(ip, frame, ref.fn, evaluated, node);
+    case "bound":
+      return callUserFunction(ip, frame, ref.fn, { ...evaluated, positional: [ref.self, ...evaluated.positional] }, node);
+    case "class":
+      return instantiate(ip, frame, ref.cls, evaluated, node);
+    case "external":
+      return externalCall(ip, frame, node, ref.qname, evaluated, callee);
+    default:
+      return derived([callee, ...evaluated.positional, ...evaluated.keywords.values()]);
+  }
+}
+
+function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value, method: string, args: EvaluatedArgs): Value {
+  const ref = receiver.ref;
+  if (ref?.kind === "module" || ref?.kind === "class") return callValue(ip, frame, node, attributeOf(ip, frame, receiver, method, node), args);
+  if (ref?.kind === "instance") {
+    const attribute = ip.classAttribute(ref.cls, method);
+    if (attribute?.ref?.kind === "function") return callUserFunction(ip, frame, attribute.ref.fn, { ...args, positional: [receiver, ...args.positional] }, node);
+    if (attribute) return callValue(ip, frame, node, attribute, args);
+    const run = method === "start" ? ip.findMethod(ref.cls, "run") : undefined;
+    if (run) return callUserFunction(ip, frame, run, { ...args, positional: [receiver] }, node);
+    const base = ref.cls.bases.find((b) => b.ref?.kind === "external");
+    if (base?.ref?.kind === "external") return externalCall(ip, frame, node, `${base.ref.qname}().${method}`, args, { ...receiver, ref: { kind: "external", qname: `${base.ref.qname}()` } });
+    return derived([receiver, ...args.positional]);
+  }
+  if (ref?.kind === "env") return externalCall(ip, frame, node, `os.environ.${method}`, args, receiver);
+  if (ref?.kind === "external") {
+    if (ref.qname === PATH_TYPE) {
+      const modelled = pathMethod(ip, frame, node, receiver, method, args);
+      if (modelled) return modelled;
+    }
+    if (receiver.cell?.sink && ref.qname.endsWith("()")) return sinkMethod(ip, frame, node, receiver, method, args);
+    const read = credentialRead(ip, frame, node, receiver, method);
+    const result = externalCall(ip, frame, node, `${ref.qname}.${method}`, args, receiver);
+    // parser.read(path), buf.write(data), zf.write(path): the object now holds that data.
+    if (MUTATORS.has(method)) addToObject(receiver, allTaints(derived([...args.positional, ...args.keywords.values(), result])));
+    return read ? { ...result, taints: mergeTaints([read], result.taints) } : result;
+  }
+  if (ref?.kind === "code") return derived([receiver]);
+  return valueMethod(ip, frame, node, receiver, method, args);
+}
+
+/** Methods on plain values (strings, lists, dicts, unknown objects). */
+function valueMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value, method: string, args: EvaluatedArgs): Value {
+  const step = (note: string) => ({ ...location(frame, node), note });
+  const modelled = modelMethod(receiver, method, args, step);
+  if (modelled) {
+    if (modelled.str !== undefined && modelled.str !== receiver.str) ip.indicators(frame, node, modelled.str);
+    return modelled;
+  }
+  const read = credentialRead(ip, frame, node, receiver, method);
+  if (MUTATORS.has(method)) {
+    const added = mergeTaints(allTaints(derived([...args.positional, ...args.keywords.values()])), read ? [read] : []);
+    const room = receiver.items ? MAX_ITEMS - receiver.items.length : 0;
+    if (method === "append" && receiver.items && args.positional[0] && room > 0) receiver.items.push(args.positional[0]);
+    else if (method === "extend" && receiver.items && args.positional[0]?.items && room >= args.positional[0].items.length) receiver.items.push(...args.positional[0].items);
+    else if (method === "update" && receiver.dict && args.positional[0]?.dict) for (const [k, v] of args.positional[0].dict) receiver.dict.set(k, v);
+    else addToObject(receiver, added);
+    if ((receiver.items?.length ?? receiver.dict?.size ?? 0) > 0) addToObject(receiver, added);
+    return unknown();
+  }
+  return lookupResult(receiver, args, read);
+}
+
+/** A method on credential data with arguments (config.get(host), netrc.authenticators(host)): keyed lookup. */
+function lookupResult(receiver: Value, args: CallArgs, read: Taint | undefined): Value {
+  const all = [...args.positional, ...args.keywords.values()];
+  const receiverTaints = mergeTaints(allTaints(receiver), read ? [read] : []);
+  const keys = all.flatMap((a) => keysOf(a));
+  const keyed = keys.length > 0 ? receiverTaints.map((t) => (t.source ? { ...t, keys: [...(t.keys ?? []), ...keys] } : t)) : receiverTaints;
+  const result: Value = { taints: mergeTaints(keyed, derived(all).taints) };
+  return result;
+}
+
+function keysOf(value: Value): string[] {
+  const keys = allTaints(value).map((t) => (t.source ? `s:${t.source.id}` : `p:${t.param!.fn}:${t.param!.index}`));
+  const text = foldedText(value);
+  if (text && !text.includes("*")) keys.push(`host:${text.toLowerCase().replace(/^[a-z]+:\/\//, "").replace(/[/:].*$/, "")}`);
+  return keys;
+}
+
+/** Reading a file through a method of its path/handle (`Path(...).read_text()`, `cfg.read(path)`). */
+function credentialRead(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value, method: string): Taint | undefined {
+  if (NON_READING_PATH_METHODS.has(method)) return undefined;
+  const text = foldedText(receiver);
+  const match = text ? credentialPath(ip.signatures, text) : undefined;
+  return match ? ip.source(frame, node, match.kind, match.note, match.path) : undefined;
+}
+
+function pathMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value, method: string, args: EvaluatedArgs): Value | undefined {
+  const base = receiver.str ?? receiver.partial;
+  if (method === "expanduser" || method === "resolve" || method === "absolute") return receiver;
+  if (method === "joinpath") return modelFunction("pathlib.Path", { positional: [receiver, ...args.positional], keywords: new Map() }, () => ({ ...location(frame, node), note: "" }));
+  if ((method === "glob" || method === "rglob" || method === "iterdir") && base !== undefined) {
+    const pattern = method === "iterdir" ? "*" : args.positional[0]?.str ?? "*";
+    const match = credentialPath(ip.signatures, `${base}/${pattern}`) ?? credentialPath(ip.signatures, base);
+    const taints = match ? [ip.source(frame, node, match.kind, match.note, match.path)] : [];
+    return { taints: mergeTaints(taints, allTaints(receiver)), ref: external(PATH_TYPE).ref! };
+  }
+  return undefined;
+}
+
+// ---- user code --------------------------------------------------------------------
+
+/** Bind call arguments to parameters (positional, keywords, *args, **kwargs, defaults). */
+function bindParameters(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: CallArgs): Value[] {
+  const values: Value[] = [];
+  let next = 0;
+  const usedKeywords = new Set<string>();
+  fn.params.forEach((param, index) => {
+    if (param.kind === "star") {
+      values[index] = { items: args.positional.slice(next), taints: [] };
+      next = args.positional.length;
+    } else if (param.kind === "starstar") {
+      const dict = new Map([...args.keywords].filter(([k]) => !usedKeywords.has(k) && !fn.params.some((p) => p.name === k)));
+      values[index] = { dict, taints: [] };
+    } else if (next < args.positional.length) {
+      values[index] = args.positional[next++]!;
+    } else if (args.keywords.has(param.name)) {
+      usedKeywords.add(param.name);
+      values[index] = args.keywords.get(param.name)!;
+    } else if (param.default) {
+      values[index] = evalExpr(ip, { ...frame, scope: fn.closure, returns: [] }, param.default);
+    } else values[index] = args.keywords.get("**") ?? unknown();
+  });
+  return values;
+}
+
+function worthInlining(fn: FunctionInfo, params: Value[]): boolean {
+  if (fn.isLambda) return true;
+  // Decoder helpers get blobs and lists; callbacks get functions. Short literals are not worth a re-run.
+  return params.some((p) => (p.str !== undefined && p.str.length >= 16) || (p.items !== undefined && p.items.length >= 4) || p.ref?.kind === "function");
+}
+
+export function callUserFunction(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: CallArgs, node: PyNode): Value {
+  const params = bindParameters(ip, frame, fn, args);
+  const small = nodeCount(fn.body, MAX_INLINE_NODES) < MAX_INLINE_NODES;
+  if (frame.inlineDepth < MAX_INLINE_DEPTH && small && worthInlining(fn, params)) {
+    // Run the body with the real arguments: folds helpers like `def d(s): return b64decode(s)`.
+    const scope = { vars: new Map<string, Value>(), parent: fn.closure };
+    fn.params.forEach((param, index) => scope.vars.set(param.name, params[index] ?? unknown()));
+    const inline: Frame = { ...frame, file: fn.file, module: fn.module ?? frame.module, scope, returns: [], inlineDepth: frame.inlineDepth + 1, branchDepth: 0 };
+    delete inline.classBody;
+    if (fn.cls) inline.methodClass = fn.cls;
+    else delete inline.methodClass;
+    if (frame.file !== fn.file && !frame.locOverride) delete inline.locOverride;
+    ip.runBody(inline, fn);
+    return inline.returns!.reduce((a, b) => join(a, b), inline.returns![0] ?? unknown());
+  }
+  const summary = ip.summary(fn);
+  if (!summary) return derived(params);
+  return applySummary(ip, frame, fn, summary, params, node);
+}
+
+export function instantiate(ip: Interpreter, frame: Frame, cls: ClassInfo, args: CallArgs, node: PyNode | undefined): Value {
+  const instance: Value = { ref: { kind: "instance", cls }, taints: [] };
+  const init = ip.findMethod(cls, "__init__");
+  if (init) callUserFunction(ip, frame, init, { ...args, positional: [instance, ...args.positional] }, node ?? init.node);
+  return instance;
+}
+
+// ---- exec / eval ------------------------------------------------------------------
+
+export function execCode(ip: Interpreter, frame: Frame, node: PyNode, code: Value, mode: "exec" | "eval"): Value {
+  const value = code.ref?.kind === "code" ? code.ref.code : code;
+  const loc = location(frame, node);
+  const text = value.str !== undefined ? (value.bytes ? decodeUtf8(value.str) : value.str) : undefined;
+  if (text === undefined || frame.execDepth >= MAX_EXEC_DEPTH) {
+    ip.emit(frame, { type: "obfuscation", obfuscation: { technique: "eval-dynamic", location: loc, note: `${mode} of a value that could not be decoded`, executed: true } });
+    return derived([value]);
+  }
+  ip.emit(frame, { type: "obfuscation", obfuscation: { technique: "eval-decoded", location: loc, note: `${mode} of decoded code (${text.length} chars)`, executed: true } });
+  const root = ip.parseDecoded(text);
+  if (!root) return unknown();
+  const inner: Frame = { ...frame, locOverride: loc, execDepth: frame.execDepth + 1 };
+  const statements = namedChildren(root);
+  if (mode === "eval" && statements.length === 1 && statements[0]!.type === "expression_statement") {
+    return evalExpr(ip, inner, statements[0]!);
+  }
+  execBlock(ip, inner, statements);
+  return unknown();
+}
+
+// ---- external calls -----------------------------------------------------------------
+
+function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string, args: EvaluatedArgs, callee: Value): Value {
+  const first = args.positional[0];
+  const all = [...args.positional, ...args.keywords.values()];
+  const step = (note: string) => ({ ...location(frame, node), note });
+  switch (qname) {
+    case "builtins.exec":
+    case "builtins.eval":
+    case "builtins.execfile":
+      return first ? execCode(ip, frame, node, first, qname === "builtins.eval" ? "eval" : "exec") : unknown();
+    case "builtins.super": {
+      // super(): the first base — a user class (its methods) or a library class (its qualified name).
+      const base = frame.methodClass?.bases[0];
+      if (base?.ref?.kind === "class") return { ref: { kind: "instance", cls: base.ref.cls }, taints: [] };
+      if (base?.ref?.kind === "external") return external(`${base.ref.qname}()`);
+      return unknown();
+    }
+    case "builtins.compile":
+      return first ? { ref: { kind: "code", code: first }, taints: [] } : unknown();
+    case "builtins.getattr": {
+      const name = args.positional[1]?.str;
+      if (first && name !== undefined) return attributeOf(ip, frame, first, name, node);
+      return args.positional[2] ?? unknown();
+    }
+    case "builtins.setattr": {
+      const name = args.positional[1]?.str;
+      if (first && name !== undefined && args.positional[2]) storeAttribute(frame, first, name, args.positional[2], ip);
+      return unknown();
+    }
+    case "builtins.__import__":
+    case "importlib.import_module":
+    case "importlib.__import__": {
+      const name = first?.str;
+      const literal = args.nodes[0]?.type === "string";
+      if (!literal) {
+        ip.emit(frame, { type: "obfuscation", obfuscation: { technique: "dynamic-import", location: location(frame, node), note: `imports a module by computed name${name ? ` (${name})` : ""}`, executed: false } });
+      }
+      return name ? importModule(ip, frame, name) : unknown();
+    }
+    case "os.getenv":
+    case "os.getenvb":
+    case "os.environ.get":
+    case "os.environ.pop":
+    case "os.environ.setdefault":
+    case "os.environ.__getitem__":
+      return join(envRead(ip, frame, node, first ?? args.keywords.get("key")), args.positional[1] ?? unknown());
+    case "os.environ.copy":
+    case "os.environ.items":
+    case "os.environ.values":
+    case "os.environ.keys":
+    case "os.environ.__repr__":
+      return { taints: [envDump(ip, frame, node)] };
+    default:
+      break;
+  }
+  if (qname.startsWith("os.environ.")) return unknown();
+
+  const prompt = first?.str ?? args.keywords.get("prompt")?.str;
+  const api = apiSource(qname, prompt, all.length > 0);
+  if (api) return { taints: mergeTaints([ip.source(frame, node, api.kind, api.note, api.detail)], allTaints(derived(all))), ref: external(`${qname}()`).ref! };
+
+  // The whole environment handed to anything (dict(os.environ), json.dumps(os.environ) …).
+  let extra: Taint[] = [];
+  const envArgs = [...args.positional, ...[...args.keywords].filter(([k]) => k !== "env").map(([, v]) => v)];
+  if (envArgs.some((a) => a.ref?.kind === "env") && !SHELL_RUNNERS.has(qname)) extra = [envDump(ip, frame, node)];
+
+  if (isSshClientCall(qname)) {
+    for (const taint of allTaints(derived(all))) if (taint.source?.candidate) ip.collector.confirmCandidate(taint.source.candidate);
+  }
+  if (SHELL_RUNNERS.has(qname)) return shellCall(ip, frame, node, qname, args);
+  if (THREAD_RUNNERS.test(qname)) runCallbacks(ip, frame, node, args);
+  if (/(^|\.)(setuptools|distutils\.core)\.setup$|^setuptools\.setup$/.test(qname)) runCmdclass(ip, frame, args);
+
+  const sink = classifySinkCall(ip.signatures, qname);
+  if (sink) return sinkCall(ip, frame, node, qname, sink, args, extra);
+
+  // A credential file named in the arguments of anything that is not just path building.
+  const writeMode = qname === "builtins.open" || qname === "io.open" || qname === "codecs.open" ? /[wax]/.test(args.positional[1]?.str ?? args.keywords.get("mode")?.str ?? "") && !/\+/.test(args.positional[1]?.str ?? "") : false;
+  if (!PATH_BUILDERS.has(qname) && !isSanitizer(qname) && !writeMode) {
+    for (const value of all) {
+      const text = foldedText(value);
+      const match = text ? credentialPath(ip.signatures, text) : undefined;
+      if (match) extra = mergeTaints(extra, [ip.source(frame, node, match.kind, match.note, match.path)]);
+    }
+  }
+  const modelled = modelFunction(qname, args, step);
+  if (modelled) {
+    if (modelled.str !== undefined) ip.indicators(frame, node, modelled.str);
+    return extra.length ? { ...modelled, taints: mergeTaints(modelled.taints, extra) } : modelled;
+  }
+  // Unknown library call: its result carries whatever credential data went in (receiver included).
+  const receiverTaints = callee.ref?.kind === "external" ? allTaints(callee) : [];
+  const keyed = receiverTaints.length && all.length ? lookupResult(callee, args, undefined).taints : receiverTaints;
+  return { ref: external(`${qname}()`).ref!, taints: mergeTaints(mergeTaints(extra, keyed), allTaints(derived(all))) };
+}
+
+/** threading.Thread(target=f), atexit.register(f) …: f runs now, under this frame's trigger. */
+function runCallbacks(ip: Interpreter, frame: Frame, node: PyNode, args: EvaluatedArgs): void {
+  const target = args.keywords.get("target") ?? args.keywords.get("function") ?? args.positional.find((a) => a.ref?.kind === "function" || a.ref?.kind === "bound");
+  if (!target || (target.ref?.kind !== "function" && target.ref?.kind !== "bound")) return;
+  const extra = args.keywords.get("args")?.items ?? args.positional.filter((a) => a !== target && a.ref?.kind !== "function").flatMap((a) => a.items ?? []);
+  callValue(ip, frame, node, target, { positional: extra, keywords: new Map() });
+}
+
+/** setup(cmdclass={"install": PostInstall}): each command's run() executes at install. */
+function runCmdclass(ip: Interpreter, frame: Frame, args: EvaluatedArgs): void {
+  const cmdclass = args.keywords.get("cmdclass");
+  for (const value of cmdclass?.dict?.values() ?? []) {
+    if (value.ref?.kind === "class") ip.runCommand(frame, value.ref.cls);
+  }
+}
+

@@ -1,0 +1,162 @@
+// Where data meets a sink: sink facts, flows (with own-service hints), and the
+// call-site half of function summaries (parameter taints replaced by arguments).
+import type { FlowStep, SinkChannel } from "../facts.js";
+import { hostOf } from "../../rules/signatures.js";
+import type { PyNode } from "./ast.js";
+import type { SinkRecord } from "./collector.js";
+import { location, type Frame, type Summary } from "./frame.js";
+import type { Interpreter } from "./interpreter.js";
+import { allTaints, foldedText, join, MAX_STEPS, mergeTaints, taintKey, type Cell, type FunctionInfo, type Taint, type Value } from "./model.js";
+
+/** Keys that identify where a destination came from (taint ids and its literal host). */
+export function destinationKeys(value: Value | undefined): string[] {
+  if (!value) return [];
+  const keys = allTaints(value).map(taintKey);
+  const text = foldedText(value);
+  const host = text ? hostOf(text) : undefined;
+  if (host && !host.includes("*")) keys.push(`host:${host}`);
+  return keys;
+}
+
+/** The literal host of a destination; `*.x.evil.com` (data in the labels) still names evil.com. */
+function literalHost(destination: string | undefined): string | undefined {
+  const host = destination ? hostOf(destination) : undefined;
+  if (!host || !host.includes("*")) return host;
+  const suffix = host.slice(host.lastIndexOf("*") + 1).replace(/^[.-]+/, "");
+  return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(suffix) && /\.[a-z]{2,}$/i.test(suffix) ? suffix : undefined;
+}
+
+/** The credential's own data (or lookup key) decided the destination: authentication, not theft. */
+function destinationFromSource(taint: Taint, destination: string | undefined, destKeys: string[]): boolean {
+  const host = literalHost(destination);
+  if (host) return taint.keys?.includes(`host:${host}`) ?? false;
+  return destKeys.includes(taintKey(taint)) || (taint.keys?.some((k) => destKeys.includes(k)) ?? false);
+}
+
+function appendSteps(steps: FlowStep[], more: FlowStep[]): FlowStep[] {
+  const result = [...steps];
+  for (const step of more) {
+    const last = result[result.length - 1];
+    if (last && last.line === step.line && last.file === step.file && last.note === step.note) continue;
+    result.push(step);
+  }
+  return result.length > MAX_STEPS ? [...result.slice(0, 2), ...result.slice(-(MAX_STEPS - 2))] : result;
+}
+
+export interface SinkUse {
+  channel: SinkChannel;
+  note: string;
+  /** Destination value (URL, host, (host, port)); its taint is data too (query strings). */
+  dest?: Value;
+  /** Destination text when known another way (shell command parsing, client object). */
+  destination?: string;
+  data: Value[];
+  extraTaints?: Taint[];
+  /** Connect-only sink: reported only if nothing is later sent through this object. */
+  until?: Cell;
+}
+
+/** Report a sink at `node` and a flow for every credential its data carries. */
+export function reportSink(ip: Interpreter, frame: Frame, node: PyNode, use: SinkUse): void {
+  const destination = normalizeDestination(use.destination ?? (use.dest ? foldedText(use.dest) : undefined));
+  const sink: SinkRecord = { channel: use.channel, location: location(frame, node), note: use.note };
+  if (destination) sink.destination = destination;
+  if (use.until) ip.emit(frame, { type: "sink", sink, until: use.until });
+  else ip.emit(frame, { type: "sink", sink });
+  let taints: Taint[] = use.extraTaints ?? [];
+  for (const value of use.data) taints = mergeTaints(taints, allTaints(value));
+  if (use.dest) taints = mergeTaints(taints, allTaints(use.dest));
+  const destKeys = destinationKeys(use.dest);
+  const sinkStep: FlowStep = { ...sink.location, note: use.note };
+  for (const taint of taints) {
+    if (taint.source) {
+      emitFlow(ip, frame, taint, sink, destination, destKeys, sinkStep);
+    } else if (taint.param && frame.symbolicFn && taint.param.fn === frame.symbolicFn.id) {
+      const destParam =
+        destination === undefined || destination.includes("*")
+          ? use.dest && allTaints(use.dest).find((t) => t.param?.fn === frame.symbolicFn!.id)?.param?.index
+          : undefined;
+      frame.out.pending.push({
+        sink,
+        taint: { ...taint, steps: appendSteps(taint.steps, [sinkStep]) },
+        destKeys,
+        ...(destParam !== undefined ? { destParam } : {}),
+        ...(use.until ? { until: use.until } : {}),
+      });
+    }
+  }
+}
+
+function emitFlow(ip: Interpreter, frame: Frame, taint: Taint, sink: SinkRecord, destination: string | undefined, destKeys: string[], sinkStep: FlowStep | undefined): void {
+  const flowSink: SinkRecord = { ...sink };
+  if (destination) flowSink.destination = destination;
+  if (destinationFromSource(taint, destination, destKeys)) flowSink.destinationFromSource = true;
+  const steps = sinkStep ? appendSteps(taint.steps, [sinkStep]) : taint.steps;
+  ip.emit(frame, { type: "flow", source: taint.source!, sink: flowSink, steps });
+}
+
+function normalizeDestination(text: string | undefined): string | undefined {
+  if (!text || text === "*" || !/[a-z0-9]/i.test(text)) return undefined;
+  return text.length > 512 ? text.slice(0, 512) : text;
+}
+
+/** Replace parameter taints of `fn` by the taints of the call's arguments. */
+export function substitute(fn: FunctionInfo, params: Value[], taints: Taint[]): Taint[] {
+  let result: Taint[] = [];
+  for (const taint of taints) {
+    if (taint.param?.fn === fn.id) {
+      const arg = params[taint.param.index];
+      if (!arg) continue;
+      const replaced = allTaints(arg).map((a) => ({ ...a, steps: appendSteps(a.steps, taint.steps) }));
+      result = mergeTaints(result, replaced);
+    } else if (taint.keys?.some((k) => k.startsWith(`p:${fn.id}:`))) {
+      const keys = taint.keys.flatMap((k) => {
+        const match = /^p:(\d+):(\d+)$/.exec(k);
+        return match && Number(match[1]) === fn.id ? destinationKeys(params[Number(match[2])]) : [k];
+      });
+      result = mergeTaints(result, [{ ...taint, keys }]);
+    } else result = mergeTaints(result, [taint]);
+  }
+  return result;
+}
+
+/** Apply a callee's summary at a call site: lift its facts, resolve its parameter sinks, return its value. */
+export function applySummary(ip: Interpreter, frame: Frame, fn: FunctionInfo, summary: Summary, params: Value[], callNode: PyNode): Value {
+  for (const record of summary.out.records) ip.emit(frame, record);
+  const callStep: FlowStep = { ...location(frame, callNode), note: `passed to ${fn.name}()` };
+  for (const pending of summary.out.pending) {
+    if (pending.taint.param?.fn !== fn.id) continue;
+    const arg = params[pending.taint.param.index];
+    if (!arg) continue;
+    const destArg = pending.destParam !== undefined ? params[pending.destParam] : undefined;
+    const destination = pending.sink.destination ?? normalizeDestination(destArg ? foldedText(destArg) : undefined);
+    const destKeys = destArg ? destinationKeys(destArg) : pending.destKeys;
+    const sink: SinkRecord = { ...pending.sink };
+    if (destination) sink.destination = destination;
+    for (const taint of allTaints(arg)) {
+      const steps = appendSteps(appendSteps(taint.steps, [callStep]), pending.taint.steps);
+      if (taint.source) {
+        emitFlow(ip, frame, { ...taint, steps }, sink, destination, destKeys, undefined);
+      } else if (taint.param && frame.symbolicFn && taint.param.fn === frame.symbolicFn.id) {
+        const destParam = destination ? undefined : destArg && allTaints(destArg).find((t) => t.param?.fn === frame.symbolicFn!.id)?.param?.index;
+        frame.out.pending.push({ sink, taint: { ...taint, steps }, destKeys, ...(destParam !== undefined ? { destParam } : {}) });
+      }
+    }
+  }
+  for (const store of summary.out.fieldStores) {
+    const taints = substitute(fn, params, store.taints);
+    const sources = taints.filter((t) => t.source);
+    if (sources.length > 0) {
+      const previous = store.cls.fields.get(store.field);
+      const added: Value = { taints: sources };
+      store.cls.fields.set(store.field, previous ? join(previous, added) : added);
+    }
+    const callerParams = taints.filter((t) => t.param && t.param.fn === frame.symbolicFn?.id);
+    if (callerParams.length > 0) frame.out.fieldStores.push({ cls: store.cls, field: store.field, taints: callerParams });
+  }
+  const ret = summary.ret;
+  const result: Value = { ...ret, taints: substitute(fn, params, ret.taints) };
+  if (ret.items) result.items = ret.items.map((item) => ({ ...item, taints: substitute(fn, params, item.taints) }));
+  if (ret.dict) result.dict = new Map([...ret.dict].map(([k, v]) => [k, { ...v, taints: substitute(fn, params, v.taints) }]));
+  return result;
+}

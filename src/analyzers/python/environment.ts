@@ -1,0 +1,24 @@
+// os.environ: one secret-named variable is env-secret, the whole mapping is env-dump,
+// HOME and friends fold to "~" so that paths built from them are recognised.
+import { isSecretEnvName } from "../../rules/signatures.js";
+import type { PyNode } from "./ast.js";
+import type { Frame } from "./frame.js";
+import type { Interpreter } from "./interpreter.js";
+import { str, unknown, type Taint, type Value } from "./model.js";
+import { APPDATA_ENV_NAMES, HOME_ENV_NAMES } from "./paths.js";
+
+/** os.environ[name] / os.getenv(name) / os.environ.get(name). */
+export function envRead(ip: Interpreter, frame: Frame, node: PyNode, key: Value | undefined): Value {
+  const name = key?.str;
+  if (name === undefined) return unknown();
+  if (HOME_ENV_NAMES.has(name)) return str("~");
+  const appData = APPDATA_ENV_NAMES[name];
+  if (appData) return str(appData);
+  if (!isSecretEnvName(ip.signatures, name)) return unknown();
+  return { taints: [ip.source(frame, node, "env-secret", `reads environment variable ${name}`, name)] };
+}
+
+/** The whole environment copied, serialised or iterated. */
+export function envDump(ip: Interpreter, frame: Frame, node: PyNode): Taint {
+  return ip.source(frame, node, "env-dump", "reads the whole environment (os.environ)", "os.environ");
+}

@@ -1,0 +1,44 @@
+// Python front-end: a loaded package in, facts out. Nothing is executed; files that do
+// not parse become ParseProblems and the rest of the package is still analysed.
+import type { LoadedPackage } from "../../ingest/types.js";
+import type { Signatures } from "../../rules/signatures.js";
+import { emptyFacts, type PackageFacts } from "../facts.js";
+import { Interpreter } from "./interpreter.js";
+import { initPythonParser } from "./parser.js";
+import { fileTrigger, pthCode, type CodeUnit } from "./triggers.js";
+
+/** Files above this size are generated data, not code worth interpreting. */
+const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
+
+export async function analyzePythonPackage(pkg: LoadedPackage, signatures: Signatures): Promise<PackageFacts> {
+  const facts = emptyFacts("pypi");
+  const units: CodeUnit[] = [];
+  for (const [file, content] of pkg.files) {
+    const trigger = fileTrigger(file);
+    if (!trigger) continue;
+    if (content.length > MAX_SOURCE_BYTES) {
+      facts.parseProblems.push({ file, message: `skipped: ${content.length} bytes is over the ${MAX_SOURCE_BYTES}-byte limit for Python source` });
+      continue;
+    }
+    const text = content.toString("utf8");
+    if (file.endsWith(".pth")) {
+      const code = pthCode(text);
+      if (code !== undefined) units.push({ file, source: code, trigger: "install" });
+      continue;
+    }
+    units.push({ file, source: text, trigger });
+  }
+  if (units.length === 0) return facts;
+  const parser = await initPythonParser();
+  const interpreter = new Interpreter(units, signatures, parser);
+  try {
+    interpreter.run();
+  } catch (error) {
+    // A bug in the analyzer must not lose the package: report it and keep what was found.
+    facts.parseProblems.push({ file: units[0]!.file, message: `python analyzer error: ${error instanceof Error ? error.message : String(error)}` });
+  }
+  interpreter.collector.finish(facts);
+  facts.parseProblems.push(...interpreter.problems);
+  facts.filesAnalyzed = interpreter.filesAnalyzed;
+  return facts;
+}

@@ -1,0 +1,41 @@
+// Cheap and precise indicator extraction from folded strings: URLs, whole-string
+// hostnames with a public TLD, and IPv4 addresses.
+
+const URL_PATTERN = /\b(?:https?|wss?|ftp|tcp|udp):\/\/[^\s'"<>\\`]+/gi;
+const IPV4 = /^(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+// Common public TLDs, plus the free ones stealers favour (.cf, .tk, .ml, .ga, .gq).
+const PUBLIC_TLDS = new Set(
+  (
+    "com net org io co me info biz xyz top site online live pro fun app dev sh cc tk ml ga cf gq ru cn su ua de uk fr nl " +
+    "eu us ca au jp kr in br ir tr pl it es ch se no fi cz ro hu vn id th my sg hk tw club shop store tech space website " +
+    "cloud link click host icu buzz monster work ws to ly gg lol rest cyou sbs cam"
+  ).split(" "),
+);
+
+export function isIPv4(text: string): boolean {
+  return IPV4.test(text);
+}
+
+/** Whole string is a hostname under a public TLD (not a file name such as `setup.py`). */
+export function isPublicHostname(text: string): boolean {
+  if (text.length > 253 || !/^(?=.{4,})([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/i.test(text)) return false;
+  const tld = text.slice(text.lastIndexOf(".") + 1).toLowerCase();
+  return PUBLIC_TLDS.has(tld);
+}
+
+/** Indicators contained in a string (at most a few, long strings only scanned for URLs). */
+export function extractIndicators(text: string): string[] {
+  const found = new Set<string>();
+  const trimmed = text.trim();
+  if (trimmed.length <= 260) {
+    const hostPort = trimmed.replace(/:\d{1,5}$/, "");
+    if (isIPv4(hostPort) && hostPort !== "127.0.0.1" && hostPort !== "0.0.0.0") found.add(trimmed);
+    else if (isPublicHostname(hostPort)) found.add(trimmed.toLowerCase());
+  }
+  const sample = text.length > 200_000 ? text.slice(0, 200_000) : text;
+  for (const match of sample.matchAll(URL_PATTERN)) {
+    found.add(match[0].replace(/[).,;:]+$/, ""));
+    if (found.size >= 20) break;
+  }
+  return [...found];
+}

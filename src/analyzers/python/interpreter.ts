@@ -1,0 +1,336 @@
+// The abstract interpreter's state for one package: modules, function summaries,
+// classes, and the fact collector. Statements/expressions/calls live in their own files.
+import type { Parser } from "web-tree-sitter";
+import type { FlowStep, ParseProblem, SourceKind } from "../facts.js";
+import type { Signatures } from "../../rules/signatures.js";
+import { field, namedChildren, textOf, type PyNode } from "./ast.js";
+import { FactCollector, type FactRecord } from "./collector.js";
+import { addRecord, location, newRecordSink, type Frame, type ModuleState, type Summary } from "./frame.js";
+import { extractIndicators } from "./indicators.js";
+import { unknown, join, type ClassInfo, type FunctionInfo, type ParamInfo, type ScopeChain, type Taint, type Value } from "./model.js";
+import { moduleNames } from "./modules.js";
+import { parsePython } from "./parser.js";
+import { execBlock } from "./statements.js";
+import { parameterSourceKind } from "./sources.js";
+import { isSecretParameterName } from "../../rules/signatures.js";
+import { isInstallCommandBase, type CodeUnit } from "./triggers.js";
+import { callUserFunction, instantiate } from "./calls.js";
+import { evalExpr } from "./expressions.js";
+
+const PASSES = 2;
+
+export class Interpreter {
+  readonly collector = new FactCollector();
+  readonly problems: ParseProblem[] = [];
+  readonly moduleFiles: Map<string, string>;
+  private readonly units = new Map<string, CodeUnit>();
+  private readonly trees = new Map<string, PyNode>();
+  modules = new Map<string, ModuleState>();
+  summaries = new Map<FunctionInfo, Summary | "running">();
+  private functions: FunctionInfo[] = [];
+  private seenFunctionNodes = new Set<PyNode>();
+  private readonly classes = new Map<PyNode, ClassInfo>();
+  private nextId = 1;
+  /** Recursion guard for expression evaluation (deeply nested generated code). */
+  depth = 0;
+  filesAnalyzed = 0;
+
+  constructor(
+    units: CodeUnit[],
+    readonly signatures: Signatures,
+    readonly parser: Parser,
+  ) {
+    for (const unit of units) this.units.set(unit.file, unit);
+    this.moduleFiles = moduleNames(units.filter((u) => u.file.endsWith(".py")).map((u) => u.file));
+  }
+
+  run(): void {
+    for (const unit of this.units.values()) {
+      const parsed = parsePython(this.parser, unit.source);
+      if (!parsed) {
+        this.problems.push({ file: unit.file, message: "could not parse" });
+        continue;
+      }
+      if (parsed.syntaxError) {
+        const { line, column } = parsed.syntaxError;
+        this.problems.push({ file: unit.file, message: `syntax error at line ${line}, column ${column}; analyzed what parsed` });
+      }
+      this.trees.set(unit.file, parsed.root);
+      this.filesAnalyzed++;
+    }
+    for (let pass = 0; pass < PASSES; pass++) {
+      // A second pass lets fields written late reach earlier reads; without any credential read it cannot add a flow.
+      if (pass > 0 && !this.collector.hasSources) break;
+      this.modules = new Map();
+      this.summaries = new Map();
+      this.functions = [];
+      this.seenFunctionNodes = new Set();
+      for (const file of [...this.trees.keys()].sort()) this.runModule(file);
+      // Every function body is analysed at least once, as code that runs when called.
+      for (let i = 0; i < this.functions.length; i++) this.summary(this.functions[i]!);
+    }
+  }
+
+  moduleState(file: string): ModuleState {
+    let state = this.modules.get(file);
+    if (!state) {
+      const name = [...this.moduleFiles.entries()].find(([, f]) => f === file)?.[0] ?? file.replace(/\.py$/, "").replace(/\//g, ".");
+      state = {
+        name,
+        file,
+        scope: { vars: new Map([["__name__", { str: name, taints: [] }]]) },
+        status: "new",
+        out: newRecordSink(),
+        trigger: this.units.get(file)?.trigger ?? "import",
+      };
+      this.modules.set(file, state);
+    }
+    return state;
+  }
+
+  /** Execute a module's top level once per pass; later imports reuse its scope. */
+  runModule(file: string): ModuleState {
+    const state = this.moduleState(file);
+    const root = this.trees.get(file);
+    if (state.status !== "new" || !root) return state;
+    state.status = "running";
+    const frame = this.moduleFrame(state);
+    execBlock(this, frame, namedChildren(root));
+    if (file.endsWith("setup.py") && state.trigger === "install") this.runCommandClasses(frame);
+    state.status = "done";
+    return state;
+  }
+
+  moduleFrame(state: ModuleState): Frame {
+    return { file: state.file, module: state, scope: state.scope, trigger: state.trigger, out: state.out, execDepth: 0, inlineDepth: 0, branchDepth: 0 };
+  }
+
+  isPackageModule(state: ModuleState): boolean {
+    return state.file.endsWith("__init__.py");
+  }
+
+  /** setup.py classes deriving from install/develop/egg_info…: their run() executes at install. */
+  private runCommandClasses(frame: Frame): void {
+    for (const cls of this.classes.values()) {
+      if (cls.file === frame.file && this.isCommandClass(cls, 0)) this.runCommand(frame, cls);
+    }
+  }
+
+  isCommandClass(cls: ClassInfo, depth: number): boolean {
+    if (depth > 5) return false;
+    return cls.bases.some((b) =>
+      b.ref?.kind === "external" ? isInstallCommandBase(b.ref.qname) : b.ref?.kind === "class" ? this.isCommandClass(b.ref.cls, depth + 1) : false,
+    );
+  }
+
+  runCommand(frame: Frame, cls: ClassInfo): void {
+    const instance = instantiate(this, frame, cls, { positional: [], keywords: new Map() }, undefined);
+    for (const method of ["initialize_options", "finalize_options", "run"]) {
+      const fn = this.findMethod(cls, method);
+      if (fn) callUserFunction(this, frame, fn, { positional: [instance], keywords: new Map() }, fn.node);
+    }
+  }
+
+  findMethod(cls: ClassInfo, name: string, depth = 0): FunctionInfo | undefined {
+    const own = cls.scope.get(name);
+    if (own?.ref?.kind === "function") return own.ref.fn;
+    if (depth > 8) return undefined;
+    for (const base of cls.bases) {
+      if (base.ref?.kind === "class") {
+        const found = this.findMethod(base.ref.cls, name, depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  /** Class attribute or method through the bases. */
+  classAttribute(cls: ClassInfo, name: string, depth = 0): Value | undefined {
+    const value = cls.fields.get(name) ?? cls.scope.get(name);
+    if (value || depth > 8) return value;
+    for (const base of cls.bases) {
+      if (base.ref?.kind === "class") {
+        const found = this.classAttribute(base.ref.cls, name, depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  // ---- functions and classes ----------------------------------------------------
+
+  defineFunction(frame: Frame, node: PyNode, decorators: PyNode[], cls?: ClassInfo): FunctionInfo {
+    const isLambda = node.type === "lambda";
+    const params = parseParams(field(node, "parameters"));
+    const fn: FunctionInfo = {
+      id: this.nextId++,
+      name: isLambda ? "<lambda>" : textOf(field(node, "name") ?? node),
+      node,
+      params,
+      body: field(node, "body") ?? node,
+      isLambda,
+      file: frame.file,
+      closure: frame.scope,
+      decorators,
+    };
+    if (cls) fn.cls = cls;
+    if (!this.seenFunctionNodes.has(node) && frame.execDepth === 0) {
+      this.seenFunctionNodes.add(node);
+      this.functions.push(fn);
+    }
+    fn.module = frame.module;
+    return fn;
+  }
+
+  defineClass(frame: Frame, node: PyNode, bases: Value[]): ClassInfo {
+    let cls = this.classes.get(node);
+    if (!cls) {
+      cls = { id: this.nextId++, name: textOf(field(node, "name") ?? node), file: frame.file, node, bases, scope: new Map(), fields: new Map() };
+      this.classes.set(node, cls);
+    } else {
+      cls.bases = bases;
+      cls.scope = new Map();
+    }
+    return cls;
+  }
+
+  /** Analyse a function once with symbolic parameters; callers apply the result. */
+  summary(fn: FunctionInfo): Summary | undefined {
+    const cached = this.summaries.get(fn);
+    if (cached === "running") return undefined;
+    if (cached) return cached;
+    this.summaries.set(fn, "running");
+    const module = fn.module ?? this.moduleState(fn.file);
+    const scope: ScopeChain = { vars: new Map(), parent: fn.closure };
+    const frame: Frame = {
+      file: fn.file,
+      module,
+      scope,
+      trigger: "call",
+      out: newRecordSink(),
+      symbolicFn: fn,
+      ...(fn.cls ? { methodClass: fn.cls } : {}),
+      returns: [],
+      execDepth: 0,
+      inlineDepth: 0,
+      branchDepth: 0,
+    };
+    fn.params.forEach((param, index) => scope.vars.set(param.name, this.symbolicParameter(frame, fn, param, index)));
+    this.runBody(frame, fn);
+    const ret = frame.returns!.reduce((a, b) => join(a, b), frame.returns![0] ?? unknown());
+    const summary: Summary = { ret, out: frame.out };
+    this.summaries.set(fn, summary);
+    return summary;
+  }
+
+  runBody(frame: Frame, fn: FunctionInfo): void {
+    if (fn.isLambda) {
+      frame.returns!.push(evalExpr(this, frame, fn.body));
+    } else {
+      execBlock(this, frame, namedChildren(fn.body));
+    }
+  }
+
+  private symbolicParameter(frame: Frame, fn: FunctionInfo, param: ParamInfo, index: number): Value {
+    if (index === 0 && fn.cls && param.kind === "plain" && !isStaticOrClassMethod(fn)) {
+      return { ref: { kind: "instance", cls: fn.cls }, taints: [] };
+    }
+    const step: FlowStep = { ...location(frame, param.node), note: `parameter ${param.name} of ${fn.name}()` };
+    const taints: Taint[] = [{ param: { fn: fn.id, index }, steps: [step] }];
+    if (isSecretParameterName(this.signatures, param.name)) {
+      const kind: SourceKind = parameterSourceKind(param.name);
+      const loc = location(frame, param.node);
+      const candidate = `${fn.file}:${param.node.line}:${param.node.column}:${param.name}`;
+      taints.push({
+        source: {
+          id: `param|${candidate}`,
+          kind,
+          location: loc,
+          note: `secret parameter "${param.name}" of ${fn.name}() is also handed to an SSH client`,
+          detail: param.name,
+          candidate,
+        },
+        steps: [{ ...loc, note: `receives ${param.name}` }],
+      });
+    }
+    const value: Value = { taints };
+    if (param.default) {
+      const fallback = evalExpr(this, { ...frame, returns: [] }, param.default);
+      if (fallback.str !== undefined) value.str = fallback.str;
+      if (fallback.num !== undefined) value.num = fallback.num;
+    }
+    if (param.kind === "star") return { items: undefined, taints };
+    return value;
+  }
+
+  // ---- emitting facts ---------------------------------------------------------
+
+  emit(frame: Frame, record: FactRecord): void {
+    if (addRecord(frame.out, record)) this.collector.emit(record, frame.trigger);
+  }
+
+  /** A credential read at `node`: records the source and returns the taint it starts. */
+  source(frame: Frame, node: PyNode, kind: SourceKind, note: string, detail?: string): Taint {
+    const loc = location(frame, node);
+    const record = { id: `${kind}|${loc.file}:${loc.line}:${loc.column}|${detail ?? ""}`, kind, location: loc, note, ...(detail !== undefined ? { detail } : {}) };
+    this.emit(frame, { type: "source", source: record });
+    return { source: record, steps: [{ ...loc, note }] };
+  }
+
+  indicators(frame: Frame, node: PyNode, text: string): void {
+    if (text.length < 7) return;
+    for (const value of extractIndicators(text)) this.collector.indicator(value, location(frame, node));
+  }
+
+  /** Parse decoded code (exec/eval of a folded string). */
+  parseDecoded(source: string): PyNode | undefined {
+    return parsePython(this.parser, source)?.root;
+  }
+
+  lookupModuleFile(name: string): string | undefined {
+    return this.moduleFiles.get(name);
+  }
+}
+
+function isStaticOrClassMethod(fn: FunctionInfo): boolean {
+  return fn.decorators.some((d) => /staticmethod/.test(textOf(d)));
+}
+
+/** Parameters in order, with their default expressions. */
+function parseParams(node: PyNode | undefined): ParamInfo[] {
+  if (!node) return [];
+  const params: ParamInfo[] = [];
+  for (const child of namedChildren(node)) {
+    switch (child.type) {
+      case "identifier":
+        params.push({ name: child.text, node: child, kind: "plain" });
+        break;
+      case "default_parameter":
+      case "typed_default_parameter": {
+        const name = field(child, "name");
+        const value = field(child, "value");
+        if (name) params.push({ name: textOf(name), node: name, kind: "plain", ...(value ? { default: value } : {}) });
+        break;
+      }
+      case "typed_parameter": {
+        const inner = namedChildren(child)[0];
+        if (inner?.type === "identifier") params.push({ name: inner.text, node: inner, kind: "plain" });
+        else if (inner?.type === "list_splat_pattern") params.push({ name: textOf(inner).replace(/^\*/, ""), node: inner, kind: "star" });
+        else if (inner?.type === "dictionary_splat_pattern") params.push({ name: textOf(inner).replace(/^\*\*/, ""), node: inner, kind: "starstar" });
+        break;
+      }
+      case "list_splat_pattern":
+        params.push({ name: textOf(child).replace(/^\*/, ""), node: child, kind: "star" });
+        break;
+      case "dictionary_splat_pattern":
+        params.push({ name: textOf(child).replace(/^\*\*/, ""), node: child, kind: "starstar" });
+        break;
+      case "tuple_pattern": // Python 2 `def f((a, b)):`
+        params.push({ name: `<tuple${params.length}>`, node: child, kind: "plain" });
+        break;
+      default:
+        break;
+    }
+  }
+  return params;
+}

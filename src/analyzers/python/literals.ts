@@ -1,0 +1,79 @@
+// Python literal syntax: string prefixes and escape sequences, numbers.
+
+export interface StringPrefix {
+  raw: boolean;
+  bytes: boolean;
+  format: boolean;
+}
+
+/** The prefix letters of a string_start token such as `rb"""` or `f'`. */
+export function parseStringPrefix(start: string): StringPrefix {
+  const letters = start.replace(/["']/g, "").toLowerCase();
+  return { raw: letters.includes("r"), bytes: letters.includes("b"), format: letters.includes("f") };
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+  "\n": "",
+};
+
+/**
+ * Decode the escapes of a literal body. Bytes literals come out as one JS char per
+ * byte (latin1), which is how bytes are represented throughout the analyzer.
+ */
+export function decodeEscapes(body: string, prefix: StringPrefix): string {
+  if (prefix.raw || !body.includes("\\")) return body;
+  let out = "";
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch !== "\\" || i + 1 >= body.length) {
+      out += ch;
+      continue;
+    }
+    const next = body[i + 1]!;
+    const simple = SIMPLE_ESCAPES[next];
+    if (simple !== undefined) {
+      out += simple;
+      i++;
+    } else if (next === "x" && /^[0-9a-f]{2}$/i.test(body.slice(i + 2, i + 4))) {
+      out += String.fromCharCode(parseInt(body.slice(i + 2, i + 4), 16));
+      i += 3;
+    } else if (/[0-7]/.test(next)) {
+      const digits = /^[0-7]{1,3}/.exec(body.slice(i + 1))![0];
+      out += String.fromCharCode(parseInt(digits, 8) & (prefix.bytes ? 0xff : 0x1ff));
+      i += digits.length;
+    } else if (!prefix.bytes && next === "u" && /^[0-9a-f]{4}$/i.test(body.slice(i + 2, i + 6))) {
+      out += String.fromCharCode(parseInt(body.slice(i + 2, i + 6), 16));
+      i += 5;
+    } else if (!prefix.bytes && next === "U" && /^[0-9a-f]{8}$/i.test(body.slice(i + 2, i + 10))) {
+      const code = parseInt(body.slice(i + 2, i + 10), 16);
+      out += code <= 0x10ffff ? String.fromCodePoint(code) : "";
+      i += 9;
+    } else {
+      out += ch; // unknown escape: Python keeps the backslash
+    }
+  }
+  return out;
+}
+
+/** Integer literal value (decimal, hex, octal incl. Python 2 `0777`, binary, underscores, `L` suffix). */
+export function parseIntegerLiteral(text: string): number | undefined {
+  const clean = text.replace(/_/g, "").replace(/[lL]$/, "").toLowerCase();
+  let value: number;
+  if (/^0x[0-9a-f]+$/.test(clean)) value = parseInt(clean.slice(2), 16);
+  else if (/^0o[0-7]+$/.test(clean)) value = parseInt(clean.slice(2), 8);
+  else if (/^0b[01]+$/.test(clean)) value = parseInt(clean.slice(2), 2);
+  else if (/^0[0-7]+$/.test(clean)) value = parseInt(clean.slice(1), 8);
+  else if (/^\d+$/.test(clean)) value = parseInt(clean, 10);
+  else return undefined;
+  return Number.isSafeInteger(value) ? value : undefined;
+}

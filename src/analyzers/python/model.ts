@@ -1,0 +1,243 @@
+// The abstract values the interpreter computes for Python expressions: folded
+// constants, what a name refers to, and the credential data (taint) it carries.
+import type { FlowStep, SinkChannel, SourceKind } from "../facts.js";
+import type { Location } from "../../core/types.js";
+import type { PyNode } from "./ast.js";
+import type { ModuleState } from "./frame.js";
+
+/** A credential read without its trigger (the trigger is the caller's, decided at emission). */
+export interface SourceRecord {
+  id: string;
+  kind: SourceKind;
+  location: Location;
+  note: string;
+  detail?: string;
+  /** Secret-named parameter: only a source once it is also handed to an SSH client. */
+  candidate?: string;
+}
+
+/** Credential data carried by a value, or a placeholder for a function parameter. */
+export interface Taint {
+  source?: SourceRecord;
+  /** Parameter `index` of function `fn`: replaced by the argument's taint at call sites. */
+  param?: { fn: number; index: number };
+  steps: FlowStep[];
+  /** Values the credential was looked up with (netrc host): a request to the same host is own-service. */
+  keys?: string[];
+}
+
+export interface SinkState {
+  channel: SinkChannel;
+  /** Where the instance connects (host/URL value given at creation or in connect()). */
+  dest?: Value;
+  /** A connect()/creation sink reported only if nothing is ever sent through the instance. */
+  sent: boolean;
+  /** A local (AF_UNIX / named pipe) socket: not a way off the machine. */
+  local?: boolean;
+}
+
+/** Shared mutable state of an object: aliases see each other's writes. */
+export interface Cell {
+  taints: Taint[];
+  sink?: SinkState;
+  attrs?: Map<string, Value>;
+}
+
+export interface FunctionInfo {
+  id: number;
+  name: string;
+  node: PyNode;
+  params: ParamInfo[];
+  /** Body statements, or the expression of a lambda. */
+  body: PyNode;
+  isLambda: boolean;
+  file: string;
+  cls?: ClassInfo;
+  /** Frame the function was defined in (closures read it). */
+  closure: ScopeChain;
+  decorators: PyNode[];
+  module?: ModuleState;
+}
+
+export interface ParamInfo {
+  name: string;
+  node: PyNode;
+  default?: PyNode;
+  kind: "plain" | "star" | "starstar";
+}
+
+export interface ClassInfo {
+  id: number;
+  name: string;
+  file: string;
+  node: PyNode;
+  bases: Value[];
+  /** Class body names: methods and class attributes. */
+  scope: Map<string, Value>;
+  /** self.x stores from any method, merged over all instances. Persists across passes. */
+  fields: Map<string, Value>;
+}
+
+export interface ScopeChain {
+  vars: Map<string, Value>;
+  parent?: ScopeChain;
+  /** Names declared `global` in this function scope. */
+  globals?: Set<string>;
+}
+
+export type Ref =
+  | { kind: "external"; qname: string }
+  | { kind: "module"; name: string }
+  | { kind: "function"; fn: FunctionInfo }
+  | { kind: "class"; cls: ClassInfo }
+  | { kind: "instance"; cls: ClassInfo }
+  | { kind: "bound"; fn: FunctionInfo; self: Value }
+  | { kind: "env" }
+  | { kind: "code"; code: Value };
+
+export interface Value {
+  /** Exactly known string (bytes: one char per byte, see `bytes`). */
+  str?: string;
+  /** Partly known string, "*" for unknown pieces. */
+  partial?: string;
+  bytes?: boolean;
+  num?: number;
+  /** Known elements of a list/tuple/set. */
+  items?: Value[];
+  /** Known string keys of a dict. */
+  dict?: Map<string, Value>;
+  taints: Taint[];
+  ref?: Ref;
+  cell?: Cell;
+}
+
+export const MAX_TAINTS = 8;
+export const MAX_STEPS = 16;
+
+export function unknown(): Value {
+  return { taints: [] };
+}
+
+export function str(value: string, bytes = false): Value {
+  return bytes ? { str: value, bytes: true, taints: [] } : { str: value, taints: [] };
+}
+
+export function num(value: number): Value {
+  return { num: value, taints: [] };
+}
+
+export function external(qname: string): Value {
+  return { ref: { kind: "external", qname }, taints: [] };
+}
+
+export function taintKey(taint: Taint): string {
+  return taint.source ? `s:${taint.source.id}` : `p:${taint.param!.fn}:${taint.param!.index}`;
+}
+
+/** All taints of a value: its own, its object's, its known elements'. */
+export function allTaints(value: Value, depth = 0): Taint[] {
+  let result = value.taints;
+  if (value.cell && value.cell.taints.length > 0) result = mergeTaints(result, value.cell.taints);
+  // Big containers (data tables) carry their elements' taint in their cell, set when built or changed.
+  if (depth < 3 && (value.items?.length ?? 0) <= SMALL_CONTAINER) {
+    for (const item of value.items ?? []) result = mergeTaints(result, allTaints(item, depth + 1));
+  }
+  if (depth < 3 && value.dict && value.dict.size <= SMALL_CONTAINER) {
+    for (const item of value.dict.values()) result = mergeTaints(result, allTaints(item, depth + 1));
+  }
+  return result;
+}
+
+export const SMALL_CONTAINER = 64;
+
+/** Build-time summary of a large container's taint (allTaints does not walk it). */
+export function containerTaints(elements: Iterable<Value>): Taint[] {
+  let result: Taint[] = [];
+  for (const element of elements) {
+    const taints = element.taints.length || element.cell || element.items || element.dict ? allTaints(element, 2) : element.taints;
+    if (taints.length) result = mergeTaints(result, taints);
+  }
+  return result;
+}
+
+export function mergeTaints(a: Taint[], b: Taint[]): Taint[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const seen = new Set(a.map(taintKey));
+  const result = [...a];
+  for (const taint of b) {
+    if (result.length >= MAX_TAINTS) break;
+    const key = taintKey(taint);
+    if (!seen.has(key)) {
+      seen.add(key);
+      result.push(taint);
+    }
+  }
+  return result;
+}
+
+export function withStep(taints: Taint[], step: FlowStep | undefined): Taint[] {
+  if (!step || taints.length === 0) return taints;
+  return taints.map((t) => {
+    const last = t.steps[t.steps.length - 1];
+    if (t.steps.length >= MAX_STEPS || (last && last.line === step.line && last.note === step.note)) return t;
+    return { ...t, steps: [...t.steps, step] };
+  });
+}
+
+/** A new value carrying the taints of all inputs (no folding). */
+export function derived(inputs: Value[], step?: FlowStep): Value {
+  let taints: Taint[] = [];
+  for (const input of inputs) taints = mergeTaints(taints, allTaints(input));
+  return { taints: withStep(taints, step) };
+}
+
+/** Either of two values (branches, several returns). Constants survive only when equal. */
+export function join(a: Value, b: Value): Value {
+  if (a === b) return a;
+  const result: Value = { taints: mergeTaints(a.taints, b.taints) };
+  if (a.str !== undefined && a.str === b.str) result.str = a.str;
+  else if (isConstant(a) !== isConstant(b)) {
+    // `path or "~/.ssh/id_rsa"`: keep the one known alternative as a possible value.
+    const known = isConstant(a) ? a : b;
+    const text = known.str ?? known.partial;
+    if (text !== undefined) result.partial = text;
+  }
+  if (a.num !== undefined && a.num === b.num) result.num = a.num;
+  if (a.bytes && b.bytes) result.bytes = true;
+  const ref = a.ref ?? b.ref;
+  if (ref) result.ref = ref;
+  const cell = a.cell ?? b.cell;
+  if (cell) {
+    result.cell = cell;
+    const other = a.cell ? b.cell : undefined;
+    if (other && other !== cell) cell.taints = mergeTaints(cell.taints, other.taints);
+  }
+  if (a.items && b.items === undefined && b.str === undefined && b.ref === undefined) result.items = a.items;
+  else if (b.items && a.items === undefined && a.str === undefined && a.ref === undefined) result.items = b.items;
+  else if (a.items && b.items) result.items = [...a.items, ...b.items].slice(0, 256);
+  if (a.dict || b.dict) result.dict = new Map([...(a.dict ?? []), ...(b.dict ?? [])]);
+  return result;
+}
+
+function isConstant(value: Value): boolean {
+  return value.str !== undefined || value.partial !== undefined || value.num !== undefined;
+}
+
+/** The string a value folds to, with "*" for unknown parts; undefined when nothing is known. */
+export function foldedText(value: Value): string | undefined {
+  return value.str ?? value.partial;
+}
+
+/** Text for concatenation: the known string, the partial one, or "*". */
+export function textForConcat(value: Value): string {
+  if (value.str !== undefined) return value.str;
+  if (value.num !== undefined) return String(value.num);
+  return value.partial ?? "*";
+}
+
+export function isTruthyKnown(value: Value): boolean | undefined {
+  if (value.str !== undefined) return value.str.length > 0;
+  if (value.num !== undefined) return value.num !== 0;
+  return undefined;
+}

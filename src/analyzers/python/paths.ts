@@ -1,0 +1,57 @@
+// Folded file paths: joining the way os.path/pathlib do, and recognising credential files.
+import type { SourceKind } from "../facts.js";
+import { classifyCredentialPath, type Signatures } from "../../rules/signatures.js";
+
+/** os.path.join semantics: an absolute or home-relative part restarts the path. */
+export function joinPath(parts: string[]): string {
+  let result = "";
+  for (const part of parts) {
+    if (part.startsWith("/") || part.startsWith("~") || /^[a-z]:[\\/]/i.test(part) || result === "") result = part;
+    else result = result.endsWith("/") || result.endsWith("\\") ? result + part : `${result}/${part}`;
+  }
+  return result;
+}
+
+/** Windows home variables and a leading "~user" fold to "~" like the shared classifier expects. */
+function normalizeForClassify(path: string): string {
+  return path
+    .replace(/\\/g, "/")
+    .replace(/^(%APPDATA%|%LOCALAPPDATA%)/i, "~/AppData")
+    .replace(/^~[a-z_][a-z0-9_-]*(?=\/|$)/i, "~")
+    .replace(/\/+/g, "/");
+}
+
+export interface CredentialPath {
+  kind: SourceKind;
+  note: string;
+  path: string;
+}
+
+/**
+ * The credential a folded path names. Globs count too: `~/.ssh/id_*` is the key,
+ * `~/.ssh/*` lists the directory. "*" also stands for unknown pieces of a partial fold.
+ */
+export function credentialPath(signatures: Signatures, path: string): CredentialPath | undefined {
+  if (path.length > 1024 || !/[./~]/.test(path)) return undefined;
+  const normalized = normalizeForClassify(path.trim());
+  const candidates = [normalized];
+  if (normalized.includes("*")) {
+    candidates.push(normalized.replace(/\*+/g, "x"));
+    candidates.push(normalized.replace(/\/[^/]*\*[^/]*$/, ""));
+    candidates.push(normalized.replace(/\/\*\*?(\/.*)?$/, ""));
+  }
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    const match = classifyCredentialPath(signatures, candidate);
+    if (match) return { ...match, path: normalized };
+  }
+  return undefined;
+}
+
+/** Environment variables that hold the home directory. */
+export const HOME_ENV_NAMES = new Set(["HOME", "USERPROFILE"]);
+/** Environment variables that hold well-known Windows app-data folders (browser/Discord stores). */
+export const APPDATA_ENV_NAMES: Record<string, string> = {
+  APPDATA: "~/AppData/Roaming",
+  LOCALAPPDATA: "~/AppData/Local",
+};

@@ -1,0 +1,71 @@
+// os.system / subprocess: the command line decides whether it is a sink (curl, nc, scp …)
+// and which credential files it sends (`curl -F f=@~/.ssh/id_rsa …`).
+import type { PyNode } from "./ast.js";
+import { reportSink } from "./effects.js";
+import type { Frame } from "./frame.js";
+import type { Interpreter } from "./interpreter.js";
+import type { CallArgs } from "./library.js";
+import { allTaints, derived, external, foldedText, mergeTaints, type Taint, type Value } from "./model.js";
+import { credentialPath } from "./paths.js";
+import { commandDestination, fileArguments, parseCommandLine, type ShellCommand } from "./shell.js";
+
+/** Programs whose output is the file they are given (their result carries the credential). */
+const FILE_READERS = /^(cat|head|tail|base64|xxd|od|strings|tar|zip|gzip|cp|gpg|openssl|type|more|less)$/;
+/** Options whose value is an identity file used to log in (ssh -i key), not data to send. */
+const AUTH_OPTIONS = /^(-i|--identity|-o)$/;
+
+function commandsOf(value: Value | undefined): ShellCommand[] {
+  if (!value) return [];
+  if (value.items) {
+    const words = value.items.map((item) => foldedText(item) ?? "*");
+    const program = (words[0] ?? "").replace(/^.*\//, "");
+    const c = words.indexOf("-c");
+    if (/^(ba|z|da|k)?sh$/.test(program) && c >= 0 && words[c + 1]) return parseCommandLine(words[c + 1]!);
+    return [{ program, args: words.slice(1) }];
+  }
+  const text = foldedText(value);
+  return text ? parseCommandLine(text) : [];
+}
+
+function dataFiles(command: ShellCommand): string[] {
+  const files: string[] = [];
+  const args = command.args;
+  for (let i = 0; i < args.length; i++) {
+    if (AUTH_OPTIONS.test(args[i]!) && /^(ssh|scp|sftp|rsync)$/.test(command.program)) {
+      i++;
+      continue;
+    }
+    files.push(...fileArguments({ program: command.program, args: [args[i]!] }));
+  }
+  return files;
+}
+
+export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string, args: CallArgs): Value {
+  const argv = /^os\.(exec|spawn)/.test(qname)
+    ? { items: args.positional.slice(/^os\.spawn/.test(qname) ? 2 : 1), taints: [] }
+    : (args.positional[0] ?? args.keywords.get("args") ?? args.keywords.get("cmd"));
+  const commands = commandsOf(argv);
+  const sending = commands.filter((c) => ip.signatures.sinks.shellPrograms[c.program] !== undefined);
+  let credentialTaints: Taint[] = [];
+  for (const command of commands) {
+    if (!sending.includes(command) && !FILE_READERS.test(command.program)) continue;
+    for (const file of dataFiles(command)) {
+      const match = credentialPath(ip.signatures, file);
+      if (match) credentialTaints = mergeTaints(credentialTaints, [ip.source(frame, node, match.kind, match.note, match.path)]);
+    }
+  }
+  const commandTaints = argv ? allTaints(argv) : [];
+  for (const command of sending) {
+    const channel = ip.signatures.sinks.shellPrograms[command.program]!;
+    const destination = commandDestination(command);
+    reportSink(ip, frame, node, {
+      channel,
+      note: `runs ${command.program} through ${qname}()`,
+      ...(destination ? { destination } : {}),
+      data: [],
+      extraTaints: mergeTaints(credentialTaints, commandTaints),
+    });
+  }
+  const output = derived(argv ? [argv] : []);
+  return { ref: external(`${qname}()`).ref!, taints: mergeTaints(output.taints, credentialTaints) };
+}

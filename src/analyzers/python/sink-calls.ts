@@ -1,0 +1,114 @@
+// Calls that reach the network: library functions that send (requests.post,
+// urlopen, gethostbyname) and client objects (sessions, sockets, SMTP) whose
+// connect() names the peer and whose send-like methods transmit.
+import type { PyNode } from "./ast.js";
+import { reportSink } from "./effects.js";
+import type { Frame } from "./frame.js";
+import type { Interpreter } from "./interpreter.js";
+import { allTaints, derived, external, foldedText, mergeTaints, unknown, type Taint, type Value } from "./model.js";
+import { classifySinkCall, isSendMethod, urlArgumentIndex } from "./sinks.js";
+import { addToObject } from "./statements.js";
+import type { EvaluatedArgs } from "./calls.js";
+
+const IGNORED_SINK_KEYWORDS = new Set(["timeout", "verify", "allow_redirects", "stream", "cert", "proxies", "method", "context"]);
+
+/** A Unix socket path or Windows named pipe: local IPC, not network. */
+function isLocalAddress(value: Value | undefined): boolean {
+  const text = value ? foldedText(value) : undefined;
+  return text !== undefined && (/^[/\0@]/.test(text) || text.startsWith("\\\\.\\pipe"));
+}
+
+function addressValue(value: Value | undefined): Value | undefined {
+  if (!value?.items) return value;
+  const [host, port] = value.items;
+  if (!host) return value;
+  const text = foldedText(host);
+  const result: Value = { taints: allTaints(value) };
+  if (text !== undefined) {
+    const full = port?.num !== undefined ? `${text}:${port.num}` : text;
+    if (host.str !== undefined) result.str = full;
+    else result.partial = full;
+  }
+  return result;
+}
+
+export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string, sink: NonNullable<ReturnType<typeof classifySinkCall>>, args: EvaluatedArgs, extra: Taint[]): Value {
+  if (sink.factory) {
+    const destArg = args.positional[0] ?? args.keywords.get("url") ?? args.keywords.get("host") ?? args.keywords.get("address");
+    const instance: Value = { ref: external(`${qname}()`).ref!, taints: [], cell: { taints: [], sink: { channel: sink.channel, sent: false } } };
+    const dest = destArg && sink.member !== "socket" && sink.member !== "Session" ? addressValue(destArg) : undefined;
+    if (dest) instance.cell!.sink!.dest = dest;
+    if (args.positional.some((a) => a.ref?.kind === "external" && /\.AF_UNIX$/.test(a.ref.qname)) || isLocalAddress(dest)) instance.cell!.sink!.local = true;
+    const data = [...args.positional.slice(dest ? 1 : 0), ...[...args.keywords].filter(([k]) => !IGNORED_SINK_KEYWORDS.has(k) && k !== "url" && k !== "host").map(([, v]) => v)];
+    instance.cell!.taints = mergeTaints(extra, allTaints(derived(data)));
+    if (sink.connects && dest && !instance.cell!.sink!.local) {
+      reportSink(ip, frame, node, { channel: sink.channel, note: `connects with ${qname}()`, dest, data: [], until: instance.cell! });
+    }
+    return instance;
+  }
+  const urlIndex = urlArgumentIndex(sink.member);
+  const first = args.positional[urlIndex] ?? args.keywords.get("url") ?? args.keywords.get("host");
+  // urlopen(Request(url, data)): the request object holds destination and body.
+  const request = first?.cell?.sink ? first : undefined;
+  if (request?.cell?.sink) request.cell.sink.sent = true;
+  const dest = request ? request.cell!.sink!.dest : addressValue(first);
+  const data = [...args.positional.filter((_, i) => i !== urlIndex), ...[...args.keywords].filter(([k]) => !IGNORED_SINK_KEYWORDS.has(k) && k !== "url").map(([, v]) => v)];
+  reportSink(ip, frame, node, { channel: sink.channel, note: `sent by ${qname}()`, data, extraTaints: mergeTaints(extra, request ? request.cell!.taints : []), ...(dest ? { dest } : {}) });
+  return { ref: external(`${qname}()`).ref!, taints: [] };
+}
+
+/** A method of a client object: connect() sets the peer, send-like methods transmit. */
+export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value, method: string, args: EvaluatedArgs): Value {
+  const state = receiver.cell!.sink!;
+  const qname = receiver.ref?.kind === "external" ? receiver.ref.qname : "client";
+  if (state.local || ((method === "connect" || method === "connect_ex") && isLocalAddress(args.positional[0]))) {
+    state.local = true;
+    return derived([receiver]);
+  }
+  if (method === "connect" || method === "connect_ex") {
+    const dest = addressValue(args.positional[0] ?? args.keywords.get("host"));
+    if (dest) state.dest = dest;
+    reportSink(ip, frame, node, { channel: state.channel, note: `connects with ${qname.replace(/\(\)$/, "")}.${method}()`, ...(dest ? { dest } : {}), data: [], until: receiver.cell! });
+    return unknown();
+  }
+  if (!isSendMethod(method)) {
+    const added = allTaints(derived([...args.positional, ...args.keywords.values()]));
+    if (method === "setopt" && args.positional[1]?.str && /^https?:|^[a-z0-9.-]+\.[a-z]{2,}/i.test(args.positional[1].str)) state.dest = args.positional[1];
+    else addToObject(receiver, added);
+    return { taints: allTaints(receiver), ref: external(`${qname}.${method}()`).ref! };
+  }
+  state.sent = true;
+  let dest = state.dest;
+  const urlIndex = urlArgumentIndex(method);
+  let dataArgs = [...args.positional];
+  if (method === "sendto") {
+    dest = addressValue(args.positional[1]) ?? dest;
+    dataArgs = args.positional.slice(0, 1);
+  } else if (state.channel === "http" && !/^send|^perform|^execute|^write|^storbinary|^storlines/.test(method)) {
+    const url = args.positional[urlIndex] ?? args.keywords.get("url");
+    if (url) {
+      dataArgs = args.positional.filter((_, i) => i !== urlIndex);
+      const urlText = foldedText(url);
+      if (dest && urlText?.startsWith("/")) {
+        const base = foldedText(dest) ?? "*";
+        const joined: Value = { taints: mergeTaints(allTaints(dest), allTaints(url)) };
+        if (dest.str !== undefined && url.str !== undefined) joined.str = `${base}${urlText}`;
+        else joined.partial = `${base}${urlText}`;
+        dest = joined;
+      }
+      else dest = url;
+    }
+  } else if (state.channel === "dns") {
+    dest = args.positional[0] ?? dest;
+  }
+  const keywords = [...args.keywords].filter(([k]) => !IGNORED_SINK_KEYWORDS.has(k) && k !== "url").map(([, v]) => v);
+  reportSink(ip, frame, node, {
+    channel: state.channel,
+    note: `sent by ${qname.replace(/\(\)$/, "")}.${method}()`,
+    ...(dest ? { dest } : {}),
+    data: [...dataArgs, ...keywords],
+    extraTaints: receiver.cell!.taints,
+  });
+  return { taints: [], ref: external(`${qname}.${method}()`).ref! };
+}
+

@@ -1,0 +1,79 @@
+// Which calls send data off the machine, driven by signatures.sinks.python.
+import type { SinkChannel } from "../facts.js";
+import type { Signatures } from "../../rules/signatures.js";
+
+/** Members that create a client/connection object; data leaves through its methods. */
+const FACTORIES = new Set([
+  "Session", "session", "ClientSession", "Client", "AsyncClient", "HTTPConnection", "HTTPSConnection", "socket",
+  "SMTP", "SMTP_SSL", "FTP", "FTP_TLS", "PoolManager", "ProxyManager", "Curl", "Resolver", "Request",
+  "build_opener", "TeleBot", "DiscordWebhook", "WebSocket", "WebSocketApp", "create_connection", "connect",
+]);
+
+/** Factories whose arguments already name the peer (connect-only sink when nothing is sent). */
+const CONNECTING_FACTORIES = new Set(["SMTP", "SMTP_SSL", "FTP", "FTP_TLS", "create_connection", "connect"]);
+
+export interface SinkCall {
+  channel: SinkChannel;
+  module: string;
+  member: string;
+  factory: boolean;
+  connects: boolean;
+}
+
+/** `requests.post` → http send; `socket.socket` → socket factory. */
+const sinkCache = new WeakMap<Signatures, Map<string, SinkCall | undefined>>();
+
+export function classifySinkCall(signatures: Signatures, qname: string): SinkCall | undefined {
+  let cache = sinkCache.get(signatures);
+  if (!cache) sinkCache.set(signatures, (cache = new Map()));
+  if (cache.has(qname)) return cache.get(qname);
+  const result = classify(signatures, qname);
+  if (cache.size < 50_000) cache.set(qname, result);
+  return result;
+}
+
+function classify(signatures: Signatures, qname: string): SinkCall | undefined {
+  const modules = signatures.sinks.python.modules;
+  let best: string | undefined;
+  for (const module of Object.keys(modules)) {
+    if ((qname === module || qname.startsWith(`${module}.`)) && (!best || module.length > best.length)) best = module;
+  }
+  if (!best) return undefined;
+  const rest = qname.slice(best.length + 1);
+  if (!rest || rest.includes("(")) return undefined;
+  const member = rest.split(".")[0]!;
+  const members = modules[best]!;
+  const channel = members[member] ?? members["*"];
+  if (!channel) return undefined;
+  // requests.adapters.HTTPAdapter, requests.exceptions.X …: only direct members count for "*".
+  if (rest.includes(".") && !members[member]) return undefined;
+  if (/^[A-Z]/.test(member) && !members[member] && !FACTORIES.has(member)) return undefined; // exception classes etc.
+  return { channel, module: best, member, factory: FACTORIES.has(member), connects: CONNECTING_FACTORIES.has(member) };
+}
+
+const SEND_METHODS = new Set([
+  "get", "post", "put", "patch", "delete", "head", "options", "request", "urlopen", "open", "stream", "fetch",
+  "perform", "execute", "resolve", "query", "storbinary", "storlines", "sendcmd", "write", "putrequest", "endheaders",
+  "ws_connect", "emit",
+]);
+
+/** Methods of a client object that transmit (anything named send* too). */
+export function isSendMethod(method: string): boolean {
+  return SEND_METHODS.has(method) || method.startsWith("send");
+}
+
+/** Where the URL/host of a send call is: `request(method, url)` has it second. */
+export function urlArgumentIndex(method: string): number {
+  return method === "request" ? 1 : 0;
+}
+
+export const DNS_FUNCTIONS = new Set(["gethostbyname", "gethostbyname_ex", "getaddrinfo", "resolve", "query"]);
+
+/** Python commands that run a program (shell string or argv list). */
+export const SHELL_RUNNERS = new Set([
+  "os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "subprocess.call", "subprocess.run",
+  "subprocess.Popen", "subprocess.check_call", "subprocess.check_output", "subprocess.getoutput",
+  "subprocess.getstatusoutput", "commands.getoutput", "commands.getstatusoutput", "os.execl", "os.execlp",
+  "os.execv", "os.execvp", "os.execve", "os.execvpe", "os.spawnl", "os.spawnlp", "os.spawnv", "os.spawnvp",
+  "pty.spawn", "asyncio.create_subprocess_shell", "asyncio.create_subprocess_exec", "popen2.popen2",
+]);

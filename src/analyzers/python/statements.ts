@@ -1,0 +1,420 @@
+// Statement execution: assignments and their targets, control flow (both branches,
+// joined), imports, function and class definitions.
+import { dottedName, field, fields, namedChildren, nodeCount, textOf, type PyNode } from "./ast.js";
+import { callUserFunction, callValue, execCode } from "./calls.js";
+import { evalExpr, iterationElement, iterationItems } from "./expressions.js";
+import { binary } from "./operators.js";
+import { lookup, type Frame } from "./frame.js";
+import type { Interpreter } from "./interpreter.js";
+import { allTaints, derived, external, join, mergeTaints, SMALL_CONTAINER, unknown, type Taint, type Value } from "./model.js";
+import { resolveRelative } from "./modules.js";
+
+const MAX_LOOP_UNROLL = 512;
+
+export function execBlock(ip: Interpreter, frame: Frame, statements: PyNode[]): void {
+  for (const statement of statements) execStatement(ip, frame, statement);
+}
+
+function block(node: PyNode | undefined): PyNode[] {
+  if (!node) return [];
+  return node.type === "block" ? namedChildren(node) : [node];
+}
+
+function branch(ip: Interpreter, frame: Frame, body: PyNode[]): void {
+  frame.branchDepth++;
+  try {
+    execBlock(ip, frame, body);
+  } finally {
+    frame.branchDepth--;
+  }
+}
+
+export function execStatement(ip: Interpreter, frame: Frame, node: PyNode): void {
+  switch (node.type) {
+    case "expression_statement":
+      for (const child of namedChildren(node)) execExpressionStatement(ip, frame, child);
+      return;
+    case "if_statement":
+      return execIf(ip, frame, node);
+    case "for_statement":
+      return execFor(ip, frame, node);
+    case "while_statement":
+      evalExpr(ip, frame, field(node, "condition")!);
+      branch(ip, frame, block(field(node, "body")));
+      branch(ip, frame, block(field(node, "alternative")).flatMap((c) => block(field(c, "body"))));
+      return;
+    case "try_statement":
+      for (const child of namedChildren(node)) {
+        if (child.type === "block") execBlock(ip, frame, namedChildren(child));
+        else branch(ip, frame, namedChildren(child).filter((c) => c.type === "block").flatMap((c) => namedChildren(c)));
+      }
+      return;
+    case "with_statement":
+      return execWith(ip, frame, node);
+    case "function_definition":
+      return defineFunction(ip, frame, node, []);
+    case "class_definition":
+      return defineClass(ip, frame, node, []);
+    case "decorated_definition": {
+      const definition = field(node, "definition");
+      const decorators = namedChildren(node).filter((c) => c.type === "decorator");
+      if (definition?.type === "function_definition") defineFunction(ip, frame, definition, decorators);
+      else if (definition?.type === "class_definition") defineClass(ip, frame, definition, decorators);
+      return;
+    }
+    case "return_statement": {
+      const value = namedChildren(node)[0];
+      frame.returns?.push(value ? evalExpr(ip, frame, value) : unknown());
+      return;
+    }
+    case "import_statement":
+    case "import_from_statement":
+    case "future_import_statement":
+      return execImport(ip, frame, node);
+    case "global_statement":
+    case "nonlocal_statement":
+      if (frame.scope !== frame.module.scope) {
+        frame.scope.globals ??= new Set();
+        for (const name of namedChildren(node)) frame.scope.globals.add(textOf(name));
+      }
+      return;
+    case "exec_statement": {
+      // Python 2: exec "code" [in globals]
+      const code = field(node, "code") ?? namedChildren(node)[0];
+      if (code) execCode(ip, frame, node, evalExpr(ip, frame, code), "exec");
+      return;
+    }
+    case "print_statement":
+    case "assert_statement":
+    case "raise_statement":
+    case "delete_statement":
+      for (const child of namedChildren(node)) evalExpr(ip, frame, child);
+      return;
+    case "match_statement": {
+      const subject = field(node, "subject");
+      if (subject) evalExpr(ip, frame, subject);
+      for (const body of namedChildren(node).filter((c) => c.type === "block")) {
+        for (const caseClause of namedChildren(body)) branch(ip, frame, block(field(caseClause, "consequence")));
+      }
+      return;
+    }
+    case "block":
+      return execBlock(ip, frame, namedChildren(node));
+    case "ERROR":
+      // Partly parsed code: still look at what is inside.
+      for (const child of namedChildren(node)) {
+        if (/statement|definition|^call$|assignment/.test(child.type)) execStatement(ip, frame, child);
+        else if (child.type !== "identifier") evalExpr(ip, frame, child);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+function execExpressionStatement(ip: Interpreter, frame: Frame, node: PyNode): void {
+  if (node.type === "assignment") {
+    const value = assignmentValue(ip, frame, node);
+    bindTarget(ip, frame, field(node, "left")!, value);
+    return;
+  }
+  if (node.type === "augmented_assignment") {
+    const left = field(node, "left")!;
+    const current = evalExpr(ip, frame, left);
+    const right = evalExpr(ip, frame, field(node, "right")!);
+    const op = (field(node, "operator")?.text ?? node.children.find((c) => !c.named)?.text ?? "+=").replace(/=$/, "");
+    bindTarget(ip, frame, left, binary(ip, frame, node, op, current, right), true);
+    return;
+  }
+  evalExpr(ip, frame, node);
+}
+
+/** Right-hand side, following chains `a = b = value` (each level binds its own target). */
+function assignmentValue(ip: Interpreter, frame: Frame, node: PyNode): Value {
+  const right = field(node, "right");
+  if (!right) return unknown(); // annotation only: `x: int`
+  if (right.type === "assignment") {
+    const value = assignmentValue(ip, frame, right);
+    bindTarget(ip, frame, field(right, "left")!, value);
+    return value;
+  }
+  return evalExpr(ip, frame, right);
+}
+
+function execIf(ip: Interpreter, frame: Frame, node: PyNode): void {
+  const condition = field(node, "condition");
+  const conditionText = condition ? textOf(condition) : "";
+  if (condition) evalExpr(ip, frame, condition);
+  // `if __name__ == "__main__":` runs only when the file is executed as a script.
+  const scriptOnly = /__name__==['"]__main__['"]/.test(conditionText.replace(/\s+/g, "")) && frame.trigger === "import";
+  const inner = scriptOnly ? { ...frame, trigger: "call" as const } : frame;
+  branch(ip, inner, block(field(node, "consequence")));
+  for (const alternative of fields(node, "alternative")) {
+    if (alternative.type === "elif_clause") {
+      const c = field(alternative, "condition");
+      if (c) evalExpr(ip, frame, c);
+    }
+    branch(ip, frame, block(field(alternative, "consequence") ?? field(alternative, "body")));
+  }
+}
+
+function execFor(ip: Interpreter, frame: Frame, node: PyNode): void {
+  const left = field(node, "left")!;
+  const iterable = evalExpr(ip, frame, field(node, "right")!);
+  const body = block(field(node, "body"));
+  const items = iterationItems(iterable);
+  if (items && items.length <= MAX_LOOP_UNROLL && body.reduce((n, s) => n + nodeCount(s, 300), 0) < 300) {
+    // Small loop over known data: run it for real so that string building folds.
+    for (const item of items) {
+      bindTarget(ip, frame, left, item);
+      execBlock(ip, frame, body);
+    }
+  } else {
+    frame.branchDepth++;
+    try {
+      bindTarget(ip, frame, left, items?.length ? items.reduce((a, b) => join(a, b)) : iterationElement(ip, frame, node, iterable));
+      execBlock(ip, frame, body);
+      // Twice: values built in one iteration reach the next (accumulators).
+      execBlock(ip, frame, body);
+    } finally {
+      frame.branchDepth--;
+    }
+  }
+  const alternative = field(node, "alternative");
+  if (alternative) branch(ip, frame, block(field(alternative, "body")));
+}
+
+function execWith(ip: Interpreter, frame: Frame, node: PyNode): void {
+  const clause = namedChildren(node).find((c) => c.type === "with_clause");
+  for (const item of clause ? namedChildren(clause) : []) {
+    const value = field(item, "value") ?? namedChildren(item)[0];
+    if (!value) continue;
+    if (value.type === "as_pattern") {
+      const expression = namedChildren(value)[0]!;
+      const alias = field(value, "alias");
+      const result = evalExpr(ip, frame, expression);
+      const target = alias ? namedChildren(alias)[0] ?? alias : undefined;
+      if (target) bindTarget(ip, frame, target, result);
+    } else evalExpr(ip, frame, value);
+  }
+  execBlock(ip, frame, block(field(node, "body")));
+}
+
+// ---- binding ---------------------------------------------------------------------
+
+/** Assign `value` to a target expression (name, attribute, subscript, tuple pattern). */
+export function bindTarget(ip: Interpreter, frame: Frame, target: PyNode, value: Value, augmented = false): void {
+  switch (target.type) {
+    case "identifier":
+      return setName(frame, target.text, value);
+    case "attribute":
+      return setAttribute(ip, frame, target, value);
+    case "subscript":
+      return setSubscript(ip, frame, target, value, augmented);
+    case "pattern_list":
+    case "tuple_pattern":
+    case "list_pattern":
+    case "tuple":
+    case "list":
+    case "expression_list":
+    case "parenthesized_expression": {
+      const targets = namedChildren(target);
+      if (target.type === "parenthesized_expression" && targets.length === 1) return bindTarget(ip, frame, targets[0]!, value);
+      targets.forEach((t, i) => {
+        const item = value.items?.[i];
+        const element = item ?? (value.ref?.kind === "env" ? value : derived([value]));
+        if (t.type === "list_splat_pattern") bindTarget(ip, frame, namedChildren(t)[0] ?? t, derived([value]));
+        else bindTarget(ip, frame, t, element);
+      });
+      return;
+    }
+    case "list_splat_pattern":
+    case "as_pattern_target": {
+      const inner = namedChildren(target)[0];
+      if (inner) bindTarget(ip, frame, inner, value);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+export function setName(frame: Frame, name: string, value: Value): void {
+  if (frame.classBody) {
+    frame.classBody.scope.set(name, value);
+    return;
+  }
+  if (frame.scope.globals?.has(name)) {
+    const previous = frame.module.scope.vars.get(name);
+    frame.module.scope.vars.set(name, previous ? join(previous, value) : value);
+    return;
+  }
+  const previous = frame.branchDepth > 0 ? frame.scope.vars.get(name) : undefined;
+  frame.scope.vars.set(name, previous ? join(previous, value) : value);
+}
+
+function setAttribute(ip: Interpreter, frame: Frame, target: PyNode, value: Value): void {
+  const object = evalExpr(ip, frame, field(target, "object")!);
+  const name = textOf(field(target, "attribute")!);
+  storeAttribute(frame, object, name, value, ip);
+}
+
+export function storeAttribute(frame: Frame, object: Value, name: string, value: Value, ip: Interpreter): void {
+  const ref = object.ref;
+  if (ref?.kind === "instance" || ref?.kind === "class") {
+    const cls = ref.cls;
+    const own = value.taints.filter((t) => t.source);
+    const params = value.taints.filter((t) => t.param && t.param.fn === frame.symbolicFn?.id);
+    const stored: Value = { ...value, taints: own };
+    const previous = cls.fields.get(name);
+    cls.fields.set(name, previous ? join(previous, stored) : stored);
+    if (params.length > 0) frame.out.fieldStores.push({ cls, field: name, taints: params });
+    return;
+  }
+  if (ref?.kind === "module") {
+    ip.modules.get(ref.name)?.scope.vars.set(name, value);
+    return;
+  }
+  addToObject(object, allTaints(value));
+}
+
+/** Mutation of an object: the taint sticks to it (and its aliases). */
+export function addToObject(object: Value, taints: Taint[]): void {
+  if (taints.length === 0) return;
+  object.cell ??= { taints: [] };
+  object.cell.taints = mergeTaints(object.cell.taints, taints);
+}
+
+function setSubscript(ip: Interpreter, frame: Frame, target: PyNode, value: Value, augmented: boolean): void {
+  const objectNode = field(target, "value")!;
+  const object = evalExpr(ip, frame, objectNode);
+  if (object.ref?.kind === "env") return;
+  const keyNode = fields(target, "subscript")[0];
+  const key = keyNode ? evalExpr(ip, frame, keyNode) : unknown();
+  if (object.dict && key.str !== undefined) {
+    object.dict.set(key.str, value);
+    if (object.dict.size > SMALL_CONTAINER) addToObject(object, allTaints(value));
+    return;
+  }
+  if (object.items && key.num !== undefined && key.num >= 0 && key.num < object.items.length) {
+    object.items[key.num] = value;
+    if (object.items.length > SMALL_CONTAINER) addToObject(object, allTaints(value));
+    return;
+  }
+  addToObject(object, mergeTaints(allTaints(value), allTaints(key)));
+}
+
+// ---- definitions -------------------------------------------------------------------
+
+function defineFunction(ip: Interpreter, frame: Frame, node: PyNode, decorators: PyNode[]): void {
+  const fn = ip.defineFunction(frame, node, decorators, frame.classBody);
+  let value: Value = { ref: { kind: "function", fn }, taints: [] };
+  for (const decorator of [...decorators].reverse()) {
+    const expression = namedChildren(decorator)[0];
+    if (!expression) continue;
+    const callee = evalExpr(ip, frame, expression);
+    if (callee.ref?.kind === "external" && /^(atexit\.register)$/.test(callee.ref.qname)) {
+      callUserFunction(ip, frame, fn, { positional: [], keywords: new Map() }, node);
+    } else if (callee.ref?.kind === "function" || callee.ref?.kind === "class") {
+      // A decorator runs when the function is defined; what it returns replaces the function.
+      const result = callValue(ip, frame, decorator, callee, { positional: [value], keywords: new Map() });
+      if (result.ref?.kind === "function" || result.ref?.kind === "bound") value = result;
+    }
+  }
+  setName(frame, fn.name, value);
+}
+
+function defineClass(ip: Interpreter, frame: Frame, node: PyNode, decorators: PyNode[]): void {
+  const superclasses = field(node, "superclasses");
+  const bases = superclasses
+    ? namedChildren(superclasses).filter((c) => c.type !== "keyword_argument").map((c) => evalExpr(ip, frame, c))
+    : [];
+  for (const decorator of decorators) {
+    const expression = namedChildren(decorator)[0];
+    if (expression) evalExpr(ip, frame, expression);
+  }
+  const cls = ip.defineClass(frame, node, bases);
+  const classFrame: Frame = { ...frame, classBody: cls, scope: { vars: cls.scope, parent: frame.scope } };
+  execBlock(ip, classFrame, block(field(node, "body")));
+  setName(frame, cls.name, { ref: { kind: "class", cls }, taints: [] });
+}
+
+// ---- imports ------------------------------------------------------------------------
+
+function execImport(ip: Interpreter, frame: Frame, node: PyNode): void {
+  if (node.type === "future_import_statement") return;
+  if (node.type === "import_statement") {
+    for (const child of namedChildren(node)) {
+      const aliased = child.type === "aliased_import";
+      const nameNode = aliased ? field(child, "name")! : child;
+      const dotted = dottedName(nameNode);
+      const module = importModule(ip, frame, dotted);
+      if (aliased) setName(frame, textOf(field(child, "alias")!), module);
+      else {
+        const top = dotted.split(".")[0]!;
+        setName(frame, top, importModule(ip, frame, top));
+      }
+    }
+    return;
+  }
+  const moduleNode = field(node, "module_name");
+  let moduleName = moduleNode ? dottedName(moduleNode) : "";
+  if (moduleNode?.type === "relative_import") {
+    const prefix = namedChildren(moduleNode).find((c) => c.type === "import_prefix");
+    const level = prefix ? textOf(prefix).length : 1;
+    const rest = namedChildren(moduleNode).find((c) => c.type === "dotted_name");
+    moduleName = resolveRelative(frame.module.name, ip.isPackageModule(frame.module), level, rest ? dottedName(rest) : "");
+  }
+  const module = importModule(ip, frame, moduleName);
+  if (namedChildren(node).some((c) => c.type === "wildcard_import")) {
+    if (module.ref?.kind === "module") {
+      for (const [name, value] of ip.modules.get(module.ref.name)?.scope.vars ?? []) {
+        if (!name.startsWith("_")) setName(frame, name, value);
+      }
+    }
+    return;
+  }
+  for (const child of fields(node, "name")) {
+    const aliased = child.type === "aliased_import";
+    const nameNode = aliased ? field(child, "name")! : child;
+    const name = dottedName(nameNode);
+    const bound = aliased ? textOf(field(child, "alias")!) : name;
+    setName(frame, bound, importedName(ip, frame, module, moduleName, name));
+  }
+}
+
+/** `import x.y`: an in-package module (executed once) or an external module reference. */
+export function importModule(ip: Interpreter, frame: Frame, dotted: string): Value {
+  const file = ip.lookupModuleFile(dotted);
+  if (!file || file === frame.file) return external(dotted);
+  // Parent packages run first, as in Python.
+  const parts = dotted.split(".");
+  for (let i = 1; i < parts.length; i++) {
+    const parent = ip.lookupModuleFile(parts.slice(0, i).join("."));
+    if (parent && parent !== frame.file) liftModule(ip, frame, ip.runModule(parent).file);
+  }
+  const state = ip.runModule(file);
+  liftModule(ip, frame, state.file);
+  return { ref: { kind: "module", name: state.file }, taints: [] };
+}
+
+/** A module imported from install-time code runs at install: its top-level facts say so. */
+function liftModule(ip: Interpreter, frame: Frame, file: string): void {
+  const state = ip.modules.get(file);
+  if (!state || frame.trigger !== "install" || state.trigger === "install") return;
+  for (const record of state.out.records) ip.emit(frame, record);
+}
+
+function importedName(ip: Interpreter, frame: Frame, module: Value, moduleName: string, name: string): Value {
+  if (module.ref?.kind === "module") {
+    const state = ip.modules.get(module.ref.name);
+    const value = state?.scope.vars.get(name) ?? lookup(state?.scope ?? frame.scope, name);
+    if (value && state) return value;
+    const sub = ip.lookupModuleFile(`${moduleName}.${name}`);
+    if (sub) return importModule(ip, frame, `${moduleName}.${name}`);
+    return unknown();
+  }
+  const sub = moduleName ? ip.lookupModuleFile(`${moduleName}.${name}`) : ip.lookupModuleFile(name);
+  if (sub) return importModule(ip, frame, moduleName ? `${moduleName}.${name}` : name);
+  return external(moduleName ? `${moduleName}.${name}` : name);
+}

@@ -1,0 +1,49 @@
+// When Python code in a package runs: setup.py and interpreter-start hooks at install,
+// everything else when imported; function bodies only when called.
+import type { Trigger } from "../facts.js";
+
+export interface CodeUnit {
+  file: string;
+  source: string;
+  trigger: Trigger;
+}
+
+const basename = (path: string): string => path.slice(path.lastIndexOf("/") + 1);
+
+/** The trigger of a file's top level, or undefined when the file is not Python code. */
+export function fileTrigger(path: string): Trigger | undefined {
+  const name = basename(path);
+  if (name === "setup.py") return path.split("/").length <= 3 ? "install" : "import";
+  if (name === "sitecustomize.py" || name === "usercustomize.py") return "install";
+  if (name.endsWith(".py") || name.endsWith(".pyw")) return "import";
+  if (name.endsWith(".pth")) return "install";
+  return undefined;
+}
+
+/**
+ * site.py executes the lines of a .pth file that start with `import`; other lines are
+ * paths. Keep the code lines in place (blank the rest) so line numbers stay true.
+ */
+export function pthCode(text: string): string | undefined {
+  const lines = text.split(/\r?\n/);
+  let any = false;
+  const code = lines.map((line) => {
+    if (/^import[ \t]/.test(line)) {
+      any = true;
+      return line;
+    }
+    return "";
+  });
+  return any ? code.join("\n") : undefined;
+}
+
+/** setuptools/distutils command classes whose `run` executes during install/build. */
+export const INSTALL_COMMANDS = new Set([
+  "install", "develop", "egg_info", "build_py", "build_ext", "build", "bdist_wheel", "bdist_egg", "sdist",
+  "install_lib", "install_scripts", "install_data", "easy_install", "build_clib", "build_scripts", "Command",
+]);
+
+export function isInstallCommandBase(qname: string): boolean {
+  const last = qname.slice(qname.lastIndexOf(".") + 1);
+  return /^(setuptools|distutils|wheel|_distutils)/.test(qname) && INSTALL_COMMANDS.has(last);
+}

