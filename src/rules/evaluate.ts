@@ -178,7 +178,8 @@ function sinkFinding(sink: SinkFact, signatures: Signatures): Draft | undefined 
 
 /**
  * A credential read and an outbound send under one trigger, joined only through code
- * executed from a decoded string: the link cannot be followed, so it is high, not critical.
+ * executed from a string that could not be decoded: the link cannot be followed, so it is
+ * high, not critical.
  * Call-time code counts only within one file: a whole library is "call" time.
  */
 function unresolvedLinkFindings(facts: PackageFacts, signatures: Signatures): Draft[] {
@@ -188,7 +189,8 @@ function unresolvedLinkFindings(facts: PackageFacts, signatures: Signatures): Dr
     (s) => !inFlow.has(locationKey(s.location)) && !(s.destination && looseSources.every((src) => isOwnService(signatures, src.kind, s.destination!))),
   );
   const drafts: Draft[] = [];
-  for (const exec of facts.obfuscations.filter((o) => o.executed)) {
+  // Decoded code that was analysed has no hidden link: its own flows are reported directly.
+  for (const exec of facts.obfuscations.filter((o) => o.executed && o.technique === "eval-dynamic")) {
     const sameScope = (l: Location, t: Trigger) => t === exec.trigger && (t !== "call" || l.file === exec.location.file);
     const sources = looseSources.filter((s) => sameScope(s.location, s.trigger));
     const sinks = looseSinks.filter((s) => sameScope(s.location, s.trigger));

