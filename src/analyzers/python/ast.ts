@@ -15,16 +15,23 @@ export interface PyNode {
   children: PyNode[];
 }
 
+// Loops instead of find/filter: these run for every node the interpreter visits.
 export function field(node: PyNode, name: string): PyNode | undefined {
-  return node.children.find((c) => c.field === name);
+  for (const child of node.children) if (child.field === name) return child;
+  return undefined;
 }
 
 export function fields(node: PyNode, name: string): PyNode[] {
   return node.children.filter((c) => c.field === name);
 }
 
-export function namedChildren(node: PyNode): PyNode[] {
-  return node.children.filter((c) => c.named && c.type !== "comment");
+/** Named children (comments are not copied by the parser). The node's own array when all are named: callers only read it. */
+export function namedChildren(node: PyNode): readonly PyNode[] {
+  const children = node.children;
+  for (let i = 0; i < children.length; i++) {
+    if (!children[i]!.named) return children.filter((c) => c.named);
+  }
+  return children;
 }
 
 /** Text of a leaf, or the concatenated leaves of a small node (dotted names, operators). */
@@ -39,8 +46,21 @@ export function dottedName(node: PyNode): string {
   return textOf(node);
 }
 
-/** Count nodes, stopping early past the limit (used to decide whether to inline a function). */
+const COUNT_CAP = 1024;
+const counts = new WeakMap<PyNode, number>();
+
+/**
+ * Count nodes, stopping early past the limit (used to decide whether to inline a function
+ * or unroll a loop). Remembered per node: the same bodies are asked about at every call.
+ */
 export function nodeCount(node: PyNode, limit: number): number {
+  if (limit >= COUNT_CAP) return countUpTo(node, limit);
+  let count = counts.get(node);
+  if (count === undefined) counts.set(node, (count = countUpTo(node, COUNT_CAP)));
+  return Math.min(count, limit + 1);
+}
+
+function countUpTo(node: PyNode, limit: number): number {
   let count = 0;
   const stack = [node];
   while (stack.length > 0 && count <= limit) {

@@ -26,6 +26,8 @@ const MAX_ITEMS = 4096;
 const MAX_INLINE_NODES = 250;
 const MAX_EXEC_DEPTH = 5;
 const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "write", "writestr", "writelines", "setdefault", "put", "push", "read", "read_file", "read_string", "setopt", "attach", "set_payload", "add_header", "feed", "appendleft"]);
+const OPENERS = new Set(["builtins.open", "io.open", "codecs.open"]);
+const FILE_READS = new Set(["read", "read_text", "read_bytes"]);
 const THREAD_RUNNERS = /^(threading\.Thread|threading\.Timer|multiprocessing\.Process|atexit\.register|_?thread\.start_new_thread|_thread\.start_new|.*\.submit|.*\.run_in_executor|.*\.apply_async|asyncio\.run|asyncio\.create_task|.*\.run_until_complete)$/;
 
 export function evalCall(ip: Interpreter, frame: Frame, node: PyNode): Value {
@@ -96,6 +98,9 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
   }
   if (ref?.kind === "env") return externalCall(ip, frame, node, `os.environ.${method}`, args, receiver);
   if (ref?.kind === "external") {
+    // The package's own file: its text is known (and is the package's code, not hidden code).
+    const own = receiver.file !== undefined && FILE_READS.has(method) ? ip.packageSource(receiver.file, frame.file) : undefined;
+    if (own) return { str: own.source, plain: true, taints: allTaints(receiver) };
     if (ref.qname === PATH_TYPE) {
       const modelled = pathMethod(ip, frame, node, receiver, method, args);
       if (modelled) return modelled;
@@ -161,6 +166,10 @@ function credentialRead(ip: Interpreter, frame: Frame, node: PyNode, receiver: V
 function pathMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value, method: string, args: EvaluatedArgs): Value | undefined {
   const base = receiver.str ?? receiver.partial;
   if (method === "expanduser" || method === "resolve" || method === "absolute") return receiver;
+  if (FILE_READS.has(method) && receiver.str !== undefined) {
+    const own = ip.packageSource(receiver.str, frame.file);
+    if (own) return { str: own.source, plain: true, taints: [] };
+  }
   if (method === "joinpath") return modelFunction("pathlib.Path", { positional: [receiver, ...args.positional], keywords: new Map() }, () => ({ ...location(frame, node), note: "" }));
   if ((method === "glob" || method === "rglob" || method === "iterdir") && base !== undefined) {
     const pattern = method === "iterdir" ? "*" : args.positional[0]?.str ?? "*";
@@ -240,7 +249,8 @@ export function execCode(ip: Interpreter, frame: Frame, node: PyNode, code: Valu
     ip.emit(frame, { type: "obfuscation", obfuscation: { technique: "eval-dynamic", location: loc, note: `${mode} of a value that could not be decoded`, executed: true } });
     return derived([value]);
   }
-  ip.emit(frame, { type: "obfuscation", obfuscation: { technique: "eval-decoded", location: loc, note: `${mode} of decoded code (${text.length} chars)`, executed: true } });
+  // Text written as-is (a literal, the package's own file) is analysed like any code, but hides nothing.
+  if (!value.plain) ip.emit(frame, { type: "obfuscation", obfuscation: { technique: "eval-decoded", location: loc, note: `${mode} of decoded code (${text.length} chars)`, executed: true } });
   const root = ip.parseDecoded(text);
   if (!root) return unknown();
   const inner: Frame = { ...frame, locOverride: loc, execDepth: frame.execDepth + 1 };
@@ -330,13 +340,17 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   if (sink) return sinkCall(ip, frame, node, qname, sink, args, extra);
 
   // A credential file named in the arguments of anything that is not just path building.
-  const writeMode = qname === "builtins.open" || qname === "io.open" || qname === "codecs.open" ? /[wax]/.test(args.positional[1]?.str ?? args.keywords.get("mode")?.str ?? "") && !/\+/.test(args.positional[1]?.str ?? "") : false;
+  const writeMode = OPENERS.has(qname) ? /[wax]/.test(args.positional[1]?.str ?? args.keywords.get("mode")?.str ?? "") && !/\+/.test(args.positional[1]?.str ?? "") : false;
   if (!PATH_BUILDERS.has(qname) && !isSanitizer(qname) && !writeMode) {
     for (const value of all) {
       const text = foldedText(value);
       const match = text ? credentialPath(ip.signatures, text) : undefined;
       if (match) extra = mergeTaints(extra, [ip.source(frame, node, match.kind, match.note, match.path)]);
     }
+  }
+  if (OPENERS.has(qname) && !writeMode && first) {
+    const own = first.str !== undefined ? ip.packageSource(first.str, frame.file) : undefined;
+    if (own) return { ref: external(`${qname}()`).ref!, taints: extra, file: own.file };
   }
   const modelled = modelFunction(qname, args, step);
   if (modelled) {

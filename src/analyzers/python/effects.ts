@@ -6,7 +6,7 @@ import type { PyNode } from "./ast.js";
 import type { SinkRecord } from "./collector.js";
 import { location, type Frame, type Summary } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
-import { allTaints, foldedText, join, MAX_STEPS, mergeTaints, taintKey, type Cell, type FunctionInfo, type Taint, type Value } from "./model.js";
+import { allTaints, foldedText, MAX_STEPS, mergeTaints, taintKey, type Cell, type FunctionInfo, type Taint, type Value } from "./model.js";
 
 /** Keys that identify where a destination came from (taint ids and its literal host). */
 export function destinationKeys(value: Value | undefined): string[] {
@@ -147,9 +147,7 @@ export function applySummary(ip: Interpreter, frame: Frame, fn: FunctionInfo, su
     const taints = substitute(fn, params, store.taints);
     const sources = taints.filter((t) => t.source);
     if (sources.length > 0) {
-      const previous = store.cls.fields.get(store.field);
-      const added: Value = { taints: sources };
-      store.cls.fields.set(store.field, previous ? join(previous, added) : added);
+      ip.storeField(store.cls, store.field, { taints: sources });
     }
     const callerParams = taints.filter((t) => t.param && t.param.fn === frame.symbolicFn?.id);
     if (callerParams.length > 0) frame.out.fieldStores.push({ cls: store.cls, field: store.field, taints: callerParams });

@@ -57,6 +57,7 @@ function evaluate(ip: Interpreter, frame: Frame, node: PyNode): Value {
       const parts = namedChildren(node).map((c) => evalString(ip, frame, c, false));
       const result = concat(parts);
       if (result.str !== undefined) ip.indicators(frame, node, result.str);
+      if (parts.every((p) => p.plain)) result.plain = true;
       return result;
     }
     case "integer": {
@@ -164,16 +165,19 @@ function evalString(ip: Interpreter, frame: Frame, node: PyNode, report = true):
   const start = node.children.find((c) => c.type === "string_start")?.text ?? '"';
   const prefix = parseStringPrefix(start);
   const parts: Value[] = [];
+  let plain = true;
   for (const child of node.children) {
     if (child.type === "string_content") parts.push(str(decodeEscapes(textOf(child), prefix), prefix.bytes));
     else if (child.type === "escape_sequence") parts.push(str(decodeEscapes(child.text, prefix), prefix.bytes));
     else if (child.type === "interpolation") {
       const inner = field(child, "expression") ?? namedChildren(child)[0];
       parts.push(inner ? evalExpr(ip, frame, inner) : unknown());
+      plain = false;
     }
   }
   const result = parts.length === 0 ? str("", prefix.bytes) : concat(parts);
   if (prefix.bytes) result.bytes = true;
+  if (plain && result.str !== undefined) result.plain = true;
   if (report && result.str !== undefined) ip.indicators(frame, node, result.str);
   else if (report && result.partial !== undefined) ip.indicators(frame, node, result.partial);
   return result;
@@ -191,7 +195,7 @@ export function concat(parts: Value[]): Value {
   return partial === "*" ? { taints } : { partial, taints };
 }
 
-function evalSequence(ip: Interpreter, frame: Frame, nodes: PyNode[]): Value {
+function evalSequence(ip: Interpreter, frame: Frame, nodes: readonly PyNode[]): Value {
   const items: Value[] = [];
   let spread = false;
   let taints = [] as Value["taints"];
@@ -245,7 +249,7 @@ function evalComprehension(ip: Interpreter, frame: Frame, node: PyNode): Value {
   if (!first) return derived([evalExpr(ip, inner, body)]);
   const iterable = evalExpr(ip, inner, field(first, "right")!);
   const left = field(first, "left")!;
-  const elements = iterationItems(iterable);
+  const elements = iterationItems(iterable)?.slice();
   // Real iteration over known elements folds chr lists, XOR decoders and the like.
   if (elements && clauses.length === 1 && elements.length <= MAX_ITERATION) {
     const items: Value[] = [];
@@ -317,7 +321,7 @@ export function attributeOf(ip: Interpreter, frame: Frame, object: Value, name: 
     const qname = `${ref.qname}.${name}`;
     if (qname === "os.environ" || qname === "os.environb" || qname === "posix.environ") return { ref: { kind: "env" }, taints: [] };
     if (ref.qname === PATH_TYPE && object.str !== undefined) {
-      if (name === "parent") return { ...object, str: object.str.replace(/\/[^/]*$/, "") };
+      if (name === "parent") return { ...object, str: object.str.includes("/") ? object.str.replace(/\/[^/]*$/, "") : "." };
       if (name === "name") return str(object.str.replace(/^.*\//, ""));
     }
     const result: Value = { ref: { kind: "external", qname }, taints: allTaints(object) };

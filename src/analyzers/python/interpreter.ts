@@ -9,6 +9,7 @@ import { addRecord, location, newRecordSink, type Frame, type ModuleState, type 
 import { extractIndicators } from "./indicators.js";
 import { unknown, join, type ClassInfo, type FunctionInfo, type ParamInfo, type ScopeChain, type Taint, type Value } from "./model.js";
 import { moduleNames } from "./modules.js";
+import { resolvePackagePath } from "./package-files.js";
 import { parsePython } from "./parser.js";
 import { execBlock } from "./statements.js";
 import { parameterSourceKind } from "./sources.js";
@@ -69,6 +70,12 @@ export class Interpreter {
       // Every function body is analysed at least once, as code that runs when called.
       for (let i = 0; i < this.functions.length; i++) this.summary(this.functions[i]!);
     }
+  }
+
+  /** self.x = value, merged over all instances. */
+  storeField(cls: ClassInfo, name: string, value: Value): void {
+    const previous = cls.fields.get(name);
+    cls.fields.set(name, previous ? join(previous, value) : value);
   }
 
   moduleState(file: string): ModuleState {
@@ -145,12 +152,16 @@ export class Interpreter {
   }
 
   /** Class attribute or method through the bases. */
-  classAttribute(cls: ClassInfo, name: string, depth = 0): Value | undefined {
+  classAttribute(cls: ClassInfo, name: string): Value | undefined {
+    return this.inheritedAttribute(cls, name, 0);
+  }
+
+  private inheritedAttribute(cls: ClassInfo, name: string, depth: number): Value | undefined {
     const value = cls.fields.get(name) ?? cls.scope.get(name);
     if (value || depth > 8) return value;
     for (const base of cls.bases) {
       if (base.ref?.kind === "class") {
-        const found = this.classAttribute(base.ref.cls, name, depth + 1);
+        const found = this.inheritedAttribute(base.ref.cls, name, depth + 1);
         if (found) return found;
       }
     }
@@ -159,7 +170,7 @@ export class Interpreter {
 
   // ---- functions and classes ----------------------------------------------------
 
-  defineFunction(frame: Frame, node: PyNode, decorators: PyNode[], cls?: ClassInfo): FunctionInfo {
+  defineFunction(frame: Frame, node: PyNode, decorators: readonly PyNode[], cls?: ClassInfo): FunctionInfo {
     const isLambda = node.type === "lambda";
     const params = parseParams(field(node, "parameters"));
     const fn: FunctionInfo = {
@@ -285,6 +296,13 @@ export class Interpreter {
   /** Parse decoded code (exec/eval of a folded string). */
   parseDecoded(source: string): PyNode | undefined {
     return parsePython(this.parser, source)?.root;
+  }
+
+  /** Source of a .py file of this package named by a path the code built (see package-files.ts). */
+  packageSource(path: string, fromFile: string): { file: string; source: string } | undefined {
+    const isSource = (file: string): boolean => file.endsWith(".py") && this.units.has(file);
+    const file = resolvePackagePath(path, fromFile, isSource);
+    return file === undefined ? undefined : { file, source: this.units.get(file)!.source };
   }
 
   lookupModuleFile(name: string): string | undefined {

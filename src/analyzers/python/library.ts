@@ -203,7 +203,7 @@ export function modelFunction(name: string, args: CallArgs, step: StepAt): Value
     case "pathlib.Path.home()":
       return pathValue("~", []);
     case "os.path.dirname":
-      return first?.str !== undefined ? str(first.str.replace(/\/[^/]*$/, "")) : derived(allArgs(args));
+      return first?.str !== undefined ? str(first.str.includes("/") ? first.str.replace(/\/[^/]*$/, "") : "") : derived(allArgs(args));
     case "os.path.basename":
       return first?.str !== undefined ? str(first.str.replace(/^.*\//, "")) : derived(allArgs(args));
     case "builtins.str":
@@ -293,6 +293,7 @@ export function modelMethod(receiver: Value, method: string, args: CallArgs, ste
       if (out !== undefined) result.str = out;
       else if (receiver.partial) result.partial = receiver.partial;
       if (/hex|base64|zlib/i.test(codec)) result.bytes = true;
+      else if (receiver.plain && out !== undefined) result.plain = true; // a text codec hides nothing
       return result;
     }
     case "encode": {
@@ -303,6 +304,7 @@ export function modelMethod(receiver: Value, method: string, args: CallArgs, ste
       const result: Value = { taints: allTaints(receiver), bytes: true };
       if (s !== undefined) result.str = receiver.bytes ? s : encodeUtf8(s);
       else if (receiver.partial) result.partial = receiver.partial;
+      if (receiver.plain && s !== undefined) result.plain = true;
       return result;
     }
     case "hex":

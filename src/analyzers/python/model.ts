@@ -55,7 +55,7 @@ export interface FunctionInfo {
   cls?: ClassInfo;
   /** Frame the function was defined in (closures read it). */
   closure: ScopeChain;
-  decorators: PyNode[];
+  decorators: readonly PyNode[];
   module?: ModuleState;
 }
 
@@ -101,6 +101,10 @@ export interface Value {
   /** Partly known string, "*" for unknown pieces. */
   partial?: string;
   bytes?: boolean;
+  /** Text written as-is in the package (a literal, a package file's content): running it hides nothing. */
+  plain?: boolean;
+  /** A handle or path of this package file (its content is known: setup.py reading its own _version.py). */
+  file?: string;
   num?: number;
   /** Known elements of a list/tuple/set. */
   items?: Value[];
@@ -196,7 +200,10 @@ export function derived(inputs: Value[], step?: FlowStep): Value {
 export function join(a: Value, b: Value): Value {
   if (a === b) return a;
   const result: Value = { taints: mergeTaints(a.taints, b.taints) };
-  if (a.str !== undefined && a.str === b.str) result.str = a.str;
+  if (a.str !== undefined && a.str === b.str) {
+    result.str = a.str;
+    if (a.plain && b.plain) result.plain = true;
+  }
   else if (isConstant(a) !== isConstant(b)) {
     // `path or "~/.ssh/id_rsa"`: keep the one known alternative as a possible value.
     const known = isConstant(a) ? a : b;

@@ -41,12 +41,26 @@ export function parsePython(parser: Parser, source: string): ParsedPython | unde
   }
 }
 
-/** Type names, named flags and field names by id: one lookup per node instead of several wasm calls. */
+/** Per type id: name, named flag, and how the converter treats it (one lookup per node instead of several wasm calls). */
 interface LanguageTables {
   types: string[];
   named: boolean[];
   fields: (string | null)[];
+  /** Punctuation and keywords no analysis reads: not copied (fewer wasm calls, smaller trees). */
+  dropped: boolean[];
+  /** Named types that never have children: no gotoFirstChild call. */
+  leaf: boolean[];
 }
+
+/** Anonymous tokens the interpreter never looks at. Operators, "*", "." and ":" (slices) are kept. */
+const DROPPED_TOKENS = new Set(
+  (
+    "( ) , [ ] { } ; : = := -> @ \\ end import from as def class return if elif else for while try except finally with " +
+    "pass break continue del raise global nonlocal lambda assert print exec async await yield match case type _ __future__"
+  ).split(" "),
+);
+/** Named leaves (and string_content, whose escape children would hide the text between them). */
+const LEAF_TYPES = new Set(["identifier", "integer", "float", "true", "false", "none", "string_start", "string_end", "escape_sequence", "string_content", "comment", "ellipsis", "type_conversion"]);
 
 const tablesCache = new WeakMap<Language, LanguageTables>();
 
@@ -55,13 +69,17 @@ function tablesFor(language: Language): LanguageTables {
   if (!tables) {
     const types: string[] = [];
     const named: boolean[] = [];
+    const dropped: boolean[] = [];
+    const leaf: boolean[] = [];
     for (let id = 0; id < language.nodeTypeCount; id++) {
       types[id] = language.nodeTypeForId(id) ?? "";
       named[id] = language.nodeTypeIsNamed(id);
+      dropped[id] = named[id] ? types[id] === "comment" : DROPPED_TOKENS.has(types[id]!);
+      leaf[id] = !named[id] || LEAF_TYPES.has(types[id]!);
     }
     const fields: (string | null)[] = [null];
     for (let id = 1; id <= language.fieldCount; id++) fields[id] = language.fieldNameForId(id);
-    tables = { types, named, fields };
+    tables = { types, named, fields, dropped, leaf };
     tablesCache.set(language, tables);
   }
   return tables;
@@ -74,46 +92,55 @@ function lineStarts(source: string): number[] {
   return starts;
 }
 
-/** Iterative pre-order copy (no recursion: generated code nests deeply). */
+/** Shared by all leaves (nothing mutates a converted tree): one array less per leaf. */
+const NO_CHILDREN: PyNode[] = [];
+
+/**
+ * Iterative pre-order copy (no recursion: generated code nests deeply). Every cursor
+ * property is a call into wasm, so each node asks only what it needs: dropped tokens
+ * their type, anonymous tokens no text (their type is their text) and no children.
+ */
 function convert(cursor: TreeCursor, source: string, language: Language, hasError: boolean): ParsedPython {
   const tables = tablesFor(language);
   const starts = lineStarts(source);
   let lineHint = 0;
-  const makeNode = (): PyNode => {
-    const typeId = cursor.nodeTypeId;
+  const makeNode = (typeId: number): PyNode => {
     const index = cursor.startIndex;
     // Nodes come in source order mostly: search forward from the last line, back when needed.
     if (index < starts[lineHint]!) lineHint = 0;
     while (lineHint + 1 < starts.length && starts[lineHint + 1]! <= index) lineHint++;
-    const type = tables.types[typeId] ?? cursor.nodeType;
     return {
-      type,
+      type: tables.types[typeId] ?? cursor.nodeType,
       field: tables.fields[cursor.currentFieldId] ?? null,
       named: tables.named[typeId] ?? cursor.nodeIsNamed,
       text: "",
       line: lineHint + 1,
       column: index - starts[lineHint]! + 1,
-      children: [],
+      children: NO_CHILDREN,
     };
   };
-  const result: ParsedPython = { root: makeNode() };
-  const noteError = (node: PyNode): void => {
-    if (hasError && !result.syntaxError && (node.type === "ERROR" || cursor.nodeIsMissing)) {
-      result.syntaxError = { line: node.line, column: node.column };
-    }
-  };
+  const result: ParsedPython = { root: makeNode(cursor.nodeTypeId) };
   const stack: PyNode[] = [result.root];
   if (!cursor.gotoFirstChild()) return result;
   for (;;) {
-    const node = makeNode();
-    noteError(node);
-    stack[stack.length - 1]!.children.push(node);
-    if (cursor.gotoFirstChild()) {
-      stack.push(node);
-      continue;
+    const typeId = cursor.nodeTypeId;
+    const parent = stack[stack.length - 1]!;
+    const missing = hasError && cursor.nodeIsMissing;
+    const keep = !tables.dropped[typeId] || (parent.type === "slice" && tables.types[typeId] === ":");
+    if (keep || (hasError && !result.syntaxError && missing)) {
+      const node = makeNode(typeId);
+      if (hasError && !result.syntaxError && (node.type === "ERROR" || missing)) result.syntaxError = { line: node.line, column: node.column };
+      if (keep) {
+        if (parent.children === NO_CHILDREN) parent.children = [];
+        parent.children.push(node);
+        if (!tables.leaf[typeId] && cursor.gotoFirstChild()) {
+          stack.push(node);
+          continue;
+        }
+        // A leaf: keep its text (indices are UTF-16 offsets into the JS string); a token's text is its type.
+        node.text = tables.named[typeId] || missing ? source.slice(cursor.startIndex, cursor.endIndex) : node.type;
+      }
     }
-    // A leaf: keep its text (indices are UTF-16 offsets into the JS string).
-    node.text = source.slice(cursor.startIndex, cursor.endIndex);
     while (!cursor.gotoNextSibling()) {
       if (!cursor.gotoParent() || stack.length <= 1) return result;
       stack.pop();

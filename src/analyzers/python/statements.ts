@@ -11,16 +11,16 @@ import { resolveRelative } from "./modules.js";
 
 const MAX_LOOP_UNROLL = 512;
 
-export function execBlock(ip: Interpreter, frame: Frame, statements: PyNode[]): void {
+export function execBlock(ip: Interpreter, frame: Frame, statements: readonly PyNode[]): void {
   for (const statement of statements) execStatement(ip, frame, statement);
 }
 
-function block(node: PyNode | undefined): PyNode[] {
+function block(node: PyNode | undefined): readonly PyNode[] {
   if (!node) return [];
   return node.type === "block" ? namedChildren(node) : [node];
 }
 
-function branch(ip: Interpreter, frame: Frame, body: PyNode[]): void {
+function branch(ip: Interpreter, frame: Frame, body: readonly PyNode[]): void {
   frame.branchDepth++;
   try {
     execBlock(ip, frame, body);
@@ -162,7 +162,8 @@ function execFor(ip: Interpreter, frame: Frame, node: PyNode): void {
   const left = field(node, "left")!;
   const iterable = evalExpr(ip, frame, field(node, "right")!);
   const body = block(field(node, "body"));
-  const items = iterationItems(iterable);
+  // A snapshot: a body that appends to the list it iterates (a work queue) must not loop until the item cap.
+  const items = iterationItems(iterable)?.slice();
   if (items && items.length <= MAX_LOOP_UNROLL && body.reduce((n, s) => n + nodeCount(s, 300), 0) < 300) {
     // Small loop over known data: run it for real so that string building folds.
     for (const item of items) {
@@ -266,8 +267,7 @@ export function storeAttribute(frame: Frame, object: Value, name: string, value:
     const own = value.taints.filter((t) => t.source);
     const params = value.taints.filter((t) => t.param && t.param.fn === frame.symbolicFn?.id);
     const stored: Value = { ...value, taints: own };
-    const previous = cls.fields.get(name);
-    cls.fields.set(name, previous ? join(previous, stored) : stored);
+    ip.storeField(cls, name, stored);
     if (params.length > 0) frame.out.fieldStores.push({ cls, field: name, taints: params });
     return;
   }
@@ -306,7 +306,7 @@ function setSubscript(ip: Interpreter, frame: Frame, target: PyNode, value: Valu
 
 // ---- definitions -------------------------------------------------------------------
 
-function defineFunction(ip: Interpreter, frame: Frame, node: PyNode, decorators: PyNode[]): void {
+function defineFunction(ip: Interpreter, frame: Frame, node: PyNode, decorators: readonly PyNode[]): void {
   const fn = ip.defineFunction(frame, node, decorators, frame.classBody);
   let value: Value = { ref: { kind: "function", fn }, taints: [] };
   for (const decorator of [...decorators].reverse()) {
@@ -324,7 +324,7 @@ function defineFunction(ip: Interpreter, frame: Frame, node: PyNode, decorators:
   setName(frame, fn.name, value);
 }
 
-function defineClass(ip: Interpreter, frame: Frame, node: PyNode, decorators: PyNode[]): void {
+function defineClass(ip: Interpreter, frame: Frame, node: PyNode, decorators: readonly PyNode[]): void {
   const superclasses = field(node, "superclasses");
   const bases = superclasses
     ? namedChildren(superclasses).filter((c) => c.type !== "keyword_argument").map((c) => evalExpr(ip, frame, c))

@@ -36,6 +36,11 @@ describe("constant folding", () => {
     expect(await destinationOf(expression)).toEqual([URL]);
   });
 
+  it("keeps the text around escape sequences in a literal", async () => {
+    expect(await destinationOf(`"https://evil.example.com/\\x63"`)).toEqual([URL]);
+    expect(await destinationOf(`"https://\\u0065vil.example.com/c"`)).toEqual([URL]);
+  });
+
   it("base64.b85decode", async () => {
     const encoded = "XmoUNb2=|CWp-(7E@gOOZE$R5E@N+PFJk"; // python3: base64.b85encode(b"https://evil.example.com/c")
     expect(await destinationOf(`base64.b85decode("${encoded}").decode()`)).toEqual([URL]);

@@ -49,3 +49,20 @@ describe("Python 2 and broken code", () => {
     expect(facts.parseProblems).toEqual([]);
   });
 });
+
+describe("bounded work on real code", () => {
+  it("a loop over a list its body appends to (a work queue) runs over the items it started with", async () => {
+    const facts = await analyze({
+      "pkg/__init__.py": `
+        import requests
+        path = ""
+        queue = ["a", "b"]
+        for name in queue:
+            path = path + name
+            queue.append(name)
+        requests.get("https://x.example.com/" + path)
+      `,
+    });
+    expect(facts.sinks.map((s) => s.destination)).toEqual(["https://x.example.com/ab"]);
+  });
+});
