@@ -17,7 +17,7 @@ import {
   mergeTaints,
   newArray,
   newObject,
-  patternOf,
+  skeletonOf,
   stringOf,
   unknownWith,
   withStep,
@@ -334,8 +334,8 @@ function urlValue(call: Call): Value {
       // fall through
     }
   }
-  if (base && baseText === undefined && base.pattern) return { pattern: base.pattern + patternOf(input), taint };
-  return { pattern: patternOf(input), taint };
+  if (base && baseText === undefined && base.pattern) return { pattern: base.pattern + skeletonOf(input), taint };
+  return { pattern: skeletonOf(input), taint };
 }
 
 function newPromise(I: Interpreter, call: Call): Value {

@@ -127,6 +127,10 @@ export function argumentsTaint(I: Interpreter, args: Value[], call: { node: Node
   return taint;
 }
 
+const ITERATION_METHODS = new Set(
+  "forEach map filter reduce reduceRight some every find findIndex findLast findLastIndex flatMap sort toSorted replace replaceAll from".split(" "),
+);
+
 /** A call into code we do not model: the result carries the arguments' taint; callbacks get it too. */
 export function unknownCall(I: Interpreter, call: Call): Value {
   let taint = argumentsTaint(I, call.args, call);
@@ -134,8 +138,12 @@ export function unknownCall(I: Interpreter, call: Call): Value {
     const receiverTaint = (call.receiver.object ? deepTaint(call.receiver) : call.receiver.taint)?.filter((t) => !t.latent);
     if (hasRealTaint(receiverTaint)) taint = mergeTaints(taint, receiverTaint);
   }
+  // A callback handed to code we do not model (a CLI framework's .action(), a plugin hook)
+  // may never run during install or import: it runs at "call" time. Array-style iteration
+  // methods run theirs at once, with the caller's trigger.
+  const frame = call.key !== undefined && ITERATION_METHODS.has(call.key) ? call.frame : { ...call.frame, trigger: "call" as const };
   for (const arg of call.args) {
-    if (arg.fn) invokeCallback(I, arg, [unknownWith(taint), unknownWith(taint)], call.node, call.frame);
+    if (arg.fn) invokeCallback(I, arg, [unknownWith(taint), unknownWith(taint)], call.node, frame);
   }
   // `new Something(…)` of an unknown class: a fresh object (a Set, FormData, Blob…) holding its arguments.
   if (call.isNew) return { object: { props: new Map(), taint } };

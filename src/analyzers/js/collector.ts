@@ -109,6 +109,12 @@ export class FactCollector {
     this.obfuscations.set(key, fact);
   }
 
+  /** A problem reported once per file (or virtual location such as `a.js#eval@3`). */
+  addParseProblem(problem: ParseProblem): void {
+    if (this.parseProblems.some((p) => p.file === problem.file)) return;
+    this.parseProblems.push(problem);
+  }
+
   addIndicator(fact: IndicatorFact): void {
     const key = `${fact.value}|${fact.location.file}:${fact.location.line}`;
     if (!this.indicators.has(key)) this.indicators.set(key, fact);

@@ -7,8 +7,9 @@ import { makeFunction, type Call } from "./calls.js";
 import type { Frame, Unit } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { parseSnippet } from "./parse.js";
+import { isPartialCode, parsePartial, type PartialCode } from "./partial-code.js";
 import { Scope } from "./scope.js";
-import { UNKNOWN, patternOf, stringOf, type Value } from "./values.js";
+import { HOLE, UNKNOWN, deepTaint, isString, mergeTaints, patternOf, stringOf, unknownWith, type Value } from "./values.js";
 
 const MAX_EVAL_DEPTH = 4;
 const MAX_SNIPPET_CHARS = 2 * 1024 * 1024;
@@ -24,6 +25,14 @@ export function evalCode(I: Interpreter, code: Value, call: Call, mode: "eval" |
   const text = code.bytes ? code.bytes.toString("utf8") : stringOf(code);
   const location = I.location(node, frame);
   if (text === undefined) {
+    const partial = isPartialCode(code) ? partialProgram(I, [code], (texts) => texts[0]!, { location, frame }, "runs") : undefined;
+    if (partial) {
+      const scope = mode === "eval" ? frame.scope : new Scope(undefined, true);
+      const unit = virtualUnit(I, frame.unit, partial.ast, location, scope);
+      bindHoles(partial, scope, code);
+      I.execStatements(partial.ast.body as Node[], { ...frame, unit, scope, evalDepth: frame.evalDepth + 1 });
+      return UNKNOWN;
+    }
     I.collector.addObfuscation({ technique: "eval-dynamic", location, note: "runs code that could not be decoded statically", trigger: frame.trigger, executed: true });
     return UNKNOWN;
   }
@@ -47,6 +56,13 @@ export function makeDynamicFunction(I: Interpreter, call: Call): Value {
   const body = parts[parts.length - 1];
   if (call.args.length === 0) return UNKNOWN;
   if (body === undefined || parts.some((p) => p === undefined)) {
+    const last = call.args[call.args.length - 1]!;
+    if (isString(last) || isPartialCode(last)) {
+      const wrap = (texts: string[]): string => `(function anonymous(${texts.slice(0, -1).join(",")}\n) {\n${texts[texts.length - 1]}\n})`;
+      const body = (ast: Node): Node[] => unparenthesized(ast.body[0]?.expression)?.body?.body;
+      const partial = partialProgram(I, call.args, wrap, { location, frame }, "builds a function from", body);
+      if (partial) return functionOf(I, partial.ast, location, frame, partial, call.args);
+    }
     I.collector.addObfuscation({ technique: "eval-dynamic", location, note: `Function() of code that could not be decoded: ${patternOf(call.args[call.args.length - 1]!)}`.slice(0, 120), trigger: frame.trigger, executed: true });
     return UNKNOWN;
   }
@@ -57,20 +73,83 @@ export function makeDynamicFunction(I: Interpreter, call: Call): Value {
   const params = parts.slice(0, -1).join(",");
   const ast = parseDecoded(I, `(function anonymous(${params}\n) {\n${body}\n})`, location, frame);
   if (!ast) return UNKNOWN;
-  const statement = (ast.body as Node[])[0];
-  let expression: Node | undefined = statement?.expression;
-  while (expression && expression.type === "ParenthesizedExpression") expression = expression.expression;
+  return functionOf(I, ast, location, frame);
+}
+
+/** The function expression of a parsed `(function anonymous(…) {…})`, closed over a fresh scope. */
+function functionOf(I: Interpreter, ast: Node, location: Location, frame: Frame, partial?: PartialCode, pieces: Value[] = []): Value {
+  const expression = unparenthesized((ast.body as Node[])[0]?.expression);
   if (!expression || expression.type !== "FunctionExpression") return UNKNOWN;
   const unit = virtualUnit(I, frame.unit, ast, location, new Scope(undefined, true));
+  if (partial) bindHoles(partial, unit.scope, ...pieces);
   return makeFunction(I, expression, { ...frame, unit, scope: unit.scope, evalDepth: frame.evalDepth + 1 });
 }
 
-/** Inline code of `node -e "…"` (npm script or a child process): runs as a program of the package. */
+function unparenthesized(node: Node | undefined): Node | undefined {
+  let expression = node;
+  while (expression && expression.type === "ParenthesizedExpression") expression = expression.expression;
+  return expression;
+}
+
+/**
+ * Partially known code that parses once its unknown parts are filled in: analysed like
+ * decoded code, and an executed eval-decoded fact (the known parts were built at run time).
+ */
+function partialProgram(
+  I: Interpreter,
+  pieces: Value[],
+  wrap: (texts: string[]) => string,
+  at: { location: Location; frame: Frame },
+  verb: string,
+  statements?: (ast: Node) => Node[],
+): PartialCode | undefined {
+  const { frame, location } = at;
+  if (frame.evalDepth >= MAX_EVAL_DEPTH || pieces.some((p) => skeletonLength(p) > MAX_SNIPPET_CHARS)) return undefined;
+  const partial = parsePartial(pieces, wrap, statements);
+  if (!partial) return undefined;
+  // A literal body with unknown parameter names hides nothing (like a literal run as code).
+  if (!pieces.some((p) => isPartialCode(p) || p.built || p.decoded)) return partial;
+  const parts = partial.holeCount === 1 ? "1 unknown part" : `${partial.holeCount} unknown parts`;
+  I.collector.addObfuscation({
+    technique: "eval-decoded",
+    location,
+    note: `${verb} partially known code (${parts}): ${describe(partial.display)}`,
+    trigger: frame.trigger,
+    executed: true,
+  });
+  return partial;
+}
+
+function skeletonLength(value: Value): number {
+  return value.pattern?.length ?? stringOf(value)?.length ?? 0;
+}
+
+/** The unknown parts read as values: unknown, with whatever taint the string carried. */
+function bindHoles(partial: PartialCode, scope: Scope, ...pieces: Value[]): void {
+  const taint = pieces.reduce<Value["taint"]>((t, p) => mergeTaints(t, deepTaint(p)), undefined);
+  for (const name of partial.holes) scope.declare(name, unknownWith(taint));
+}
+
+/**
+ * Inline code of `node -e "…"` (npm script or a child process): runs as a program of the
+ * package. Code built at run time may hold unknown parts (HOLE): analysed as partial code.
+ */
 export function runSnippet(I: Interpreter, code: string, node: Node | undefined, frame: Frame, label: string, at?: Location): void {
   const location = at ?? I.location(node!, frame);
-  const ast = parseDecoded(I, code, location, frame, label);
+  let ast: Node | undefined;
+  const scope = new Scope(undefined, true);
+  if (code.includes(HOLE)) {
+    const value: Value = { pattern: code };
+    const partial = isPartialCode(value) ? partialProgram(I, [value], (texts) => texts[0]!, { location, frame }, `runs (${label})`) : undefined;
+    if (!partial) {
+      I.collector.addObfuscation({ technique: "eval-dynamic", location, note: `runs code that could not be decoded statically (${label})`, trigger: frame.trigger, executed: true });
+      return;
+    }
+    ast = partial.ast;
+    bindHoles(partial, scope, value);
+  } else ast = parseDecoded(I, code, location, frame, label);
   if (!ast) return;
-  const unit = virtualUnit(I, frame.unit, ast, location, new Scope(undefined, true));
+  const unit = virtualUnit(I, frame.unit, ast, location, scope);
   const inner: Frame = { ...frame, unit, scope: unit.scope, evalDepth: frame.evalDepth + 1, conditional: 0 };
   I.execStatements(ast.body as Node[], inner);
 }
@@ -79,7 +158,8 @@ function parseDecoded(I: Interpreter, text: string, location: Location, frame: F
   if (frame.evalDepth >= MAX_EVAL_DEPTH || text.length > MAX_SNIPPET_CHARS) return undefined;
   const ast = parseSnippet(text);
   if (!ast) {
-    I.collector.parseProblems.push({ file: `${location.file}#${label}@${location.line}`, message: `could not parse code run by ${label}: ${describe(text)}` });
+    // One problem per location: the same code is often analysed more than once (inlined, then on its own).
+    I.collector.addParseProblem({ file: `${location.file}#${label}@${location.line}`, message: `could not parse code run by ${label}: ${describe(text)}` });
   }
   return ast;
 }

@@ -14,7 +14,8 @@ import type { Frame, Unit } from "./frame.js";
 import { Budget, BudgetExceeded, Interpreter, type ModuleLoader } from "./interpreter.js";
 import { entryPoints, manifestOf, resolveFile, resolveSpecifier, dirnameOf, type Manifest } from "./modules.js";
 import { INSTALL_SCRIPTS, readScripts, runScriptCommand, type ScriptHost } from "./npm-scripts.js";
-import { MAX_PARSE_BYTES, isJsLike, parseJs } from "./parse.js";
+import { MAX_PARSE_BYTES, isJsLike, mayBeJavaScript, parseJs, parseStrict } from "./parse.js";
+import { irrelevantFiles } from "./relevance.js";
 import { Scope } from "./scope.js";
 import { PACKAGE_DIR, secretParameterTaint } from "./sources.js";
 import { isSecretParameterName } from "../../rules/signatures.js";
@@ -39,6 +40,8 @@ class PackageAnalysis implements ModuleLoader {
   private readonly jsonCache = new Map<string, Value>();
   private readonly manifest: Manifest | undefined;
   private requireNesting = 0;
+  /** Files that can produce no fact (relevance.ts): not loaded unless required, functions not run on their own. */
+  private readonly irrelevant: Set<string>;
 
   constructor(
     private readonly pkg: LoadedPackage,
@@ -50,6 +53,8 @@ class PackageAnalysis implements ModuleLoader {
     this.interpreter = new Interpreter(signatures, this.collector, this.budget);
     this.interpreter.loader = this;
     this.manifest = manifestOf(pkg.files.get("package.json"));
+    const paths = [...pkg.files.keys()].filter(isJsLike);
+    this.irrelevant = irrelevantFiles(pkg.files, paths, signatures, this.manifest?.name);
   }
 
   run(): PackageFacts {
@@ -83,14 +88,28 @@ class PackageAnalysis implements ModuleLoader {
         skippedTypeScript++;
         continue;
       }
-      this.loadModule(path, "call");
+      if (this.irrelevant.has(path) && this.acceptedUnread(path)) continue;
+      // Parsed (its problems are reported) but not run: nothing in it can reach a source or sink.
+      this.loadModule(path, "call", !this.irrelevant.has(path));
     }
     if (skippedTypeScript > 0) {
       this.collector.parseProblems.push({
         file: "package",
-        message: `${skippedTypeScript} TypeScript source file(s) not reached from an entry point, script or require were not analysed: the package ships compiled JavaScript, which was`,
+        message: `${skippedTypeScript} TypeScript source file(s) not reached from an entry point, script or require were not analysed: the package ships compiled JavaScript, which was analysed instead`,
       });
     }
+  }
+
+  /**
+   * An irrelevant file nothing loads: if it parses there is nothing to report. acorn, not
+   * node:vm: scanned code never enters the JavaScript engine, not even to be compiled.
+   */
+  private acceptedUnread(path: string): boolean {
+    const content = this.pkg.files.get(path)!;
+    if (content.length > MAX_PARSE_BYTES || !/\.(c|m)?js$/.test(path) || !mayBeJavaScript(path, content)) return false;
+    if (!parseStrict(content.toString("utf8"))) return false;
+    this.collector.filesAnalyzed++;
+    return true;
   }
 
   // ---- install scripts ------------------------------------------------------------------
@@ -147,7 +166,7 @@ class PackageAnalysis implements ModuleLoader {
   }
 
   /** Run a file's top level once (Node's module cache); returns its exports. */
-  private loadModule(path: string, trigger: Trigger): Value {
+  private loadModule(path: string, trigger: Trigger, run = true): Value {
     const existing = this.records.get(path);
     if (existing) {
       if (!existing.executed && this.requireNesting === 0) this.execute(existing, trigger);
@@ -156,6 +175,10 @@ class PackageAnalysis implements ModuleLoader {
     if (this.failed.has(path)) return UNKNOWN;
     const content = this.pkg.files.get(path);
     if (!content) return UNKNOWN;
+    if (!mayBeJavaScript(path, content)) {
+      this.failed.add(path);
+      return UNKNOWN;
+    }
     if (content.length > MAX_PARSE_BYTES) {
       this.failed.add(path);
       this.collector.parseProblems.push({ file: path, message: `not analysed: ${(content.length / 1024 / 1024).toFixed(1)} MB is over the ${MAX_PARSE_BYTES / 1024 / 1024} MB limit for one file` });
@@ -172,7 +195,7 @@ class PackageAnalysis implements ModuleLoader {
     const record: ModuleRecord = { unit: this.newUnit(path, parsed.ast, SSH_CLIENT_MODULE.test(text)), executed: false };
     record.unit.text = text;
     this.records.set(path, record);
-    if (this.requireNesting < MAX_REQUIRE_NESTING) this.execute(record, trigger);
+    if (run && this.requireNesting < MAX_REQUIRE_NESTING) this.execute(record, trigger);
     return record.unit.module.object!.props.get("exports") ?? UNKNOWN;
   }
 
@@ -230,6 +253,7 @@ class PackageAnalysis implements ModuleLoader {
         // Already inlined with real arguments: a run with unknown ones adds nothing,
         // except in SSH wrappers where the unknown parameters are the credentials.
         if (I.executed.has(node) && !record.unit.sshAware) continue;
+        if (this.irrelevant.has(record.unit.file)) continue;
         const trigger = I.reached.get(node) ?? "call";
         const size = typeof node.end === "number" && typeof node.start === "number" ? node.end - node.start : 1000;
         this.withPassBudget(5_000 + 10 * size, record.unit.file, () => {

@@ -15,7 +15,8 @@ import {
   join,
   mergeTaints,
   newArray,
-  patternOf,
+  HOLE,
+  skeletonOf,
   stringOf,
   unknownWith,
   withStep,
@@ -96,7 +97,7 @@ function stringMethod(I: Interpreter, receiver: Value, key: string, call: Call):
   }
   // A partially known or tainted string: the result keeps the taint.
   const taint = mergeTaints(receiver.taint, args.reduce<Value["taint"]>((t, a) => mergeTaints(t, a.taint), undefined));
-  if (key === "concat") return { pattern: [receiver, ...args].map(patternOf).join(""), taint };
+  if (key === "concat") return { pattern: [receiver, ...args].map(skeletonOf).join(""), taint };
   if (key === "split") return { taint, object: { props: new Map(), elements: [], taint } };
   if (key === "toString" || key === "valueOf" || key === "trim") return receiver;
   return unknownWith(taint);
@@ -116,7 +117,7 @@ function arrayMethod(I: Interpreter, receiver: Value, key: string, call: Call): 
       if (separator !== undefined && texts.every((t) => t !== undefined)) {
         return { known: true, constant: texts.join(separator), built: true, decoded: elements.some((e) => e.decoded), taint };
       }
-      return { pattern: elements.map(patternOf).join(separator ?? "*") || "*", taint };
+      return { pattern: elements.map(skeletonOf).join(separator ?? HOLE) || HOLE, taint };
     }
     case "reverse":
       if (sure) elements.reverse();

@@ -104,8 +104,13 @@ export function entryPoints(files: ReadonlyMap<string, Buffer>): string[] {
     const file = resolveFile(files, target);
     if (file && !out.includes(file) && !file.endsWith(".json")) out.push(file);
   }
-  return out;
+  // Node never runs TypeScript from node_modules: a source condition ("@zod/source": "./src/index.ts")
+  // beside compiled JavaScript entries is not what importing the package runs.
+  const javascript = out.filter((f) => !TYPESCRIPT.test(f));
+  return javascript.length > 0 ? javascript : out;
 }
+
+const TYPESCRIPT = /\.(c|m)?tsx?$/;
 
 function collectExportTargets(value: unknown, out: string[], depth: number, root: boolean): void {
   if (depth > 6 || value === null || value === undefined) return;

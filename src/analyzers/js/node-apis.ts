@@ -6,7 +6,7 @@ import type { Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
 import { handleMethod } from "./sinks.js";
 import { joinPath, resolvePath } from "./strings.js";
-import { UNKNOWN, constant, deepTaint, mergeTaints, newObject, patternOf, unknownWith, withStep, type Value } from "./values.js";
+import { HOLE, UNKNOWN, constant, deepTaint, mergeTaints, newObject, patternOf, unknownWith, withStep, type Value } from "./values.js";
 
 export function osCall(member: string): Value | undefined {
   switch (member) {
@@ -47,7 +47,7 @@ export function pathCall(I: Interpreter, member: string, call: Call): Value | un
 }
 
 function folded(text: string, taint: Value["taint"]): Value {
-  return text.includes("*") ? { pattern: text, taint } : { known: true, constant: text, built: true, taint };
+  return text.includes("*") ? { pattern: text.replaceAll("*", HOLE), taint } : { known: true, constant: text, built: true, taint };
 }
 
 export function cryptoCall(I: Interpreter, member: string, call: Call): Value | undefined {

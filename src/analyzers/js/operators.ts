@@ -10,7 +10,8 @@ import {
   join,
   mergeTaints,
   newObject,
-  patternOf,
+  HOLE,
+  skeletonOf,
   unknownWith,
   type ObjectData,
   type Value,
@@ -87,6 +88,8 @@ export function elementOf(iterable: Value, keys: boolean): Value {
   return unknownWith(deepTaint(iterable));
 }
 
+const MAX_PATTERN_CHARS = 64 * 1024;
+
 /** `a + b` over abstract values. */
 export function plus(a: Value, b: Value): Value {
   const taint = mergeTaints(a.object || a.special ? deepTaint(a) : a.taint, b.object || b.special ? deepTaint(b) : b.taint);
@@ -98,7 +101,7 @@ export function plus(a: Value, b: Value): Value {
     try {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const result = (aText as any) + (bText as any);
-      if (typeof result === "string" && result.length > 2_000_000) return { pattern: "*", taint };
+      if (typeof result === "string" && result.length > 2_000_000) return { pattern: HOLE, taint };
       return { known: true, constant: result, built: true, decoded: a.decoded || b.decoded, taint };
     } catch {
       return unknownWith(taint);
@@ -106,8 +109,12 @@ export function plus(a: Value, b: Value): Value {
   }
   const stringish = (v: Value): boolean => typeof v.constant === "string" || v.pattern !== undefined || !!v.bytes;
   if (stringish(a) || stringish(b) || taint) {
-    const pattern = `${patternOf(a)}${patternOf(b)}`.replace(/\*{2,}/g, "*");
-    return pattern.length > 4096 ? { pattern: pattern.slice(0, 4096), taint } : { pattern, taint };
+    const left = skeletonOf(a);
+    const right = skeletonOf(b);
+    // Adjacent unknown parts are one unknown part.
+    const pattern = left.endsWith(HOLE) && right.startsWith(HOLE) ? left + right.slice(1) : left + right;
+    // Generated code (templates, validators) is long; a cut pattern still names a destination.
+    return pattern.length > MAX_PATTERN_CHARS ? { pattern: pattern.slice(0, MAX_PATTERN_CHARS), taint } : { pattern, taint };
   }
   return UNKNOWN;
 }

@@ -20,6 +20,17 @@ export function isJsLike(path: string): boolean {
   return JS_EXTENSIONS.some((ext) => path.endsWith(ext));
 }
 
+/**
+ * Whether a file reached by resolution (main, require, a script) can be JavaScript: a JS
+ * extension or none (Node runs extensionless bins as JS), and no NUL bytes in its first KB
+ * (native addons, wasm, images are never parsed).
+ */
+export function mayBeJavaScript(path: string, content: Buffer): boolean {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  if (!isJsLike(path) && name.includes(".", 1)) return false;
+  return content.subarray(0, 1024).indexOf(0) < 0;
+}
+
 function extensionOf(path: string): string {
   const match = /\.[a-z]+$/i.exec(path);
   return match ? match[0].toLowerCase() : "";
@@ -93,4 +104,9 @@ export function parseJs(path: string, text: string): ParseResult {
 /** Parse code built at run time (eval, new Function, node -e). */
 export function parseSnippet(text: string): Node | undefined {
   return tryAcorn(text) ?? tryBabel(text, ".js").ast;
+}
+
+/** Parse without error recovery: for guessed code (partially known strings), a recovered parse is a wrong guess. */
+export function parseStrict(text: string): Node | undefined {
+  return tryAcorn(text);
 }

@@ -12,7 +12,7 @@ import type { Interpreter } from "./interpreter.js";
 import { analyzeShell } from "./shell.js";
 import { emitFlows } from "./sinks.js";
 import { PACKAGE_DIR } from "./sources.js";
-import { UNKNOWN, markTaintLive, mergeTaints, unknownWith, type SinkHandle, type Taint, type Value } from "./values.js";
+import { HOLE, UNKNOWN, markTaintLive, mergeTaints, unknownWith, type SinkHandle, type Taint, type Value } from "./values.js";
 
 /** Facts of one command line at `location` (an npm script's line, or the exec call). */
 export function commandFacts(
@@ -21,7 +21,13 @@ export function commandFacts(
   location: Location,
   frame: Frame,
 ): { sourceTaint: Taint[] | undefined; handles: SinkHandle[]; analysis: ReturnType<typeof analyzeShell> } {
+  // Unknown parts (HOLE) are "*" in facts; node -e code keeps them for partial analysis.
   const analysis = analyzeShell(text, I.signatures);
+  if (text.includes(HOLE)) {
+    for (const sink of analysis.sinks) if (sink.destination) sink.destination = sink.destination.replaceAll(HOLE, "*");
+    for (const source of analysis.sources) source.detail = source.detail.replaceAll(HOLE, "*");
+    analysis.nodeFiles = analysis.nodeFiles.map((f) => f.replaceAll(HOLE, "*"));
+  }
   let sourceTaint: Taint[] | undefined;
   if (analysis.sources.length > 0) markTaintLive();
   for (const source of analysis.sources) {

@@ -74,7 +74,9 @@ export function parseShell(text: string, depth = 0): ShellCommand[] {
       inWord = true;
       while (i < text.length && text[i] !== '"') {
         if (text[i] === "\\" && i + 1 < text.length) {
-          word += text[i + 1];
+          // In double quotes a backslash escapes only $ ` " \ and newline: `"a\nb"` keeps its backslash.
+          const next = text[i + 1]!;
+          if (next !== "\n") word += '$`"\\'.includes(next) ? next : `\\${next}`;
           i += 2;
         } else if (text.startsWith("$(", i)) {
           const end = matchParen(text, i + 1);
@@ -200,7 +202,7 @@ function destinationOf(program: string, args: string[]): string | undefined {
     case "mail":
       return plain.find((a) => a.includes("@"));
     default:
-      return plain.find((a) => a !== "*" && !a.includes("=")) ?? plain[0];
+      return plain.find((a) => a !== "*" && a !== "\uE000" && !a.includes("=")) ?? plain[0];
   }
 }
 

@@ -14,6 +14,7 @@ import {
   isNumber,
   join,
   patternOf,
+  skeletonOf,
   stringOf,
   type Ref,
   type SinkHandle,
@@ -217,15 +218,17 @@ export function runCommand(I: Interpreter, style: "shell" | "argv", call: Call):
   const [first = UNKNOWN, second] = call.args;
   let text: string;
   const data: Value[] = [first];
-  if (style === "shell") text = patternOf(first);
+  // Skeletons keep unknown parts as HOLE, so code passed to `node -e` can be analysed partly.
+  if (style === "shell") text = skeletonOf(first);
   else {
     const argv = second?.object?.elements ?? [];
     if (second?.object?.elements) data.push(second);
-    text = [first, ...argv].map((a) => quote(patternOf(a))).join(" ");
+    text = [first, ...argv].map((a) => quote(skeletonOf(a))).join(" ");
   }
   return runShellCommand(I, text, data, call);
 }
 
-function quote(word: string): string {
-  return /[\s|&;<>()$`"]/.test(word) ? `'${word.replace(/'/g, `'\\''`)}'` : word;
+/** Quote an argv word for the shell reader: each word must come back exactly (quotes, backslashes, `#`, `*` included). */
+export function quote(word: string): string {
+  return /^[A-Za-z0-9_\-.,:/@%+=\uE000]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

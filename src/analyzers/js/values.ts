@@ -72,7 +72,7 @@ export interface Value {
   built?: boolean;
   /** The constant came out of a decoding step (base64, hex, char codes, string array). */
   decoded?: boolean;
-  /** Partially known string: unknown parts written "*". */
+  /** Partially known string: unknown parts written as HOLE (patternOf shows them as "*"). */
   pattern?: string;
   bytes?: Buffer;
   taint?: Taint[];
@@ -128,13 +128,26 @@ export function stringOf(value: Value): string | undefined {
   return String(c);
 }
 
-/** The partial string: known text, "*" for unknown parts. */
-export function patternOf(value: Value): string {
+/**
+ * Marks an unknown part inside a stored pattern. A private-use character, not "*": known
+ * text may hold "*" itself (`a * b`, comments), and code with holes is analysed
+ * (partial-code.ts) only if the holes can be told apart from the text.
+ */
+export const HOLE = "\uE000";
+
+/** The partial string with its unknown parts as HOLE. */
+export function skeletonOf(value: Value): string {
   const text = stringOf(value);
   if (text !== undefined) return text;
   if (value.pattern !== undefined) return value.pattern;
-  if (value.object?.elements) return value.object.elements.map(patternOf).join(",");
-  return "*";
+  if (value.object?.elements) return value.object.elements.map(skeletonOf).join(",");
+  return HOLE;
+}
+
+/** The partial string: known text, "*" for unknown parts (destinations, paths, command lines). */
+export function patternOf(value: Value): string {
+  const skeleton = skeletonOf(value);
+  return skeleton.includes(HOLE) ? skeleton.replaceAll(HOLE, "*") : skeleton;
 }
 
 export function mergeTaints(a: Taint[] | undefined, b: Taint[] | undefined): Taint[] | undefined {
@@ -228,7 +241,7 @@ export function join(a: Value | undefined, b: Value | undefined): Value {
     out.built = a.built || b.built;
     out.decoded = a.decoded || b.decoded;
   } else if ((a.known || a.pattern !== undefined) && (b.known || b.pattern !== undefined)) {
-    out.pattern = "*";
+    out.pattern = HOLE;
   }
   const taint = mergeTaints(a.taint, b.taint);
   if (taint) out.taint = taint;

