@@ -26,6 +26,22 @@ function archives(base, pattern) {
   return existsSync(base) ? readdirSync(base).filter((n) => pattern.test(n)).map((n) => join(base, n)) : [];
 }
 
+const SOURCE = /\.(c|m)?[jt]sx?$|\.py$/;
+
+/** Bytes of JS/TS/Python source under directory targets (archives are not unpacked here). */
+function sourceBytes(targets) {
+  let total = 0;
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== "node_modules" && entry.name !== ".git") walk(full);
+      else if (entry.isFile() && SOURCE.test(entry.name)) total += statSync(full).size;
+    }
+  };
+  for (const target of targets) if (statSync(target).isDirectory()) walk(target);
+  return total;
+}
+
 async function measure(label, targets) {
   if (targets.length === 0) return console.log(`${label}: skipped (corpus not present)`);
   const start = performance.now();
@@ -35,9 +51,12 @@ async function measure(label, targets) {
   const files = report.targets.reduce((n, t) => n + t.files, 0);
   const serious = report.summary.critical + report.summary.high;
   const parseErrors = report.errors.filter((e) => e.file).length;
+  const source = sourceBytes(targets);
   console.log(
-    `${label}: ${report.targets.length} packages, ${files} files, ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s = ` +
-      `${(bytes / 1e6 / seconds).toFixed(1)} MB/s; high/critical: ${serious}; file errors: ${parseErrors}; target errors: ${report.errors.length - parseErrors}`,
+    `${label}: ${report.targets.length} packages, ${files} files, ${(bytes / 1e6).toFixed(1)} MB read in ${seconds.toFixed(2)} s = ` +
+      `${(bytes / 1e6 / seconds).toFixed(1)} MB/s` +
+      (source ? ` (${(source / 1e6).toFixed(1)} MB of JS/TS/Python source = ${(source / 1e6 / seconds).toFixed(1)} MB/s of source)` : "") +
+      `; high/critical: ${serious}; file errors: ${parseErrors}; target errors: ${report.errors.length - parseErrors}`,
   );
 }
 
