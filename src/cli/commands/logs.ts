@@ -81,7 +81,7 @@ const d = DETECTOR_DEFAULTS;
 export function registerLogs(program: Command): void {
   const logs = program
     .command("logs")
-    .description("Parse host logs (sshd syslog, journald, auditd, Zeek, ECS, Docker) and detect new SSH destinations, key creation, authorized_keys writes and brute force")
+    .description("parse host logs (sshd syslog, journald, auditd, Zeek, ECS, Docker) and detect new SSH destinations, key creation, authorized_keys writes and brute force")
     .argument("<inputs...>", "log files, directories, or - for stdin (gzip is read)")
     .option("--log-format <name>", `force the format: ${FORMAT_NAMES.join("|")} (default: detected per input)`)
     .option("--events", "write every parsed event as ECS NDJSON instead of alerts (no detection, no state)", false)
@@ -168,7 +168,7 @@ export function registerLogs(program: Command): void {
     }
   });
 
-  const baseline = program.command("baseline").description("Show or reset the SSH destination baseline of `exfilscan logs`");
+  const baseline = program.command("baseline").description("show or reset the SSH destination baseline of `exfilscan logs`");
   baseline
     .command("show")
     .description("list the learned (side, user, host, peer) tuples")

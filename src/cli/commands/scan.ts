@@ -14,7 +14,7 @@ import { addScanExtrasOptions, applyIgnoreOption, loadAdvisoriesOption, loadIgno
 export function registerScan(program: Command): void {
   const command = program
     .command("scan")
-    .description("scan npm/Python package directories and archives (.tgz .tar.gz .zip .whl .egg) for credential exfiltration")
+    .description("scan npm/Python packages (directories, .tgz .tar.gz .zip .whl .egg, npm:/pypi: specs) for credential exfiltration")
     .argument("<targets...>", "package directories, archives, single source files, or registry specs npm:name@version / pypi:name@version")
     .option("--registry <url>", "npm registry for npm: specs (default: $npm_config_registry or https://registry.npmjs.org)")
     .option("--pypi-url <url>", "PyPI base URL for pypi: specs (default: $EXFILSCAN_PYPI_URL or https://pypi.org)")
