@@ -85,7 +85,8 @@ export function staticPropertyName(member: Node): string | undefined {
   const property = member.property as Node | undefined;
   if (!property) return undefined;
   if (!member.computed) {
-    if (property.type === "Identifier" || property.type === "PrivateName") return property.name ?? property.id?.name;
+    if (property.type === "Identifier") return property.name;
+    if (property.type === "PrivateIdentifier" || property.type === "PrivateName") return `#${property.name ?? property.id?.name}`;
     return undefined;
   }
   if (property.type === "Literal" && (typeof property.value === "string" || typeof property.value === "number")) {

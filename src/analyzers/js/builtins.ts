@@ -1,7 +1,7 @@
 // Models of JavaScript and Node built-ins reached through a module or global reference:
 // folding (Buffer, atob, String.fromCharCode, path, JSON…), encodings that keep taint,
 // sanitizers (crypto hashes), and the hand-off to sources, sinks and dynamic code.
-import { argumentsTaint, invokeCallback, unknownCall, type Call } from "./calls.js";
+import { argumentsTaint, dispatchCall, invokeCallback, type Call } from "./calls.js";
 import { evalCode, makeDynamicFunction } from "./dynamic-code.js";
 import type { Interpreter } from "./interpreter.js";
 import { commandRunner, isCommandModule, sinkChannelFor, sinkCall } from "./sinks.js";
@@ -60,7 +60,8 @@ export function callBuiltin(I: Interpreter, ref: Ref, call: Call): Value | undef
       return undefined;
     case "readline":
     case "readline/promises":
-      if (member === "createInterface") return { special: "readline" };
+      // Lines read from a credential file keep its taint (`rl.on('line')`, `for await (const l of rl)`).
+      if (member === "createInterface") return { special: "readline", taint: readlineInputTaint(call.args[0]) };
       return undefined;
     case "url":
       if (member === "URL") return urlValue(call);
@@ -208,8 +209,12 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
       return urlValue(call);
     case "URLSearchParams":
       return encoded(I, call, "query-string encoded");
+    case "Reflect.get":
+      return I.getMember(first, args[1] ? stringOf(args[1]) : undefined, call.node, call.frame);
     case "Reflect.apply":
-      return first.fn ? unknownCall(I, { ...call, target: first, args: args[2]?.object?.elements ?? [] }) : undefined;
+      // Reflect.apply(https.request, https, [url]): the same call as https.request(url).
+      if (first.fn || first.ref) return dispatchCall(I, { ...call, receiver: undefined, key: undefined, target: first, args: args[2]?.object?.elements ?? [] });
+      return undefined;
     default:
       if (name.startsWith("Math.") && args.every((a) => isNumber(a))) {
         const fn = (Math as unknown as Record<string, unknown>)[name.slice(5)];
@@ -222,6 +227,11 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
       }
       return undefined;
   }
+}
+
+function readlineInputTaint(options: Value | undefined): Value["taint"] {
+  const input = options?.object?.props.get("input") ?? options;
+  return input ? deepTaint(input)?.filter((t) => !t.latent) : undefined;
 }
 
 function requireCall(I: Interpreter, specifier: Value, call: Call): Value {
@@ -329,13 +339,23 @@ function urlValue(call: Call): Value {
   const taint = mergeTaints(deepTaint(input), base ? deepTaint(base) : undefined);
   if (text !== undefined) {
     try {
-      return { known: true, constant: new URL(text, baseText).href, built: true, taint };
+      return withSearchParams({ known: true, constant: new URL(text, baseText).href, built: true, taint });
     } catch {
       // fall through
     }
   }
-  if (base && baseText === undefined && base.pattern) return { pattern: base.pattern + skeletonOf(input), taint };
-  return { pattern: skeletonOf(input), taint };
+  if (base && baseText === undefined && base.pattern) return withSearchParams({ pattern: base.pattern + skeletonOf(input), taint });
+  return withSearchParams({ pattern: skeletonOf(input), taint });
+}
+
+/**
+ * A URL is its string plus a `searchParams` view of the same storage: what
+ * `url.searchParams.set(k, secret)` adds is carried by the URL itself.
+ */
+function withSearchParams(url: Value): Value {
+  const data: Value["object"] = { props: new Map() };
+  data.props.set("searchParams", { object: data });
+  return { ...url, object: data };
 }
 
 function newPromise(I: Interpreter, call: Call): Value {

@@ -4,6 +4,7 @@ import type { Node } from "./ast.js";
 import { callBuiltin, resolvePromise } from "./builtins.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
+import { constructImplicit, initFields, superCall } from "./classes.js";
 import { callValueMethod } from "./methods.js";
 import { Scope } from "./scope.js";
 import {
@@ -55,10 +56,13 @@ export function evalCall(I: Interpreter, node: Node, frame: Frame, isNew: boolea
   let receiver: Value | undefined;
   let key: string | undefined;
   let target: Value;
+  if (callee.type === "Super") return superCall(I, evalArguments(I, node.arguments as Node[], frame), node, frame);
   if (callee.type === "MemberExpression") {
     receiver = I.evalExpr(callee.object, frame);
     key = I.memberKey(callee, frame);
     target = I.getMember(receiver, key, callee, frame);
+    // super.m(): the parent's method, called on this instance.
+    if (callee.object.type === "Super") receiver = frame.thisValue;
   } else target = I.evalExpr(callee, frame);
   const args = evalArguments(I, node.arguments as Node[], frame);
   return dispatchCall(I, { node, frame, isNew, receiver, key, target, args });
@@ -79,12 +83,20 @@ export function evalArguments(I: Interpreter, nodes: Node[], frame: Frame): Valu
 export function dispatchCall(I: Interpreter, call: Call): Value {
   const { target, receiver, key } = call;
   if (receiver?.fn && (key === "call" || key === "apply" || key === "bind")) return callFunctionMethod(I, call, receiver);
+  // https.request.call(https, …), .apply, .bind: the API itself, not a member named "call".
+  if (receiver?.ref && (key === "call" || key === "apply" || key === "bind") && !isReflect(receiver)) return callRefMethod(I, call, receiver);
   if (target.fn) {
     const thisValue = call.isNew ? newInstance(target) : (receiver ?? UNKNOWN);
+    if (call.isNew) initFields(I, target, thisValue, call.frame);
     const result = callFunction(I, target, thisValue, call.args, call.node, call.frame);
     return call.isNew && !result.object ? thisValue : result;
   }
-  if (call.isNew && target.classInstance) return newInstance(target);
+  if (call.isNew && target.classInstance) {
+    const instance = newInstance(target);
+    initFields(I, target, instance, call.frame);
+    constructImplicit(I, target, instance, call.args, call.node, call.frame);
+    return instance;
+  }
   if (target.special === "resolver") {
     resolvePromise(target, call.args[0] ?? UNKNOWN);
     return UNKNOWN;
@@ -108,6 +120,16 @@ function callFunctionMethod(I: Interpreter, call: Call, fnValue: Value): Value {
   }
   const args = call.key === "apply" ? (rest[0]?.object?.elements ?? (rest[0] ? [unknownWith(deepTaint(rest[0]))] : [])) : rest;
   return callFunction(I, fnValue, thisArg ?? UNKNOWN, args, call.node, call.frame);
+}
+
+/** `Reflect.apply` is Reflect's own function, not Function.prototype.apply. */
+const isReflect = (value: Value): boolean => !!value.ref?.global && value.ref.path.length === 1 && value.ref.path[0] === "Reflect";
+
+function callRefMethod(I: Interpreter, call: Call, ref: Value): Value {
+  if (call.key === "bind") return ref;
+  const [, ...rest] = call.args;
+  const args = call.key === "apply" ? (rest[0]?.object?.elements ?? (rest[0] ? [unknownWith(deepTaint(rest[0]))] : [])) : rest;
+  return dispatchCall(I, { ...call, receiver: undefined, key: undefined, target: ref, args });
 }
 
 function newInstance(ctor: Value): Value {
@@ -191,6 +213,8 @@ export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, a
     conditional: 0,
     inherited: frame.inherited + frame.conditional,
     standalone: frame.standalone,
+    superClass: fn.superClass,
+    yields: node.generator ? [] : undefined,
   };
   frame.active.add(node);
   try {
@@ -201,7 +225,9 @@ export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, a
       I.execStatements(node.body.body, callee);
       result = callee.returned ?? constant(undefined);
     }
-    if (node.async && !result.resolved) result = { resolved: result, taint: result.taint };
+    // A generator call gives an iterator over what it yields (async ones are iterated with for await).
+    if (node.generator) result = newArray(callee.yields ?? []);
+    else if (node.async && !result.resolved) result = { resolved: result, taint: result.taint };
     if (memoKey !== undefined) I.memo.set(memoKey, result);
     return result;
   } finally {

@@ -4,7 +4,8 @@ import { isNode, staticPropertyName, unwrap, type Node } from "./ast.js";
 import { evalCall, makeFunction } from "./calls.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
-import { arithmetic, concatAll, plus, propertyKeyName } from "./operators.js";
+import { evalClass, superObject } from "./classes.js";
+import { arithmetic, concatAll, elementOf, plus, propertyKeyName } from "./operators.js";
 import { envMember } from "./sources.js";
 import {
   UNKNOWN,
@@ -22,6 +23,10 @@ import {
   type Primitive,
   type Value,
 } from "./values.js";
+const MAX_YIELDS = 64;
+
+export { evalClass };
+
 export function evalExpression(I: Interpreter, node: Node, frame: Frame): Value {
   switch (node.type) {
     case "Literal":
@@ -42,7 +47,7 @@ export function evalExpression(I: Interpreter, node: Node, frame: Frame): Value 
     case "ThisExpression":
       return frame.thisValue;
     case "Super":
-      return UNKNOWN;
+      return superObject(frame);
     case "MemberExpression": {
       // process.env.NAME: read the variable without materialising the whole environment.
       const inner = node.object;
@@ -133,9 +138,13 @@ export function evalExpression(I: Interpreter, node: Node, frame: Frame): Value 
       const value = I.evalExpr(node.argument, frame);
       return value.resolved ?? value;
     }
-    case "YieldExpression":
-      if (node.argument) I.evalExpr(node.argument, frame);
+    case "YieldExpression": {
+      const value = node.argument ? I.evalExpr(node.argument, frame) : constant(undefined);
+      // `yield* it` gives what `it` iterates; an async generator's yields are awaited.
+      const yielded = node.delegate ? elementOf(value, false) : (value.resolved ?? value);
+      if (frame.yields && frame.yields.length < MAX_YIELDS) frame.yields.push(yielded);
       return UNKNOWN;
+    }
     case "TaggedTemplateExpression": {
       const tag = I.evalExpr(node.tag, frame);
       const quasi = node.quasi as Node;
@@ -296,41 +305,3 @@ export function evalObject(I: Interpreter, node: Node, frame: Frame): Value {
   }
   return result;
 }
-
-export function evalClass(I: Interpreter, node: Node, frame: Frame): Value {
-  if (node.superClass) I.evalExpr(node.superClass, frame);
-  const instance = newObject();
-  const methods = new Map<string, Value>();
-  let constructorNode: Node | undefined;
-  const statics = new Map<string, Value>();
-  for (const member of (node.body?.body ?? []) as Node[]) {
-    if (member.type === "StaticBlock") {
-      I.execBlock(member.body, frame);
-      continue;
-    }
-    if (!member.key) continue;
-    const key = member.computed ? stringOf(I.evalExpr(member.key, frame)) : propertyKeyName(member.key);
-    if (member.type === "MethodDefinition" || member.type === "TSDeclareMethod") {
-      if (!member.value?.body) continue;
-      if (member.kind === "constructor") constructorNode = member.value;
-      else if (key !== undefined) {
-        const fn = makeFunction(I, member.value, frame, member.static ? undefined : instance, key);
-        (member.static ? statics : methods).set(key, fn);
-      }
-    } else if ((member.type === "PropertyDefinition" || member.type === "ClassProperty") && member.static && key !== undefined) {
-      statics.set(key, member.value ? I.evalExpr(member.value, frame) : UNKNOWN);
-    }
-  }
-  for (const [key, value] of methods) instance.object!.props.set(key, value);
-  const ctor: Value = constructorNode ? makeFunction(I, constructorNode, frame, instance, "constructor") : newObject();
-  if (!ctor.fn) {
-    // A class without a constructor: a function value with an empty body stand-in.
-    return { object: { props: statics }, classInstance: instance };
-  }
-  ctor.fn.classMethods = methods;
-  for (const [key, value] of statics) ctor.object!.props.set(key, value);
-  ctor.classInstance = instance;
-  return ctor;
-}
-
-/** Serialising or copying process.env: the whole environment becomes a real source here. */

@@ -43,6 +43,10 @@ export interface Frame {
   returned?: Value;
   /** Analysing a function on its own with unknown arguments. */
   standalone: boolean;
+  /** Inside a derived class's constructor or method: the class `super` names. */
+  superClass?: Value;
+  /** Inside a generator: the values it yields (its iteration gives them). */
+  yields?: Value[];
 }
 
 export const NORMAL = 0;

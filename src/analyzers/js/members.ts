@@ -127,6 +127,8 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
       data.props.set(key, prototype);
       return prototype;
     }
+    // A URL value (string + searchParams): its parts fold from the string, with the query's taint.
+    if (isString(object) && URL_PARTS.has(key)) return { ...urlPart(object.constant, key), taint: mergeTaints(data.taint, object.taint) };
     return unknownWith(mergeTaints(data.taint, object.taint));
   }
   if (isString(object)) {

@@ -20,6 +20,7 @@ import {
   stringOf,
   unknownWith,
   withStep,
+  type ObjectData,
   type Primitive,
   type Value,
 } from "./values.js";
@@ -90,7 +91,8 @@ function stringMethod(I: Interpreter, receiver: Value, key: string, call: Call):
       const method = (String.prototype as unknown as Record<string, (...a: unknown[]) => unknown>)[key]!;
       const result = method.apply(receiver.constant, primitives);
       if (Array.isArray(result)) return newArray(result.slice(0, 100_000).map((r) => constant(r as Primitive)));
-      return { known: true, constant: result as Primitive, built: true, decoded: receiver.decoded, taint: receiver.taint };
+      // A URL's query parameters are kept in its object part (url.searchParams.set).
+      return { known: true, constant: result as Primitive, built: true, decoded: receiver.decoded, taint: mergeTaints(receiver.taint, receiver.object?.taint) };
     } catch {
       return UNKNOWN;
     }
@@ -193,6 +195,27 @@ function arrayMethod(I: Interpreter, receiver: Value, key: string, call: Call): 
   }
 }
 
+/** Listeners registered with on()/once() on the package's own objects, by event name. */
+const LISTENERS = new WeakMap<ObjectData, Map<string, Value[]>>();
+const MAX_LISTENERS = 16;
+
+function addListener(data: ObjectData, event: string | undefined, callback: Value): void {
+  let byEvent = LISTENERS.get(data);
+  if (!byEvent) LISTENERS.set(data, (byEvent = new Map()));
+  const name = event ?? "*";
+  const list = byEvent.get(name) ?? [];
+  if (list.length < MAX_LISTENERS && !list.some((l) => l.fn?.node === callback.fn?.node)) list.push(callback);
+  byEvent.set(name, list);
+}
+
+/** Listeners an emit reaches: those of that event and of unknown events (all of them when the event is unknown). */
+function listenersOf(data: ObjectData, event: string | undefined): Value[] {
+  const byEvent = LISTENERS.get(data);
+  if (!byEvent) return [];
+  if (event === undefined) return [...byEvent.values()].flat();
+  return [...(byEvent.get(event) ?? []), ...(event === "*" ? [] : (byEvent.get("*") ?? []))];
+}
+
 /** Methods on values we know little about: promises, streams, event emitters, callbacks. */
 function genericMethod(I: Interpreter, receiver: Value, key: string, call: Call): Value | undefined {
   const args = call.args;
@@ -202,7 +225,9 @@ function genericMethod(I: Interpreter, receiver: Value, key: string, call: Call)
     case "then": {
       const callback = args[0];
       if (!callback?.fn) return receiver;
-      const result = invokeCallback(I, callback, [resolved.object || resolved.known ? resolved : unknownWith(dataTaint)], call.node, call.frame);
+      // A value with a shape (object, string, module of import(), function) is passed as is.
+      const shaped = resolved.object || resolved.known || resolved.ref || resolved.fn || resolved.handle;
+      const result = invokeCallback(I, callback, [shaped ? resolved : unknownWith(dataTaint)], call.node, call.frame);
       if (args[1]?.fn) invokeCallback(I, args[1], [UNKNOWN], call.node, call.frame);
       return { resolved: result.resolved ?? result, taint: (result.resolved ?? result).taint };
     }
@@ -216,8 +241,18 @@ function genericMethod(I: Interpreter, receiver: Value, key: string, call: Call)
     case "addEventListener":
     case "prependListener": {
       const callback = args[1];
-      if (callback?.fn) invokeCallback(I, callback, [unknownWith(dataTaint), unknownWith(dataTaint)], call.node, call.frame);
+      if (callback?.fn) {
+        invokeCallback(I, callback, [unknownWith(dataTaint), unknownWith(dataTaint)], call.node, call.frame);
+        if (receiver.object) addListener(receiver.object, stringOf(args[0] ?? UNKNOWN), callback);
+      }
       return receiver;
+    }
+    case "emit": {
+      // Our own emitter: its listeners get what is emitted.
+      const listeners = receiver.object ? listenersOf(receiver.object, stringOf(args[0] ?? UNKNOWN)) : [];
+      if (listeners.length === 0) return undefined;
+      for (const listener of listeners) invokeCallback(I, listener, args.slice(1), call.node, call.frame);
+      return constant(true);
     }
     case "pipe": {
       const destination = args[0];

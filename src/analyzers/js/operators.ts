@@ -45,7 +45,9 @@ export function exportName(node: Node): string {
 
 export function propertyKeyName(key: Node | undefined): string | undefined {
   if (!key) return undefined;
-  if (key.type === "Identifier" || key.type === "PrivateName") return key.name ?? key.id?.name;
+  if (key.type === "Identifier") return key.name;
+  // Private names are kept apart from public ones: `this.#k` is not `this.k`.
+  if (key.type === "PrivateIdentifier" || key.type === "PrivateName") return `#${key.name ?? key.id?.name}`;
   if (key.type === "Literal") return String(key.value);
   return undefined;
 }

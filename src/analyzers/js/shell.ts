@@ -256,7 +256,9 @@ export function analyzeShell(text: string, signatures: Signatures): ShellAnalysi
       analysis.npmScripts.push(args[1]);
     }
     if (program === "yarn" && args[0] && !args[0].startsWith("-")) analysis.npmScripts.push(args[0] === "run" ? (args[1] ?? "") : args[0]);
-    for (const word of [command.program, ...args]) {
+    const authOnly = authenticationArguments(program, args);
+    for (const [index, word] of [command.program, ...args].entries()) {
+      if (authOnly.has(index - 1)) continue;
       for (const candidate of candidatePaths(word)) {
         const credential = classifyCredentialPath(signatures, candidate);
         if (credential) {
@@ -271,6 +273,33 @@ export function analyzeShell(text: string, signatures: Signatures): ShellAnalysi
     }
   }
   return analysis;
+}
+
+// Options whose value is a key the program authenticates with, not data it sends:
+// `scp -i ~/.ssh/id_rsa …`, `ssh -o IdentityFile=…`, `curl --key …`.
+const IDENTITY_FLAGS: Record<string, Set<string>> = {
+  ssh: new Set(["-i"]),
+  scp: new Set(["-i"]),
+  sftp: new Set(["-i"]),
+  curl: new Set(["-E", "--cert", "--key"]),
+};
+const SSH_FAMILY = new Set(["ssh", "scp", "sftp", "rsync"]);
+
+/** Indexes (into args) of words that only name credentials used to authenticate. */
+function authenticationArguments(program: string, args: string[]): Set<number> {
+  const out = new Set<number>();
+  const flags = IDENTITY_FLAGS[program];
+  args.forEach((arg, i) => {
+    if (flags?.has(arg)) out.add(i + 1);
+    else if (flags?.has("-i") && /^-i./.test(arg)) out.add(i); // -i~/.ssh/key
+    else if (SSH_FAMILY.has(program) && /^(-o\s*)?IdentityFile[=\s]/i.test(arg) && (arg.startsWith("-o") || args[i - 1] === "-o")) out.add(i);
+    else if (program === "rsync" && (args[i - 1] === "-e" || args[i - 1] === "--rsh" || arg.startsWith("--rsh="))) {
+      // The remote shell rsync runs (`-e "ssh -i key"`): its key authenticates the transfer.
+      const transport = parseShell(arg.replace(/^--rsh=/, ""))[0];
+      if (transport?.program === "ssh") out.add(i);
+    }
+  });
+  return out;
 }
 
 function collectNode(args: string[], analysis: ShellAnalysis): void {

@@ -58,7 +58,8 @@ function destinationOf(api: string, args: Value[], base?: Value): { text?: strin
   const parts: Parameters<typeof destinationFromOptions>[0] = {};
   let value: Value | undefined;
   for (const arg of candidates) {
-    if (arg.object && !arg.object.elements) {
+    const text = arg.known || arg.pattern !== undefined; // URL values are strings with a searchParams part
+    if (arg.object && !arg.object.elements && !text) {
       const props = arg.object.props;
       const read = (name: string): string | undefined => {
         const v = props.get(name);

