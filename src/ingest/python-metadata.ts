@@ -95,3 +95,21 @@ export function readSetupPy(text: string): PythonMetadata {
     new RegExp(`\\b${key}\\s*=\\s*[rRuU]?("([^"\\n]*)"|'([^'\\n]*)')`).exec(body)?.slice(2, 4).find((v) => v !== undefined);
   return clean({ name: literal("name"), version: literal("version") });
 }
+
+/** PEP 517 in-tree build backend: `build-backend` loaded from `backend-path` folders of the package. */
+export interface InTreeBackend {
+  module: string;
+  paths: string[];
+}
+
+/** The in-tree backend a pyproject.toml names; undefined when the backend is an installed module. */
+export function readInTreeBackend(text: string): InTreeBackend | undefined {
+  const table = tomlTable(text, "build-system");
+  if (!table) return undefined;
+  const backend = tomlString(table, "build-backend");
+  const list = /^\s*backend-path\s*=\s*\[([^\]]*)\]/m.exec(table)?.[1];
+  if (!backend || list === undefined) return undefined;
+  const paths = [...list.matchAll(/"([^"]*)"|'([^']*)'/g)].map((m) => m[1] ?? m[2] ?? "");
+  const module = backend.split(":")[0]!.trim();
+  return paths.length && /^[A-Za-z_][\w.]*$/.test(module) ? { module, paths } : undefined;
+}

@@ -15,6 +15,8 @@ import { apiSource, isSshClientCall, NON_READING_PATH_METHODS } from "./sources.
 import { addToObject, execBlock, importModule, storeAttribute } from "./statements.js";
 import { shellCall } from "./shell-calls.js";
 import { sinkCall, sinkMethod } from "./sink-calls.js";
+import { mapUserFunction, runCallbacks, THREAD_RUNNERS } from "./callbacks.js";
+import { FILE_COPIERS, stagingKey, writeTarget } from "./staging.js";
 
 export interface EvaluatedArgs extends CallArgs {
   /** Syntax nodes of positional arguments (to tell a literal from a computed name). */
@@ -26,9 +28,12 @@ const MAX_ITEMS = 4096;
 const MAX_INLINE_NODES = 250;
 const MAX_EXEC_DEPTH = 5;
 const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "write", "writestr", "writelines", "setdefault", "put", "push", "read", "read_file", "read_string", "setopt", "attach", "set_payload", "add_header", "feed", "appendleft"]);
+/** Setters of library objects (msg.set_content(x), req.add_data(x)): the object now holds x. */
+const isMutator = (method: string): boolean => MUTATORS.has(method) || (/^(set|add)_[a-z_]+$/.test(method) && !OPTION_DECLARATIONS.test(method));
+/** argparse/optparse declarations: a default path declares an option, it is not data the parser holds. */
+const OPTION_DECLARATIONS = /^(add_(argument|option|parser|subparsers|argument_group|mutually_exclusive_group|option_group)|set_defaults)$/;
 const OPENERS = new Set(["builtins.open", "io.open", "codecs.open"]);
 const FILE_READS = new Set(["read", "read_text", "read_bytes"]);
-const THREAD_RUNNERS = /^(threading\.Thread|threading\.Timer|multiprocessing\.Process|atexit\.register|_?thread\.start_new_thread|_thread\.start_new|.*\.submit|.*\.run_in_executor|.*\.apply_async|asyncio\.run|asyncio\.create_task|.*\.run_until_complete)$/;
 
 export function evalCall(ip: Interpreter, frame: Frame, node: PyNode): Value {
   const fnNode = field(node, "function")!;
@@ -109,8 +114,15 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
     const read = credentialRead(ip, frame, node, receiver, method);
     const result = externalCall(ip, frame, node, `${ref.qname}.${method}`, args, receiver);
     // parser.read(path), buf.write(data), zf.write(path): the object now holds that data.
-    if (MUTATORS.has(method)) addToObject(receiver, allTaints(derived([...args.positional, ...args.keywords.values(), result])));
-    return read ? { ...result, taints: mergeTaints([read], result.taints) } : result;
+    if (isMutator(method)) {
+      const written = allTaints(derived([...args.positional, ...args.keywords.values(), result]));
+      addToObject(receiver, written);
+      if (/^write/.test(method)) ip.staged.write(receiver.cell?.stagePath, written);
+    }
+    if (ref.qname === PATH_TYPE && /^write_(text|bytes)$/.test(method)) ip.staged.write(stagingKey(receiver), allTaints(derived(args.positional)));
+    const staged = FILE_READS.has(method) || method === "open" ? ip.staged.read(stagingKey(receiver), { ...location(frame, node), note: "reads back a file written earlier" }) : [];
+    const taints = mergeTaints(read ? [read] : [], staged);
+    return taints.length ? { ...result, taints: mergeTaints(taints, result.taints) } : result;
   }
   if (ref?.kind === "code") return derived([receiver]);
   return valueMethod(ip, frame, node, receiver, method, args);
@@ -125,7 +137,7 @@ function valueMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Valu
     return modelled;
   }
   const read = credentialRead(ip, frame, node, receiver, method);
-  if (MUTATORS.has(method)) {
+  if (isMutator(method)) {
     const added = mergeTaints(allTaints(derived([...args.positional, ...args.keywords.values()])), read ? [read] : []);
     const room = receiver.items ? MAX_ITEMS - receiver.items.length : 0;
     if (method === "append" && receiver.items && args.positional[0] && room > 0) receiver.items.push(args.positional[0]);
@@ -206,16 +218,22 @@ function bindParameters(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: C
   return values;
 }
 
-function worthInlining(fn: FunctionInfo, params: Value[]): boolean {
+function worthInlining(ip: Interpreter, fn: FunctionInfo, params: Value[]): boolean {
   if (fn.isLambda) return true;
-  // Decoder helpers get blobs and lists; callbacks get functions. Short literals are not worth a re-run.
-  return params.some((p) => (p.str !== undefined && p.str.length >= 16) || (p.items !== undefined && p.items.length >= 4) || p.ref?.kind === "function");
+  // Decoder helpers get blobs and lists; callbacks get functions. Short literals are not worth a re-run,
+  // unless they name a credential file: a `read(".ssh/id_rsa")` helper only reads it with the real argument.
+  return params.some(
+    (p) =>
+      (p.str !== undefined && (p.str.length >= 16 || credentialPath(ip.signatures, p.str) !== undefined)) ||
+      (p.items !== undefined && p.items.length >= 4) ||
+      p.ref?.kind === "function",
+  );
 }
 
 export function callUserFunction(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: CallArgs, node: PyNode): Value {
   const params = bindParameters(ip, frame, fn, args);
   const small = nodeCount(fn.body, MAX_INLINE_NODES) < MAX_INLINE_NODES;
-  if (frame.inlineDepth < MAX_INLINE_DEPTH && small && worthInlining(fn, params)) {
+  if (frame.inlineDepth < MAX_INLINE_DEPTH && small && worthInlining(ip, fn, params)) {
     // Run the body with the real arguments: folds helpers like `def d(s): return b64decode(s)`.
     const scope = { vars: new Map<string, Value>(), parent: fn.closure };
     fn.params.forEach((param, index) => scope.vars.set(param.name, params[index] ?? unknown()));
@@ -333,7 +351,11 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
     for (const taint of allTaints(derived(all))) if (taint.source?.candidate) ip.collector.confirmCandidate(taint.source.candidate);
   }
   if (SHELL_RUNNERS.has(qname)) return shellCall(ip, frame, node, qname, args);
-  if (THREAD_RUNNERS.test(qname)) runCallbacks(ip, frame, node, args);
+  if (THREAD_RUNNERS.test(qname)) runCallbacks(ip, frame, node, qname, args);
+  if (qname === "builtins.map" || qname === "builtins.filter") {
+    const mapped = mapUserFunction(ip, frame, node, qname, args);
+    if (mapped) return mapped;
+  }
   if (/(^|\.)(setuptools|distutils\.core)\.setup$|^setuptools\.setup$/.test(qname)) runCmdclass(ip, frame, args);
 
   const sink = classifySinkCall(ip.signatures, qname);
@@ -341,13 +363,17 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
 
   // A credential file named in the arguments of anything that is not just path building.
   const writeMode = OPENERS.has(qname) ? /[wax]/.test(args.positional[1]?.str ?? args.keywords.get("mode")?.str ?? "") && !/\+/.test(args.positional[1]?.str ?? "") : false;
+  const stagePath = writeTarget(qname, args.positional, args.keywords);
   if (!PATH_BUILDERS.has(qname) && !isSanitizer(qname) && !writeMode) {
-    for (const value of all) {
+    for (const value of stagePath ? [] : all) {
       const text = foldedText(value);
       const match = text ? credentialPath(ip.signatures, text) : undefined;
       if (match) extra = mergeTaints(extra, [ip.source(frame, node, match.kind, match.note, match.path)]);
+      // A file this package wrote earlier (a copied key, a temp archive) carries what was written.
+      extra = mergeTaints(extra, ip.staged.read(stagingKey(value), step("reads back a file written earlier")));
     }
   }
+  if (FILE_COPIERS.test(qname)) ip.staged.write(stagingKey(args.positional[1] ?? args.keywords.get("dst")), mergeTaints(extra, allTaints(first ?? unknown())));
   if (OPENERS.has(qname) && !writeMode && first) {
     const own = first.str !== undefined ? ip.packageSource(first.str, frame.file) : undefined;
     if (own) return { ref: external(`${qname}()`).ref!, taints: extra, file: own.file };
@@ -360,15 +386,9 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   // Unknown library call: its result carries whatever credential data went in (receiver included).
   const receiverTaints = callee.ref?.kind === "external" ? allTaints(callee) : [];
   const keyed = receiverTaints.length && all.length ? lookupResult(callee, args, undefined).taints : receiverTaints;
-  return { ref: external(`${qname}()`).ref!, taints: mergeTaints(mergeTaints(extra, keyed), allTaints(derived(all))) };
-}
-
-/** threading.Thread(target=f), atexit.register(f) …: f runs now, under this frame's trigger. */
-function runCallbacks(ip: Interpreter, frame: Frame, node: PyNode, args: EvaluatedArgs): void {
-  const target = args.keywords.get("target") ?? args.keywords.get("function") ?? args.positional.find((a) => a.ref?.kind === "function" || a.ref?.kind === "bound");
-  if (!target || (target.ref?.kind !== "function" && target.ref?.kind !== "bound")) return;
-  const extra = args.keywords.get("args")?.items ?? args.positional.filter((a) => a !== target && a.ref?.kind !== "function").flatMap((a) => a.items ?? []);
-  callValue(ip, frame, node, target, { positional: extra, keywords: new Map() });
+  const result: Value = { ref: external(`${qname}()`).ref!, taints: mergeTaints(mergeTaints(extra, keyed), allTaints(derived(all))) };
+  if (stagePath) result.cell = { taints: [], stagePath };
+  return result;
 }
 
 /** setup(cmdclass={"install": PostInstall}): each command's run() executes at install. */

@@ -1,7 +1,7 @@
 // Expression evaluation: folding constants, resolving names to modules/functions,
 // and carrying taint through every way Python builds a value.
 import { field, fields, namedChildren, textOf, type PyNode } from "./ast.js";
-import { evalCall } from "./calls.js";
+import { callUserFunction, evalCall } from "./calls.js";
 import { lookup, type Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { decodeEscapes, parseIntegerLiteral, parseStringPrefix } from "./literals.js";
@@ -19,6 +19,7 @@ import {
   str,
   textForConcat,
   unknown,
+  type FunctionInfo,
   type Value,
 } from "./model.js";
 import { envRead, envDump } from "./environment.js";
@@ -301,6 +302,12 @@ function evalAttribute(ip: Interpreter, frame: Frame, node: PyNode): Value {
   return attributeOf(ip, frame, object, name, node);
 }
 
+const PROPERTY_DECORATOR = /^@?\s*(builtins\.)?(property|(functools\.)?cached_property|[\w.]*\.getter)\s*$/;
+
+function isProperty(fn: FunctionInfo): boolean {
+  return fn.decorators.some((d) => PROPERTY_DECORATOR.test(textOf(d)));
+}
+
 export function attributeOf(ip: Interpreter, frame: Frame, object: Value, name: string, node: PyNode): Value {
   const ref = object.ref;
   if (ref?.kind === "module") {
@@ -314,12 +321,16 @@ export function attributeOf(ip: Interpreter, frame: Frame, object: Value, name: 
   if (ref?.kind === "class") return ip.classAttribute(ref.cls, name) ?? unknown();
   if (ref?.kind === "instance") {
     const value = ip.classAttribute(ref.cls, name);
+    // A @property runs its getter on attribute access.
+    if (value?.ref?.kind === "function" && isProperty(value.ref.fn)) return callUserFunction(ip, frame, value.ref.fn, { positional: [object], keywords: new Map() }, node);
     if (value?.ref?.kind === "function") return { ref: { kind: "bound", fn: value.ref.fn, self: object }, taints: [] };
     return value ?? unknown();
   }
   if (ref?.kind === "external") {
     const qname = `${ref.qname}.${name}`;
     if (qname === "os.environ" || qname === "os.environb" || qname === "posix.environ") return { ref: { kind: "env" }, taints: [] };
+    // Separators fold, so that `".ssh" + os.sep + "id_rsa"` is still a path.
+    if (/^(os|os\.path|posixpath)\.sep$/.test(qname)) return str("/");
     if (ref.qname === PATH_TYPE && object.str !== undefined) {
       if (name === "parent") return { ...object, str: object.str.includes("/") ? object.str.replace(/\/[^/]*$/, "") : "." };
       if (name === "name") return str(object.str.replace(/^.*\//, ""));

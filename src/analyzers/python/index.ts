@@ -5,7 +5,8 @@ import type { Signatures } from "../../rules/signatures.js";
 import { emptyFacts, type PackageFacts } from "../facts.js";
 import { Interpreter } from "./interpreter.js";
 import { initPythonParser } from "./parser.js";
-import { fileTrigger, pthCode, type CodeUnit } from "./triggers.js";
+import { backendFiles, fileTrigger, pthCode, type CodeUnit } from "./triggers.js";
+import { readInTreeBackend } from "../../ingest/python-metadata.js";
 
 /** Files above this size are generated data, not code worth interpreting. */
 const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
@@ -29,6 +30,7 @@ export async function analyzePythonPackage(pkg: LoadedPackage, signatures: Signa
     units.push({ file, source: text, trigger });
   }
   if (units.length === 0) return facts;
+  markBuildBackend(pkg, units);
   const parser = await initPythonParser();
   const interpreter = new Interpreter(units, signatures, parser);
   try {
@@ -41,4 +43,17 @@ export async function analyzePythonPackage(pkg: LoadedPackage, signatures: Signa
   facts.parseProblems.push(...interpreter.problems);
   facts.filesAnalyzed = interpreter.filesAnalyzed;
   return facts;
+}
+
+/** pyproject.toml's in-tree build backend runs at install (pip builds the package with it). */
+function markBuildBackend(pkg: LoadedPackage, units: CodeUnit[]): void {
+  const pyproject = pkg.files.get("pyproject.toml");
+  const backend = pyproject ? readInTreeBackend(pyproject.toString("utf8")) : undefined;
+  if (!backend) return;
+  const files = new Set(backendFiles(backend));
+  for (const unit of units) {
+    if (!files.has(unit.file)) continue;
+    unit.trigger = "install";
+    unit.buildBackend = true;
+  }
 }

@@ -14,15 +14,18 @@ import { parsePython } from "./parser.js";
 import { execBlock } from "./statements.js";
 import { parameterSourceKind } from "./sources.js";
 import { isSecretParameterName } from "../../rules/signatures.js";
-import { isInstallCommandBase, type CodeUnit } from "./triggers.js";
+import { BUILD_HOOKS, isInstallCommandBase, type CodeUnit } from "./triggers.js";
 import { callUserFunction, instantiate } from "./calls.js";
 import { evalExpr } from "./expressions.js";
+import { StagedFiles } from "./staging.js";
 
 const PASSES = 2;
 
 export class Interpreter {
   readonly collector = new FactCollector();
   readonly problems: ParseProblem[] = [];
+  /** Files written by the package's code, kept across passes. */
+  readonly staged = new StagedFiles();
   readonly moduleFiles: Map<string, string>;
   private readonly units = new Map<string, CodeUnit>();
   private readonly trees = new Map<string, PyNode>();
@@ -104,6 +107,7 @@ export class Interpreter {
     const frame = this.moduleFrame(state);
     execBlock(this, frame, namedChildren(root));
     if (file.endsWith("setup.py") && state.trigger === "install") this.runCommandClasses(frame);
+    if (this.units.get(file)?.buildBackend) this.runBuildHooks(frame);
     state.status = "done";
     return state;
   }
@@ -120,6 +124,14 @@ export class Interpreter {
   private runCommandClasses(frame: Frame): void {
     for (const cls of this.classes.values()) {
       if (cls.file === frame.file && this.isCommandClass(cls, 0)) this.runCommand(frame, cls);
+    }
+  }
+
+  /** The backend's PEP 517 hooks, called by the build frontend during install. */
+  private runBuildHooks(frame: Frame): void {
+    for (const hook of BUILD_HOOKS) {
+      const value = frame.scope.vars.get(hook);
+      if (value?.ref?.kind === "function") callUserFunction(this, frame, value.ref.fn, { positional: [], keywords: new Map() }, value.ref.fn.node);
     }
   }
 

@@ -41,6 +41,8 @@ export interface Cell {
   taints: Taint[];
   sink?: SinkState;
   attrs?: Map<string, Value>;
+  /** A file opened for writing under this folded path (see staging.ts). */
+  stagePath?: string;
 }
 
 export interface FunctionInfo {

@@ -40,6 +40,19 @@ function dataFiles(command: ShellCommand): string[] {
   return files;
 }
 
+/** Taint of a command line, leaving out the identity file handed to ssh/scp (`-i key`): it logs in, it is not sent. */
+function argvTaints(argv: Value): Taint[] {
+  const items = argv.items;
+  const program = (items?.[0] ? foldedText(items[0]) ?? "" : "").replace(/^.*\//, "");
+  if (!items || !/^(ssh|scp|sftp|rsync)$/.test(program)) return allTaints(argv);
+  let taints = mergeTaints(argv.taints, argv.cell?.taints ?? []);
+  items.forEach((item, i) => {
+    const previous = i > 0 ? foldedText(items[i - 1]!) : undefined;
+    if (!(previous !== undefined && AUTH_OPTIONS.test(previous))) taints = mergeTaints(taints, allTaints(item));
+  });
+  return taints;
+}
+
 export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string, args: CallArgs): Value {
   const argv = /^os\.(exec|spawn)/.test(qname)
     ? { items: args.positional.slice(/^os\.spawn/.test(qname) ? 2 : 1), taints: [] }
@@ -54,7 +67,7 @@ export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: st
       if (match) credentialTaints = mergeTaints(credentialTaints, [ip.source(frame, node, match.kind, match.note, match.path)]);
     }
   }
-  const commandTaints = argv ? allTaints(argv) : [];
+  const commandTaints = argv ? argvTaints(argv) : [];
   for (const command of sending) {
     const channel = ip.signatures.sinks.shellPrograms[command.program]!;
     const destination = commandDestination(command);

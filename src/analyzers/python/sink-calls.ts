@@ -32,14 +32,34 @@ function addressValue(value: Value | undefined): Value | undefined {
   return result;
 }
 
+/**
+ * Domain fronting: a `Host` header names the real receiver while the URL names a CDN or
+ * the credential's own service. The header decides where the data goes.
+ */
+function frontedHost(args: EvaluatedArgs, channel: string): Value | undefined {
+  const headers = args.keywords.get("headers")?.dict;
+  if (channel !== "http" || !headers) return undefined;
+  for (const [name, value] of headers) if (name.toLowerCase() === "host" && foldedText(value) !== undefined) return value;
+  return undefined;
+}
+
+const LOGIN_METHODS = /^(login|auth|authenticate|auth_[a-z_]+|user|pass_|apop|rpop)$/;
+const LOGIN_SECRET_KINDS = new Set<string>(["password-prompt", "env-secret"]);
+
+const HTTP_METHOD = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/i;
+
 export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string, sink: NonNullable<ReturnType<typeof classifySinkCall>>, args: EvaluatedArgs, extra: Taint[]): Value {
   if (sink.factory) {
-    const destArg = args.positional[0] ?? args.keywords.get("url") ?? args.keywords.get("host") ?? args.keywords.get("address");
+    // requests.Request("POST", url): the method comes first.
+    const skip = sink.member === "Request" && HTTP_METHOD.test(args.positional[0]?.str ?? "") ? 1 : 0;
+    const destArg = args.positional[skip] ?? args.keywords.get("url") ?? args.keywords.get("host") ?? args.keywords.get("address");
     const instance: Value = { ref: external(`${qname}()`).ref!, taints: [], cell: { taints: [], sink: { channel: sink.channel, sent: false } } };
     const dest = destArg && sink.member !== "socket" && sink.member !== "Session" ? addressValue(destArg) : undefined;
     if (dest) instance.cell!.sink!.dest = dest;
     if (args.positional.some((a) => a.ref?.kind === "external" && /\.AF_UNIX$/.test(a.ref.qname)) || isLocalAddress(dest)) instance.cell!.sink!.local = true;
-    const data = [...args.positional.slice(dest ? 1 : 0), ...[...args.keywords].filter(([k]) => !IGNORED_SINK_KEYWORDS.has(k) && k !== "url" && k !== "host").map(([, v]) => v)];
+    const front = frontedHost(args, sink.channel);
+    if (front) instance.cell!.sink!.dest = front;
+    const data = [...args.positional.slice(dest ? skip + 1 : skip), ...[...args.keywords].filter(([k]) => !IGNORED_SINK_KEYWORDS.has(k) && k !== "url" && k !== "host").map(([, v]) => v)];
     instance.cell!.taints = mergeTaints(extra, allTaints(derived(data)));
     if (sink.connects && dest && !instance.cell!.sink!.local) {
       reportSink(ip, frame, node, { channel: sink.channel, note: `connects with ${qname}()`, dest, data: [], until: instance.cell! });
@@ -51,7 +71,7 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
   // urlopen(Request(url, data)): the request object holds destination and body.
   const request = first?.cell?.sink ? first : undefined;
   if (request?.cell?.sink) request.cell.sink.sent = true;
-  const dest = request ? request.cell!.sink!.dest : addressValue(first);
+  const dest = frontedHost(args, sink.channel) ?? (request ? request.cell!.sink!.dest : addressValue(first));
   const data = [...args.positional.filter((_, i) => i !== urlIndex), ...[...args.keywords].filter(([k]) => !IGNORED_SINK_KEYWORDS.has(k) && k !== "url").map(([, v]) => v)];
   reportSink(ip, frame, node, { channel: sink.channel, note: `sent by ${qname}()`, data, extraTaints: mergeTaints(extra, request ? request.cell!.taints : []), ...(dest ? { dest } : {}) });
   return { ref: external(`${qname}()`).ref!, taints: [] };
@@ -71,8 +91,13 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
     reportSink(ip, frame, node, { channel: state.channel, note: `connects with ${qname.replace(/\(\)$/, "")}.${method}()`, ...(dest ? { dest } : {}), data: [], until: receiver.cell! });
     return unknown();
   }
+  // req.prepare(): the same request, ready to send.
+  if (method === "prepare") return receiver;
   if (!isSendMethod(method)) {
-    const added = allTaints(derived([...args.positional, ...args.keywords.values()]));
+    let added = allTaints(derived([...args.positional, ...args.keywords.values()]));
+    // smtp.login(user, getpass()) authenticates to this peer: a prompted password or a secret variable is what
+    // login() is for, not data the client later sends. Key files and environment dumps still count.
+    if (LOGIN_METHODS.test(method)) added = added.filter((t) => !t.source || !LOGIN_SECRET_KINDS.has(t.source.kind));
     if (method === "setopt" && args.positional[1]?.str && /^https?:|^[a-z0-9.-]+\.[a-z]{2,}/i.test(args.positional[1].str)) state.dest = args.positional[1];
     else addToObject(receiver, added);
     return { taints: allTaints(receiver), ref: external(`${qname}.${method}()`).ref! };
@@ -81,7 +106,15 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
   let dest = state.dest;
   const urlIndex = urlArgumentIndex(method);
   let dataArgs = [...args.positional];
-  if (method === "sendto") {
+  let requestTaints: Taint[] = [];
+  const request = args.positional[urlIndex]?.cell?.sink ? args.positional[urlIndex] : undefined;
+  if (request && state.channel === "http") {
+    // opener.open(Request(url, data)) / session.send(req): the request object holds destination and body.
+    request.cell!.sink!.sent = true;
+    dest = request.cell!.sink!.dest ?? dest;
+    requestTaints = request.cell!.taints;
+    dataArgs = args.positional.filter((_, i) => i !== urlIndex);
+  } else if (method === "sendto") {
     dest = addressValue(args.positional[1]) ?? dest;
     dataArgs = args.positional.slice(0, 1);
   } else if (state.channel === "http" && !/^send|^perform|^execute|^write|^storbinary|^storlines/.test(method)) {
@@ -102,12 +135,13 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
     dest = args.positional[0] ?? dest;
   }
   const keywords = [...args.keywords].filter(([k]) => !IGNORED_SINK_KEYWORDS.has(k) && k !== "url").map(([, v]) => v);
+  dest = frontedHost(args, state.channel) ?? dest;
   reportSink(ip, frame, node, {
     channel: state.channel,
     note: `sent by ${qname.replace(/\(\)$/, "")}.${method}()`,
     ...(dest ? { dest } : {}),
     data: [...dataArgs, ...keywords],
-    extraTaints: receiver.cell!.taints,
+    extraTaints: mergeTaints(receiver.cell!.taints, requestTaints),
   });
   return { taints: [], ref: external(`${qname}.${method}()`).ref! };
 }

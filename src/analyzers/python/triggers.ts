@@ -1,11 +1,30 @@
 // When Python code in a package runs: setup.py and interpreter-start hooks at install,
 // everything else when imported; function bodies only when called.
 import type { Trigger } from "../facts.js";
+import type { InTreeBackend } from "../../ingest/python-metadata.js";
 
 export interface CodeUnit {
   file: string;
   source: string;
   trigger: Trigger;
+  /** The package's own PEP 517 build backend: its hooks run when the package is built/installed. */
+  buildBackend?: boolean;
+}
+
+/** PEP 517 hooks a frontend calls on the backend while building and installing. */
+export const BUILD_HOOKS = [
+  "get_requires_for_build_wheel", "get_requires_for_build_sdist", "get_requires_for_build_editable",
+  "prepare_metadata_for_build_wheel", "prepare_metadata_for_build_editable", "build_wheel", "build_sdist", "build_editable",
+];
+
+/** Package files that hold the in-tree backend module named by pyproject.toml. */
+export function backendFiles(backend: InTreeBackend): string[] {
+  const relative = backend.module.replace(/\./g, "/");
+  return backend.paths.flatMap((dir) => {
+    const base = dir.replace(/\\/g, "/").replace(/^\.?\/+|\/+$/g, "");
+    const prefix = base && base !== "." ? `${base}/` : "";
+    return [`${prefix}${relative}.py`, `${prefix}${relative}/__init__.py`];
+  });
 }
 
 const basename = (path: string): string => path.slice(path.lastIndexOf("/") + 1);

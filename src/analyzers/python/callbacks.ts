@@ -1,0 +1,54 @@
+// Library calls that run a user function: threads, timers, atexit, executors, event
+// loops, and map()/filter(). The function runs now, under the caller's trigger, with
+// the arguments the library would hand it.
+import type { PyNode } from "./ast.js";
+import { callValue, type EvaluatedArgs } from "./calls.js";
+import type { Frame } from "./frame.js";
+import type { Interpreter } from "./interpreter.js";
+import { allTaints, type Value } from "./model.js";
+
+export const THREAD_RUNNERS =
+  /^(threading\.Thread|threading\.Timer|multiprocessing\.Process|atexit\.register|_?thread\.start_new_thread|_thread\.start_new|.*\.submit|.*\.run_in_executor|.*\.apply_async|asyncio\.run|asyncio\.create_task|.*\.run_until_complete)$/;
+
+/** Runners that take the callback's arguments as one tuple after it: start_new_thread(f, args), Timer(t, f, args). */
+const TUPLE_ARGS = /(start_new_thread|start_new|Timer|apply_async)$/;
+/** Keywords that configure the runner itself, not the callback. */
+const RUNNER_KEYWORDS = new Set(["target", "function", "args", "kwargs", "kwds", "daemon", "name", "group", "interval", "callback", "error_callback"]);
+
+const isCallable = (v: Value | undefined): boolean => v?.ref?.kind === "function" || v?.ref?.kind === "bound" || v?.ref?.kind === "class";
+
+/** threading.Thread(target=f, args=(x,)), atexit.register(f, x), pool.submit(f, x) …: f(x) runs now. */
+export function runCallbacks(ip: Interpreter, frame: Frame, node: PyNode, qname: string, args: EvaluatedArgs): void {
+  const keyword = args.keywords.get("target") ?? args.keywords.get("function");
+  const index = keyword ? -1 : args.positional.findIndex(isCallable);
+  const target = keyword ?? args.positional[index];
+  if (!target || !isCallable(target)) return;
+  let positional: Value[];
+  const tuple = args.keywords.get("args");
+  if (tuple) positional = tuple.items ?? [tuple];
+  else if (index < 0) positional = [];
+  else if (TUPLE_ARGS.test(qname)) positional = args.positional[index + 1]?.items ?? [];
+  else positional = args.positional.slice(index + 1);
+  const keywords = new Map(args.keywords.get("kwargs")?.dict ?? args.keywords.get("kwds")?.dict ?? []);
+  if (!TUPLE_ARGS.test(qname) && !/Thread|Process/.test(qname)) for (const [k, v] of args.keywords) if (!RUNNER_KEYWORDS.has(k)) keywords.set(k, v);
+  callValue(ip, frame, node, target, { positional, keywords });
+}
+
+const MAX_MAPPED = 64;
+
+/** map(f, xs) / filter(f, xs) with a user function: f runs on the elements (each one when few are known). */
+export function mapUserFunction(ip: Interpreter, frame: Frame, node: PyNode, qname: string, args: EvaluatedArgs): Value | undefined {
+  const [fn, ...iterables] = args.positional;
+  if (!isCallable(fn) || iterables.length === 0) return undefined;
+  const known = iterables.every((i) => i.items && i.items.length <= MAX_MAPPED);
+  if (known) {
+    const length = Math.min(...iterables.map((i) => i.items!.length));
+    const results: Value[] = [];
+    for (let n = 0; n < length; n++) results.push(callValue(ip, frame, node, fn!, { positional: iterables.map((i) => i.items![n]!), keywords: new Map() }));
+    // filter() keeps the elements, map() the results.
+    return qname === "builtins.filter" ? { items: iterables[0]!.items!.slice(0, length), taints: [] } : { items: results, taints: [] };
+  }
+  const elements = iterables.map((i) => ({ taints: allTaints(i) }) as Value);
+  const result = callValue(ip, frame, node, fn!, { positional: elements, keywords: new Map() });
+  return qname === "builtins.filter" ? { taints: allTaints(iterables[0]!) } : { taints: allTaints(result) };
+}
