@@ -3,11 +3,9 @@
 // secret variables they touch, and the node scripts / inline code they start.
 import type { SinkChannel, SourceKind } from "../facts.js";
 import { classifyCredentialPath, isSecretEnvName, type Signatures } from "../../rules/signatures.js";
+import { parseShell, type ShellCommand } from "../shell-words.js";
 
-export interface ShellCommand {
-  program: string;
-  args: string[];
-}
+
 
 export interface ShellSource {
   kind: SourceKind;
@@ -35,124 +33,6 @@ export interface ShellAnalysis {
   npmScripts: string[];
 }
 
-const SEPARATORS = new Set(["|", "||", "&&", ";", "&", "\n", "(", ")"]);
-const WRAPPERS = new Set(["sudo", "nohup", "exec", "time", "command", "xargs", "eval", "then", "do", "else", "!"]);
-
-/** Split a command line into simple commands (pipelines and $(…) substitutions included). */
-export function parseShell(text: string, depth = 0): ShellCommand[] {
-  const commands: ShellCommand[] = [];
-  let words: string[] = [];
-  let word = "";
-  let inWord = false;
-  const endWord = (): void => {
-    if (inWord) words.push(word);
-    word = "";
-    inWord = false;
-  };
-  const endCommand = (): void => {
-    endWord();
-    const command = toCommand(words);
-    if (command) commands.push(command);
-    words = [];
-  };
-  const substitute = (inner: string): void => {
-    if (depth < 4) commands.push(...parseShell(inner, depth + 1));
-    word += "*";
-    inWord = true;
-  };
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (ch === "'") {
-      const end = text.indexOf("'", i + 1);
-      const stop = end < 0 ? text.length : end;
-      word += text.slice(i + 1, stop);
-      inWord = true;
-      i = stop + 1;
-    } else if (ch === '"') {
-      i++;
-      inWord = true;
-      while (i < text.length && text[i] !== '"') {
-        if (text[i] === "\\" && i + 1 < text.length) {
-          // In double quotes a backslash escapes only $ ` " \ and newline: `"a\nb"` keeps its backslash.
-          const next = text[i + 1]!;
-          if (next !== "\n") word += '$`"\\'.includes(next) ? next : `\\${next}`;
-          i += 2;
-        } else if (text.startsWith("$(", i)) {
-          const end = matchParen(text, i + 1);
-          substitute(text.slice(i + 2, end));
-          i = end + 1;
-        } else if (text[i] === "`") {
-          const end = text.indexOf("`", i + 1);
-          const stop = end < 0 ? text.length : end;
-          substitute(text.slice(i + 1, stop));
-          i = stop + 1;
-        } else word += text[i++];
-      }
-      i++;
-    } else if (ch === "\\" && i + 1 < text.length) {
-      if (text[i + 1] !== "\n") word += text[i + 1];
-      inWord = true;
-      i += 2;
-    } else if (text.startsWith("$(", i)) {
-      const end = matchParen(text, i + 1);
-      substitute(text.slice(i + 2, end));
-      i = end + 1;
-    } else if (ch === "`") {
-      const end = text.indexOf("`", i + 1);
-      const stop = end < 0 ? text.length : end;
-      substitute(text.slice(i + 1, stop));
-      i = stop + 1;
-    } else if (ch === " " || ch === "\t" || ch === "\r") {
-      endWord();
-      i++;
-    } else if (ch === "#" && !inWord) {
-      const end = text.indexOf("\n", i);
-      i = end < 0 ? text.length : end;
-    } else {
-      const two = text.slice(i, i + 2);
-      if (two === "||" || two === "&&") {
-        endCommand();
-        i += 2;
-      } else if (SEPARATORS.has(ch)) {
-        if (ch === "&" && (text[i - 1] === ">" || text[i + 1] === ">")) {
-          word += ch;
-          inWord = true;
-        } else endCommand();
-        i++;
-      } else {
-        word += ch;
-        inWord = true;
-        i++;
-      }
-    }
-  }
-  endCommand();
-  return commands;
-}
-
-function matchParen(text: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === "(") depth++;
-    else if (text[i] === ")" && --depth === 0) return i;
-  }
-  return text.length;
-}
-
-function toCommand(words: string[]): ShellCommand | undefined {
-  let index = 0;
-  while (index < words.length) {
-    const w = words[index]!;
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || WRAPPERS.has(w)) index++;
-    else if (w === "env" && index + 1 < words.length && /^(-|[A-Za-z_][A-Za-z0-9_]*=)/.test(words[index + 1]!)) index++;
-    else break;
-  }
-  const first = words[index];
-  if (first === undefined) return undefined;
-  const program = first.replace(/\\/g, "/").split("/").pop()!.replace(/\.exe$/i, "").toLowerCase();
-  return { program, args: words.slice(index + 1) };
-}
 
 // Flags whose next word is a value, not the destination.
 const VALUE_FLAGS: Record<string, Set<string>> = {

@@ -1,68 +1,19 @@
 // Command lines run through os.system/subprocess: which program, where to, what files.
+import { parseShell, type ShellCommand } from "../shell-words.js";
 
-export interface ShellCommand {
-  program: string;
-  args: string[];
-}
+export type { ShellCommand };
 
-/** Split a folded command line into pipeline segments and words (quotes respected, no expansion). */
+/** Split a folded command line into simple commands, with `sh -c "…"` opened up. */
 export function parseCommandLine(line: string): ShellCommand[] {
-  const commands: ShellCommand[] = [];
-  let words: string[] = [];
-  let word = "";
-  let quote: string | undefined;
-  let inWord = false;
-  const endWord = (): void => {
-    if (inWord) words.push(word);
-    word = "";
-    inWord = false;
-  };
-  const endCommand = (): void => {
-    endWord();
-    if (words.length > 0) commands.push(toCommand(words));
-    words = [];
-  };
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      else word += ch;
-      continue;
-    }
-    if (ch === "'" || ch === '"') {
-      quote = ch;
-      inWord = true;
-    } else if (/\s/.test(ch)) endWord();
-    else if (ch === "|" || ch === ";" || ch === "&" || ch === "\n" || ch === "`" || (ch === "$" && line[i + 1] === "(")) {
-      endCommand();
-      if (ch === "$") i++;
-    } else if (ch === ")" && !inWord) endCommand();
-    else {
-      word += ch;
-      inWord = true;
-    }
-  }
-  endCommand();
-  // `sh -c "…"` / `bash -c "…"`: the real commands are in the string.
   const expanded: ShellCommand[] = [];
-  for (const command of commands) {
+  for (const command of parseShell(line)) {
+    // `sh -c "…"` / `bash -c "…"`: the real commands are in the string.
     const c = command.args.indexOf("-c");
     if (/^(ba|z|da|k)?sh$/.test(command.program) && c >= 0 && command.args[c + 1] !== undefined) {
       expanded.push(...parseCommandLine(command.args[c + 1]!));
     } else expanded.push(command);
   }
   return expanded;
-}
-
-function toCommand(words: string[]): ShellCommand {
-  // Skip env assignments and wrappers (sudo, env, nohup) to reach the program.
-  let index = 0;
-  while (index < words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[index]!) || /^(sudo|env|nohup|exec|command|timeout)$/.test(words[index]!.replace(/^.*\//, "")))) {
-    index++;
-    if (words[index - 1] === "timeout" && index < words.length) index++;
-  }
-  const program = (words[index] ?? "").replace(/^.*\//, "");
-  return { program, args: words.slice(index + 1) };
 }
 
 /** A URL or host the command talks to (the first one found). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseShell } from "../../../src/analyzers/js/shell.js";
+import { parseShell } from "../../../src/analyzers/shell-words.js";
 import { quote } from "../../../src/analyzers/js/sinks.js";
 import { analyze, manifest } from "./helpers.js";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { analyzeShell, parseShell } from "../../../src/analyzers/js/shell.js";
+import { analyzeShell } from "../../../src/analyzers/js/shell.js";
+import { parseShell } from "../../../src/analyzers/shell-words.js";
 import { analyze, flowSummary, manifest, signatures } from "./helpers.js";
 
 describe("shell command reading", () => {
