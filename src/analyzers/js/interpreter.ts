@@ -1,6 +1,6 @@
 // The abstract interpreter: runs statements and expressions over abstract values,
-// folding constants and carrying taint. Calls live in calls.ts, APIs in sources.ts,
-// sinks.ts, builtins.ts. It never runs package code: it only reads the AST.
+// folding constants and carrying taint. Calls live in calls.ts, loops in loops.ts, APIs in
+// sources.ts, sinks.ts, builtins.ts. It never runs package code: it only reads the AST.
 import type { Location } from "../../core/types.js";
 import type { FlowStep, Trigger } from "../facts.js";
 import { hostOf, type Signatures } from "../../rules/signatures.js";
@@ -10,14 +10,14 @@ import type { FactCollector } from "./collector.js";
 import { evalClass, evalExpression, evalIdentifier } from "./expressions.js";
 import { BREAK, CONTINUE, NORMAL, RETURN, type Completion, type Frame, type Unit } from "./frame.js";
 import { indicatorsIn } from "./indicators.js";
+import { execLoop } from "./loops.js";
 import { assignName, bindPattern, getMember, memberKey, setMember } from "./members.js";
 import { CallMemo } from "./memo.js";
-import { collectPatternNames, elementOf, exportName, iterationItems } from "./operators.js";
+import { collectPatternNames, exportName } from "./operators.js";
 import { Scope } from "./scope.js";
 import { UNKNOWN, constant, deepTaint, join, newObject, truthiness, type Value } from "./values.js";
 
 const MAX_NESTING = 1200;
-const MAX_CONCRETE_ITERATIONS = 600;
 
 export class BudgetExceeded extends Error {}
 
@@ -166,7 +166,7 @@ export class Interpreter {
       case "DoWhileStatement":
       case "ForInStatement":
       case "ForOfStatement":
-        return this.execLoop(node, frame);
+        return execLoop(this, node, frame);
       case "TryStatement": {
         const completion = this.execBlock(node.block.body, frame);
         if (node.handler) {
@@ -279,91 +279,6 @@ export class Interpreter {
     const b = node.alternate ? this.execStatement(node.alternate, frame) : NORMAL;
     frame.conditional--;
     return a === RETURN && b === RETURN ? RETURN : NORMAL;
-  }
-
-  private execLoop(node: Node, frame: Frame): Completion {
-    const saved = frame.scope;
-    frame.scope = new Scope(saved, false);
-    try {
-      if (node.type === "ForStatement" && node.init) {
-        if (node.init.type === "VariableDeclaration") this.execStatement(node.init, frame);
-        else this.evalExpr(node.init, frame);
-      }
-      if (node.type === "ForInStatement" || node.type === "ForOfStatement") return this.execForEach(node, frame);
-      // Concrete iterations while the condition is known (string-array rotation, decoding loops).
-      if (frame.conditional === 0 || node.type === "DoWhileStatement") {
-        this.concreteLoops++;
-        try {
-          const outcome = this.runConcrete(node, frame);
-          if (outcome === RETURN) return RETURN;
-          if (outcome === "done") return NORMAL;
-        } finally {
-          this.concreteLoops--;
-        }
-      }
-      // Abstract: run the body twice with joined assignments (taint carried by the loop).
-      frame.conditional++;
-      for (let pass = 0; pass < 2; pass++) {
-        if (node.test) this.evalExpr(node.test, frame);
-        this.execStatement(node.body, frame);
-        if (node.update) this.evalExpr(node.update, frame);
-      }
-      frame.conditional--;
-      return NORMAL;
-    } finally {
-      frame.scope = saved;
-    }
-  }
-
-  /** Iterate while the loop condition folds to true; RETURN/BREAK when the loop is done, NORMAL to go on abstractly. */
-  private runConcrete(node: Node, frame: Frame): Completion | "done" {
-    for (let i = 0; i < MAX_CONCRETE_ITERATIONS; i++) {
-      const test = node.type === "DoWhileStatement" && i === 0 ? true : node.test ? truthiness(this.evalExpr(node.test, frame)) : true;
-      if (test === false) return "done";
-      if (test === undefined) return NORMAL;
-      const before = this.unknownBranches;
-      const completion = this.execStatement(node.body, frame);
-      if (completion === RETURN) return RETURN;
-      if (completion === BREAK) return "done";
-      if (node.update) this.evalExpr(node.update, frame);
-      if (this.unknownBranches !== before) return NORMAL;
-    }
-    return NORMAL;
-  }
-
-  private execForEach(node: Node, frame: Frame): Completion {
-    const iterable = this.evalExpr(node.right, frame);
-    const target: Node = node.left.type === "VariableDeclaration" ? node.left.declarations[0].id : node.left;
-    const declare = node.left.type === "VariableDeclaration";
-    const items = iterationItems(iterable, node.type === "ForInStatement");
-    if (items && frame.conditional === 0 && items.length <= MAX_CONCRETE_ITERATIONS) {
-      this.concreteLoops++;
-      try {
-        let finished = true;
-        for (const item of items) {
-          const before = this.unknownBranches;
-          this.bindPattern(target, item, frame, declare);
-          const completion = this.execStatement(node.body, frame);
-          if (completion === RETURN) return RETURN;
-          if (completion === BREAK) return NORMAL;
-          if (this.unknownBranches !== before) {
-            finished = false;
-            break;
-          }
-        }
-        if (finished) return NORMAL;
-      } finally {
-        this.concreteLoops--;
-      }
-    }
-    const element = elementOf(iterable, node.type === "ForInStatement");
-    frame.conditional++;
-    for (let pass = 0; pass < 2; pass++) {
-      this.bindPattern(target, element, frame, declare);
-      this.execStatement(node.body, frame);
-    }
-    frame.conditional--;
-    return NORMAL;
   }
 
   private execExportNamed(node: Node, frame: Frame): Completion {

@@ -1,7 +1,8 @@
 // Expression evaluation: folding constants, resolving names to modules/functions,
 // and carrying taint through every way Python builds a value.
 import { field, fields, namedChildren, textOf, type PyNode } from "./ast.js";
-import { callUserFunction, evalCall } from "./calls.js";
+import { evalCall } from "./calls.js";
+import { callUserFunction } from "./user-functions.js";
 import { lookup, type Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { decodeEscapes, parseIntegerLiteral, parseStringPrefix } from "./literals.js";

@@ -15,7 +15,7 @@ import { execBlock } from "./statements.js";
 import { parameterSourceKind } from "./sources.js";
 import { isSecretParameterName } from "../../rules/signatures.js";
 import { BUILD_HOOKS, isInstallCommandBase, type CodeUnit } from "./triggers.js";
-import { callUserFunction, instantiate } from "./calls.js";
+import { callUserFunction, instantiate } from "./user-functions.js";
 import { evalExpr } from "./expressions.js";
 import { StagedFiles } from "./staging.js";
 

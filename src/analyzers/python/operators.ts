@@ -4,9 +4,10 @@ import { field, type PyNode } from "./ast.js";
 import { concat, evalExpr } from "./expressions.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
-import { PATH_TYPE, percentFormat } from "./library.js";
+import { PATH_TYPE } from "./library.js";
 import { allTaints, derived, mergeTaints, type Value } from "./model.js";
 import { joinPath } from "./paths.js";
+import { percentFormat } from "./string-methods.js";
 
 const MAX_ITEMS = 4096;
 

@@ -1,13 +1,14 @@
 // Statement execution: assignments and their targets, control flow (both branches,
-// joined), imports, function and class definitions.
-import { dottedName, field, fields, namedChildren, nodeCount, textOf, type PyNode } from "./ast.js";
-import { callUserFunction, callValue, execCode } from "./calls.js";
+// joined), function and class definitions; imports are in imports.ts.
+import { field, fields, namedChildren, nodeCount, textOf, type PyNode } from "./ast.js";
+import { callValue, execCode } from "./calls.js";
+import { callUserFunction } from "./user-functions.js";
 import { evalExpr, iterationElement, iterationItems } from "./expressions.js";
 import { binary } from "./operators.js";
-import { lookup, type Frame } from "./frame.js";
+import type { Frame } from "./frame.js";
+import { execImport } from "./imports.js";
 import type { Interpreter } from "./interpreter.js";
-import { allTaints, derived, external, join, mergeTaints, SMALL_CONTAINER, unknown, type Taint, type Value } from "./model.js";
-import { resolveRelative } from "./modules.js";
+import { allTaints, derived, join, mergeTaints, SMALL_CONTAINER, unknown, type Taint, type Value } from "./model.js";
 
 const MAX_LOOP_UNROLL = 512;
 
@@ -337,84 +338,4 @@ function defineClass(ip: Interpreter, frame: Frame, node: PyNode, decorators: re
   const classFrame: Frame = { ...frame, classBody: cls, scope: { vars: cls.scope, parent: frame.scope } };
   execBlock(ip, classFrame, block(field(node, "body")));
   setName(frame, cls.name, { ref: { kind: "class", cls }, taints: [] });
-}
-
-// ---- imports ------------------------------------------------------------------------
-
-function execImport(ip: Interpreter, frame: Frame, node: PyNode): void {
-  if (node.type === "future_import_statement") return;
-  if (node.type === "import_statement") {
-    for (const child of namedChildren(node)) {
-      const aliased = child.type === "aliased_import";
-      const nameNode = aliased ? field(child, "name")! : child;
-      const dotted = dottedName(nameNode);
-      const module = importModule(ip, frame, dotted);
-      if (aliased) setName(frame, textOf(field(child, "alias")!), module);
-      else {
-        const top = dotted.split(".")[0]!;
-        setName(frame, top, importModule(ip, frame, top));
-      }
-    }
-    return;
-  }
-  const moduleNode = field(node, "module_name");
-  let moduleName = moduleNode ? dottedName(moduleNode) : "";
-  if (moduleNode?.type === "relative_import") {
-    const prefix = namedChildren(moduleNode).find((c) => c.type === "import_prefix");
-    const level = prefix ? textOf(prefix).length : 1;
-    const rest = namedChildren(moduleNode).find((c) => c.type === "dotted_name");
-    moduleName = resolveRelative(frame.module.name, ip.isPackageModule(frame.module), level, rest ? dottedName(rest) : "");
-  }
-  const module = importModule(ip, frame, moduleName);
-  if (namedChildren(node).some((c) => c.type === "wildcard_import")) {
-    if (module.ref?.kind === "module") {
-      for (const [name, value] of ip.modules.get(module.ref.name)?.scope.vars ?? []) {
-        if (!name.startsWith("_")) setName(frame, name, value);
-      }
-    }
-    return;
-  }
-  for (const child of fields(node, "name")) {
-    const aliased = child.type === "aliased_import";
-    const nameNode = aliased ? field(child, "name")! : child;
-    const name = dottedName(nameNode);
-    const bound = aliased ? textOf(field(child, "alias")!) : name;
-    setName(frame, bound, importedName(ip, frame, module, moduleName, name));
-  }
-}
-
-/** `import x.y`: an in-package module (executed once) or an external module reference. */
-export function importModule(ip: Interpreter, frame: Frame, dotted: string): Value {
-  const file = ip.lookupModuleFile(dotted);
-  if (!file || file === frame.file) return external(dotted);
-  // Parent packages run first, as in Python.
-  const parts = dotted.split(".");
-  for (let i = 1; i < parts.length; i++) {
-    const parent = ip.lookupModuleFile(parts.slice(0, i).join("."));
-    if (parent && parent !== frame.file) liftModule(ip, frame, ip.runModule(parent).file);
-  }
-  const state = ip.runModule(file);
-  liftModule(ip, frame, state.file);
-  return { ref: { kind: "module", name: state.file }, taints: [] };
-}
-
-/** A module imported from install-time code runs at install: its top-level facts say so. */
-function liftModule(ip: Interpreter, frame: Frame, file: string): void {
-  const state = ip.modules.get(file);
-  if (!state || frame.trigger !== "install" || state.trigger === "install") return;
-  for (const record of state.out.records) ip.emit(frame, record);
-}
-
-function importedName(ip: Interpreter, frame: Frame, module: Value, moduleName: string, name: string): Value {
-  if (module.ref?.kind === "module") {
-    const state = ip.modules.get(module.ref.name);
-    const value = state?.scope.vars.get(name) ?? lookup(state?.scope ?? frame.scope, name);
-    if (value && state) return value;
-    const sub = ip.lookupModuleFile(`${moduleName}.${name}`);
-    if (sub) return importModule(ip, frame, `${moduleName}.${name}`);
-    return unknown();
-  }
-  const sub = moduleName ? ip.lookupModuleFile(`${moduleName}.${name}`) : ip.lookupModuleFile(name);
-  if (sub) return importModule(ip, frame, moduleName ? `${moduleName}.${name}` : name);
-  return external(moduleName ? `${moduleName}.${name}` : name);
 }

@@ -8,8 +8,11 @@
 import { evidenceOf, type Emit, type Evidence } from "../alerts.js";
 import { isSshdProgram, type HostEvent } from "../events.js";
 import { familyOf, maskAddress } from "../net.js";
-import { PenaltySimulator, type PenaltyConfig, type PenaltyState, type PenaltyType, type SimulatedLine } from "../penalties.js";
+import { PenaltySimulator, type PenaltyConfig, type PenaltyType } from "../penalties.js";
+import type { BruteForceState, Connection, Episode, HostState, SourceHistory } from "./ssh-brute-force-state.js";
 import type { Detector } from "./types.js";
+
+export type { BruteForceState } from "./ssh-brute-force-state.js";
 
 export interface BruteForceOptions {
   penalties: PenaltyConfig;
@@ -21,56 +24,6 @@ export interface BruteForceOptions {
   recidiveWindowMs: number;
   /** "addr:port" sshd listens on, for simulated drop lines when the log never shows it */
   listenAddress?: string;
-}
-
-interface Connection {
-  host: string;
-  ip: string;
-  port?: number;
-  start: number;
-  last: number;
-  attempted: boolean;
-  invalid: boolean;
-  refused: boolean;
-  authenticated: boolean;
-  evidence: Evidence[];
-}
-
-interface Episode {
-  host: string;
-  source: string;
-  masked: string;
-  start: number;
-  until: number;
-  reason: string;
-  refused: number;
-  observedDrops: number;
-  lines: SimulatedLine[];
-  evidence: Evidence[];
-}
-
-interface SourceHistory {
-  blocks: number[];
-  failures: { at: number; evidence: Evidence }[];
-  /** end of the last block (ms), for "never blocked while guessing" */
-  blockedUntil?: number;
-  /** contributions since the penalty entry was created */
-  pending: Evidence[];
-  pendingLines: SimulatedLine[];
-}
-
-interface HostState {
-  simulator: PenaltySimulator;
-  connections: Map<string, Connection>;
-  /** connections that ended, by key → end time: their trailing lines ("PAM 2 more …") open nothing */
-  closed: Map<string, number>;
-  local?: { ip: string; port: number };
-}
-
-export interface BruteForceState {
-  hosts: [string, { penalties: PenaltyState; connections: [string, Connection][]; closed: [string, number][]; local?: { ip: string; port: number } }][];
-  episodes: [string, Episode][];
-  sources: [string, SourceHistory][];
 }
 
 const MAX_LINES = 40;

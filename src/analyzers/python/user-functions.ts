@@ -1,0 +1,75 @@
+// Calls into the package's own functions and classes (inlined when small and given constants, else summarised), apart from calls.ts's dispatch and library calls.
+import { nodeCount, type PyNode } from "./ast.js";
+import { applySummary } from "./effects.js";
+import { evalExpr } from "./expressions.js";
+import type { Frame } from "./frame.js";
+import type { Interpreter } from "./interpreter.js";
+import { derived, join, unknown, type ClassInfo, type FunctionInfo, type Value } from "./model.js";
+import type { CallArgs } from "./library.js";
+import { credentialPath } from "./paths.js";
+
+const MAX_INLINE_DEPTH = 3;
+const MAX_INLINE_NODES = 250;
+
+/** Bind call arguments to parameters (positional, keywords, *args, **kwargs, defaults). */
+function bindParameters(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: CallArgs): Value[] {
+  const values: Value[] = [];
+  let next = 0;
+  const usedKeywords = new Set<string>();
+  fn.params.forEach((param, index) => {
+    if (param.kind === "star") {
+      values[index] = { items: args.positional.slice(next), taints: [] };
+      next = args.positional.length;
+    } else if (param.kind === "starstar") {
+      const dict = new Map([...args.keywords].filter(([k]) => !usedKeywords.has(k) && !fn.params.some((p) => p.name === k)));
+      values[index] = { dict, taints: [] };
+    } else if (next < args.positional.length) {
+      values[index] = args.positional[next++]!;
+    } else if (args.keywords.has(param.name)) {
+      usedKeywords.add(param.name);
+      values[index] = args.keywords.get(param.name)!;
+    } else if (param.default) {
+      values[index] = evalExpr(ip, { ...frame, scope: fn.closure, returns: [] }, param.default);
+    } else values[index] = args.keywords.get("**") ?? unknown();
+  });
+  return values;
+}
+
+function worthInlining(ip: Interpreter, fn: FunctionInfo, params: Value[]): boolean {
+  if (fn.isLambda) return true;
+  // Decoder helpers get blobs and lists; callbacks get functions. Short literals are not worth a re-run,
+  // unless they name a credential file: a `read(".ssh/id_rsa")` helper only reads it with the real argument.
+  return params.some(
+    (p) =>
+      (p.str !== undefined && (p.str.length >= 16 || credentialPath(ip.signatures, p.str) !== undefined)) ||
+      (p.items !== undefined && p.items.length >= 4) ||
+      p.ref?.kind === "function",
+  );
+}
+
+export function callUserFunction(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: CallArgs, node: PyNode): Value {
+  const params = bindParameters(ip, frame, fn, args);
+  const small = nodeCount(fn.body, MAX_INLINE_NODES) < MAX_INLINE_NODES;
+  if (frame.inlineDepth < MAX_INLINE_DEPTH && small && worthInlining(ip, fn, params)) {
+    // Run the body with the real arguments: folds helpers like `def d(s): return b64decode(s)`.
+    const scope = { vars: new Map<string, Value>(), parent: fn.closure };
+    fn.params.forEach((param, index) => scope.vars.set(param.name, params[index] ?? unknown()));
+    const inline: Frame = { ...frame, file: fn.file, module: fn.module ?? frame.module, scope, returns: [], inlineDepth: frame.inlineDepth + 1, branchDepth: 0 };
+    delete inline.classBody;
+    if (fn.cls) inline.methodClass = fn.cls;
+    else delete inline.methodClass;
+    if (frame.file !== fn.file && !frame.locOverride) delete inline.locOverride;
+    ip.runBody(inline, fn);
+    return inline.returns!.reduce((a, b) => join(a, b), inline.returns![0] ?? unknown());
+  }
+  const summary = ip.summary(fn);
+  if (!summary) return derived(params);
+  return applySummary(ip, frame, fn, summary, params, node);
+}
+
+export function instantiate(ip: Interpreter, frame: Frame, cls: ClassInfo, args: CallArgs, node: PyNode | undefined): Value {
+  const instance: Value = { ref: { kind: "instance", cls }, taints: [] };
+  const init = ip.findMethod(cls, "__init__");
+  if (init) callUserFunction(ip, frame, init, { ...args, positional: [instance, ...args.positional] }, node ?? init.node);
+  return instance;
+}
