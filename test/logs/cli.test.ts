@@ -66,6 +66,13 @@ describe("exfilscan logs", () => {
     expect(docs[2]!.event).toMatchObject({ category: ["authentication"], outcome: "failure" });
   });
 
+  it("--ssh-port repeats without swallowing the inputs that follow it", async () => {
+    const out = join(dir, "r.json");
+    const file = join(FIXTURES, "zeek", "conn.log");
+    expect(await cli("logs", "--no-state", "--ssh-port", "2222", "--ssh-port", "22", file, "-f", "json", "-o", out)).toBe(0);
+    expect((JSON.parse(readFileSync(out, "utf8")) as { inputs: { input: string }[] }).inputs.map((i) => i.input)).toEqual([file]);
+  });
+
   it("rejects bad options with a usage error", async () => {
     await expect(cli("logs", "x.log", "--no-state", "--openssh-version", "7.4")).rejects.toThrow(/--openssh-version/);
     await expect(cli("logs", "x.log", "--no-state", "--penalties", "authfail:soon")).rejects.toThrow(/bad time/);

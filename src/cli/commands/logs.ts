@@ -20,6 +20,8 @@ import { addReportOptions, emit, EXIT_CLEAN, EXIT_ERROR, exitCodeFor, resolveRep
 
 type Raw = Record<string, unknown>;
 
+const DEFAULT_SSH_PORTS = ["22"];
+
 function durationMs(raw: unknown, flag: string): number {
   const seconds = parseDuration(String(raw));
   if (seconds === undefined || seconds < 0) throw new UsageError(`${flag} takes a duration like 90s, 10m, 1h, 14d (got "${String(raw)}")`);
@@ -92,7 +94,13 @@ export function registerLogs(program: Command): void {
     .option("--reference-time <time>", "newest time the logs can hold, to infer the year of RFC 3164 timestamps (default: file mtime)")
     .option("--utc-offset <offset>", "zone of timestamps that carry none (RFC 3164 syslog), e.g. +02:00", "+00:00")
     .option("--learning-window <duration>", "new-ssh-destination: learn peers for this long first", "14d")
-    .option("--ssh-port <port...>", "ports that count as SSH for outbound connections", ["22"])
+    .option(
+      "--ssh-port <port>",
+      "a port that counts as SSH for outbound connections (repeatable; default 22)",
+      // Repeatable, not variadic: a variadic option would swallow the log files after it.
+      (port: string, ports: string[]) => (ports === DEFAULT_SSH_PORTS ? [port] : [...ports, port]),
+      DEFAULT_SSH_PORTS,
+    )
     .option("--openssh-version <version>", `PerSourcePenalties behaviour to simulate: ${OPENSSH_VERSIONS.join("|")}`, "9.8")
     .option("--sshd-config <file>", "read PerSourcePenalties, PerSourceNetBlockSize, PerSourcePenaltyExemptList and LogLevel from an sshd_config")
     .option("--penalties <words>", 'PerSourcePenalties words, e.g. "authfail:90s min:15s max:10m overflow:deny-all"')
