@@ -58,9 +58,9 @@ export async function scanLoadedPackage(pkg: LoadedPackage, signatures: Signatur
   const ref: PackageRef = { ecosystem: pkg.ecosystem, name: pkg.name ?? pkg.input, ...(pkg.version ? { version: pkg.version } : {}) };
   const facts = await ANALYZERS[pkg.ecosystem](pkg, signatures);
   for (const problem of facts.parseProblems) errors.push({ input: pkg.input, file: problem.file, message: problem.message });
-  const findings = evaluateFacts(facts, ref, signatures).map((finding) => ({ ...finding, target: pkg.input }));
-  if (advisories) findings.push(...knownMaliciousFindings(advisories, pkg, ref, signatures).map((finding) => ({ ...finding, target: pkg.input })));
-  return { target, findings, errors };
+  const findings = evaluateFacts(facts, ref, signatures);
+  if (advisories) findings.push(...knownMaliciousFindings(advisories, pkg, ref, signatures));
+  return { target, findings: findings.map((finding) => ({ ...finding, target: pkg.input })), errors };
 }
 
 export async function scanTargets(inputs: string[], options: ScanOptions): Promise<ScanReport> {

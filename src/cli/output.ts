@@ -40,8 +40,9 @@ export function resolveReportOptions(raw: Record<string, unknown>, formats: read
 
 /** Only the CLI writes: stdout, or the --output file. */
 export function emit(text: string, options: ReportOptions): void {
-  if (options.output) writeFileSync(options.output, text.endsWith("\n") ? text : `${text}\n`);
-  else process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+  const whole = text.endsWith("\n") ? text : `${text}\n`;
+  if (options.output) writeFileSync(options.output, whole);
+  else process.stdout.write(whole);
 }
 
 /** Problems go to stderr too, so a human sees them even when stdout is JSON piped elsewhere. */
