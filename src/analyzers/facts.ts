@@ -40,6 +40,14 @@ export interface FlowFact {
   source: SourceFact;
   sink: SinkFact;
   steps: FlowStep[];
+  /**
+   * Where the credential's value sits in what leaves. "auth": only as the request's own
+   * credential (Authorization header, basic-auth user:pass, a login()/connect() password,
+   * an SDK client signing with it). "payload": copied into a body, URL, query, cookie,
+   * another header, a file or a command. Absent means "payload" (the sound default):
+   * only "auth" to the credential's issuer can make a flow benign.
+   */
+  use?: "auth" | "payload";
 }
 
 export type ObfuscationTechnique =
