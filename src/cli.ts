@@ -7,7 +7,7 @@ import { EXIT_ERROR } from "./cli/output.js";
 import { registerScan } from "./cli/commands/scan.js";
 import { registerRules } from "./cli/commands/rules.js";
 import { registerSignatures } from "./cli/commands/signatures.js";
-import { registerLogs } from "./cli/commands/logs.js";
+import { registerAlerts, registerLogs } from "./cli/commands/logs.js";
 
 const program = new Command("exfilscan")
   .description("Find code that reads credentials and sends them away, in npm and Python packages; read host logs for its traces.")
@@ -26,6 +26,13 @@ registerScan(program);
 registerRules(program);
 registerSignatures(program);
 registerLogs(program);
+registerAlerts(program);
+
+// A reader that stops early (`exfilscan logs --events | head`) is not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 try {
   const code = await program.parseAsync(process.argv).then(() => process.exitCode ?? 0);

@@ -6,7 +6,7 @@ import { finaliseAlert, type Alert, type AlertDraft } from "./alerts.js";
 import { createDetectors, type DetectorOptions } from "./detectors/index.js";
 import { Baseline } from "./detectors/new-ssh-destination.js";
 import type { Cursor, HostEvent } from "./events.js";
-import { detectParser, parserByName } from "./parsers/index.js";
+import { detectParser, FORMAT_NAMES, parserByName } from "./parsers/index.js";
 import type { LogParser } from "./parsers/types.js";
 import { expandInputs, LineSource } from "./reader.js";
 import type { StateStore } from "./store.js";
@@ -30,6 +30,8 @@ export interface AnalyzeOptions {
   detect: boolean;
   onEvent?: (event: HostEvent) => void;
   batchSize?: number;
+  /** How many unrecognised lines to keep per input (default 5). */
+  explainLimit?: number;
 }
 
 export interface InputReport {
@@ -39,10 +41,12 @@ export interface InputReport {
   lines: number;
   recognised: number;
   skipped: number;
+  /** sshd lines that produced no event (listed in samples; all of them with --explain-unparsed). */
+  unmodelled: number;
   unparseable: number;
   events: number;
-  /** Up to 5 lines no parser rule understood. */
-  samples: { line: number; text: string }[];
+  /** Lines no parser rule understood: up to 5, or `explainLimit`. */
+  samples: { line: number; text: string; status: "unmodelled" | "unparseable" }[];
   /** Line the read resumed after (a previous run consumed up to it). */
   resumedAfterLine?: number;
   /** The content was read before under another name/inode (rotated or compressed). */
@@ -50,6 +54,8 @@ export interface InputReport {
   /** This path held other content before (rotation or truncation): read from the start. */
   replaced?: "rotated" | "truncated";
   duplicateOf?: string;
+  /** Why the input was not read, when that is not an error (e.g. not a log format exfilscan reads). */
+  note?: string;
   error?: string;
 }
 
@@ -62,6 +68,8 @@ export interface AnalyzeResult {
   /** Inputs that could be read (at least opened and recognised). */
   readable: number;
   errors: { input: string; message: string }[];
+  /** Set when new-ssh-destination was still learning at the newest event: it could not alert yet. */
+  learning?: { start: string; until: string; newest: string };
 }
 
 interface Sourced {
@@ -90,7 +98,7 @@ async function openSources(options: AnalyzeOptions, result: AnalyzeResult): Prom
   const sources: Source[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {
-    const report: InputReport = { input: file.path, lines: 0, recognised: 0, skipped: 0, unparseable: 0, events: 0, samples: [] };
+    const report: InputReport = { input: file.path, lines: 0, recognised: 0, skipped: 0, unmodelled: 0, unparseable: 0, events: 0, samples: [] };
     result.inputs.push(report);
     let lines: LineSource;
     try {
@@ -117,8 +125,9 @@ async function openSources(options: AnalyzeOptions, result: AnalyzeResult): Prom
         result.readable++;
         continue;
       }
-      report.error = "log format not recognised (use --log-format)";
-      result.errors.push({ input: file.path, message: report.error });
+      // Not a log exfilscan reads (dpkg.log, a README): said, not an error, unless it is all there was.
+      report.format = "unrecognised";
+      report.note = `not a log format exfilscan reads (${FORMAT_NAMES.join(", ")}); skipped — force one with --log-format`;
       continue;
     }
     report.format = parser.name;
@@ -143,21 +152,22 @@ async function* sourceEvents(source: Source, options: AnalyzeOptions): AsyncGene
   const session = source.parser.open({ file, referenceMs, offsetMinutes: options.utcOffsetMinutes });
   const report = source.report;
   let last: Cursor = source.start;
+  const sampleLimit = options.explainLimit ?? SAMPLE_LIMIT;
   try {
     for await (const batch of source.lines.lines(source.start)) {
       const out: Sourced[] = [];
       for (const record of batch) {
         report.lines++;
         last = { offset: record.end, line: record.number };
-        if (record.text.trim() === "") {
+        if (record.text.trim() === "" || (record.text.startsWith("#") && source.parser.name !== "zeek")) {
           report.skipped++;
           continue;
         }
         const produced: HostEvent[] = [];
         const status = session.line(record.text, record.number, record.start, produced);
         report[status]++;
-        if (status === "unparseable" && report.samples.length < SAMPLE_LIMIT) {
-          report.samples.push({ line: record.number, text: record.text.slice(0, 200) });
+        if ((status === "unparseable" || status === "unmodelled") && report.samples.length < sampleLimit) {
+          report.samples.push({ line: record.number, text: record.text.slice(0, 300), status });
         }
         if (produced.length) {
           const cursor = session.pendingCursor?.() ?? last;
@@ -248,10 +258,12 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeResul
   store.begin();
   try {
     let sinceCommit = 0;
+    let newest: number | undefined;
     for await (const { event, cursor, source } of mergeByTime(sources.map((s) => sourceEvents(s, options)))) {
       source.consumed = cursor;
       if ((options.since !== undefined && event.timestamp < options.since) || (options.until !== undefined && event.timestamp >= options.until)) continue;
       source.report.events++;
+      if (newest === undefined || event.timestamp > newest) newest = event.timestamp;
       result.events++;
       options.onEvent?.(event);
       for (const detector of detectors.values()) detector.onEvent(event);
@@ -261,6 +273,10 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeResul
       }
     }
     for (const detector of detectors.values()) detector.finish();
+    const windowEnd = baseline.start === undefined ? undefined : baseline.start + options.detectors.learningWindowMs;
+    if (options.detect && windowEnd !== undefined && newest !== undefined && newest < windowEnd) {
+      result.learning = { start: new Date(baseline.start!).toISOString(), until: new Date(windowEnd).toISOString(), newest: new Date(newest).toISOString() };
+    }
     for (const source of sources) if (source.report.error) result.errors.push({ input: source.report.input, message: source.report.error });
     commit(true);
   } catch (error) {

@@ -1,6 +1,7 @@
 // HostEvent → an Elastic Common Schema document, ready to bulk-index into
 // Elasticsearch/OpenSearch. Fields outside ECS live under system.auth.ssh (the names
-// Filebeat's system module uses) and exfilscan.*; the source line is log.file.line.
+// Filebeat's system module uses) and exfilscan.*; the source line is exfilscan.line (ECS has
+// no field for a line number in the log file: log.origin.file.line is the logger's source line).
 import type { EventAction, HostEvent } from "./events.js";
 
 type Doc = Record<string, unknown>;
@@ -10,7 +11,7 @@ const CATEGORY: Record<EventAction, [string[], (e: HostEvent) => string[]]> = {
   ssh_invalid_user: [["authentication"], () => ["info"]],
   ssh_pam_auth_failure: [["authentication"], () => ["info"]],
   ssh_max_auth_attempts: [["authentication"], () => ["info"]],
-  ssh_not_allowed: [["authentication"], () => ["denied"]],
+  ssh_not_allowed: [["authentication"], () => ["info"]],
   ssh_disconnect: [["session"], () => ["end"]],
   ssh_grace_timeout: [["network"], () => ["end"]],
   ssh_child_crash: [["process"], () => ["end"]],
@@ -21,6 +22,11 @@ const CATEGORY: Record<EventAction, [string[], (e: HostEvent) => string[]]> = {
   ssh_session_open: [["session"], () => ["start"]],
   ssh_session_close: [["session"], () => ["end"]],
   ssh_connection: [["network"], () => ["connection", "start"]],
+  ssh_refused_connect: [["network"], () => ["connection", "denied"]],
+  ssh_no_identification: [["network"], () => ["connection", "end"]],
+  ssh_bad_protocol: [["network"], () => ["protocol", "info"]],
+  ssh_negotiation_failure: [["network"], () => ["protocol", "denied"]],
+  ssh_kex_failure: [["network"], () => ["protocol", "info"]],
   ssh_client_connect: [["network"], () => ["connection", "start"]],
   ssh_session: [["network"], () => ["connection", "protocol"]],
   process_start: [["process"], () => ["start"]],
@@ -56,6 +62,7 @@ export function toEcs(event: HostEvent): Doc {
   const directory = event.filePath?.includes("/") ? event.filePath.slice(0, event.filePath.lastIndexOf("/")) || "/" : undefined;
   const related = {
     ip: [...new Set([event.sourceIp, event.destinationIp].filter((x): x is string => Boolean(x)))],
+    hosts: event.sourceDomain ? [event.sourceDomain] : [],
     user: event.user ? [event.user] : [],
   };
   const doc: Doc = {
@@ -67,7 +74,7 @@ export function toEcs(event: HostEvent): Doc {
     message: event.message,
     host: { name: event.host },
     user: { name: event.user, id: event.userId },
-    source: { ip: event.sourceIp, port: event.sourcePort },
+    source: { ip: event.sourceIp, domain: event.sourceDomain, port: event.sourcePort },
     destination: { ip: event.destinationIp, port: event.destinationPort, domain: event.destinationDomain },
     network: { protocol: event.protocol, direction: event.direction },
     dns: event.action === "dns_query" ? { question: { name: event.destinationDomain } } : undefined,
@@ -93,11 +100,12 @@ export function toEcs(event: HostEvent): Doc {
       },
     },
     exfilscan: {
+      line: event.line,
       phase: event.phase, preamble: event.preamble, invalid_user: event.invalidUser,
       penalty: event.penalty,
       lines: event.lines && event.lines.length > 1 ? event.lines : undefined,
     },
-    log: { file: { path: event.file, line: event.line } },
+    log: { file: { path: event.file } },
   };
   return compact(doc) ?? {};
 }

@@ -18,6 +18,11 @@ export const EVENT_ACTIONS = [
   "ssh_session_open",
   "ssh_session_close",
   "ssh_connection", // Connection from A port P on B port Q (VERBOSE)
+  "ssh_refused_connect", // tcp_wrappers: refused connect from
+  "ssh_no_identification", // Did not receive identification string
+  "ssh_bad_protocol", // Bad protocol version identification
+  "ssh_negotiation_failure", // Unable to negotiate … no matching … found
+  "ssh_kex_failure", // kex_exchange_identification, banner exchange, ssh_dispatch_run_fatal
   "ssh_client_connect", // outbound ssh client lines
   "ssh_session", // Zeek ssh.log
   "process_start",
@@ -73,7 +78,10 @@ export interface HostEvent {
   pid?: number;
   user?: string;
   userId?: string;
+  /** Always an IP literal in canonical form (see net.ts normaliseIp); a hostname goes to sourceDomain. */
   sourceIp?: string;
+  /** The source as a name, when the log gave a hostname instead of an address (sshd UseDNS). */
+  sourceDomain?: string;
   sourcePort?: number;
   destinationIp?: string;
   destinationPort?: number;
@@ -106,6 +114,12 @@ export interface Cursor {
   line: number;
 }
 
+/** sshd, its 9.8+/10.0+ children, and the old "sshd(pam_unix)" program tag. */
 export function isSshdProgram(program: string | undefined): boolean {
-  return program === "sshd" || program === "sshd-session" || program === "sshd-auth";
+  return program === "sshd" || program === "sshd-session" || program === "sshd-auth" || program === "sshd(pam_unix)";
+}
+
+/** The remote party of an inbound event: its address, or its name when the log only gave a name. */
+export function sourceOf(event: HostEvent): string | undefined {
+  return event.sourceIp ?? event.sourceDomain;
 }

@@ -65,6 +65,25 @@ export function unmapIpv4(address: string): string {
   return match ? match[1]! : address;
 }
 
+/**
+ * The canonical text of an IP literal, or undefined when `text` is not one (a hostname):
+ * IPv4 with leading zeros read as decimal ("192.030.0.6" → "192.30.0.6", as the address a
+ * person wrote), IPv4-mapped IPv6 unmapped, IPv6 in RFC 5952 form without its zone id,
+ * brackets stripped.
+ */
+export function normaliseIp(text: string): string | undefined {
+  let value = text.trim();
+  if (value.startsWith("[") && value.endsWith("]")) value = value.slice(1, -1);
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value);
+  if (v4) {
+    const parts = v4.slice(1).map(Number);
+    return parts.every((n) => n <= 255) ? parts.join(".") : undefined;
+  }
+  const zoneless = value.split("%")[0]!;
+  if (!isIPv6(zoneless)) return undefined;
+  return unmapIpv4(formatIpv6(toBytes(zoneless)!));
+}
+
 export function fromBytes(bytes: number[]): string {
   return bytes.length === 4 ? bytes.join(".") : formatIpv6(bytes);
 }

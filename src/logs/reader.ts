@@ -136,15 +136,30 @@ export class LineSource {
     return lines.slice(0, count);
   }
 
-  /** sha256 of the first complete line: the same content under another name or inode is the same log. */
+  /**
+   * sha256 of the first complete data lines (up to 4 KiB; "#" header and blank lines left
+   * out, since every Zeek log starts with the same "#separator" line): the same content under
+   * another name or inode is the same log. undefined while no complete data line exists.
+   */
   fingerprint(): string | undefined {
     const head = Buffer.concat(this.buffered);
-    let end = head.indexOf(10);
-    if (end < 0) {
-      if (!this.exhausted || head.length === 0) return undefined;
-      end = head.length;
+    const hash = createHash("sha256");
+    let taken = 0;
+    let lines = 0;
+    for (let start = 0; start < head.length && taken < 4096 && lines < 4; ) {
+      let end = head.indexOf(10, start);
+      if (end < 0) {
+        if (!this.exhausted) break;
+        end = head.length;
+      }
+      const line = head.subarray(start, Math.min(end, start + 4096 - taken));
+      start = end + 1;
+      if (line.length === 0 || line[0] === 0x23 /* # */ || line.toString("latin1").trim() === "") continue;
+      hash.update(line).update("\n");
+      taken += line.length;
+      lines++;
     }
-    return createHash("sha256").update(head.subarray(0, Math.min(end, 4096))).digest("hex").slice(0, 32);
+    return lines === 0 ? undefined : hash.digest("hex").slice(0, 32);
   }
 
   /** Lines from a cursor (a previous run's end), with offsets in decompressed bytes. */

@@ -30,6 +30,7 @@ export function renderJson(result: AnalyzeResult, context: ReportContext): strin
       errors: result.errors,
       summary: summarise(result.alerts),
       stats: { events: result.events, newAlerts: result.newAlerts, stateDb: context.dbPath },
+      ...(result.learning ? { learning: result.learning } : {}),
     },
     null,
     2,
@@ -127,16 +128,23 @@ export function renderText(result: AnalyzeResult, context: ReportContext): strin
       out.push(c.red(`${input.input}: ${input.error}`));
       continue;
     }
+    if (input.note) {
+      out.push(c.dim(`${input.input}: ${input.note}`));
+      continue;
+    }
     const notes = [
       input.gzip ? "gzip" : undefined,
       input.resumedAfterLine ? `resumed after line ${input.resumedAfterLine}` : undefined,
       input.rotated ? "rotated copy of a log read before" : undefined,
       input.replaced ? `${input.replaced} since last run, read from the start` : undefined,
     ].filter(Boolean);
-    out.push(c.dim(`${input.input} (${input.format ?? "?"}${notes.length ? `, ${notes.join(", ")}` : ""}): ${input.lines} lines, ${input.events} events, ${input.skipped} skipped, ${input.unparseable} unparseable`));
-    for (const sample of input.samples) out.push(c.dim(`  unparseable ${input.input}:${sample.line}: ${sample.text}`));
+    out.push(c.dim(`${input.input} (${input.format ?? "?"}${notes.length ? `, ${notes.join(", ")}` : ""}): ${input.lines} lines, ${input.events} events, ${input.skipped} skipped, ${input.unmodelled} sshd lines not modelled, ${input.unparseable} unparseable`));
+    for (const sample of input.samples) out.push(c.dim(`  ${sample.status === "unmodelled" ? "not modelled" : "unparseable"} ${input.input}:${sample.line}: ${sample.text}`));
   }
   for (const error of result.errors) if (!result.inputs.some((i) => i.input === error.input)) out.push(c.red(`${error.input}: ${error.message}`));
+  if (result.learning) {
+    out.push(c.yellow(`new-ssh-destination is still learning (since ${result.learning.start}, until ${result.learning.until}; newest event ${result.learning.newest}): it cannot report new destinations yet. Use --learning-window 0 to alert on every peer, or keep a baseline from older logs in --db.`));
+  }
   const counts = summarise(result.alerts);
   const summary = SEVERITIES.slice().reverse().map((s) => `${counts[s]} ${s}`).join(", ");
   out.push(result.alerts.length ? c.bold(`${result.alerts.length} alert(s): ${summary}`) : c.green("no alerts"));

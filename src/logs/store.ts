@@ -3,10 +3,11 @@
 // original stopped) with device/inode to tell rotation from truncation, the SSH-destination
 // baseline, detector state, and alerts. Writes happen inside one transaction per batch: a
 // crash loses at most the batch in flight, which the next run re-reads.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
+import { UsageError } from "../core/errors.js";
 import type { Cursor } from "./events.js";
 import type { FileIdentity } from "./reader.js";
 
@@ -59,7 +60,9 @@ export class StateStore {
   private readonly db: Database.Database;
   private inTransaction = false;
 
-  constructor(readonly path: string) {
+  /** `mustExist`: for commands that only read state — a mistyped path is an error, not a new empty database. */
+  constructor(readonly path: string, options: { mustExist?: boolean } = {}) {
+    if (options.mustExist && path !== ":memory:" && !existsSync(path)) throw new UsageError(`no state database at ${path} (run \`exfilscan logs\` first, or check --db)`);
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
@@ -221,7 +224,28 @@ export class StateStore {
     );
   }
 
+  /** Stored alerts, oldest first; `since` (epoch ms) compares the alert's own time. */
+  listAlerts(filter: { since?: number; ruleId?: string } = {}): StoredAlert[] {
+    const rows = this.db
+      .prepare("SELECT fingerprint, rule_id AS ruleId, severity, timestamp, json FROM alerts WHERE (? IS NULL OR timestamp >= ?) AND (? IS NULL OR rule_id = ?) ORDER BY timestamp, fingerprint")
+      .all(...sinceAndRule(filter)) as StoredAlert[];
+    return rows;
+  }
+
+  /** One stored alert by its fingerprint or a unique prefix of it. */
+  findAlert(prefix: string): StoredAlert[] {
+    return this.db
+      .prepare("SELECT fingerprint, rule_id AS ruleId, severity, timestamp, json FROM alerts WHERE fingerprint LIKE ? ESCAPE '\\' ORDER BY timestamp LIMIT 2")
+      .all(`${prefix.replace(/[\\%_]/g, "\\$&")}%`) as StoredAlert[];
+  }
+
   alertCount(): number {
     return (this.db.prepare("SELECT COUNT(*) AS n FROM alerts").get() as { n: number }).n;
   }
+}
+
+function sinceAndRule(filter: { since?: number; ruleId?: string }): (string | null)[] {
+  const since = filter.since === undefined ? null : new Date(filter.since).toISOString();
+  const rule = filter.ruleId ?? null;
+  return [since, since, rule, rule];
 }

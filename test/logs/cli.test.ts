@@ -1,10 +1,10 @@
 // The logs command in-process (commander + registerLogs), for exit codes, formats and the baseline commands.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { registerLogs } from "../../src/cli/commands/logs.js";
+import { registerAlerts, registerLogs } from "../../src/cli/commands/logs.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures", "logs");
 let dir: string;
@@ -61,8 +61,8 @@ describe("exfilscan logs", () => {
   it("--events writes one ECS document per recognised event", async () => {
     const out = join(dir, "events.ndjson");
     expect(await cli("logs", join(FIXTURES, "syslog", "seed-persourcepenalties.log"), "--events", "-o", out)).toBe(0);
-    const docs = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { log: { file: { line: number } }; event: { category: string[]; outcome: string } });
-    expect(docs.map((d) => d.log.file.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const docs = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { exfilscan: { line: number }; event: { category: string[]; outcome: string } });
+    expect(docs.map((d) => d.exfilscan.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(docs[2]!.event).toMatchObject({ category: ["authentication"], outcome: "failure" });
   });
 
@@ -98,5 +98,47 @@ describe("exfilscan logs", () => {
     expect(json.learningStart).toBe("2024-12-30T09:00:00.000Z");
     expect(json.baseline.filter((b) => b.side === "server").map((b) => b.peer).sort()).toEqual(["10.0.0.5", "198.51.100.7"]);
     expect(captured).toContain("removed 4 baseline entries");
+  });
+});
+
+describe("exfilscan alerts", () => {
+  async function alertsCli(...args: string[]): Promise<{ code: number; out: string }> {
+    const program = new Command("exfilscan").option("--signatures <dir...>").exitOverride();
+    registerLogs(program);
+    registerAlerts(program);
+    let out = "";
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof process.stdout.write;
+    try {
+      await program.parseAsync(["node", "exfilscan", ...args]);
+    } finally {
+      process.stdout.write = write;
+    }
+    const code = Number(process.exitCode ?? 0);
+    process.exitCode = undefined;
+    return { code, out };
+  }
+
+  it("lists and shows the alerts an earlier run stored, which a second run does not print again", async () => {
+    const db = join(dir, "s.db");
+    const log = join(FIXTURES, "syslog", "brute-force-9.8.log");
+    await alertsCli("logs", log, "--db", db, "-f", "json", "-o", join(dir, "first.json"));
+    await alertsCli("logs", log, "--db", db, "-f", "json", "-o", join(dir, "second.json"));
+    expect((JSON.parse(readFileSync(join(dir, "second.json"), "utf8")) as { alerts: unknown[] }).alerts).toEqual([]);
+    const listed = await alertsCli("alerts", "list", "--db", db, "-f", "json");
+    const alerts = (JSON.parse(listed.out) as { alerts: { ruleId: string; fingerprint: string; timestamp: string }[] }).alerts;
+    expect(alerts.length).toBe((JSON.parse(readFileSync(join(dir, "first.json"), "utf8")) as { alerts: unknown[] }).alerts.length);
+    expect(alerts.map((a) => a.ruleId)).toContain("ssh-brute-force");
+    const later = await alertsCli("alerts", "list", "--db", db, "-f", "json", "--since", alerts.at(-1)!.timestamp);
+    expect((JSON.parse(later.out) as { alerts: unknown[] }).alerts.length).toBeLessThan(alerts.length);
+    const shown = await alertsCli("alerts", "show", alerts[0]!.fingerprint.slice(0, 10), "--db", db);
+    expect(shown.out).toContain(alerts[0]!.ruleId);
+    expect(shown.out).toContain("brute-force-9.8.log:");
+  });
+
+  it("refuses a state database that does not exist instead of creating an empty one", async () => {
+    await expect(alertsCli("alerts", "list", "--db", join(dir, "typo.db"))).rejects.toThrow(/no state database/);
+    await expect(alertsCli("baseline", "show", "--db", join(dir, "typo.db"))).rejects.toThrow(/no state database/);
+    expect(existsSync(join(dir, "typo.db"))).toBe(false);
   });
 });

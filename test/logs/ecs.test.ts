@@ -19,8 +19,8 @@ describe("ECS output", () => {
       process: { pid: 1004, name: "sshd-session" },
       related: { ip: ["198.51.100.20"], user: ["admin"] },
       system: { auth: { ssh: { method: "password" } } },
-      exfilscan: { invalid_user: true },
-      log: { file: { path: "/var/log/auth.log", line: 14 } },
+      exfilscan: { line: 14, invalid_user: true },
+      log: { file: { path: "/var/log/auth.log" } },
     });
   });
 
@@ -41,8 +41,9 @@ describe("ECS output", () => {
     const { events } = await run(walk(root), { referenceTime: "2025-01-03T00:00:00Z" });
     expect(events.length).toBeGreaterThan(100);
     for (const event of events) {
-      const doc = toEcs(event) as { event: { category: string[]; outcome: string }; log: { file: { path: string; line: number } } };
-      expect(doc.log.file).toEqual({ path: event.file, line: event.line });
+      const doc = toEcs(event) as { event: { category: string[]; outcome: string }; log: { file: { path: string } }; exfilscan: { line: number } };
+      expect(doc.log.file).toEqual({ path: event.file });
+      expect(doc.exfilscan.line).toBe(event.line);
       if (event.outcome === "failure" && event.action.startsWith("ssh_") && ["ssh_login", "ssh_invalid_user", "ssh_pam_auth_failure", "ssh_max_auth_attempts", "ssh_not_allowed"].includes(event.action)) {
         expect(doc.event.category).toEqual(["authentication"]);
         expect(doc.event.outcome).toBe("failure");

@@ -61,7 +61,7 @@ describe("bad input is counted, never fatal", () => {
     expect(result.inputs[0]).toMatchObject({ format: "syslog", unparseable: 2, samples: [{ line: 6, text: "\u0000\u0001garbage" }, { line: 7, text: "{not json}" }] });
   });
 
-  it("reports an unrecognised or missing input as an error of that input only", async () => {
+  it("reports a missing input as an error of that input only, and an unrecognised one as skipped", async () => {
     const junk = join(dir, "junk.bin");
     writeFileSync(junk, Buffer.from([0, 1, 2, 3, 255, 254, 10, 0, 0]));
     const good = join(dir, "auth.log");
@@ -69,10 +69,8 @@ describe("bad input is counted, never fatal", () => {
     const { result, events } = await run([junk, join(dir, "missing.log"), good], { referenceTime: "2024-08-22T00:00:00Z" });
     expect(events).toHaveLength(1);
     expect(result.readable).toBe(1);
-    expect(result.errors.map((e) => [e.input.split("/").pop(), e.message])).toEqual([
-      ["missing.log", "no such file or directory"],
-      ["junk.bin", "log format not recognised (use --log-format)"],
-    ]);
+    expect(result.errors.map((e) => [e.input.split("/").pop(), e.message])).toEqual([["missing.log", "no such file or directory"]]);
+    expect(result.inputs.find((i) => i.input === junk)).toMatchObject({ format: "unrecognised", note: expect.stringMatching(/not a log format/) });
   });
 
   it("treats a truncated gzip as an error of that input, keeping what was read before", async () => {

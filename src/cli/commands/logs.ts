@@ -8,6 +8,7 @@ import { analyzeLogs } from "../../logs/analyze.js";
 import { DETECTOR_DEFAULTS, LOG_RULE_IDS, type DetectorOptions } from "../../logs/detectors/index.js";
 import { toEcs } from "../../logs/ecs.js";
 import type { HostEvent } from "../../logs/events.js";
+import type { Alert } from "../../logs/alerts.js";
 import { FORMAT_NAMES } from "../../logs/parsers/index.js";
 import {
   applySshdOption, defaultPenaltyConfig, isOpenSshVersion, OPENSSH_VERSIONS, penaltyConfigFromSshdConfig, type PenaltyConfig,
@@ -87,6 +88,7 @@ export function registerLogs(program: Command): void {
     .argument("<inputs...>", "log files, directories, or - for stdin (gzip is read)")
     .option("--log-format <name>", `force the format: ${FORMAT_NAMES.join("|")} (default: detected per input)`)
     .option("--events", "write every parsed event as ECS NDJSON instead of alerts (no detection, no state)", false)
+    .option("--explain-unparsed", "list every line that was not understood (sshd lines not modelled, lines of no known format), not only 5 per input", false)
     .option("--since <time>", "only events at or after this time (ISO 8601, or 7d/12h/30m ago)")
     .option("--until <time>", "only events before this time")
     .option("--db <file>", "state database (default: $XDG_STATE_HOME/exfilscan/state.db)")
@@ -119,6 +121,7 @@ export function registerLogs(program: Command): void {
     const format = raw["logFormat"] as string | undefined;
     if (format && !FORMAT_NAMES.includes(format)) throw new UsageError(`--log-format must be one of ${FORMAT_NAMES.join(", ")} (got "${format}")`);
     const detectors = detectorOptions(raw);
+    const explain = raw["explainUnparsed"] ? { explainLimit: 100_000 } : {};
     const since = timeBound(raw["since"], "--since");
     const until = timeBound(raw["until"], "--until");
     let utcOffsetMinutes: number;
@@ -142,7 +145,7 @@ export function registerLogs(program: Command): void {
       try {
         const result = await analyzeLogs({
           inputs, ...(format ? { format } : {}), ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}),
-          utcOffsetMinutes, ...(referenceMs !== undefined ? { referenceMs } : {}), detectors, rules: signatures.rules, store, incremental: false, detect: false,
+          utcOffsetMinutes, ...(referenceMs !== undefined ? { referenceMs } : {}), detectors, rules: signatures.rules, store, incremental: false, detect: false, ...explain,
           onEvent: (event: HostEvent) => {
             pending.push(JSON.stringify(toEcs(event)));
             if (pending.length >= 1000) flush();
@@ -151,6 +154,7 @@ export function registerLogs(program: Command): void {
         flush();
         if (stream !== process.stdout) await new Promise<void>((resolve) => (stream as NodeJS.WritableStream).end(resolve));
         for (const error of result.errors) warn(`${error.input}: ${error.message}`);
+        for (const input of result.inputs) if (input.note) warn(`${input.input}: ${input.note}`);
         process.exitCode = result.readable === 0 || result.errors.length ? EXIT_ERROR : EXIT_CLEAN;
       } finally {
         store.close();
@@ -163,9 +167,10 @@ export function registerLogs(program: Command): void {
       const timeBoxed = since !== undefined || until !== undefined;
       const result = await analyzeLogs({
         inputs, ...(format ? { format } : {}), ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}),
-        utcOffsetMinutes, ...(referenceMs !== undefined ? { referenceMs } : {}), detectors, rules: signatures.rules, store, incremental: !timeBoxed, detect: true,
+        utcOffsetMinutes, ...(referenceMs !== undefined ? { referenceMs } : {}), detectors, rules: signatures.rules, store, incremental: !timeBoxed, detect: true, ...explain,
       });
       for (const error of result.errors) warn(`${error.input}: ${error.message}`);
+      if (result.readable === 0) for (const input of result.inputs) if (input.note) warn(`${input.input}: ${input.note}`);
       const context = { toolVersion: TOOL_VERSION, dbPath: store.path, rules: signatures.rules, color: report.color };
       const text = report.format === "json" ? renderJson(result, context) : report.format === "sarif" ? renderSarif(result, context) : renderText(result, context);
       emit(text, report);
@@ -183,7 +188,7 @@ export function registerLogs(program: Command): void {
     .option("--db <file>", "state database (default: $XDG_STATE_HOME/exfilscan/state.db)")
     .option("-f, --format <format>", "text|json", "text")
     .action((raw: Raw) => {
-      const store = new StateStore(String(raw["db"] ?? defaultDbPath()));
+      const store = new StateStore(String(raw["db"] ?? defaultDbPath()), { mustExist: true });
       try {
         const rows = store.loadBaseline().sort((a, b) => a.side.localeCompare(b.side) || a.user.localeCompare(b.user) || a.host.localeCompare(b.host) || a.peer.localeCompare(b.peer));
         const start = store.getMeta("baseline_start");
@@ -206,10 +211,64 @@ export function registerLogs(program: Command): void {
     .option("--db <file>", "state database (default: $XDG_STATE_HOME/exfilscan/state.db)")
     .option("--all", "also forget file offsets, detector state and stored alerts", false)
     .action((raw: Raw) => {
-      const store = new StateStore(String(raw["db"] ?? defaultDbPath()));
+      const store = new StateStore(String(raw["db"] ?? defaultDbPath()), { mustExist: true });
       try {
         const removed = store.reset(Boolean(raw["all"]));
         emit(`removed ${removed.baseline} baseline entries${raw["all"] ? `, ${removed.files} file offsets, ${removed.alerts} alerts` : ""} from ${store.path}`, { failOn: "high", offline: true, color: false });
+      } finally {
+        store.close();
+      }
+    });
+}
+
+export function registerAlerts(program: Command): void {
+  const alerts = program.command("alerts").description("read the alerts `exfilscan logs` stored (a later run does not print them again)");
+  alerts
+    .command("list")
+    .description("stored alerts, oldest first")
+    .option("--db <file>", "state database (default: $XDG_STATE_HOME/exfilscan/state.db)")
+    .option("--since <time>", "only alerts at or after this time (ISO 8601, or 7d/12h/30m ago)")
+    .option("--rule <id>", "only this rule")
+    .option("-f, --format <format>", "text|json", "text")
+    .action((raw: Raw) => {
+      const since = timeBound(raw["since"], "--since");
+      const store = new StateStore(String(raw["db"] ?? defaultDbPath()), { mustExist: true });
+      try {
+        const rows = store.listAlerts({ ...(since !== undefined ? { since } : {}), ...(raw["rule"] ? { ruleId: String(raw["rule"]) } : {}) });
+        const options = { failOn: "high" as const, offline: true, color: false };
+        if (raw["format"] === "json") emit(JSON.stringify({ schemaVersion: 1, stateDb: store.path, alerts: rows.map((r) => JSON.parse(r.json) as unknown) }, null, 2), options);
+        else if (raw["format"] === "text") {
+          const lines = rows.map((r) => {
+            const alert = JSON.parse(r.json) as { message?: string };
+            return `${r.fingerprint.slice(0, 12)}  ${r.timestamp}  ${r.severity.toUpperCase().padEnd(8)} ${r.ruleId}  ${alert.message ?? ""}`;
+          });
+          lines.push(`${rows.length} stored alert(s) in ${store.path}${rows.length ? " — `exfilscan alerts show <id>` for one" : ""}`);
+          emit(lines.join("\n"), options);
+        } else throw new UsageError(`--format must be text or json (got "${String(raw["format"])}")`);
+      } finally {
+        store.close();
+      }
+    });
+  alerts
+    .command("show")
+    .description("one stored alert with its evidence")
+    .argument("<id>", "the alert's fingerprint or a unique prefix of it (as `alerts list` prints)")
+    .option("--db <file>", "state database (default: $XDG_STATE_HOME/exfilscan/state.db)")
+    .option("-f, --format <format>", "text|json", "text")
+    .action((id: string, raw: Raw) => {
+      const store = new StateStore(String(raw["db"] ?? defaultDbPath()), { mustExist: true });
+      try {
+        const rows = store.findAlert(id);
+        if (rows.length === 0) throw new UsageError(`no stored alert ${id} in ${store.path}`);
+        if (rows.length > 1) throw new UsageError(`${id} is the start of more than one alert: give more of it`);
+        const alert = JSON.parse(rows[0]!.json) as Alert;
+        const options = { failOn: "high" as const, offline: true, color: false };
+        if (raw["format"] === "json") emit(JSON.stringify(alert, null, 2), options);
+        else {
+          const rules = loadSignatures((program.opts()["signatures"] as string[] | undefined) ?? []).rules;
+          const text = renderText({ inputs: [], alerts: [alert], newAlerts: 0, events: 0, readable: 1, errors: [] }, { toolVersion: TOOL_VERSION, dbPath: store.path, rules, color: false });
+          emit(text.split("\n").filter((l) => !/^\d+ alert\(s\):/.test(l)).join("\n").trimEnd(), options);
+        }
       } finally {
         store.close();
       }

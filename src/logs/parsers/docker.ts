@@ -2,6 +2,7 @@
 // here (sshd -e) runs inside a container; its messages carry no syslog header.
 import { parseIsoTimestamp } from "../time.js";
 import { parseSshdMessage, type EventBase } from "./sshd.js";
+import { SshdContext } from "./sshd-context.js";
 import type { LogParser, ParseSession, ParserContext } from "./types.js";
 
 const CONTAINER_DIR = /containers\/([0-9a-f]{12,64})\//;
@@ -15,6 +16,7 @@ export const dockerParser: LogParser = {
     return firstLines.some((l) => l.startsWith('{"log":') && l.includes('"time":'));
   },
   open(context: ParserContext): ParseSession {
+    const sshd = new SshdContext();
     const containerId = CONTAINER_DIR.exec(context.file)?.[1];
     return {
       line(line, lineNumber, _offset, out) {
@@ -35,7 +37,8 @@ export const dockerParser: LogParser = {
           ...(tag ? { pid: Number(tag[2]) } : {}),
         };
         const event = parseSshdMessage(message, base);
-        if (!event) return "skipped";
+        if (event) sshd.complete(event);
+        if (!event) return "unmodelled";
         event.container = containerId ? { id: containerId } : {};
         out.push(event);
         return "recognised";

@@ -15,8 +15,14 @@ export function parserByName(name: string): LogParser | undefined {
   return PARSERS.find((p) => p.name === name);
 }
 
+/**
+ * The format of an input from its first lines. Blank lines and "#" comment lines (test
+ * corpora, hand-annotated excerpts) are looked past — except by Zeek, whose "#separator"
+ * and "#fields" headers are its signature — so no file is refused for its first line.
+ */
 export function detectParser(firstLines: string[]): LogParser | undefined {
   const lines = firstLines.filter((l) => l.trim() !== "");
   if (lines.length === 0) return undefined;
-  return PARSERS.find((p) => p.detect(lines));
+  const data = lines.filter((l) => !l.startsWith("#"));
+  return PARSERS.find((p) => p.detect(p === zeekParser || data.length === 0 ? lines : data));
 }

@@ -2,6 +2,7 @@
 // the kernel says ran), not by SYSLOG_IDENTIFIER, which any `logger -t sshd` can forge.
 import { isSshdProgram } from "../events.js";
 import { parseSshdMessage, type EventBase } from "./sshd.js";
+import { SshdContext } from "./sshd-context.js";
 import type { LogParser, ParseSession, ParserContext } from "./types.js";
 
 type JournalValue = string | number[] | (string | number[])[] | null | undefined;
@@ -34,6 +35,7 @@ export const journaldParser: LogParser = {
     return firstLines.some((l) => l.startsWith("{") && l.includes('"__REALTIME_TIMESTAMP"'));
   },
   open(context: ParserContext): ParseSession {
+    const sshd = new SshdContext();
     return {
       line(line, lineNumber, _offset, out) {
         let fields: Record<string, JournalValue>;
@@ -56,7 +58,10 @@ export const journaldParser: LogParser = {
           ...(host ? { host } : {}), ...(program ? { program } : {}), ...(pid && /^\d+$/.test(pid) ? { pid: Number(pid) } : {}),
         };
         const event = parseSshdMessage(message, base);
-        if (!event || (program === "ssh" && event.action !== "ssh_client_connect")) return "skipped";
+        if (event) sshd.complete(event);
+        if (program === "ssh") {
+          if (event?.action !== "ssh_client_connect") return "skipped";
+        } else if (!event) return "unmodelled";
         const container = containerOf(fields);
         if (container) event.container = container;
         const cursor = text(fields["__CURSOR"]);

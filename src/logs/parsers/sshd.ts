@@ -2,14 +2,15 @@
 // journald and docker parsers. Formats: research/HOSTLOGS.md §1.2–1.4 (auth.c, packet.c,
 // sshd.c, srclimit.c). A cheap first-word dispatch runs before any regex: most lines miss.
 import type { EventAction, HostEvent, Outcome } from "../events.js";
+import { normaliseIp } from "../net.js";
 
 export type EventBase = Pick<HostEvent, "timestamp" | "file" | "line" | "format" | "host" | "program" | "pid">;
 
 const ACCEPTED = /^Accepted (\S+) for (.*?) from (\S+) port (\d+)(?: ssh2)?(?:: (.*))?$/;
-const FAILED = /^Failed (\S+) for (invalid user )?(.*?) from (\S+) port (\d+)(?: ssh2)?(?:: (.*))?$/;
-const INVALID = /^[Ii]nvalid user (.*?) from (\S+)(?: port (\d+))?$/;
+const FAILED = /^Failed (\S+) for (invalid user )?(.*?) from (\S+?)(?: port (\d+))?(?: ssh[12])?(?:: (.*))?$/;
+const INVALID = /^(?:[Ii]nvalid|[Ii]llegal) user (.*?) from (\S+)(?: port (\d+))?$/;
 const MAX_ATTEMPTS = /^maximum authentication attempts exceeded for (invalid user )?(.*?) from (\S+) port (\d+)(?: ssh2)?$/;
-const OPENSSH_PAM = /^PAM: (?:Authentication failure|authentication error|User not known to the underlying authentication module) for (illegal user |invalid user )?(.*?) from (\S+)$/;
+const OPENSSH_PAM = /^PAM: (?:[Aa]uthentication (?:failure|error)|User not known to the underlying authentication module) for (illegal user |invalid user )?(.*?) from (\S+?)(?: via \S+)?\s*$/;
 const PAM_FAILURE = /^pam_\w+\(sshd:auth\): authentication failure;.*?rhost=(\S*)(?:\s+user=(\S+))?/;
 const PAM_MORE = /^PAM (\d+) more authentication failures?;.*?rhost=(\S*)(?:\s+user=(\S+))?/;
 const SESSION_OPEN = /^pam_\w+\(sshd:session\): session opened for user (.+?)(?:\(uid=(\d+)\))? by/;
@@ -17,17 +18,27 @@ const SESSION_CLOSE = /^pam_\w+\(sshd:session\): session closed for user (\S+)/;
 const CLOSED = /^(Connection closed|Connection reset|Disconnected) (?:by|from) (?:(authenticating|invalid) user (.*?) |user (.*?) )?(\S+?)(?: port (\d+))?$/;
 const RECEIVED_DISCONNECT = /^Received disconnect from (\S+?)(?: port (\d+))?: ?(\d+): ?(.*)$/;
 const DISCONNECTING = /^Disconnecting (?:(authenticating|invalid) user (.*?) |user (.*?) )?(\S+) port (\d+): (.*)$/;
-const DISCONNECTING_OLD = /^Disconnecting: (.*)$/;
-const TIMEOUT = /^Timeout before authentication for (?:connection from )?(\S+?)(?: port (\d+))?(?:, pid = (\d+))?(?: \(early\))?$/;
-const CRASH = /^Session process (\d+) unpriv child crash for (\S+) port (\d+)/;
-const KILLED = /^session process (\d+) for (\S+) port (\d+) (?:killed by signal (\d+)|terminated abnormally)/;
+const DISCONNECTING_OLD = /^Disconnecting: (.*?)(?: for (\S+))?$/;
+const TIMEOUT = /^Timeout before authentication for (?:connection from )?(\S+?)(?: port (\d+))?(?: to (\S+?))?(?:, pid = (\d+))?(?: \((?:early|sending config|sending keys)\))?$/;
+const CRASH = /^Session process (\d+) unpriv child crash for (?:connection from )?(\S+?)(?: port (\d+))?(?: to (\S+?))?(?: \(|$)/;
+const KILLED = /^session process (\d+) for (?:connection from )?(\S+?)(?: port (\d+))?(?: to (\S+?))? (?:killed by signal (\d+)|terminated abnormally)/;
 const DROP = /^drop connection #(\d+) from \[([0-9a-fA-F:.]+)\]:(\d+) on \[([0-9a-fA-F:.]+)\]:(\d+) (penalty: .+|past Maxstartups|Maxstartups|PerSourcePenalties|too many penalised addresses)$/;
 const NEW_PENALTY = /^(ipv4|ipv6): new (\S+)\/(\d+) (active|deferred) penalty of (\d+(?:\.\d+)?) seconds for (.+)$/;
 const ACTIVATE_PENALTY = /^(\S+)\/(\d+): activating (ipv4|ipv6) penalty of (\d+(?:\.\d+)?) seconds for (.+)$/;
 const RATE_LIMITED = /^(\S+) logging rate-limited: additional (\d+) connections dropped$/;
 const NOT_ALLOWED = /^User (.*?)(?: from (\S+))? not allowed because (.*)$/;
 const ROOT_REFUSED = /^ROOT LOGIN REFUSED FROM (\S+?)(?: port (\d+))?$/;
-const CONNECTION_FROM = /^Connection from (\S+) port (\d+) on (\S+) port (\d+)/;
+const CONNECTION_FROM = /^Connection from (\S+?)(?: port (\d+))?(?: on (\S+) port (\d+))?(?: rdomain "[^"]*")?$/;
+const REFUSED = /^refused connect from (\S+?)(?: \((\S+)\))?$/;
+const NO_IDENTIFICATION = /^Did not receive identification string from (\S+?)(?: port (\d+))?$/;
+const BAD_PROTOCOL = /^Bad protocol version identification (.*) from (\S+?)(?: port (\d+))?$/;
+const NEGOTIATE_OLD = /^(?:Unable to negotiate a (.*)|(no matching .*? found)(?::.*)?)$/;
+const NEGOTIATE = /^Unable to negotiate with (?:(?:authenticating|invalid) user \S+ )?(\S+?)(?: port (\d+))?: (no matching .*? found)/;
+const BANNER = /^banner exchange: Connection from (\S+?)(?: port (\d+))?: (.*)$/;
+const DISPATCH_FATAL = /^ssh_dispatch_run_fatal: Connection from (?:(?:authenticating|invalid) user \S+ )?(\S+?)(?: port (\d+))?: (.*)$/;
+const KEX_IDENT = /^kex_exchange_identification: (.*)$/;
+const READ_FAILED = /^Read from socket failed: (.*)$/;
+const SOLARIS_ID = /^\[ID \d+ [\w.]+\] /;
 const CLIENT_AUTHENTICATED = /^Authenticated to (\S+) \(\[([^\]]+)\]:(\d+)\)(?: using "([^"]+)")?\.?$/;
 const CLIENT_CONNECTING = /^Connecting to (\S+) \[([^\]]+)\] port (\d+)\.?$/;
 
@@ -36,8 +47,24 @@ function event(base: EventBase, action: EventAction, outcome: Outcome, fields: P
   for (const [key, value] of Object.entries(fields)) {
     if (value !== undefined && value !== "") (result as unknown as Record<string, unknown>)[key] = value;
   }
+  // source.ip holds only IP literals (ECS type ip); a name sshd logged (UseDNS) is source.domain.
+  if (result.sourceIp !== undefined) {
+    const ip = normaliseIp(result.sourceIp);
+    if (ip) result.sourceIp = ip;
+    else {
+      result.sourceDomain = result.sourceIp.toLowerCase();
+      delete result.sourceIp;
+    }
+  }
+  if (result.destinationIp !== undefined) {
+    const ip = normaliseIp(result.destinationIp);
+    if (ip) result.destinationIp = ip;
+    else delete result.destinationIp;
+  }
   return result;
 }
+
+const TOO_MANY = /Too many authentication failures|Change of username or service not allowed|Auth fail/i;
 
 const port = (text: string | undefined): number | undefined => (text ? Number(text) : undefined);
 
@@ -49,7 +76,8 @@ function keyFields(extra: string | undefined): Partial<HostEvent> {
 
 /** Parse one sshd/sshd-session message. undefined: not a line we model. */
 export function parseSshdMessage(message: string, base: EventBase): HostEvent | undefined {
-  let text = message;
+  let text = message.trimEnd();
+  if (text.startsWith("[ID ")) text = text.replace(SOLARIS_ID, ""); // Solaris/illumos syslog message ids
   if (text.startsWith("error: ")) text = text.slice(7);
   else if (text.startsWith("fatal: ")) text = text.slice(7);
   const penaltyFunction = text.startsWith("srclimit_penalise: ");
@@ -133,34 +161,60 @@ function dispatch(text: string, base: EventBase): HostEvent | undefined {
           user: m[3] ?? m[4], invalidUser: m[2] === "invalid" ? true : undefined, sourceIp: m[5], sourcePort: port(m[6]),
         });
       if ((m = DISCONNECTING.exec(text)))
-        return event(base, "ssh_disconnect", "unknown", {
+        return event(base, "ssh_disconnect", TOO_MANY.test(m[6]!) ? "failure" : "unknown", {
           reason: `Disconnecting: ${m[6]}`, preamble: (m[1] as HostEvent["preamble"]) ?? (m[3] !== undefined ? "user" : undefined),
           user: m[2] ?? m[3], invalidUser: m[1] === "invalid" ? true : undefined, sourceIp: m[4], sourcePort: port(m[5]),
         });
-      if ((m = DISCONNECTING_OLD.exec(text))) return event(base, "ssh_disconnect", "unknown", { reason: `Disconnecting: ${m[1]}` });
+      if ((m = DISCONNECTING_OLD.exec(text)))
+        return event(base, "ssh_disconnect", TOO_MANY.test(m[1]!) ? "failure" : "unknown", { reason: `Disconnecting: ${m[1]}`, user: m[2] });
+      if ((m = NO_IDENTIFICATION.exec(text)))
+        return event(base, "ssh_no_identification", "failure", { sourceIp: m[1], sourcePort: port(m[2]), reason: "Did not receive identification string" });
       return undefined;
     case 82 /* R */:
       if ((m = RECEIVED_DISCONNECT.exec(text)))
-        return event(base, "ssh_disconnect", "unknown", {
+        // 3 with "Auth fail" (a client that gave up after failures) and 14 (no more auth methods) end a failed login.
+        return event(base, "ssh_disconnect", (m[3] === "3" && TOO_MANY.test(m[4]!)) || m[3] === "14" ? "failure" : "unknown", {
           reason: `Received disconnect ${m[3]}: ${m[4]}`.trimEnd(), sourceIp: m[1], sourcePort: port(m[2]),
         });
       if ((m = ROOT_REFUSED.exec(text)))
         return event(base, "ssh_not_allowed", "failure", { user: "root", sourceIp: m[1], sourcePort: port(m[2]), reason: "ROOT LOGIN REFUSED" });
+      if ((m = READ_FAILED.exec(text))) return event(base, "ssh_disconnect", "unknown", { reason: `Read from socket failed: ${m[1]}` });
+      return undefined;
+    case 110 /* n */:
+      if ((m = NEGOTIATE_OLD.exec(text))) return event(base, "ssh_negotiation_failure", "failure", { reason: m[2] });
+      return undefined;
+    case 114 /* r */:
+      if ((m = REFUSED.exec(text)))
+        return event(base, "ssh_refused_connect", "failure", { sourceIp: m[2] ?? m[1]!.replace(/^.*@/, ""), reason: "refused connect (tcp_wrappers)" });
+      return undefined;
+    case 66 /* B */:
+      if ((m = BAD_PROTOCOL.exec(text)))
+        return event(base, "ssh_bad_protocol", "failure", { sourceIp: m[2], sourcePort: port(m[3]), reason: `Bad protocol version identification ${m[1]}`.slice(0, 200) });
+      return undefined;
+    case 98 /* b */:
+      if ((m = BANNER.exec(text))) return event(base, "ssh_kex_failure", "failure", { sourceIp: m[1], sourcePort: port(m[2]), reason: `banner exchange: ${m[3]}` });
+      return undefined;
+    case 107 /* k */:
+      if ((m = KEX_IDENT.exec(text))) return event(base, "ssh_kex_failure", "failure", { reason: `kex_exchange_identification: ${m[1]}` });
       return undefined;
     case 84 /* T */:
       if ((m = TIMEOUT.exec(text)))
+        // "connection from A to B": 9.9+ print (remote, local), 9.8 printed (local, remote);
+        // SshdContext.complete() turns it round when it knows B is remote.
         return event(base, "ssh_grace_timeout", "failure", {
-          sourceIp: m[1], sourcePort: port(m[2]), reason: "Timeout before authentication",
-          process: m[3] ? { pid: Number(m[3]) } : undefined,
+          sourceIp: m[1], sourcePort: port(m[2]), destinationIp: m[3], reason: "Timeout before authentication",
+          process: m[4] ? { pid: Number(m[4]) } : undefined,
         });
       return undefined;
     case 83 /* S */:
     case 115 /* s */:
       if ((m = CRASH.exec(text)) || (m = KILLED.exec(text)))
         return event(base, "ssh_child_crash", "failure", {
-          process: { pid: Number(m[1]) }, sourceIp: m[2], sourcePort: port(m[3]),
-          reason: m[4] ? `killed by signal ${m[4]}` : text.includes("unpriv") ? "unpriv child crash" : "terminated abnormally",
+          process: { pid: Number(m[1]) }, sourceIp: m[2], sourcePort: port(m[3]), destinationIp: m[4],
+          reason: m[5] ? `killed by signal ${m[5]}` : text.includes("unpriv") ? "unpriv child crash" : "terminated abnormally",
         });
+      if ((m = DISPATCH_FATAL.exec(text)))
+        return event(base, "ssh_kex_failure", "failure", { sourceIp: m[1], sourcePort: port(m[2]), reason: `ssh_dispatch_run_fatal: ${m[3]}` });
       return undefined;
     case 100 /* d */:
       if ((m = DROP.exec(text)))
@@ -170,6 +224,9 @@ function dispatch(text: string, base: EventBase): HostEvent | undefined {
         });
       return undefined;
     case 85 /* U */:
+      if ((m = NEGOTIATE.exec(text)))
+        return event(base, "ssh_negotiation_failure", "failure", { sourceIp: m[1], sourcePort: port(m[2]), reason: m[3] });
+      if ((m = NEGOTIATE_OLD.exec(text))) return event(base, "ssh_negotiation_failure", "failure", { reason: m[2] ?? `Unable to negotiate a ${m[1]}` });
       if ((m = NOT_ALLOWED.exec(text)))
         return event(base, "ssh_not_allowed", "failure", { user: m[1], sourceIp: m[2], reason: `not allowed because ${m[3]}` });
       return undefined;

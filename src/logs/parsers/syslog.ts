@@ -3,11 +3,19 @@
 import { isSshdProgram, type HostEvent } from "../events.js";
 import { YearInference, parseIsoTimestamp } from "../time.js";
 import { parseSshdMessage, type EventBase } from "./sshd.js";
+import { SshdContext } from "./sshd-context.js";
 import type { LineStatus, LogParser, ParseSession, ParserContext } from "./types.js";
 
-const RFC3164 = /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))? (\S+) ([^\s:[]+)(?:\[(\d+)\])?: ?(.*)$/;
+// Host then "program[pid]:"; the host never ends in ":" (that is a host-less "sshd[1]:" line).
+const RFC3164 = /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))? (\S*[^\s:]) ([^\s:[]+)(?:\[(\d*)\])?: ?(.*)$/;
+// Variants seen in real logs: no hostname ("Nov 23 21:50:19 sshd[8148]: …") and a bracketed
+// tag with or without its colon ("Mar  3 00:17:22 [sshd]: …", "… host [sshd] …").
+const RFC3164_LOOSE = /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))? (?:(\S*[^\s:\]]) )?(?:\[([\w-]+)\]:?|([^\s:[]+)(?:\[(\d*)\])?:) ?(.*)$/;
 const ISO = /^(?:<\d{1,3}>)?(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?) (\S+) ([^\s:[]+)(?:\[(\d+)\])?: ?(.*)$/;
 const RFC5424 = /^<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+) ?(.*)$/;
+
+const REPEATED = /^message repeated (\d+) times: \[ ?(.*?) ?\]$/;
+const MAX_REPEAT = 10_000;
 
 interface Header {
   timestamp: number;
@@ -24,6 +32,13 @@ export function parseSyslogHeader(text: string, years: YearInference, offsetMinu
     const timestamp = years.resolve(m[1]!, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), ms);
     if (timestamp === undefined) return undefined;
     return { timestamp, host: m[7]!, program: m[8]!, pid: m[9] ? Number(m[9]) : undefined, message: m[10]! };
+  }
+  m = RFC3164_LOOSE.exec(text);
+  if (m) {
+    const ms = m[6] ? Math.floor(Number(`0.${m[6]}`) * 1000) : 0;
+    const timestamp = years.resolve(m[1]!, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), ms);
+    if (timestamp === undefined) return undefined;
+    return { timestamp, host: m[7] ?? "", program: m[8] ?? m[9]!, pid: m[10] ? Number(m[10]) : undefined, message: m[11]! };
   }
   m = ISO.exec(text);
   if (m) {
@@ -50,6 +65,7 @@ export const syslogParser: LogParser = {
     return hits > 0 && hits * 2 >= firstLines.length;
   },
   open(context: ParserContext): ParseSession {
+    const sshd = new SshdContext();
     const years = new YearInference(context.referenceMs, context.offsetMinutes);
     return {
       line(text, lineNumber, _offset, out): LineStatus {
@@ -59,12 +75,18 @@ export const syslogParser: LogParser = {
         if (!isSshdProgram(program) && program !== "ssh") return "skipped";
         const base: EventBase = {
           timestamp: header.timestamp, file: context.file, line: lineNumber, format: "syslog",
-          host: header.host, program, ...(header.pid !== undefined ? { pid: header.pid } : {}),
+          ...(header.host ? { host: header.host } : {}), program, ...(header.pid !== undefined ? { pid: header.pid } : {}),
         };
-        const event: HostEvent | undefined = parseSshdMessage(header.message, base);
+        // rsyslog's "message repeated N times: [ msg]" stands for N identical lines.
+        const repeated = REPEATED.exec(header.message);
+        const event: HostEvent | undefined = parseSshdMessage(repeated ? repeated[2]! : header.message, base);
+        if (event) sshd.complete(event);
         // The ssh client shares message texts with sshd; from it only its own connect lines count.
-        if (!event || (program === "ssh" && event.action !== "ssh_client_connect")) return "skipped";
-        out.push(event);
+        if (program === "ssh") {
+          if (event?.action !== "ssh_client_connect") return "skipped";
+        } else if (!event) return "unmodelled";
+        const times = repeated ? Math.min(Number(repeated[1]), MAX_REPEAT) : 1;
+        for (let i = 0; i < times; i++) out.push(i === 0 ? event! : { ...event! });
         return "recognised";
       },
       end() {},

@@ -2,7 +2,12 @@
 // stream line by line. Parsers never print and never throw on bad input.
 import type { Cursor, HostEvent } from "../events.js";
 
-export type LineStatus = "recognised" | "skipped" | "unparseable";
+/**
+ * recognised: produced events. skipped: a line of a program this format does not model.
+ * unmodelled: an sshd line with no event (counted and listed, never silently dropped).
+ * unparseable: not a line of this format at all.
+ */
+export type LineStatus = "recognised" | "skipped" | "unmodelled" | "unparseable";
 
 export interface ParserContext {
   /** Path as given (or "-"): copied into every event. */
