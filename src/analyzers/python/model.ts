@@ -34,6 +34,8 @@ export interface SinkState {
   sent: boolean;
   /** A local (AF_UNIX / named pipe) socket: not a way off the machine. */
   local?: boolean;
+  /** Credentials the instance authenticates with (session.auth, an Authorization header, login()): used, not sent as data. */
+  authTaints?: Taint[];
 }
 
 /** Shared mutable state of an object: aliases see each other's writes. */
