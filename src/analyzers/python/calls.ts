@@ -152,9 +152,17 @@ function valueMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Valu
   return lookupResult(receiver, args, read);
 }
 
+/** Fields of a credential file that say where it is used, not what the secret is (.pypirc `repository`). */
+const LOCATOR_FIELD = /^(repository|url|registry|index[-_]url|realm|server|host|hostname|port|endpoint|region)$/i;
+
 /** A method on credential data with arguments (config.get(host), netrc.authenticators(host)): keyed lookup. */
 function lookupResult(receiver: Value, args: CallArgs, read: Taint | undefined): Value {
   const all = [...args.positional, ...args.keywords.values()];
+  // parser.get(section, "repository"): the server the credential is for is not the credential.
+  if (args.positional.length >= 2 && LOCATOR_FIELD.test(args.positional[1]!.str ?? "")) {
+    const locators = allTaints(receiver).filter((t) => t.source).map((t) => ({ ...t, locator: true }));
+    return { taints: mergeTaints(locators, derived(all).taints) };
+  }
   const receiverTaints = mergeTaints(allTaints(receiver), read ? [read] : []);
   const keys = all.flatMap((a) => keysOf(a));
   const keyed = keys.length > 0 ? receiverTaints.map((t) => (t.source ? { ...t, keys: [...(t.keys ?? []), ...keys] } : t)) : receiverTaints;

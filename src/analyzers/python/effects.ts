@@ -11,7 +11,7 @@ import { allTaints, foldedText, MAX_STEPS, mergeTaints, taintKey, type Cell, typ
 /** Keys that identify where a destination came from (taint ids and its literal host). */
 export function destinationKeys(value: Value | undefined): string[] {
   if (!value) return [];
-  const keys = allTaints(value).map(taintKey);
+  const keys = allTaints(value).map((t) => (t.locator && t.source ? `s:${t.source.id}` : taintKey(t)));
   const text = foldedText(value);
   const host = text ? hostOf(text) : undefined;
   if (host && !host.includes("*")) keys.push(`host:${host}`);
@@ -99,6 +99,7 @@ export function reportSink(ip: Interpreter, frame: Frame, node: PyNode, use: Sin
 }
 
 function emitFlow(ip: Interpreter, frame: Frame, taint: Taint, sink: SinkRecord, destination: string | undefined, destKeys: string[], sinkStep: FlowStep | undefined, auth = false): void {
+  if (taint.locator) return;
   const flowSink: SinkRecord = { ...sink };
   if (destination) flowSink.destination = destination;
   if (destinationFromSource(taint, destination, destKeys)) flowSink.destinationFromSource = true;

@@ -85,6 +85,8 @@ export function storeHeaders(receiver: Value, headers: Value): boolean {
   return true;
 }
 
+const isAuthHandler = (value: Value): boolean => value.ref?.kind === "external" && /\.HTTP(Basic|Digest)AuthHandler\(\)$/.test(value.ref.qname);
+
 export const isAuthHeader = (name: string | undefined): boolean => name !== undefined && AUTH_HEADERS.test(name);
 
 const HTTP_METHOD = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/i;
@@ -101,7 +103,10 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     const front = frontedHost(args, sink.channel);
     if (front) instance.cell!.sink!.dest = front;
     const parts = requestParts(args.keywords);
-    const data = [...args.positional.slice(dest ? skip + 1 : skip), ...parts.data];
+    // build_opener(HTTPBasicAuthHandler(mgr)): the password manager's credentials authenticate the opener's requests.
+    const positional = args.positional.slice(dest ? skip + 1 : skip);
+    parts.auth.push(...positional.filter(isAuthHandler));
+    const data = [...positional.filter((a) => !isAuthHandler(a)), ...parts.data];
     instance.cell!.taints = mergeTaints(extra, allTaints(derived(data)));
     addCredential(instance.cell, parts.auth);
     if (sink.connects && dest && !instance.cell!.sink!.local) {
