@@ -4,7 +4,8 @@ import type { FlowFact, FlowStep, PackageFacts, SinkFact, Trigger } from "../ana
 import type { Finding, Indicator, Location, PackageRef, Severity } from "../core/types.js";
 import { indicatorsFor, knownHost } from "./destination.js";
 import { CHANNEL_ATTACK, CHANNEL_LABELS, SOURCE_ATTACK, SOURCE_LABELS, joinWords } from "./labels.js";
-import { isOwnService, matchExfilService, matchKnownBad, type Signatures } from "./signatures.js";
+import { authenticationReason } from "./authentication.js";
+import { isIssuerHost, issuersOf, matchExfilService, matchKnownBad, type Signatures } from "./signatures.js";
 
 /** A finding before rule metadata and fingerprint are added (finalize). */
 export interface Draft {
@@ -92,18 +93,12 @@ function groupFlowsBySink(flows: FlowFact[]): FlowFact[][] {
   return [...groups.values()];
 }
 
-function isOwnDestination(flow: FlowFact, signatures: Signatures): boolean {
-  const { sink, source } = flow;
-  if (sink.destinationFromSource) return true;
-  return sink.destination !== undefined && isOwnService(signatures, source.kind, sink.destination);
-}
-
 /** One finding per sink, naming every credential that reaches it. */
 function flowFinding(group: FlowFact[], signatures: Signatures): Draft | undefined {
   const sink = group[0]!.sink;
   const host = knownHost(sink.destination);
-  // Any flow at install time is critical; otherwise own-service use is authentication.
-  const relevant = sink.trigger === "install" ? group : group.filter((f) => !isOwnDestination(f, signatures));
+  // A credential used to authenticate to its issuer is not exfiltration; its value copied is.
+  const relevant = group.filter((f) => authenticationReason(f, signatures) === undefined);
   if (relevant.length === 0) return undefined;
 
   const kinds = [...new Set(relevant.map((f) => f.source.kind))].sort();
@@ -186,7 +181,9 @@ function unresolvedLinkFindings(facts: PackageFacts, signatures: Signatures): Dr
   const inFlow = new Set(facts.flows.flatMap((f) => [locationKey(f.source.location), locationKey(f.sink.location)]));
   const looseSources = facts.sources.filter((s) => !inFlow.has(locationKey(s.location)));
   const looseSinks = facts.sinks.filter(
-    (s) => !inFlow.has(locationKey(s.location)) && !(s.destination && looseSources.every((src) => isOwnService(signatures, src.kind, s.destination!))),
+    (s) =>
+      !inFlow.has(locationKey(s.location)) &&
+      !(s.destination && looseSources.every((src) => issuersOf(signatures, src.kind, src.detail).some((i) => isIssuerHost(i, s.destination!)))),
   );
   const drafts: Draft[] = [];
   // Decoded code that was analysed has no hidden link: its own flows are reported directly.

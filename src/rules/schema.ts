@@ -97,8 +97,19 @@ export const indicatorsSchema = z
         })
         .strict(),
     ),
-    /** Credential kind → host suffixes where using that credential is authentication, not theft. */
-    ownServices: z.partialRecord(z.enum(SOURCE_KINDS), z.array(z.string())),
+    /** Who issued a credential (kind, and detail: env name or path) and its API hosts (whole-host regexes). */
+    issuers: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            kinds: z.array(z.enum(SOURCE_KINDS)).min(1),
+            detail: regexSource.optional(),
+            hosts: z.array(regexSource).min(1),
+          })
+          .strict(),
+      )
+      .default([]),
   })
   .strict();
 

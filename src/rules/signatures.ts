@@ -19,6 +19,14 @@ import {
 
 export const BUILTIN_SIGNATURES_DIR = join(PACKAGE_ROOT, "signatures");
 
+/** Who issued a credential and where it authenticates (signatures/indicators.yaml `issuers`). */
+export interface Issuer {
+  name: string;
+  kinds: SourceKind[];
+  detail?: RegExp;
+  hosts: RegExp[];
+}
+
 export interface CompiledPattern<T> {
   regex: RegExp;
   data: T;
@@ -28,12 +36,14 @@ export interface Signatures {
   rules: Map<string, RuleMeta>;
   credentialFiles: CompiledPattern<{ kind: SourceKind; note: string }>[];
   envSecretNames: RegExp[];
+  /** Secret patterns that name one exact variable (`^DATABASE_URL$`): more specific than any not-secret pattern. */
+  envSecretExactNames: RegExp[];
   envNotSecretNames: RegExp[];
   secretParameterNames: RegExp[];
   sinks: SinksData;
   exfilServices: CompiledPattern<{ name: string; category: string }>[];
   knownBad: IndicatorsData["knownBad"];
-  ownServices: Partial<Record<SourceKind, string[]>>;
+  issuers: Issuer[];
   /** Directories the set was loaded from, built-in first. */
   dirs: string[];
 }
@@ -71,12 +81,13 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     rules: new Map(),
     credentialFiles: [],
     envSecretNames: [],
+    envSecretExactNames: [],
     envNotSecretNames: [],
     secretParameterNames: [],
     sinks: { js: { modules: {}, globals: {} }, python: { modules: {}, builtins: {} }, shellPrograms: {} },
     exfilServices: [],
     knownBad: [],
-    ownServices: {},
+    issuers: [],
     dirs,
   };
   for (const dir of dirs) {
@@ -107,6 +118,7 @@ function mergeDirectory(into: Signatures, dir: string): void {
       ...sources.credentialFiles.map((c) => ({ regex: compile(c.pattern), data: { kind: c.kind, note: c.note } })),
     );
     into.envSecretNames.push(...sources.envSecretNames.map(compile));
+    into.envSecretExactNames.push(...sources.envSecretNames.filter((p) => /^\^[\w]+\$$/.test(p)).map(compile));
     into.envNotSecretNames.push(...sources.envNotSecretNames.map(compile));
     into.secretParameterNames.push(...sources.secretParameterNames.map(compile));
   }
@@ -129,8 +141,13 @@ function mergeDirectory(into: Signatures, dir: string): void {
       })),
     );
     into.knownBad.push(...indicators.knownBad);
-    for (const [kind, hosts] of Object.entries(indicators.ownServices) as [SourceKind, string[]][]) {
-      into.ownServices[kind] = [...(into.ownServices[kind] ?? []), ...hosts];
+    for (const issuer of indicators.issuers) {
+      into.issuers.push({
+        name: issuer.name,
+        kinds: issuer.kinds,
+        ...(issuer.detail ? { detail: compile(issuer.detail) } : {}),
+        hosts: issuer.hosts.map((h) => new RegExp(`^(?:${h})$`, "i")),
+      });
     }
   }
 }
@@ -162,6 +179,7 @@ export function normalizeHomePath(path: string): string {
 }
 
 export function isSecretEnvName(signatures: Signatures, name: string): boolean {
+  if (signatures.envSecretExactNames.some((r) => r.test(name))) return true;
   return (
     signatures.envSecretNames.some((r) => r.test(name)) && !signatures.envNotSecretNames.some((r) => r.test(name))
   );
@@ -197,11 +215,13 @@ export function hostOf(destination: string): string | undefined {
   return host && /[a-z0-9]/.test(host) ? host : undefined;
 }
 
-/** Whether sending this credential kind to this destination is using it for its own service. */
-export function isOwnService(signatures: Signatures, kind: SourceKind, destination: string): boolean {
-  const host = hostOf(destination);
-  if (!host) return false;
-  return (signatures.ownServices[kind] ?? []).some((suffix) =>
-    suffix.startsWith(".") ? host.endsWith(suffix) : host === suffix || host.endsWith(`.${suffix}`),
-  );
+/** The issuers of a credential (by kind and detail); empty when none is known. */
+export function issuersOf(signatures: Signatures, kind: SourceKind, detail: string | undefined): Issuer[] {
+  return signatures.issuers.filter((i) => i.kinds.includes(kind) && (!i.detail || (detail !== undefined && i.detail.test(detail))));
+}
+
+/** Whether a destination is one of an issuer's API hosts. */
+export function isIssuerHost(issuer: Issuer, destination: string): boolean {
+  const host = hostOf(destination)?.replace(/:\d+$/, "");
+  return host !== undefined && issuer.hosts.some((h) => h.test(host));
 }

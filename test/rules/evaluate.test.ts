@@ -7,14 +7,14 @@ const signatures = loadSignatures();
 const pkg = { ecosystem: "npm" as const, name: "demo", version: "1.0.0" };
 const at = (line: number, file = "index.js") => ({ file, line, column: 1 });
 
-function source(kind: SourceFact["kind"], trigger: Trigger = "call", line = 1): SourceFact {
-  return { kind, location: at(line), note: `reads ${kind}`, trigger };
+function source(kind: SourceFact["kind"], trigger: Trigger = "call", line = 1, detail?: string): SourceFact {
+  return { kind, location: at(line), note: `reads ${kind}`, trigger, ...(detail ? { detail } : {}) };
 }
 function sink(destination: string | undefined, trigger: Trigger = "call", line = 5, extra: Partial<SinkFact> = {}): SinkFact {
   return { channel: "http", location: at(line), note: "https.request()", trigger, ...(destination ? { destination } : {}), ...extra };
 }
-function flow(src: SourceFact, snk: SinkFact): FlowFact {
-  return { source: src, sink: snk, steps: [{ ...src.location, note: src.note }, { ...snk.location, note: snk.note }] };
+function flow(src: SourceFact, snk: SinkFact, use?: FlowFact["use"]): FlowFact {
+  return { source: src, sink: snk, steps: [{ ...src.location, note: src.note }, { ...snk.location, note: snk.note }], ...(use ? { use } : {}) };
 }
 function factsWith(parts: Partial<PackageFacts>): PackageFacts {
   return { ...emptyFacts("npm"), ...parts };
@@ -52,16 +52,65 @@ describe("credential flows", () => {
     expect(findings[0]!.message).toBe("Password and SSH private key sent by HTTP to collector.example.invalid");
   });
 
-  it("is not a finding when the credential goes to its own service", () => {
-    const token = source("registry-token");
-    expect(summary(factsWith({ flows: [flow(token, sink("https://registry.npmjs.org/-/whoami"))] }))).toEqual([]);
+  it("is not a finding when the credential authenticates to its issuer", () => {
+    const token = source("registry-token", "call", 1, "~/.npmrc");
+    expect(summary(factsWith({ flows: [flow(token, sink("https://registry.npmjs.org/-/whoami"), "auth")] }))).toEqual([]);
     expect(summary(factsWith({ flows: [flow(token, sink(undefined, "call", 5, { destinationFromSource: true }))] }))).toEqual([]);
-    const aws = source("cloud-credentials");
-    expect(summary(factsWith({ flows: [flow(aws, sink("https://s3.eu-west-1.amazonaws.com/b"))] }))).toEqual([]);
+    const aws = source("cloud-credentials", "call", 1, "~/.aws/credentials");
+    expect(summary(factsWith({ flows: [flow(aws, sink("https://s3.eu-west-1.amazonaws.com/b"), "auth")] }))).toEqual([]);
+    const github = source("env-secret", "call", 1, "GITHUB_TOKEN");
+    expect(summary(factsWith({ flows: [flow(github, sink("https://api.github.com/user"), "auth")] }))).toEqual([]);
+    // Used at install time too (a postinstall fetching a private release with GITHUB_TOKEN).
+    const githubAtInstall = source("env-secret", "install", 1, "GITHUB_TOKEN");
+    expect(summary(factsWith({ flows: [flow(githubAtInstall, sink("https://api.github.com/repos/o/r/releases", "install"), "auth")] }))).toEqual([]);
   });
 
-  it("is critical at install time even for an own-service destination", () => {
-    const token = source("registry-token", "install");
+  it("is exfiltration when the credential's value is copied, whatever the host", () => {
+    const github = source("env-secret", "call", 1, "GITHUB_TOKEN");
+    // A token in the body of a gist is published, not used.
+    expect(summary(factsWith({ flows: [flow(github, sink("https://api.github.com/gists"), "payload")] }))).toEqual(["credential-exfiltration critical 5"]);
+    expect(summary(factsWith({ flows: [flow(github, sink("https://api.github.com/gists"))] }))).toEqual(["credential-exfiltration critical 5"]);
+    const aws = source("env-secret", "call", 1, "AWS_SECRET_ACCESS_KEY");
+    expect(summary(factsWith({ flows: [flow(aws, sink("https://my-bucket.s3.amazonaws.com/k"), "payload")] }))).toEqual(["credential-exfiltration critical 5"]);
+    // An API Gateway runs someone's code: it is not AWS's API even with the key in the credential slot.
+    expect(summary(factsWith({ flows: [flow(aws, sink("https://a1b2c3.execute-api.us-east-1.amazonaws.com/p"), "auth")] }))).toEqual([
+      "credential-exfiltration critical 5",
+    ]);
+    const secret = source("env-secret", "call", 1, "GA_API_SECRET");
+    expect(summary(factsWith({ flows: [flow(secret, sink("https://www.google-analytics.com/mp/collect?api_secret=*"), "payload")] }))).toEqual([
+      "credential-exfiltration critical 5",
+    ]);
+  });
+
+  it("is exfiltration when a credential with a known issuer authenticates to another server", () => {
+    const github = source("env-secret", "call", 1, "GITHUB_TOKEN");
+    expect(summary(factsWith({ flows: [flow(github, sink("https://collector.example.invalid/"), "auth")] }))).toEqual(["credential-exfiltration critical 5"]);
+    const key = source("ssh-key", "call", 1, "~/.ssh/id_rsa");
+    const smtp: SinkFact = { ...sink("mail.example.invalid:587"), channel: "mail" };
+    expect(summary(factsWith({ flows: [flow(key, smtp, "auth")] }))).toEqual(["credential-exfiltration critical 5"]);
+  });
+
+  it("lets a password bound to no issuer authenticate to the server it logs into, and to a run-time server", () => {
+    const password = source("env-secret", "call", 1, "SMTP_PASSWORD");
+    const smtp: SinkFact = { ...sink("smtp.example.com:587"), channel: "mail" };
+    expect(summary(factsWith({ flows: [flow(password, smtp, "auth")] }))).toEqual([]);
+    expect(summary(factsWith({ flows: [flow(password, sink(undefined), "auth")] }))).toEqual([]);
+    expect(summary(factsWith({ flows: [flow(password, sink(undefined), "payload")] }))).toEqual(["credential-to-dynamic-destination medium 5"]);
+    // Nobody chose an install-time server.
+    const atInstall = source("env-secret", "install", 1, "SMTP_PASSWORD");
+    expect(summary(factsWith({ flows: [flow(atInstall, { ...sink("smtp.example.com:587", "install"), channel: "mail" }, "auth")] }))).toEqual([
+      "credential-exfiltration critical 5",
+    ]);
+  });
+
+  it("reports the copied flow when one sink both uses and copies a credential", () => {
+    const github = source("env-secret", "call", 1, "GITHUB_TOKEN");
+    const snk = sink("https://api.github.com/gists");
+    expect(summary(factsWith({ flows: [flow(github, snk, "auth"), flow(github, snk, "payload")] }))).toEqual(["credential-exfiltration critical 5"]);
+  });
+
+  it("is critical at install time when the credential is copied, even to its issuer", () => {
+    const token = source("registry-token", "install", 1, "~/.npmrc");
     expect(summary(factsWith({ flows: [flow(token, sink("https://registry.npmjs.org/", "install"))] }))).toEqual([
       "credential-exfiltration critical 5",
     ]);

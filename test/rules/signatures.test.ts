@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import {
   classifyCredentialPath,
   hostOf,
-  isOwnService,
+  isIssuerHost,
+  issuersOf,
   isSecretEnvName,
   loadSignatures,
   matchExfilService,
@@ -49,7 +50,7 @@ describe("loading", () => {
 
   it("merges a user directory over the built-in set", () => {
     const dir = userDir({
-      "indicators.yaml": "exfilServices: []\nknownBad:\n  - { type: domain, value: evil.example }\nownServices: {}\n",
+      "indicators.yaml": "exfilServices: []\nknownBad:\n  - { type: domain, value: evil.example }\nissuers: []\n",
       "rules/credential-exfiltration.yaml":
         "id: credential-exfiltration\ntitle: Mine\nseverity: high\ncategory: c\nsummary: s\nhelp: h\n",
     });
@@ -89,24 +90,34 @@ describe("lookups", () => {
   );
 
   it("tells secret env names from look-alikes", () => {
-    for (const name of ["NPM_TOKEN", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "DB_PASSWORD", "STRIPE_API_KEY"]) {
+    // DATABASE_URL is named exactly by a secret pattern: the not-secret `_URL$` does not shadow it.
+    for (const name of ["NPM_TOKEN", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "DB_PASSWORD", "STRIPE_API_KEY", "DATABASE_URL"]) {
       expect(isSecretEnvName(signatures, name), name).toBe(true);
     }
-    for (const name of ["HOME", "PATH", "NODE_ENV", "TOKEN_FILE", "AWS_REGION", "npm_config_registry"]) {
+    for (const name of ["HOME", "PATH", "NODE_ENV", "TOKEN_FILE", "AWS_REGION", "npm_config_registry", "REDIS_URL", "MY_DATABASE_URL"]) {
       expect(isSecretEnvName(signatures, name), name).toBe(false);
     }
   });
 
-  it("recognises exfil services and own services", () => {
+  it("recognises exfil services and credential issuers", () => {
     expect(matchExfilService(signatures, "https://discord.com/api/webhooks/1/abc")?.category).toBe("chat-webhook");
     expect(matchExfilService(signatures, "https://api.telegram.org/bot123:abc/sendDocument")?.name).toBe("Telegram bot API");
     expect(matchExfilService(signatures, "http://203.0.113.5:8080/u")?.category).toBe("raw-ip");
     expect(matchExfilService(signatures, "http://127.0.0.1:8080/u")).toBeUndefined();
     expect(matchExfilService(signatures, "https://registry.npmjs.org/")).toBeUndefined();
-    expect(isOwnService(signatures, "cloud-credentials", "https://sts.amazonaws.com/")).toBe(true);
-    expect(isOwnService(signatures, "cloud-credentials", "https://amazonaws.com.evil.example/")).toBe(false);
-    expect(isOwnService(signatures, "registry-token", "https://registry.npmjs.org/-/whoami")).toBe(true);
-    expect(isOwnService(signatures, "ssh-key", "https://registry.npmjs.org/")).toBe(false);
+    const issuer = (kind: Parameters<typeof issuersOf>[1], detail: string | undefined, destination: string) =>
+      issuersOf(signatures, kind, detail).find((i) => isIssuerHost(i, destination))?.name;
+    expect(issuer("cloud-credentials", "~/.aws/credentials", "https://sts.amazonaws.com/")).toBe("AWS");
+    expect(issuer("cloud-credentials", "~/.aws/credentials", "https://amazonaws.com.evil.example/")).toBeUndefined();
+    expect(issuer("env-secret", "AWS_SECRET_ACCESS_KEY", "https://abc123.execute-api.us-east-1.amazonaws.com/prod")).toBeUndefined();
+    expect(issuer("cloud-credentials", "~/.docker/config.json", "https://sts.amazonaws.com/")).toBeUndefined();
+    expect(issuer("registry-token", "~/.npmrc", "https://registry.npmjs.org/-/whoami")).toBe("npm registry");
+    expect(issuer("env-secret", "GITHUB_TOKEN", "https://api.github.com/user")).toBe("GitHub");
+    expect(issuer("env-secret", "GITHUB_TOKEN", "https://registry.npmjs.org/")).toBeUndefined();
+    expect(issuersOf(signatures, "env-secret", "SMTP_PASSWORD")).toEqual([]);
+    expect(issuersOf(signatures, "ssh-key", "~/.ssh/id_rsa")).toEqual([]);
+    // No host suffix is trusted for a whole credential kind any more.
+    expect(issuersOf(signatures, "env-secret", "GA_API_SECRET").some((i) => isIssuerHost(i, "https://www.google-analytics.com/mp/collect"))).toBe(false);
     expect(hostOf("user:pw@Example.COM:8080/x")).toBe("example.com");
   });
 });

@@ -31,6 +31,7 @@ interface FlowRecord {
   steps: FlowStep[];
   trigger: Trigger;
   destinationFromSource: boolean;
+  use: "auth" | "payload";
 }
 
 export class FactCollector {
@@ -82,11 +83,11 @@ export class FactCollector {
     if (!this.sinks.has(key)) this.sinks.set(key, fact);
   }
 
-  addFlow(taint: Taint, sink: SinkFact, trigger: Trigger, sinkStep: FlowStep, destinationFromSource: boolean): void {
+  addFlow(taint: Taint, sink: SinkFact, trigger: Trigger, sinkStep: FlowStep, destinationFromSource: boolean, use: "auth" | "payload" = "payload"): void {
     // The source itself becomes a fact once its data reaches a sink (whole-env taint is latent until then).
     const source = this.addSource({ ...taint.source });
     const sinkKey = `${FactCollector.sinkKey(sink.location, sink.channel)}`;
-    const key = `${taint.key}->${sinkKey}|${sink.destination ?? ""}`;
+    const key = `${taint.key}->${sinkKey}|${sink.destination ?? ""}|${use}`;
     const steps = [...taint.steps, sinkStep];
     const existing = this.flows.get(key);
     if (existing) {
@@ -95,7 +96,7 @@ export class FactCollector {
       if (steps.length < existing.steps.length) existing.steps = steps;
       return;
     }
-    this.flows.set(key, { sourceKey: taint.key, sinkKey, source, sink, steps, trigger, destinationFromSource });
+    this.flows.set(key, { sourceKey: taint.key, sinkKey, source, sink, steps, trigger, destinationFromSource, use });
   }
 
   addObfuscation(fact: ObfuscationFact): void {
@@ -135,6 +136,7 @@ export class FactCollector {
         ...(record.destinationFromSource ? { destinationFromSource: true } : {}),
       },
       steps: record.steps,
+      use: record.use,
     }));
     return {
       ecosystem: "npm",

@@ -114,7 +114,8 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
     const data = object.object;
     if (key === undefined) return anyMember(data);
     if (data.elements) {
-      if (key === "length") return constant(data.elements.length);
+      // An array a callback or loop may have grown has no known length: `if (found.length)` is not constant.
+      if (key === "length") return data.unsure ? unknownWith(data.taint) : constant(data.elements.length);
       if (/^\d+$/.test(key)) {
         const element = data.elements[Number(key)];
         return element ? (data.taint ? { ...element, taint: mergeTaints(element.taint, data.taint) } : element) : unknownWith(data.taint);
@@ -145,6 +146,7 @@ export function setMember(I: Interpreter, object: Value, key: string | undefined
   const data = object.object;
   if (!data) return;
   if (key === undefined) {
+    data.unsure = true;
     data.taint = mergeTaints(data.taint, deepTaint(value));
     return;
   }

@@ -127,10 +127,11 @@ function arrayMethod(I: Interpreter, receiver: Value, key: string, call: Call): 
     case "push":
     case "unshift":
       if (sure) (key === "push" ? elements.push(...args) : elements.unshift(...args));
-      else data.taint = mergeTaints(data.taint, args.reduce<Value["taint"]>((t, a) => mergeTaints(t, deepTaint(a)), undefined));
+      else data.unsure = true, data.taint = mergeTaints(data.taint, args.reduce<Value["taint"]>((t, a) => mergeTaints(t, deepTaint(a)), undefined));
       return constant(sure ? elements.length : undefined);
     case "shift":
     case "pop": {
+      if (!sure) data.unsure = true;
       if (!sure) return elements.length > 0 ? elements.reduce<Value>((a, e) => join(a, e), UNKNOWN) : UNKNOWN;
       return (key === "shift" ? elements.shift() : elements.pop()) ?? constant(undefined);
     }

@@ -129,13 +129,52 @@ export function sinkCall(I: Interpreter, channel: SinkChannel, api: string, call
     ...(destination.text ? { destination: destination.text } : {}),
   });
   const handle: SinkHandle = { sink, destination: destination.value, sendMethods: new Set(sendMethodsFor(api)) };
-  emitFlows(I, handle, call.args, call);
+  const parts = requestParts(api, call.args);
+  emitFlows(I, handle, parts.data, call, parts.auth);
   for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
   return { handle, resolved: UNKNOWN };
 }
 
-/** Data reaching a sink: one flow per credential source in it. */
-export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], call: Call): void {
+/** Headers that carry the request's own credential (SigV4 puts the session token in its own header); others are data. */
+const AUTH_HEADERS = /^(authorization|x-amz-security-token)$/i;
+/** Request options that carry the request's credential: http.request `auth: "user:pass"`, axios `auth: {username, password}`, got `username`/`password`. */
+const AUTH_OPTIONS = new Set(["auth", "username", "password"]);
+
+/**
+ * A request's arguments split by what they do with a value: the credential slot
+ * (Authorization header, basic auth options) authenticates the request; the URL, body,
+ * query, cookies and every other header are data. Only the options argument has a
+ * credential slot: axios.post(url, data, config) keeps a body at index 1.
+ */
+export function requestParts(api: string, args: Value[]): { auth: Value[]; data: Value[] } {
+  const bodyIndex = /^axios\.(post|put|patch|postForm|putForm|patchForm)$/.test(api) ? 1 : -1;
+  const auth: Value[] = [];
+  const data: Value[] = [];
+  args.forEach((arg, index) => {
+    const props = arg.object && !arg.object.elements ? arg.object.props : undefined;
+    if (!props || index === bodyIndex || !isRequestOptions(props)) {
+      data.push(arg);
+      return;
+    }
+    if (arg.taint || arg.object!.taint) data.push({ taint: [...(arg.taint ?? []), ...(arg.object!.taint ?? [])] });
+    for (const [name, value] of props) {
+      if (AUTH_OPTIONS.has(name)) auth.push(value);
+      else if (name === "headers" && value.object && !value.object.elements) {
+        if (value.taint || value.object.taint) data.push({ taint: [...(value.taint ?? []), ...(value.object.taint ?? [])] });
+        for (const [header, headerValue] of value.object.props) (AUTH_HEADERS.test(header) ? auth : data).push(headerValue);
+      } else data.push(value);
+    }
+  });
+  return { auth, data };
+}
+
+/** An options object names a request's method, headers or auth; a body rarely does. */
+function isRequestOptions(props: Map<string, Value>): boolean {
+  return props.has("headers") || props.has("method") || (props.has("auth") && (props.has("url") || props.has("hostname") || props.has("host")));
+}
+
+/** Data reaching a sink: one flow per credential source in it; `auth` values only authenticate the request. */
+export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], call: Call, auth: Value[] = []): void {
   const sink = handle.sink;
   const destinationKeys = new Set((handle.destination ? deepTaint(handle.destination) : undefined)?.map((t) => t.key));
   const host = sink.destination ? hostOf(sink.destination) : undefined;
@@ -143,10 +182,18 @@ export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], cal
   // `${data}.q.example.invalid` still names a known receiver.
   const hostUnknown = host === undefined || /^\*(:[\d*]+)?$/.test(host);
   const step = I.step(call.node, call.frame, `sent by ${sink.note}${sink.destination ? ` to ${sink.destination}` : ""}`);
+  const payloadKeys = new Set<string>();
   for (const value of data) {
     const taint = value.special === "env" ? I.realizeTaint(value, call.node, call.frame, "sends process.env") : I.realizeTaint(value, call.node, call.frame, "sends the environment");
     for (const t of taint ?? []) {
+      payloadKeys.add(t.key);
       I.collector.addFlow(t, sink, call.frame.trigger, step, destinationKeys.has(t.key) && hostUnknown);
+    }
+  }
+  for (const value of auth) {
+    for (const t of I.realizeTaint(value, call.node, call.frame, "sends the environment") ?? []) {
+      if (payloadKeys.has(t.key)) continue;
+      I.collector.addFlow(t, sink, call.frame.trigger, step, destinationKeys.has(t.key) && hostUnknown, "auth");
     }
   }
 }

@@ -25,6 +25,8 @@ export interface ObjectData {
   elements?: Value[];
   /** Taint added by writes the interpreter could not place (unknown key, conditional push). */
   taint?: Taint[];
+  /** Changed in a way the interpreter could not place (a push in a callback that may run): its size is not known. */
+  unsure?: boolean;
 }
 
 export interface FunctionValue {

@@ -14,7 +14,7 @@ import { apiSource, isSshClientCall, NON_READING_PATH_METHODS } from "./sources.
 import { addToObject, execBlock, storeAttribute } from "./statements.js";
 import { importModule } from "./imports.js";
 import { shellCall } from "./shell-calls.js";
-import { sinkCall, sinkMethod } from "./sink-calls.js";
+import { sinkCall, sinkMethod, storeHeaders } from "./sink-calls.js";
 import { modelMethod } from "./string-methods.js";
 import { mapUserFunction, runCallbacks, THREAD_RUNNERS } from "./callbacks.js";
 import { FILE_COPIERS, stagingKey, writeTarget } from "./staging.js";
@@ -114,6 +114,8 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
     const read = credentialRead(ip, frame, node, receiver, method);
     const result = externalCall(ip, frame, node, `${ref.qname}.${method}`, args, receiver);
     // parser.read(path), buf.write(data), zf.write(path): the object now holds that data.
+    // session.headers.update({"Authorization": …}): the client's credential, the other headers data.
+    if (method === "update" && ref.qname.endsWith(".headers") && args.positional[0] && storeHeaders(receiver, args.positional[0])) return { ref: external(`${ref.qname}.update()`).ref!, taints: [] };
     if (isMutator(method)) {
       const written = allTaints(derived([...args.positional, ...args.keywords.values(), result]));
       addToObject(receiver, written);
@@ -150,9 +152,17 @@ function valueMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Valu
   return lookupResult(receiver, args, read);
 }
 
+/** Fields of a credential file that say where it is used, not what the secret is (.pypirc `repository`). */
+const LOCATOR_FIELD = /^(repository|url|registry|index[-_]url|realm|server|host|hostname|port|endpoint|region)$/i;
+
 /** A method on credential data with arguments (config.get(host), netrc.authenticators(host)): keyed lookup. */
 function lookupResult(receiver: Value, args: CallArgs, read: Taint | undefined): Value {
   const all = [...args.positional, ...args.keywords.values()];
+  // parser.get(section, "repository"): the server the credential is for is not the credential.
+  if (args.positional.length >= 2 && LOCATOR_FIELD.test(args.positional[1]!.str ?? "")) {
+    const locators = allTaints(receiver).filter((t) => t.source).map((t) => ({ ...t, locator: true }));
+    return { taints: mergeTaints(locators, derived(all).taints) };
+  }
   const receiverTaints = mergeTaints(allTaints(receiver), read ? [read] : []);
   const keys = all.flatMap((a) => keysOf(a));
   const keyed = keys.length > 0 ? receiverTaints.map((t) => (t.source ? { ...t, keys: [...(t.keys ?? []), ...keys] } : t)) : receiverTaints;

@@ -21,7 +21,7 @@ export type FactRecord =
   | { type: "source"; source: SourceRecord }
   /** `until`: a connect-only sink, dropped when data is later sent through the same object. */
   | { type: "sink"; sink: SinkRecord; until?: Cell }
-  | { type: "flow"; source: SourceRecord; sink: SinkRecord; steps: FlowStep[] }
+  | { type: "flow"; source: SourceRecord; sink: SinkRecord; steps: FlowStep[]; use?: "auth" }
   | { type: "obfuscation"; obfuscation: ObfuscationRecord };
 
 const TRIGGER_RANK: Record<Trigger, number> = { call: 0, import: 1, install: 2 };
@@ -51,7 +51,7 @@ function computeKey(record: FactRecord): string {
     case "sink":
       return `snk|${sinkKey(record.sink)}`;
     case "flow":
-      return `flw|${record.source.id}|${sinkKey(record.sink)}`;
+      return `flw|${record.source.id}|${sinkKey(record.sink)}${record.use === "auth" ? "|auth" : ""}`;
     case "obfuscation":
       return `obf|${record.obfuscation.technique}|${locKey(record.obfuscation.location)}`;
   }
@@ -126,5 +126,7 @@ function toSourceFact(source: SourceRecord, trigger: Trigger): SourceFact {
 }
 
 function toFlowFact(record: Extract<FactRecord, { type: "flow" }>, trigger: Trigger): FlowFact {
-  return { source: toSourceFact(record.source, trigger), sink: { ...record.sink, trigger }, steps: record.steps };
+  const flow: FlowFact = { source: toSourceFact(record.source, trigger), sink: { ...record.sink, trigger }, steps: record.steps };
+  flow.use = record.use ?? "payload";
+  return flow;
 }

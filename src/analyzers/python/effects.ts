@@ -11,7 +11,7 @@ import { allTaints, foldedText, MAX_STEPS, mergeTaints, taintKey, type Cell, typ
 /** Keys that identify where a destination came from (taint ids and its literal host). */
 export function destinationKeys(value: Value | undefined): string[] {
   if (!value) return [];
-  const keys = allTaints(value).map(taintKey);
+  const keys = allTaints(value).map((t) => (t.locator && t.source ? `s:${t.source.id}` : taintKey(t)));
   const text = foldedText(value);
   const host = text ? hostOf(text) : undefined;
   if (host && !host.includes("*")) keys.push(`host:${host}`);
@@ -54,6 +54,9 @@ export interface SinkUse {
   extraTaints?: Taint[];
   /** Connect-only sink: reported only if nothing is later sent through this object. */
   until?: Cell;
+  /** Values in the request's credential slot (auth=, an Authorization header, a login() password). */
+  auth?: Value[];
+  authTaints?: Taint[];
 }
 
 /** Report a sink at `node` and a flow for every credential its data carries. */
@@ -66,11 +69,18 @@ export function reportSink(ip: Interpreter, frame: Frame, node: PyNode, use: Sin
   let taints: Taint[] = use.extraTaints ?? [];
   for (const value of use.data) taints = mergeTaints(taints, allTaints(value));
   if (use.dest) taints = mergeTaints(taints, allTaints(use.dest));
+  // A credential only in the credential slot is used to authenticate; anywhere else it is data.
+  const payload = new Set(taints.map(taintKey));
+  let authOnly: Taint[] = use.authTaints ?? [];
+  for (const value of use.auth ?? []) authOnly = mergeTaints(authOnly, allTaints(value));
+  authOnly = authOnly.filter((t) => !payload.has(taintKey(t)));
+  const authKeys = new Set(authOnly.map(taintKey));
+  taints = mergeTaints(taints, authOnly);
   const destKeys = destinationKeys(use.dest);
   const sinkStep: FlowStep = { ...sink.location, note: use.note };
   for (const taint of taints) {
     if (taint.source) {
-      emitFlow(ip, frame, taint, sink, destination, destKeys, sinkStep);
+      emitFlow(ip, frame, taint, sink, destination, destKeys, sinkStep, authKeys.has(taintKey(taint)));
     } else if (taint.param && frame.symbolicFn && taint.param.fn === frame.symbolicFn.id) {
       const destParam =
         destination === undefined || destination.includes("*")
@@ -82,17 +92,19 @@ export function reportSink(ip: Interpreter, frame: Frame, node: PyNode, use: Sin
         destKeys,
         ...(destParam !== undefined ? { destParam } : {}),
         ...(use.until ? { until: use.until } : {}),
+        ...(authKeys.has(taintKey(taint)) ? { auth: true } : {}),
       });
     }
   }
 }
 
-function emitFlow(ip: Interpreter, frame: Frame, taint: Taint, sink: SinkRecord, destination: string | undefined, destKeys: string[], sinkStep: FlowStep | undefined): void {
+function emitFlow(ip: Interpreter, frame: Frame, taint: Taint, sink: SinkRecord, destination: string | undefined, destKeys: string[], sinkStep: FlowStep | undefined, auth = false): void {
+  if (taint.locator) return;
   const flowSink: SinkRecord = { ...sink };
   if (destination) flowSink.destination = destination;
   if (destinationFromSource(taint, destination, destKeys)) flowSink.destinationFromSource = true;
   const steps = sinkStep ? appendSteps(taint.steps, [sinkStep]) : taint.steps;
-  ip.emit(frame, { type: "flow", source: taint.source!, sink: flowSink, steps });
+  ip.emit(frame, { type: "flow", source: taint.source!, sink: flowSink, steps, ...(auth ? { use: "auth" as const } : {}) });
 }
 
 function normalizeDestination(text: string | undefined): string | undefined {
@@ -136,10 +148,10 @@ export function applySummary(ip: Interpreter, frame: Frame, fn: FunctionInfo, su
     for (const taint of allTaints(arg)) {
       const steps = appendSteps(appendSteps(taint.steps, [callStep]), pending.taint.steps);
       if (taint.source) {
-        emitFlow(ip, frame, { ...taint, steps }, sink, destination, destKeys, undefined);
+        emitFlow(ip, frame, { ...taint, steps }, sink, destination, destKeys, undefined, pending.auth);
       } else if (taint.param && frame.symbolicFn && taint.param.fn === frame.symbolicFn.id) {
         const destParam = destination ? undefined : destArg && allTaints(destArg).find((t) => t.param?.fn === frame.symbolicFn!.id)?.param?.index;
-        frame.out.pending.push({ sink, taint: { ...taint, steps }, destKeys, ...(destParam !== undefined ? { destParam } : {}) });
+        frame.out.pending.push({ sink, taint: { ...taint, steps }, destKeys, ...(destParam !== undefined ? { destParam } : {}), ...(pending.auth ? { auth: true } : {}) });
       }
     }
   }

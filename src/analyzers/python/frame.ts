@@ -14,6 +14,8 @@ export interface PendingSink {
   /** Taint keys of the destination value (to tell a request to the credential's own host). */
   destKeys: string[];
   until?: Cell;
+  /** The parameter is the request's credential (auth=, Authorization header, login password). */
+  auth?: boolean;
 }
 
 /** self.x = <parameter>: applied to the class when the call site passes real data. */

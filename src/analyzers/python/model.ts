@@ -24,6 +24,8 @@ export interface Taint {
   steps: FlowStep[];
   /** Values the credential was looked up with (netrc host): a request to the same host is own-service. */
   keys?: string[];
+  /** A field of the credential's file that says where it is used (`repository`), not the secret: it only marks destinations. */
+  locator?: boolean;
 }
 
 export interface SinkState {
@@ -34,6 +36,8 @@ export interface SinkState {
   sent: boolean;
   /** A local (AF_UNIX / named pipe) socket: not a way off the machine. */
   local?: boolean;
+  /** Credentials the instance authenticates with (session.auth, an Authorization header, login()): used, not sent as data. */
+  authTaints?: Taint[];
 }
 
 /** Shared mutable state of an object: aliases see each other's writes. */
@@ -137,7 +141,7 @@ export function external(qname: string): Value {
 }
 
 export function taintKey(taint: Taint): string {
-  return taint.source ? `s:${taint.source.id}` : `p:${taint.param!.fn}:${taint.param!.index}`;
+  return taint.source ? `s:${taint.source.id}${taint.locator ? "|loc" : ""}` : `p:${taint.param!.fn}:${taint.param!.index}`;
 }
 
 /** All taints of a value: its own, its object's, its known elements'. */

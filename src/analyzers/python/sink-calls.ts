@@ -5,7 +5,7 @@ import type { PyNode } from "./ast.js";
 import { reportSink } from "./effects.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
-import { allTaints, derived, external, foldedText, mergeTaints, unknown, type Taint, type Value } from "./model.js";
+import { allTaints, derived, external, foldedText, mergeTaints, unknown, type Cell, type Taint, type Value } from "./model.js";
 import { classifySinkCall, isSendMethod, urlArgumentIndex } from "./sinks.js";
 import { addToObject } from "./statements.js";
 import type { EvaluatedArgs } from "./calls.js";
@@ -44,7 +44,50 @@ function frontedHost(args: EvaluatedArgs, channel: string): Value | undefined {
 }
 
 const LOGIN_METHODS = /^(login|auth|authenticate|auth_[a-z_]+|user|pass_|apop|rpop)$/;
-const LOGIN_SECRET_KINDS = new Set<string>(["password-prompt", "env-secret"]);
+
+/** Headers that carry the request's own credential; every other header is data. */
+const AUTH_HEADERS = /^(authorization)$/i;
+
+/**
+ * Keyword arguments of a request split by what they do with a value: `auth=` and an
+ * `Authorization` header authenticate the request; the body, URL, params, cookies and any
+ * other header are data.
+ */
+export function requestParts(keywords: Iterable<[string, Value]>): { auth: Value[]; data: Value[] } {
+  const auth: Value[] = [];
+  const data: Value[] = [];
+  for (const [name, value] of keywords) {
+    if (IGNORED_SINK_KEYWORDS.has(name) || name === "url" || name === "host") continue;
+    if (name === "auth") auth.push(value);
+    else if (name === "headers" && value.dict) {
+      for (const [header, headerValue] of value.dict) (AUTH_HEADERS.test(header) ? auth : data).push(headerValue);
+      const rest = value.taints.filter((t) => t.source || t.param);
+      if (rest.length) data.push({ taints: rest });
+    } else data.push(value);
+  }
+  return { auth, data };
+}
+
+/** A client object's own credential: session.auth = …, session.headers["Authorization"] = …, login(). */
+export function addCredential(cell: Cell | undefined, values: Value[]): boolean {
+  const state = cell?.sink;
+  if (!state) return false;
+  state.authTaints = mergeTaints(state.authTaints ?? [], allTaints(derived(values)));
+  return true;
+}
+
+/** session.headers.update({...}) / session.headers = {...}: Authorization is the credential, the rest data. */
+export function storeHeaders(receiver: Value, headers: Value): boolean {
+  if (!receiver.cell?.sink || !headers.dict) return false;
+  const parts = requestParts([["headers", headers]]);
+  addCredential(receiver.cell, parts.auth);
+  receiver.cell.taints = mergeTaints(receiver.cell.taints, allTaints(derived(parts.data)));
+  return true;
+}
+
+const isAuthHandler = (value: Value): boolean => value.ref?.kind === "external" && /\.HTTP(Basic|Digest)AuthHandler\(\)$/.test(value.ref.qname);
+
+export const isAuthHeader = (name: string | undefined): boolean => name !== undefined && AUTH_HEADERS.test(name);
 
 const HTTP_METHOD = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/i;
 
@@ -59,8 +102,13 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     if (args.positional.some((a) => a.ref?.kind === "external" && /\.AF_UNIX$/.test(a.ref.qname)) || isLocalAddress(dest)) instance.cell!.sink!.local = true;
     const front = frontedHost(args, sink.channel);
     if (front) instance.cell!.sink!.dest = front;
-    const data = [...args.positional.slice(dest ? skip + 1 : skip), ...[...args.keywords].filter(([k]) => !IGNORED_SINK_KEYWORDS.has(k) && k !== "url" && k !== "host").map(([, v]) => v)];
+    const parts = requestParts(args.keywords);
+    // build_opener(HTTPBasicAuthHandler(mgr)): the password manager's credentials authenticate the opener's requests.
+    const positional = args.positional.slice(dest ? skip + 1 : skip);
+    parts.auth.push(...positional.filter(isAuthHandler));
+    const data = [...positional.filter((a) => !isAuthHandler(a)), ...parts.data];
     instance.cell!.taints = mergeTaints(extra, allTaints(derived(data)));
+    addCredential(instance.cell, parts.auth);
     if (sink.connects && dest && !instance.cell!.sink!.local) {
       reportSink(ip, frame, node, { channel: sink.channel, note: `connects with ${qname}()`, dest, data: [], until: instance.cell! });
     }
@@ -72,8 +120,17 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
   const request = first?.cell?.sink ? first : undefined;
   if (request?.cell?.sink) request.cell.sink.sent = true;
   const dest = frontedHost(args, sink.channel) ?? (request ? request.cell!.sink!.dest : addressValue(first));
-  const data = [...args.positional.filter((_, i) => i !== urlIndex), ...[...args.keywords].filter(([k]) => !IGNORED_SINK_KEYWORDS.has(k) && k !== "url").map(([, v]) => v)];
-  reportSink(ip, frame, node, { channel: sink.channel, note: `sent by ${qname}()`, data, extraTaints: mergeTaints(extra, request ? request.cell!.taints : []), ...(dest ? { dest } : {}) });
+  const parts = requestParts(args.keywords);
+  const data = [...args.positional.filter((_, i) => i !== urlIndex), ...parts.data];
+  reportSink(ip, frame, node, {
+    channel: sink.channel,
+    note: `sent by ${qname}()`,
+    data,
+    extraTaints: mergeTaints(extra, request ? request.cell!.taints : []),
+    auth: parts.auth,
+    authTaints: request?.cell?.sink?.authTaints ?? [],
+    ...(dest ? { dest } : {}),
+  });
   return { ref: external(`${qname}()`).ref!, taints: [] };
 }
 
@@ -94,10 +151,16 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
   // req.prepare(): the same request, ready to send.
   if (method === "prepare") return receiver;
   if (!isSendMethod(method)) {
-    let added = allTaints(derived([...args.positional, ...args.keywords.values()]));
-    // smtp.login(user, getpass()) authenticates to this peer: a prompted password or a secret variable is what
-    // login() is for, not data the client later sends. Key files and environment dumps still count.
-    if (LOGIN_METHODS.test(method)) added = added.filter((t) => !t.source || !LOGIN_SECRET_KINDS.has(t.source.kind));
+    const added = allTaints(derived([...args.positional, ...args.keywords.values()]));
+    // smtp.login(user, password) authenticates to this peer: the password is the client's credential, sent to
+    // the server it logs into (whether that server is the credential's issuer is the rules' question).
+    if (LOGIN_METHODS.test(method)) {
+      addCredential(receiver.cell, [...args.positional, ...args.keywords.values()]);
+      if (added.some((t) => t.source)) {
+        reportSink(ip, frame, node, { channel: state.channel, note: `logs in with ${qname.replace(/\(\)$/, "")}.${method}()`, ...(state.dest ? { dest: state.dest } : {}), data: [], auth: [...args.positional, ...args.keywords.values()] });
+      }
+      return { taints: [], ref: external(`${qname}.${method}()`).ref! };
+    }
     if (method === "setopt" && args.positional[1]?.str && /^https?:|^[a-z0-9.-]+\.[a-z]{2,}/i.test(args.positional[1].str)) state.dest = args.positional[1];
     else addToObject(receiver, added);
     return { taints: allTaints(receiver), ref: external(`${qname}.${method}()`).ref! };
@@ -134,14 +197,16 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
   } else if (state.channel === "dns") {
     dest = args.positional[0] ?? dest;
   }
-  const keywords = [...args.keywords].filter(([k]) => !IGNORED_SINK_KEYWORDS.has(k) && k !== "url").map(([, v]) => v);
+  const parts = requestParts(args.keywords);
   dest = frontedHost(args, state.channel) ?? dest;
   reportSink(ip, frame, node, {
     channel: state.channel,
     note: `sent by ${qname.replace(/\(\)$/, "")}.${method}()`,
     ...(dest ? { dest } : {}),
-    data: [...dataArgs, ...keywords],
+    data: [...dataArgs, ...parts.data],
     extraTaints: mergeTaints(receiver.cell!.taints, requestTaints),
+    auth: parts.auth,
+    authTaints: mergeTaints(state.authTaints ?? [], request?.cell?.sink?.authTaints ?? []),
   });
   return { taints: [], ref: external(`${qname}.${method}()`).ref! };
 }

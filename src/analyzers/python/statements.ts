@@ -1,6 +1,7 @@
 // Statement execution: assignments and their targets, control flow (both branches,
 // joined), function and class definitions; imports are in imports.ts.
 import { field, fields, namedChildren, nodeCount, textOf, type PyNode } from "./ast.js";
+import { addCredential, isAuthHeader, storeHeaders } from "./sink-calls.js";
 import { callValue, execCode } from "./calls.js";
 import { callUserFunction } from "./user-functions.js";
 import { evalExpr, iterationElement, iterationItems } from "./expressions.js";
@@ -276,6 +277,9 @@ export function storeAttribute(frame: Frame, object: Value, name: string, value:
     ip.modules.get(ref.name)?.scope.vars.set(name, value);
     return;
   }
+  // session.auth = (user, token): the client's credential. session.headers = {...}: split by header.
+  if (name === "auth" && addCredential(object.cell, [value])) return;
+  if (name === "headers" && storeHeaders(object, value)) return;
   addToObject(object, allTaints(value));
 }
 
@@ -302,6 +306,8 @@ function setSubscript(ip: Interpreter, frame: Frame, target: PyNode, value: Valu
     if (object.items.length > SMALL_CONTAINER) addToObject(object, allTaints(value));
     return;
   }
+  // session.headers["Authorization"] = "token " + t: the client's credential.
+  if (object.ref?.kind === "external" && object.ref.qname.endsWith(".headers") && isAuthHeader(key.str) && addCredential(object.cell, [value])) return;
   addToObject(object, mergeTaints(allTaints(value), allTaints(key)));
 }
 

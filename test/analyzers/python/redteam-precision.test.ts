@@ -1,10 +1,13 @@
 // Legitimate look-alikes of the red-team shapes (fixtures/pypi/benign/*): the general rule
 // that keeps each one quiet.
 import { describe, expect, it } from "vitest";
-import { analyze, flowsOf } from "./helpers.js";
+import { evaluateFacts } from "../../../src/rules/evaluate.js";
+import { analyze, flowsOf, sigs } from "./helpers.js";
+
+const PKG = { ecosystem: "pypi" as const, name: "pkg" };
 
 describe("red-team precision", () => {
-  it("a prompted password or secret variable given to login() authenticates, it is not sent", async () => {
+  it("a prompted password or secret variable given to login() authenticates, it is not sent as data", async () => {
     const facts = await analyze({
       "pkg/__init__.py": `
         import getpass, os, smtplib, ftplib
@@ -18,10 +21,12 @@ describe("red-team precision", () => {
             ftp.storbinary("STOR x", fh)
       `,
     });
-    expect(flowsOf(facts)).toEqual([]);
+    expect(facts.flows.length).toBeGreaterThan(0);
+    expect(facts.flows.map((f) => f.use)).toEqual(facts.flows.map(() => "auth"));
+    expect(evaluateFacts(facts, PKG, sigs())).toEqual([]);
   });
 
-  it("a key file given to login() is still data sent to that server", async () => {
+  it("a key file given to login() is the password of a server that did not issue it: exfiltration", async () => {
     const facts = await analyze({
       "pkg/__init__.py": `
         import os, smtplib
@@ -30,7 +35,15 @@ describe("red-team precision", () => {
         s.sendmail("a@x", ["b@x"], "hello")
       `,
     });
-    expect(flowsOf(facts)).toEqual(["ssh-key@pkg/__init__.py:3 -> mail@pkg/__init__.py:4 smtp.example.net [import]"]);
+    expect(flowsOf(facts)).toEqual([
+      "ssh-key@pkg/__init__.py:3 -> mail@pkg/__init__.py:3 smtp.example.net [import]",
+      "ssh-key@pkg/__init__.py:3 -> mail@pkg/__init__.py:4 smtp.example.net [import]",
+    ]);
+    expect(facts.flows.map((f) => f.use)).toEqual(["auth", "auth"]);
+    expect(evaluateFacts(facts, PKG, sigs()).map((f) => `${f.ruleId} ${f.severity} ${f.location.line}`)).toEqual([
+      "credential-exfiltration critical 3",
+      "credential-exfiltration critical 4",
+    ]);
   });
 
   it("the identity file of scp/ssh (-i key) is not data, the uploaded file is", async () => {
