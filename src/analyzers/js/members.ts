@@ -114,7 +114,8 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
     const data = object.object;
     if (key === undefined) return anyMember(data);
     if (data.elements) {
-      if (key === "length") return constant(data.elements.length);
+      // An array that may hold more than its listed elements has no known length.
+      if (key === "length") return data.open || data.taint ? UNKNOWN : constant(data.elements.length);
       if (/^\d+$/.test(key)) {
         const element = data.elements[Number(key)];
         return element ? (data.taint ? { ...element, taint: mergeTaints(element.taint, data.taint) } : element) : unknownWith(data.taint);
@@ -138,8 +139,12 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
   }
   if (object.bytes && key === "length") return constant(object.bytes.length);
   if (object.resolved && key !== undefined && object.resolved.object) return getMember(I, object.resolved, key, node, frame);
+  // The public half of a key pair an unmodelled library built (keypair.publicKey, wallet.address) is not the secret.
+  if (key !== undefined && PUBLIC_PART.test(key)) return UNKNOWN;
   return unknownWith(object.taint);
 }
+
+const PUBLIC_PART = /^(publicKey|pubkey|pubKey|address|publicAddress)$/;
 
 export function setMember(I: Interpreter, object: Value, key: string | undefined, value: Value, frame: Frame): void {
   const data = object.object;
