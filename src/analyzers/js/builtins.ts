@@ -158,13 +158,17 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
     case "Object.entries":
     case "Object.getOwnPropertyNames": {
       const taint = I.realizeTaint(first, call.node, call.frame, `${name}(process.env)`);
-      if (first.object && !first.object.elements && name === "Object.keys") return { ...newArray([...first.object.props.keys()].map((k) => constant(k))), taint };
-      if (first.object && name === "Object.values") {
-        const values = newArray([...first.object.props.values()]);
-        values.object!.taint = taint;
-        return values;
+      const data = first.object;
+      if (data && name !== "Object.getOwnPropertyNames" && first.special !== "env") {
+        const entries: [string, Value][] = data.elements ? data.elements.map((e, i) => [String(i), e]) : [...data.props];
+        const items = entries.map(([k, v]) => (name === "Object.keys" ? constant(k) : name === "Object.values" ? v : newArray([constant(k), v])));
+        const result = newArray(items);
+        if (name !== "Object.keys") result.object!.taint = mergeTaints(taint, data.taint);
+        // Writes under unknown keys: more entries than those listed.
+        if (data.open || data.taint) result.object!.open = true;
+        return { ...result, taint };
       }
-      return { object: { props: new Map(), elements: [], taint }, taint };
+      return { object: { props: new Map(), elements: [], taint, open: true }, taint };
     }
     case "Object.assign": {
       const target = first.object ? first : newObject();

@@ -153,8 +153,13 @@ const ITERATION_METHODS = new Set(
   "forEach map filter reduce reduceRight some every find findIndex findLast findLastIndex flatMap sort toSorted replace replaceAll from".split(" "),
 );
 
+const SIGNING_METHODS = /^(sign|signTransaction|signAllTransactions|signMessage|signTypedData|_signTypedData|signDigest|signSync|detached|getPublicKey|publicKeyCreate|derivePublicKey|toPublicKey|getAddress|computeAddress|privateToAddress|privateToPublic)$/;
+
 /** A call into code we do not model: the result carries the arguments' taint; callbacks get it too. */
 export function unknownCall(I: Interpreter, call: Call): Value {
+  // A signature, or a public key or address derived from a secret key, is not the secret:
+  // a wallet SDK that signs locally sends only what it signed.
+  if (call.key !== undefined && SIGNING_METHODS.test(call.key) && !call.args.some((a) => a.fn)) return UNKNOWN;
   let taint = argumentsTaint(I, call.args, call);
   if (call.receiver) {
     const receiverTaint = (call.receiver.object ? deepTaint(call.receiver) : call.receiver.taint)?.filter((t) => !t.latent);

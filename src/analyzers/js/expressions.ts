@@ -115,17 +115,25 @@ export function evalExpression(I: Interpreter, node: Node, frame: Frame): Value 
     case "ArrayExpression": {
       const elements: Value[] = [];
       let extraTaint;
+      let open = false;
       for (const element of node.elements as (Node | null)[]) {
         if (!element) elements.push(constant(undefined));
         else if (element.type === "SpreadElement") {
           const spread = I.evalExpr(element.argument, frame);
-          if (spread.object?.elements) elements.push(...spread.object.elements);
-          else if (isString(spread)) for (const ch of spread.constant) elements.push(constant(ch));
-          else extraTaint = mergeTaints(extraTaint, deepTaint(spread));
+          if (spread.object?.elements) {
+            elements.push(...spread.object.elements);
+            extraTaint = mergeTaints(extraTaint, spread.object.taint);
+            open ||= !!spread.object.open;
+          } else if (isString(spread)) for (const ch of spread.constant) elements.push(constant(ch));
+          else {
+            extraTaint = mergeTaints(extraTaint, deepTaint(spread));
+            open = true;
+          }
         } else elements.push(I.evalExpr(element, frame));
       }
       const array = newArray(elements);
       if (extraTaint) array.object!.taint = extraTaint;
+      if (open) array.object!.open = true;
       return array;
     }
     case "FunctionExpression":

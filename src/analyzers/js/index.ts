@@ -21,7 +21,8 @@ import { PACKAGE_DIR, secretParameterTaint } from "./sources.js";
 import { isSecretParameterName } from "../../rules/signatures.js";
 import { UNKNOWN, constant, newObject, resetTaintLive, unknownWith, type Value } from "./values.js";
 
-const SSH_CLIENT_MODULE = /(?:require\s*\(\s*|from\s+|import\s*\(\s*)["'](ssh2|node-ssh|ssh2-sftp-client|simple-ssh|ssh2-promise|ssh-exec|ssh2-streams)["']/;
+/** Clients whose users hand them passwords and keys: a file using one is read with its functions' secret-named parameters as credentials. */
+const SSH_CLIENT_MODULE = /(?:require\s*\(\s*|from\s+|import\s*\(\s*)["'](ssh2|node-ssh|ssh2-sftp-client|simple-ssh|ssh2-promise|ssh-exec|ssh2-streams|ethers|web3|@solana\/web3\.js|bip39|ethereumjs-wallet|@ethersproject\/wallet|bitcoinjs-lib|tronweb|tweetnacl|ed25519-hd-key|@scure\/bip39)["']/;
 const MAX_REQUIRE_NESTING = 40;
 
 interface ModuleRecord {
@@ -247,7 +248,11 @@ class PackageAnalysis implements ModuleLoader {
     const I = this.interpreter;
     const done = new Set<Node>();
     const drain = (): void => {
-      for (const [node, record] of I.functions) {
+      // Constructors first: what they store on the instance (a key handed to the client) is
+      // what the other methods, analysed on their own, then read from `this`.
+      const pending = [...I.functions].filter(([node]) => !done.has(node));
+      pending.sort(([, a], [, b]) => Number(b.fn.fn?.name === "constructor") - Number(a.fn.fn?.name === "constructor"));
+      for (const [node, record] of pending) {
         if (done.has(node)) continue;
         done.add(node);
         // Already inlined with real arguments: a run with unknown ones adds nothing,

@@ -114,8 +114,8 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
     const data = object.object;
     if (key === undefined) return anyMember(data);
     if (data.elements) {
-      // An array a callback or loop may have grown has no known length: `if (found.length)` is not constant.
-      if (key === "length") return data.unsure ? unknownWith(data.taint) : constant(data.elements.length);
+      // An array a loop, callback or call may have grown has no known length: `if (found.length)` is not constant.
+      if (key === "length") return data.open || data.taint ? unknownWith(data.taint) : constant(data.elements.length);
       if (/^\d+$/.test(key)) {
         const element = data.elements[Number(key)];
         return element ? (data.taint ? { ...element, taint: mergeTaints(element.taint, data.taint) } : element) : unknownWith(data.taint);
@@ -139,14 +139,18 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
   }
   if (object.bytes && key === "length") return constant(object.bytes.length);
   if (object.resolved && key !== undefined && object.resolved.object) return getMember(I, object.resolved, key, node, frame);
+  // The public half of a key pair an unmodelled library built (keypair.publicKey, wallet.address) is not the secret.
+  if (key !== undefined && PUBLIC_PART.test(key)) return UNKNOWN;
   return unknownWith(object.taint);
 }
+
+const PUBLIC_PART = /^(publicKey|pubkey|pubKey|address|publicAddress)$/;
 
 export function setMember(I: Interpreter, object: Value, key: string | undefined, value: Value, frame: Frame): void {
   const data = object.object;
   if (!data) return;
   if (key === undefined) {
-    data.unsure = true;
+    data.open = true;
     data.taint = mergeTaints(data.taint, deepTaint(value));
     return;
   }

@@ -100,7 +100,7 @@ function stringMethod(I: Interpreter, receiver: Value, key: string, call: Call):
   // A partially known or tainted string: the result keeps the taint.
   const taint = mergeTaints(receiver.taint, args.reduce<Value["taint"]>((t, a) => mergeTaints(t, a.taint), undefined));
   if (key === "concat") return { pattern: [receiver, ...args].map(skeletonOf).join(""), taint };
-  if (key === "split") return { taint, object: { props: new Map(), elements: [], taint } };
+  if (key === "split") return { taint, object: { props: new Map(), elements: [], taint, open: true } };
   if (key === "toString" || key === "valueOf" || key === "trim") return receiver;
   return unknownWith(taint);
 }
@@ -127,22 +127,36 @@ function arrayMethod(I: Interpreter, receiver: Value, key: string, call: Call): 
     case "push":
     case "unshift":
       if (sure) (key === "push" ? elements.push(...args) : elements.unshift(...args));
-      else data.unsure = true, data.taint = mergeTaints(data.taint, args.reduce<Value["taint"]>((t, a) => mergeTaints(t, deepTaint(a)), undefined));
+      else {
+        data.taint = mergeTaints(data.taint, args.reduce<Value["taint"]>((t, a) => mergeTaints(t, deepTaint(a)), undefined));
+        data.open = true;
+      }
       return constant(sure ? elements.length : undefined);
     case "shift":
     case "pop": {
-      if (!sure) data.unsure = true;
+      if (!sure) data.open = true;
       if (!sure) return elements.length > 0 ? elements.reduce<Value>((a, e) => join(a, e), UNKNOWN) : UNKNOWN;
       return (key === "shift" ? elements.shift() : elements.pop()) ?? constant(undefined);
     }
     case "concat": {
       const out = [...elements];
+      let taint = data.taint;
+      let open = data.open;
       for (const arg of args) {
-        if (arg.object?.elements) out.push(...arg.object.elements);
-        else out.push(arg);
+        if (arg.object?.elements) {
+          out.push(...arg.object.elements);
+          taint = mergeTaints(taint, arg.object.taint);
+          open ||= arg.object.open;
+        } else if (arg.known || arg.object || arg.fn) out.push(arg);
+        else {
+          // An unknown value may be an array: its elements, not itself, join the result.
+          taint = mergeTaints(taint, deepTaint(arg));
+          open = true;
+        }
       }
       const result = newArray(out);
-      result.object!.taint = data.taint;
+      result.object!.taint = taint;
+      if (open) result.object!.open = true;
       return result;
     }
     case "slice": {
@@ -150,6 +164,7 @@ function arrayMethod(I: Interpreter, receiver: Value, key: string, call: Call): 
       const end = args[1] && isNumber(args[1]) ? args[1].constant : undefined;
       const result = newArray(elements.slice(start, end));
       result.object!.taint = data.taint;
+      if (data.open) result.object!.open = true;
       return result;
     }
     case "map":
@@ -162,14 +177,14 @@ function arrayMethod(I: Interpreter, receiver: Value, key: string, call: Call): 
       const callback = args[0];
       if (!callback?.fn) return undefined;
       const results: Value[] = [];
-      if (elements.length <= MAX_ITERATED_ELEMENTS && !data.taint) {
+      if (elements.length <= MAX_ITERATED_ELEMENTS && !data.taint && !data.open) {
         elements.forEach((element, index) => results.push(invokeCallback(I, callback, [element, constant(index), receiver], call.node, call.frame, sure)));
       } else {
         const element = elements.slice(0, 64).reduce<Value>((a, e) => join(a, e), unknownWith(data.taint));
         results.push(invokeCallback(I, callback, [element, UNKNOWN, receiver], call.node, call.frame));
       }
-      if (key === "map" && results.length === elements.length) return newArray(results);
-      if (key === "map" || key === "flatMap") return { object: { props: new Map(), elements: [], taint: results.reduce<Value["taint"]>((t, r) => mergeTaints(t, deepTaint(r)), undefined) } };
+      if (key === "map" && results.length === elements.length && !data.open && !data.taint) return newArray(results);
+      if (key === "map" || key === "flatMap") return { object: { props: new Map(), elements: [], open: true, taint: results.reduce<Value["taint"]>((t, r) => mergeTaints(t, deepTaint(r)), undefined) } };
       if (key === "filter") return receiver;
       if (key === "find") return elements.slice(0, 64).reduce<Value>((a, e) => join(a, e), unknownWith(data.taint));
       return UNKNOWN;
@@ -179,7 +194,7 @@ function arrayMethod(I: Interpreter, receiver: Value, key: string, call: Call): 
       if (!callback?.fn) return undefined;
       let accumulator = args[1] ?? elements[0] ?? UNKNOWN;
       const start = args[1] ? 0 : 1;
-      if (elements.length <= MAX_ITERATED_ELEMENTS && !data.taint) {
+      if (elements.length <= MAX_ITERATED_ELEMENTS && !data.taint && !data.open) {
         for (let i = start; i < elements.length; i++) {
           accumulator = invokeCallback(I, callback, [accumulator, elements[i]!, constant(i), receiver], call.node, call.frame, sure);
         }

@@ -74,11 +74,11 @@ export function restOf(value: Value, used: string[]): Value {
 export function iterationItems(iterable: Value, keys: boolean): Value[] | undefined {
   const data = iterable.object;
   if (keys) {
-    if (data?.elements) return data.elements.map((_, i) => constant(String(i)));
+    if (data?.elements) return data.open ? undefined : data.elements.map((_, i) => constant(String(i)));
     if (data && !data.taint) return [...data.props.keys()].map((k) => constant(k));
     return undefined;
   }
-  if (data?.elements && !data.taint) return data.elements;
+  if (data?.elements && !data.taint && !data.open) return data.elements;
   if (isString(iterable)) return [...iterable.constant].map((ch) => constant(ch));
   return undefined;
 }

@@ -5,7 +5,7 @@ import type { SinkChannel, SinkFact } from "../facts.js";
 import { hostOf, type Signatures } from "../../rules/signatures.js";
 import { invokeCallback, type Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
-import { PACKAGE_DIR } from "./sources.js";
+import { PACKAGE_DIR, sourceTaint } from "./sources.js";
 import { runShellCommand } from "./shell-calls.js";
 import { destinationFromOptions } from "./strings.js";
 import {
@@ -16,6 +16,7 @@ import {
   patternOf,
   skeletonOf,
   stringOf,
+  unknownWith,
   type Ref,
   type SinkHandle,
   type Value,
@@ -128,11 +129,25 @@ export function sinkCall(I: Interpreter, channel: SinkChannel, api: string, call
     trigger: call.frame.trigger,
     ...(destination.text ? { destination: destination.text } : {}),
   });
-  const handle: SinkHandle = { sink, destination: destination.value, sendMethods: new Set(sendMethodsFor(api)) };
+  const response = metadataResponse(I, destination.text, call);
+  const handle: SinkHandle = { sink, destination: destination.value, sendMethods: new Set(sendMethodsFor(api)), response };
   const parts = requestParts(api, call.args);
   emitFlows(I, handle, parts.data, call, parts.auth);
-  for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
-  return { handle, resolved: UNKNOWN };
+  const callbackArgs = response === UNKNOWN ? [UNKNOWN, UNKNOWN] : [response, response, response];
+  for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, callbackArgs, call.node, call.frame);
+  return { handle, resolved: response };
+}
+
+/**
+ * Cloud instance metadata services hand out the instance's credentials (AWS IMDS role
+ * keys, GCE service-account tokens, Azure/Alibaba equivalents): what they answer is a
+ * credential source, whatever path is asked.
+ */
+const METADATA_DESTINATION = /^(?:[a-z]+:\/\/)?(?:169\.254\.169\.254|\[fd00:ec2::254\]|metadata\.google\.internal|metadata\.goog|100\.100\.100\.200|169\.254\.170\.2)(?:[:/]|$)/i;
+
+function metadataResponse(I: Interpreter, destination: string | undefined, call: Call): Value {
+  if (!destination || !METADATA_DESTINATION.test(destination)) return UNKNOWN;
+  return unknownWith(sourceTaint(I, "cloud-credentials", "reads instance credentials from the cloud metadata service", destination, call.node, call.frame));
 }
 
 /** Headers that carry the request's own credential (SigV4 puts the session token in its own header); others are data. */
@@ -187,6 +202,8 @@ export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], cal
     const taint = value.special === "env" ? I.realizeTaint(value, call.node, call.frame, "sends process.env") : I.realizeTaint(value, call.node, call.frame, "sends the environment");
     for (const t of taint ?? []) {
       payloadKeys.add(t.key);
+      // Asking the metadata service again (the role name read from it) sends nothing out.
+      if (t.source.kind === "cloud-credentials" && sink.destination && METADATA_DESTINATION.test(sink.destination)) continue;
       I.collector.addFlow(t, sink, call.frame.trigger, step, destinationKeys.has(t.key) && hostUnknown);
     }
   }
@@ -220,7 +237,11 @@ export function handleMethod(I: Interpreter, receiver: Value, key: string, call:
     case "once":
     case "addListener":
     case "addEventListener":
-    case "then":
+    case "then": {
+      const response = handle.response ?? UNKNOWN;
+      for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [response, response], call.node, call.frame);
+      return receiver;
+    }
     case "catch":
     case "finally":
       for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [UNKNOWN, UNKNOWN], call.node, call.frame);

@@ -14,6 +14,17 @@ import { UNKNOWN, constant, markTaintLive, mergeTaints, patternOf, stringOf, unk
 export const PACKAGE_DIR = "<package>";
 
 const HOME_VARIABLES = new Set(["HOME", "USERPROFILE"]);
+/**
+ * Per-user directories under the home directory, folded so credential patterns see one
+ * spelling for every OS (the Python front-end folds them the same way). Partial strings,
+ * not constants: `if (process.env.APPDATA)` stays an open branch.
+ */
+const HOME_RELATIVE_VARIABLES: Record<string, string> = {
+  APPDATA: "~/AppData/Roaming",
+  LOCALAPPDATA: "~/AppData/Local",
+  XDG_CONFIG_HOME: "~/.config",
+  XDG_DATA_HOME: "~/.local/share",
+};
 
 /** Register a source read here and return the taint its data carries. */
 export function sourceTaint(I: Interpreter, kind: SourceKind, note: string, detail: string | undefined, node: Node, frame: Frame): Taint[] {
@@ -37,6 +48,8 @@ export function envMember(I: Interpreter, key: string | undefined, node: Node, f
     return unknownWith(processEnv(I, node, frame).taint);
   }
   if (HOME_VARIABLES.has(key)) return constant("~");
+  const homeRelative = HOME_RELATIVE_VARIABLES[key.toUpperCase()];
+  if (homeRelative) return { pattern: homeRelative };
   if (isSecretEnvName(I.signatures, key)) {
     return unknownWith(sourceTaint(I, "env-secret", "reads secret environment variable", key, node, frame));
   }
@@ -48,7 +61,13 @@ export function secretParamMember(I: Interpreter, key: string, node: Node, frame
   return unknownWith(secretParameterTaint(I, key, node, frame));
 }
 
+/** Files using a wallet/crypto-key library: their key-named parameters are wallet keys, not SSH keys. */
+const WALLET_MODULE = /(?:require\s*\(\s*|from\s+|import\s*\(\s*)["'](ethers|web3|@solana\/web3\.js|bip39|ethereumjs-wallet|@ethersproject\/wallet|bitcoinjs-lib|tronweb|tweetnacl|ed25519-hd-key|@scure\/bip39)["']/;
+
 export function secretParameterTaint(I: Interpreter, name: string, node: Node, frame: Frame): Taint[] {
+  if (/mnemonic|seed|phrase|wallet|signer/i.test(name) || WALLET_MODULE.test(frame.unit.text ?? "")) {
+    return sourceTaint(I, "keychain", "receives a wallet private key or seed phrase argument", name, node, frame);
+  }
   const keyLike = /key|pkey|identity/i.test(name);
   return sourceTaint(
     I,
@@ -81,7 +100,7 @@ export function fsCall(I: Interpreter, module: string, path: string[], call: Cal
   let taint = pathValue.taint;
   const credential = text.startsWith(PACKAGE_DIR) ? undefined : classifyCredentialPath(I.signatures, text);
   if (credential) {
-    taint = mergeTaints(taint, sourceTaint(I, credential.kind, credential.note, text, call.node, call.frame));
+    taint = mergeTaints(taint, sourceTaint(I, credential.kind, credential.note, text.replace(/\\/g, "/"), call.node, call.frame));
   }
   if (COPIES.has(member)) return UNKNOWN;
   const data = unknownWith(taint);

@@ -25,8 +25,8 @@ export interface ObjectData {
   elements?: Value[];
   /** Taint added by writes the interpreter could not place (unknown key, conditional push). */
   taint?: Taint[];
-  /** Changed in a way the interpreter could not place (a push in a callback that may run): its size is not known. */
-  unsure?: boolean;
+  /** Arrays: more elements than those listed may exist (unknown length, conditional push): never iterated as if complete. */
+  open?: boolean;
 }
 
 export interface FunctionValue {
@@ -67,6 +67,8 @@ export interface SinkHandle {
   destination?: Value;
   /** Method names that send data (write, end, send, sendMail, emit). */
   sendMethods: Set<string>;
+  /** What the request answers when it is known to be a credential (a cloud metadata endpoint). */
+  response?: Value;
 }
 
 export type SpecialKind =

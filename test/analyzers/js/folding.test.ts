@@ -94,7 +94,7 @@ describe("credential paths", () => {
     ["path.resolve(process.env.USERPROFILE, '.aws/credentials')", "cloud-credentials", "~/.aws/credentials"],
     ["'~/.git-credentials'", "git-credentials", "~/.git-credentials"],
     ["'/etc/shadow'", "system-secrets", "/etc/shadow"],
-    ["path.join(process.env.APPDATA, 'discord', 'Local Storage', 'leveldb')", "browser-store", "*/discord/Local Storage/leveldb"],
+    ["path.join(process.env.APPDATA, 'discord', 'Local Storage', 'leveldb')", "browser-store", "~/AppData/Roaming/discord/Local Storage/leveldb"],
   ])("classifies %s", async (expression, kind, detail) => {
     const facts = await analyze({ "index.js": `const fs = require('fs'), os = require('os'), path = require('path');\nfs.readFileSync(${expression});` });
     expect(facts.sources.map((s) => [s.kind, s.detail])).toEqual([[kind, detail]]);
