@@ -10,7 +10,7 @@ import { decodeUtf8 } from "./decoders.js";
 import { allTaints, derived, external, foldedText, join, mergeTaints, unknown, type Taint, type Value } from "./model.js";
 import { credentialPath } from "./paths.js";
 import { classifySinkCall, SHELL_RUNNERS } from "./sinks.js";
-import { apiSource, isSshClientCall, NON_READING_PATH_METHODS } from "./sources.js";
+import { apiSource, isCredentialConsumerCall, isSigningCall, NON_READING_PATH_METHODS } from "./sources.js";
 import { addToObject, execBlock, storeAttribute } from "./statements.js";
 import { importModule } from "./imports.js";
 import { shellCall } from "./shell-calls.js";
@@ -261,7 +261,12 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
     case "os.environ.pop":
     case "os.environ.setdefault":
     case "os.environ.__getitem__":
-      return join(envRead(ip, frame, node, first ?? args.keywords.get("key")), args.positional[1] ?? unknown());
+    {
+      // No default: the value is the variable's (a home or app-data folder folds to its path).
+      const fallback = args.positional[1] ?? args.keywords.get("default");
+      const read = envRead(ip, frame, node, first ?? args.keywords.get("key"));
+      return fallback ? join(read, fallback) : read;
+    }
     case "os.environ.copy":
     case "os.environ.items":
     case "os.environ.values":
@@ -282,7 +287,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   const envArgs = [...args.positional, ...[...args.keywords].filter(([k]) => k !== "env").map(([, v]) => v)];
   if (envArgs.some((a) => a.ref?.kind === "env") && !SHELL_RUNNERS.has(qname)) extra = [envDump(ip, frame, node)];
 
-  if (isSshClientCall(qname)) {
+  if (isCredentialConsumerCall(qname)) {
     for (const taint of allTaints(derived(all))) if (taint.source?.candidate) ip.collector.confirmCandidate(taint.source.candidate);
   }
   if (SHELL_RUNNERS.has(qname)) return shellCall(ip, frame, node, qname, args);
@@ -318,6 +323,8 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
     if (modelled.str !== undefined) ip.indicators(frame, node, modelled.str);
     return extra.length ? { ...modelled, taints: mergeTaints(modelled.taints, extra) } : modelled;
   }
+  // A signature carries the signed message, not the key that made it (a wallet sends only the signed tx).
+  if (isSigningCall(qname)) return { ref: external(`${qname}()`).ref!, taints: first ? allTaints(first) : [] };
   // Unknown library call: its result carries whatever credential data went in (receiver included).
   const receiverTaints = callee.ref?.kind === "external" ? allTaints(callee) : [];
   const keyed = receiverTaints.length && all.length ? lookupResult(callee, args, undefined).taints : receiverTaints;

@@ -7,6 +7,7 @@ import type { Interpreter } from "./interpreter.js";
 import type { CallArgs } from "./library.js";
 import { allTaints, derived, external, foldedText, mergeTaints, type Taint, type Value } from "./model.js";
 import { credentialPath } from "./paths.js";
+import { commandSource } from "./sources.js";
 import { commandDestination, fileArguments, parseCommandLine, type ShellCommand } from "./shell.js";
 
 /** Programs whose output is the file they are given (their result carries the credential). */
@@ -61,6 +62,8 @@ export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: st
   const sending = commands.filter((c) => ip.signatures.sinks.shellPrograms[c.program] !== undefined);
   let credentialTaints: Taint[] = [];
   for (const command of commands) {
+    const printed = commandSource(command.program, command.args);
+    if (printed) credentialTaints = mergeTaints(credentialTaints, [ip.source(frame, node, printed.kind, printed.note, printed.detail)]);
     if (!sending.includes(command) && !FILE_READERS.test(command.program)) continue;
     for (const file of dataFiles(command)) {
       const match = credentialPath(ip.signatures, file);

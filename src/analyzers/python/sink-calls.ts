@@ -6,8 +6,9 @@ import { reportSink } from "./effects.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { allTaints, derived, external, foldedText, mergeTaints, unknown, type Taint, type Value } from "./model.js";
-import { classifySinkCall, isSendMethod, urlArgumentIndex } from "./sinks.js";
+import { botApiBase, classifySinkCall, isSendMethod, urlArgumentIndex } from "./sinks.js";
 import { addToObject } from "./statements.js";
+import { metadataSource } from "./sources.js";
 import type { EvaluatedArgs } from "./calls.js";
 
 const IGNORED_SINK_KEYWORDS = new Set(["timeout", "verify", "allow_redirects", "stream", "cert", "proxies", "method", "context"]);
@@ -54,12 +55,14 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     const skip = sink.member === "Request" && HTTP_METHOD.test(args.positional[0]?.str ?? "") ? 1 : 0;
     const destArg = args.positional[skip] ?? args.keywords.get("url") ?? args.keywords.get("host") ?? args.keywords.get("address");
     const instance: Value = { ref: external(`${qname}()`).ref!, taints: [], cell: { taints: [], sink: { channel: sink.channel, sent: false } } };
-    const dest = destArg && sink.member !== "socket" && sink.member !== "Session" ? addressValue(destArg) : undefined;
+    const bot = botApiBase(sink.module);
+    const tokenArg = args.positional[0] ?? args.keywords.get("token");
+    const dest = bot ? botDestination(bot, tokenArg) : destArg && sink.member !== "socket" && sink.member !== "Session" ? addressValue(destArg) : undefined;
     if (dest) instance.cell!.sink!.dest = dest;
     if (args.positional.some((a) => a.ref?.kind === "external" && /\.AF_UNIX$/.test(a.ref.qname)) || isLocalAddress(dest)) instance.cell!.sink!.local = true;
     const front = frontedHost(args, sink.channel);
     if (front) instance.cell!.sink!.dest = front;
-    const data = [...args.positional.slice(dest ? skip + 1 : skip), ...[...args.keywords].filter(([k]) => !IGNORED_SINK_KEYWORDS.has(k) && k !== "url" && k !== "host").map(([, v]) => v)];
+    const data = [...args.positional.slice(dest ? skip + 1 : skip), ...[...args.keywords].filter(([k]) => !IGNORED_SINK_KEYWORDS.has(k) && k !== "url" && k !== "host" && !(bot && k === "token")).map(([, v]) => v)];
     instance.cell!.taints = mergeTaints(extra, allTaints(derived(data)));
     if (sink.connects && dest && !instance.cell!.sink!.local) {
       reportSink(ip, frame, node, { channel: sink.channel, note: `connects with ${qname}()`, dest, data: [], until: instance.cell! });
@@ -74,7 +77,27 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
   const dest = frontedHost(args, sink.channel) ?? (request ? request.cell!.sink!.dest : addressValue(first));
   const data = [...args.positional.filter((_, i) => i !== urlIndex), ...[...args.keywords].filter(([k]) => !IGNORED_SINK_KEYWORDS.has(k) && k !== "url").map(([, v]) => v)];
   reportSink(ip, frame, node, { channel: sink.channel, note: `sent by ${qname}()`, data, extraTaints: mergeTaints(extra, request ? request.cell!.taints : []), ...(dest ? { dest } : {}) });
-  return { ref: external(`${qname}()`).ref!, taints: [] };
+  return { ref: external(`${qname}()`).ref!, taints: metadataTaints(ip, frame, node, dest) };
+}
+
+/**
+ * The response of a cloud metadata endpoint's credential path is a credential. It is keyed
+ * to the metadata host: handing the IMDSv2 session token back to that host is its own use.
+ */
+function metadataTaints(ip: Interpreter, frame: Frame, node: PyNode, dest: Value | undefined): Taint[] {
+  const found = metadataSource(dest ? foldedText(dest) : undefined);
+  if (!found) return [];
+  const taint = ip.source(frame, node, found.source.kind, found.source.note, found.source.detail);
+  return [{ ...taint, keys: [`host:${found.host}`] }];
+}
+
+/** A bot client's API URL: the fixed host with the bot token in the path. */
+function botDestination(base: string, token: Value | undefined): Value {
+  const text = token ? foldedText(token) : undefined;
+  const result: Value = { taints: token ? allTaints(token) : [] };
+  if (token?.str !== undefined) result.str = `${base}${token.str}`;
+  else result.partial = `${base}${text ?? "*"}`;
+  return result;
 }
 
 /** A method of a client object: connect() sets the peer, send-like methods transmit. */
@@ -97,7 +120,11 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
     let added = allTaints(derived([...args.positional, ...args.keywords.values()]));
     // smtp.login(user, getpass()) authenticates to this peer: a prompted password or a secret variable is what
     // login() is for, not data the client later sends. Key files and environment dumps still count.
-    if (LOGIN_METHODS.test(method)) added = added.filter((t) => !t.source || !LOGIN_SECRET_KINDS.has(t.source.kind));
+    if (LOGIN_METHODS.test(method)) {
+      // A secret-named parameter that logs in somewhere is a real credential (see isCredentialConsumerCall).
+      for (const t of added) if (t.source?.candidate) ip.collector.confirmCandidate(t.source.candidate);
+      added = added.filter((t) => !t.source || !LOGIN_SECRET_KINDS.has(t.source.kind));
+    }
     if (method === "setopt" && args.positional[1]?.str && /^https?:|^[a-z0-9.-]+\.[a-z]{2,}/i.test(args.positional[1].str)) state.dest = args.positional[1];
     else addToObject(receiver, added);
     return { taints: allTaints(receiver), ref: external(`${qname}.${method}()`).ref! };
@@ -143,6 +170,6 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
     data: [...dataArgs, ...keywords],
     extraTaints: mergeTaints(receiver.cell!.taints, requestTaints),
   });
-  return { taints: [], ref: external(`${qname}.${method}()`).ref! };
+  return { taints: state.channel === "http" ? metadataTaints(ip, frame, node, dest) : [], ref: external(`${qname}.${method}()`).ref! };
 }
 
