@@ -105,6 +105,8 @@ export interface Value {
   bytes?: boolean;
   /** Text written as-is in the package (a literal, a package file's content): running it hides nothing. */
   plain?: boolean;
+  /** A file handle opened for reading: the folded path it was opened with. */
+  openedPath?: string;
   /** A handle or path of this package file (its content is known: setup.py reading its own _version.py). */
   file?: string;
   num?: number;
