@@ -12,7 +12,7 @@ export interface SourceRecord {
   location: Location;
   note: string;
   detail?: string;
-  /** Secret-named parameter: only a source once it is also handed to an SSH client. */
+  /** Secret-named parameter: a source once it is also used as a credential (SSH, DB, login, signing) or sent to a collection service. */
   candidate?: string;
 }
 
