@@ -87,6 +87,8 @@ export function isCredentialConsumerCall(qname: string): boolean {
 
 /** Signing calls: the signature reveals the message (first argument), never the key. */
 export function isSigningCall(qname: string): boolean {
+  // A JWT signed with a key carries its claims, not the key.
+  if (/^(jwt|jose\.jwt|jose\.jws|authlib\.jose\.jwt)\.(encode|sign)$/.test(qname)) return true;
   const last = qname.slice(qname.lastIndexOf(".") + 1);
   return /^(sign|sign_[a-z_]+|signHash|signTransaction|sign_transaction|sign_message|sign_typed_data)$/.test(last);
 }
