@@ -10,7 +10,7 @@ import { decodeUtf8 } from "./decoders.js";
 import { allTaints, derived, external, foldedText, join, mergeTaints, unknown, type Taint, type Value } from "./model.js";
 import { credentialPath } from "./paths.js";
 import { classifySinkCall, SHELL_RUNNERS } from "./sinks.js";
-import { apiSource, isSshClientCall, NON_READING_PATH_METHODS } from "./sources.js";
+import { apiSource, isCredentialConsumerCall, isSigningCall, NON_READING_PATH_METHODS } from "./sources.js";
 import { addToObject, execBlock, storeAttribute } from "./statements.js";
 import { importModule } from "./imports.js";
 import { shellCall } from "./shell-calls.js";
@@ -119,9 +119,15 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
     if (isMutator(method)) {
       const written = allTaints(derived([...args.positional, ...args.keywords.values(), result]));
       addToObject(receiver, written);
-      if (/^write/.test(method)) ip.staged.write(receiver.cell?.stagePath, written);
+      if (/^write/.test(method)) {
+        ip.staged.write(receiver.cell?.stagePath, written);
+        ip.staged.writeText(receiver.cell?.stagePath, args.positional[0]);
+      }
     }
-    if (ref.qname === PATH_TYPE && /^write_(text|bytes)$/.test(method)) ip.staged.write(stagingKey(receiver), allTaints(derived(args.positional)));
+    if (ref.qname === PATH_TYPE && /^write_(text|bytes)$/.test(method)) {
+      ip.staged.write(stagingKey(receiver), allTaints(derived(args.positional)));
+      ip.staged.writeText(stagingKey(receiver), args.positional[0]);
+    }
     const staged = FILE_READS.has(method) || method === "open" ? ip.staged.read(stagingKey(receiver), { ...location(frame, node), note: "reads back a file written earlier" }) : [];
     const taints = mergeTaints(read ? [read] : [], staged);
     return taints.length ? { ...result, taints: mergeTaints(taints, result.taints) } : result;
@@ -271,7 +277,12 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
     case "os.environ.pop":
     case "os.environ.setdefault":
     case "os.environ.__getitem__":
-      return join(envRead(ip, frame, node, first ?? args.keywords.get("key")), args.positional[1] ?? unknown());
+    {
+      // No default: the value is the variable's (a home or app-data folder folds to its path).
+      const fallback = args.positional[1] ?? args.keywords.get("default");
+      const read = envRead(ip, frame, node, first ?? args.keywords.get("key"));
+      return fallback ? join(read, fallback) : read;
+    }
     case "os.environ.copy":
     case "os.environ.items":
     case "os.environ.values":
@@ -282,6 +293,11 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
       break;
   }
   if (qname.startsWith("os.environ.")) return unknown();
+  if (qname === "os.startfile" || qname === "runpy.run_path") {
+    const staged = ip.staged.text(stagingKey(first));
+    if (staged) return execCode(ip, frame, node, { str: staged.text, taints: [], ...(staged.plain ? { plain: true } : {}) }, "exec");
+  }
+  if (UNPICKLERS.test(qname)) unpickle(ip, frame, node, qname, first);
 
   const prompt = first?.str ?? args.keywords.get("prompt")?.str;
   const api = apiSource(qname, prompt, all.length > 0);
@@ -292,7 +308,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   const envArgs = [...args.positional, ...[...args.keywords].filter(([k]) => k !== "env").map(([, v]) => v)];
   if (envArgs.some((a) => a.ref?.kind === "env") && !SHELL_RUNNERS.has(qname)) extra = [envDump(ip, frame, node)];
 
-  if (isSshClientCall(qname)) {
+  if (isCredentialConsumerCall(qname)) {
     for (const taint of allTaints(derived(all))) if (taint.source?.candidate) ip.collector.confirmCandidate(taint.source.candidate);
   }
   if (SHELL_RUNNERS.has(qname)) return shellCall(ip, frame, node, qname, args);
@@ -328,12 +344,33 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
     if (modelled.str !== undefined) ip.indicators(frame, node, modelled.str);
     return extra.length ? { ...modelled, taints: mergeTaints(modelled.taints, extra) } : modelled;
   }
+  // A signature carries the signed message, not the key that made it (a wallet sends only the signed tx).
+  if (isSigningCall(qname)) return { ref: external(`${qname}()`).ref!, taints: first ? allTaints(first) : [] };
   // Unknown library call: its result carries whatever credential data went in (receiver included).
   const receiverTaints = callee.ref?.kind === "external" ? allTaints(callee) : [];
   const keyed = receiverTaints.length && all.length ? lookupResult(callee, args, undefined).taints : receiverTaints;
   const result: Value = { ref: external(`${qname}()`).ref!, taints: mergeTaints(mergeTaints(extra, keyed), allTaints(derived(all))) };
   if (stagePath) result.cell = { taints: [], stagePath };
+  const opened = OPENERS.has(qname) && first ? foldedText(first) : undefined;
+  if (opened !== undefined && !writeMode) result.openedPath = opened;
   return result;
+}
+
+/** Loaders that run code while deserialising (pickle's __reduce__): code shipped as data. */
+const UNPICKLERS = /^(pickle|cPickle|_pickle|dill|cloudpickle)\.(load|loads|Unpickler)$/;
+
+/**
+ * Unpickling data the package ships or decodes runs whatever the pickle says: a finding by
+ * itself. Data the caller hands in (a parameter, a user path) is the caller's business.
+ */
+function unpickle(ip: Interpreter, frame: Frame, node: PyNode, qname: string, data: Value | undefined): void {
+  if (!data) return;
+  const blob = data.str !== undefined && !data.plain;
+  // A relative path or one built from __file__ names the package's own data; home, temp and unknown paths do not.
+  const shipped = data.file !== undefined || (data.openedPath !== undefined && !/^(~|\*|\/(home|tmp|Users|var|proc|dev)\b|[a-z]:)/i.test(data.openedPath));
+  if (!blob && !shipped) return;
+  const what = blob ? "decoded bytes" : `a file of the package (${data.openedPath ?? data.file ?? "?"})`;
+  ip.emit(frame, { type: "obfuscation", obfuscation: { technique: "eval-dynamic", location: location(frame, node), note: `${qname}() of ${what}: unpickling runs the code the data names`, executed: true } });
 }
 
 /** setup(cmdclass={"install": PostInstall}): each command's run() executes at install. */

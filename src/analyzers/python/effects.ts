@@ -1,7 +1,7 @@
 // Where data meets a sink: sink facts, flows (with own-service hints), and the
 // call-site half of function summaries (parameter taints replaced by arguments).
 import type { FlowStep, SinkChannel } from "../facts.js";
-import { hostOf } from "../../rules/signatures.js";
+import { hostOf, matchExfilService, matchKnownBad } from "../../rules/signatures.js";
 import type { PyNode } from "./ast.js";
 import type { SinkRecord } from "./collector.js";
 import { location, type Frame, type Summary } from "./frame.js";
@@ -104,7 +104,13 @@ function emitFlow(ip: Interpreter, frame: Frame, taint: Taint, sink: SinkRecord,
   if (destination) flowSink.destination = destination;
   if (destinationFromSource(taint, destination, destKeys)) flowSink.destinationFromSource = true;
   const steps = sinkStep ? appendSteps(taint.steps, [sinkStep]) : taint.steps;
-  ip.emit(frame, { type: "flow", source: taint.source!, sink: flowSink, steps, ...(auth ? { use: "auth" as const } : {}) });
+  let source = taint.source!;
+  // A secret-named parameter sent to a chat bot, request bin or known-bad host needs no other proof.
+  if (source.candidate !== undefined && destination !== undefined && (matchExfilService(ip.signatures, destination) || matchKnownBad(ip.signatures, destination))) {
+    const { candidate: _candidate, ...confirmed } = source;
+    source = { ...confirmed, note: `secret parameter "${source.detail ?? ""}" is sent to a data-collection service` };
+  }
+  ip.emit(frame, { type: "flow", source, sink: flowSink, steps, ...(auth ? { use: "auth" as const } : {}) });
 }
 
 function normalizeDestination(text: string | undefined): string | undefined {

@@ -1,5 +1,6 @@
 // Expression evaluation: folding constants, resolving names to modules/functions,
 // and carrying taint through every way Python builds a value.
+import { PUBLIC_KEY_ATTRIBUTES } from "./sources.js";
 import { field, fields, namedChildren, textOf, type PyNode } from "./ast.js";
 import { evalCall } from "./calls.js";
 import { callUserFunction } from "./user-functions.js";
@@ -321,7 +322,8 @@ export function attributeOf(ip: Interpreter, frame: Frame, object: Value, name: 
   }
   if (ref?.kind === "class") return ip.classAttribute(ref.cls, name) ?? unknown();
   if (ref?.kind === "instance") {
-    const value = ip.classAttribute(ref.cls, name);
+    // A base-class method reading a field only subclasses set (`self.private_key` set in the subclass __init__).
+    const value = ip.classAttribute(ref.cls, name) ?? ip.subclassField(ref.cls, name);
     // A @property runs its getter on attribute access.
     if (value?.ref?.kind === "function" && isProperty(value.ref.fn)) return callUserFunction(ip, frame, value.ref.fn, { positional: [object], keywords: new Map() }, node);
     if (value?.ref?.kind === "function") return { ref: { kind: "bound", fn: value.ref.fn, self: object }, taints: [] };
@@ -336,6 +338,8 @@ export function attributeOf(ip: Interpreter, frame: Frame, object: Value, name: 
       if (name === "parent") return { ...object, str: object.str.includes("/") ? object.str.replace(/\/[^/]*$/, "") : "." };
       if (name === "name") return str(object.str.replace(/^.*\//, ""));
     }
+    // account.address / key.public_key: public data derived from the key, not the key.
+    if (PUBLIC_KEY_ATTRIBUTES.test(name)) return { ref: { kind: "external", qname }, taints: [] };
     const result: Value = { ref: { kind: "external", qname }, taints: allTaints(object) };
     if (object.cell) result.cell = object.cell;
     return result;

@@ -38,6 +38,8 @@ export class Interpreter {
   /** Recursion guard for expression evaluation (deeply nested generated code). */
   depth = 0;
   filesAnalyzed = 0;
+  /** A secret-named parameter was seen: fields it is stored in may be read by code analysed earlier. */
+  private sawSecretParameter = false;
 
   constructor(
     units: CodeUnit[],
@@ -64,7 +66,7 @@ export class Interpreter {
     }
     for (let pass = 0; pass < PASSES; pass++) {
       // A second pass lets fields written late reach earlier reads; without any credential read it cannot add a flow.
-      if (pass > 0 && !this.collector.hasSources) break;
+      if (pass > 0 && !this.collector.hasSources && !this.sawSecretParameter) break;
       this.modules = new Map();
       this.summaries = new Map();
       this.functions = [];
@@ -161,6 +163,22 @@ export class Interpreter {
       }
     }
     return undefined;
+  }
+
+  /** A field stored by a subclass's methods (merged over all subclasses), for methods of a base class. */
+  subclassField(cls: ClassInfo, name: string): Value | undefined {
+    let found: Value | undefined;
+    for (const other of this.classes.values()) {
+      if (other === cls || !this.derivesFrom(other, cls, 0)) continue;
+      const value = other.fields.get(name);
+      if (value) found = found ? join(found, value) : value;
+    }
+    return found;
+  }
+
+  private derivesFrom(cls: ClassInfo, base: ClassInfo, depth: number): boolean {
+    if (depth > 8) return false;
+    return cls.bases.some((b) => b.ref?.kind === "class" && (b.ref.cls === base || this.derivesFrom(b.ref.cls, base, depth + 1)));
   }
 
   /** Class attribute or method through the bases. */
@@ -261,6 +279,7 @@ export class Interpreter {
     const step: FlowStep = { ...location(frame, param.node), note: `parameter ${param.name} of ${fn.name}()` };
     const taints: Taint[] = [{ param: { fn: fn.id, index }, steps: [step] }];
     if (isSecretParameterName(this.signatures, param.name)) {
+      this.sawSecretParameter = true;
       const kind: SourceKind = parameterSourceKind(param.name);
       const loc = location(frame, param.node);
       const candidate = `${fn.file}:${param.node.line}:${param.node.column}:${param.name}`;
@@ -269,7 +288,7 @@ export class Interpreter {
           id: `param|${candidate}`,
           kind,
           location: loc,
-          note: `secret parameter "${param.name}" of ${fn.name}() is also handed to an SSH client`,
+          note: `secret parameter "${param.name}" of ${fn.name}() is also used as a credential (login, signing key, SSH client)`,
           detail: param.name,
           candidate,
         },

@@ -170,6 +170,19 @@ export function modelFunction(name: string, args: CallArgs, step: StepAt): Value
         : derived(allArgs(args));
     case "builtins.ord":
       return first?.str?.length === 1 ? num(first.str.codePointAt(0)!) : derived(allArgs(args));
+    case "builtins.range":
+    case "builtins.xrange": {
+      // range(N) with N known: a decode loop `for _ in range(N): s = decompress(b64decode(s))` runs N times.
+      const nums = args.positional.map((a) => a.num);
+      if (nums.length === 0 || nums.some((n) => n === undefined || !Number.isInteger(n))) return undefined;
+      const [start, stop, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
+      if (step === 0) return undefined;
+      const count = Math.ceil((stop - start) / step);
+      if (count > 512) return undefined;
+      const items: Value[] = [];
+      for (let i = 0; i < count; i++) items.push(num(start + i * step));
+      return { items, taints: [] };
+    }
     case "builtins.reversed":
       return reverse(first);
     case "builtins.list":

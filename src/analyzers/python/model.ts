@@ -12,7 +12,7 @@ export interface SourceRecord {
   location: Location;
   note: string;
   detail?: string;
-  /** Secret-named parameter: only a source once it is also handed to an SSH client. */
+  /** Secret-named parameter: a source once it is also used as a credential (SSH, DB, login, signing) or sent to a collection service. */
   candidate?: string;
 }
 
@@ -109,6 +109,8 @@ export interface Value {
   bytes?: boolean;
   /** Text written as-is in the package (a literal, a package file's content): running it hides nothing. */
   plain?: boolean;
+  /** A file handle opened for reading: the folded path it was opened with. */
+  openedPath?: string;
   /** A handle or path of this package file (its content is known: setup.py reading its own _version.py). */
   file?: string;
   num?: number;

@@ -32,7 +32,8 @@ export interface CredentialPath {
  * `~/.ssh/*` lists the directory. "*" also stands for unknown pieces of a partial fold.
  */
 export function credentialPath(signatures: Signatures, path: string): CredentialPath | undefined {
-  if (path.length > 1024 || !/[./~]/.test(path)) return undefined;
+  // Code or prose that mentions a path (a payload written to disk) is not a path.
+  if (path.length > 1024 || !/[./~]/.test(path) || /[\n\r]/.test(path)) return undefined;
   const normalized = normalizeForClassify(path.trim());
   const candidates = [normalized];
   if (normalized.includes("*")) {

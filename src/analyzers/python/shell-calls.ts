@@ -7,6 +7,9 @@ import type { Interpreter } from "./interpreter.js";
 import type { CallArgs } from "./library.js";
 import { allTaints, derived, external, foldedText, mergeTaints, type Taint, type Value } from "./model.js";
 import { credentialPath } from "./paths.js";
+import { commandSource } from "./sources.js";
+import { stagingKey } from "./staging.js";
+import { execCode } from "./calls.js";
 import { commandDestination, fileArguments, parseCommandLine, type ShellCommand } from "./shell.js";
 
 /** Programs whose output is the file they are given (their result carries the credential). */
@@ -61,12 +64,15 @@ export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: st
   const sending = commands.filter((c) => ip.signatures.sinks.shellPrograms[c.program] !== undefined);
   let credentialTaints: Taint[] = [];
   for (const command of commands) {
+    const printed = commandSource(command.program, command.args);
+    if (printed) credentialTaints = mergeTaints(credentialTaints, [ip.source(frame, node, printed.kind, printed.note, printed.detail)]);
     if (!sending.includes(command) && !FILE_READERS.test(command.program)) continue;
     for (const file of dataFiles(command)) {
       const match = credentialPath(ip.signatures, file);
       if (match) credentialTaints = mergeTaints(credentialTaints, [ip.source(frame, node, match.kind, match.note, match.path)]);
     }
   }
+  runStagedScripts(ip, frame, node, argv, commands);
   const commandTaints = argv ? argvTaints(argv) : [];
   for (const command of sending) {
     const channel = ip.signatures.sinks.shellPrograms[command.program]!;
@@ -81,4 +87,30 @@ export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: st
   }
   const output = derived(argv ? [argv] : []);
   return { ref: external(`${qname}()`).ref!, taints: mergeTaints(output.taints, credentialTaints) };
+}
+
+const PYTHON_PROGRAMS = /^(pythonw?|python[23](\.\d+)?w?|py|pyw)(\.exe)?$/i;
+
+/**
+ * A file the package wrote (a decoded second stage) run with python/pythonw, `sys.executable`
+ * or directly: its text is analysed as code of this call (decoded text is also obfuscation).
+ */
+function runStagedScripts(ip: Interpreter, frame: Frame, node: PyNode, argv: Value | undefined, commands: ShellCommand[]): void {
+  const candidates: string[] = [];
+  for (const item of argv?.items ?? []) {
+    const text = foldedText(item);
+    if (text !== undefined) candidates.push(text);
+  }
+  for (const command of commands) {
+    if (PYTHON_PROGRAMS.test(command.program.replace(/^.*[\\/]/, "")) || command.program === "*" || command.program === "start") candidates.push(...command.args);
+    candidates.push(command.program);
+  }
+  const seen = new Set<string>();
+  for (const path of candidates) {
+    const key = stagingKey({ str: path, taints: [] });
+    if (!key || seen.has(key)) continue;
+    seen.add(key);
+    const staged = ip.staged.text(key);
+    if (staged) execCode(ip, frame, node, { str: staged.text, taints: [], ...(staged.plain ? { plain: true } : {}) }, "exec");
+  }
 }

@@ -6,8 +6,9 @@ import { reportSink } from "./effects.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { allTaints, derived, external, foldedText, mergeTaints, unknown, type Cell, type Taint, type Value } from "./model.js";
-import { classifySinkCall, isSendMethod, urlArgumentIndex } from "./sinks.js";
+import { botApiBase, classifySinkCall, isSendMethod, urlArgumentIndex } from "./sinks.js";
 import { addToObject } from "./statements.js";
+import { metadataSource } from "./sources.js";
 import type { EvaluatedArgs } from "./calls.js";
 
 const IGNORED_SINK_KEYWORDS = new Set(["timeout", "verify", "allow_redirects", "stream", "cert", "proxies", "method", "context"]);
@@ -97,12 +98,14 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     const skip = sink.member === "Request" && HTTP_METHOD.test(args.positional[0]?.str ?? "") ? 1 : 0;
     const destArg = args.positional[skip] ?? args.keywords.get("url") ?? args.keywords.get("host") ?? args.keywords.get("address");
     const instance: Value = { ref: external(`${qname}()`).ref!, taints: [], cell: { taints: [], sink: { channel: sink.channel, sent: false } } };
-    const dest = destArg && sink.member !== "socket" && sink.member !== "Session" ? addressValue(destArg) : undefined;
+    const bot = botApiBase(sink.module);
+    const tokenArg = args.positional[0] ?? args.keywords.get("token");
+    const dest = bot ? botDestination(bot, tokenArg) : destArg && sink.member !== "socket" && sink.member !== "Session" ? addressValue(destArg) : undefined;
     if (dest) instance.cell!.sink!.dest = dest;
     if (args.positional.some((a) => a.ref?.kind === "external" && /\.AF_UNIX$/.test(a.ref.qname)) || isLocalAddress(dest)) instance.cell!.sink!.local = true;
     const front = frontedHost(args, sink.channel);
     if (front) instance.cell!.sink!.dest = front;
-    const parts = requestParts(args.keywords);
+    const parts = requestParts([...args.keywords].filter(([k]) => !(bot && k === "token")));
     // build_opener(HTTPBasicAuthHandler(mgr)): the password manager's credentials authenticate the opener's requests.
     const positional = args.positional.slice(dest ? skip + 1 : skip);
     parts.auth.push(...positional.filter(isAuthHandler));
@@ -131,7 +134,27 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     authTaints: request?.cell?.sink?.authTaints ?? [],
     ...(dest ? { dest } : {}),
   });
-  return { ref: external(`${qname}()`).ref!, taints: [] };
+  return { ref: external(`${qname}()`).ref!, taints: metadataTaints(ip, frame, node, dest) };
+}
+
+/**
+ * The response of a cloud metadata endpoint's credential path is a credential. It is keyed
+ * to the metadata host: handing the IMDSv2 session token back to that host is its own use.
+ */
+function metadataTaints(ip: Interpreter, frame: Frame, node: PyNode, dest: Value | undefined): Taint[] {
+  const found = metadataSource(dest ? foldedText(dest) : undefined);
+  if (!found) return [];
+  const taint = ip.source(frame, node, found.source.kind, found.source.note, found.source.detail);
+  return [{ ...taint, keys: [`host:${found.host}`] }];
+}
+
+/** A bot client's API URL: the fixed host with the bot token in the path. */
+function botDestination(base: string, token: Value | undefined): Value {
+  const text = token ? foldedText(token) : undefined;
+  const result: Value = { taints: token ? allTaints(token) : [] };
+  if (token?.str !== undefined) result.str = `${base}${token.str}`;
+  else result.partial = `${base}${text ?? "*"}`;
+  return result;
 }
 
 /** A method of a client object: connect() sets the peer, send-like methods transmit. */
@@ -155,6 +178,8 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
     // smtp.login(user, password) authenticates to this peer: the password is the client's credential, sent to
     // the server it logs into (whether that server is the credential's issuer is the rules' question).
     if (LOGIN_METHODS.test(method)) {
+      // A secret-named parameter that logs in somewhere is a real credential (see isCredentialConsumerCall).
+      for (const t of added) if (t.source?.candidate) ip.collector.confirmCandidate(t.source.candidate);
       addCredential(receiver.cell, [...args.positional, ...args.keywords.values()]);
       if (added.some((t) => t.source)) {
         reportSink(ip, frame, node, { channel: state.channel, note: `logs in with ${qname.replace(/\(\)$/, "")}.${method}()`, ...(state.dest ? { dest: state.dest } : {}), data: [], auth: [...args.positional, ...args.keywords.values()] });
@@ -208,6 +233,6 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
     auth: parts.auth,
     authTaints: mergeTaints(state.authTaints ?? [], request?.cell?.sink?.authTaints ?? []),
   });
-  return { taints: [], ref: external(`${qname}.${method}()`).ref! };
+  return { taints: state.channel === "http" ? metadataTaints(ip, frame, node, dest) : [], ref: external(`${qname}.${method}()`).ref! };
 }
 

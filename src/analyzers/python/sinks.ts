@@ -7,7 +7,15 @@ const FACTORIES = new Set([
   "Session", "session", "ClientSession", "Client", "AsyncClient", "HTTPConnection", "HTTPSConnection", "socket",
   "SMTP", "SMTP_SSL", "FTP", "FTP_TLS", "PoolManager", "ProxyManager", "Curl", "Resolver", "Request",
   "build_opener", "TeleBot", "DiscordWebhook", "WebSocket", "WebSocketApp", "create_connection", "connect",
+  "Webhook", "SyncWebhook", "AsyncDiscordWebhook", "Bot", "WebhookClient", "HTTPClient", "AsyncHTTPClient",
 ]);
+
+/** Bot clients built from a token: they all talk to the same API host, with the token in the URL. */
+const BOT_API_MODULES: Record<string, string> = { telebot: "https://api.telegram.org/bot", telegram: "https://api.telegram.org/bot", aiogram: "https://api.telegram.org/bot" };
+
+export function botApiBase(module: string): string | undefined {
+  return BOT_API_MODULES[module];
+}
 
 /** Factories whose arguments already name the peer (connect-only sink when nothing is sent). */
 const CONNECTING_FACTORIES = new Set(["SMTP", "SMTP_SSL", "FTP", "FTP_TLS", "create_connection", "connect"]);

@@ -18,7 +18,33 @@ const API_SOURCES: Record<string, ApiSource> = {
   "browser_cookie3.chrome": { kind: "browser-store", note: "reads browser cookies" },
   "browser_cookie3.firefox": { kind: "browser-store", note: "reads browser cookies" },
   "win32crypt.CryptUnprotectData": { kind: "browser-store", note: "decrypts DPAPI-protected browser secrets" },
+  "browser_cookie3.chromium": { kind: "browser-store", note: "reads browser cookies" },
+  "browser_cookie3.brave": { kind: "browser-store", note: "reads browser cookies" },
+  "browser_cookie3.edge": { kind: "browser-store", note: "reads browser cookies" },
+  "browser_cookie3.opera": { kind: "browser-store", note: "reads browser cookies" },
+  "browser_cookie3.opera_gx": { kind: "browser-store", note: "reads browser cookies" },
+  "browser_cookie3.vivaldi": { kind: "browser-store", note: "reads browser cookies" },
+  "browser_cookie3.safari": { kind: "browser-store", note: "reads browser cookies" },
+  "browser_cookie3.librewolf": { kind: "browser-store", note: "reads browser cookies" },
+  "browsercookie.load": { kind: "browser-store", note: "reads browser cookies" },
+  "browsercookie.chrome": { kind: "browser-store", note: "reads browser cookies" },
+  "browsercookie.firefox": { kind: "browser-store", note: "reads browser cookies" },
+  "pycookiecheat.chrome_cookies": { kind: "browser-store", note: "reads browser cookies" },
+  "pycookiecheat.firefox_cookies": { kind: "browser-store", note: "reads browser cookies" },
+  "rookiepy.load": { kind: "browser-store", note: "reads browser cookies" },
+  "rookiepy.chrome": { kind: "browser-store", note: "reads browser cookies" },
+  "rookiepy.firefox": { kind: "browser-store", note: "reads browser cookies" },
+  "win32cred.CredRead": { kind: "keychain", note: "reads the Windows Credential Manager" },
+  "win32cred.CredEnumerate": { kind: "keychain", note: "reads the Windows Credential Manager" },
+  "google.auth.default": { kind: "cloud-credentials", note: "loads Google Cloud default credentials" },
 };
+
+/** Credential reads recognised by the shape of the call: SDK credential getters. */
+const API_SOURCE_PATTERNS: [RegExp, ApiSource][] = [
+  [/^(boto3|botocore|aiobotocore|aioboto3)\b.*\.get_(frozen_)?credentials$/, { kind: "cloud-credentials", note: "reads AWS credentials through the SDK" }],
+  [/^azure\.identity\..*\.get_token$/, { kind: "cloud-credentials", note: "gets an Azure access token" }],
+  [/^(browser_cookie3|rookiepy)\.[a-z_]+$/, { kind: "browser-store", note: "reads browser cookies" }],
+];
 
 /**
  * A credential read by API. `args` are the folded first argument (prompt text) and
@@ -28,6 +54,7 @@ export function apiSource(qname: string, prompt: string | undefined, hasArgs: bo
   if (qname === "netrc.netrc" && hasArgs) return undefined; // a path: classified as a file read
   const known = API_SOURCES[qname];
   if (known) return known;
+  for (const [pattern, source] of API_SOURCE_PATTERNS) if (pattern.test(qname)) return source;
   if ((qname === "builtins.input" || qname === "builtins.raw_input") && prompt && /pass(word|phrase)?|token|secret/i.test(prompt)) {
     return { kind: "password-prompt", note: "prompts for a password", detail: prompt.trim() };
   }
@@ -41,8 +68,37 @@ export function isSshClientCall(qname: string): boolean {
   return SSH_CLIENT_MODULES.some((m) => qname === m || qname.startsWith(`${m}.`));
 }
 
+/**
+ * Libraries that consume a secret for what it is (log in to a database or mail server, load a
+ * signing key, build a wallet from a seed, sign cloud requests): a secret-named parameter handed
+ * to one of them is a real credential, whatever else the wrapper does with it.
+ */
+const CREDENTIAL_CONSUMER_MODULES = [
+  "psycopg2", "psycopg", "pymysql", "MySQLdb", "mysql.connector", "pymssql", "cx_Oracle", "oracledb", "pymongo",
+  "redis", "sqlalchemy", "ldap3", "ldap", "imaplib", "poplib", "smtplib", "ftplib", "winrm", "pypsrp", "pysnmp",
+  "eth_account", "web3", "solders", "solana", "nacl.signing", "bitcoinlib", "bit", "ecdsa", "coincurve", "mnemonic",
+  "bip_utils", "hdwallet", "tronpy", "bip32", "Crypto.PublicKey", "cryptography.hazmat.primitives.serialization",
+  "boto3", "botocore", "pyotp", "jwt",
+];
+
+export function isCredentialConsumerCall(qname: string): boolean {
+  return isSshClientCall(qname) || CREDENTIAL_CONSUMER_MODULES.some((m) => qname === m || qname.startsWith(`${m}.`));
+}
+
+/** Signing calls: the signature reveals the message (first argument), never the key. */
+export function isSigningCall(qname: string): boolean {
+  // A JWT signed with a key carries its claims, not the key.
+  if (/^(jwt|jose\.jwt|jose\.jws|authlib\.jose\.jwt)\.(encode|sign)$/.test(qname)) return true;
+  const last = qname.slice(qname.lastIndexOf(".") + 1);
+  return /^(sign|sign_[a-z_]+|signHash|signTransaction|sign_transaction|sign_message|sign_typed_data)$/.test(last);
+}
+
+/** Attributes that are derived public data of a key object (an address, a public key). */
+export const PUBLIC_KEY_ATTRIBUTES = /^(address|public_key|pubkey|public_key_hex|checksum_address|verify_key|public_bytes)$/;
+
 /** Kind of source a secret-named parameter stands for. */
 export function parameterSourceKind(name: string): SourceKind {
+  if (/seed|mnemonic|wif|priv(ate)?_?key_?(hex|bytes|wif)|secret_?phrase/i.test(name)) return "keychain";
   return /key|pkey|identity/i.test(name) && !/api_?key|access_?key|secret_?key/i.test(name) ? "ssh-key" : "password-prompt";
 }
 
@@ -53,3 +109,41 @@ export const NON_READING_PATH_METHODS = new Set([
   "relative_to", "as_posix", "samefile", "match", "startswith", "endswith", "replace", "format", "split",
   "strip", "lower", "upper", "encode", "decode", "rstrip", "lstrip", "join",
 ]);
+
+/** Commands whose output is a stored credential (`gh auth token`, `security find-generic-password -w` …). */
+const CREDENTIAL_COMMANDS: [RegExp, ApiSource][] = [
+  [/^gh auth (token|status -t|status --show-token)/, { kind: "git-credentials", note: "prints the GitHub CLI token (gh auth token)" }],
+  [/^git credential(-[a-z]+)? (fill|get)\b/, { kind: "git-credentials", note: "asks git for stored credentials (git credential fill)" }],
+  [/^git config (--global )?--get(-all)? [a-z.]*(token|password)/i, { kind: "git-credentials", note: "reads a token from git config" }],
+  [/^security (find-generic-password|find-internet-password|dump-keychain)\b/, { kind: "keychain", note: "reads the macOS keychain (security)" }],
+  [/^secret-tool (lookup|search)\b/, { kind: "keychain", note: "reads the Secret Service keyring (secret-tool)" }],
+  [/^(cmdkey \/list|vaultcmd \/list)/i, { kind: "keychain", note: "lists Windows stored credentials" }],
+  [/^(aws configure (get|export-credentials)|aws sts get-session-token|aws ecr get-login-password)\b/, { kind: "cloud-credentials", note: "prints AWS credentials (aws CLI)" }],
+  [/^gcloud auth (print-access-token|print-identity-token|application-default print-access-token)\b/, { kind: "cloud-credentials", note: "prints a Google Cloud token (gcloud)" }],
+  [/^az account get-access-token\b/, { kind: "cloud-credentials", note: "prints an Azure token (az)" }],
+  [/^(kubectl config view --raw|kubectl get secrets?\b.*-o)/, { kind: "cloud-credentials", note: "prints Kubernetes credentials (kubectl)" }],
+  [/^(npm (token list|config get .*(token|_auth))|pip config get .*password)/i, { kind: "registry-token", note: "prints a package-registry token" }],
+  [/^(env|printenv|set|export -p)$/, { kind: "env-dump", note: "prints the whole environment" }],
+];
+
+/** The credential a command prints, from its program and arguments. */
+export function commandSource(program: string, args: string[]): ApiSource | undefined {
+  const line = [program.replace(/^.*[\\/]/, "").replace(/\.exe$/i, ""), ...args].join(" ");
+  for (const [pattern, source] of CREDENTIAL_COMMANDS) if (pattern.test(line)) return { ...source, detail: line.slice(0, 120) };
+  return undefined;
+}
+
+/** Cloud instance metadata services: what they return about credentials is a credential. */
+const METADATA_HOSTS = /^(169\.254\.169\.254|169\.254\.170\.2|\[?fd00:ec2::254\]?|metadata\.google\.internal|metadata|100\.100\.100\.200)$/i;
+const METADATA_CREDENTIAL_PATHS = /security-credentials|\/token|identity|service-accounts|\/iam\b|user-data|oauth|msi|\/api\/token|\/latest\/?\*?$|\/computeMetadata\/v1\/?\*?$|\/metadata\/?\*?$/i;
+
+/** A request to a cloud metadata endpoint that returns credentials (instance role keys, tokens). */
+export function metadataSource(url: string | undefined): { host: string; source: ApiSource } | undefined {
+  if (!url) return undefined;
+  const match = /^(?:[a-z]+:\/\/)?([^/:?#]+|\[[^\]]+\])(?::\d+)?(\/[^?#]*)?/i.exec(url.trim());
+  const host = match?.[1];
+  if (!host || !METADATA_HOSTS.test(host)) return undefined;
+  const path = match[2] ?? "/";
+  if (!METADATA_CREDENTIAL_PATHS.test(path) && !path.includes("*")) return undefined;
+  return { host: host.toLowerCase(), source: { kind: "cloud-credentials", note: `reads cloud instance credentials from the metadata endpoint ${host}`, detail: url.slice(0, 200) } };
+}

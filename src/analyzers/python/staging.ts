@@ -26,6 +26,18 @@ export function writeTarget(qname: string, positional: Value[], keywords: Map<st
 
 export class StagedFiles {
   private readonly files = new Map<string, Taint[]>();
+  /** Known text written to a path (a decoded second stage), so that running the file analyses it. */
+  private readonly texts = new Map<string, { text: string; plain: boolean }>();
+
+  writeText(key: string | undefined, value: Value | undefined): void {
+    if (!key || value?.str === undefined || value.str.length > 2_000_000) return;
+    if (!this.texts.has(key) && this.texts.size >= 200) return;
+    this.texts.set(key, { text: value.str, plain: value.plain === true });
+  }
+
+  text(key: string | undefined): { text: string; plain: boolean } | undefined {
+    return key ? this.texts.get(key) : undefined;
+  }
 
   write(key: string | undefined, taints: Taint[]): void {
     if (!key || !taints.some((t) => t.source)) return;

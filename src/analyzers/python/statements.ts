@@ -166,7 +166,10 @@ function execFor(ip: Interpreter, frame: Frame, node: PyNode): void {
   const body = block(field(node, "body"));
   // A snapshot: a body that appends to the list it iterates (a work queue) must not loop until the item cap.
   const items = iterationItems(iterable)?.slice();
-  if (items && items.length <= MAX_LOOP_UNROLL && body.reduce((n, s) => n + nodeCount(s, 300), 0) < 300) {
+  // A list that also received unknown elements (`hits.extend(re.findall(...))`): its known items are not all of it.
+  const unlisted = items ? mergeTaints(iterable.taints, iterable.cell?.taints ?? []) : [];
+  if (unlisted.length > 0) items!.push({ taints: unlisted });
+  if (items && unlisted.length === 0 && items.length <= MAX_LOOP_UNROLL && body.reduce((n, s) => n + nodeCount(s, 300), 0) < 300) {
     // Small loop over known data: run it for real so that string building folds.
     for (const item of items) {
       bindTarget(ip, frame, left, item);

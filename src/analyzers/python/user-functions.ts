@@ -10,6 +10,8 @@ import { credentialPath } from "./paths.js";
 
 const MAX_INLINE_DEPTH = 3;
 const MAX_INLINE_NODES = 250;
+/** A helper handed a folder under the user's home (a browser profile, a wallet dir) is re-run with it even when long. */
+const MAX_INLINE_NODES_HOME_PATH = 2500;
 
 /** Bind call arguments to parameters (positional, keywords, *args, **kwargs, defaults). */
 function bindParameters(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: CallArgs): Value[] {
@@ -42,14 +44,26 @@ function worthInlining(ip: Interpreter, fn: FunctionInfo, params: Value[]): bool
   return params.some(
     (p) =>
       (p.str !== undefined && (p.str.length >= 16 || credentialPath(ip.signatures, p.str) !== undefined)) ||
+      isHomePath(p) ||
       (p.items !== undefined && p.items.length >= 4) ||
       p.ref?.kind === "function",
   );
 }
 
+/**
+ * A path under the home directory (or a Windows app-data folder), known or partly known:
+ * the callee's reads under it (`path + "/Local Storage/leveldb"`) are only recognised with the real value.
+ */
+function isHomePath(value: Value): boolean {
+  const text = value.str ?? value.partial;
+  return text !== undefined && text.length < 1024 && /^~($|[\\/])/.test(text);
+}
+
 export function callUserFunction(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: CallArgs, node: PyNode): Value {
   const params = bindParameters(ip, frame, fn, args);
-  const small = nodeCount(fn.body, MAX_INLINE_NODES) < MAX_INLINE_NODES;
+  const homePath = params.some(isHomePath);
+  const limit = homePath ? MAX_INLINE_NODES_HOME_PATH : MAX_INLINE_NODES;
+  const small = nodeCount(fn.body, limit) < limit;
   if (frame.inlineDepth < MAX_INLINE_DEPTH && small && worthInlining(ip, fn, params)) {
     // Run the body with the real arguments: folds helpers like `def d(s): return b64decode(s)`.
     const scope = { vars: new Map<string, Value>(), parent: fn.closure };
