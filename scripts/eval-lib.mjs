@@ -103,7 +103,7 @@ export function discoverSamples(root) {
         }
         continue;
       }
-      const scoped = top.startsWith("@") ? dirs(join(ecoDir, top)).map((n) => [`${top}/${n}`, join(ecoDir, top, n)]) : [[top, join(ecoDir, top)]];
+      const scoped = top.startsWith("@") && !top.includes("+") ? dirs(join(ecoDir, top)).map((n) => [`${top}/${n}`, join(ecoDir, top, n)]) : [[top, join(ecoDir, top)]];
       for (const [rawName, nameDir] of scoped) {
         const name = rawName.replace(/^(@[^+/]+)\+/, "$1/");
         for (const version of dirs(nameDir)) {
