@@ -59,6 +59,8 @@ export interface ResolvedPackage {
   paths: string[][];
   /** On-disk directory for file:/link:/workspace packages and installed trees. */
   localPath?: string;
+  /** Installed Python distributions: the files (relative to localPath) the RECORD lists. */
+  localFiles?: string[];
   /** Why this entry cannot be fetched and scanned (VCS, URL, unpinned, missing...). */
   unscannable?: string;
   /** Installed trees: a platform binary package with no JS (reported, not an error). */
