@@ -52,9 +52,18 @@ class Pool implements Analyzer {
   private nextId = 0;
   readonly threads: number;
 
-  constructor(script: string, size: number, signatureDirs: string[]) {
+  constructor(
+    private readonly script: string,
+    size: number,
+    private readonly signatureDirs: string[],
+  ) {
     this.threads = size;
-    for (let i = 0; i < size; i++) {
+  }
+
+  /** Threads start on the first job: a fully cached run starts none. */
+  private start(): void {
+    const { script, signatureDirs } = this;
+    for (let i = 0; i < this.threads; i++) {
       const worker = new Worker(script, { workerData: { signatureDirs } });
       const slot: Slot = { worker, busy: false };
       worker.on("message", (reply: AnalyzeReply) => this.settle(slot, reply));
@@ -69,6 +78,7 @@ class Pool implements Analyzer {
   }
 
   analyze(input: string, fileName: string, data: Buffer, limits: IngestLimits): Promise<PackageScan> {
+    if (this.slots.length === 0) this.start();
     return new Promise((resolve, reject) => {
       this.waiting.push({ job: { id: this.nextId++, input, fileName, data: new Uint8Array(data), limits }, resolve, reject });
       this.dispatch();
