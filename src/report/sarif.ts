@@ -1,6 +1,6 @@
 // SARIF 2.1.0 for GitHub code scanning and other SARIF consumers. Deterministic: the
 // report is already sorted; rules are listed in id order.
-import { posix } from "node:path";
+import { isAbsolute, posix, relative } from "node:path";
 import type { Log, ReportingDescriptor, Result, Notification, ThreadFlowLocation } from "sarif";
 import type { Finding, ScanReport, Severity } from "../core/types.js";
 import type { RuleMeta } from "../rules/schema.js";
@@ -85,6 +85,28 @@ function physical(finding: Finding, report: ScanReport, at: { file: string; line
   };
 }
 
+/**
+ * A dependency's finding points first at the lockfile line that declares the package (a file
+ * of the repository, where a PR annotation can go), then at the file inside the package.
+ */
+function dependencyLocations(finding: Finding, report: ScanReport): Pick<Result, "locations" | "relatedLocations"> {
+  const inside = { physicalLocation: physical(finding, report, finding.location) };
+  const dep = finding.dependency;
+  if (!dep) return { locations: [inside] };
+  const path = dep.paths[0] ? ["(root)", ...dep.paths[0]].join(" > ") : "";
+  const file = isAbsolute(dep.lockfile) ? relative(process.cwd(), dep.lockfile) : dep.lockfile;
+  const declared = {
+    physicalLocation: { artifactLocation: { uri: encodeUri(file.replace(/\\/g, "/").replace(/^\.\//, "")) }, region: { startLine: Math.max(1, dep.line) } },
+    message: { text: `declares ${finding.package?.name ?? "the package"}${path ? ` (${path})` : ""}` },
+  };
+  // Findings about the lockfile entry itself (integrity, known-malicious) have only that location.
+  if (dep.lockfile === finding.location.file) return { locations: [declared] };
+  return {
+    locations: [declared],
+    relatedLocations: [{ id: 1, ...inside, message: { text: `${finding.location.file}:${finding.location.line} in ${finding.package?.name ?? "the package"}` } }],
+  };
+}
+
 function toResult(finding: Finding, ruleIndex: number, report: ScanReport): Result {
   const pkg = finding.package ? `${finding.package.name}${finding.package.version ? `@${finding.package.version}` : ""}` : undefined;
   const where = `${finding.location.file}:${finding.location.line}`;
@@ -95,8 +117,8 @@ function toResult(finding: Finding, ruleIndex: number, report: ScanReport): Resu
     ruleId: finding.ruleId,
     ruleIndex,
     level: LEVEL[finding.severity],
-    message: { text: `${finding.message}${pkg ? ` [${pkg} ${where}]` : ""}` },
-    locations: [{ physicalLocation: physical(finding, report, finding.location) }],
+    message: { text: `${finding.message}${pkg ? ` [${pkg} ${where}]` : ""}${finding.dependency?.paths[0] ? ` via ${["(root)", ...finding.dependency.paths[0]].join(" > ")}` : ""}` },
+    ...dependencyLocations(finding, report),
     partialFingerprints: { "exfilscan/v1": finding.fingerprint },
     ...(flowLocations.length > 1 ? { codeFlows: [{ threadFlows: [{ locations: flowLocations }] }] } : {}),
     ...(finding.suppressed ? { suppressions: [{ kind: "external", justification: finding.suppressed.reason }] } : {}),
@@ -105,6 +127,7 @@ function toResult(finding: Finding, ruleIndex: number, report: ScanReport): Resu
       "security-severity": SECURITY_SEVERITY[finding.severity],
       ...(pkg ? { package: pkg, ecosystem: finding.package?.ecosystem } : {}),
       ...(finding.trigger ? { trigger: finding.trigger } : {}),
+      ...(finding.dependency ? { dependencyPaths: finding.dependency.paths.map((p) => p.join(" > ")), lockfile: `${finding.dependency.lockfile}:${finding.dependency.line}` } : {}),
       ...(finding.source ? { source: finding.source } : {}),
       ...(finding.sink ? { sink: finding.sink } : {}),
       indicators: finding.indicators.map((i) => i.value),
