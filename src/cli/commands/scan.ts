@@ -51,7 +51,7 @@ export function registerScan(program: Command): void {
   });
 }
 
-function registryFrom(raw: Record<string, unknown>, offline: boolean): RegistryOptions {
+export function registryFrom(raw: Record<string, unknown>, offline: boolean): RegistryOptions {
   const defaults = defaultRegistryOptions();
   const url = (key: string, fallback: string) => String(raw[key] ?? fallback).replace(/\/+$/, "");
   return {
@@ -63,7 +63,7 @@ function registryFrom(raw: Record<string, unknown>, offline: boolean): RegistryO
   };
 }
 
-function limitsFrom(raw: Record<string, unknown>): IngestLimits {
+export function limitsFrom(raw: Record<string, unknown>): IngestLimits {
   const number = (flag: string, key: string): number => {
     const value = Number(raw[key]);
     if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number`);
