@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS } from "../../ingest/index.js";
 import { REPORTERS, REPORTER_NAMES, type ReporterName } from "../../report/index.js";
 import { loadSignatures } from "../../rules/signatures.js";
 import { diffTargets } from "../../diff/index.js";
-import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn } from "../output.js";
+import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn, warnBlocking } from "../output.js";
 import { addScanExtrasOptions, applyIgnoreOption, loadAdvisoriesOption, loadIgnoreOption } from "../scan-extras.js";
 import { limitsFrom, registryFrom } from "./scan.js";
 
@@ -36,7 +36,8 @@ export function registerDiff(program: Command): void {
     });
     const report = applyIgnoreOption(diffed, ignores);
     for (const error of report.errors) warn(`${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}`);
-    emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: signatures.rules, version: TOOL_VERSION }), options);
+    emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: signatures.rules, version: TOOL_VERSION, failOn: options.failOn }), options);
+    warnBlocking(report.findings, options);
     process.exitCode = exitCodeFor(
       report.findings.filter((f) => !f.suppressed).map((f) => f.severity),
       options.failOn,

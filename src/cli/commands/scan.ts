@@ -8,7 +8,7 @@ import { REPORTERS, REPORTER_NAMES, type ReporterName } from "../../report/index
 import { defaultRegistryOptions, type RegistryOptions } from "../../registry/http.js";
 import { loadSignatures } from "../../rules/signatures.js";
 import { scanTargets } from "../../scan.js";
-import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn } from "../output.js";
+import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn, warnBlocking } from "../output.js";
 import { addScanExtrasOptions, applyIgnoreOption, loadAdvisoriesOption, loadIgnoreOption } from "../scan-extras.js";
 
 export function registerScan(program: Command): void {
@@ -41,7 +41,8 @@ export function registerScan(program: Command): void {
     const report = applyIgnoreOption(scanned, ignores);
     progress?.stop();
     for (const error of report.errors) warn(`${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}`);
-    emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: signatures.rules, version: TOOL_VERSION }), options);
+    emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: signatures.rules, version: TOOL_VERSION, failOn: options.failOn }), options);
+    warnBlocking(report.findings, options);
     process.exitCode = exitCodeFor(
       report.findings.filter((f) => !f.suppressed).map((f) => f.severity),
       options.failOn,
