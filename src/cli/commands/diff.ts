@@ -34,7 +34,7 @@ export function registerDiff(program: Command): void {
       limits: limitsFrom(raw),
       registry: registryFrom(raw, options.offline),
     });
-    const report = applyIgnoreOption(diffed, ignores);
+    const report = applyIgnoreOption(diffed, ignores, raw);
     for (const error of report.errors) warn(`${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}`);
     emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: signatures.rules, version: TOOL_VERSION, failOn: options.failOn }), options);
     warnBlocking(report.findings, options);

@@ -38,7 +38,7 @@ export function registerScan(program: Command): void {
       registry: registryFrom(raw, options.offline),
       onTarget: (done, _total, input) => progress?.update(done, { input }),
     });
-    const report = applyIgnoreOption(scanned, ignores);
+    const report = applyIgnoreOption(scanned, ignores, raw);
     progress?.stop();
     for (const error of report.errors) warn(`${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}`);
     emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: signatures.rules, version: TOOL_VERSION, failOn: options.failOn }), options);
