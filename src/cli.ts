@@ -9,6 +9,7 @@ import { registerRules } from "./cli/commands/rules.js";
 import { registerSignatures } from "./cli/commands/signatures.js";
 import { registerLogs } from "./cli/commands/logs.js";
 import { registerDiff } from "./cli/commands/diff.js";
+import { registerDeps } from "./cli/commands/deps.js";
 
 const program = new Command("exfilscan")
   .description("Find code that reads credentials and sends them away, in npm and Python packages; read host logs for its traces.")
@@ -28,6 +29,7 @@ registerRules(program);
 registerSignatures(program);
 registerLogs(program);
 registerDiff(program);
+registerDeps(program);
 
 try {
   const code = await program.parseAsync(process.argv).then(() => process.exitCode ?? 0);
