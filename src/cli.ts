@@ -10,6 +10,7 @@ import { registerSignatures } from "./cli/commands/signatures.js";
 import { registerLogs } from "./cli/commands/logs.js";
 import { registerDiff } from "./cli/commands/diff.js";
 import { registerDeps } from "./cli/commands/deps.js";
+import { registerRender } from "./cli/commands/render.js";
 
 const program = new Command("exfilscan")
   .description("Find code that reads credentials and sends them away, in npm and Python packages; read host logs for its traces.")
@@ -30,6 +31,7 @@ registerSignatures(program);
 registerLogs(program);
 registerDiff(program);
 registerDeps(program);
+registerRender(program);
 
 try {
   const code = await program.parseAsync(process.argv).then(() => process.exitCode ?? 0);
