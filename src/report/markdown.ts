@@ -1,7 +1,7 @@
 // A pull-request comment (or job summary): a one-line verdict, a table of findings,
 // collapsible flow details, and what was not analysed. GitHub caps a comment at 65,536
 // characters; the body stays under MAX_CHARS and says how many findings it left out.
-import { SEVERITIES, isAtLeast, severityRank, type Finding, type ScanReport, type Severity } from "../core/types.js";
+import { SEVERITIES, isAtLeast, severityRank, type Finding, type PackageChange, type ScanReport, type Severity } from "../core/types.js";
 
 export const MAX_CHARS = 65_000;
 
@@ -29,9 +29,24 @@ const where = (f: Finding): string => `${f.location.file}:${f.location.line}`;
 
 /** "(root) > a@1 > b@2" when the finding carries a dependency path; the target otherwise. */
 function dependencyPath(f: Finding): string {
-  const paths = (f as Finding & { dependencyPaths?: string[][] }).dependencyPaths;
+  const paths = f.dependency?.paths;
   if (paths?.[0]?.length) return paths[0].join(" › ");
+  if (f.dependency) return `${f.dependency.lockfile}:${f.dependency.line}`;
   return f.target ?? "—";
+}
+
+function changesSection(report: ScanReport): string[] {
+  const c = report.changes;
+  if (!c) return [];
+  const lines = ["### Dependency changes", "", `Since \`${cell(c.ref)}\` (merge base \`${c.mergeBase.slice(0, 12)}\`): ${c.added.length} added, ${c.changed.length} changed, ${c.removed.length} removed; ${c.firstPartyFiles.length} of the project's own files scanned.`, ""];
+  const item = (p: PackageChange, text: string) => `- ${code(p.name)} ${text} — ${code(`${p.lockfile}${p.line ? `:${p.line}` : ""}`)}${p.paths?.[0]?.length ? ` (${cell(p.paths[0].join(" › "))})` : ""}`;
+  const list = [
+    ...c.added.map((p) => item(p, `added ${p.version ?? ""}`)),
+    ...c.changed.map((p) => item(p, p.previous && p.previous !== p.version ? `${p.previous} → ${p.version ?? "?"}` : `${p.version ?? ""} (archive changed)`)),
+    ...c.removed.map((p) => item(p, `removed ${p.version ?? ""}`)),
+  ];
+  if (list.length) lines.push("<details><summary>Packages</summary>", "", ...list.slice(0, 200), ...(list.length > 200 ? [`- … and ${list.length - 200} more`] : []), "", "</details>", "");
+  return lines;
 }
 
 export function renderMarkdown(report: ScanReport, options: MarkdownOptions = {}): string {
@@ -50,7 +65,7 @@ export function renderMarkdown(report: ScanReport, options: MarkdownOptions = {}
   else head.push(`✅ No findings in ${report.targets.length} package${report.targets.length === 1 ? "" : "s"} scanned.`);
   head.push("");
 
-  const tail: string[] = [];
+  const tail: string[] = [...changesSection(report)];
   if (report.errors.length) {
     tail.push("### Not analysed", "");
     for (const e of report.errors.slice(0, 50)) tail.push(`- ${code(e.input)}${e.file ? ` (${code(e.file)})` : ""}: ${cell(e.message)}`);

@@ -1,6 +1,6 @@
 // SARIF 2.1.0 for GitHub code scanning and other SARIF consumers. Deterministic: the
 // report is already sorted; rules are listed in id order.
-import { posix } from "node:path";
+import { isAbsolute, posix, relative, sep } from "node:path";
 import type { Log, ReportingDescriptor, Result, Notification, ThreadFlowLocation } from "sarif";
 import type { Finding, ScanReport, Severity } from "../core/types.js";
 import type { RuleMeta } from "../rules/schema.js";
@@ -77,7 +77,15 @@ function encodeUri(path: string): string {
   return path.split("/").map(encodeURIComponent).join("/");
 }
 
+/** A dependency's files are not in the repository: its findings sit on the lockfile line that pins it. */
+function lockfileLocation(finding: Finding) {
+  const dep = finding.dependency!;
+  const file = (isAbsolute(dep.lockfile) ? relative(process.cwd(), dep.lockfile) : dep.lockfile).split(sep).join("/").replace(/^\.\//, "");
+  return { artifactLocation: { uri: encodeUri(file) }, ...(dep.line > 0 ? { region: { startLine: dep.line } } : {}) };
+}
+
 function physical(finding: Finding, report: ScanReport, at: { file: string; line: number; column: number }) {
+  if (finding.dependency) return lockfileLocation(finding);
   const { uri, inArchive } = artifactUri(finding, report, at.file);
   return {
     artifactLocation: { uri },
