@@ -101,3 +101,18 @@ function walk(dir: string, depth: number, found: DiscoveredInputs, installed: bo
 function dedupeIncluded(files: string[]): string[] {
   return [...new Set(files)].filter((f) => !isRequirementsFile(basename(f)) || !basename(f).startsWith("constraints"));
 }
+
+/**
+ * For `exfilscan scan DIR`: a project directory's dependencies are not part of the package.
+ * Returns what was left unscanned (its lockfiles and installed trees), to say so.
+ */
+export function unscannedDependencies(dir: string): string[] {
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory()) return [];
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.filter((name) => isLockfileName(name) || name === "node_modules" || ((name === ".venv" || name === "venv") && isVirtualenv(join(dir, name)))).sort();
+}

@@ -1,6 +1,6 @@
 // SARIF 2.1.0 for GitHub code scanning and other SARIF consumers. Deterministic: the
 // report is already sorted; rules are listed in id order.
-import { isAbsolute, posix, relative, sep } from "node:path";
+import { isAbsolute, posix, relative } from "node:path";
 import type { Log, ReportingDescriptor, Result, Notification, ThreadFlowLocation } from "sarif";
 import type { Finding, ScanReport, Severity } from "../core/types.js";
 import type { RuleMeta } from "../rules/schema.js";
@@ -77,19 +77,33 @@ function encodeUri(path: string): string {
   return path.split("/").map(encodeURIComponent).join("/");
 }
 
-/** A dependency's files are not in the repository: its findings sit on the lockfile line that pins it. */
-function lockfileLocation(finding: Finding) {
-  const dep = finding.dependency!;
-  const file = (isAbsolute(dep.lockfile) ? relative(process.cwd(), dep.lockfile) : dep.lockfile).split(sep).join("/").replace(/^\.\//, "");
-  return { artifactLocation: { uri: encodeUri(file) }, ...(dep.line > 0 ? { region: { startLine: dep.line } } : {}) };
-}
-
 function physical(finding: Finding, report: ScanReport, at: { file: string; line: number; column: number }) {
-  if (finding.dependency) return lockfileLocation(finding);
   const { uri, inArchive } = artifactUri(finding, report, at.file);
   return {
     artifactLocation: { uri },
     ...(inArchive || at.line < 1 ? {} : { region: { startLine: at.line, ...(at.column > 0 ? { startColumn: at.column } : {}) } }),
+  };
+}
+
+/**
+ * A dependency's finding points first at the lockfile line that declares the package (a file
+ * of the repository, where a PR annotation can go), then at the file inside the package.
+ */
+function dependencyLocations(finding: Finding, report: ScanReport): Pick<Result, "locations" | "relatedLocations"> {
+  const inside = { physicalLocation: physical(finding, report, finding.location) };
+  const dep = finding.dependency;
+  if (!dep) return { locations: [inside] };
+  const path = dep.paths[0] ? ["(root)", ...dep.paths[0]].join(" > ") : "";
+  const file = isAbsolute(dep.lockfile) ? relative(process.cwd(), dep.lockfile) : dep.lockfile;
+  const declared = {
+    physicalLocation: { artifactLocation: { uri: encodeUri(file.replace(/\\/g, "/").replace(/^\.\//, "")) }, region: { startLine: Math.max(1, dep.line) } },
+    message: { text: `declares ${finding.package?.name ?? "the package"}${path ? ` (${path})` : ""}` },
+  };
+  // Findings about the lockfile entry itself (integrity, known-malicious) have only that location.
+  if (dep.lockfile === finding.location.file) return { locations: [declared] };
+  return {
+    locations: [declared],
+    relatedLocations: [{ id: 1, ...inside, message: { text: `${finding.location.file}:${finding.location.line} in ${finding.package?.name ?? "the package"}` } }],
   };
 }
 
@@ -103,8 +117,8 @@ function toResult(finding: Finding, ruleIndex: number, report: ScanReport): Resu
     ruleId: finding.ruleId,
     ruleIndex,
     level: LEVEL[finding.severity],
-    message: { text: `${finding.message}${pkg ? ` [${pkg} ${where}]` : ""}` },
-    locations: [{ physicalLocation: physical(finding, report, finding.location) }],
+    message: { text: `${finding.message}${pkg ? ` [${pkg} ${where}]` : ""}${finding.dependency?.paths[0] ? ` via ${["(root)", ...finding.dependency.paths[0]].join(" > ")}` : ""}` },
+    ...dependencyLocations(finding, report),
     partialFingerprints: { "exfilscan/v1": finding.fingerprint },
     // Every source→sink flow gets a code flow (GitHub shows it as "Show paths"), even a one-step one.
     ...(flowLocations.length > 1 || (finding.source && finding.sink && flowLocations.length > 0)
@@ -116,6 +130,7 @@ function toResult(finding: Finding, ruleIndex: number, report: ScanReport): Resu
       "security-severity": SECURITY_SEVERITY[finding.severity],
       ...(pkg ? { package: pkg, ecosystem: finding.package?.ecosystem } : {}),
       ...(finding.trigger ? { trigger: finding.trigger } : {}),
+      ...(finding.dependency ? { dependencyPaths: finding.dependency.paths.map((p) => p.join(" > ")), lockfile: `${finding.dependency.lockfile}:${finding.dependency.line}` } : {}),
       ...(finding.source ? { source: finding.source } : {}),
       ...(finding.sink ? { sink: finding.sink } : {}),
       indicators: finding.indicators.map((i) => i.value),

@@ -1,6 +1,6 @@
 // Human-readable report: one block per finding, worst first, with the flow as steps.
 import { createColors } from "picocolors";
-import { SEVERITIES, severityRank, type Finding, type ScanReport, type Severity } from "../core/types.js";
+import { SEVERITIES, severityRank, type DepsSummary, type Finding, type ScanReport, type Severity } from "../core/types.js";
 
 export interface TextOptions {
   color: boolean;
@@ -33,12 +33,25 @@ export function renderText(report: ScanReport, options: TextOptions): string {
     .join(", ");
   const hidden = report.findings.length - shown.length;
   const targets = report.targets.length;
+  if (report.deps) lines.push(...depsSummary(report.deps));
   lines.push(
     `${targets} target${targets === 1 ? "" : "s"} scanned, ${report.targets.reduce((n, t) => n + t.files, 0)} files: ${counts}` +
       (hidden > 0 ? ` (${hidden} below ${options.minSeverity ?? "low"} not listed)` : "") +
       (report.errors.length ? `, ${report.errors.length} error${report.errors.length === 1 ? "" : "s"}` : ""),
   );
   return `${lines.join("\n")}\n`;
+}
+
+function depsSummary(deps: DepsSummary): string[] {
+  const lines: string[] = [];
+  for (const lock of deps.lockfiles) lines.push(`${lock.file} (${lock.kind}${lock.formatVersion ? ` v${lock.formatVersion}` : ""}): ${lock.packages} packages`);
+  lines.push(
+    `${deps.packages} packages: ${deps.scanned} scanned, ${deps.fromCache} from cache, ${deps.notAnalysed.length} not analysed` +
+      (deps.binaryOnly.length ? `, ${deps.binaryOnly.length} binary-only (not analysed: no code)` : "") +
+      `, ${(deps.downloadedBytes / 1e6).toFixed(1)} MB downloaded`,
+  );
+  for (const missing of deps.notAnalysed) lines.push(`  not analysed: ${missing.package} (${missing.lockfile}:${missing.line}): ${missing.reason}`);
+  return lines;
 }
 
 function renderFinding(finding: Finding, paint: Record<Severity, (s: string) => string>, dim: (s: string) => string): string[] {
@@ -50,6 +63,12 @@ function renderFinding(finding: Finding, paint: Record<Severity, (s: string) => 
     const arrow = index === 0 ? "  ┌" : index === finding.flow.length - 1 ? "  └▶" : "  │";
     lines.push(`${arrow} ${dim(`${step.file}:${step.line}`)} ${step.note}`);
   });
+  if (finding.dependency) {
+    const [first, ...more] = finding.dependency.paths;
+    if (first) lines.push(`  via: ${["(root)", ...first].join(" > ")}${more.length ? dim(` (+${more.length} more path${more.length === 1 ? "" : "s"})`) : ""}`);
+    const flags = [finding.dependency.direct ? "direct" : "transitive", ...(finding.dependency.dev ? ["dev"] : []), ...(finding.dependency.optional ? ["optional"] : [])];
+    lines.push(dim(`  declared: ${finding.dependency.lockfile}:${finding.dependency.line} (${flags.join(", ")})`));
+  }
   if (finding.indicators.length) lines.push(`  indicators: ${finding.indicators.map((i) => i.value).join(", ")}`);
   if (finding.attack.length) lines.push(dim(`  ATT&CK: ${finding.attack.join(", ")}`));
   return lines;

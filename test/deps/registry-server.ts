@@ -101,7 +101,7 @@ export class TestRegistry {
           const prefix = p.token ? "/private" : "";
           const tarball = `${prefix}/${p.name}/-/${p.name.split("/").pop()}-${p.version}.tgz`;
           if (url === `${prefix}/${p.name}`) {
-            if (!gate()) return;
+            if (!gate()) return undefined;
             return json({ name: p.name, versions: { [p.version]: { name: p.name, version: p.version, dist: { tarball: `${this.base}${tarball}`, integrity: this.sri(id) } } } });
           }
           if (url === tarball) return gate() ? res.writeHead(200).end(body()) : undefined;
@@ -118,7 +118,7 @@ export class TestRegistry {
           if (url === file) return gate() ? res.writeHead(200).end(body()) : undefined;
         }
       }
-      res.writeHead(404).end("not found");
+      return res.writeHead(404).end("not found");
     });
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
     this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;

@@ -8,6 +8,7 @@ import { REPORTERS, REPORTER_NAMES, type ReporterName } from "../../report/index
 import { defaultRegistryOptions, type RegistryOptions } from "../../registry/http.js";
 import { loadSignatures } from "../../rules/signatures.js";
 import { scanTargets } from "../../scan.js";
+import { unscannedDependencies } from "../../deps/discover.js";
 import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn, warnBlocking } from "../output.js";
 import { addScanExtrasOptions, applyIgnoreOption, loadAdvisoriesOption, loadIgnoreOption } from "../scan-extras.js";
 
@@ -38,6 +39,11 @@ export function registerScan(program: Command): void {
       registry: registryFrom(raw, options.offline),
       onTarget: (done, _total, input) => progress?.update(done, { input }),
     });
+    // A project directory's dependencies are not scanned by `scan`: say so, never imply they are clean.
+    for (const target of targets) {
+      const skipped = unscannedDependencies(target);
+      if (skipped.length) scanned.errors.push({ input: target, file: skipped[0]!, message: `dependencies not scanned (${skipped.join(", ")}): run \`exfilscan deps ${target}\`${skipped.includes("node_modules") ? " --installed" : ""} to scan them` });
+    }
     const report = applyIgnoreOption(scanned, ignores, raw);
     progress?.stop();
     for (const error of report.errors) warn(`${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}`);
