@@ -65,11 +65,11 @@ export function exitCodeFor(severities: Severity[], failOn: Severity, scanned: n
 }
 
 /**
- * One stderr line per finding that fails the run, when the report itself is not text on
- * the terminal (a file, or JSON/SARIF on stdout): a red CI step says why in its log.
+ * One stderr line per finding that fails the run when the report goes to a file
+ * (--output): a red CI step says why in its log.
  */
 export function warnBlocking(findings: Finding[], options: ReportOptions): void {
-  if (!options.output && options.format === "text") return;
+  if (!options.output) return;
   for (const f of findings) {
     if (f.suppressed || !isAtLeast(f.severity, options.failOn)) continue;
     const pkg = f.package ? `${f.package.name}${f.package.version ? `@${f.package.version}` : ""} ` : "";
