@@ -8,7 +8,9 @@ import { registerScan } from "./cli/commands/scan.js";
 import { registerRules } from "./cli/commands/rules.js";
 import { registerSignatures } from "./cli/commands/signatures.js";
 import { registerAlerts, registerLogs } from "./cli/commands/logs.js";
+import { registerDiff } from "./cli/commands/diff.js";
 import { registerDeps } from "./cli/commands/deps.js";
+import { registerRender } from "./cli/commands/render.js";
 
 const program = new Command("exfilscan")
   .description("Find code that reads credentials and sends them away, in npm and Python packages; read host logs for its traces.")
@@ -28,7 +30,9 @@ registerRules(program);
 registerSignatures(program);
 registerLogs(program);
 registerAlerts(program);
+registerDiff(program);
 registerDeps(program);
+registerRender(program);
 
 // A reader that stops early (`exfilscan logs --events | head`) is not an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

@@ -42,6 +42,8 @@ export interface PackageScan {
   target: TargetInfo;
   findings: Finding[];
   errors: ScanErrorEntry[];
+  /** The analyzer's facts (absent when nothing could be analyzed): version diffs compare them. */
+  facts?: PackageFacts;
 }
 
 /** Analyze a package already in memory (from disk, an archive or a registry download). */
@@ -60,7 +62,7 @@ export async function scanLoadedPackage(pkg: LoadedPackage, signatures: Signatur
   for (const problem of facts.parseProblems) errors.push({ input: pkg.input, file: problem.file, message: problem.message });
   const findings = evaluateFacts(facts, ref, signatures);
   if (advisories) findings.push(...knownMaliciousFindings(advisories, pkg, ref, signatures));
-  return { target, findings: findings.map((finding) => ({ ...finding, target: pkg.input })), errors };
+  return { target, findings: findings.map((finding) => ({ ...finding, target: pkg.input })), errors, facts };
 }
 
 export async function scanTargets(inputs: string[], options: ScanOptions): Promise<ScanReport> {

@@ -8,12 +8,14 @@ import { applyIgnoreList } from "../ignore/apply.js";
 import { findIgnoreFile, loadIgnoreFile, type IgnoreList } from "../ignore/load.js";
 import type { Signatures } from "../rules/signatures.js";
 import { finishReport } from "../core/report.js";
+import { applyBaseline, loadBaseline } from "../baseline/index.js";
 import { warn } from "./output.js";
 
 export function addScanExtrasOptions(command: Command): Command {
   return command
     .option("--advisory-store <file>", "known-malicious package store (env EXFILSCAN_ADVISORY_STORE; filled by `exfilscan signatures update`)")
-    .option("--ignore-file <file>", "suppressions (default: ./.exfilscanignore when present)");
+    .option("--ignore-file <file>", "suppressions (default: ./.exfilscanignore when present)")
+    .option("--baseline <report>", "a previous JSON or SARIF report: report only findings whose fingerprint it does not have");
 }
 
 /** The store when there is one; otherwise one note on stderr and no advisory check. */
@@ -30,8 +32,16 @@ export function loadIgnoreOption(raw: Record<string, unknown>, signatures: Signa
   return file ? loadIgnoreFile(file, new Set(signatures.rules.keys())) : undefined;
 }
 
-/** Suppress matching findings, add expired entries to errors[] (the command prints errors[] on stderr), recount. */
-export function applyIgnoreOption(report: ScanReport, list: IgnoreList | undefined): ScanReport {
+/**
+ * Drop findings the --baseline report already had, suppress matching ignore entries, add
+ * expired entries to errors[] (the command prints errors[] on stderr), recount.
+ */
+export function applyIgnoreOption(report: ScanReport, list: IgnoreList | undefined, raw: Record<string, unknown> = {}): ScanReport {
+  const baselineFile = raw["baseline"] as string | undefined;
+  if (baselineFile) {
+    const dropped = applyBaseline(report, loadBaseline(baselineFile));
+    if (dropped > 0) warn(`${dropped} finding${dropped === 1 ? "" : "s"} already in the baseline ${baselineFile}: not reported`);
+  }
   if (!list) return report;
   applyIgnoreList(report, list);
   return finishReport(report);

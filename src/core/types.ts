@@ -117,6 +117,32 @@ export interface ScanReport {
   errors: ScanErrorEntry[];
   summary: SeverityCounts;
   deps?: DepsSummary;
+  /** exfilscan deps --changed-since: what the change adds, changes and removes. */
+  changes?: ChangeSummary;
+}
+
+/** One dependency the change touches, located in the working tree's (or, removed, the base's) lockfile. */
+export interface PackageChange {
+  ecosystem: Ecosystem;
+  name: string;
+  version?: string;
+  /** changed: the version(s) the base locked. */
+  previous?: string;
+  lockfile: string;
+  line?: number;
+  paths?: string[][];
+}
+
+export interface ChangeSummary {
+  ref: string;
+  mergeBase: string;
+  added: PackageChange[];
+  changed: PackageChange[];
+  removed: PackageChange[];
+  /** The project's own changed files that were scanned (paths from the project directory). */
+  firstPartyFiles: string[];
+  /** Fetches and deepening done to find the base. */
+  notes: string[];
 }
 
 export function emptyCounts(): SeverityCounts {

@@ -35,7 +35,8 @@ export function globToRegExp(pattern: string): RegExp {
 }
 
 export function entryMatches(entry: IgnoreEntry, finding: Finding): boolean {
-  if (entry.rule !== finding.ruleId) return false;
+  if (entry.fingerprint !== undefined && entry.fingerprint !== finding.fingerprint) return false;
+  if (entry.rule !== undefined && entry.rule !== finding.ruleId) return false;
   if (entry.package !== undefined) {
     const wanted = parsePackageSpec(entry.package);
     if (finding.package?.name !== wanted.name) return false;
@@ -62,7 +63,7 @@ export function applyIgnoreList(report: ScanReport, list: IgnoreList, today: Dat
     .map((e) => ({
       input: `${e.file}:${e.line}`,
       file: e.file,
-      message: `ignore entry expired on ${e.expires} (rule ${e.rule}${e.package ? `, package ${e.package}` : ""}${e.path ? `, path ${e.path}` : ""}): it no longer suppresses anything`,
+      message: `ignore entry expired on ${e.expires} (${[e.rule ? `rule ${e.rule}` : "", e.fingerprint ? `fingerprint ${e.fingerprint}` : "", e.package ? `package ${e.package}` : "", e.path ? `path ${e.path}` : ""].filter(Boolean).join(", ")}): it no longer suppresses anything`,
     }));
   report.errors.push(...expired);
   return expired;

@@ -120,7 +120,10 @@ function toResult(finding: Finding, ruleIndex: number, report: ScanReport): Resu
     message: { text: `${finding.message}${pkg ? ` [${pkg} ${where}]` : ""}${finding.dependency?.paths[0] ? ` via ${["(root)", ...finding.dependency.paths[0]].join(" > ")}` : ""}` },
     ...dependencyLocations(finding, report),
     partialFingerprints: { "exfilscan/v1": finding.fingerprint },
-    ...(flowLocations.length > 1 ? { codeFlows: [{ threadFlows: [{ locations: flowLocations }] }] } : {}),
+    // Every source→sink flow gets a code flow (GitHub shows it as "Show paths"), even a one-step one.
+    ...(flowLocations.length > 1 || (finding.source && finding.sink && flowLocations.length > 0)
+      ? { codeFlows: [{ message: { text: finding.message }, threadFlows: [{ locations: flowLocations }] }] }
+      : {}),
     ...(finding.suppressed ? { suppressions: [{ kind: "external", justification: finding.suppressed.reason }] } : {}),
     properties: {
       severity: finding.severity,

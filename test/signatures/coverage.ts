@@ -15,6 +15,14 @@ export function advisoryCases(kind: "malicious" | "benign"): string[] {
   });
 }
 
+/** fixtures/diff/<eco>/<kind>/<pair>/new: the new version of a version-diff pair (annotated like any fixture). */
+export function diffPairNewVersions(kind: "malicious" | "benign"): string[] {
+  return ["npm", "pypi"].flatMap((eco) => {
+    const dir = join(FIXTURES, "diff", eco, kind);
+    return existsSync(dir) ? readdirSync(dir).sort().map((name) => join(dir, name, "new")) : [];
+  });
+}
+
 export interface Coverage {
   /** rule id → fixture packages with an expect: annotation for it */
   positives: Map<string, string[]>;
@@ -28,6 +36,7 @@ export function fixtureCoverage(): Coverage {
   const packages = (kind: "malicious" | "benign") => [
     ...fixtureCases(kind).map((c) => join(FIXTURES, c)),
     ...advisoryCases(kind).map((c) => join(ADVISORY_FIXTURES, c)),
+    ...diffPairNewVersions(kind),
   ];
   for (const dir of packages("malicious")) for (const e of readExpectations(dir)) add(coverage.positives, e.ruleId, dir);
   for (const dir of packages("benign")) for (const rule of readLookAlikes(dir)) add(coverage.lookAlikes, rule, dir);

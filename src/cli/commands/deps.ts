@@ -10,12 +10,13 @@ import { analysisVersion, ResultCache } from "../../deps/cache.js";
 import { withDepsRules } from "../../deps/rules.js";
 import { readInputs, scanDependencies, type DepsProgress } from "../../deps/scan.js";
 import { createAnalyzer } from "../../deps/workers.js";
+import { changedInputs, scanChanges, type ChangedInputs } from "../../deps/changed.js";
 import { DEFAULT_LIMITS } from "../../ingest/index.js";
 import { REPORTERS, REPORTER_NAMES, type ReporterName } from "../../report/index.js";
 import { loadNpmConfig } from "../../registry/config.js";
 import { defaultRegistryOptions, type RegistryOptions } from "../../registry/http.js";
 import { loadSignatures } from "../../rules/signatures.js";
-import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn } from "../output.js";
+import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn, warnBlocking } from "../output.js";
 import { addScanExtrasOptions, applyIgnoreOption, loadAdvisoriesOption, loadIgnoreOption } from "../scan-extras.js";
 
 const positive = (flag: string, value: unknown): number => {
@@ -40,7 +41,8 @@ export function registerDeps(program: Command): void {
     .option("--concurrency <n>", "parallel downloads", "8")
     .option("--timeout <ms>", "per-request timeout", "30000")
     .option("--allow-unanalysed", "do not exit 2 because some packages could not be analysed (they are still listed)", false)
-    .option("-q, --quiet", "no progress bar and no notes on stderr", false);
+    .option("-q, --quiet", "no progress bar and no notes on stderr", false)
+    .option("--changed-since <git-ref>", "scan only packages added or changed since the merge base with this ref (and the project's own changed files); diff moved packages against their old version");
   addScanExtrasOptions(command);
   addReportOptions(command, REPORTER_NAMES).action(async (inputs: string[], raw: Record<string, unknown>) => {
     const options = resolveReportOptions(raw, REPORTER_NAMES);
@@ -53,7 +55,12 @@ export function registerDeps(program: Command): void {
     const ignores = loadIgnoreOption(raw, signatures);
     const advisories = quiet ? loadQuietly(raw) : loadAdvisoriesOption(raw);
     const targets = inputs.length ? inputs : ["."];
-    const sources = await readInputs(targets, Boolean(raw["installed"]));
+    let sources = await readInputs(targets, Boolean(raw["installed"]));
+    let changed: ChangedInputs | undefined;
+    if (raw["changedSince"]) {
+      changed = await changedInputs(String(raw["changedSince"]), process.cwd(), sources);
+      sources = changed.inputs;
+    }
     const registry = registryFrom(raw, options.offline, sources.sources.map((s) => dirname(resolve(s.file))));
     const cache = new ResultCache(registry.cacheDir, analysisVersion(signatures.dirs));
     const analyzer = createAnalyzer(positive("--workers", raw["workers"]), signatures, extraSignatureDirs);
@@ -77,9 +84,15 @@ export function registerDeps(program: Command): void {
       bar?.stop();
       await analyzer.close();
     }
-    report = applyIgnoreOption(report, ignores);
+    if (changed) {
+      report = await scanChanges(report, changed, process.cwd(), { signatures, ...(advisories ? { advisories } : {}), limits: DEFAULT_LIMITS, registry });
+      const c = changed.summary;
+      if (!quiet) warn(`changes since ${c.ref} (${c.mergeBase.slice(0, 12)}): ${c.added.length} added, ${c.changed.length} changed, ${c.removed.length} removed dependencies; ${c.firstPartyFiles.length} own files${c.notes.length ? `; ${c.notes.join("; ")}` : ""}`);
+    }
+    report = applyIgnoreOption(report, ignores, raw);
     if (!quiet) for (const error of report.errors) warn(`${error.input}${error.file && error.file !== error.input ? ` (${error.file}${error.line ? `:${error.line}` : ""})` : error.line ? `:${error.line}` : ""}: ${error.message}`);
-    emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: withDepsRules(signatures.rules), version: TOOL_VERSION }), options);
+    emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: withDepsRules(signatures.rules), version: TOOL_VERSION, failOn: options.failOn }), options);
+    warnBlocking(report.findings, options);
     const readable = sources.sources.some((s) => s.problems.length === 0 || s.packages.length > 0);
     const counted = report.errors.filter((e) => !e.file && !(raw["allowUnanalysed"] && e.message.startsWith("not analysed:")));
     process.exitCode = exitCodeFor(

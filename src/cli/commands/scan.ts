@@ -9,7 +9,7 @@ import { defaultRegistryOptions, type RegistryOptions } from "../../registry/htt
 import { loadSignatures } from "../../rules/signatures.js";
 import { scanTargets } from "../../scan.js";
 import { unscannedDependencies } from "../../deps/discover.js";
-import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn } from "../output.js";
+import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn, warnBlocking } from "../output.js";
 import { addScanExtrasOptions, applyIgnoreOption, loadAdvisoriesOption, loadIgnoreOption } from "../scan-extras.js";
 
 export function registerScan(program: Command): void {
@@ -44,10 +44,11 @@ export function registerScan(program: Command): void {
       const skipped = unscannedDependencies(target);
       if (skipped.length) scanned.errors.push({ input: target, file: skipped[0]!, message: `dependencies not scanned (${skipped.join(", ")}): run \`exfilscan deps ${target}\`${skipped.includes("node_modules") ? " --installed" : ""} to scan them` });
     }
-    const report = applyIgnoreOption(scanned, ignores);
+    const report = applyIgnoreOption(scanned, ignores, raw);
     progress?.stop();
     for (const error of report.errors) warn(`${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}`);
-    emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: signatures.rules, version: TOOL_VERSION }), options);
+    emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: signatures.rules, version: TOOL_VERSION, failOn: options.failOn }), options);
+    warnBlocking(report.findings, options);
     process.exitCode = exitCodeFor(
       report.findings.filter((f) => !f.suppressed).map((f) => f.severity),
       options.failOn,
@@ -57,7 +58,7 @@ export function registerScan(program: Command): void {
   });
 }
 
-function registryFrom(raw: Record<string, unknown>, offline: boolean): RegistryOptions {
+export function registryFrom(raw: Record<string, unknown>, offline: boolean): RegistryOptions {
   const defaults = defaultRegistryOptions();
   const url = (key: string, fallback: string) => String(raw[key] ?? fallback).replace(/\/+$/, "");
   return {
@@ -69,7 +70,7 @@ function registryFrom(raw: Record<string, unknown>, offline: boolean): RegistryO
   };
 }
 
-function limitsFrom(raw: Record<string, unknown>): IngestLimits {
+export function limitsFrom(raw: Record<string, unknown>): IngestLimits {
   const number = (flag: string, key: string): number => {
     const value = Number(raw[key]);
     if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number`);
