@@ -36,6 +36,18 @@ export interface Indicator {
   value: string;
 }
 
+/** Where a dependency comes from (exfilscan deps): the lockfile line and the paths from the root. */
+export interface DependencyInfo {
+  /** Lockfile (or installed tree) path as found, and the 1-based line that declares the package. */
+  lockfile: string;
+  line: number;
+  /** Each path lists name@version from a direct dependency of the root down to the package. */
+  paths: string[][];
+  direct: boolean;
+  dev: boolean;
+  optional: boolean;
+}
+
 export interface Finding {
   ruleId: string;
   severity: Severity;
@@ -55,6 +67,8 @@ export interface Finding {
   fingerprint: string;
   /** Set when an ignore entry matched; suppressed findings are reported but never fail the run. */
   suppressed?: { reason: string; expires?: string };
+  /** exfilscan deps: the lockfile line and dependency path(s) that pull the package in. */
+  dependency?: DependencyInfo;
 }
 
 export interface TargetInfo {
@@ -64,12 +78,33 @@ export interface TargetInfo {
   version?: string;
   files: number;
   bytes: number;
+  /** exfilscan deps: where the package is declared and how it is reached. */
+  dependency?: DependencyInfo;
+  /** exfilscan deps: the result came from the cache (nothing was analysed this run). */
+  cached?: boolean;
 }
 
 export interface ScanErrorEntry {
   input: string;
   message: string;
   file?: string;
+  /** 1-based line in `file` (a lockfile line, for exfilscan deps). */
+  line?: number;
+}
+
+/** exfilscan deps: what was resolved, scanned, taken from the cache and not analysed. */
+export interface DepsSummary {
+  lockfiles: { file: string; kind: string; formatVersion?: string; packages: number }[];
+  packages: number;
+  scanned: number;
+  fromCache: number;
+  /** Scanned from a directory on disk (installed trees, file:/link:/workspace packages). */
+  fromDisk: number;
+  /** Platform packages holding only native binaries: listed, not analysed, not an error. */
+  binaryOnly: string[];
+  notAnalysed: { package: string; reason: string; lockfile: string; line: number }[];
+  /** Bytes downloaded this run. */
+  downloadedBytes: number;
 }
 
 export type SeverityCounts = Record<Severity, number>;
@@ -81,6 +116,7 @@ export interface ScanReport {
   findings: Finding[];
   errors: ScanErrorEntry[];
   summary: SeverityCounts;
+  deps?: DepsSummary;
 }
 
 export function emptyCounts(): SeverityCounts {

@@ -6,6 +6,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import fetch from "node-fetch";
 import { IngestError, errorMessage } from "../core/errors.js";
+import { authorizationFor, type NpmConfig } from "./config.js";
 
 export interface RegistryOptions {
   offline: boolean;
@@ -13,6 +14,12 @@ export interface RegistryOptions {
   npmRegistry: string;
   pypiUrl: string;
   timeoutMs: number;
+  /** .npmrc: scoped registries and per-host credentials (sent only to their host). */
+  npmrc?: NpmConfig;
+  /** Attempts per request on network errors, 429 and 5xx (default 3), with exponential backoff. */
+  attempts?: number;
+  /** First backoff delay in ms (default 250). */
+  backoffMs?: number;
 }
 
 export function defaultRegistryOptions(env: NodeJS.ProcessEnv = process.env): RegistryOptions {
@@ -26,25 +33,54 @@ export function defaultRegistryOptions(env: NodeJS.ProcessEnv = process.env): Re
   };
 }
 
-function writeAtomically(file: string, data: Buffer | string): void {
+export function writeAtomically(file: string, data: Buffer | string): void {
   mkdirSync(dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, data);
   renameSync(temp, file);
 }
 
-async function download(url: string, options: RegistryOptions, accept?: string): Promise<Buffer> {
-  let response;
-  try {
-    response = await fetch(url, {
-      headers: accept ? { accept } : {},
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-  } catch (error) {
-    throw new IngestError(`registry unreachable (${url}): ${errorMessage(error)}`);
+/** A registry answer that is not worth retrying (404, 401...). */
+export class RegistryStatusError extends IngestError {
+  override name = "RegistryStatusError";
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
   }
-  if (!response.ok) throw new IngestError(`registry answered ${response.status} ${response.statusText} for ${url}`);
-  return Buffer.from(await response.arrayBuffer());
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function download(url: string, options: RegistryOptions, accept?: string): Promise<Buffer> {
+  const headers: Record<string, string> = accept ? { accept } : {};
+  const authorization = authorizationFor(url, options.npmrc);
+  if (authorization) headers["authorization"] = authorization;
+  const attempts = Math.max(1, options.attempts ?? 3);
+  let lastError: IngestError | undefined;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (attempt > 0) await sleep((options.backoffMs ?? 250) * 2 ** (attempt - 1));
+    let response;
+    try {
+      response = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs) });
+    } catch (error) {
+      lastError = new IngestError(`registry unreachable (${url}): ${errorMessage(error)}`);
+      continue;
+    }
+    if (response.ok) {
+      try {
+        return Buffer.from(await response.arrayBuffer());
+      } catch (error) {
+        lastError = new IngestError(`registry unreachable (${url}): ${errorMessage(error)}`);
+        continue;
+      }
+    }
+    const error = new RegistryStatusError(`registry answered ${response.status} ${response.statusText} for ${url}`, response.status);
+    if (response.status !== 429 && response.status < 500) throw error;
+    lastError = error;
+  }
+  throw new IngestError(`${lastError?.message ?? `cannot download ${url}`}${attempts > 1 ? ` (after ${attempts} attempts)` : ""}`);
 }
 
 /** Metadata (packuments, PyPI JSON): fetched fresh online, read from the cache offline. */
@@ -66,7 +102,7 @@ export async function fetchMetadata(url: string, cacheKey: string, options: Regi
 }
 
 export interface Digest {
-  algorithm: "sha512" | "sha256" | "sha1";
+  algorithm: "sha512" | "sha384" | "sha256" | "sha1" | "md5";
   /** hex */
   value: string;
 }
@@ -81,11 +117,29 @@ export async function fetchArchive(url: string, digest: Digest, options: Registr
   if (options.offline) throw new IngestError(`--offline: ${url} is not in the cache (${options.cacheDir})`);
   const data = await download(url, options);
   const actual = hexDigest(data, digest.algorithm);
-  if (actual !== digest.value) {
-    throw new IngestError(`integrity check failed for ${url}: expected ${digest.algorithm} ${digest.value}, got ${actual}`);
-  }
+  if (actual !== digest.value) throw new IntegrityError(url, digest, actual);
   writeAtomically(file, data);
   return data;
+}
+
+/** The downloaded bytes are not the ones expected: never cached, never scanned as that package. */
+export class IntegrityError extends IngestError {
+  override name = "IntegrityError";
+  constructor(
+    readonly url: string,
+    readonly expected: Digest,
+    readonly actual: string,
+  ) {
+    super(`integrity check failed for ${url}: expected ${expected.algorithm} ${expected.value}, got ${actual}`);
+  }
+}
+
+/** An archive already in the cache under this digest (verified again on read), else undefined. */
+export function cachedArchive(digest: Digest, options: Pick<RegistryOptions, "cacheDir">): Buffer | undefined {
+  const file = join(options.cacheDir, "archives", `${digest.algorithm}-${digest.value}`);
+  if (!existsSync(file)) return undefined;
+  const cached = readFileSync(file);
+  return hexDigest(cached, digest.algorithm) === digest.value ? cached : undefined;
 }
 
 export function hexDigest(data: Buffer, algorithm: Digest["algorithm"]): string {

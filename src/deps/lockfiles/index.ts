@@ -1,0 +1,56 @@
+// One entry point: a lockfile path → ParsedLockfile, by file name.
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { errorMessage } from "../../core/errors.js";
+import type { ParsedLockfile } from "../types.js";
+import { parseNpmLock } from "./npm.js";
+import { parsePnpmLock } from "./pnpm.js";
+import { parsePdmLock, parsePipfileLock, parsePoetryLock, parseUvLock } from "./python.js";
+import { parseRequirements } from "./requirements.js";
+import { parseYarnLock } from "./yarn.js";
+
+type Parser = (file: string, text: string) => ParsedLockfile;
+
+const BY_NAME: Record<string, Parser> = {
+  "package-lock.json": parseNpmLock,
+  "npm-shrinkwrap.json": parseNpmLock,
+  "yarn.lock": parseYarnLock,
+  "pnpm-lock.yaml": parsePnpmLock,
+  "poetry.lock": parsePoetryLock,
+  "uv.lock": parseUvLock,
+  "pdm.lock": parsePdmLock,
+  "Pipfile.lock": parsePipfileLock,
+};
+
+/** requirements.txt, requirements-dev.txt, requirements/prod.txt, constraints.txt... */
+export function isRequirementsFile(name: string): boolean {
+  return /^(requirements|constraints)([-_.][\w.-]*)?\.(txt|in)$/i.test(name) && !/\.in$/i.test(name);
+}
+
+export function isLockfileName(name: string): boolean {
+  return name in BY_NAME || isRequirementsFile(name);
+}
+
+export function parseLockfileText(file: string, text: string): ParsedLockfile {
+  const name = basename(file);
+  const parser = BY_NAME[name] ?? (isRequirementsFile(name) || name.endsWith(".txt") ? parseRequirements : undefined);
+  if (!parser) throw new Error(`${file}: not a known lockfile name (${[...Object.keys(BY_NAME), "requirements*.txt"].join(", ")})`);
+  return parser(file, text);
+}
+
+/** Never throws for a bad file: problems name the file and line. */
+export function parseLockfile(file: string): ParsedLockfile {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    return { file, kind: "requirements", packages: [], problems: [{ file, message: `cannot read: ${errorMessage(error)}` }] };
+  }
+  try {
+    return parseLockfileText(file, text);
+  } catch (error) {
+    return { file, kind: "requirements", packages: [], problems: [{ file, message: errorMessage(error) }] };
+  }
+}
+
+export { parseNpmLock, parsePnpmLock, parsePdmLock, parsePipfileLock, parsePoetryLock, parseRequirements, parseUvLock, parseYarnLock };

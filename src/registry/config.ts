@@ -1,0 +1,100 @@
+// The user's registry configuration: .npmrc (registry, @scope:registry, per-host
+// _authToken / _auth) and pip (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, pip.conf).
+// Credentials are only ever sent to the host (and path prefix) they are configured for.
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+export interface NpmConfig {
+  registry?: string;
+  /** "@scope" → registry URL */
+  scopes: Record<string, string>;
+  /** "//host[:port]/path/" → Authorization header value */
+  auth: Record<string, string>;
+}
+
+function expand(value: string, env: NodeJS.ProcessEnv): string {
+  return value.replace(/\$\{([^}]+)\}/g, (_m, name: string) => env[name] ?? "");
+}
+
+export function parseNpmrc(text: string, env: NodeJS.ProcessEnv = process.env, into: NpmConfig = { scopes: {}, auth: {} }): NpmConfig {
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#") || line.startsWith(";")) continue;
+    const eq = line.indexOf("=");
+    if (eq === -1) continue;
+    const key = line.slice(0, eq).trim();
+    const value = expand(line.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1"), env);
+    if (key === "registry") into.registry = value.replace(/\/+$/, "");
+    else if (/^@[^:]+:registry$/.test(key)) into.scopes[key.slice(0, key.indexOf(":"))] = value.replace(/\/+$/, "");
+    else if (key.startsWith("//") && key.endsWith(":_authToken")) into.auth[normalizePrefix(key.slice(0, -":_authToken".length))] = `Bearer ${value}`;
+    else if (key.startsWith("//") && key.endsWith(":_auth")) into.auth[normalizePrefix(key.slice(0, -":_auth".length))] = `Basic ${value}`;
+  }
+  return into;
+}
+
+function normalizePrefix(prefix: string): string {
+  return prefix.endsWith("/") ? prefix : `${prefix}/`;
+}
+
+/** ~/.npmrc (or $NPM_CONFIG_USERCONFIG), then the project's .npmrc over it. */
+export function loadNpmConfig(projectDirs: string[], env: NodeJS.ProcessEnv = process.env): NpmConfig {
+  const config: NpmConfig = { scopes: {}, auth: {} };
+  const files = [env["NPM_CONFIG_USERCONFIG"] ?? env["npm_config_userconfig"] ?? join(env["HOME"] ?? homedir(), ".npmrc"), ...projectDirs.map((d) => join(d, ".npmrc"))];
+  for (const file of files) if (existsSync(file)) parseNpmrc(readFileSync(file, "utf8"), env, config);
+  return config;
+}
+
+/** The registry a package name is fetched from: its scope's, else the configured one. */
+export function registryFor(name: string, config: NpmConfig | undefined, fallback: string): string {
+  const scope = name.startsWith("@") ? name.slice(0, name.indexOf("/")) : undefined;
+  return (scope && config?.scopes[scope]) || config?.registry || fallback;
+}
+
+/** The Authorization header for a URL: the longest configured //host/path/ prefix it starts with. */
+export function authorizationFor(url: string, config: NpmConfig | undefined): string | undefined {
+  if (!config) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const target = `//${parsed.host}${parsed.pathname}`;
+  let best: string | undefined;
+  for (const prefix of Object.keys(config.auth)) {
+    if (target.startsWith(prefix) && (!best || prefix.length > best.length)) best = prefix;
+  }
+  return best ? config.auth[best] : undefined;
+}
+
+/** pip's index URLs in pip's order of precedence: env over config files. */
+export function loadPipIndexes(env: NodeJS.ProcessEnv = process.env): string[] {
+  const fromEnv = [env["PIP_INDEX_URL"], ...(env["PIP_EXTRA_INDEX_URL"] ?? "").split(/\s+/)].filter((u): u is string => Boolean(u));
+  const files = [
+    env["PIP_CONFIG_FILE"],
+    join(env["XDG_CONFIG_HOME"] || join(env["HOME"] ?? homedir(), ".config"), "pip", "pip.conf"),
+    join(env["HOME"] ?? homedir(), ".pip", "pip.conf"),
+    "/etc/pip.conf",
+  ].filter((f): f is string => Boolean(f));
+  const fromFile: string[] = [];
+  for (const file of files) {
+    if (!existsSync(file)) continue;
+    let section = "";
+    let lastKey = "";
+    for (const raw of readFileSync(file, "utf8").split(/\r?\n/)) {
+      const header = /^\s*\[([^\]]+)\]/.exec(raw);
+      if (header) {
+        section = header[1]!.trim();
+        continue;
+      }
+      if (section !== "global" && section !== "install") continue;
+      const kv = /^([\w-]+)\s*[=:]\s*(.*)$/.exec(raw);
+      if (kv) lastKey = kv[1]!;
+      const value = kv ? kv[2]! : /^\s+\S/.test(raw) ? raw.trim() : "";
+      if (value && (lastKey === "index-url" || lastKey === "extra-index-url")) fromFile.push(...value.split(/\s+/));
+    }
+    break; // pip reads the first config file found at each level; one is enough here
+  }
+  return [...new Set([...fromEnv, ...fromFile].map((u) => u.replace(/\/+$/, "")))];
+}

@@ -1,0 +1,131 @@
+// A loopback npm registry and PyPI index for the deps tests: packuments and tarballs built
+// at test time from fixture folders, the PyPI JSON API, the PEP 691 simple API and sdists.
+// Special routes: a tarball whose bytes differ from what it advertises, a 404, a slow
+// answer, a 5xx then success, and a private scope that requires a bearer token.
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join, relative } from "node:path";
+import { makeTar } from "../helpers/archives.js";
+
+export interface ServedPackage {
+  ecosystem: "npm" | "pypi";
+  name: string;
+  version: string;
+  dir: string;
+  /** Serve these bytes instead of the archive (the packument still advertises the real digest). */
+  tamper?: boolean;
+  /** Answer 503 this many times before serving. */
+  failFirst?: number;
+  /** Never answer (the client's timeout fires). */
+  hang?: boolean;
+  /** Require this bearer token. */
+  token?: string;
+}
+
+function files(dir: string, prefix: string): { path: string; content: Buffer }[] {
+  const out: { path: string; content: Buffer }[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else out.push({ path: `${prefix}/${relative(dir, full).split("\\").join("/")}`, content: readFileSync(full) });
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export class TestRegistry {
+  readonly archives = new Map<string, Buffer>();
+  readonly hits: string[] = [];
+  readonly authHeaders: { url: string; authorization?: string }[] = [];
+  private server!: Server;
+  private readonly failures = new Map<string, number>();
+  base = "";
+
+  constructor(private readonly packages: ServedPackage[]) {
+    for (const p of packages) {
+      const id = `${p.name}@${p.version}`;
+      const archive =
+        p.ecosystem === "npm" ? makeTar(files(p.dir, "package")) : makeTar(files(p.dir, `${p.name.replace(/-/g, "_")}-${p.version}`));
+      this.archives.set(id, archive);
+      if (p.failFirst) this.failures.set(id, p.failFirst);
+    }
+  }
+
+  sri(id: string): string {
+    return `sha512-${createHash("sha512").update(this.archive(id)).digest("base64")}`;
+  }
+
+  sha256(id: string): string {
+    return createHash("sha256").update(this.archive(id)).digest("hex");
+  }
+
+  private archive(id: string): Buffer {
+    const data = this.archives.get(id);
+    if (!data) throw new Error(`test registry does not serve ${id}`);
+    return data;
+  }
+
+  private sdistName(p: ServedPackage): string {
+    return `${p.name}-${p.version}.tar.gz`;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const url = decodeURIComponent(req.url ?? "");
+      this.hits.push(url);
+      this.authHeaders.push({ url, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+      const json = (body: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+      for (const p of this.packages) {
+        const id = `${p.name}@${p.version}`;
+        const gate = (): boolean => {
+          if (p.token && req.headers.authorization !== `Bearer ${p.token}`) {
+            res.writeHead(401).end("authentication required");
+            return false;
+          }
+          if (p.hang) return false; // never answered; the client times out
+          const left = this.failures.get(id) ?? 0;
+          if (left > 0) {
+            this.failures.set(id, left - 1);
+            res.writeHead(503).end("busy");
+            return false;
+          }
+          return true;
+        };
+        const body = () => (p.tamper ? Buffer.concat([this.archive(id), Buffer.from("tampered")]) : this.archive(id));
+        if (p.ecosystem === "npm") {
+          // A private package lives under its own registry path, like a scoped registry does.
+          const prefix = p.token ? "/private" : "";
+          const tarball = `${prefix}/${p.name}/-/${p.name.split("/").pop()}-${p.version}.tgz`;
+          if (url === `${prefix}/${p.name}`) {
+            if (!gate()) return;
+            return json({ name: p.name, versions: { [p.version]: { name: p.name, version: p.version, dist: { tarball: `${this.base}${tarball}`, integrity: this.sri(id) } } } });
+          }
+          if (url === tarball) return gate() ? res.writeHead(200).end(body()) : undefined;
+        } else {
+          const file = `/files/${this.sdistName(p)}`;
+          if (url === `/pypi/${p.name}/${p.version}/json`) {
+            return json({ info: { name: p.name, version: p.version }, urls: [{ filename: this.sdistName(p), url: `${this.base}${file}`, packagetype: "sdist", digests: { sha256: this.sha256(id) } }] });
+          }
+          if (url === `/simple/${p.name}/`) {
+            return res
+              .writeHead(200, { "content-type": "application/vnd.pypi.simple.v1+json" })
+              .end(JSON.stringify({ meta: { "api-version": "1.0" }, name: p.name, files: [{ filename: this.sdistName(p), url: `../../files/${this.sdistName(p)}`, hashes: { sha256: this.sha256(id) } }] }));
+          }
+          if (url === file) return gate() ? res.writeHead(200).end(body()) : undefined;
+        }
+      }
+      res.writeHead(404).end("not found");
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
