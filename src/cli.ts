@@ -9,6 +9,8 @@ import { registerRules } from "./cli/commands/rules.js";
 import { registerSignatures } from "./cli/commands/signatures.js";
 import { registerLogs } from "./cli/commands/logs.js";
 import { registerDeps } from "./cli/commands/deps.js";
+import { registerGuard } from "./cli/commands/guard.js";
+import { registerHook } from "./cli/commands/hook.js";
 
 const program = new Command("exfilscan")
   .description("Find code that reads credentials and sends them away, in npm and Python packages; read host logs for its traces.")
@@ -28,6 +30,8 @@ registerRules(program);
 registerSignatures(program);
 registerLogs(program);
 registerDeps(program);
+registerGuard(program);
+registerHook(program);
 
 try {
   const code = await program.parseAsync(process.argv).then(() => process.exitCode ?? 0);

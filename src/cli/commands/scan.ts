@@ -1,5 +1,6 @@
 // `exfilscan scan <target...>`: packages on disk or archives.
 import { SingleBar } from "cli-progress";
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
 import { TOOL_VERSION } from "../../core/version.js";
@@ -8,6 +9,7 @@ import { REPORTERS, REPORTER_NAMES, type ReporterName } from "../../report/index
 import { defaultRegistryOptions, type RegistryOptions } from "../../registry/http.js";
 import { loadSignatures } from "../../rules/signatures.js";
 import { scanTargets } from "../../scan.js";
+import { suggestSpec } from "../../guard/command.js";
 import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn } from "../output.js";
 import { addScanExtrasOptions, applyIgnoreOption, loadAdvisoriesOption, loadIgnoreOption } from "../scan-extras.js";
 
@@ -40,7 +42,10 @@ export function registerScan(program: Command): void {
     });
     const report = applyIgnoreOption(scanned, ignores);
     progress?.stop();
-    for (const error of report.errors) warn(`${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}`);
+    for (const error of report.errors) {
+      const hint = !error.file && !existsSync(error.input) ? suggestSpec(error.input) : undefined;
+      warn(`${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}${hint ? ` (did you mean ${hint}?)` : ""}`);
+    }
     emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: signatures.rules, version: TOOL_VERSION }), options);
     process.exitCode = exitCodeFor(
       report.findings.filter((f) => !f.suppressed).map((f) => f.severity),
