@@ -11,6 +11,8 @@ import { registerAlerts, registerLogs } from "./cli/commands/logs.js";
 import { registerDiff } from "./cli/commands/diff.js";
 import { registerDeps } from "./cli/commands/deps.js";
 import { registerRender } from "./cli/commands/render.js";
+import { registerGuard } from "./cli/commands/guard.js";
+import { registerHook } from "./cli/commands/hook.js";
 
 const program = new Command("exfilscan")
   .description("Find code that reads credentials and sends them away, in npm and Python packages; read host logs for its traces.")
@@ -33,6 +35,8 @@ registerAlerts(program);
 registerDiff(program);
 registerDeps(program);
 registerRender(program);
+registerGuard(program);
+registerHook(program);
 
 // A reader that stops early (`exfilscan logs --events | head`) is not an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

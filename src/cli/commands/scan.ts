@@ -1,5 +1,6 @@
 // `exfilscan scan <target...>`: packages on disk or archives.
 import { SingleBar } from "cli-progress";
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
 import { TOOL_VERSION } from "../../core/version.js";
@@ -9,6 +10,7 @@ import { defaultRegistryOptions, type RegistryOptions } from "../../registry/htt
 import { loadSignatures } from "../../rules/signatures.js";
 import { scanTargets } from "../../scan.js";
 import { unscannedDependencies } from "../../deps/discover.js";
+import { suggestSpec } from "../../guard/command.js";
 import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn, warnBlocking } from "../output.js";
 import { addScanExtrasOptions, applyIgnoreOption, loadAdvisoriesOption, loadIgnoreOption } from "../scan-extras.js";
 
@@ -46,7 +48,10 @@ export function registerScan(program: Command): void {
     }
     const report = applyIgnoreOption(scanned, ignores, raw);
     progress?.stop();
-    for (const error of report.errors) warn(`${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}`);
+    for (const error of report.errors) {
+      const hint = !error.file && !existsSync(error.input) ? suggestSpec(error.input) : undefined;
+      warn(`${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}${hint ? ` (did you mean ${hint}?)` : ""}`);
+    }
     emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: signatures.rules, version: TOOL_VERSION, failOn: options.failOn }), options);
     warnBlocking(report.findings, options);
     process.exitCode = exitCodeFor(

@@ -1,0 +1,72 @@
+// `exfilscan guard [options] -- <package-manager command>`: check, then install exactly what was checked.
+import { availableParallelism } from "node:os";
+import type { Command } from "commander";
+import { UsageError } from "../../core/errors.js";
+import { SEVERITIES, type Severity } from "../../core/types.js";
+import { analysisVersion, ResultCache } from "../../deps/cache.js";
+import { createAnalyzer } from "../../deps/workers.js";
+import { parseAllow } from "../../guard/allow.js";
+import { runGuard } from "../../guard/run.js";
+import { loadNpmConfig } from "../../registry/config.js";
+import { defaultRegistryOptions } from "../../registry/http.js";
+import { loadSignatures } from "../../rules/signatures.js";
+import { loadAdvisoryStore } from "../../advisories/index.js";
+import { resolveStorePath } from "../../advisories/store.js";
+
+export function registerGuard(program: Command): void {
+  const command = program
+    .command("guard")
+    .description("check what an npm/npx/pnpm/yarn/pip/uv command would install, then run it only if nothing reaches --fail-on")
+    .usage("[options] -- <npm|npx|pnpm|yarn|pip|pip3|python -m pip|uv> <args...>")
+    .argument("<command...>", "the package-manager command, after --")
+    .option("--fail-on <severity>", `refuse when a finding is at or above: ${SEVERITIES.join("|")}`, "high")
+    .option("--fail-open", "if the check cannot complete (registry down, unreadable archive), run the command anyway with a warning", false)
+    .option("--allow <pkg@version>", "install this exact version despite its findings (repeatable; needs --reason; recorded)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--reason <text>", "why the --allow is safe (recorded in the state directory)")
+    .option("--check-only", "check and print the verdict, never run the command", false)
+    .option("--cache-dir <dir>", "archive and verdict cache (default: $XDG_CACHE_HOME/exfilscan)")
+    .option("--offline", "use only the cache (fails closed when it lacks something)", false)
+    .option("--timeout <ms>", "per-request timeout", "30000")
+    .option("--advisory-store <file>", "known-malicious package store (env EXFILSCAN_ADVISORY_STORE); used when present")
+    .option("--no-color", "no colours");
+  command.action(async (argv: string[], raw: Record<string, unknown>) => {
+    const failOn = String(raw["failOn"]);
+    if (!(SEVERITIES as readonly string[]).includes(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(", ")} (got "${failOn}")`);
+    const allow = (raw["allow"] as string[]).map(parseAllow);
+    const reason = raw["reason"] as string | undefined;
+    if (allow.length && !reason?.trim()) throw new UsageError('--allow needs --reason "why this is safe" (it is recorded)');
+    const timeoutMs = Number(raw["timeout"]);
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new UsageError("--timeout must be a positive integer");
+    const extraDirs = (program.opts()["signatures"] as string[] | undefined) ?? [];
+    const signatures = loadSignatures(extraDirs);
+    // Quiet when absent: the guard stays silent on clean installs.
+    const advisories = loadAdvisoryStore(resolveStorePath(raw["advisoryStore"] as string | undefined));
+    const defaults = defaultRegistryOptions();
+    const npmrc = loadNpmConfig([process.cwd()]);
+    const registry = {
+      ...defaults,
+      offline: Boolean(raw["offline"]),
+      npmrc,
+      npmRegistry: process.env["npm_config_registry"] ? defaults.npmRegistry : npmrc.registry ?? defaults.npmRegistry,
+      cacheDir: String(raw["cacheDir"] ?? defaults.cacheDir),
+      timeoutMs,
+    };
+    const color = raw["color"] !== false && Boolean(process.stderr.isTTY) && !process.env["NO_COLOR"];
+    process.exitCode = await runGuard(argv, {
+      failOn: failOn as Severity,
+      failOpen: Boolean(raw["failOpen"]),
+      allow,
+      ...(reason ? { reason } : {}),
+      checkOnly: Boolean(raw["checkOnly"]),
+      cwd: process.cwd(),
+      env: process.env,
+      color,
+      signatures,
+      ...(advisories ? { advisories } : {}),
+      registry,
+      analyzer: () => createAnalyzer(Math.max(1, Math.min(4, availableParallelism())), signatures, extraDirs),
+      cache: new ResultCache(registry.cacheDir, analysisVersion(signatures.dirs)),
+      say: (text) => process.stderr.write(text),
+    });
+  });
+}

@@ -1,0 +1,83 @@
+// What an npm command would install, found without running any package code: the same
+// command with --package-lock-only --ignore-scripts in a temporary copy of the project,
+// whose lockfile is then compared with the current one. After a clean check the real
+// install runs from that verified lockfile (npm checks every tarball against it).
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseLockfile } from "../deps/lockfiles/index.js";
+import type { ParsedLockfile, ResolvedPackage } from "../deps/types.js";
+import { npmInstallFlags, type ParsedCommand } from "./command.js";
+import { runCaptured, tail } from "./process.js";
+
+export interface NpmPlan {
+  /** The lockfile that would result (every package of it is checked). */
+  lockfile: ParsedLockfile;
+  /** Packages not in the current lockfile with the same version and integrity. */
+  added: ResolvedPackage[];
+  /** The command that installs exactly the checked tree. */
+  install: string[];
+  /** Writes the verified package.json/lockfile into the project (before `install`). */
+  apply(): void;
+  cleanup(): void;
+}
+
+export class ResolutionError extends Error {
+  override name = "ResolutionError";
+}
+
+const LOCKS = ["npm-shrinkwrap.json", "package-lock.json"];
+const key = (p: ResolvedPackage) => `${p.name}@${p.version ?? "?"}#${p.integrity.map((d) => d.value).sort().join(",")}`;
+
+export function planNpm(cmd: ParsedCommand, projectDir: string, env: NodeJS.ProcessEnv = process.env): NpmPlan {
+  if (cmd.manager !== "npm") throw new ResolutionError(`${cmd.manager} is not supported by the guard yet: only npm, npx and pip/uv commands are checked (use --fail-open to run it unchecked)`);
+  const detached = cmd.global || cmd.action === "exec";
+  const unsupported = cmd.npmSpecs.find((s) => s.kind === "other");
+  if (unsupported) throw new ResolutionError(`${unsupported.raw}: git, URL and file specs are not fetched from a registry and cannot be checked before install`);
+  const tmp = mkdtempSync(join(tmpdir(), "exfilscan-guard-"));
+  const cleanup = () => rmSync(tmp, { recursive: true, force: true });
+  try {
+    const lockName = detached ? "package-lock.json" : LOCKS.find((n) => existsSync(join(projectDir, n))) ?? "package-lock.json";
+    if (detached) {
+      writeFileSync(join(tmp, "package.json"), JSON.stringify({ name: "exfilscan-guard-check", version: "0.0.0", private: true }));
+    } else {
+      for (const name of ["package.json", ".npmrc", ...LOCKS]) if (existsSync(join(projectDir, name))) copyFileSync(join(projectDir, name), join(tmp, name));
+      if (!existsSync(join(tmp, "package.json"))) writeFileSync(join(tmp, "package.json"), "{}\n");
+    }
+    const specs = cmd.npmSpecs.map((s) => s.raw);
+    const flags = npmInstallFlags(cmd);
+    if (cmd.action !== "ci") {
+      const verb = cmd.action === "update" ? "update" : "install";
+      const saveFlags = detached ? [] : cmd.saveFlags;
+      const argv = [cmd.program, verb, "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund", ...flags, ...saveFlags, ...specs];
+      const run = runCaptured(argv, tmp, { ...env, npm_config_ignore_scripts: "true" });
+      if (run.status !== 0) throw new ResolutionError(`npm could not resolve the packages (lockfile-only, no scripts):\n${tail(run.stderr || run.stdout)}`);
+    }
+    const lockPath = join(tmp, lockName);
+    if (!existsSync(lockPath)) throw new ResolutionError(cmd.action === "ci" ? "npm ci needs a package-lock.json or npm-shrinkwrap.json" : "npm wrote no lockfile");
+    const lockfile = parseLockfile(lockPath);
+    const currentPath = join(projectDir, lockName);
+    const before = !detached && existsSync(currentPath) ? new Set(parseLockfile(currentPath).packages.map(key)) : new Set<string>();
+    const added = lockfile.packages.filter((p) => !before.has(key(p)));
+    let install: string[];
+    if (cmd.action === "ci") install = [cmd.program, ...cmd.prefix, cmd.verb ?? "ci", ...cmd.args];
+    else if (cmd.action === "exec" || cmd.global) {
+      // Detached installs re-resolve from the registry: the checked versions are pinned for the named packages.
+      const pinned = lockfile.packages.filter((p) => p.direct && p.version).map((p) => `${p.alias ?? p.name}@${p.version}`);
+      install = cmd.action === "exec" ? [cmd.program, ...cmd.prefix, ...(cmd.verb ? [cmd.verb] : []), ...cmd.args] : [cmd.program, "install", ...flags, "-g", ...pinned];
+    } else install = [cmd.program, "install", "--no-audit", "--no-fund", ...flags];
+    const apply = () => {
+      if (detached || cmd.action === "ci") return;
+      for (const name of ["package.json", lockName]) {
+        const from = join(tmp, name);
+        const to = join(projectDir, name);
+        const text = readFileSync(from);
+        if (!existsSync(to) || !readFileSync(to).equals(text)) writeFileSync(to, text);
+      }
+    };
+    return { lockfile, added, install, apply, cleanup };
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+}

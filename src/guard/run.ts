@@ -1,0 +1,190 @@
+// exfilscan guard: understand the command → work out what it would install (no package code
+// runs) → fetch, verify and scan every package (verdicts cached by digest + analysis
+// version) → refuse, or install exactly what was scanned. Fails closed unless told otherwise.
+import type { AdvisoryStore } from "../advisories/index.js";
+import { errorMessage } from "../core/errors.js";
+import { isAtLeast, type ScanReport, type Severity } from "../core/types.js";
+import type { ResultCache } from "../deps/cache.js";
+import { scanDependencies } from "../deps/scan.js";
+import type { ParsedLockfile } from "../deps/types.js";
+import type { Analyzer } from "../deps/workers.js";
+import { DEFAULT_LIMITS } from "../ingest/index.js";
+import { fetchArchive, writeAtomically, type RegistryOptions } from "../registry/http.js";
+import { renderText } from "../report/text.js";
+import type { Signatures } from "../rules/signatures.js";
+import { isAllowed, recordAllowed, type Allowance } from "./allow.js";
+import { parseCommand, pinnedVersion, type ParsedCommand } from "./command.js";
+import { planNpm, ResolutionError } from "./npm.js";
+import { planPip } from "./pip.js";
+import { runInherited } from "./process.js";
+import { join } from "node:path";
+
+export const GUARD_REFUSED = 1;
+export const GUARD_UNCHECKED = 2;
+
+export interface GuardOptions {
+  failOn: Severity;
+  failOpen: boolean;
+  allow: Allowance[];
+  reason?: string;
+  checkOnly: boolean;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  color: boolean;
+  signatures: Signatures;
+  advisories?: AdvisoryStore;
+  registry: RegistryOptions;
+  /** Created only when something has to be analysed. */
+  analyzer: () => Analyzer;
+  cache: ResultCache;
+  /** Guard messages (stderr); the package manager keeps stdout. */
+  say: (text: string) => void;
+}
+
+interface Plan {
+  lockfile: ParsedLockfile;
+  install: string[];
+  newCount?: number;
+  beforeInstall: () => Promise<void>;
+  cleanup: () => void;
+}
+
+export async function runGuard(argv: string[], options: GuardOptions): Promise<number> {
+  const cmd = parseCommand(argv);
+  if (cmd.action === "passthrough") return options.checkOnly ? 0 : runInherited(argv, options.cwd, options.env);
+  let plan: Plan;
+  try {
+    plan = makePlan(cmd, options);
+  } catch (error) {
+    const why = errorMessage(error);
+    if (cmd.family === "pip" && error instanceof ResolutionError) {
+      // Wheels alone did not resolve: the pinned source distributions are still scanned, so a
+      // malicious setup.py is named, even though nothing will be installed.
+      const refused = await scanPinnedSdists(cmd, options);
+      if (refused !== undefined) return refused;
+    }
+    return unchecked(argv, why, options);
+  }
+  try {
+    const lazy = lazyAnalyzer(options);
+    let report: ScanReport;
+    try {
+      report = await scanDependencies({ sources: [plan.lockfile], usageErrors: [] }, {
+        signatures: options.signatures,
+        ...(options.advisories ? { advisories: options.advisories } : {}),
+        limits: DEFAULT_LIMITS,
+        registry: options.registry,
+        analyzer: lazy.analyzer,
+        cache: options.cache,
+      });
+    } finally {
+      await lazy.close();
+    }
+    const verdict = decide(report, options);
+    if (verdict.blocking.length) return refuse(report, verdict.blocking.map((f) => f.package), options, cmd);
+    const unanalysed = report.errors.filter((e) => !e.file);
+    if (unanalysed.length) return unchecked(argv, unanalysed.map((e) => `${e.input}: ${e.message}`).join("\n"), options);
+    if (verdict.allowed.length) {
+      const file = recordAllowed(
+        groupAllowed(verdict.allowed).map(([pkg, findings]) => ({ package: pkg, reason: options.reason ?? "", command: argv, findings })),
+        options.env,
+      );
+      options.say(`exfilscan: allowed despite findings: ${groupAllowed(verdict.allowed).map(([p]) => p).join(", ")} (recorded in ${file})\n`);
+    }
+    const names = plan.lockfile.packages.map((p) => `${p.name}@${p.version ?? "?"}`).sort();
+    const cached = report.deps?.fromCache ?? 0;
+    options.say(`exfilscan: checked ${names.length} package${names.length === 1 ? "" : "s"}${plan.newCount !== undefined ? ` (${plan.newCount} new)` : ""}${cached ? `, ${cached} from cache` : ""}: ${names.join(" ")}\n`);
+    if (options.checkOnly) return 0;
+    await plan.beforeInstall();
+    return await runInherited(plan.install, options.cwd, options.env);
+  } finally {
+    plan.cleanup();
+  }
+}
+
+function makePlan(cmd: ParsedCommand, options: GuardOptions): Plan {
+  if (cmd.family === "npm") {
+    const npm = planNpm(cmd, options.cwd, options.env);
+    return { lockfile: npm.lockfile, install: npm.install, newCount: npm.added.length, beforeInstall: async () => npm.apply(), cleanup: npm.cleanup };
+  }
+  const pip = planPip(cmd, options.cwd, options.env);
+  return {
+    lockfile: pip.lockfile,
+    install: pip.install,
+    // The wheelhouse gets the very bytes that were scanned: same digest, read back from the archive cache.
+    beforeInstall: async () => {
+      for (const pkg of pip.lockfile.packages) {
+        const file = pkg.files![0]!;
+        const data = await fetchArchive(file.url!, file.digest!, options.registry);
+        writeAtomically(join(pip.wheelhouse, file.name), data);
+      }
+    },
+    cleanup: pip.cleanup,
+  };
+}
+
+function lazyAnalyzer(options: GuardOptions): { analyzer: Analyzer; close: () => Promise<void> } {
+  let made: Analyzer | undefined;
+  const get = () => (made ??= options.analyzer());
+  return {
+    analyzer: { threads: 1, analyze: (...args) => get().analyze(...args), close: async () => {} },
+    close: async () => made?.close(),
+  };
+}
+
+function decide(report: ScanReport, options: GuardOptions) {
+  const serious = report.findings.filter((f) => !f.suppressed && isAtLeast(f.severity, options.failOn));
+  const allowed = serious.filter((f) => f.package?.name && isAllowed(options.allow, f.package.ecosystem, f.package.name, f.package.version));
+  return { blocking: serious.filter((f) => !allowed.includes(f)), allowed };
+}
+
+function groupAllowed(findings: ScanReport["findings"]): [string, string[]][] {
+  const by = new Map<string, string[]>();
+  for (const f of findings) {
+    const id = `${f.package!.ecosystem}:${f.package!.name}@${f.package!.version ?? "?"}`;
+    by.set(id, [...(by.get(id) ?? []), `${f.ruleId} ${f.severity}: ${f.message}`]);
+  }
+  return [...by.entries()];
+}
+
+function refuse(report: ScanReport, packages: ScanReport["findings"][number]["package"][], options: GuardOptions, cmd: ParsedCommand): number {
+  options.say(renderText(report, { color: options.color, minSeverity: options.failOn }));
+  const ids = [...new Set(packages.filter((p) => p).map((p) => `${p!.name}@${p!.version ?? "?"}`))];
+  options.say(
+    `exfilscan: refused: ${ids.join(", ")} ${ids.length === 1 ? "has" : "have"} findings at or above ${options.failOn}; nothing was installed and no package code ran.\n` +
+      `  to install anyway, once:  exfilscan guard ${ids.map((id) => `--allow ${id}`).join(" ")} --reason "why this is safe" -- ${[cmd.program, ...cmd.prefix, ...(cmd.verb ? [cmd.verb] : []), ...cmd.args].join(" ")}\n`,
+  );
+  return GUARD_REFUSED;
+}
+
+async function unchecked(argv: string[], why: string, options: GuardOptions): Promise<number> {
+  if (!options.failOpen) {
+    options.say(`exfilscan: the check could not be completed, so nothing was installed (fail closed):\n${why.replace(/^/gm, "  ")}\n  --fail-open runs the command unchecked in such cases.\n`);
+    return GUARD_UNCHECKED;
+  }
+  options.say(`exfilscan: warning: the check could not be completed; running the command UNCHECKED because of --fail-open:\n${why.replace(/^/gm, "  ")}\n`);
+  return options.checkOnly ? 0 : runInherited(argv, options.cwd, options.env);
+}
+
+async function scanPinnedSdists(cmd: ParsedCommand, options: GuardOptions): Promise<number | undefined> {
+  const pinned = cmd.pipRequirements.flatMap((r) => (r.name && pinnedVersion(r) ? [{ name: r.name, version: pinnedVersion(r)! }] : []));
+  if (!pinned.length) return undefined;
+  const { loadPipIndexes } = await import("../registry/config.js");
+  const lockfile: ParsedLockfile = {
+    file: "command line",
+    kind: "requirements",
+    indexUrls: loadPipIndexes(options.env),
+    problems: [],
+    packages: pinned.map((p) => ({ ecosystem: "pypi", name: p.name, version: p.version, integrity: [], source: "registry", lockfile: "command line", line: 1, dev: false, optional: false, direct: true, paths: [[`${p.name}@${p.version}`]] })),
+  };
+  const lazy = lazyAnalyzer(options);
+  try {
+    const report = await scanDependencies({ sources: [lockfile], usageErrors: [] }, { signatures: options.signatures, limits: DEFAULT_LIMITS, registry: options.registry, analyzer: lazy.analyzer, cache: options.cache });
+    const verdict = decide(report, options);
+    return verdict.blocking.length ? refuse(report, verdict.blocking.map((f) => f.package), options, cmd) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await lazy.close();
+  }
+}

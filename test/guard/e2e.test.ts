@@ -1,0 +1,164 @@
+// Real npm and pip against a loopback registry and index, with a temporary HOME: the guard
+// lets a clean package install and blocks a malicious one before any of its code runs.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { GuardRegistry } from "./registry.js";
+
+const CLI = join(import.meta.dirname, "..", "..", "dist", "cli.js");
+const registry = new GuardRegistry([
+  { ecosystem: "npm", name: "benign-pad", version: "1.0.0", fixture: "benign-pad" },
+  { ecosystem: "npm", name: "evil-postinstall", version: "2.0.0", fixture: "evil-postinstall" },
+  { ecosystem: "npm", name: "wraps-evil", version: "1.0.0", fixture: "benign-pad", dependencies: { "evil-postinstall": "^2.0.0" } },
+  { ecosystem: "pypi", name: "benign-wheel", version: "1.0.0", fixture: "benign_wheel" },
+  { ecosystem: "pypi", name: "evil-setup", version: "1.0.0", fixture: "evil_setup", kind: "sdist" },
+]);
+
+let root: string;
+let home: string;
+let project: string;
+
+beforeAll(async () => {
+  await registry.start();
+});
+afterAll(async () => {
+  await registry.stop();
+});
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "exfilscan-guard-e2e-"));
+  home = join(root, "home");
+  project = join(root, "project");
+  mkdirSync(join(home, ".ssh"), { recursive: true });
+  writeFileSync(join(home, ".ssh", "id_rsa"), "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n");
+  mkdirSync(project);
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true }, null, 2));
+  return () => rmSync(root, { recursive: true, force: true });
+});
+
+function guard(args: string[], registryUrl = registry.base) {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env["PATH"],
+    HOME: home,
+    XDG_CACHE_HOME: join(root, "cache"),
+    XDG_STATE_HOME: join(root, "state"),
+    XDG_CONFIG_HOME: join(home, ".config"),
+    EXFILSCAN_ADVISORY_STORE: join(root, "no-store.json"),
+    npm_config_registry: `${registryUrl}/`,
+    npm_config_cache: join(root, "npm-cache"),
+    npm_config_update_notifier: "false",
+    npm_config_audit: "false",
+    npm_config_fund: "false",
+    npm_config_fetch_retries: "0",
+    npm_config_fetch_timeout: "5000",
+    PIP_INDEX_URL: `${registryUrl}/simple`,
+    PIP_NO_CACHE_DIR: "1",
+    PIP_DISABLE_PIP_VERSION_CHECK: "1",
+    PIP_CONFIG_FILE: "/dev/null",
+    NO_COLOR: "1",
+  };
+  // Asynchronous: the registry answers from this same process while the guard runs.
+  return new Promise<{ status: number | null; out: string; err: string }>((resolve) => {
+    const child = spawn(process.execPath, [CLI, "guard", "--timeout", "5000", ...args], { cwd: project, env });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("close", (status) => resolve({ status, out, err }));
+  });
+}
+
+describe("guard with real npm", () => {
+  it("installs a clean package, scripts included, from the checked lockfile", async () => {
+    const r = await guard(["--", "npm", "install", "benign-pad"]);
+    expect(r.err).toContain("checked 1 package (1 new)");
+    expect(r.err).toContain("benign-pad@1.0.0");
+    expect(r.status).toBe(0);
+    expect(existsSync(join(project, "node_modules", "benign-pad", "index.js"))).toBe(true);
+    expect(existsSync(join(home, "benign-installed"))).toBe(true);
+    const lock = JSON.parse(readFileSync(join(project, "package-lock.json"), "utf8"));
+    expect(lock.packages["node_modules/benign-pad"].version).toBe("1.0.0");
+    expect(JSON.parse(readFileSync(join(project, "package.json"), "utf8")).dependencies["benign-pad"]).toBe("^1.0.0");
+  });
+
+  it("refuses a malicious package: exit 1, findings and how to override, and its install script never ran", async () => {
+    const r = await guard(["--", "npm", "install", "-D", "evil-postinstall@^2"]);
+    expect(r.status).toBe(1);
+    expect(r.err).toMatch(/CRITICAL credential-exfiltration\s+evil-postinstall@2\.0\.0\s+collect\.js:9/);
+    expect(r.err).toContain("--allow evil-postinstall@2.0.0 --reason");
+    expect(existsSync(join(home, "evil-ran"))).toBe(false);
+    expect(existsSync(join(project, "node_modules"))).toBe(false);
+    expect(existsSync(join(project, "package-lock.json"))).toBe(false);
+    expect(JSON.parse(readFileSync(join(project, "package.json"), "utf8")).devDependencies).toBeUndefined();
+  });
+
+  it("refuses a clean package whose dependency is malicious", async () => {
+    const r = await guard(["--", "npm", "i", "wraps-evil"]);
+    expect(r.status).toBe(1);
+    expect(r.err).toContain("evil-postinstall@2.0.0");
+    expect(existsSync(join(home, "evil-ran"))).toBe(false);
+  });
+
+  it("fails closed when the registry is down, and --fail-open runs the command with a warning", async () => {
+    const down = "http://127.0.0.1:9"; // discard port: connection refused
+    const r = await guard(["--", "npm", "install", "benign-pad"], down);
+    expect(r.status).toBe(2);
+    expect(r.err).toContain("nothing was installed (fail closed)");
+    expect(existsSync(join(project, "node_modules"))).toBe(false);
+    const open = await guard(["--fail-open", "--", "npm", "install", "benign-pad"], down);
+    expect(open.err).toContain("UNCHECKED because of --fail-open");
+    expect(open.status).not.toBe(0); // npm itself could not reach the registry either
+  }, 180_000);
+
+  it("--allow installs the refused version and records who, why and which findings", async () => {
+    const refused = await guard(["--allow", "evil-postinstall@2.0.0", "--", "npm", "install", "evil-postinstall"]);
+    expect(refused.status).toBe(2); // --allow without --reason is a usage error
+    const r = await guard(["--allow", "evil-postinstall@2.0.0", "--reason", "test fixture", "--check-only", "--", "npm", "install", "evil-postinstall"]);
+    expect(r.status).toBe(0);
+    const log = readFileSync(join(root, "state", "exfilscan", "guard-allowed.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatchObject({ package: "npm:evil-postinstall@2.0.0", reason: "test fixture" });
+    expect(log[0].findings[0]).toMatch(/^credential-exfiltration critical/);
+    expect(existsSync(join(home, "evil-ran"))).toBe(false);
+  });
+
+  it("commands that install nothing pass straight through", async () => {
+    const r = await guard(["--", "npm", "pkg", "get", "name"]);
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('"app"');
+  });
+
+  it("a second check of the same tree is served from the verdict cache", async () => {
+    expect((await guard(["--check-only", "--", "npm", "install", "benign-pad"])).status).toBe(0);
+    const again = await guard(["--check-only", "--", "npm", "install", "benign-pad"]);
+    expect(again.err).toContain("1 from cache");
+  });
+});
+
+describe("guard with real pip", () => {
+  const target = () => join(root, "site");
+
+  it("installs a clean wheel from the verified wheelhouse", async () => {
+    const r = await guard(["--", "pip", "install", "--target", target(), "benign-wheel==1.0.0"]);
+    expect(r.err).toContain("checked 1 package");
+    expect(r.err).toContain("benign-wheel@1.0.0");
+    expect(r.status).toBe(0);
+    expect(existsSync(join(target(), "benign_wheel", "__init__.py"))).toBe(true);
+  });
+
+  it("refuses a malicious sdist without building it: its setup.py never ran", async () => {
+    const r = await guard(["--", "python3", "-m", "pip", "install", "--target", target(), "evil-setup==1.0.0"]);
+    expect(r.status).toBe(1);
+    expect(r.err).toMatch(/CRITICAL credential-exfiltration\s+evil-setup@1\.0\.0\s+setup\.py:10/);
+    expect(existsSync(join(home, "evil-py-ran"))).toBe(false);
+    expect(existsSync(target())).toBe(false);
+  });
+
+  it("fails closed when the index is down", async () => {
+    const r = await guard(["--", "pip", "install", "--retries", "0", "--target", target(), "benign-wheel"], "http://127.0.0.1:9");
+    expect(r.status).toBe(2);
+    expect(r.err).toContain("fail closed");
+    expect(existsSync(target())).toBe(false);
+  });
+});
