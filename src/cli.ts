@@ -8,6 +8,7 @@ import { registerScan } from "./cli/commands/scan.js";
 import { registerRules } from "./cli/commands/rules.js";
 import { registerSignatures } from "./cli/commands/signatures.js";
 import { registerLogs } from "./cli/commands/logs.js";
+import { registerCorrelate } from "./cli/commands/correlate.js";
 
 const program = new Command("exfilscan")
   .description("Find code that reads credentials and sends them away, in npm and Python packages; read host logs for its traces.")
@@ -26,6 +27,7 @@ registerScan(program);
 registerRules(program);
 registerSignatures(program);
 registerLogs(program);
+registerCorrelate(program);
 
 try {
   const code = await program.parseAsync(process.argv).then(() => process.exitCode ?? 0);
