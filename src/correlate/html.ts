@@ -115,7 +115,7 @@ export function renderHtml(report: CorrelateReport): string {
 <title>exfilscan correlate: ${report.incidents.length} incident(s)</title>
 <style>${CSS}</style></head>
 <body><header><h1>exfilscan correlate — ${report.incidents.length} incident(s)</h1>
-<p>${report.coverage.events} events (${coverage}) · ${report.summary.findings} findings from ${escapeHtml(report.inputs.findings.join(", "))} · follow-up window ${report.coverage.windowHours}h · exfilscan ${escapeHtml(report.tool.version)}</p></header>
+<p>${escapeHtml(report.coverage.events)} events (${coverage}) · ${escapeHtml(report.summary.findings)} findings from ${escapeHtml(report.inputs.findings.join(", "))} · follow-up window ${escapeHtml(report.coverage.windowHours)}h · exfilscan ${escapeHtml(report.tool.version)}</p></header>
 <main><p class="legend">${legend}</p>
 ${report.incidents.map(incidentSection).join("\n")}
 ${none}${statements}${errors}
