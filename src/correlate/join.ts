@@ -43,6 +43,8 @@ interface Placed {
   at: number;
   step: Step;
   activity: boolean;
+  /** Matched a finding indicator (DNS name or address), not merely done by an install script. */
+  indicator?: boolean;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -92,7 +94,7 @@ function networkSteps(pkg: PackageRef, targets: Targets, events: HostEvent[], ho
     const query = e.destinationDomain!;
     const carriesData = query.toLowerCase().replace(/\.$/, "") !== domain;
     placed.push({
-      host: hosts.of(e), ...(e.user ? { user: e.user } : {}), at: e.timestamp, activity: true,
+      host: hosts.of(e), ...(e.user ? { user: e.user } : {}), at: e.timestamp, activity: true, indicator: true,
       step: {
         kind: "dns", timestamp: iso(e.timestamp), confidence: carriesData ? "high" : "medium", attack: carriesData ? ["T1048.003"] : [],
         title: `DNS lookup of ${query}${addresses.length ? ` → ${addresses.join(", ")}` : e.outcome === "failure" ? " (no answer)" : ""}`,
@@ -126,7 +128,7 @@ function networkSteps(pkg: PackageRef, targets: Targets, events: HostEvent[], ho
       connectedPids.set(host, pids);
     }
     placed.push({
-      host, ...(e.user ? { user: e.user } : {}), at: e.timestamp, activity: true,
+      host, ...(e.user ? { user: e.user } : {}), at: e.timestamp, activity: true, indicator: true,
       step: {
         kind: "connection", timestamp: iso(e.timestamp), confidence: "high", attack: ["T1041"], reason,
         title: `${who ? `${who}${e.process?.pid !== undefined ? ` (pid ${e.process.pid})` : ""} ` : ""}${e.outcome === "failure" ? "tried to connect" : "connected"} to ${shown}${port}${e.protocol ? ` over ${e.protocol}` : ""}${e.sourceIp && !e.host ? ` from ${e.sourceIp}` : ""}`,
@@ -163,8 +165,9 @@ function processSteps(pkg: PackageRef, events: HostEvent[], table: ProcessTable,
       });
     }
   }
+  // The outermost install-script process above the event (the one npm or pip started).
   const underScript = (e: HostEvent): ProcessStart | undefined =>
-    table.lineage(e.host ?? "", e.process?.pid, e.process?.ppid, e.timestamp).find((s) => roots.has(s.key));
+    table.lineage(e.host ?? "", e.process?.pid, e.process?.ppid, e.timestamp).filter((s) => roots.has(s.key)).pop();
   const connections = events.filter((e) => CONNECTIONS.has(e.action) && e.process?.pid !== undefined);
   for (const e of events) {
     if (e.action === "access" || e.action === "change") {
@@ -235,7 +238,9 @@ function gapsOf(steps: Step[]): string[] {
   const kinds = new Set(steps.map((s) => s.kind));
   if (!kinds.has("install") && !kinds.has("install-script")) gaps.push("the install itself is not in the given logs (auditd EXECVE records of npm/pip, or --installed <dir>, would date it)");
   if (!kinds.has("credential-read")) gaps.push("no credential-file read was recorded (auditd needs read watches such as -w /home -p r -k creds)");
-  if (![...steps].some((s) => s.kind === "connection")) gaps.push("no connection to the indicator was recorded, only its DNS lookup");
+  if (!steps.some((s) => s.kind === "connection" && s.confidence === "high")) {
+    gaps.push(kinds.has("dns") ? "no connection to the indicator was recorded, only its DNS lookup" : "no connection to a finding indicator was recorded");
+  }
   return gaps;
 }
 
@@ -289,9 +294,9 @@ export function correlate(input: JoinInput): JoinResult {
     if (names.length === 0) {
       statements.push({ package: pkg, kind: "no-indicators", text: `${label(pkg)}: its findings name no domain or address, so only its install and install-script processes could be looked for` });
     }
-    const networkSeen = placed.some((p) => p.step.kind === "connection" || p.step.kind === "dns");
+    const networkSeen = placed.some((p) => p.indicator);
     for (const domain of targets.domains) {
-      const matchedByName = placed.some((p) => (p.step.kind === "connection" || p.step.kind === "dns") && p.step.reason?.includes(domain));
+      const matchedByName = placed.some((p) => p.indicator && p.step.reason?.includes(domain));
       if (!resolved.has(domain)) {
         statements.push({
           package: pkg, indicator: domain, kind: "unresolved",
