@@ -17,11 +17,11 @@ export function escapeHtml(value: unknown): string {
 }
 
 const KIND_COLOR: Record<StepKind, string> = {
-  install: "#2f6fbf", "install-script": "#5b4bb7", "credential-read": "#c2410c", dns: "#0f766e",
+  lockfile: "#64748b", install: "#2f6fbf", "install-script": "#5b4bb7", "credential-read": "#c2410c", dns: "#0f766e",
   connection: "#b91c1c", "stolen-key-login": "#7f1d1d", "ssh-alert": "#a16207",
 };
 const KIND_LABEL: Record<StepKind, string> = {
-  install: "install", "install-script": "install script", "credential-read": "credential read", dns: "DNS lookup",
+  lockfile: "lockfile commit", install: "install", "install-script": "install script", "credential-read": "credential read", dns: "DNS lookup",
   connection: "connection", "stolen-key-login": "key used from new source", "ssh-alert": "SSH alert",
 };
 const SEVERITY_COLOR: Record<Severity, string> = { critical: "#991b1b", high: "#b91c1c", medium: "#a16207", low: "#0e7490", info: "#475569" };

@@ -12,6 +12,7 @@ import { isLocalAddress, matchDomain, sameIp, targetsOf, type Targets } from "./
 import {
   argNamesPackage, commandLine, credentialPath, installerOf, isInstallScriptOf, normaliseName, ProcessTable, type ProcessStart,
 } from "./processes.js";
+import type { LockfileIntroduction } from "./lockfile-history.js";
 import type { Confidence, EvidenceRef, Incident, LoadedFindings, Statement, Step } from "./types.js";
 
 /** A copy of the package found on disk (node_modules/<name>/package.json, <name>-<v>.dist-info). */
@@ -27,6 +28,8 @@ export interface JoinInput {
   events: HostEvent[];
   alerts: Alert[];
   installed: InstalledCopy[];
+  /** Lockfile commits that pinned a flagged version (--project). */
+  lockfiles?: LockfileIntroduction[];
   /** How long after the first sign of the package's activity follow-up alerts still belong to it. */
   windowMs: number;
 }
@@ -223,6 +226,7 @@ function maxSeverity(findings: Finding[]): Severity {
 function summarise(pkg: PackageRef, host: string, user: string | undefined, steps: Step[]): string {
   const has = (k: Step["kind"]): number => steps.filter((s) => s.kind === k).length;
   const parts: string[] = [];
+  if (has("lockfile")) parts.push("pinned in the lockfile");
   if (has("install") || has("install-script")) parts.push("installed");
   if (has("credential-read")) parts.push("credentials read");
   if (has("dns") && !has("connection")) parts.push("indicator looked up");
@@ -265,6 +269,14 @@ export function correlate(input: JoinInput): JoinResult {
       title: `${label(pkg)} present on disk at ${c.path}`, reason: "the file's modification time dates the install", evidence: [{ file: c.path }],
     }));
 
+    for (const l of input.lockfiles ?? []) {
+      if (packageKey(l.package) !== packageKey(pkg)) continue;
+      copySteps.push({
+        kind: "lockfile", timestamp: iso(l.authorDate), confidence: "medium", attack: ["T1195.002"],
+        title: `${l.author} committed ${l.commit.slice(0, 12)} "${l.subject}", pinning ${label(pkg)}`,
+        reason: "the first commit whose lockfile names this version", evidence: [{ file: l.lockfile, line: l.line }],
+      });
+    }
     const byHost = new Map<string, Placed[]>();
     for (const p of placed) byHost.set(p.host, [...(byHost.get(p.host) ?? []), p]);
     for (const [host, items] of byHost) {
@@ -315,7 +327,10 @@ export function correlate(input: JoinInput): JoinResult {
       for (const p of placed.filter((x) => x.step.kind === "install" || x.step.kind === "install-script")) {
         statements.push({ package: pkg, kind: "installed-only", text: `${label(pkg)}: ${p.step.title} at ${p.step.timestamp} on ${p.host} (${p.step.evidence[0]?.file}:${p.step.evidence[0]?.line}); no credential read or connection of it was recorded afterwards` });
       }
-      for (const s of copySteps) statements.push({ package: pkg, kind: "installed-only", text: `${s.title} (modified ${s.timestamp}); no activity of it in the given logs` });
+      for (const s of copySteps) {
+        const when = s.kind === "lockfile" ? `at ${s.timestamp} (${s.evidence[0]?.file}:${s.evidence[0]?.line})` : `(modified ${s.timestamp})`;
+        statements.push({ package: pkg, kind: "installed-only", text: `${s.title} ${when}; no activity of it in the given logs` });
+      }
     }
   }
   incidents.sort((a, b) => (a.steps[0]?.timestamp ?? "").localeCompare(b.steps[0]?.timestamp ?? "") || a.id.localeCompare(b.id));

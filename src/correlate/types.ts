@@ -6,7 +6,7 @@ import type { Finding, PackageRef, Severity } from "../core/types.js";
 
 export type Confidence = "high" | "medium" | "low";
 
-export const STEP_KINDS = ["install", "install-script", "credential-read", "dns", "connection", "stolen-key-login", "ssh-alert"] as const;
+export const STEP_KINDS = ["lockfile", "install", "install-script", "credential-read", "dns", "connection", "stolen-key-login", "ssh-alert"] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export interface EvidenceRef {

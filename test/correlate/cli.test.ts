@@ -1,7 +1,8 @@
 // `exfilscan correlate` end to end on the fixtures: the ssh-decorate findings (from scanning
 // fixtures/pypi/malicious/ssh-decorate) against the logs of a host where it ran, and of a
 // host where it was installed but nothing happened.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -123,5 +124,48 @@ describe("correlate: bad input", () => {
   it("exits 2 when a log cannot be read", () => {
     const { code } = runCli(["correlate", "--findings", FINDINGS, "--format", "json", "fixtures/correlate/quiet", join(tmp, "missing.log")]);
     expect(code).toBe(2);
+  });
+});
+
+describe("correlate: project history and installed copies", () => {
+  it("dates the pin from the lockfile's git history and the install from the dist-info", () => {
+    const project = join(tmp, "project");
+    mkdirSync(project);
+    const git = (...args: string[]): void => {
+      const r = spawnSync("git", args, { cwd: project, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "Alice", GIT_AUTHOR_EMAIL: "alice@example.com", GIT_COMMITTER_NAME: "Alice", GIT_COMMITTER_EMAIL: "alice@example.com", GIT_AUTHOR_DATE: args.some((a) => a.startsWith("pin")) ? "2026-10-14T08:50:00Z" : "2026-10-01T12:00:00Z", GIT_COMMITTER_DATE: "2026-10-14T08:50:00Z" } });
+      expect(r.status, r.stderr).toBe(0);
+    };
+    const pinned = readFileSync("fixtures/correlate/project/requirements.txt", "utf8");
+    git("init", "-q");
+    writeFileSync(join(project, "requirements.txt"), pinned.split("\n").filter((l) => !l.startsWith("ssh-decorate")).join("\n"));
+    git("add", "requirements.txt");
+    git("commit", "-q", "-m", "start");
+    writeFileSync(join(project, "requirements.txt"), pinned);
+    git("commit", "-q", "-am", "pin ssh helpers");
+    const venv = join(project, ".venv");
+    const distInfo = join(venv, "lib", "python3.11", "site-packages", "ssh_decorate-0.0.3.dist-info");
+    mkdirSync(distInfo, { recursive: true });
+    const installedAt = new Date("2026-10-14T09:00:05Z");
+    utimesSync(distInfo, installedAt, installedAt);
+
+    const { report } = correlateJson("fixtures/correlate/incident", ["--project", project, "--installed", venv]);
+    const steps = report.incidents[0]!.steps;
+    expect(steps.slice(0, 3).map((s) => `${s.timestamp} ${s.kind}`)).toEqual([
+      "2026-10-14T08:50:00.000Z lockfile", "2026-10-14T09:00:00.000Z install", "2026-10-14T09:00:05.000Z install",
+    ]);
+    expect(steps[0]!.title).toMatch(/^Alice committed [0-9a-f]{12} "pin ssh helpers", pinning ssh-decorate@0\.0\.3$/);
+    expect(steps[0]!.evidence[0]).toEqual({ file: join(project, "requirements.txt"), line: 3 });
+    expect(steps[2]!.evidence[0]!.file).toBe(distInfo);
+
+    const quiet = correlateJson("fixtures/correlate/quiet", ["--project", project]).report;
+    expect(quiet.incidents).toEqual([]);
+    expect(quiet.statements.some((s) => s.kind === "installed-only" && s.text.includes('"pin ssh helpers", pinning ssh-decorate@0.0.3 at 2026-10-14T08:50:00.000Z'))).toBe(true);
+  });
+
+  it("--project outside git is a clear usage error", () => {
+    const plain = mkdtempSync(join(tmpdir(), "exfilscan-nogit-"));
+    const { code, stderr } = runCli(["correlate", "--findings", FINDINGS, "--project", plain, "fixtures/correlate/quiet"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("not inside a git repository");
   });
 });

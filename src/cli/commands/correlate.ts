@@ -6,6 +6,7 @@ import { TOOL_VERSION } from "../../core/version.js";
 import { collectLogs, findInstalled, loadFindingsFile, readStateDb } from "../../correlate/collect.js";
 import { renderHtml } from "../../correlate/html.js";
 import { correlate } from "../../correlate/join.js";
+import { lockfileHistory } from "../../correlate/lockfile-history.js";
 import { buildReport, CORRELATE_FORMATS, renderJson, renderSarif, renderText } from "../../correlate/report.js";
 import { DETECTOR_DEFAULTS, LOG_RULE_IDS } from "../../logs/detectors/index.js";
 import { FORMAT_NAMES } from "../../logs/parsers/index.js";
@@ -33,6 +34,7 @@ export function registerCorrelate(program: Command): void {
     .option("--findings <file>", "a JSON report of `exfilscan scan` or `exfilscan deps` (repeatable; required)", collect, [] as string[])
     .option("--db <file>", "an `exfilscan logs` state database: its stored alerts and learned SSH baseline are used (read only)")
     .option("--installed <dir>", "a project, node_modules, virtualenv or site-packages dir: installed copies date the install (repeatable)", collect, [] as string[])
+    .option("--project <dir>", "a project in git: the first lockfile commit that pinned each flagged version joins the story (repeatable)", collect, [] as string[])
     .option("--window <duration>", "how long after the first sign of the package follow-up SSH alerts belong to it", "7d")
     .option("--learning-window <duration>", "new-ssh-destination: learn peers for this long first", "14d")
     .option("--log-format <name>", `force the log format: ${FORMAT_NAMES.join("|")} (default: detected per input)`)
@@ -70,9 +72,11 @@ export function registerCorrelate(program: Command): void {
       ...(stored ? { stored } : {}),
     });
     const packages = new Map<string, PackageRef>();
-    for (const f of loaded.flatMap((l) => l.findings)) if (f.package) packages.set(`${f.package.ecosystem}:${f.package.name}`, f.package);
+    for (const f of loaded.flatMap((l) => l.findings)) if (f.package) packages.set(`${f.package.ecosystem}:${f.package.name}@${f.package.version ?? ""}`, f.package);
     const installed = findInstalled(raw["installed"] as string[], [...packages.values()]);
-    const joined = correlate({ findings: loaded, events, alerts, installed, windowMs });
+    const lockfiles = [];
+    for (const dir of raw["project"] as string[]) lockfiles.push(...(await lockfileHistory(dir, [...packages.values()])));
+    const joined = correlate({ findings: loaded, events, alerts, installed, lockfiles, windowMs });
     for (const error of result.errors) warn(`${error.input}: ${error.message}`);
     const built = buildReport(joined, {
       version: TOOL_VERSION, windowMs, findingsFiles, findings: loaded.reduce((n, l) => n + l.findings.length, 0),
