@@ -3,7 +3,7 @@
 // every value goes through escapeHtml, and a Content-Security-Policy forbids scripts and
 // any fetch even if a value ever slipped through.
 import type { Severity } from "../core/types.js";
-import type { CorrelateReport, Incident, Step, StepKind } from "./types.js";
+import { STEP_KINDS, type CorrelateReport, type Incident, type Step, type StepKind } from "./types.js";
 
 export function escapeHtml(value: unknown): string {
   return String(value)
@@ -35,6 +35,7 @@ section.incident{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padd
 h2{font-size:17px;margin:6px 0}.meta{color:#475569;font-size:13px}
 table{border-collapse:collapse;width:100%;margin-top:8px}th,td{text-align:left;vertical-align:top;padding:5px 8px;border-bottom:1px solid #e2e8f0}
 th{background:#f1f5f9;font-weight:600;font-size:12px}td.t{white-space:nowrap;font-family:ui-monospace,monospace;font-size:12px}
+td code{white-space:nowrap}
 code,.ev{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;word-break:break-all}
 .kind{display:inline-block;border-radius:10px;color:#fff;padding:0 8px;font-size:12px;white-space:nowrap}
 .why{color:#475569;font-size:12px}.gaps li,.statements li{margin:2px 0}.gaps{color:#64748b}
@@ -44,37 +45,55 @@ svg{width:100%;height:auto;background:#f8fafc;border:1px solid #e2e8f0;border-ra
 
 const shortTime = (iso: string): string => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
 
-/** The timeline drawn as SVG: one lane per step kind, a dot per step, numbered like the table rows. */
+function elapsed(ms: number): string {
+  const m = Math.round(ms / 60_000);
+  if (m < 1) return `+${Math.max(0, Math.round(ms / 1000))}s`;
+  if (m < 60) return `+${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `+${h}h${m % 60 ? ` ${m % 60}m` : ""}`;
+  return `+${Math.round(h / 24)}d`;
+}
+
+/**
+ * The timeline drawn as SVG: one lane per step kind, one column per step in time order (so
+ * steps seconds apart stay readable), the time under each column and the time elapsed
+ * between columns above the axis; the dots are numbered like the table rows.
+ */
 function chart(incident: Incident): string {
   const steps = incident.steps;
   if (steps.length === 0) return "";
-  const kinds = [...new Set(steps.map((s) => s.kind))];
+  const kinds = STEP_KINDS.filter((k) => steps.some((s) => s.kind === k));
   const times = steps.map((s) => Date.parse(s.timestamp));
-  const min = Math.min(...times);
-  const max = Math.max(...times);
   const width = 1000;
-  const left = 150;
-  const right = 30;
-  const lane = 34;
-  const top = 20;
-  const height = top + kinds.length * lane + 40;
-  const x = (t: number): number => (max === min ? left + (width - left - right) / 2 : left + ((t - min) / (max - min)) * (width - left - right));
+  const left = 200;
+  const right = 40;
+  const lane = 32;
+  const top = 14;
+  const axisY = top + kinds.length * lane + 8;
+  const height = axisY + 44;
+  const step = steps.length > 1 ? (width - left - right) / (steps.length - 1) : 0;
+  const x = (n: number): number => (steps.length > 1 ? left + n * step : left + (width - left - right) / 2);
   const parts: string[] = [];
   kinds.forEach((kind, i) => {
     const y = top + i * lane + lane / 2;
-    parts.push(`<line x1="${left}" y1="${y}" x2="${width - right}" y2="${y}" stroke="#e2e8f0"/>`);
-    parts.push(`<text x="${left - 10}" y="${y + 4}" text-anchor="end" font-size="12" fill="#334155">${escapeHtml(KIND_LABEL[kind])}</text>`);
+    parts.push(`<line x1="${left - 12}" y1="${y}" x2="${width - right + 12}" y2="${y}" stroke="#e2e8f0"/>`);
+    parts.push(`<text x="${left - 22}" y="${y + 4}" text-anchor="end" font-size="12" fill="#334155">${escapeHtml(KIND_LABEL[kind])}</text>`);
   });
-  steps.forEach((step, n) => {
-    const y = top + kinds.indexOf(step.kind) * lane + lane / 2;
-    const cx = x(times[n]!).toFixed(1);
-    parts.push(`<g><title>${escapeHtml(`${n + 1}. ${shortTime(step.timestamp)} ${step.title}`)}</title>` +
-      `<circle cx="${cx}" cy="${y}" r="9" fill="${KIND_COLOR[step.kind]}"/>` +
+  parts.push(`<line x1="${left - 12}" y1="${axisY}" x2="${width - right + 12}" y2="${axisY}" stroke="#94a3b8"/>`);
+  steps.forEach((s, n) => {
+    const y = top + kinds.indexOf(s.kind) * lane + lane / 2;
+    const cx = x(n).toFixed(1);
+    parts.push(`<line x1="${cx}" y1="${y}" x2="${cx}" y2="${axisY}" stroke="#cbd5e1" stroke-dasharray="2 3"/>`);
+    parts.push(`<g><title>${escapeHtml(`${n + 1}. ${shortTime(s.timestamp)} ${s.title}`)}</title>` +
+      `<circle cx="${cx}" cy="${y}" r="10" fill="${KIND_COLOR[s.kind]}"/>` +
       `<text x="${cx}" y="${y + 4}" text-anchor="middle" font-size="10" fill="#fff">${n + 1}</text></g>`);
+    const when = s.timestamp.slice(5, 16).replace("T", " ");
+    parts.push(`<text x="${cx}" y="${axisY + 16}" text-anchor="middle" font-size="10" fill="#475569">${escapeHtml(when)}</text>`);
+    if (n > 0) {
+      const mid = ((x(n - 1) + x(n)) / 2).toFixed(1);
+      parts.push(`<text x="${mid}" y="${axisY + 32}" text-anchor="middle" font-size="10" fill="#94a3b8">${escapeHtml(elapsed(times[n]! - times[n - 1]!))}</text>`);
+    }
   });
-  const axisY = top + kinds.length * lane + 14;
-  parts.push(`<text x="${left}" y="${axisY}" font-size="11" fill="#475569">${escapeHtml(shortTime(new Date(min).toISOString()))}</text>`);
-  if (max !== min) parts.push(`<text x="${width - right}" y="${axisY}" text-anchor="end" font-size="11" fill="#475569">${escapeHtml(shortTime(new Date(max).toISOString()))}</text>`);
   return `<svg role="img" aria-label="timeline of ${escapeHtml(incident.id)}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg">${parts.join("")}</svg>`;
 }
 
