@@ -78,6 +78,7 @@ export function registerCorrelate(program: Command): void {
     for (const dir of raw["project"] as string[]) lockfiles.push(...(await lockfileHistory(dir, [...packages.values()])));
     const joined = correlate({ findings: loaded, events, alerts, installed, lockfiles, windowMs });
     for (const error of result.errors) warn(`${error.input}: ${error.message}`);
+    for (const input of result.inputs) if (input.duplicateOf) warn(`${input.input}: taken for the same log as ${input.duplicateOf} (same first line), not read`);
     const built = buildReport(joined, {
       version: TOOL_VERSION, windowMs, findingsFiles, findings: loaded.reduce((n, l) => n + l.findings.length, 0),
       logs: result.inputs.map((i) => ({ input: i.input, ...(i.format ? { format: i.format } : {}), events: i.events, ...(i.error ? { error: i.error } : i.duplicateOf ? { error: `same content as ${i.duplicateOf}: skipped` } : {}) })),
