@@ -104,7 +104,7 @@ describe.skipIf(!hasChromium)("the HTML report in headless Chromium", () => {
   it("shows injected markup as text and never runs it", async () => {
     const page = context.pages()[0]!;
     expect(await page.title()).toMatch(/^exfilscan correlate/);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator("script, img, [onerror], [onload]").count()).toBe(0);
     const text = await page.locator("body").innerText();
     expect(text).toContain('<script>document.title="pwned"');
