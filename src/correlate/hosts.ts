@@ -1,7 +1,8 @@
 // Which host an event is about. Host logs name the host (syslog hostname, auditd node=,
 // ECS host.name); network sensors (Zeek) only know addresses. When the same connection
 // appears in both (same destination address and port within a few seconds, once from a
-// named host and once from an address), that address is taken to be the host.
+// named host and once from an address), or a lookup from an address is followed within
+// seconds by a named host connecting to its answer, that address is taken to be the host.
 import type { HostEvent } from "../logs/events.js";
 
 const PAIR_WINDOW_MS = 5_000;
@@ -24,6 +25,17 @@ export class HostNames {
       if (e.host || !e.sourceIp || !e.destinationIp || (e.action !== "connection_attempted" && e.action !== "ssh_session")) continue;
       const candidates = named.get(`${e.destinationIp}|${e.destinationPort ?? ""}`) ?? [];
       const match = candidates.find((c) => Math.abs(c.timestamp - e.timestamp) <= PAIR_WINDOW_MS);
+      if (!match) continue;
+      const known = this.alias.get(e.sourceIp);
+      if (known && known !== match.host) this.conflicting.add(e.sourceIp);
+      else this.alias.set(e.sourceIp, match.host!);
+    }
+    // A lookup from an address, answered with X, followed within seconds by a named host connecting to X.
+    const byAddress = new Map<string, HostEvent[]>();
+    for (const list of named.values()) for (const c of list) byAddress.set(c.destinationIp!, [...(byAddress.get(c.destinationIp!) ?? []), c]);
+    for (const e of events) {
+      if (e.action !== "dns_query" || e.host || !e.sourceIp || !e.answers?.length) continue;
+      const match = e.answers.flatMap((a) => byAddress.get(a) ?? []).find((c) => c.timestamp >= e.timestamp && c.timestamp - e.timestamp <= PAIR_WINDOW_MS);
       if (!match) continue;
       const known = this.alias.get(e.sourceIp);
       if (known && known !== match.host) this.conflicting.add(e.sourceIp);

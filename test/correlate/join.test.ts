@@ -66,6 +66,17 @@ describe("correlate(): network indicators", () => {
     expect(all).toEqual(["10.1.1.1 dns T1048.003", "ci1 connection T1041"]);
   });
 
+  it("a sensor's DNS lookup joins the named host that connected to its answer seconds later", () => {
+    const events = [
+      ev({ action: "dns_query", format: "zeek-dns", host: undefined, user: undefined, sourceIp: "10.1.1.1", destinationDomain: "c2.example", answers: ["192.0.2.9"] }, 0),
+      ev({ action: "connection_attempted", destinationIp: "192.0.2.9", destinationPort: 443, process: { pid: 5, name: "node" } }, 300),
+    ];
+    const { incidents } = correlate({
+      findings: [{ file: "f.json", findings: [finding("p", [{ type: "domain", value: "c2.example" }])] }], events, alerts: [], installed: [], windowMs: DAY,
+    });
+    expect(incidents.map((i) => `${i.host} ${i.steps.map((s) => s.kind).join(",")}`)).toEqual(["ci1 dns,connection"]);
+  });
+
   it("a package that reached nothing gives no incident and one precise statement", () => {
     const events = [ev({ action: "connection_attempted", destinationIp: "198.51.100.1", destinationPort: 443 }, 0), ev({ action: "connection_attempted", destinationIp: "198.51.100.2", destinationPort: 443 }, DAY)];
     const { incidents, statements } = correlate({
