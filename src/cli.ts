@@ -13,6 +13,7 @@ import { registerDeps } from "./cli/commands/deps.js";
 import { registerRender } from "./cli/commands/render.js";
 import { registerGuard } from "./cli/commands/guard.js";
 import { registerHook } from "./cli/commands/hook.js";
+import { registerCorrelate } from "./cli/commands/correlate.js";
 
 const program = new Command("exfilscan")
   .description("Find code that reads credentials and sends them away, in npm and Python packages; read host logs for its traces.")
@@ -37,6 +38,7 @@ registerDeps(program);
 registerRender(program);
 registerGuard(program);
 registerHook(program);
+registerCorrelate(program);
 
 // A reader that stops early (`exfilscan logs --events | head`) is not an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

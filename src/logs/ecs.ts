@@ -36,6 +36,7 @@ const CATEGORY: Record<EventAction, [string[], (e: HostEvent) => string[]]> = {
   change: [["file"], () => ["change"]],
   deletion: [["file"], () => ["deletion"]],
   rename: [["file"], () => ["change"]],
+  access: [["file"], () => ["access"]],
 };
 
 export function ecsCategory(event: HostEvent): { category: string[]; type: string[] } {
@@ -77,7 +78,7 @@ export function toEcs(event: HostEvent): Doc {
     source: { ip: event.sourceIp, domain: event.sourceDomain, port: event.sourcePort },
     destination: { ip: event.destinationIp, port: event.destinationPort, domain: event.destinationDomain },
     network: { protocol: event.protocol, direction: event.direction },
-    dns: event.action === "dns_query" ? { question: { name: event.destinationDomain } } : undefined,
+    dns: event.action === "dns_query" ? { question: { name: event.destinationDomain }, ...(event.answers?.length ? { resolved_ip: event.answers.filter((a) => /^[0-9a-fA-F:.]+$/.test(a) && /[.:]/.test(a)) } : {}) } : undefined,
     process: {
       pid: process?.pid ?? event.pid,
       name: process?.name ?? event.program,

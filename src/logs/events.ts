@@ -32,6 +32,7 @@ export const EVENT_ACTIONS = [
   "change",
   "deletion",
   "rename",
+  "access", // a file opened for reading (auditd -p r watches)
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
 
@@ -86,6 +87,8 @@ export interface HostEvent {
   destinationIp?: string;
   destinationPort?: number;
   destinationDomain?: string;
+  /** DNS answers (addresses and names) of a dns_query event, as the log recorded them. */
+  answers?: string[];
   /** ssh method and key */
   method?: string;
   keyType?: string;

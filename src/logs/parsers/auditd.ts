@@ -167,6 +167,7 @@ function groupToEvents(group: Group, file: string): HostEvent[] {
     if (nametype === "CREATE") action = name.startsWith("rename") ? "rename" : "creation";
     else if (nametype === "DELETE") action = name.startsWith("rename") ? undefined : "deletion";
     else if (nametype === "NORMAL" && ((name.startsWith("open") && opensForWrite(name, syscall)) || name === "truncate")) action = "change";
+    else if (nametype === "NORMAL" && name.startsWith("open")) action = "access";
     if (!action) continue;
     const full = path.startsWith("/") || !cwd ? path : `${cwd.replace(/\/$/, "")}/${path}`;
     const event = base(action, success ? "success" : "failure");

@@ -71,6 +71,8 @@ function toEvent(doc: Doc, context: ParserContext, line: number): HostEvent | un
   set("destinationPort", num(get(doc, "destination.port")));
   set("destinationDomain", str(get(doc, "destination.domain")) ?? str(get(doc, "dns.question.name")));
   set("filePath", str(get(doc, "file.path")));
+  const resolved = get(doc, "dns.resolved_ip");
+  if (Array.isArray(resolved) && resolved.length) event.answers = resolved.map(String);
   set("id", str(get(doc, "event.id")));
   set("method", str(get(doc, "system.auth.ssh.method")));
   set("protocol", str(get(doc, "network.protocol")));

@@ -59,6 +59,8 @@ function rowToEvent(kind: ZeekKind, row: Row, file: string, line: number): HostE
     action = "dns_query";
     const query = str(row["query"]);
     if (query) extra.destinationDomain = query;
+    const answers = Array.isArray(row["answers"]) ? (row["answers"] as unknown[]).map(String) : str(row["answers"])?.split(",");
+    if (answers?.length) extra.answers = answers;
     extra.protocol = "dns";
     const rcode = str(row["rcode_name"]);
     outcome = rcode === "NOERROR" ? "success" : rcode ? "failure" : "unknown";
