@@ -1,27 +1,20 @@
 // `exfilscan diff <old> <new>`: what a new version of a package adds over the old one.
 import type { Command } from "commander";
 import { TOOL_VERSION } from "../../core/version.js";
-import { DEFAULT_LIMITS } from "../../ingest/index.js";
 import { REPORTERS, REPORTER_NAMES, type ReporterName } from "../../report/index.js";
 import { loadSignatures } from "../../rules/signatures.js";
 import { diffTargets } from "../../diff/index.js";
 import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn, warnBlocking } from "../output.js";
 import { addScanExtrasOptions, applyIgnoreOption, loadAdvisoriesOption, loadIgnoreOption } from "../scan-extras.js";
-import { limitsFrom, registryFrom } from "./scan.js";
+import { addPackageInputOptions, limitsFrom, registryFrom } from "./scan.js";
 
 export function registerDiff(program: Command): void {
   const command = program
     .command("diff")
     .description("compare two versions of a package and report what the new one adds (install scripts, credential reads, network sends, executed code, binaries)")
     .argument("<old>", "the previous version: directory, archive or registry spec (npm:name@1.0.0, pypi:name@1.0)")
-    .argument("<new>", "the new version, in any of the same forms")
-    .option("--registry <url>", "npm registry for npm: specs (default: $npm_config_registry or https://registry.npmjs.org)")
-    .option("--pypi-url <url>", "PyPI base URL for pypi: specs (default: $EXFILSCAN_PYPI_URL or https://pypi.org)")
-    .option("--cache-dir <dir>", "download cache (default: $XDG_CACHE_HOME/exfilscan)")
-    .option("--max-files <n>", "cap on files read per version", String(DEFAULT_LIMITS.maxFiles))
-    .option("--max-total-bytes <n>", "cap on bytes read per version", String(DEFAULT_LIMITS.maxTotalBytes))
-    .option("--max-file-bytes <n>", "cap on one file's size", String(DEFAULT_LIMITS.maxFileBytes))
-    .option("--max-ratio <n>", "cap on an archive's expansion ratio", String(DEFAULT_LIMITS.maxCompressionRatio));
+    .argument("<new>", "the new version, in any of the same forms");
+  addPackageInputOptions(command, "version");
   addScanExtrasOptions(command);
   addReportOptions(command, REPORTER_NAMES).action(async (oldInput: string, newInput: string, raw: Record<string, unknown>) => {
     const options = resolveReportOptions(raw, REPORTER_NAMES);

@@ -74,12 +74,20 @@ function timeBound(raw: unknown, flag: string): number | undefined {
   return value;
 }
 
+/** For commands that only read state: a mistyped --db is an error, not a new empty database. */
+function openExistingStore(raw: Raw): StateStore {
+  return new StateStore(String(raw["db"] ?? defaultDbPath()), { mustExist: true });
+}
+
 function openStore(raw: Raw): StateStore {
   if (raw["state"] === false) return new StateStore(":memory:");
   return new StateStore(String(raw["db"] ?? defaultDbPath()));
 }
 
 const d = DETECTOR_DEFAULTS;
+
+/** Output options of the state-reading commands: stdout, no colour. */
+const PLAIN_OUTPUT = { failOn: "high" as const, offline: true, color: false };
 
 export function registerLogs(program: Command): void {
   const logs = program
@@ -188,11 +196,11 @@ export function registerLogs(program: Command): void {
     .option("--db <file>", "state database (default: $XDG_STATE_HOME/exfilscan/state.db)")
     .option("-f, --format <format>", "text|json", "text")
     .action((raw: Raw) => {
-      const store = new StateStore(String(raw["db"] ?? defaultDbPath()), { mustExist: true });
+      const store = openExistingStore(raw);
       try {
         const rows = store.loadBaseline().sort((a, b) => a.side.localeCompare(b.side) || a.user.localeCompare(b.user) || a.host.localeCompare(b.host) || a.peer.localeCompare(b.peer));
         const start = store.getMeta("baseline_start");
-        const options = { failOn: "high" as const, offline: true, color: false };
+        const options = PLAIN_OUTPUT;
         if (raw["format"] === "json") {
           emit(JSON.stringify({ schemaVersion: 1, stateDb: store.path, learningStart: start ? new Date(Number(start)).toISOString() : null, files: store.offsets(), baseline: rows.map((r) => ({ ...r, firstSeen: new Date(r.firstSeen).toISOString(), lastSeen: new Date(r.lastSeen).toISOString() })) }, null, 2), options);
         } else if (raw["format"] === "text") {
@@ -211,10 +219,10 @@ export function registerLogs(program: Command): void {
     .option("--db <file>", "state database (default: $XDG_STATE_HOME/exfilscan/state.db)")
     .option("--all", "also forget file offsets, detector state and stored alerts", false)
     .action((raw: Raw) => {
-      const store = new StateStore(String(raw["db"] ?? defaultDbPath()), { mustExist: true });
+      const store = openExistingStore(raw);
       try {
         const removed = store.reset(Boolean(raw["all"]));
-        emit(`removed ${removed.baseline} baseline entries${raw["all"] ? `, ${removed.files} file offsets, ${removed.alerts} alerts` : ""} from ${store.path}`, { failOn: "high", offline: true, color: false });
+        emit(`removed ${removed.baseline} baseline entries${raw["all"] ? `, ${removed.files} file offsets, ${removed.alerts} alerts` : ""} from ${store.path}`, PLAIN_OUTPUT);
       } finally {
         store.close();
       }
@@ -232,10 +240,10 @@ export function registerAlerts(program: Command): void {
     .option("-f, --format <format>", "text|json", "text")
     .action((raw: Raw) => {
       const since = timeBound(raw["since"], "--since");
-      const store = new StateStore(String(raw["db"] ?? defaultDbPath()), { mustExist: true });
+      const store = openExistingStore(raw);
       try {
         const rows = store.listAlerts({ ...(since !== undefined ? { since } : {}), ...(raw["rule"] ? { ruleId: String(raw["rule"]) } : {}) });
-        const options = { failOn: "high" as const, offline: true, color: false };
+        const options = PLAIN_OUTPUT;
         if (raw["format"] === "json") emit(JSON.stringify({ schemaVersion: 1, stateDb: store.path, alerts: rows.map((r) => JSON.parse(r.json) as unknown) }, null, 2), options);
         else if (raw["format"] === "text") {
           const lines = rows.map((r) => {
@@ -256,13 +264,13 @@ export function registerAlerts(program: Command): void {
     .option("--db <file>", "state database (default: $XDG_STATE_HOME/exfilscan/state.db)")
     .option("-f, --format <format>", "text|json", "text")
     .action((id: string, raw: Raw) => {
-      const store = new StateStore(String(raw["db"] ?? defaultDbPath()), { mustExist: true });
+      const store = openExistingStore(raw);
       try {
         const rows = store.findAlert(id);
         if (rows.length === 0) throw new UsageError(`no stored alert ${id} in ${store.path}`);
         if (rows.length > 1) throw new UsageError(`${id} is the start of more than one alert: give more of it`);
         const alert = JSON.parse(rows[0]!.json) as Alert;
-        const options = { failOn: "high" as const, offline: true, color: false };
+        const options = PLAIN_OUTPUT;
         if (raw["format"] === "json") emit(JSON.stringify(alert, null, 2), options);
         else {
           const rules = loadSignatures((program.opts()["signatures"] as string[] | undefined) ?? []).rules;

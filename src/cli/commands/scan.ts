@@ -14,18 +14,24 @@ import { suggestSpec } from "../../guard/command.js";
 import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn, warnBlocking } from "../output.js";
 import { addScanExtrasOptions, applyIgnoreOption, loadAdvisoriesOption, loadIgnoreOption } from "../scan-extras.js";
 
+/** Where packages come from (registries, download cache) and the ingest caps: shared by scan and diff. */
+export function addPackageInputOptions(command: Command, unit: "target" | "version"): Command {
+  return command
+    .option("--registry <url>", "npm registry for npm: specs (default: $npm_config_registry or https://registry.npmjs.org)")
+    .option("--pypi-url <url>", "PyPI base URL for pypi: specs (default: $EXFILSCAN_PYPI_URL or https://pypi.org)")
+    .option("--cache-dir <dir>", "download cache, shared safely between runs (default: $XDG_CACHE_HOME/exfilscan)")
+    .option("--max-files <n>", `cap on files read per ${unit}`, String(DEFAULT_LIMITS.maxFiles))
+    .option("--max-total-bytes <n>", `cap on bytes read per ${unit}`, String(DEFAULT_LIMITS.maxTotalBytes))
+    .option("--max-file-bytes <n>", "cap on one file's size (larger files are skipped and reported)", String(DEFAULT_LIMITS.maxFileBytes))
+    .option("--max-ratio <n>", "cap on an archive's expansion ratio (archive bombs)", String(DEFAULT_LIMITS.maxCompressionRatio));
+}
+
 export function registerScan(program: Command): void {
   const command = program
     .command("scan")
     .description("scan npm/Python packages (directories, .tgz .tar.gz .zip .whl .egg, npm:/pypi: specs) for credential exfiltration")
-    .argument("<targets...>", "package directories, archives, single source files, or registry specs npm:name@version / pypi:name@version")
-    .option("--registry <url>", "npm registry for npm: specs (default: $npm_config_registry or https://registry.npmjs.org)")
-    .option("--pypi-url <url>", "PyPI base URL for pypi: specs (default: $EXFILSCAN_PYPI_URL or https://pypi.org)")
-    .option("--cache-dir <dir>", "download cache, shared safely between runs (default: $XDG_CACHE_HOME/exfilscan)")
-    .option("--max-files <n>", "cap on files read per target", String(DEFAULT_LIMITS.maxFiles))
-    .option("--max-total-bytes <n>", "cap on bytes read per target", String(DEFAULT_LIMITS.maxTotalBytes))
-    .option("--max-file-bytes <n>", "cap on one file's size (larger files are skipped and reported)", String(DEFAULT_LIMITS.maxFileBytes))
-    .option("--max-ratio <n>", "cap on an archive's expansion ratio (archive bombs)", String(DEFAULT_LIMITS.maxCompressionRatio));
+    .argument("<targets...>", "package directories, archives, single source files, or registry specs npm:name@version / pypi:name@version");
+  addPackageInputOptions(command, "target");
   addScanExtrasOptions(command);
   addReportOptions(command, REPORTER_NAMES).action(async (targets: string[], raw: Record<string, unknown>) => {
     const options = resolveReportOptions(raw, REPORTER_NAMES);
