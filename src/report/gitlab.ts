@@ -3,6 +3,7 @@
 // Required by GitLab's schema: version, scan{analyzer, scanner, type, start_time,
 // end_time, status}, and per vulnerability id, identifiers (type, name, value) and location.
 import { createHash } from "node:crypto";
+import { projectPath } from "./paths.js";
 import type { Finding, ScanReport, Severity } from "../core/types.js";
 import type { RuleMeta } from "../rules/schema.js";
 
@@ -28,11 +29,7 @@ function uuidOf(fingerprint: string, location: string): string {
 
 /** A directory target's files are addressed from the project root; archive members as the archive. */
 function fileOf(f: Finding): string {
-  const target = (f.target ?? "").replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/+$/, "");
-  if (!target || target.includes(":") && !target.includes("/")) return f.location.file;
-  if (/\.(tgz|tar\.gz|tar|zip|whl|egg)$/i.test(target)) return target;
-  if (target.endsWith(f.location.file)) return target;
-  return `${target}/${f.location.file}`;
+  return projectPath(f, f.location.file, (f.target ?? "").endsWith(f.location.file)).path;
 }
 
 export function renderGitlab(report: ScanReport, context: GitlabContext): string {

@@ -1,6 +1,7 @@
 // SARIF 2.1.0 for GitHub code scanning and other SARIF consumers. Deterministic: the
 // report is already sorted; rules are listed in id order.
-import { isAbsolute, posix, relative } from "node:path";
+import { isAbsolute, relative } from "node:path";
+import { projectPath } from "./paths.js";
 import type { Log, ReportingDescriptor, Result, Notification, ThreadFlowLocation } from "sarif";
 import type { Finding, ScanReport, Severity } from "../core/types.js";
 import type { RuleMeta } from "../rules/schema.js";
@@ -65,12 +66,9 @@ function describeRule(id: string, rule: RuleMeta | undefined): ReportingDescript
  */
 function artifactUri(finding: Finding, report: ScanReport, file: string): { uri: string; inArchive: boolean } {
   const target = report.targets.find((t) => t.input === finding.target);
-  const input = (finding.target ?? "").replace(/\\/g, "/").replace(/^\.\//, "");
-  const isArchive = /\.(tgz|tar\.gz|tar|zip|whl|egg)$/i.test(input);
-  if (!target || !input) return { uri: encodeUri(file), inArchive: false };
-  if (isArchive) return { uri: encodeUri(input), inArchive: true };
-  if (target.files === 1 && input.endsWith(file)) return { uri: encodeUri(input), inArchive: false };
-  return { uri: encodeUri(posix.join(input, file)), inArchive: false };
+  if (!target) return { uri: encodeUri(file), inArchive: false };
+  const { path, inArchive } = projectPath(finding, file, target.files === 1);
+  return { uri: encodeUri(path), inArchive };
 }
 
 function encodeUri(path: string): string {
