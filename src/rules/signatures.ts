@@ -84,7 +84,8 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     envSecretExactNames: [],
     envNotSecretNames: [],
     secretParameterNames: [],
-    sinks: { js: { modules: {}, globals: {} }, python: { modules: {}, builtins: {} }, shellPrograms: {} },
+    // Looked up by names taken from scanned code ("constructor", "hasOwnProperty"…): no prototype.
+    sinks: { js: { modules: table(), globals: table() }, python: { modules: table(), builtins: table() }, shellPrograms: table() },
     exfilServices: [],
     knownBad: [],
     issuers: [],
@@ -156,7 +157,12 @@ function mergeModules(
   into: Record<string, Record<string, SinksData["shellPrograms"][string]>>,
   from: Record<string, Record<string, SinksData["shellPrograms"][string]>>,
 ): void {
-  for (const [module, members] of Object.entries(from)) into[module] = { ...into[module], ...members };
+  for (const [module, members] of Object.entries(from)) into[module] = Object.assign(table(), into[module], members);
+}
+
+/** A lookup table keyed by names from scanned code: no inherited keys can match. */
+function table<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 // ---- lookups the analyzers share ------------------------------------------------

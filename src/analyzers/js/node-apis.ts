@@ -7,6 +7,7 @@ import type { Interpreter } from "./interpreter.js";
 import { handleMethod } from "./sinks.js";
 import { joinPath, resolvePath } from "./strings.js";
 import { HOLE, UNKNOWN, constant, deepTaint, mergeTaints, newObject, patternOf, unknownWith, withStep, type Value } from "./values.js";
+import { lookupTable } from "../../core/tables.js";
 
 export function osCall(member: string): Value | undefined {
   switch (member) {
@@ -60,13 +61,13 @@ export function cryptoCall(I: Interpreter, member: string, call: Call): Value | 
   return UNKNOWN;
 }
 
-const DECOMPRESSORS: Record<string, (b: Buffer, o: object) => Buffer> = {
+const DECOMPRESSORS: Record<string, (b: Buffer, o: object) => Buffer> = lookupTable({
   gunzipSync,
   inflateSync,
   inflateRawSync,
   unzipSync: gunzipSync,
   brotliDecompressSync,
-};
+});
 
 export function zlibCall(I: Interpreter, member: string, call: Call): Value | undefined {
   const first = call.args[0] ?? UNKNOWN;

@@ -4,6 +4,7 @@
 import type { SinkChannel, SourceKind } from "../facts.js";
 import { classifyCredentialPath, isSecretEnvName, type Signatures } from "../../rules/signatures.js";
 import { parseShell, type ShellCommand } from "../shell-words.js";
+import { lookupTable } from "../../core/tables.js";
 
 
 
@@ -35,13 +36,13 @@ export interface ShellAnalysis {
 
 
 // Flags whose next word is a value, not the destination.
-const VALUE_FLAGS: Record<string, Set<string>> = {
+const VALUE_FLAGS: Record<string, Set<string>> = lookupTable({
   curl: new Set(
     "-d --data --data-binary --data-raw --data-urlencode --data-ascii -F --form -H --header -o --output -X --request -u --user -A --user-agent -e --referer -T --upload-file -b --cookie -c --cookie-jar -x --proxy -m --max-time --connect-timeout -w --write-out -K --config --retry -r --range".split(" "),
   ),
   wget: new Set("-O -o -a --post-data --post-file --header -U --user-agent -P -t -T --body-data --body-file".split(" ")),
   nc: new Set("-e -c -p -w -q -s -i -x -X".split(" ")),
-};
+});
 VALUE_FLAGS.ncat = VALUE_FLAGS.nc!;
 VALUE_FLAGS.netcat = VALUE_FLAGS.nc!;
 
@@ -181,12 +182,12 @@ function credentialCommand(program: string, args: string[]): ShellSource | undef
 
 // Options whose value is a key the program authenticates with, not data it sends:
 // `scp -i ~/.ssh/id_rsa …`, `ssh -o IdentityFile=…`, `curl --key …`.
-const IDENTITY_FLAGS: Record<string, Set<string>> = {
+const IDENTITY_FLAGS: Record<string, Set<string>> = lookupTable({
   ssh: new Set(["-i"]),
   scp: new Set(["-i"]),
   sftp: new Set(["-i"]),
   curl: new Set(["-E", "--cert", "--key"]),
-};
+});
 const SSH_FAMILY = new Set(["ssh", "scp", "sftp", "rsync"]);
 
 /** Indexes (into args) of words that only name credentials used to authenticate. */

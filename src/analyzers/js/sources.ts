@@ -9,6 +9,7 @@ import { FactCollector } from "./collector.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { UNKNOWN, constant, markTaintLive, mergeTaints, patternOf, stringOf, unknownWith, type Taint, type Value } from "./values.js";
+import { lookupTable } from "../../core/tables.js";
 
 /** Folded stand-in for __dirname: paths inside the package are never the user's credentials. */
 export const PACKAGE_DIR = "<package>";
@@ -19,12 +20,12 @@ const HOME_VARIABLES = new Set(["HOME", "USERPROFILE"]);
  * spelling for every OS (the Python front-end folds them the same way). Partial strings,
  * not constants: `if (process.env.APPDATA)` stays an open branch.
  */
-const HOME_RELATIVE_VARIABLES: Record<string, string> = {
+const HOME_RELATIVE_VARIABLES: Record<string, string> = lookupTable({
   APPDATA: "~/AppData/Roaming",
   LOCALAPPDATA: "~/AppData/Local",
   XDG_CONFIG_HOME: "~/.config",
   XDG_DATA_HOME: "~/.local/share",
-};
+});
 
 /** Register a source read here and return the taint its data carries. */
 export function sourceTaint(I: Interpreter, kind: SourceKind, note: string, detail: string | undefined, node: Node, frame: Frame): Taint[] {

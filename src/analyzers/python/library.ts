@@ -16,6 +16,7 @@ import {
 } from "./decoders.js";
 import { derived, external, str, unknown, withStep, allTaints, num, type Value } from "./model.js";
 import { joinPath } from "./paths.js";
+import { lookupTable } from "../../core/tables.js";
 
 export interface CallArgs {
   positional: Value[];
@@ -54,7 +55,7 @@ export function encode(input: Value | undefined, how: string, step: StepAt, tran
   return result;
 }
 
-const DECODERS: Record<string, (s: string) => string | undefined> = {
+const DECODERS: Record<string, (s: string) => string | undefined> = lookupTable({
   "base64.b64decode": (s) => base64Decode(s),
   "base64.standard_b64decode": (s) => base64Decode(s),
   "base64.decodestring": (s) => base64Decode(s),
@@ -71,9 +72,9 @@ const DECODERS: Record<string, (s: string) => string | undefined> = {
   "bytearray.fromhex": hexDecode,
   "zlib.decompress": zlibDecompress,
   "gzip.decompress": zlibDecompress,
-};
+});
 
-const ENCODERS: Record<string, [string, ((s: string) => string)?]> = {
+const ENCODERS: Record<string, [string, ((s: string) => string)?]> = lookupTable({
   "base64.b64encode": ["base64-encoded", base64Encode],
   "base64.standard_b64encode": ["base64-encoded", base64Encode],
   "base64.urlsafe_b64encode": ["base64-encoded"],
@@ -103,7 +104,7 @@ const ENCODERS: Record<string, [string, ((s: string) => string)?]> = {
   "builtins.repr": ["converted to text"],
   "builtins.bytes": ["converted to bytes"],
   "builtins.bytearray": ["converted to bytes"],
-};
+});
 
 /** Calls whose result says nothing about the secret's content: digests, sizes, checks. */
 const SANITIZER_PREFIXES = ["hashlib.", "hmac.", "_hashlib.", "Crypto.Hash.", "cryptography.hazmat.primitives.hashes."];

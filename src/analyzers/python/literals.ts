@@ -1,4 +1,5 @@
 // Python literal syntax: string prefixes and escape sequences, numbers.
+import { lookupTable } from "../../core/tables.js";
 
 export interface StringPrefix {
   raw: boolean;
@@ -12,7 +13,7 @@ export function parseStringPrefix(start: string): StringPrefix {
   return { raw: letters.includes("r"), bytes: letters.includes("b"), format: letters.includes("f") };
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = {
+const SIMPLE_ESCAPES: Record<string, string> = lookupTable({
   "\\": "\\",
   "'": "'",
   '"': '"',
@@ -24,7 +25,7 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   t: "\t",
   v: "\v",
   "\n": "",
-};
+});
 
 /**
  * Decode the escapes of a literal body. Bytes literals come out as one JS char per

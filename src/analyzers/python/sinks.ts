@@ -1,6 +1,7 @@
 // Which calls send data off the machine, driven by signatures.sinks.python.
 import type { SinkChannel } from "../facts.js";
 import type { Signatures } from "../../rules/signatures.js";
+import { lookupTable } from "../../core/tables.js";
 
 /** Members that create a client/connection object; data leaves through its methods. */
 const FACTORIES = new Set([
@@ -11,7 +12,7 @@ const FACTORIES = new Set([
 ]);
 
 /** Bot clients built from a token: they all talk to the same API host, with the token in the URL. */
-const BOT_API_MODULES: Record<string, string> = { telebot: "https://api.telegram.org/bot", telegram: "https://api.telegram.org/bot", aiogram: "https://api.telegram.org/bot" };
+const BOT_API_MODULES: Record<string, string> = lookupTable({ telebot: "https://api.telegram.org/bot", telegram: "https://api.telegram.org/bot", aiogram: "https://api.telegram.org/bot" });
 
 export function botApiBase(module: string): string | undefined {
   return BOT_API_MODULES[module];

@@ -1,5 +1,6 @@
 // Credential reads that are API calls rather than file paths (paths: paths.ts).
 import type { SourceKind } from "../facts.js";
+import { lookupTable } from "../../core/tables.js";
 
 export interface ApiSource {
   kind: SourceKind;
@@ -7,7 +8,7 @@ export interface ApiSource {
   detail?: string;
 }
 
-const API_SOURCES: Record<string, ApiSource> = {
+const API_SOURCES: Record<string, ApiSource> = lookupTable({
   "getpass.getpass": { kind: "password-prompt", note: "prompts for a password (getpass)" },
   "getpass.unix_getpass": { kind: "password-prompt", note: "prompts for a password (getpass)" },
   "getpass.win_getpass": { kind: "password-prompt", note: "prompts for a password (getpass)" },
@@ -37,7 +38,7 @@ const API_SOURCES: Record<string, ApiSource> = {
   "win32cred.CredRead": { kind: "keychain", note: "reads the Windows Credential Manager" },
   "win32cred.CredEnumerate": { kind: "keychain", note: "reads the Windows Credential Manager" },
   "google.auth.default": { kind: "cloud-credentials", note: "loads Google Cloud default credentials" },
-};
+});
 
 /** Credential reads recognised by the shape of the call: SDK credential getters. */
 const API_SOURCE_PATTERNS: [RegExp, ApiSource][] = [
