@@ -10,7 +10,7 @@ import { runSnippet } from "./dynamic-code.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { analyzeShell } from "./shell.js";
-import { emitFlows } from "./sinks.js";
+import { emitFlows } from "./flows.js";
 import { PACKAGE_DIR } from "./sources.js";
 import { HOLE, UNKNOWN, markTaintLive, mergeTaints, unknownWith, type SinkHandle, type Taint, type Value } from "./values.js";
 

@@ -2,15 +2,15 @@
 // connection objects they return (req.write, socket.send, transporter.sendMail), their
 // folded destinations, and commands run through child_process.
 import type { SinkChannel, SinkFact } from "../facts.js";
-import { hostOf, type Signatures } from "../../rules/signatures.js";
+import type { Signatures } from "../../rules/signatures.js";
 import { invokeCallback, type Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
 import { PACKAGE_DIR, sourceTaint } from "./sources.js";
 import { runShellCommand } from "./shell-calls.js";
 import { destinationFromOptions } from "./strings.js";
+import { METADATA_DESTINATION, emitFlows } from "./flows.js";
 import {
   UNKNOWN,
-  deepTaint,
   isNumber,
   join,
   patternOf,
@@ -138,13 +138,6 @@ export function sinkCall(I: Interpreter, channel: SinkChannel, api: string, call
   return { handle, resolved: response };
 }
 
-/**
- * Cloud instance metadata services hand out the instance's credentials (AWS IMDS role
- * keys, GCE service-account tokens, Azure/Alibaba equivalents): what they answer is a
- * credential source, whatever path is asked.
- */
-const METADATA_DESTINATION = /^(?:[a-z]+:\/\/)?(?:169\.254\.169\.254|\[fd00:ec2::254\]|metadata\.google\.internal|metadata\.goog|100\.100\.100\.200|169\.254\.170\.2)(?:[:/]|$)/i;
-
 function metadataResponse(I: Interpreter, destination: string | undefined, call: Call): Value {
   if (!destination || !METADATA_DESTINATION.test(destination)) return UNKNOWN;
   return unknownWith(sourceTaint(I, "cloud-credentials", "reads instance credentials from the cloud metadata service", destination, call.node, call.frame));
@@ -186,33 +179,6 @@ export function requestParts(api: string, args: Value[]): { auth: Value[]; data:
 /** An options object names a request's method, headers or auth; a body rarely does. */
 function isRequestOptions(props: Map<string, Value>): boolean {
   return props.has("headers") || props.has("method") || (props.has("auth") && (props.has("url") || props.has("hostname") || props.has("host")));
-}
-
-/** Data reaching a sink: one flow per credential source in it; `auth` values only authenticate the request. */
-export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], call: Call, auth: Value[] = []): void {
-  const sink = handle.sink;
-  const destinationKeys = new Set((handle.destination ? deepTaint(handle.destination) : undefined)?.map((t) => t.key));
-  const host = sink.destination ? hostOf(sink.destination) : undefined;
-  // Only a wholly unknown host counts as "computed from the credential" (a registry URL read from .npmrc);
-  // `${data}.q.example.invalid` still names a known receiver.
-  const hostUnknown = host === undefined || /^\*(:[\d*]+)?$/.test(host);
-  const step = I.step(call.node, call.frame, `sent by ${sink.note}${sink.destination ? ` to ${sink.destination}` : ""}`);
-  const payloadKeys = new Set<string>();
-  for (const value of data) {
-    const taint = value.special === "env" ? I.realizeTaint(value, call.node, call.frame, "sends process.env") : I.realizeTaint(value, call.node, call.frame, "sends the environment");
-    for (const t of taint ?? []) {
-      payloadKeys.add(t.key);
-      // Asking the metadata service again (the role name read from it) sends nothing out.
-      if (t.source.kind === "cloud-credentials" && sink.destination && METADATA_DESTINATION.test(sink.destination)) continue;
-      I.collector.addFlow(t, sink, call.frame.trigger, step, destinationKeys.has(t.key) && hostUnknown);
-    }
-  }
-  for (const value of auth) {
-    for (const t of I.realizeTaint(value, call.node, call.frame, "sends the environment") ?? []) {
-      if (payloadKeys.has(t.key)) continue;
-      I.collector.addFlow(t, sink, call.frame.trigger, step, destinationKeys.has(t.key) && hostUnknown, "auth");
-    }
-  }
 }
 
 /** Methods of a connection/request object. */
