@@ -3,7 +3,7 @@
 // folded destinations, and commands run through child_process.
 import type { SinkChannel, SinkFact } from "../facts.js";
 import type { Signatures } from "../../rules/signatures.js";
-import { invokeCallback, type Call } from "./calls.js";
+import type { Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
 import { PACKAGE_DIR, sourceTaint } from "./sources.js";
 import { runShellCommand } from "./shell-calls.js";
@@ -134,7 +134,7 @@ export function sinkCall(I: Interpreter, channel: SinkChannel, api: string, call
   const parts = requestParts(api, call.args);
   emitFlows(I, handle, parts.data, call, parts.auth);
   const callbackArgs = response === UNKNOWN ? [UNKNOWN, UNKNOWN] : [response, response, response];
-  for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, callbackArgs, call.node, call.frame);
+  for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, callbackArgs, call.node, call.frame);
   return { handle, resolved: response };
 }
 
@@ -187,14 +187,14 @@ export function handleMethod(I: Interpreter, receiver: Value, key: string, call:
   if (handle.sendMethods.has(key)) {
     if (key === "send" && handle.sink.note.startsWith("dgram")) updateDestination(I, handle, portHost(call.args.slice(1)));
     emitFlows(I, handle, call.args, call);
-    for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
+    for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
     return receiver;
   }
   switch (key) {
     case "connect":
     case "access":
       updateDestination(I, handle, portHost(call.args));
-      for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [UNKNOWN], call.node, call.frame);
+      for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [UNKNOWN], call.node, call.frame);
       return receiver;
     case "open":
       updateDestination(I, handle, fromText(call.args[1]));
@@ -205,15 +205,15 @@ export function handleMethod(I: Interpreter, receiver: Value, key: string, call:
     case "addEventListener":
     case "then": {
       const response = handle.response ?? UNKNOWN;
-      for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [response, response], call.node, call.frame);
+      for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [response, response], call.node, call.frame);
       return receiver;
     }
     case "catch":
     case "finally":
-      for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
+      for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
       return receiver;
     default:
-      for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
+      for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
       return receiver;
   }
 }
