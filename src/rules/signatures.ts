@@ -13,6 +13,8 @@ import {
   sourcesSchema,
   type IndicatorsData,
   type RuleMeta,
+  type ClientRole,
+  type SinkChannel,
   type SinksData,
   type SourceKind,
 } from "./schema.js";
@@ -25,6 +27,18 @@ export interface Issuer {
   kinds: SourceKind[];
   detail?: RegExp;
   hosts: RegExp[];
+}
+
+/** signatures/sinks.yaml as the front-ends read it: every member a channel; Python's client classes apart. */
+export interface CompiledSinks {
+  js: { modules: Record<string, Record<string, SinkChannel>>; globals: Record<string, SinkChannel> };
+  python: {
+    modules: Record<string, Record<string, SinkChannel>>;
+    /** module → member that creates a client object (data leaves through its methods). */
+    clients: Record<string, Record<string, ClientRole>>;
+    builtins: Record<string, SinkChannel>;
+  };
+  shellPrograms: Record<string, SinkChannel>;
 }
 
 export interface CompiledPattern<T> {
@@ -40,7 +54,7 @@ export interface Signatures {
   envSecretExactNames: RegExp[];
   envNotSecretNames: RegExp[];
   secretParameterNames: RegExp[];
-  sinks: SinksData;
+  sinks: CompiledSinks;
   exfilServices: CompiledPattern<{ name: string; category: string }>[];
   knownBad: IndicatorsData["knownBad"];
   issuers: Issuer[];
@@ -84,7 +98,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     envSecretExactNames: [],
     envNotSecretNames: [],
     secretParameterNames: [],
-    sinks: { js: { modules: {}, globals: {} }, python: { modules: {}, builtins: {} }, shellPrograms: {} },
+    sinks: { js: { modules: {}, globals: {} }, python: { modules: {}, clients: {}, builtins: {} }, shellPrograms: {} },
     exfilServices: [],
     knownBad: [],
     issuers: [],
@@ -125,9 +139,12 @@ function mergeDirectory(into: Signatures, dir: string): void {
   const sinksFile = join(dir, "sinks.yaml");
   if (existsSync(sinksFile)) {
     const sinks = readValidated(sinksFile, sinksSchema);
-    mergeModules(into.sinks.js.modules, sinks.js.modules);
+    mergeModules(into.sinks.js.modules, channelsOf(sinks.js.modules));
     Object.assign(into.sinks.js.globals, sinks.js.globals);
-    mergeModules(into.sinks.python.modules, sinks.python.modules);
+    mergeModules(into.sinks.python.modules, channelsOf(sinks.python.modules));
+    // A later directory's plain entry turns an earlier client class back into a plain send.
+    for (const [module, members] of Object.entries(sinks.python.modules)) for (const member of Object.keys(members)) delete into.sinks.python.clients[module]?.[member];
+    mergeModules(into.sinks.python.clients, clientsOf(sinks.python.modules));
     Object.assign(into.sinks.python.builtins, sinks.python.builtins);
     Object.assign(into.sinks.shellPrograms, sinks.shellPrograms);
   }
@@ -152,11 +169,29 @@ function mergeDirectory(into: Signatures, dir: string): void {
   }
 }
 
-function mergeModules(
-  into: Record<string, Record<string, SinksData["shellPrograms"][string]>>,
-  from: Record<string, Record<string, SinksData["shellPrograms"][string]>>,
-): void {
+function mergeModules<T>(into: Record<string, Record<string, T>>, from: Record<string, Record<string, T>>): void {
   for (const [module, members] of Object.entries(from)) into[module] = { ...into[module], ...members };
+}
+
+type MemberEntries = SinksData["python"]["modules"];
+
+/** module → member → channel, whatever form the entry has. */
+function channelsOf(modules: MemberEntries): Record<string, Record<string, SinkChannel>> {
+  return Object.fromEntries(
+    Object.entries(modules).map(([module, members]) => [
+      module,
+      Object.fromEntries(Object.entries(members).map(([member, entry]) => [member, typeof entry === "string" ? entry : entry.channel])),
+    ]),
+  );
+}
+
+/** module → member → client role, for the entries that have one. */
+function clientsOf(modules: MemberEntries): Record<string, Record<string, ClientRole>> {
+  const out: Record<string, Record<string, ClientRole>> = {};
+  for (const [module, members] of Object.entries(modules)) {
+    for (const [member, entry] of Object.entries(members)) if (typeof entry !== "string") (out[module] ??= {})[member] = entry.returns;
+  }
+  return out;
 }
 
 // ---- lookups the analyzers share ------------------------------------------------
