@@ -1,5 +1,6 @@
 // Command lines run through os.system/subprocess: which program, where to, what files.
 import { parseShell, type ShellCommand } from "../shell-words.js";
+import { destinationOf } from "../common/shell-command.js";
 
 export type { ShellCommand };
 
@@ -16,21 +17,16 @@ export function parseCommandLine(line: string): ShellCommand[] {
   return expanded;
 }
 
-/** A URL or host the command talks to (the first one found). */
+/**
+ * A URL or host the command talks to: a URL in any word first, then what the command means
+ * (analyzers/common/shell-command.ts, the same reading as the JS front-end: `socat - TCP:host:port`).
+ */
 export function commandDestination(command: ShellCommand): string | undefined {
   for (const arg of command.args) {
     const url = /(?:https?|ftp|wss?):\/\/[^\s'"]+/i.exec(arg);
     if (url) return url[0];
   }
-  if (/^(nc|ncat|netcat|telnet|nslookup|dig|host)$/.test(command.program)) {
-    const host = command.args.find((a) => !a.startsWith("-") && /[a-z0-9]\.[a-z0-9]|^\*/i.test(a));
-    if (host) return host;
-  }
-  if (/^(scp|rsync|sftp)$/.test(command.program)) {
-    const remote = command.args.find((a) => /^[^/\s]*@?[^/\s]+:/.test(a) && !a.startsWith("-"));
-    if (remote) return remote.replace(/:.*$/, "");
-  }
-  return undefined;
+  return destinationOf(command.program, command.args);
 }
 
 /** Words that may name local files (curl -F f=@path, -d @path, --upload-file path, plain args). */
