@@ -18,15 +18,24 @@ export function parseCommandLine(line: string): ShellCommand[] {
 }
 
 /**
- * A URL or host the command talks to: a URL in any word first, then what the command means
- * (analyzers/common/shell-command.ts, the same reading as the JS front-end: `socat - TCP:host:port`).
+ * A URL or host the command talks to (the first one found); for a command this reading
+ * does not place, what the command means to the JS front-end too
+ * (analyzers/common/shell-command.ts: `socat - TCP:host:port`).
  */
 export function commandDestination(command: ShellCommand): string | undefined {
   for (const arg of command.args) {
     const url = /(?:https?|ftp|wss?):\/\/[^\s'"]+/i.exec(arg);
     if (url) return url[0];
   }
-  return destinationOf(command.program, command.args);
+  if (/^(nc|ncat|netcat|telnet|nslookup|dig|host)$/.test(command.program)) {
+    const host = command.args.find((a) => !a.startsWith("-") && /[a-z0-9]\.[a-z0-9]|^\*/i.test(a));
+    if (host) return host;
+  }
+  if (/^(scp|rsync|sftp)$/.test(command.program)) {
+    const remote = command.args.find((a) => /^[^/\s]*@?[^/\s]+:/.test(a) && !a.startsWith("-"));
+    if (remote) return remote.replace(/:.*$/, "");
+  }
+  return command.program === "socat" ? destinationOf(command.program, command.args) : undefined;
 }
 
 /** Words that may name local files (curl -F f=@path, -d @path, --upload-file path, plain args). */
