@@ -1,6 +1,7 @@
 // Rule metadata rendered for people: the `exfilscan rules` list and help, and README's
 // rule table (generated from the same data, and checked for staleness by a test).
 import { severityRank } from "../core/types.js";
+import type { RuleFixtures } from "./rule-fixtures.js";
 import type { RuleMeta } from "./schema.js";
 
 export const README_RULES_START = "<!-- rules:start -->";
@@ -59,5 +60,27 @@ export function renderRuleHelp(rule: RuleMeta): string {
     rule.help.trim(),
   ];
   if (rule.references.length) lines.push("", "References:", ...rule.references.map((r) => `  ${r}`));
+  return `${lines.join("\n")}\n`;
+}
+
+/** Where a rule is found by its id: its code, its YAML, its fixtures. */
+export interface RuleWhere {
+  code?: string;
+  signature?: string;
+  fixtures: RuleFixtures;
+}
+
+/** The "where" part of `exfilscan rules <id>`. */
+export function renderRuleWhere(where: RuleWhere): string {
+  const list = (title: string, items: string[]) => (items.length ? ["", `${title}:`, ...items.map((i) => `  ${i}`)] : []);
+  const lines = [
+    "",
+    `Code:      ${where.code ?? "- (a rule from a --signatures directory: raised by no built-in code)"}`,
+    `Signature: ${where.signature ?? "-"}`,
+    ...list("Fixtures that must report it", where.fixtures.expect),
+    ...list("Known misses (todo-expect)", where.fixtures.todo),
+    ...list("Look-alikes that must not report it", where.fixtures.lookAlikes),
+  ];
+  if (!where.fixtures.expect.length && !where.fixtures.lookAlikes.length) lines.push("", "Fixtures:  none found (they live in fixtures/ of a source checkout)");
   return `${lines.join("\n")}\n`;
 }

@@ -69,11 +69,38 @@ export const sourcesSchema = z
 
 const channelMap = z.record(z.string(), z.enum(SINK_CHANNELS));
 
-/** signatures/sinks.yaml: module → member → channel, per language. "*" as member: any call on the module. */
+/** What calling a member gives back: a client whose methods send (`requests.Session`), or one that already connected to the peer its arguments name (`smtplib.SMTP`). */
+export const CLIENT_ROLES = ["client", "connection"] as const;
+
+/** A member: its channel, or `{ channel, returns }` for a member that creates a client object. */
+const memberEntry = z.union([
+  z.enum(SINK_CHANNELS),
+  z.object({ channel: z.enum(SINK_CHANNELS), returns: z.enum(CLIENT_ROLES) }).strict(),
+]);
+const memberMap = z.record(z.string(), memberEntry);
+
+/** An entry no front-end reads is an error at its line, never a silent no-op. */
+const onlyChannels = (language: string) => (modules: Record<string, Record<string, z.infer<typeof memberEntry>>>, ctx: z.RefinementCtx) => {
+  for (const [module, members] of Object.entries(modules)) {
+    for (const [member, entry] of Object.entries(members)) {
+      if (typeof entry !== "string") {
+        ctx.addIssue({ code: "custom", path: [module, member], message: `${language} sinks take a channel only: "returns" (client classes) is read by the Python front-end alone` });
+      }
+    }
+  }
+};
+
+/** signatures/sinks.yaml: module → member → channel (or client class), per language. "*" as member: any call on the module. */
 export const sinksSchema = z
   .object({
-    js: z.object({ modules: z.record(z.string(), channelMap), globals: channelMap }).strict(),
-    python: z.object({ modules: z.record(z.string(), channelMap), builtins: channelMap }).strict(),
+    js: z.object({ modules: z.record(z.string(), memberMap).superRefine(onlyChannels("js")), globals: channelMap }).strict(),
+    python: z
+      .object({
+        modules: z.record(z.string(), memberMap),
+        /** Kept for old files; no front-end reads it: builtin sinks go under modules.builtins. */
+        builtins: channelMap.refine((b) => Object.keys(b).length === 0, "no front-end reads python.builtins: list builtin sinks under python.modules.builtins"),
+      })
+      .strict(),
     /** Programs that send data when run from a shell command line. */
     shellPrograms: z.record(z.string(), z.enum(SINK_CHANNELS)),
   })
@@ -116,6 +143,7 @@ export const indicatorsSchema = z
 export type RuleMeta = z.infer<typeof ruleSchema>;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 export type SinkChannel = (typeof SINK_CHANNELS)[number];
+export type ClientRole = (typeof CLIENT_ROLES)[number];
 export type SourcesData = z.infer<typeof sourcesSchema>;
 export type SinksData = z.infer<typeof sinksSchema>;
 export type IndicatorsData = z.infer<typeof indicatorsSchema>;

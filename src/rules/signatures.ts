@@ -13,6 +13,8 @@ import {
   sourcesSchema,
   type IndicatorsData,
   type RuleMeta,
+  type ClientRole,
+  type SinkChannel,
   type SinksData,
   type SourceKind,
 } from "./schema.js";
@@ -25,6 +27,18 @@ export interface Issuer {
   kinds: SourceKind[];
   detail?: RegExp;
   hosts: RegExp[];
+}
+
+/** signatures/sinks.yaml as the front-ends read it: every member a channel; Python's client classes apart. */
+export interface CompiledSinks {
+  js: { modules: Record<string, Record<string, SinkChannel>>; globals: Record<string, SinkChannel> };
+  python: {
+    modules: Record<string, Record<string, SinkChannel>>;
+    /** module → member that creates a client object (data leaves through its methods). */
+    clients: Record<string, Record<string, ClientRole>>;
+    builtins: Record<string, SinkChannel>;
+  };
+  shellPrograms: Record<string, SinkChannel>;
 }
 
 export interface CompiledPattern<T> {
@@ -40,7 +54,7 @@ export interface Signatures {
   envSecretExactNames: RegExp[];
   envNotSecretNames: RegExp[];
   secretParameterNames: RegExp[];
-  sinks: SinksData;
+  sinks: CompiledSinks;
   exfilServices: CompiledPattern<{ name: string; category: string }>[];
   knownBad: IndicatorsData["knownBad"];
   issuers: Issuer[];
@@ -85,7 +99,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     envNotSecretNames: [],
     secretParameterNames: [],
     // Looked up by names taken from scanned code ("constructor", "hasOwnProperty"…): no prototype.
-    sinks: { js: { modules: table(), globals: table() }, python: { modules: table(), builtins: table() }, shellPrograms: table() },
+    sinks: { js: { modules: table(), globals: table() }, python: { modules: table(), clients: table(), builtins: table() }, shellPrograms: table() },
     exfilServices: [],
     knownBad: [],
     issuers: [],
@@ -126,9 +140,12 @@ function mergeDirectory(into: Signatures, dir: string): void {
   const sinksFile = join(dir, "sinks.yaml");
   if (existsSync(sinksFile)) {
     const sinks = readValidated(sinksFile, sinksSchema);
-    mergeModules(into.sinks.js.modules, sinks.js.modules);
+    mergeModules(into.sinks.js.modules, channelsOf(sinks.js.modules));
     Object.assign(into.sinks.js.globals, sinks.js.globals);
-    mergeModules(into.sinks.python.modules, sinks.python.modules);
+    mergeModules(into.sinks.python.modules, channelsOf(sinks.python.modules));
+    // A later directory's plain entry turns an earlier client class back into a plain send.
+    for (const [module, members] of Object.entries(sinks.python.modules)) for (const member of Object.keys(members)) delete into.sinks.python.clients[module]?.[member];
+    mergeModules(into.sinks.python.clients, clientsOf(sinks.python.modules));
     Object.assign(into.sinks.python.builtins, sinks.python.builtins);
     Object.assign(into.sinks.shellPrograms, sinks.shellPrograms);
   }
@@ -153,16 +170,34 @@ function mergeDirectory(into: Signatures, dir: string): void {
   }
 }
 
-function mergeModules(
-  into: Record<string, Record<string, SinksData["shellPrograms"][string]>>,
-  from: Record<string, Record<string, SinksData["shellPrograms"][string]>>,
-): void {
-  for (const [module, members] of Object.entries(from)) into[module] = Object.assign(table(), into[module], members);
+function mergeModules<T>(into: Record<string, Record<string, T>>, from: Record<string, Record<string, T>>): void {
+  for (const [module, members] of Object.entries(from)) into[module] = Object.assign(table<T>(), into[module], members);
 }
 
 /** A lookup table keyed by names from scanned code: no inherited keys can match. */
 function table<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
+}
+
+type MemberEntries = SinksData["python"]["modules"];
+
+/** module → member → channel, whatever form the entry has. */
+function channelsOf(modules: MemberEntries): Record<string, Record<string, SinkChannel>> {
+  const out = table<Record<string, SinkChannel>>();
+  for (const [module, members] of Object.entries(modules)) {
+    const channels = (out[module] = table<SinkChannel>());
+    for (const [member, entry] of Object.entries(members)) channels[member] = typeof entry === "string" ? entry : entry.channel;
+  }
+  return out;
+}
+
+/** module → member → client role, for the entries that have one. */
+function clientsOf(modules: MemberEntries): Record<string, Record<string, ClientRole>> {
+  const out = table<Record<string, ClientRole>>();
+  for (const [module, members] of Object.entries(modules)) {
+    for (const [member, entry] of Object.entries(members)) if (typeof entry !== "string") (out[module] ??= table())[member] = entry.returns;
+  }
+  return out;
 }
 
 // ---- lookups the analyzers share ------------------------------------------------

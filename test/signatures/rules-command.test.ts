@@ -5,8 +5,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RuleMeta } from "../../src/rules/schema.js";
 import { currentRuleSection, renderRuleTable, replaceRuleSection } from "../../src/rules/rule-docs.js";
+import { findRuleFixtures } from "../../src/rules/rule-fixtures.js";
 import { loadSignatures } from "../../src/rules/signatures.js";
 import { ROOT, runCli } from "../helpers/cli.js";
+import { fixtureCoverage } from "./coverage.js";
 
 const signatures = loadSignatures();
 
@@ -39,6 +41,29 @@ describe("exfilscan rules", () => {
     expect(stdout).toContain("ATT&CK:   T1195.002");
     expect(stdout).toContain("`exfilscan signatures update`");
     expect(stdout).toContain("  https://github.com/ossf/malicious-packages");
+  });
+
+  it("shows where the rule is found by its id: code, signature, fixtures both ways", () => {
+    const { code, stdout } = runCli(["rules", "credential-exfiltration"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Code:      src/rules/credential-exfiltration.ts");
+    expect(stdout).toContain("Signature: signatures/rules/credential-exfiltration.yaml");
+    expect(stdout).toMatch(/Fixtures that must report it:\n {2}fixtures\/\S+:\d+ critical/);
+    expect(stdout).toContain("  fixtures/npm/malicious/env-dump-fetch/index.js:3 critical");
+    expect(stdout).toMatch(/Look-alikes that must not report it:\n {2}fixtures\/npm\/benign\//);
+    const json = JSON.parse(runCli(["rules", "ssh-brute-force", "--format", "json"]).stdout) as { code: string; fixtures: { expect: string[] } };
+    expect(json.code).toBe("src/logs/detectors/ssh-brute-force.ts");
+    expect(json.fixtures.expect).toContain("fixtures/logs/syslog/brute-force-9.8.log (3 alerts)");
+  });
+
+  it("lists the same fixtures the coverage meta-test counts", () => {
+    const coverage = fixtureCoverage();
+    const rel = (dir: string) => dir.slice(ROOT.length + 1).split("\\").join("/");
+    for (const id of signatures.rules.keys()) {
+      const found = findRuleFixtures(id);
+      for (const dir of coverage.positives.get(id) ?? []) expect(found.expect.some((e) => e.startsWith(`${rel(dir)}/`)), `${id}: ${rel(dir)}`).toBe(true);
+      for (const dir of coverage.lookAlikes.get(id) ?? []) expect(found.lookAlikes.some((e) => e.startsWith(`${rel(dir)}/`)), `${id}: ${rel(dir)}`).toBe(true);
+    }
   });
 
   it("exits 2 with a clear message for an unknown id", () => {

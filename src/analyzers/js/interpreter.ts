@@ -5,7 +5,8 @@ import type { Location } from "../../core/types.js";
 import type { FlowStep, Trigger } from "../facts.js";
 import { hostOf, type Signatures } from "../../rules/signatures.js";
 import { lineStartsOf, positionOf, type Node } from "./ast.js";
-import { makeFunction } from "./calls.js";
+import { invokeCallback, makeFunction } from "./calls.js";
+import { runSnippet } from "./dynamic-code.js";
 import type { FactCollector } from "./collector.js";
 import { evalClass, evalExpression, evalIdentifier } from "./expressions.js";
 import { BREAK, CONTINUE, NORMAL, RETURN, type Completion, type Frame, type Unit } from "./frame.js";
@@ -362,6 +363,18 @@ export class Interpreter {
 
   evalClass(node: Node, frame: Frame): Value {
     return evalClass(this, node, frame);
+  }
+
+  // ---- what the library models receive (sources.ts, sinks.ts, shell-calls.ts never import calls.ts) ----
+
+  /** Run a package function handed to a library API (a callback) with the arguments the library gives it. */
+  invokeCallback(fnValue: Value, args: Value[], node: Node, frame: Frame, surelyRuns = false): Value {
+    return invokeCallback(this, fnValue, args, node, frame, surelyRuns);
+  }
+
+  /** Analyze JavaScript found in a string (`node -e <code>`) as code of the package. */
+  runSnippet(code: string, node: Node | undefined, frame: Frame, label: string, at?: Location): void {
+    runSnippet(this, code, node, frame, label, at);
   }
 
   // ---- expressions ----------------------------------------------------------------------

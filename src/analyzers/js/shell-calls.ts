@@ -4,13 +4,11 @@
 import type { Location } from "../../core/types.js";
 
 import type { Call } from "./calls.js";
-import { invokeCallback } from "./calls.js";
 import { FactCollector } from "./collector.js";
-import { runSnippet } from "./dynamic-code.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { analyzeShell } from "./shell.js";
-import { emitFlows } from "./sinks.js";
+import { emitFlows } from "./flows.js";
 import { PACKAGE_DIR } from "./sources.js";
 import { HOLE, UNKNOWN, markTaintLive, mergeTaints, unknownWith, type SinkHandle, type Taint, type Value } from "./values.js";
 
@@ -57,13 +55,13 @@ export function runShellCommand(I: Interpreter, text: string, data: Value[], cal
   const location = I.location(call.node, call.frame);
   const { sourceTaint, handles, analysis } = commandFacts(I, text, location, call.frame);
   for (const handle of handles) emitFlows(I, handle, data, call);
-  for (const code of analysis.nodeCode) runSnippet(I, code, call.node, call.frame, "node -e");
+  for (const code of analysis.nodeCode) I.runSnippet(code, call.node, call.frame, "node -e");
   for (const file of analysis.nodeFiles) {
     const path = file.startsWith(PACKAGE_DIR + "/") ? file.slice(PACKAGE_DIR.length + 1) : file;
     I.loader.runFile(call.frame.unit, path, call.frame);
   }
   const output = unknownWith(sourceTaint);
   const callback = call.args.find((a) => a.fn);
-  if (callback) invokeCallback(I, callback, [UNKNOWN, output, UNKNOWN], call.node, call.frame);
+  if (callback) I.invokeCallback(callback, [UNKNOWN, output, UNKNOWN], call.node, call.frame);
   return handles[0] ? { handle: handles[0], taint: sourceTaint } : output;
 }

@@ -4,6 +4,7 @@
 import type { SinkChannel, SourceKind } from "../facts.js";
 import { classifyCredentialPath, isSecretEnvName, type Signatures } from "../../rules/signatures.js";
 import { parseShell, type ShellCommand } from "../shell-words.js";
+import { destinationOf, positionals } from "../common/shell-command.js";
 import { lookupTable } from "../../core/tables.js";
 
 
@@ -34,58 +35,6 @@ export interface ShellAnalysis {
   npmScripts: string[];
 }
 
-
-// Flags whose next word is a value, not the destination.
-const VALUE_FLAGS: Record<string, Set<string>> = lookupTable({
-  curl: new Set(
-    "-d --data --data-binary --data-raw --data-urlencode --data-ascii -F --form -H --header -o --output -X --request -u --user -A --user-agent -e --referer -T --upload-file -b --cookie -c --cookie-jar -x --proxy -m --max-time --connect-timeout -w --write-out -K --config --retry -r --range".split(" "),
-  ),
-  wget: new Set("-O -o -a --post-data --post-file --header -U --user-agent -P -t -T --body-data --body-file".split(" ")),
-  nc: new Set("-e -c -p -w -q -s -i -x -X".split(" ")),
-});
-VALUE_FLAGS.ncat = VALUE_FLAGS.nc!;
-VALUE_FLAGS.netcat = VALUE_FLAGS.nc!;
-
-function positionals(program: string, args: string[]): string[] {
-  const valueFlags = VALUE_FLAGS[program] ?? new Set<string>();
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg.startsWith("<") || arg.startsWith(">") || /^\d?>/.test(arg)) continue;
-    if (arg.startsWith("-")) {
-      if (valueFlags.has(arg)) i++;
-      continue;
-    }
-    out.push(arg);
-  }
-  return out;
-}
-
-/** The host or URL a sending program talks to. */
-function destinationOf(program: string, args: string[]): string | undefined {
-  const url = args.find((a) => /^[a-z][a-z0-9+.-]*:\/\//i.test(a) && !a.startsWith("file:"));
-  if (url) return url;
-  const plain = positionals(program, args);
-  switch (program) {
-    case "socat": {
-      const address = args.map((a) => /^(?:tcp|tcp4|tcp6|udp|udp4|openssl|ssl)[^:]*:([^:,]+)/i.exec(a)?.[1]).find(Boolean);
-      return address;
-    }
-    case "scp":
-    case "rsync":
-    case "sftp": {
-      const remote = plain.map((a) => /^(?:[^@/\s]+@)?([^:/\s]+):/.exec(a)?.[1]).find(Boolean);
-      return remote ?? plain.map((a) => /^[^@\s]+@([^:/\s]+)$/.exec(a)?.[1]).find(Boolean);
-    }
-    case "dig":
-      return plain.find((a) => !a.startsWith("@") && a.includes("."));
-    case "sendmail":
-    case "mail":
-      return plain.find((a) => a.includes("@"));
-    default:
-      return plain.find((a) => a !== "*" && a !== "\uE000" && !a.includes("=")) ?? plain[0];
-  }
-}
 
 /** Paths a word may name: `@file` (curl data), `f=@file` (forms), `<file`, `--opt=file`. */
 function candidatePaths(word: string): string[] {

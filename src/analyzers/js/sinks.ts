@@ -2,15 +2,15 @@
 // connection objects they return (req.write, socket.send, transporter.sendMail), their
 // folded destinations, and commands run through child_process.
 import type { SinkChannel, SinkFact } from "../facts.js";
-import { hostOf, type Signatures } from "../../rules/signatures.js";
-import { invokeCallback, type Call } from "./calls.js";
+import type { Signatures } from "../../rules/signatures.js";
+import type { Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
 import { PACKAGE_DIR, sourceTaint } from "./sources.js";
 import { runShellCommand } from "./shell-calls.js";
 import { destinationFromOptions } from "./strings.js";
+import { METADATA_DESTINATION, emitFlows } from "./flows.js";
 import {
   UNKNOWN,
-  deepTaint,
   isNumber,
   join,
   patternOf,
@@ -134,16 +134,9 @@ export function sinkCall(I: Interpreter, channel: SinkChannel, api: string, call
   const parts = requestParts(api, call.args);
   emitFlows(I, handle, parts.data, call, parts.auth);
   const callbackArgs = response === UNKNOWN ? [UNKNOWN, UNKNOWN] : [response, response, response];
-  for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, callbackArgs, call.node, call.frame);
+  for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, callbackArgs, call.node, call.frame);
   return { handle, resolved: response };
 }
-
-/**
- * Cloud instance metadata services hand out the instance's credentials (AWS IMDS role
- * keys, GCE service-account tokens, Azure/Alibaba equivalents): what they answer is a
- * credential source, whatever path is asked.
- */
-const METADATA_DESTINATION = /^(?:[a-z]+:\/\/)?(?:169\.254\.169\.254|\[fd00:ec2::254\]|metadata\.google\.internal|metadata\.goog|100\.100\.100\.200|169\.254\.170\.2)(?:[:/]|$)/i;
 
 function metadataResponse(I: Interpreter, destination: string | undefined, call: Call): Value {
   if (!destination || !METADATA_DESTINATION.test(destination)) return UNKNOWN;
@@ -188,47 +181,20 @@ function isRequestOptions(props: Map<string, Value>): boolean {
   return props.has("headers") || props.has("method") || (props.has("auth") && (props.has("url") || props.has("hostname") || props.has("host")));
 }
 
-/** Data reaching a sink: one flow per credential source in it; `auth` values only authenticate the request. */
-export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], call: Call, auth: Value[] = []): void {
-  const sink = handle.sink;
-  const destinationKeys = new Set((handle.destination ? deepTaint(handle.destination) : undefined)?.map((t) => t.key));
-  const host = sink.destination ? hostOf(sink.destination) : undefined;
-  // Only a wholly unknown host counts as "computed from the credential" (a registry URL read from .npmrc);
-  // `${data}.q.example.invalid` still names a known receiver.
-  const hostUnknown = host === undefined || /^\*(:[\d*]+)?$/.test(host);
-  const step = I.step(call.node, call.frame, `sent by ${sink.note}${sink.destination ? ` to ${sink.destination}` : ""}`);
-  const payloadKeys = new Set<string>();
-  for (const value of data) {
-    const taint = value.special === "env" ? I.realizeTaint(value, call.node, call.frame, "sends process.env") : I.realizeTaint(value, call.node, call.frame, "sends the environment");
-    for (const t of taint ?? []) {
-      payloadKeys.add(t.key);
-      // Asking the metadata service again (the role name read from it) sends nothing out.
-      if (t.source.kind === "cloud-credentials" && sink.destination && METADATA_DESTINATION.test(sink.destination)) continue;
-      I.collector.addFlow(t, sink, call.frame.trigger, step, destinationKeys.has(t.key) && hostUnknown);
-    }
-  }
-  for (const value of auth) {
-    for (const t of I.realizeTaint(value, call.node, call.frame, "sends the environment") ?? []) {
-      if (payloadKeys.has(t.key)) continue;
-      I.collector.addFlow(t, sink, call.frame.trigger, step, destinationKeys.has(t.key) && hostUnknown, "auth");
-    }
-  }
-}
-
 /** Methods of a connection/request object. */
 export function handleMethod(I: Interpreter, receiver: Value, key: string, call: Call): Value | undefined {
   const handle = receiver.handle!;
   if (handle.sendMethods.has(key)) {
     if (key === "send" && handle.sink.note.startsWith("dgram")) updateDestination(I, handle, portHost(call.args.slice(1)));
     emitFlows(I, handle, call.args, call);
-    for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
+    for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
     return receiver;
   }
   switch (key) {
     case "connect":
     case "access":
       updateDestination(I, handle, portHost(call.args));
-      for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [UNKNOWN], call.node, call.frame);
+      for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [UNKNOWN], call.node, call.frame);
       return receiver;
     case "open":
       updateDestination(I, handle, fromText(call.args[1]));
@@ -239,15 +205,15 @@ export function handleMethod(I: Interpreter, receiver: Value, key: string, call:
     case "addEventListener":
     case "then": {
       const response = handle.response ?? UNKNOWN;
-      for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [response, response], call.node, call.frame);
+      for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [response, response], call.node, call.frame);
       return receiver;
     }
     case "catch":
     case "finally":
-      for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
+      for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
       return receiver;
     default:
-      for (const arg of call.args) if (arg.fn) invokeCallback(I, arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
+      for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
       return receiver;
   }
 }

@@ -4,7 +4,7 @@
 import type { SourceKind } from "../facts.js";
 import { classifyCredentialPath, isSecretEnvName, isSecretParameterName } from "../../rules/signatures.js";
 import type { Node } from "./ast.js";
-import { invokeCallback, type Call } from "./calls.js";
+import type { Call } from "./calls.js";
 import { FactCollector } from "./collector.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
@@ -107,7 +107,7 @@ export function fsCall(I: Interpreter, module: string, path: string[], call: Cal
   const data = unknownWith(taint);
   const callback = [...call.args].reverse().find((a) => a.fn);
   if (callback && !promises) {
-    invokeCallback(I, callback, [UNKNOWN, data], call.node, call.frame);
+    I.invokeCallback(callback, [UNKNOWN, data], call.node, call.frame);
     return UNKNOWN;
   }
   if (member.endsWith("Sync") || member === "createReadStream") return data;
@@ -125,7 +125,7 @@ export function readlineQuestion(I: Interpreter, call: Call): Value {
   const taint = PASSWORD_PROMPT.test(prompt) ? sourceTaint(I, "password-prompt", "prompts for a password", prompt.trim(), call.node, call.frame) : undefined;
   const answer = unknownWith(taint);
   const callback = call.args.find((a) => a.fn);
-  if (callback) invokeCallback(I, callback, [answer], call.node, call.frame);
+  if (callback) I.invokeCallback(callback, [answer], call.node, call.frame);
   return { resolved: answer, taint };
 }
 
@@ -147,7 +147,7 @@ export function promptCall(I: Interpreter, module: string, member: string, call:
   const taint = sourceTaint(I, "password-prompt", "prompts for a password", `${module}${member ? "." + member : ""}`, call.node, call.frame);
   const answer = unknownWith(taint);
   const callback = call.args.find((a) => a.fn);
-  if (callback) invokeCallback(I, callback, [UNKNOWN, answer], call.node, call.frame);
+  if (callback) I.invokeCallback(callback, [UNKNOWN, answer], call.node, call.frame);
   if (module === "readline-sync" || module === "prompt-sync") return answer;
   return { resolved: answer, taint };
 }

@@ -2,7 +2,7 @@
 // loops, and map()/filter(). The function runs now, under the caller's trigger, with
 // the arguments the library would hand it.
 import type { PyNode } from "./ast.js";
-import { callValue, type EvaluatedArgs } from "./calls.js";
+import type { EvaluatedArgs } from "./calls.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { allTaints, type Value } from "./model.js";
@@ -31,7 +31,7 @@ export function runCallbacks(ip: Interpreter, frame: Frame, node: PyNode, qname:
   else positional = args.positional.slice(index + 1);
   const keywords = new Map(args.keywords.get("kwargs")?.dict ?? args.keywords.get("kwds")?.dict ?? []);
   if (!TUPLE_ARGS.test(qname) && !/Thread|Process/.test(qname)) for (const [k, v] of args.keywords) if (!RUNNER_KEYWORDS.has(k)) keywords.set(k, v);
-  callValue(ip, frame, node, target, { positional, keywords });
+  ip.callValue(frame, node, target, { positional, keywords });
 }
 
 const MAX_MAPPED = 64;
@@ -44,11 +44,11 @@ export function mapUserFunction(ip: Interpreter, frame: Frame, node: PyNode, qna
   if (known) {
     const length = Math.min(...iterables.map((i) => i.items!.length));
     const results: Value[] = [];
-    for (let n = 0; n < length; n++) results.push(callValue(ip, frame, node, fn!, { positional: iterables.map((i) => i.items![n]!), keywords: new Map() }));
+    for (let n = 0; n < length; n++) results.push(ip.callValue(frame, node, fn!, { positional: iterables.map((i) => i.items![n]!), keywords: new Map() }));
     // filter() keeps the elements, map() the results.
     return qname === "builtins.filter" ? { items: iterables[0]!.items!.slice(0, length), taints: [] } : { items: results, taints: [] };
   }
   const elements = iterables.map((i) => ({ taints: allTaints(i) }) as Value);
-  const result = callValue(ip, frame, node, fn!, { positional: elements, keywords: new Map() });
+  const result = ip.callValue(frame, node, fn!, { positional: elements, keywords: new Map() });
   return qname === "builtins.filter" ? { taints: allTaints(iterables[0]!) } : { taints: allTaints(result) };
 }

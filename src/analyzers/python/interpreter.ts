@@ -12,6 +12,8 @@ import { moduleNames } from "./modules.js";
 import { resolvePackagePath } from "./package-files.js";
 import { parsePython } from "./parser.js";
 import { execBlock } from "./statements.js";
+import { callValue, execCode } from "./calls.js";
+import type { CallArgs } from "./library.js";
 import { parameterSourceKind } from "./sources.js";
 import { isSecretParameterName } from "../../rules/signatures.js";
 import { BUILD_HOOKS, isInstallCommandBase, type CodeUnit } from "./triggers.js";
@@ -303,6 +305,18 @@ export class Interpreter {
     }
     if (param.kind === "star") return { items: undefined, taints };
     return value;
+  }
+
+  // ---- what the library models receive (callbacks.ts, shell-calls.ts never import calls.ts) ----
+
+  /** Call a value (a user function, bound method or class) with these arguments: how a library runs a callback. */
+  callValue(frame: Frame, node: PyNode, callee: Value, args: CallArgs): Value {
+    return callValue(this, frame, node, callee, args);
+  }
+
+  /** exec/eval of code the package built or wrote (`python -c`, a staged file). */
+  execCode(frame: Frame, node: PyNode, code: Value, mode: "exec" | "eval"): Value {
+    return execCode(this, frame, node, code, mode);
   }
 
   // ---- emitting facts ---------------------------------------------------------

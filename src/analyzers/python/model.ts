@@ -256,3 +256,10 @@ export function isTruthyKnown(value: Value): boolean | undefined {
   if (value.num !== undefined) return value.num !== 0;
   return undefined;
 }
+
+/** Mutation of an object: the taint sticks to it (and its aliases). */
+export function addToObject(object: Value, taints: Taint[]): void {
+  if (taints.length === 0) return;
+  object.cell ??= { taints: [] };
+  object.cell.taints = mergeTaints(object.cell.taints, taints);
+}

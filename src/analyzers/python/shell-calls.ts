@@ -9,7 +9,6 @@ import { allTaints, derived, external, foldedText, mergeTaints, type Taint, type
 import { credentialPath } from "./paths.js";
 import { commandSource } from "./sources.js";
 import { stagingKey } from "./staging.js";
-import { execCode } from "./calls.js";
 import { commandDestination, fileArguments, parseCommandLine, type ShellCommand } from "./shell.js";
 
 /** Programs whose output is the file they are given (their result carries the credential). */
@@ -111,6 +110,6 @@ function runStagedScripts(ip: Interpreter, frame: Frame, node: PyNode, argv: Val
     if (!key || seen.has(key)) continue;
     seen.add(key);
     const staged = ip.staged.text(key);
-    if (staged) execCode(ip, frame, node, { str: staged.text, taints: [], ...(staged.plain ? { plain: true } : {}) }, "exec");
+    if (staged) ip.execCode(frame, node, { str: staged.text, taints: [], ...(staged.plain ? { plain: true } : {}) }, "exec");
   }
 }

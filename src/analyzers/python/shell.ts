@@ -1,5 +1,6 @@
 // Command lines run through os.system/subprocess: which program, where to, what files.
 import { parseShell, type ShellCommand } from "../shell-words.js";
+import { destinationOf } from "../common/shell-command.js";
 
 export type { ShellCommand };
 
@@ -16,7 +17,11 @@ export function parseCommandLine(line: string): ShellCommand[] {
   return expanded;
 }
 
-/** A URL or host the command talks to (the first one found). */
+/**
+ * A URL or host the command talks to (the first one found); for a command this reading
+ * does not place, what the command means to the JS front-end too
+ * (analyzers/common/shell-command.ts: `socat - TCP:host:port`).
+ */
 export function commandDestination(command: ShellCommand): string | undefined {
   for (const arg of command.args) {
     const url = /(?:https?|ftp|wss?):\/\/[^\s'"]+/i.exec(arg);
@@ -30,7 +35,7 @@ export function commandDestination(command: ShellCommand): string | undefined {
     const remote = command.args.find((a) => /^[^/\s]*@?[^/\s]+:/.test(a) && !a.startsWith("-"));
     if (remote) return remote.replace(/:.*$/, "");
   }
-  return undefined;
+  return command.program === "socat" ? destinationOf(command.program, command.args) : undefined;
 }
 
 /** Words that may name local files (curl -F f=@path, -d @path, --upload-file path, plain args). */

@@ -5,9 +5,8 @@ import type { PyNode } from "./ast.js";
 import { reportSink } from "./effects.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
-import { allTaints, derived, external, foldedText, mergeTaints, unknown, type Cell, type Taint, type Value } from "./model.js";
+import { addToObject, allTaints, derived, external, foldedText, mergeTaints, unknown, type Cell, type Taint, type Value } from "./model.js";
 import { botApiBase, classifySinkCall, isSendMethod, urlArgumentIndex } from "./sinks.js";
-import { addToObject } from "./statements.js";
 import { metadataSource } from "./sources.js";
 import type { EvaluatedArgs } from "./calls.js";
 

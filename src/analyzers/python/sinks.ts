@@ -3,23 +3,12 @@ import type { SinkChannel } from "../facts.js";
 import type { Signatures } from "../../rules/signatures.js";
 import { lookupTable } from "../../core/tables.js";
 
-/** Members that create a client/connection object; data leaves through its methods. */
-const FACTORIES = new Set([
-  "Session", "session", "ClientSession", "Client", "AsyncClient", "HTTPConnection", "HTTPSConnection", "socket",
-  "SMTP", "SMTP_SSL", "FTP", "FTP_TLS", "PoolManager", "ProxyManager", "Curl", "Resolver", "Request",
-  "build_opener", "TeleBot", "DiscordWebhook", "WebSocket", "WebSocketApp", "create_connection", "connect",
-  "Webhook", "SyncWebhook", "AsyncDiscordWebhook", "Bot", "WebhookClient", "HTTPClient", "AsyncHTTPClient",
-]);
-
 /** Bot clients built from a token: they all talk to the same API host, with the token in the URL. */
 const BOT_API_MODULES: Record<string, string> = lookupTable({ telebot: "https://api.telegram.org/bot", telegram: "https://api.telegram.org/bot", aiogram: "https://api.telegram.org/bot" });
 
 export function botApiBase(module: string): string | undefined {
   return BOT_API_MODULES[module];
 }
-
-/** Factories whose arguments already name the peer (connect-only sink when nothing is sent). */
-const CONNECTING_FACTORIES = new Set(["SMTP", "SMTP_SSL", "FTP", "FTP_TLS", "create_connection", "connect"]);
 
 export interface SinkCall {
   channel: SinkChannel;
@@ -56,8 +45,10 @@ function classify(signatures: Signatures, qname: string): SinkCall | undefined {
   if (!channel) return undefined;
   // requests.adapters.HTTPAdapter, requests.exceptions.X …: only direct members count for "*".
   if (rest.includes(".") && !members[member]) return undefined;
-  if (/^[A-Z]/.test(member) && !members[member] && !FACTORIES.has(member)) return undefined; // exception classes etc.
-  return { channel, module: best, member, factory: FACTORIES.has(member), connects: CONNECTING_FACTORIES.has(member) };
+  // Client classes are data (`returns: client|connection` in signatures/sinks.yaml); a "connection" was opened to the peer its arguments name.
+  const role = signatures.sinks.python.clients[best]?.[member];
+  if (/^[A-Z]/.test(member) && !members[member] && !role) return undefined; // exception classes etc.
+  return { channel, module: best, member, factory: role !== undefined, connects: role === "connection" };
 }
 
 const SEND_METHODS = new Set([

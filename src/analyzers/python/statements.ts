@@ -9,7 +9,7 @@ import { binary } from "./operators.js";
 import type { Frame } from "./frame.js";
 import { execImport } from "./imports.js";
 import type { Interpreter } from "./interpreter.js";
-import { allTaints, derived, join, mergeTaints, SMALL_CONTAINER, unknown, type Taint, type Value } from "./model.js";
+import { addToObject, allTaints, derived, join, mergeTaints, SMALL_CONTAINER, unknown, type Taint, type Value } from "./model.js";
 
 const MAX_LOOP_UNROLL = 512;
 
@@ -284,13 +284,6 @@ export function storeAttribute(frame: Frame, object: Value, name: string, value:
   if (name === "auth" && addCredential(object.cell, [value])) return;
   if (name === "headers" && storeHeaders(object, value)) return;
   addToObject(object, allTaints(value));
-}
-
-/** Mutation of an object: the taint sticks to it (and its aliases). */
-export function addToObject(object: Value, taints: Taint[]): void {
-  if (taints.length === 0) return;
-  object.cell ??= { taints: [] };
-  object.cell.taints = mergeTaints(object.cell.taints, taints);
 }
 
 function setSubscript(ip: Interpreter, frame: Frame, target: PyNode, value: Value, augmented: boolean): void {
