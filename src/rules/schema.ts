@@ -1,18 +1,10 @@
-// Schemas of the files in signatures/. Validated at start-up: a typo fails the run
-// with file and line, never in the middle of a scan.
-import { z } from "zod";
+// Schemas of the files in signatures/. Validated when the YAML is read (at build time
+// into dist/signatures.json, or at start-up when that is missing or stale, and for
+// --signatures directories): a typo fails with file and line, never mid-scan.
+// zod is loaded on first use only: a scan from the compiled set never loads it.
+import { createRequire } from "node:module";
+import type * as Zod from "zod";
 import { SEVERITIES } from "../core/types.js";
-
-const kebabId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "ids are kebab-case");
-const attackId = z.string().regex(/^T\d{4}(\.\d{3})?$/, "ATT&CK ids look like T1041 or T1552.004");
-const regexSource = z.string().refine((s) => {
-  try {
-    new RegExp(s, "i");
-    return true;
-  } catch {
-    return false;
-  }
-}, "not a valid regular expression");
 
 export const SOURCE_KINDS = [
   "ssh-key",
@@ -31,8 +23,30 @@ export const SOURCE_KINDS = [
 
 export const SINK_CHANNELS = ["http", "socket", "dns", "websocket", "mail", "ftp", "shell"] as const;
 
+let built: Schemas | undefined;
+
+/** The schemas of signatures/ files, built (and zod loaded) on first call. */
+export function signatureSchemas(): Schemas {
+  built ??= buildSchemas((createRequire(import.meta.url)("zod") as typeof Zod).z);
+  return built;
+}
+
+type Schemas = ReturnType<typeof buildSchemas>;
+
+function buildSchemas(z: typeof Zod.z) {
+const kebabId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "ids are kebab-case");
+const attackId = z.string().regex(/^T\d{4}(\.\d{3})?$/, "ATT&CK ids look like T1041 or T1552.004");
+const regexSource = z.string().refine((s) => {
+  try {
+    new RegExp(s, "i");
+    return true;
+  } catch {
+    return false;
+  }
+}, "not a valid regular expression");
+
 /** signatures/rules/<id>.yaml */
-export const ruleSchema = z
+const ruleSchema = z
   .object({
     id: kebabId,
     title: z.string().min(1),
@@ -46,7 +60,7 @@ export const ruleSchema = z
   .strict();
 
 /** signatures/sources.yaml */
-export const sourcesSchema = z
+const sourcesSchema = z
   .object({
     credentialFiles: z.array(
       z
@@ -70,7 +84,7 @@ export const sourcesSchema = z
 const channelMap = z.record(z.string(), z.enum(SINK_CHANNELS));
 
 /** signatures/sinks.yaml: module → member → channel, per language. "*" as member: any call on the module. */
-export const sinksSchema = z
+const sinksSchema = z
   .object({
     js: z.object({ modules: z.record(z.string(), channelMap), globals: channelMap }).strict(),
     python: z.object({ modules: z.record(z.string(), channelMap), builtins: channelMap }).strict(),
@@ -80,7 +94,7 @@ export const sinksSchema = z
   .strict();
 
 /** signatures/indicators.yaml */
-export const indicatorsSchema = z
+const indicatorsSchema = z
   .object({
     /** Services that receive exfiltrated data: chat webhooks, request bins, tunnels, OAST. */
     exfilServices: z.array(
@@ -113,9 +127,12 @@ export const indicatorsSchema = z
   })
   .strict();
 
-export type RuleMeta = z.infer<typeof ruleSchema>;
+return { ruleSchema, sourcesSchema, sinksSchema, indicatorsSchema };
+}
+
+export type RuleMeta = Zod.z.infer<Schemas["ruleSchema"]>;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 export type SinkChannel = (typeof SINK_CHANNELS)[number];
-export type SourcesData = z.infer<typeof sourcesSchema>;
-export type SinksData = z.infer<typeof sinksSchema>;
-export type IndicatorsData = z.infer<typeof indicatorsSchema>;
+export type SourcesData = Zod.z.infer<Schemas["sourcesSchema"]>;
+export type SinksData = Zod.z.infer<Schemas["sinksSchema"]>;
+export type IndicatorsData = Zod.z.infer<Schemas["indicatorsSchema"]>;
