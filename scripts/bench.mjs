@@ -196,6 +196,13 @@ function skip(key, label, reason) {
 }
 
 // ---- run and print --------------------------------------------------------------
+// `--table-from bench/results.json`: print a stored run as a Markdown table (docs/benchmarks.md), run nothing.
+if (argv.includes("--table-from")) {
+  Object.assign(results, JSON.parse(readFileSync(value("--table-from"), "utf8")));
+  printTable(true);
+  rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
+}
 const suites = { startup, js: javascript, python, logs };
 try {
   for (const name of only) {
@@ -212,7 +219,7 @@ writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 printTable();
 console.log(`\nwritten: ${resultsFile}`);
 
-function printTable() {
+function printTable(markdown = false) {
   const rows = [["figure", "exfilscan", "peer", "exfilscan / peer"]];
   for (const entry of Object.values(results.suites)) {
     if (entry.skipped) {
@@ -243,7 +250,13 @@ function printTable() {
     rows.push(["  peak RSS MB", fmt(x.peakRssMB, 0), fmt(p?.peakRssMB, 0), fmt(entry.ratio?.peakRss)]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  console.log(`exfilscan bench (${results.mode}) — node ${results.node}, ${results.machine.cpus} CPUs, load ${results.machine.loadavgAtStart}→${results.machine.loadavgAtEnd}, ${results.date}, ${results.commit}`);
-  for (const row of rows) console.log(row.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd());
+  console.log(`exfilscan bench (${results.mode}, ${results.runs} run${results.runs === 1 ? "" : "s"} per heavy figure) — node ${results.node}, ${results.machine.cpus} CPUs, load ${results.machine.loadavgAtStart}→${results.machine.loadavgAtEnd}, ${results.date}, ${results.commit}`);
+  if (markdown) {
+    console.log("");
+    rows.forEach((row, i) => {
+      console.log(`| ${row.map((c) => String(c).replace(/^ +/, "↳ ").replace(/\|/g, "\\|")).join(" | ")} |`);
+      if (i === 0) console.log(`|${row.map(() => "---").join("|")}|`);
+    });
+  } else for (const row of rows) console.log(row.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd());
   for (const [what, why] of Object.entries(results.notMeasured)) console.log(`${what}: ${why}`);
 }
