@@ -143,8 +143,9 @@ function javascript() {
 function python() {
   const label = `Python: ${pythonCount} Debian python3-* packages vs bandit`;
   if (!existsSync(pythonDir)) return skip("python", label, `Debian trees not found at ${pythonDir} (--python-dir)`);
-  const dirs = readSet(join(root, "bench/python-set.txt")).slice(0, quick ? undefined : pythonCount).map((n) => join(pythonDir, n)).filter(existsSync);
-  const chosen = quick ? dirs.sort((x, y) => sourceSize([x], /\.py$/).bytes - sourceSize([y], /\.py$/).bytes).slice(0, pythonCount) : dirs;
+  const dirs = readSet(join(root, "bench/python-set.txt")).map((n) => join(pythonDir, n)).filter(existsSync);
+  // Fewer than the whole set (--quick, --python-count): the smallest trees of the set.
+  const chosen = pythonCount < dirs.length ? dirs.sort((x, y) => sourceSize([x], /\.py$/).bytes - sourceSize([y], /\.py$/).bytes).slice(0, pythonCount) : dirs;
   if (chosen.length === 0) return skip("python", label, "none of bench/python-set.txt is in the Debian trees");
   warmCache(chosen);
   const py = sourceSize(chosen, /\.py$/);
@@ -182,6 +183,14 @@ function logs() {
   }
 }
 
+function writeResults() {
+  results.machine.loadavgAtEnd = loadavg();
+  mkdirSync(join(root, "bench"), { recursive: true });
+  const file = join(root, value("--out", quick ? "bench/results-quick.json" : "bench/results.json"));
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
+}
+
 function throughput(entry, mb) {
   for (const side of [entry.exfilscan, entry.peer].filter(Boolean)) {
     side.sourceMBPerCpuSecond = side.cpu ? mb / side.cpu : null;
@@ -208,14 +217,12 @@ try {
   for (const name of only) {
     if (!suites[name]) throw new Error(`unknown suite ${name} (startup, js, python, logs)`);
     suites[name]();
+    writeResults(); // a run stopped later keeps the suites already measured
   }
 } finally {
   if (!flag("--keep")) rmSync(tmp, { recursive: true, force: true });
 }
-results.machine.loadavgAtEnd = loadavg();
-mkdirSync(join(root, "bench"), { recursive: true });
-const resultsFile = join(root, value("--out", quick ? "bench/results-quick.json" : "bench/results.json"));
-writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+const resultsFile = writeResults();
 printTable();
 console.log(`\nwritten: ${resultsFile}`);
 

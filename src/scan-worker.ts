@@ -1,5 +1,6 @@
 // Worker thread of `scanTargets` (src/scan-workers.ts): loads and scans one target at a
 // time and posts back its part of the report. Loaded only from the built dist/.
+import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { loadAdvisoryStore } from "./advisories/index.js";
 import { errorMessage } from "./core/errors.js";
@@ -16,6 +17,6 @@ parentPort!.on("message", (job: ScanJob) => {
   const reply = (message: ScanReply) => parentPort!.postMessage(message);
   loadTarget(job.input, data.limits ?? DEFAULT_LIMITS, data.registry)
     .then((pkg) => scanLoadedPackage(pkg, signatures, advisories))
-    .then(({ target, findings, errors }) => reply({ id: job.id, target, findings, errors }))
+    .then(({ target, findings, errors }) => reply({ id: job.id, target, findings, errors, heapMB: getHeapStatistics().total_heap_size / 2 ** 20 }))
     .catch((error: unknown) => reply({ id: job.id, error: errorMessage(error) }));
 });

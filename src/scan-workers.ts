@@ -28,10 +28,13 @@ export interface ScanPart {
   errors: ScanErrorEntry[];
 }
 
-export type ScanReply = ({ id: number } & ScanPart) | { id: number; error: string };
+/** heapMB: the worker's heap after the target (garbage included), to replace a bloated worker. */
+export type ScanReply = ({ id: number; heapMB?: number } & ScanPart) | { id: number; error: string };
 
 /** Targets a worker scans before it is replaced by a fresh one. */
 const TARGETS_PER_WORKER = 40;
+/** A worker whose heap has grown past this after a target is replaced before the next. */
+const HEAP_MB_PER_WORKER = 384;
 /** Fewer targets than this are scanned in the calling thread (a worker's start-up costs more). */
 export const MIN_TARGETS_FOR_WORKERS = 4;
 
@@ -59,10 +62,13 @@ export async function scanInWorkers(
     while (next < inputs.length) {
       const worker = new Worker(workerScript(), { workerData: data });
       let crashed: Error | undefined;
+      let bloated = false;
       let inFlight: { index: number; resolve: () => void } | undefined;
       worker.on("message", (reply: ScanReply) => {
         if (!inFlight) return;
-        onPart(inFlight.index, "error" in reply ? { error: reply.error } : reply);
+        if ("heapMB" in reply && (reply.heapMB ?? 0) > HEAP_MB_PER_WORKER) bloated = true;
+        const { heapMB: _heap, ...part } = reply as ScanReply & { heapMB?: number };
+        onPart(inFlight.index, "error" in part ? { error: part.error } : part);
         const done = inFlight;
         inFlight = undefined;
         done.resolve();
@@ -85,7 +91,7 @@ export async function scanInWorkers(
           done.resolve();
         }
       });
-      for (let handled = 0; handled < TARGETS_PER_WORKER && next < inputs.length && !crashed; handled++) {
+      for (let handled = 0; handled < TARGETS_PER_WORKER && next < inputs.length && !crashed && !bloated; handled++) {
         const index = next++;
         await new Promise<void>((resolve) => {
           inFlight = { index, resolve };
