@@ -1,79 +1,269 @@
 #!/usr/bin/env node
-// `npm run bench`: throughput figures on real code that every clone has (its own
-// node_modules) plus any larger corpus found in /tmp (see README "Benchmarks").
-// Figures are printed, never asserted: timing belongs here, not in tests.
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { performance } from "node:perf_hooks";
+// `npm run bench [-- --quick] [-- --only js,python,logs,startup] [-- --runs N]`
+// Every figure is exfilscan next to a peer on the same input, in the same run, interleaved
+// (A B A B …), as whole processes; the ratio is taken pair by pair and its median quoted.
+// Prints a table and writes bench/results.json. Timing belongs here, never in tests.
 import { spawnSync } from "node:child_process";
-import { loadSignatures } from "../dist/rules/signatures.js";
-import { scanTargets } from "../dist/scan.js";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { HAS_TIME, allBytes, fmt, interleave, pairRatio, readSet, sourceSize, summarize, unpackNpmSet } from "./bench-lib.mjs";
 
 const root = join(import.meta.dirname, "..");
-const signatures = loadSignatures();
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const value = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
+const quick = flag("--quick");
+const only = value("--only", "startup,js,python,logs").split(",");
+const runs = Number(value("--runs", quick ? 1 : 3));
+const npmDir = value("--npm-dir", "/work/eval/npm-top");
+const pythonDir = value("--python-dir", "/work/eval/debian-py/x");
+const npmCount = Number(value("--npm-count", quick ? 20 : 150));
+const pythonCount = Number(value("--python-count", quick ? 3 : 20));
+const logLines = Number(value("--log-lines", quick ? 200_000 : 1_000_000));
+const cli = join(root, "dist", "cli.js");
+const node = process.execPath;
+const tmp = mkdtempSync(join(tmpdir(), "exfilscan-bench-"));
+const log = (line) => process.stderr.write(`${line}\n`);
 
-function packageDirs(base) {
-  if (!existsSync(base)) return [];
-  return readdirSync(base).flatMap((name) => {
-    if (name.startsWith(".")) return [];
-    const dir = join(base, name);
-    if (!statSync(dir).isDirectory()) return [];
-    return name.startsWith("@") ? packageDirs(dir) : [dir];
-  });
+const results = {
+  tool: "exfilscan",
+  date: new Date().toISOString(),
+  commit: spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root }).stdout?.toString().trim() || null,
+  node: process.version,
+  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "", memoryGB: Math.round(totalmem() / 2 ** 30), loadavgAtStart: loadavg() },
+  mode: quick ? "quick" : "full",
+  runs,
+  method: "whole processes, A and B in turn on the same input; CPU = user+sys and peak RSS from /usr/bin/time (largest process); medians of counted runs; ratios pair by pair",
+  suites: {},
+  notMeasured: {
+    "deps cold/warm (300-package lockfile)": "not in this script yet",
+    "guard vs plain npm install": "not in this script yet",
+  },
+};
+if (!HAS_TIME) log("note: /usr/bin/time not found: CPU time and peak RSS are not measured, wall time only");
+
+function loadavg() {
+  try {
+    return Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
+  } catch {
+    return null;
+  }
 }
 
-function archives(base, pattern) {
-  return existsSync(base) ? readdirSync(base).filter((n) => pattern.test(n)).map((n) => join(base, n)) : [];
-}
+const exfilscan = (name, args, extra = {}) => ({ name, command: node, args: [cli, ...args], tmp, env: { EXFILSCAN_ADVISORY_STORE: join(tmp, "none.json") }, ...extra });
+const peer = (name, command, args, extra = {}) => ({ name, command, args, tmp, ...extra });
+const onPath = (command) => spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
 
-const SOURCE = /\.(c|m)?[jt]sx?$|\.py$/;
-
-/** Bytes of JS/TS/Python source under directory targets (archives are not unpacked here). */
-function sourceBytes(targets) {
-  let total = 0;
+/** Read every file once so neither side of the first pair pays the disk. */
+function warmCache(dirs) {
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
-      if (entry.isDirectory() && entry.name !== "node_modules" && entry.name !== ".git") walk(full);
-      else if (entry.isFile() && SOURCE.test(entry.name)) total += statSync(full).size;
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) readFileSync(full);
     }
   };
-  for (const target of targets) if (statSync(target).isDirectory()) walk(target);
-  return total;
+  dirs.forEach(walk);
 }
 
-async function measure(label, targets) {
-  if (targets.length === 0) return console.log(`${label}: skipped (corpus not present)`);
-  const start = performance.now();
-  const report = await scanTargets(targets, { signatures });
-  const seconds = (performance.now() - start) / 1000;
-  const bytes = report.targets.reduce((n, t) => n + t.bytes, 0);
-  const files = report.targets.reduce((n, t) => n + t.files, 0);
-  const serious = report.summary.critical + report.summary.high;
-  const parseErrors = report.errors.filter((e) => e.file).length;
-  const source = sourceBytes(targets);
-  console.log(
-    `${label}: ${report.targets.length} packages, ${files} files, ${(bytes / 1e6).toFixed(1)} MB read in ${seconds.toFixed(2)} s = ` +
-      `${(bytes / 1e6 / seconds).toFixed(1)} MB/s` +
-      (source ? ` (${(source / 1e6).toFixed(1)} MB of JS/TS/Python source = ${(source / 1e6 / seconds).toFixed(1)} MB/s of source)` : "") +
-      `; high/critical: ${serious}; file errors: ${parseErrors}; target errors: ${report.errors.length - parseErrors}`,
-  );
+function record(key, suite, a, b, samples, input) {
+  const sa = summarize(samples.a);
+  const sb = b ? summarize(samples.b) : undefined;
+  const entry = { label: suite, input, exfilscan: { command: [a.command, ...a.args.slice(0, 3), a.args.length > 3 ? "…" : ""].join(" ").trim(), ...sa } };
+  if (b) {
+    entry.peer = { name: b.name, command: [b.command, ...b.args.slice(0, 3), b.args.length > 3 ? "…" : ""].join(" ").trim(), ...sb };
+    entry.ratio = { cpu: pairRatio(samples.a, samples.b, "cpu"), wall: pairRatio(samples.a, samples.b, "wall"), peakRss: pairRatio(samples.a, samples.b, "rssMB") };
+  }
+  results.suites[key] = entry;
+  return entry;
 }
 
-console.log(`exfilscan bench — node ${process.version}, ${new Date().toISOString()}`);
-await measure("package source, npm (this clone's node_modules)", packageDirs(join(root, "node_modules")));
-await measure("package source, npm (/tmp/top200 tarballs, if present)", archives("/tmp/top200", /\.tgz$/));
-await measure("package source, Python (/tmp/debpy/trees, if present)", packageDirs("/tmp/debpy/trees"));
-await measure("package source, fixtures", [
-  ...packageDirs(join(root, "fixtures/npm/malicious")),
-  ...packageDirs(join(root, "fixtures/npm/benign")),
-  ...packageDirs(join(root, "fixtures/pypi/malicious")),
-  ...packageDirs(join(root, "fixtures/pypi/benign")),
-]);
+function scanSummary(file) {
+  try {
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    return {
+      packages: report.targets.length,
+      filesRead: report.targets.reduce((n, t) => n + t.files, 0),
+      bytesRead: report.targets.reduce((n, t) => n + t.bytes, 0),
+      highOrCritical: report.summary.critical + report.summary.high,
+      fileErrors: report.errors.filter((e) => e.file).length,
+      targetErrors: report.errors.filter((e) => !e.file).length,
+    };
+  } catch (error) {
+    return { unreadable: String(error) };
+  }
+}
 
-const logsBench = join(root, "scripts/bench-logs.mjs");
-if (existsSync(logsBench)) spawnSync(process.execPath, [logsBench], { stdio: "inherit" });
+// ---- start-up ---------------------------------------------------------------------
+function startup() {
+  const pkg = join(tmp, "tiny");
+  mkdirSync(pkg);
+  writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "tiny", version: "1.0.0", main: "index.js" }));
+  writeFileSync(join(pkg, "index.js"), ['"use strict";', 'const path = require("path");', "", "function add(a, b) {", "  return a + b;", "}", "", "module.exports = {", "  add,", '  join: (x) => path.join(x, "y"),', "};", ""].join("\n"));
+  const baseline = peer("node -e 0", node, ["-e", "0"]);
+  const n = Math.max(runs, quick ? 3 : 5);
+  for (const [key, label, args] of [
+    ["startupVersion", "start-up: --version", ["--version"]],
+    ["startupScan", "start-up: scan of one 11-line npm package", ["scan", pkg, "--offline", "-f", "json", "-o", join(tmp, "tiny.json")]],
+  ]) {
+    log(`${label} (${n} pairs after 1 warm-up)`);
+    const a = exfilscan("exfilscan", args);
+    const samples = interleave(a, baseline, n, 1, log);
+    const entry = record(key, label, a, baseline, samples, { description: key === "startupScan" ? "one npm package, 2 files" : "no input" });
+    const over = (k) => samples.a.map((s, i) => (s[k] !== null ? (s[k] - samples.b[i][k]) * 1000 : null));
+    entry.overNodeMs = { cpu: summarize(over("cpu").map((cpu) => ({ cpu }))).cpu, wall: summarize(over("wall").map((wall) => ({ wall }))).wall };
+  }
+}
 
-console.log("lockfile scan (cold/warm): not measured — the `deps` command is not built yet");
-console.log("guard latency: not measured — the `guard` command is not built yet");
-console.log(`peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+// ---- JavaScript vs js-x-ray -----------------------------------------------------------
+function javascript() {
+  const label = `JavaScript: ${npmCount} pinned npm packages vs js-x-ray`;
+  if (!existsSync(npmDir)) return skip("js", label, `npm corpus not found at ${npmDir} (--npm-dir)`);
+  if (!existsSync(join(root, "node_modules/@nodesecure/js-x-ray"))) return skip("js", label, "@nodesecure/js-x-ray not installed (npm ci)");
+  const { dirs, problems } = unpackNpmSet(join(root, "bench/npm-set.txt"), npmDir, join(tmp, "npm"), npmCount);
+  problems.forEach((p) => log(`  npm set: ${p}`));
+  warmCache(dirs);
+  const js = sourceSize(dirs, /\.(c|m)?js$/);
+  const input = { packages: dirs.length, jsFiles: js.files, jsMB: js.bytes / 1e6, allMB: allBytes(dirs) / 1e6, pinProblems: problems };
+  const out = join(tmp, "npm.json");
+  const a = exfilscan("exfilscan", ["scan", ...dirs, "--offline", "-f", "json", "-o", out]);
+  const b = peer("js-x-ray", node, [join(root, "scripts/bench-jsxray.mjs"), ...dirs]);
+  log(`${label} (${fmt(input.jsMB, 1)} MB of .js/.cjs/.mjs; ${runs} pairs)`);
+  const samples = interleave(a, b, runs, 0, log);
+  const entry = record("js", label, a, b, samples, input);
+  entry.exfilscan.report = scanSummary(out);
+  try {
+    entry.peer.report = JSON.parse(samples.b.at(-1).stdout);
+  } catch {}
+  throughput(entry, input.jsMB);
+}
+
+// ---- Python vs bandit -------------------------------------------------------------
+function python() {
+  const label = `Python: ${pythonCount} Debian python3-* packages vs bandit`;
+  if (!existsSync(pythonDir)) return skip("python", label, `Debian trees not found at ${pythonDir} (--python-dir)`);
+  const dirs = readSet(join(root, "bench/python-set.txt")).map((n) => join(pythonDir, n)).filter(existsSync);
+  // Fewer than the whole set (--quick, --python-count): the smallest trees of the set.
+  const chosen = pythonCount < dirs.length ? dirs.sort((x, y) => sourceSize([x], /\.py$/).bytes - sourceSize([y], /\.py$/).bytes).slice(0, pythonCount) : dirs;
+  if (chosen.length === 0) return skip("python", label, "none of bench/python-set.txt is in the Debian trees");
+  warmCache(chosen);
+  const py = sourceSize(chosen, /\.py$/);
+  const input = { packages: chosen.length, names: chosen.map((d) => d.split("/").pop()), pyFiles: py.files, pyMB: py.bytes / 1e6, allMB: allBytes(chosen) / 1e6 };
+  const out = join(tmp, "py.json");
+  const a = exfilscan("exfilscan", ["scan", ...chosen, "--offline", "-f", "json", "-o", out]);
+  const b = onPath("bandit") ? peer("bandit", "bandit", ["-r", ...chosen, "-f", "json", "-o", join(tmp, "bandit.json"), "-q"]) : undefined;
+  if (!b) log("  bandit not installed (apt-get install bandit): exfilscan alone");
+  log(`${label} (${fmt(input.pyMB, 1)} MB of .py; ${runs} pairs)`);
+  const samples = interleave(a, b, runs, 0, log);
+  const entry = record("python", label, a, b, samples, input);
+  if (!b) entry.peerSkipped = "bandit not installed";
+  entry.exfilscan.report = scanSummary(out);
+  throughput(entry, input.pyMB);
+}
+
+// ---- logs vs fail2ban-regex ---------------------------------------------------------
+function logs() {
+  const label = `logs: generated ${logLines.toLocaleString("en")}-line auth.log vs fail2ban-regex`;
+  const file = join(tmp, "auth.log");
+  spawnSync(node, [join(root, "scripts/gen-authlog.mjs"), String(logLines), file, "42"]);
+  readFileSync(file);
+  const db = join(tmp, "state.db");
+  const fresh = () => ["", "-wal", "-shm"].forEach((s) => rmSync(db + s, { force: true }));
+  const a = exfilscan("exfilscan", ["logs", file, "--db", db, "-f", "json", "-o", join(tmp, "logs.json")], { before: fresh });
+  const b = onPath("fail2ban-regex") ? peer("fail2ban-regex", "fail2ban-regex", [file, "sshd"]) : undefined;
+  if (!b) log("  fail2ban-regex not installed (apt-get install fail2ban): exfilscan alone");
+  log(`${label} (${runs} pairs; exfilscan with every parser, detector and a fresh SQLite state)`);
+  const samples = interleave(a, b, runs, 0, log);
+  const entry = record("logs", label, a, b, samples, { lines: logLines, MiB: readFileSync(file).length / 2 ** 20 });
+  if (!b) entry.peerSkipped = "fail2ban-regex not installed";
+  for (const side of [entry.exfilscan, entry.peer].filter(Boolean)) {
+    side.linesPerCpuSecond = side.cpu ? logLines / side.cpu : null;
+    side.linesPerSecond = logLines / side.wall;
+  }
+}
+
+function writeResults() {
+  results.machine.loadavgAtEnd = loadavg();
+  mkdirSync(join(root, "bench"), { recursive: true });
+  const file = join(root, value("--out", quick ? "bench/results-quick.json" : "bench/results.json"));
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
+}
+
+function throughput(entry, mb) {
+  for (const side of [entry.exfilscan, entry.peer].filter(Boolean)) {
+    side.sourceMBPerCpuSecond = side.cpu ? mb / side.cpu : null;
+    side.sourceMBPerSecond = mb / side.wall;
+    side.cpuOverWall = side.cpu ? side.cpu / side.wall : null;
+  }
+}
+
+function skip(key, label, reason) {
+  log(`${label}: skipped (${reason})`);
+  results.suites[key] = { label, skipped: reason };
+}
+
+// ---- run and print --------------------------------------------------------------
+// `--table-from bench/results.json`: print a stored run as a Markdown table (docs/benchmarks.md), run nothing.
+if (argv.includes("--table-from")) {
+  Object.assign(results, JSON.parse(readFileSync(value("--table-from"), "utf8")));
+  printTable(true);
+  rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
+}
+const suites = { startup, js: javascript, python, logs };
+try {
+  for (const name of only) {
+    if (!suites[name]) throw new Error(`unknown suite ${name} (startup, js, python, logs)`);
+    suites[name]();
+    writeResults(); // a run stopped later keeps the suites already measured
+  }
+} finally {
+  if (!flag("--keep")) rmSync(tmp, { recursive: true, force: true });
+}
+const resultsFile = writeResults();
+printTable();
+console.log(`\nwritten: ${resultsFile}`);
+
+function printTable(markdown = false) {
+  const rows = [["figure", "exfilscan", "peer", "exfilscan / peer"]];
+  for (const entry of Object.values(results.suites)) {
+    if (entry.skipped) {
+      rows.push([entry.label, `skipped: ${entry.skipped}`, "", ""]);
+      continue;
+    }
+    const x = entry.exfilscan;
+    const p = entry.peer;
+    rows.push([entry.label, "", p ? p.name : entry.peerSkipped ?? "", ""]);
+    if (entry.overNodeMs) {
+      rows.push(["  CPU s (user+sys) / wall s", `${fmt(x.cpu, 3)} / ${fmt(x.wall, 3)}`, `${fmt(p.cpu, 3)} / ${fmt(p.wall, 3)}`, `${fmt(entry.ratio.cpu)}x / ${fmt(entry.ratio.wall)}x`]);
+      rows.push(["  over node -e 0, ms (CPU / wall)", `${fmt(entry.overNodeMs.cpu, 0)} / ${fmt(entry.overNodeMs.wall, 0)}`, "", ""]);
+    } else {
+      rows.push(["  CPU s (user+sys)", fmt(x.cpu), fmt(p?.cpu), fmt(entry.ratio?.cpu)]);
+      rows.push(["  wall s", fmt(x.wall), fmt(p?.wall), fmt(entry.ratio?.wall)]);
+    }
+    if (x.sourceMBPerCpuSecond !== undefined) {
+      const inv = (r) => (r ? 1 / r : null);
+      rows.push(["  source MB/s per CPU s (files analysed)", fmt(x.sourceMBPerCpuSecond), fmt(p?.sourceMBPerCpuSecond), p ? `${fmt(inv(entry.ratio.cpu))}x` : ""]);
+      rows.push(["  source MB/s wall", fmt(x.sourceMBPerSecond), fmt(p?.sourceMBPerSecond), p ? `${fmt(inv(entry.ratio.wall))}x` : ""]);
+      rows.push(["  CPU / wall (cores used)", fmt(x.cpuOverWall), fmt(p?.cpuOverWall), ""]);
+    }
+    if (x.linesPerCpuSecond !== undefined) {
+      const inv = (r) => (r ? 1 / r : null);
+      rows.push(["  log lines/s per CPU s", fmt(x.linesPerCpuSecond, 0), fmt(p?.linesPerCpuSecond, 0), p ? `${fmt(inv(entry.ratio.cpu))}x` : ""]);
+      rows.push(["  log lines/s wall", fmt(x.linesPerSecond, 0), fmt(p?.linesPerSecond, 0), p ? `${fmt(inv(entry.ratio.wall))}x` : ""]);
+    }
+    rows.push(["  peak RSS MB", fmt(x.peakRssMB, 0), fmt(p?.peakRssMB, 0), fmt(entry.ratio?.peakRss)]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  console.log(`exfilscan bench (${results.mode}, ${results.runs} run${results.runs === 1 ? "" : "s"} per heavy figure) — node ${results.node}, ${results.machine.cpus} CPUs, load ${results.machine.loadavgAtStart}→${results.machine.loadavgAtEnd}, ${results.date}, ${results.commit}`);
+  if (markdown) {
+    console.log("");
+    rows.forEach((row, i) => {
+      console.log(`| ${row.map((c) => String(c).replace(/^ +/, "↳ ").replace(/\|/g, "\\|")).join(" | ")} |`);
+      if (i === 0) console.log(`|${row.map(() => "---").join("|")}|`);
+    });
+  } else for (const row of rows) console.log(row.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd());
+  for (const [what, why] of Object.entries(results.notMeasured)) console.log(`${what}: ${why}`);
+}

@@ -3,17 +3,43 @@
 import { Command, CommanderError } from "commander";
 import { errorMessage, isKnownError } from "./core/errors.js";
 import { TOOL_VERSION } from "./core/version.js";
-import { EXIT_ERROR } from "./cli/output.js";
-import { registerScan } from "./cli/commands/scan.js";
-import { registerRules } from "./cli/commands/rules.js";
-import { registerSignatures } from "./cli/commands/signatures.js";
-import { registerAlerts, registerLogs } from "./cli/commands/logs.js";
-import { registerDiff } from "./cli/commands/diff.js";
-import { registerDeps } from "./cli/commands/deps.js";
-import { registerRender } from "./cli/commands/render.js";
-import { registerGuard } from "./cli/commands/guard.js";
-import { registerHook } from "./cli/commands/hook.js";
-import { registerCorrelate } from "./cli/commands/correlate.js";
+
+/** Exit code of a usage or run-time error (src/cli/output.ts EXIT_ERROR; not imported: it loads every reporter). */
+const EXIT_ERROR = 2;
+
+type Register = (program: Command) => void;
+/**
+ * Each command's module is loaded only when that command runs: `--version` loads none and
+ * `scan` loads only what scanning uses. `--help`, no command or an unknown word loads all
+ * (the help lists every command; commander suggests the nearest name).
+ */
+const COMMANDS: Record<string, () => Promise<Register[]>> = {
+  scan: async () => [(await import("./cli/commands/scan.js")).registerScan],
+  rules: async () => [(await import("./cli/commands/rules.js")).registerRules],
+  signatures: async () => [(await import("./cli/commands/signatures.js")).registerSignatures],
+  logs: async () => [(await import("./cli/commands/logs.js")).registerLogs],
+  baseline: async () => [(await import("./cli/commands/logs.js")).registerLogs],
+  alerts: async () => [(await import("./cli/commands/logs.js")).registerAlerts],
+  diff: async () => [(await import("./cli/commands/diff.js")).registerDiff],
+  deps: async () => [(await import("./cli/commands/deps.js")).registerDeps],
+  render: async () => [(await import("./cli/commands/render.js")).registerRender],
+  guard: async () => [(await import("./cli/commands/guard.js")).registerGuard],
+  hook: async () => [(await import("./cli/commands/hook.js")).registerHook],
+  correlate: async () => [(await import("./cli/commands/correlate.js")).registerCorrelate],
+};
+/** Registration order of the full set (the order `--help` lists them). */
+const ORDER = ["scan", "rules", "signatures", "logs", "alerts", "diff", "deps", "render", "guard", "hook", "correlate"];
+
+/** The command word of argv (the first word that is not an option or a global option's value); undefined when none. */
+function commandWord(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") return undefined;
+    if (arg === "--signatures") i += 1;
+    else if (!arg.startsWith("-")) return arg;
+  }
+  return undefined;
+}
 
 const program = new Command("exfilscan")
   .description("Find code that reads credentials and sends them away, in npm and Python packages; read host logs for its traces.")
@@ -28,17 +54,11 @@ const program = new Command("exfilscan")
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-registerScan(program);
-registerRules(program);
-registerSignatures(program);
-registerLogs(program);
-registerAlerts(program);
-registerDiff(program);
-registerDeps(program);
-registerRender(program);
-registerGuard(program);
-registerHook(program);
-registerCorrelate(program);
+const args = process.argv.slice(2);
+const word = commandWord(args);
+const onlyVersion = word === undefined && args.some((a) => a === "-V" || a === "--version") && !args.some((a) => a === "-h" || a === "--help");
+const registers = word !== undefined && COMMANDS[word] ? await COMMANDS[word]!() : onlyVersion ? [] : (await Promise.all(ORDER.map((name) => COMMANDS[name]!()))).flat();
+for (const register of registers) register(program);
 
 // A reader that stops early (`exfilscan logs --events | head`) is not an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

@@ -2,9 +2,7 @@
 // A target that fails is an entry in errors[]; the others go on.
 import { knownMaliciousFindings } from "./advisories/known-malicious.js";
 import type { AdvisoryStore } from "./advisories/index.js";
-import { analyzeNpmPackage } from "./analyzers/js/index.js";
 import type { PackageFacts } from "./analyzers/facts.js";
-import { analyzePythonPackage } from "./analyzers/python/index.js";
 import { errorMessage } from "./core/errors.js";
 import { finishReport, newReport } from "./core/report.js";
 import {
@@ -17,14 +15,16 @@ import {
 } from "./core/types.js";
 import { DEFAULT_LIMITS, loadTarget, type IngestLimits, type LoadedPackage } from "./ingest/index.js";
 import { evaluateFacts } from "./rules/evaluate.js";
+import { scanInWorkers, workerCount, type ScanPart, type ScanWorkerData } from "./scan-workers.js";
 import type { RegistryOptions } from "./registry/http.js";
 import type { Signatures } from "./rules/signatures.js";
 
 type Analyzer = (pkg: LoadedPackage, signatures: Signatures) => Promise<PackageFacts>;
 
+/** Each analyzer is loaded when a package of its ecosystem first comes (no tree-sitter for an npm package). */
 const ANALYZERS: Record<Ecosystem, Analyzer> = {
-  npm: analyzeNpmPackage,
-  pypi: analyzePythonPackage,
+  npm: async (pkg, signatures) => (await import("./analyzers/js/index.js")).analyzeNpmPackage(pkg, signatures),
+  pypi: async (pkg, signatures) => (await import("./analyzers/python/index.js")).analyzePythonPackage(pkg, signatures),
 };
 
 export interface ScanOptions {
@@ -36,6 +36,8 @@ export interface ScanOptions {
   registry?: RegistryOptions;
   /** Called after each target, for progress bars; never required. */
   onTarget?: (done: number, total: number, input: string) => void;
+  /** Worker threads for many targets (default: one a core from 4 targets on; 1 = this thread only). */
+  workers?: number;
 }
 
 export interface PackageScan {
@@ -68,6 +70,28 @@ export async function scanLoadedPackage(pkg: LoadedPackage, signatures: Signatur
 export async function scanTargets(inputs: string[], options: ScanOptions): Promise<ScanReport> {
   const report = newReport();
   let done = 0;
+  const workers = workerCount(inputs.length, options.workers);
+  if (workers > 1) {
+    const parts: (ScanPart | { error: string } | undefined)[] = new Array(inputs.length);
+    const data: ScanWorkerData = {
+      signatureDirs: options.signatures.dirs.slice(1),
+      ...(options.advisories ? { advisoryFile: options.advisories.file } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.registry ? { registry: options.registry } : {}),
+    };
+    await scanInWorkers(inputs, workers, data, (index, part) => {
+      parts[index] = part;
+      options.onTarget?.(++done, inputs.length, inputs[index]!);
+    });
+    inputs.forEach((input, index) => {
+      const part = parts[index] ?? { error: "not scanned" };
+      if ("error" in part) return void report.errors.push({ input, message: part.error });
+      report.targets.push(part.target);
+      report.findings.push(...part.findings);
+      report.errors.push(...part.errors);
+    });
+    return finishReport(report);
+  }
   for (const input of inputs) {
     try {
       const pkg = await loadTarget(input, options.limits ?? DEFAULT_LIMITS, options.registry);

@@ -4,7 +4,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { z } from "zod";
+import { createRequire } from "node:module";
+import type * as Zod from "zod";
 import { ConfigurationError } from "../core/errors.js";
 import { OSV_ECOSYSTEMS, type AdvisoryStoreFile } from "./types.js";
 
@@ -20,7 +21,10 @@ export function resolveStorePath(flag: string | undefined, env: NodeJS.ProcessEn
 
 // The records inside are checked where they are used (index.ts); validating every one of
 // ~200k records with zod at each scan would cost seconds for a file only exfilscan writes.
-const storeSchema = z.object({
+// zod is loaded when a store is read (a scan without a store never loads it).
+let storeSchema: ReturnType<typeof buildStoreSchema> | undefined;
+
+const buildStoreSchema = (z: typeof Zod.z) => z.object({
   schemaVersion: z.literal(STORE_SCHEMA_VERSION),
   updatedAt: z.string(),
   ecosystems: z.partialRecord(
@@ -48,6 +52,7 @@ export function readStoreFile(file: string): AdvisoryStoreFile | undefined {
   if (typeof version === "number" && version > STORE_SCHEMA_VERSION) {
     throw new ConfigurationError(`advisory store has schema version ${version}, newer than this exfilscan understands (${STORE_SCHEMA_VERSION})`, file);
   }
+  storeSchema ??= buildStoreSchema((createRequire(import.meta.url)("zod") as typeof Zod).z);
   const parsed = storeSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -1,14 +1,13 @@
 // Options shared by commands that report package findings: the advisory store (read-only,
 // never a network call) and the ignore file. One place, so `scan`, `deps`, `guard` agree.
+// What only some runs use (the ignore file's YAML, the baseline) is loaded when used.
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { loadAdvisoryStore, type AdvisoryStore } from "../advisories/index.js";
-import { resolveStorePath } from "../advisories/store.js";
+import type { AdvisoryStore } from "../advisories/index.js";
 import type { ScanReport } from "../core/types.js";
-import { applyIgnoreList } from "../ignore/apply.js";
-import { findIgnoreFile, loadIgnoreFile, type IgnoreList } from "../ignore/load.js";
+import type { IgnoreList } from "../ignore/load.js";
 import type { Signatures } from "../rules/signatures.js";
 import { finishReport } from "../core/report.js";
-import { applyBaseline, loadBaseline } from "../baseline/index.js";
 import { warn } from "./output.js";
 
 export function addScanExtrasOptions(command: Command): Command {
@@ -19,16 +18,21 @@ export function addScanExtrasOptions(command: Command): Command {
 }
 
 /** The store when there is one; otherwise one note on stderr and no advisory check. */
-export function loadAdvisoriesOption(raw: Record<string, unknown>): AdvisoryStore | undefined {
+export async function loadAdvisoriesOption(raw: Record<string, unknown>): Promise<AdvisoryStore | undefined> {
+  const { resolveStorePath } = await import("../advisories/store.js");
   const file = resolveStorePath(raw["advisoryStore"] as string | undefined);
-  const store = loadAdvisoryStore(file);
+  const store = existsSync(file) ? (await import("../advisories/index.js")).loadAdvisoryStore(file) : undefined;
   if (!store) warn(`no known-malicious package store at ${file}: run \`exfilscan signatures update\` to enable the known-malicious-package check`);
   return store;
 }
 
 /** Loaded before the scan starts, so a broken ignore file stops the run early (exit 2, file:line). */
-export function loadIgnoreOption(raw: Record<string, unknown>, signatures: Signatures): IgnoreList | undefined {
-  const file = findIgnoreFile(raw["ignoreFile"] as string | undefined);
+export async function loadIgnoreOption(raw: Record<string, unknown>, signatures: Signatures): Promise<IgnoreList | undefined> {
+  const flag = raw["ignoreFile"] as string | undefined;
+  // The cheap check first: with no --ignore-file and no ./.exfilscanignore, no YAML parser is loaded.
+  if (!flag && !existsSync(".exfilscanignore")) return undefined;
+  const { findIgnoreFile, loadIgnoreFile } = await import("../ignore/load.js");
+  const file = findIgnoreFile(flag);
   return file ? loadIgnoreFile(file, new Set(signatures.rules.keys())) : undefined;
 }
 
@@ -36,13 +40,15 @@ export function loadIgnoreOption(raw: Record<string, unknown>, signatures: Signa
  * Drop findings the --baseline report already had, suppress matching ignore entries, add
  * expired entries to errors[] (the command prints errors[] on stderr), recount.
  */
-export function applyIgnoreOption(report: ScanReport, list: IgnoreList | undefined, raw: Record<string, unknown> = {}): ScanReport {
+export async function applyIgnoreOption(report: ScanReport, list: IgnoreList | undefined, raw: Record<string, unknown> = {}): Promise<ScanReport> {
   const baselineFile = raw["baseline"] as string | undefined;
   if (baselineFile) {
+    const { applyBaseline, loadBaseline } = await import("../baseline/index.js");
     const dropped = applyBaseline(report, loadBaseline(baselineFile));
     if (dropped > 0) warn(`${dropped} finding${dropped === 1 ? "" : "s"} already in the baseline ${baselineFile}: not reported`);
   }
   if (!list) return report;
+  const { applyIgnoreList } = await import("../ignore/apply.js");
   applyIgnoreList(report, list);
   return finishReport(report);
 }

@@ -2,7 +2,7 @@
 // inside node_modules, .git or a virtualenv), and installed trees when asked for.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { isLockfileName, isRequirementsFile } from "./lockfiles/index.js";
+import { isLockfileName, isRequirementsFile } from "./lockfiles/names.js";
 
 export interface DiscoveredInputs {
   lockfiles: string[];

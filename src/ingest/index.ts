@@ -3,13 +3,10 @@ import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { IngestError } from "../core/errors.js";
 import type { RegistryOptions } from "../registry/http.js";
-import { fetchSpec } from "../registry/resolve.js";
 import { parseSpec } from "../registry/spec.js";
 import { loadDirectory } from "./directory.js";
 import { identifyPackage, stripCommonTopDirectory } from "./package-identity.js";
-import { loadTarball } from "./tarball.js";
 import type { IngestLimits, LoadedPackage } from "./types.js";
-import { loadZip } from "./zip.js";
 
 export { DEFAULT_LIMITS } from "./types.js";
 export type { IngestLimits, LoadedPackage } from "./types.js";
@@ -20,7 +17,8 @@ const ZIP_NAMES = /\.(zip|whl|egg)$/i;
 /** Load an archive held in memory (a registry download, or a file read from disk). */
 export async function loadArchive(input: string, name: string, data: Buffer, limits: IngestLimits): Promise<LoadedPackage> {
   const isZip = ZIP_NAMES.test(name) || (data[0] === 0x50 && data[1] === 0x4b);
-  const pkg = isZip ? loadZip(input, data, limits) : await loadTarball(input, data, limits);
+  // Archive readers (tar, fflate) are loaded when an archive comes.
+  const pkg = isZip ? (await import("./zip.js")).loadZip(input, data, limits) : await (await import("./tarball.js")).loadTarball(input, data, limits);
   stripCommonTopDirectory(pkg);
   identifyPackage(pkg);
   return pkg;
@@ -31,6 +29,7 @@ export async function loadTarget(input: string, limits: IngestLimits, registry?:
   const spec = parseSpec(input);
   if (spec) {
     if (!registry) throw new IngestError("registry specs need registry access");
+    const { fetchSpec } = await import("../registry/resolve.js");
     const archive = await fetchSpec(spec, registry);
     return loadArchive(input, archive.fileName, archive.data, limits);
   }

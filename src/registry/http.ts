@@ -4,7 +4,6 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import fetch from "node-fetch";
 import { IngestError, errorMessage } from "../core/errors.js";
 import { authorizationFor, type NpmConfig } from "./config.js";
 
@@ -63,6 +62,7 @@ export async function download(url: string, options: RegistryOptions, accept?: s
     if (attempt > 0) await sleep((options.backoffMs ?? 250) * 2 ** (attempt - 1));
     let response;
     try {
+      const { default: fetch } = await import("node-fetch");
       response = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs) });
     } catch (error) {
       lastError = new IngestError(`registry unreachable (${url}): ${errorMessage(error)}`);

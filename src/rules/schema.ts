@@ -1,18 +1,10 @@
-// Schemas of the files in signatures/. Validated at start-up: a typo fails the run
-// with file and line, never in the middle of a scan.
-import { z } from "zod";
+// Schemas of the files in signatures/. Validated when the YAML is read (at build time
+// into dist/signatures.json, or at start-up when that is missing or stale, and for
+// --signatures directories): a typo fails with file and line, never mid-scan.
+// zod is loaded on first use only: a scan from the compiled set never loads it.
+import { createRequire } from "node:module";
+import type * as Zod from "zod";
 import { SEVERITIES } from "../core/types.js";
-
-const kebabId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "ids are kebab-case");
-const attackId = z.string().regex(/^T\d{4}(\.\d{3})?$/, "ATT&CK ids look like T1041 or T1552.004");
-const regexSource = z.string().refine((s) => {
-  try {
-    new RegExp(s, "i");
-    return true;
-  } catch {
-    return false;
-  }
-}, "not a valid regular expression");
 
 export const SOURCE_KINDS = [
   "ssh-key",
@@ -31,8 +23,33 @@ export const SOURCE_KINDS = [
 
 export const SINK_CHANNELS = ["http", "socket", "dns", "websocket", "mail", "ftp", "shell"] as const;
 
+/** What calling a sink member gives back: a client whose methods send (`requests.Session`), or one already connected to the peer its arguments name (`smtplib.SMTP`). */
+export const CLIENT_ROLES = ["client", "connection"] as const;
+
+let built: Schemas | undefined;
+
+/** The schemas of signatures/ files, built (and zod loaded) on first call. */
+export function signatureSchemas(): Schemas {
+  built ??= buildSchemas((createRequire(import.meta.url)("zod") as typeof Zod).z);
+  return built;
+}
+
+type Schemas = ReturnType<typeof buildSchemas>;
+
+function buildSchemas(z: typeof Zod.z) {
+const kebabId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "ids are kebab-case");
+const attackId = z.string().regex(/^T\d{4}(\.\d{3})?$/, "ATT&CK ids look like T1041 or T1552.004");
+const regexSource = z.string().refine((s) => {
+  try {
+    new RegExp(s, "i");
+    return true;
+  } catch {
+    return false;
+  }
+}, "not a valid regular expression");
+
 /** signatures/rules/<id>.yaml */
-export const ruleSchema = z
+const ruleSchema = z
   .object({
     id: kebabId,
     title: z.string().min(1),
@@ -46,7 +63,7 @@ export const ruleSchema = z
   .strict();
 
 /** signatures/sources.yaml */
-export const sourcesSchema = z
+const sourcesSchema = z
   .object({
     credentialFiles: z.array(
       z
@@ -69,9 +86,6 @@ export const sourcesSchema = z
 
 const channelMap = z.record(z.string(), z.enum(SINK_CHANNELS));
 
-/** What calling a member gives back: a client whose methods send (`requests.Session`), or one that already connected to the peer its arguments name (`smtplib.SMTP`). */
-export const CLIENT_ROLES = ["client", "connection"] as const;
-
 /** A member: its channel, or `{ channel, returns }` for a member that creates a client object. */
 const memberEntry = z.union([
   z.enum(SINK_CHANNELS),
@@ -80,7 +94,7 @@ const memberEntry = z.union([
 const memberMap = z.record(z.string(), memberEntry);
 
 /** An entry no front-end reads is an error at its line, never a silent no-op. */
-const onlyChannels = (language: string) => (modules: Record<string, Record<string, z.infer<typeof memberEntry>>>, ctx: z.RefinementCtx) => {
+const onlyChannels = (language: string) => (modules: Record<string, Record<string, Zod.z.infer<typeof memberEntry>>>, ctx: Zod.z.RefinementCtx) => {
   for (const [module, members] of Object.entries(modules)) {
     for (const [member, entry] of Object.entries(members)) {
       if (typeof entry !== "string") {
@@ -91,7 +105,7 @@ const onlyChannels = (language: string) => (modules: Record<string, Record<strin
 };
 
 /** signatures/sinks.yaml: module → member → channel (or client class), per language. "*" as member: any call on the module. */
-export const sinksSchema = z
+const sinksSchema = z
   .object({
     js: z.object({ modules: z.record(z.string(), memberMap).superRefine(onlyChannels("js")), globals: channelMap }).strict(),
     python: z
@@ -107,7 +121,7 @@ export const sinksSchema = z
   .strict();
 
 /** signatures/indicators.yaml */
-export const indicatorsSchema = z
+const indicatorsSchema = z
   .object({
     /** Services that receive exfiltrated data: chat webhooks, request bins, tunnels, OAST. */
     exfilServices: z.array(
@@ -140,10 +154,13 @@ export const indicatorsSchema = z
   })
   .strict();
 
-export type RuleMeta = z.infer<typeof ruleSchema>;
+return { ruleSchema, sourcesSchema, sinksSchema, indicatorsSchema };
+}
+
+export type RuleMeta = Zod.z.infer<Schemas["ruleSchema"]>;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 export type SinkChannel = (typeof SINK_CHANNELS)[number];
 export type ClientRole = (typeof CLIENT_ROLES)[number];
-export type SourcesData = z.infer<typeof sourcesSchema>;
-export type SinksData = z.infer<typeof sinksSchema>;
-export type IndicatorsData = z.infer<typeof indicatorsSchema>;
+export type SourcesData = Zod.z.infer<Schemas["sourcesSchema"]>;
+export type SinksData = Zod.z.infer<Schemas["sinksSchema"]>;
+export type IndicatorsData = Zod.z.infer<Schemas["indicatorsSchema"]>;

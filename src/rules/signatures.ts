@@ -1,25 +1,28 @@
 // Loads signatures/ (and user directories merged over it), validates every file and
 // compiles patterns once. Analyzers and rules only see the compiled Signatures.
+// The YAML is the source of truth; the build validates it into dist/signatures.json
+// (with a digest of the YAML it came from), which start-up uses while the digest matches.
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { basename, join } from "node:path";
-import { LineCounter, parseDocument, isNode } from "yaml";
+import type * as Yaml from "yaml";
 import type { z } from "zod";
 import { ConfigurationError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
-import {
-  indicatorsSchema,
-  ruleSchema,
-  sinksSchema,
-  sourcesSchema,
-  type IndicatorsData,
-  type RuleMeta,
-  type ClientRole,
-  type SinkChannel,
-  type SinksData,
-  type SourceKind,
-} from "./schema.js";
+import { signatureSchemas, type ClientRole, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
 
 export const BUILTIN_SIGNATURES_DIR = join(PACKAGE_ROOT, "signatures");
+/** Written by `npm run build` (scripts/build-signatures.mjs). */
+export const COMPILED_SIGNATURES_FILE = join(PACKAGE_ROOT, "dist", "signatures.json");
+
+/** One signature directory's files, validated (JSON-serialisable: patterns are still strings). */
+export interface SignatureDirData {
+  rules: RuleMeta[];
+  sources?: SourcesData;
+  sinks?: SinksData;
+  indicators?: IndicatorsData;
+}
 
 /** Who issued a credential and where it authenticates (signatures/indicators.yaml `issuers`). */
 export interface Issuer {
@@ -65,6 +68,8 @@ export interface Signatures {
 /** Parse one YAML file and validate it; errors name the file and the line of the bad value. */
 export function readValidated<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
   const text = readFileSync(file, "utf8");
+  // yaml is loaded on first use only (the compiled built-in set needs no YAML parser).
+  const { LineCounter, parseDocument, isNode } = createRequire(import.meta.url)("yaml") as typeof Yaml;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const yamlError = doc.errors[0];
@@ -109,26 +114,69 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
       throw new ConfigurationError("signature directory not found", dir);
     }
-    mergeDirectory(signatures, dir);
+    mergeDirectory(signatures, dir === BUILTIN_SIGNATURES_DIR ? builtinData() : readSignatureDirectory(dir));
   }
   return signatures;
 }
 
-function mergeDirectory(into: Signatures, dir: string): void {
+/** The built-in set: from dist/signatures.json when it was built from these very YAML files, else from the YAML. */
+function builtinData(): SignatureDirData {
+  return compiledData(COMPILED_SIGNATURES_FILE, BUILTIN_SIGNATURES_DIR) ?? readSignatureDirectory(BUILTIN_SIGNATURES_DIR);
+}
+
+/** A compiled set's data when it was made from `dir`'s current YAML; undefined when missing, unreadable or stale. */
+export function compiledData(file: string, dir: string): SignatureDirData | undefined {
+  try {
+    const compiled = JSON.parse(readFileSync(file, "utf8")) as { digest?: string; data?: SignatureDirData };
+    if (compiled.data && compiled.digest === signatureDigest(dir)) return compiled.data;
+  } catch {
+    // missing or unreadable: the YAML is the source of truth
+  }
+  return undefined;
+}
+
+/** The YAML files of a signature directory, in the order they are read. */
+function signatureFiles(dir: string): string[] {
+  const rulesDir = join(dir, "rules");
+  const rules = existsSync(rulesDir) ? readdirSync(rulesDir).filter((n) => n.endsWith(".yaml")).sort().map((n) => join(rulesDir, n)) : [];
+  return [...rules, ...["sources.yaml", "sinks.yaml", "indicators.yaml"].map((n) => join(dir, n)).filter((f) => existsSync(f))];
+}
+
+/** sha256 over the names and bytes of a directory's signature files (what the compiled set was made from). */
+export function signatureDigest(dir: string): string {
+  const hash = createHash("sha256");
+  for (const file of signatureFiles(dir)) hash.update(`${file.slice(dir.length)}\0`).update(readFileSync(file)).update("\0");
+  return hash.digest("hex");
+}
+
+/** Read and validate one signature directory's YAML. */
+export function readSignatureDirectory(dir: string): SignatureDirData {
+  const schemas = signatureSchemas();
+  const data: SignatureDirData = { rules: [] };
   const rulesDir = join(dir, "rules");
   if (existsSync(rulesDir)) {
     for (const name of readdirSync(rulesDir).filter((n) => n.endsWith(".yaml")).sort()) {
       const file = join(rulesDir, name);
-      const rule = readValidated(file, ruleSchema);
+      const rule = readValidated(file, schemas.ruleSchema);
       if (rule.id !== basename(name, ".yaml")) {
         throw new ConfigurationError(`rule id "${rule.id}" must equal the file name`, file, 1);
       }
-      into.rules.set(rule.id, rule);
+      data.rules.push(rule);
     }
   }
   const sourcesFile = join(dir, "sources.yaml");
-  if (existsSync(sourcesFile)) {
-    const sources = readValidated(sourcesFile, sourcesSchema);
+  if (existsSync(sourcesFile)) data.sources = readValidated(sourcesFile, schemas.sourcesSchema);
+  const sinksFile = join(dir, "sinks.yaml");
+  if (existsSync(sinksFile)) data.sinks = readValidated(sinksFile, schemas.sinksSchema);
+  const indicatorsFile = join(dir, "indicators.yaml");
+  if (existsSync(indicatorsFile)) data.indicators = readValidated(indicatorsFile, schemas.indicatorsSchema);
+  return data;
+}
+
+function mergeDirectory(into: Signatures, data: SignatureDirData): void {
+  for (const rule of data.rules) into.rules.set(rule.id, rule);
+  const sources = data.sources;
+  if (sources) {
     into.credentialFiles.push(
       ...sources.credentialFiles.map((c) => ({ regex: compile(c.pattern), data: { kind: c.kind, note: c.note } })),
     );
@@ -137,9 +185,8 @@ function mergeDirectory(into: Signatures, dir: string): void {
     into.envNotSecretNames.push(...sources.envNotSecretNames.map(compile));
     into.secretParameterNames.push(...sources.secretParameterNames.map(compile));
   }
-  const sinksFile = join(dir, "sinks.yaml");
-  if (existsSync(sinksFile)) {
-    const sinks = readValidated(sinksFile, sinksSchema);
+  const sinks = data.sinks;
+  if (sinks) {
     mergeModules(into.sinks.js.modules, channelsOf(sinks.js.modules));
     Object.assign(into.sinks.js.globals, sinks.js.globals);
     mergeModules(into.sinks.python.modules, channelsOf(sinks.python.modules));
@@ -149,9 +196,8 @@ function mergeDirectory(into: Signatures, dir: string): void {
     Object.assign(into.sinks.python.builtins, sinks.python.builtins);
     Object.assign(into.sinks.shellPrograms, sinks.shellPrograms);
   }
-  const indicatorsFile = join(dir, "indicators.yaml");
-  if (existsSync(indicatorsFile)) {
-    const indicators = readValidated(indicatorsFile, indicatorsSchema);
+  const indicators = data.indicators;
+  if (indicators) {
     into.exfilServices.push(
       ...indicators.exfilServices.map((s) => ({
         regex: compile(s.pattern),

@@ -1,6 +1,7 @@
 // Parsing: acorn first for plain JavaScript (fast), Babel with error recovery for
 // TypeScript, JSX, Flow and anything acorn rejects. Both yield ESTree shapes.
-import { parse as babelParse, type ParserPlugin } from "@babel/parser";
+import { createRequire } from "node:module";
+import type { ParserPlugin } from "@babel/parser";
 import { parse as acornParse } from "acorn";
 import type { Node } from "./ast.js";
 
@@ -56,6 +57,13 @@ function tryAcorn(text: string): Node | undefined {
   return undefined;
 }
 
+let babelModule: typeof import("@babel/parser") | undefined;
+/** Babel is the fallback parser (TypeScript, JSX, what acorn rejects): loaded on first use only. */
+function babel(): typeof import("@babel/parser") {
+  babelModule ??= createRequire(import.meta.url)("@babel/parser") as typeof import("@babel/parser");
+  return babelModule;
+}
+
 function babelPlugins(ext: string): ParserPlugin[] {
   const plugins: ParserPlugin[] = ["estree", "decorators-legacy", "importAttributes"];
   if (ext === ".ts" || ext === ".mts" || ext === ".cts") plugins.push("typescript");
@@ -66,7 +74,7 @@ function babelPlugins(ext: string): ParserPlugin[] {
 
 function tryBabel(text: string, ext: string): ParseResult {
   try {
-    const file = babelParse(text, {
+    const file = babel().parse(text, {
       sourceType: "unambiguous",
       errorRecovery: true,
       allowReturnOutsideFunction: true,

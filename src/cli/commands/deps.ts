@@ -52,8 +52,8 @@ export function registerDeps(program: Command): void {
     if (ecosystem && ecosystem !== "npm" && ecosystem !== "pypi") throw new UsageError(`--ecosystem must be npm or pypi (got "${ecosystem}")`);
     const extraSignatureDirs = (program.opts()["signatures"] as string[] | undefined) ?? [];
     const signatures = loadSignatures(extraSignatureDirs);
-    const ignores = loadIgnoreOption(raw, signatures);
-    const advisories = quiet ? loadQuietly(raw) : loadAdvisoriesOption(raw);
+    const ignores = await loadIgnoreOption(raw, signatures);
+    const advisories = quiet ? await loadQuietly(raw) : await loadAdvisoriesOption(raw);
     const targets = inputs.length ? inputs : ["."];
     let sources = await readInputs(targets, Boolean(raw["installed"]));
     let changed: ChangedInputs | undefined;
@@ -89,7 +89,7 @@ export function registerDeps(program: Command): void {
       const c = changed.summary;
       if (!quiet) warn(`changes since ${c.ref} (${c.mergeBase.slice(0, 12)}): ${c.added.length} added, ${c.changed.length} changed, ${c.removed.length} removed dependencies; ${c.firstPartyFiles.length} own files${c.notes.length ? `; ${c.notes.join("; ")}` : ""}`);
     }
-    report = applyIgnoreOption(report, ignores, raw);
+    report = await applyIgnoreOption(report, ignores, raw);
     if (!quiet) for (const error of report.errors) warn(`${error.input}${error.file && error.file !== error.input ? ` (${error.file}${error.line ? `:${error.line}` : ""})` : error.line ? `:${error.line}` : ""}: ${error.message}`);
     emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: withDepsRules(signatures.rules), version: TOOL_VERSION, failOn: options.failOn }), options);
     warnBlocking(report.findings, options);
@@ -104,11 +104,11 @@ export function registerDeps(program: Command): void {
   });
 }
 
-function loadQuietly(raw: Record<string, unknown>) {
+async function loadQuietly(raw: Record<string, unknown>) {
   const write = process.stderr.write.bind(process.stderr);
   process.stderr.write = (() => true) as typeof process.stderr.write;
   try {
-    return loadAdvisoriesOption(raw);
+    return await loadAdvisoriesOption(raw);
   } finally {
     process.stderr.write = write;
   }

@@ -19,15 +19,15 @@ export function registerDiff(program: Command): void {
   addReportOptions(command, REPORTER_NAMES).action(async (oldInput: string, newInput: string, raw: Record<string, unknown>) => {
     const options = resolveReportOptions(raw, REPORTER_NAMES);
     const signatures = loadSignatures((program.opts()["signatures"] as string[] | undefined) ?? []);
-    const ignores = loadIgnoreOption(raw, signatures);
-    const advisories = loadAdvisoriesOption(raw);
+    const ignores = await loadIgnoreOption(raw, signatures);
+    const advisories = await loadAdvisoriesOption(raw);
     const diffed = await diffTargets(oldInput, newInput, {
       signatures,
       ...(advisories ? { advisories } : {}),
       limits: limitsFrom(raw),
       registry: registryFrom(raw, options.offline),
     });
-    const report = applyIgnoreOption(diffed, ignores, raw);
+    const report = await applyIgnoreOption(diffed, ignores, raw);
     for (const error of report.errors) warn(`${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}`);
     emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: signatures.rules, version: TOOL_VERSION, failOn: options.failOn }), options);
     warnBlocking(report.findings, options);

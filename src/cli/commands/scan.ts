@@ -1,5 +1,4 @@
 // `exfilscan scan <target...>`: packages on disk or archives.
-import { SingleBar } from "cli-progress";
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
@@ -10,7 +9,6 @@ import { defaultRegistryOptions, type RegistryOptions } from "../../registry/htt
 import { loadSignatures } from "../../rules/signatures.js";
 import { scanTargets } from "../../scan.js";
 import { unscannedDependencies } from "../../deps/discover.js";
-import { suggestSpec } from "../../guard/command.js";
 import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn, warnBlocking } from "../output.js";
 import { addScanExtrasOptions, applyIgnoreOption, loadAdvisoriesOption, loadIgnoreOption } from "../scan-extras.js";
 
@@ -32,13 +30,14 @@ export function registerScan(program: Command): void {
     .description("scan npm/Python packages (directories, .tgz .tar.gz .zip .whl .egg, npm:/pypi: specs) for credential exfiltration")
     .argument("<targets...>", "package directories, archives, single source files, or registry specs npm:name@version / pypi:name@version");
   addPackageInputOptions(command, "target");
+  command.option("--workers <n>", "worker threads for many targets (default: one a core, from 4 targets on; 1: no threads)");
   addScanExtrasOptions(command);
   addReportOptions(command, REPORTER_NAMES).action(async (targets: string[], raw: Record<string, unknown>) => {
     const options = resolveReportOptions(raw, REPORTER_NAMES);
     const signatures = loadSignatures((program.opts()["signatures"] as string[] | undefined) ?? []);
-    const ignores = loadIgnoreOption(raw, signatures);
-    const advisories = loadAdvisoriesOption(raw);
-    const progress = process.stderr.isTTY && targets.length > 1 ? new SingleBar({ stream: process.stderr, clearOnComplete: true, format: "scanning {bar} {value}/{total} {input}" }) : undefined;
+    const ignores = await loadIgnoreOption(raw, signatures);
+    const advisories = await loadAdvisoriesOption(raw);
+    const progress = process.stderr.isTTY && targets.length > 1 ? new (await import("cli-progress")).SingleBar({ stream: process.stderr, clearOnComplete: true, format: "scanning {bar} {value}/{total} {input}" }) : undefined;
     progress?.start(targets.length, 0, { input: "" });
     const scanned = await scanTargets(targets, {
       signatures,
@@ -46,16 +45,17 @@ export function registerScan(program: Command): void {
       limits: limitsFrom(raw),
       registry: registryFrom(raw, options.offline),
       onTarget: (done, _total, input) => progress?.update(done, { input }),
+      ...(raw["workers"] !== undefined ? { workers: positive("--workers", raw["workers"]) } : {}),
     });
     // A project directory's dependencies are not scanned by `scan`: say so, never imply they are clean.
     for (const target of targets) {
       const skipped = unscannedDependencies(target);
       if (skipped.length) scanned.errors.push({ input: target, file: skipped[0]!, message: `dependencies not scanned (${skipped.join(", ")}): run \`exfilscan deps ${target}\`${skipped.includes("node_modules") ? " --installed" : ""} to scan them` });
     }
-    const report = applyIgnoreOption(scanned, ignores, raw);
+    const report = await applyIgnoreOption(scanned, ignores, raw);
     progress?.stop();
     for (const error of report.errors) {
-      const hint = !error.file && !existsSync(error.input) ? suggestSpec(error.input) : undefined;
+      const hint = !error.file && !existsSync(error.input) ? (await import("../../guard/command.js")).suggestSpec(error.input) : undefined;
       warn(`${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}${hint ? ` (did you mean ${hint}?)` : ""}`);
     }
     emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: signatures.rules, version: TOOL_VERSION, failOn: options.failOn }), options);
@@ -79,6 +79,12 @@ export function registryFrom(raw: Record<string, unknown>, offline: boolean): Re
     pypiUrl: url("pypiUrl", defaults.pypiUrl),
     cacheDir: String(raw["cacheDir"] ?? defaults.cacheDir),
   };
+}
+
+function positive(flag: string, raw: unknown): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${flag} must be a positive whole number`);
+  return value;
 }
 
 export function limitsFrom(raw: Record<string, unknown>): IngestLimits {

@@ -8,10 +8,13 @@ import { parsePnpmLock } from "./pnpm.js";
 import { parsePdmLock, parsePipfileLock, parsePoetryLock, parseUvLock } from "./python.js";
 import { parseRequirements } from "./requirements.js";
 import { parseYarnLock } from "./yarn.js";
+import { LOCKFILE_NAMES, isRequirementsFile } from "./names.js";
+
+export { isLockfileName, isRequirementsFile } from "./names.js";
 
 type Parser = (file: string, text: string) => ParsedLockfile;
 
-const BY_NAME: Record<string, Parser> = {
+const BY_NAME: Record<(typeof LOCKFILE_NAMES)[number], Parser> & Record<string, Parser | undefined> = {
   "package-lock.json": parseNpmLock,
   "npm-shrinkwrap.json": parseNpmLock,
   "yarn.lock": parseYarnLock,
@@ -21,15 +24,6 @@ const BY_NAME: Record<string, Parser> = {
   "pdm.lock": parsePdmLock,
   "Pipfile.lock": parsePipfileLock,
 };
-
-/** requirements.txt, requirements-dev.txt, requirements/prod.txt, constraints.txt... */
-export function isRequirementsFile(name: string): boolean {
-  return /^(requirements|constraints)([-_.][\w.-]*)?\.(txt|in)$/i.test(name) && !/\.in$/i.test(name);
-}
-
-export function isLockfileName(name: string): boolean {
-  return name in BY_NAME || isRequirementsFile(name);
-}
 
 export function parseLockfileText(file: string, text: string): ParsedLockfile {
   const name = basename(file);

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Build step (after tsc): validate signatures/*.yaml and write dist/signatures.json, the
+// ready-to-load form start-up reads instead of parsing YAML. It carries the digest of the
+// YAML it came from: edit the YAML without rebuilding and start-up reads the YAML again.
+// A YAML file that does not validate fails the build with file and line.
+import { writeFileSync } from "node:fs";
+import {
+  BUILTIN_SIGNATURES_DIR,
+  COMPILED_SIGNATURES_FILE,
+  loadSignatures,
+  readSignatureDirectory,
+  signatureDigest,
+} from "../dist/rules/signatures.js";
+import { errorMessage } from "../dist/core/errors.js";
+
+try {
+  const data = readSignatureDirectory(BUILTIN_SIGNATURES_DIR);
+  const digest = signatureDigest(BUILTIN_SIGNATURES_DIR);
+  writeFileSync(COMPILED_SIGNATURES_FILE, `${JSON.stringify({ digest, data })}\n`);
+  // Load it back the way start-up does (every pattern compiled): a bad pattern fails here.
+  const loaded = loadSignatures();
+  console.log(`signatures: ${loaded.rules.size} rules compiled into ${COMPILED_SIGNATURES_FILE}`);
+} catch (error) {
+  console.error(`signatures: ${errorMessage(error)}`);
+  process.exit(1);
+}

@@ -1,0 +1,105 @@
+// Many targets on every core: a pool of worker threads, each loading and scanning one
+// target at a time. The report does not depend on the number of workers (parts are put
+// back in input order). A worker is replaced after a number of targets so garbage left by
+// big packages does not pile up (bounded peak RSS on long runs).
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { Finding, ScanErrorEntry, TargetInfo } from "./core/types.js";
+import type { IngestLimits } from "./ingest/index.js";
+import type { RegistryOptions } from "./registry/http.js";
+
+export interface ScanWorkerData {
+  signatureDirs: string[];
+  advisoryFile?: string;
+  limits?: IngestLimits;
+  registry?: RegistryOptions;
+}
+
+export interface ScanJob {
+  id: number;
+  input: string;
+}
+
+export interface ScanPart {
+  target: TargetInfo;
+  findings: Finding[];
+  errors: ScanErrorEntry[];
+}
+
+/** heapMB: the worker's heap after the target (garbage included), to replace a bloated worker. */
+export type ScanReply = ({ id: number; heapMB?: number } & ScanPart) | { id: number; error: string };
+
+/** Targets a worker scans before it is replaced by a fresh one. */
+const TARGETS_PER_WORKER = 40;
+/** A worker whose heap has grown past this after a target is replaced before the next. */
+const HEAP_MB_PER_WORKER = 384;
+/** Fewer targets than this are scanned in the calling thread (a worker's start-up costs more). */
+export const MIN_TARGETS_FOR_WORKERS = 4;
+
+/** Worker count for `targets` targets: 1 (no pool) when the worker script is not built or one core is all there is. */
+export function workerCount(targets: number, requested?: number): number {
+  if (!existsSync(workerScript())) return 1;
+  if (requested !== undefined) return Math.max(1, Math.min(requested, targets));
+  if (targets < MIN_TARGETS_FOR_WORKERS) return 1;
+  return Math.max(1, Math.min(availableParallelism(), targets, 8));
+}
+
+function workerScript(): string {
+  return fileURLToPath(new URL("./scan-worker.js", import.meta.url));
+}
+
+/** Scan every input in `size` workers; `onPart` is called as each finishes (any order). */
+export async function scanInWorkers(
+  inputs: string[],
+  size: number,
+  data: ScanWorkerData,
+  onPart: (index: number, part: ScanPart | { error: string }) => void,
+): Promise<void> {
+  let next = 0;
+  const runWorker = async (): Promise<void> => {
+    while (next < inputs.length) {
+      const worker = new Worker(workerScript(), { workerData: data });
+      let crashed: Error | undefined;
+      let bloated = false;
+      let inFlight: { index: number; resolve: () => void } | undefined;
+      worker.on("message", (reply: ScanReply) => {
+        if (!inFlight) return;
+        if ("heapMB" in reply && (reply.heapMB ?? 0) > HEAP_MB_PER_WORKER) bloated = true;
+        const { heapMB: _heap, ...part } = reply as ScanReply & { heapMB?: number };
+        onPart(inFlight.index, "error" in part ? { error: part.error } : part);
+        const done = inFlight;
+        inFlight = undefined;
+        done.resolve();
+      });
+      worker.on("error", (error) => {
+        crashed = error;
+        if (inFlight) {
+          onPart(inFlight.index, { error: `analysis worker failed: ${error.message}` });
+          const done = inFlight;
+          inFlight = undefined;
+          done.resolve();
+        }
+      });
+      worker.on("exit", () => {
+        crashed ??= new Error("analysis worker exited");
+        if (inFlight) {
+          onPart(inFlight.index, { error: `analysis worker failed: ${crashed.message}` });
+          const done = inFlight;
+          inFlight = undefined;
+          done.resolve();
+        }
+      });
+      for (let handled = 0; handled < TARGETS_PER_WORKER && next < inputs.length && !crashed && !bloated; handled++) {
+        const index = next++;
+        await new Promise<void>((resolve) => {
+          inFlight = { index, resolve };
+          worker.postMessage({ id: index, input: inputs[index]! } satisfies ScanJob);
+        });
+      }
+      await worker.terminate();
+    }
+  };
+  await Promise.all(Array.from({ length: size }, runWorker));
+}

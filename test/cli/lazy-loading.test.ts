@@ -1,0 +1,86 @@
+// Start-up loads only what a command uses: which modules a run loads is behaviour (not
+// timing) and is checked here; how long start-up takes is `npm run bench`'s business.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { BUILTIN_SIGNATURES_DIR, COMPILED_SIGNATURES_FILE, compiledData, readSignatureDirectory, signatureDigest } from "../../src/rules/signatures.js";
+
+const root = join(import.meta.dirname, "..", "..");
+const cli = join(root, "dist", "cli.js");
+
+/** Every module file the CLI run loads (ESM imports and CommonJS requires), as paths. */
+function loadedModules(args: string[], cwd: string): string[] {
+  const dir = mkdtempSync(join(tmpdir(), "exfilscan-lazy-"));
+  const list = join(dir, "loaded.txt");
+  const hooks = join(dir, "hooks.mjs");
+  writeFileSync(hooks, `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { if (url.startsWith("file:")) appendFileSync(${JSON.stringify(list)}, url + "\\n"); return next(url, context); }\n`);
+  const preload = join(dir, "preload.mjs");
+  writeFileSync(
+    preload,
+    `import { register, createRequire } from "node:module";\nimport { appendFileSync } from "node:fs";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n` +
+      `process.on("exit", () => appendFileSync(${JSON.stringify(list)}, Object.keys(createRequire(import.meta.url).cache).join("\\n") + "\\n"));\n`,
+  );
+  writeFileSync(list, "");
+  execFileSync(process.execPath, ["--import", pathToFileURL(preload).href, cli, ...args], { cwd, stdio: "ignore", env: { ...process.env, EXFILSCAN_ADVISORY_STORE: join(dir, "none.json") } });
+  return readFileSync(list, "utf8").split("\n").filter(Boolean);
+}
+
+const packages = (modules: string[]) => new Set(modules.flatMap((m) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(m)?.[1] ?? []));
+
+describe("lazy loading", () => {
+  const cwd = mkdtempSync(join(tmpdir(), "exfilscan-lazy-cwd-"));
+  const pkg = join(cwd, "pkg");
+  execFileSync("mkdir", [pkg]);
+  writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "tiny", version: "1.0.0" }));
+  writeFileSync(join(pkg, "index.js"), "module.exports = (a, b) => a + b;\n");
+
+  it("--version loads no command and no dependency but commander", () => {
+    const modules = loadedModules(["--version"], cwd);
+    expect([...packages(modules)]).toEqual(["commander"]);
+    expect(modules.some((m) => m.includes("/dist/cli/commands/"))).toBe(false);
+  });
+
+  it("a one-package npm scan loads no YAML parser, no zod, no SQLite, no tree-sitter, no HTTP client, no archive reader", () => {
+    const loaded = packages(loadedModules(["scan", pkg, "--offline", "-f", "json", "-o", join(cwd, "out.json")], cwd));
+    for (const heavy of ["yaml", "zod", "better-sqlite3", "web-tree-sitter", "node-fetch", "tar", "fflate", "@babel/parser", "smol-toml", "@yarnpkg/parsers", "cli-progress"]) {
+      expect(loaded.has(heavy), heavy).toBe(false);
+    }
+    expect(loaded.has("acorn")).toBe(true);
+    expect(JSON.parse(readFileSync(join(cwd, "out.json"), "utf8")).targets[0].name).toBe("tiny");
+  });
+
+  it("rules lists the rules without parsing the signature YAML", () => {
+    const loaded = packages(loadedModules(["rules"], cwd));
+    expect(loaded.has("yaml")).toBe(false);
+    expect(loaded.has("zod")).toBe(false);
+  });
+
+  it("--help still lists every command", () => {
+    const help = execFileSync(process.execPath, [cli, "--help"], { encoding: "utf8" });
+    for (const command of ["scan", "rules", "signatures", "logs", "alerts", "diff", "deps", "render", "guard", "hook", "correlate"]) expect(help).toContain(`  ${command}`);
+  });
+});
+
+describe("compiled signature set", () => {
+  it("is the YAML, validated, and carries the digest of the YAML it came from", () => {
+    const compiled = JSON.parse(readFileSync(COMPILED_SIGNATURES_FILE, "utf8")) as { digest: string; data: unknown };
+    expect(compiled.digest).toBe(signatureDigest(BUILTIN_SIGNATURES_DIR));
+    expect(compiled.data).toEqual(JSON.parse(JSON.stringify(readSignatureDirectory(BUILTIN_SIGNATURES_DIR))));
+  });
+
+  it("is used while its digest matches and ignored once the YAML changed", () => {
+    const dir = mkdtempSync(join(tmpdir(), "exfilscan-compiled-"));
+    const data = readSignatureDirectory(BUILTIN_SIGNATURES_DIR);
+    data.rules[0]!.title = "changed in the compiled copy";
+    const file = join(dir, "signatures.json");
+    writeFileSync(file, JSON.stringify({ digest: signatureDigest(BUILTIN_SIGNATURES_DIR), data }));
+    expect(compiledData(file, BUILTIN_SIGNATURES_DIR)?.rules[0]!.title).toBe("changed in the compiled copy");
+    writeFileSync(file, JSON.stringify({ digest: "0".repeat(64), data }));
+    expect(compiledData(file, BUILTIN_SIGNATURES_DIR)).toBeUndefined();
+    writeFileSync(file, "{ not json");
+    expect(compiledData(file, BUILTIN_SIGNATURES_DIR)).toBeUndefined();
+  });
+});
