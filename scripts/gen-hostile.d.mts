@@ -1,0 +1,15 @@
+export interface HostileCase {
+  id: string;
+  group: string;
+  about: string;
+  files: Record<string, string | Buffer>;
+  expect: {
+    rule?: string;
+    severity?: string;
+    file?: string;
+    noRule?: string;
+    listed?: string;
+    notClean?: boolean;
+  };
+}
+export function hostileCases(): HostileCase[];
