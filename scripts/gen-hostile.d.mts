@@ -10,6 +10,9 @@ export interface HostileCase {
     noRule?: string;
     listed?: string;
     notClean?: boolean;
+    ecosystem?: string;
+    name?: string;
+    version?: string;
   };
 }
 export function hostileCases(): HostileCase[];

