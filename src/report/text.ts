@@ -1,5 +1,6 @@
 // Human-readable report: one block per finding, worst first, with the flow as steps.
 import { createColors } from "picocolors";
+import { terminalSafe as safe } from "./terminal.js";
 import { SEVERITIES, severityRank, type DepsSummary, type Finding, type ScanReport, type Severity } from "../core/types.js";
 
 export interface TextOptions {
@@ -24,7 +25,7 @@ export function renderText(report: ScanReport, options: TextOptions): string {
   const lines: string[] = [];
   for (const finding of shown) lines.push(...renderFinding(finding, paint, c.dim), "");
   for (const error of report.errors) {
-    lines.push(`${c.magenta("error")} ${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}`);
+    lines.push(`${c.magenta("error")} ${safe(error.input)}${error.file ? ` (${safe(error.file)}${error.line ? `:${error.line}` : ""})` : ""}: ${safe(error.message)}`);
   }
   if (report.errors.length) lines.push("");
   const counts = SEVERITIES.slice()
@@ -44,32 +45,32 @@ export function renderText(report: ScanReport, options: TextOptions): string {
 
 function depsSummary(deps: DepsSummary): string[] {
   const lines: string[] = [];
-  for (const lock of deps.lockfiles) lines.push(`${lock.file} (${lock.kind}${lock.formatVersion ? ` v${lock.formatVersion}` : ""}): ${lock.packages} packages`);
+  for (const lock of deps.lockfiles) lines.push(`${safe(lock.file)} (${lock.kind}${lock.formatVersion ? ` v${lock.formatVersion}` : ""}): ${lock.packages} packages`);
   lines.push(
     `${deps.packages} packages: ${deps.scanned} scanned, ${deps.fromCache} from cache, ${deps.notAnalysed.length} not analysed` +
       (deps.binaryOnly.length ? `, ${deps.binaryOnly.length} binary-only (not analysed: no code)` : "") +
       `, ${(deps.downloadedBytes / 1e6).toFixed(1)} MB downloaded`,
   );
-  for (const missing of deps.notAnalysed) lines.push(`  not analysed: ${missing.package} (${missing.lockfile}:${missing.line}): ${missing.reason}`);
+  for (const missing of deps.notAnalysed) lines.push(`  not analysed: ${safe(missing.package)} (${safe(missing.lockfile)}:${missing.line}): ${safe(missing.reason)}`);
   return lines;
 }
 
 function renderFinding(finding: Finding, paint: Record<Severity, (s: string) => string>, dim: (s: string) => string): string[] {
-  const pkg = finding.package ? `${finding.package.name}${finding.package.version ? `@${finding.package.version}` : ""}` : "";
-  const where = `${finding.location.file}:${finding.location.line}:${finding.location.column}`;
+  const pkg = finding.package ? safe(`${finding.package.name}${finding.package.version ? `@${finding.package.version}` : ""}`) : "";
+  const where = `${safe(finding.location.file)}:${finding.location.line}:${finding.location.column}`;
   const head = `${paint[finding.severity](finding.severity.toUpperCase().padEnd(8))} ${finding.ruleId}  ${pkg}  ${where}`;
-  const lines = [head, `  ${finding.message}${finding.suppressed ? dim(` (suppressed: ${finding.suppressed.reason})`) : ""}`];
+  const lines = [head, `  ${safe(finding.message)}${finding.suppressed ? dim(` (suppressed: ${safe(finding.suppressed.reason)})`) : ""}`];
   finding.flow.forEach((step, index) => {
     const arrow = index === 0 ? "  ┌" : index === finding.flow.length - 1 ? "  └▶" : "  │";
-    lines.push(`${arrow} ${dim(`${step.file}:${step.line}`)} ${step.note}`);
+    lines.push(`${arrow} ${dim(`${safe(step.file)}:${step.line}`)} ${safe(step.note)}`);
   });
   if (finding.dependency) {
     const [first, ...more] = finding.dependency.paths;
-    if (first) lines.push(`  via: ${["(root)", ...first].join(" > ")}${more.length ? dim(` (+${more.length} more path${more.length === 1 ? "" : "s"})`) : ""}`);
+    if (first) lines.push(`  via: ${safe(["(root)", ...first].join(" > "))}${more.length ? dim(` (+${more.length} more path${more.length === 1 ? "" : "s"})`) : ""}`);
     const flags = [finding.dependency.direct ? "direct" : "transitive", ...(finding.dependency.dev ? ["dev"] : []), ...(finding.dependency.optional ? ["optional"] : [])];
-    lines.push(dim(`  declared: ${finding.dependency.lockfile}:${finding.dependency.line} (${flags.join(", ")})`));
+    lines.push(dim(`  declared: ${safe(finding.dependency.lockfile)}:${finding.dependency.line} (${flags.join(", ")})`));
   }
-  if (finding.indicators.length) lines.push(`  indicators: ${finding.indicators.map((i) => i.value).join(", ")}`);
+  if (finding.indicators.length) lines.push(`  indicators: ${safe(finding.indicators.map((i) => i.value).join(", "))}`);
   if (finding.attack.length) lines.push(dim(`  ATT&CK: ${finding.attack.join(", ")}`));
   return lines;
 }
