@@ -1,5 +1,6 @@
 // Human-readable report: one block per finding, worst first, with the flow as steps.
 import { createColors } from "picocolors";
+import { problemLevel } from "./levels.js";
 import { terminalSafe as safe } from "./terminal.js";
 import { SEVERITIES, severityRank, type DepsSummary, type Finding, type ScanReport, type Severity } from "../core/types.js";
 
@@ -24,8 +25,10 @@ export function renderText(report: ScanReport, options: TextOptions): string {
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   const lines: string[] = [];
   for (const finding of shown) lines.push(...renderFinding(finding, paint, c.dim), "");
-  for (const error of report.errors) {
-    lines.push(`${c.magenta("error")} ${safe(error.input)}${error.file ? ` (${safe(error.file)}${error.line ? `:${error.line}` : ""})` : ""}: ${safe(error.message)}`);
+  const levels = report.errors.map(problemLevel);
+  const label = { error: c.magenta("error"), warning: c.yellow("warning"), note: c.dim("note") };
+  for (const [index, error] of report.errors.entries()) {
+    lines.push(`${label[levels[index]!]} ${safe(error.input)}${error.file ? ` (${safe(error.file)}${error.line ? `:${error.line}` : ""})` : ""}: ${safe(error.message)}`);
   }
   if (report.errors.length) lines.push("");
   const counts = SEVERITIES.slice()
@@ -35,10 +38,24 @@ export function renderText(report: ScanReport, options: TextOptions): string {
   const hidden = report.findings.length - shown.length;
   const targets = report.targets.length;
   if (report.deps) lines.push(...depsSummary(report.deps));
+  // A clean result says what it is clean of: the packages and versions scanned.
+  if (!report.deps && targets > 0 && targets <= 20) {
+    for (const t of report.targets) {
+      const what = t.name ? `${t.name}${t.version ? `@${t.version}` : ""}` : "(unnamed package)";
+      lines.push(`scanned ${safe(what)}${t.ecosystem ? ` (${t.ecosystem})` : ""} from ${safe(t.input)}: ${t.files} file${t.files === 1 ? "" : "s"}`);
+    }
+  }
+  const count = (level: string) => levels.filter((l) => l === level).length;
+  const problems = [
+    [count("error"), "error"],
+    [count("warning"), "warning"],
+  ]
+    .filter(([n]) => Number(n) > 0)
+    .map(([n, word]) => `${n} ${word}${n === 1 ? "" : "s"}`);
   lines.push(
     `${targets} target${targets === 1 ? "" : "s"} scanned, ${report.targets.reduce((n, t) => n + t.files, 0)} files: ${counts}` +
       (hidden > 0 ? ` (${hidden} below ${options.minSeverity ?? "low"} not listed)` : "") +
-      (report.errors.length ? `, ${report.errors.length} error${report.errors.length === 1 ? "" : "s"}` : ""),
+      (problems.length ? `, ${problems.join(", ")}` : ""),
   );
   return `${lines.join("\n")}\n`;
 }
