@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Entry point: commander wiring only. Each command lives in src/cli/commands/.
+import { terminalSafe } from "./report/terminal.js";
 import { Command, CommanderError } from "commander";
 import { errorMessage, isKnownError } from "./core/errors.js";
 import { TOOL_VERSION } from "./core/version.js";
@@ -74,7 +75,7 @@ try {
     // --help and --version exit 0; usage mistakes exit 2 (commander already printed why).
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_ERROR;
   } else {
-    process.stderr.write(`exfilscan: ${errorMessage(error)}\n`);
+    process.stderr.write(`exfilscan: ${terminalSafe(errorMessage(error))}\n`);
     if (!isKnownError(error) && (program.opts()["debug"] || process.env["EXFILSCAN_DEBUG"])) {
       process.stderr.write(`${(error as Error).stack ?? ""}\n`);
     }

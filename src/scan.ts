@@ -16,6 +16,7 @@ import {
 import { DEFAULT_LIMITS, loadTarget, type IngestLimits, type LoadedPackage } from "./ingest/index.js";
 import { evaluateFacts } from "./rules/evaluate.js";
 import { scanInWorkers, workerCount, type ScanPart, type ScanWorkerData } from "./scan-workers.js";
+import { unanalysedCodeFindings, unanalysedFiles } from "./rules/unanalysed-code.js";
 import type { RegistryOptions } from "./registry/http.js";
 import type { Signatures } from "./rules/signatures.js";
 
@@ -53,16 +54,27 @@ export async function scanLoadedPackage(pkg: LoadedPackage, signatures: Signatur
   const target: TargetInfo = { input: pkg.input, files: pkg.files.size, bytes: pkg.bytes };
   const errors = [...pkg.errors];
   if (!pkg.ecosystem) {
-    errors.push({ input: pkg.input, message: "no package.json, Python metadata or source files found: nothing to analyze" });
-    return { target, findings: [], errors };
+    // A package.json left out by a cap still says "npm package with install scripts unseen".
+    const skipped = unanalysedFiles(pkg, errors, []);
+    const message = skipped.some((s) => s.file === "package.json")
+      ? "package.json was not read (see its entry): nothing else to analyze"
+      : "no package.json, Python metadata or source files found: nothing to analyze";
+    errors.push({ input: pkg.input, message });
+    const ref: PackageRef = { ecosystem: "npm", name: pkg.name ?? pkg.input };
+    const findings = unanalysedCodeFindings(pkg, undefined, ref, skipped, signatures).map((f) => ({ ...f, target: pkg.input }));
+    return { target, findings, errors };
   }
   target.ecosystem = pkg.ecosystem;
   if (pkg.name) target.name = pkg.name;
   if (pkg.version) target.version = pkg.version;
   const ref: PackageRef = { ecosystem: pkg.ecosystem, name: pkg.name ?? pkg.input, ...(pkg.version ? { version: pkg.version } : {}) };
   const facts = await ANALYZERS[pkg.ecosystem](pkg, signatures);
-  for (const problem of facts.parseProblems) errors.push({ input: pkg.input, file: problem.file, message: problem.message });
+  for (const problem of facts.parseProblems) {
+    errors.push({ input: pkg.input, file: problem.file, message: problem.message, ...(problem.line ? { line: problem.line } : {}) });
+  }
   const findings = evaluateFacts(facts, ref, signatures);
+  const unanalysed = unanalysedFiles(pkg, pkg.errors, facts.parseProblems.map((p) => ({ ...p, reason: p.message })));
+  findings.push(...unanalysedCodeFindings(pkg, pkg.ecosystem, ref, unanalysed, signatures));
   if (advisories) findings.push(...knownMaliciousFindings(advisories, pkg, ref, signatures));
   return { target, findings: findings.map((finding) => ({ ...finding, target: pkg.input })), errors, facts };
 }

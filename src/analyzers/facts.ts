@@ -76,6 +76,12 @@ export interface IndicatorFact {
 export interface ParseProblem {
   file: string;
   message: string;
+  /**
+   * Set when code was left unread whose trigger is known (decoded code nested past the
+   * eval limit): the rule unanalysed-code reports it at `line` with this trigger.
+   */
+  trigger?: Trigger;
+  line?: number;
 }
 
 export interface PackageFacts {

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { UsageError } from "../core/errors.js";
 import { SEVERITIES, isAtLeast, type Finding, type Severity } from "../core/types.js";
 import { formatForFile } from "../report/index.js";
+import { terminalSafe } from "../report/terminal.js";
 
 export const EXIT_CLEAN = 0;
 export const EXIT_FINDINGS = 1;
@@ -50,7 +51,7 @@ export function emit(text: string, options: ReportOptions): void {
 
 /** Problems go to stderr too, so a human sees them even when stdout is JSON piped elsewhere. */
 export function warn(message: string): void {
-  process.stderr.write(`exfilscan: ${message}\n`);
+  process.stderr.write(`exfilscan: ${terminalSafe(message)}\n`);
 }
 
 /**

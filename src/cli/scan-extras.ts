@@ -8,13 +8,15 @@ import type { ScanReport } from "../core/types.js";
 import type { IgnoreList } from "../ignore/load.js";
 import type { Signatures } from "../rules/signatures.js";
 import { finishReport } from "../core/report.js";
+import { noticeDue } from "./notices.js";
 import { warn } from "./output.js";
 
 export function addScanExtrasOptions(command: Command): Command {
   return command
     .option("--advisory-store <file>", "known-malicious package store (env EXFILSCAN_ADVISORY_STORE; filled by `exfilscan signatures update`)")
     .option("--ignore-file <file>", "suppressions (default: ./.exfilscanignore when present)")
-    .option("--baseline <report>", "a previous JSON or SARIF report: report only findings whose fingerprint it does not have");
+    .option("--baseline <report>", "a previous JSON or SARIF report: report only findings whose fingerprint it does not have")
+    .option("--verbose", "show every notice on every run (advice such as a missing advisory store is otherwise shown once a day)", false);
 }
 
 /** The store when there is one; otherwise one note on stderr and no advisory check. */
@@ -22,7 +24,9 @@ export async function loadAdvisoriesOption(raw: Record<string, unknown>): Promis
   const { resolveStorePath } = await import("../advisories/store.js");
   const file = resolveStorePath(raw["advisoryStore"] as string | undefined);
   const store = existsSync(file) ? (await import("../advisories/index.js")).loadAdvisoryStore(file) : undefined;
-  if (!store) warn(`no known-malicious package store at ${file}: run \`exfilscan signatures update\` to enable the known-malicious-package check`);
+  if (!store && noticeDue("no-advisory-store", Boolean(raw["verbose"]))) {
+    warn(`note: no known-malicious package store at ${file}: run \`exfilscan signatures update\` to enable the known-malicious-package check (shown once a day; --verbose: every run)`);
+  }
   return store;
 }
 

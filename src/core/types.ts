@@ -87,6 +87,8 @@ export interface TargetInfo {
 export interface ScanErrorEntry {
   input: string;
   message: string;
+  /** error: a target could not be read; warning: one file skipped or read in part; note: information (src/report/levels.ts). */
+  level?: "error" | "warning" | "note";
   file?: string;
   /** 1-based line in `file` (a lockfile line, for exfilscan deps). */
   line?: number;

@@ -1,5 +1,5 @@
 // One entry for every kind of target: directory, archive, or a single source file.
-import { readFile, stat } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { IngestError } from "../core/errors.js";
 import type { RegistryOptions } from "../registry/http.js";
@@ -33,8 +33,12 @@ export async function loadTarget(input: string, limits: IngestLimits, registry?:
     const archive = await fetchSpec(spec, registry);
     return loadArchive(input, archive.fileName, archive.data, limits);
   }
-  const stats = await stat(input).catch(() => undefined);
+  // lstat: a target that is a symlink is not followed (it could lead to /dev/zero, a FIFO or
+  // the host's /etc), and only regular files and directories are ever opened.
+  const stats = await lstat(input).catch(() => undefined);
   if (!stats) throw new IngestError("no such file or directory");
+  if (stats.isSymbolicLink()) throw new IngestError("is a symbolic link: not followed (give the path it points to)");
+  if (!stats.isDirectory() && !stats.isFile()) throw new IngestError("not a regular file or directory (device, FIFO or socket): not read");
   if (stats.isDirectory()) {
     const pkg = await loadDirectory(input, input, limits);
     identifyPackage(pkg);

@@ -42,12 +42,30 @@ function clean(meta: { name?: string | undefined; version?: string | undefined }
   return out;
 }
 
+// Every reader below is linear in its input: lines are split once and each line is read
+// with indexOf and anchored, bounded patterns (no pattern that can backtrack over a line),
+// so a hostile manifest costs what its size costs (issue #16: a 435-byte pyproject.toml
+// once took minutes).
+
+/** Manifests are read for a name and version up to this many characters. */
+export const MAX_MANIFEST_CHARS = 1024 * 1024;
+
+const LINE_BREAK = /\r?\n/;
+
 /** RFC 822-style headers of PKG-INFO / METADATA, up to the first blank line. */
 export function readCoreMetadata(text: string): PythonMetadata {
-  const headers = text.split(/\r?\n\r?\n/)[0] ?? "";
-  const header = (key: string): string | undefined =>
-    new RegExp(`^${key}:[ \\t]*(.+?)[ \\t]*$`, "im").exec(headers)?.[1];
-  return clean({ name: header("Name"), version: header("Version") });
+  const meta: { name?: string; version?: string } = {};
+  for (const line of text.slice(0, MAX_MANIFEST_CHARS).split(LINE_BREAK)) {
+    if (line.trim() === "") break;
+    const colon = line.indexOf(":");
+    if (colon < 0) continue;
+    const key = line.slice(0, colon).toLowerCase();
+    if ((key === "name" || key === "version") && meta[key] === undefined) {
+      const value = line.slice(colon + 1).trim();
+      if (value) meta[key] = value;
+    }
+  }
+  return clean(meta);
 }
 
 /** `[project]` name and version: a tiny reader for two string keys, no TOML library. */
@@ -58,41 +76,95 @@ export function readPyproject(text: string): PythonMetadata {
 }
 
 function tomlTable(text: string, name: string): string | undefined {
-  const lines = text.split(/\r?\n/);
+  const lines = text.slice(0, MAX_MANIFEST_CHARS).split(LINE_BREAK);
   const start = lines.findIndex((l) => l.trim() === `[${name}]`);
   if (start < 0) return undefined;
-  const end = lines.findIndex((l, i) => i > start && /^\s*\[/.test(l));
+  const end = lines.findIndex((l, i) => i > start && l.trimStart().startsWith("["));
   return lines.slice(start + 1, end < 0 ? undefined : end).join("\n");
 }
 
+/** Offset of the value of `key = value` starting a line of `table`, or -1. */
+function keyValueStart(table: string, key: string): number {
+  let offset = 0;
+  for (const line of table.split("\n")) {
+    const trimmed = line.trimStart();
+    if (trimmed.startsWith(key)) {
+      const rest = trimmed.slice(key.length).trimStart();
+      if (rest.startsWith("=")) {
+        const value = rest.slice(1);
+        return offset + line.length - value.trimStart().length;
+      }
+    }
+    offset += line.length + 1;
+  }
+  return -1;
+}
+
 function tomlString(table: string, key: string): string | undefined {
-  const match = new RegExp(`^\\s*${key}\\s*=\\s*("""([\\s\\S]*?)"""|'''([\\s\\S]*?)'''|"((?:[^"\\\\]|\\\\.)*)"|'([^']*)')`, "m").exec(table);
-  if (!match) return undefined;
-  const value = match[2] ?? match[3] ?? match[5] ?? match[4]?.replace(/\\(["\\])/g, "$1");
+  const at = keyValueStart(table, key);
+  if (at < 0) return undefined;
+  let value: string | undefined;
+  for (const quote of ['"""', "'''"]) {
+    if (value === undefined && table.startsWith(quote, at)) {
+      const close = table.indexOf(quote, at + 3);
+      value = close < 0 ? "" : table.slice(at + 3, close);
+    }
+  }
+  if (value === undefined && table[at] === "'") {
+    const close = table.indexOf("'", at + 1);
+    const newline = table.indexOf("\n", at + 1);
+    value = close < 0 || (newline >= 0 && newline < close) ? "" : table.slice(at + 1, close);
+  }
+  if (value === undefined && table[at] === '"') {
+    let out = "";
+    for (let i = at + 1; i < table.length; i++) {
+      const char = table[i]!;
+      if (char === '"') {
+        value = out;
+        break;
+      }
+      if (char === "\n") break;
+      if (char === "\\" && (table[i + 1] === '"' || table[i + 1] === "\\")) {
+        out += table[++i];
+        continue;
+      }
+      out += char;
+    }
+  }
   return value?.trim() || undefined;
 }
 
 /** `[metadata]` name / version in setup.cfg (INI; `attr:`/`file:` directives are not values). */
 export function readSetupCfg(text: string): PythonMetadata {
-  const lines = text.split(/\r?\n/);
+  const lines = text.slice(0, MAX_MANIFEST_CHARS).split(LINE_BREAK);
   const start = lines.findIndex((l) => l.trim().toLowerCase() === "[metadata]");
   if (start < 0) return {};
   const meta: { name?: string; version?: string } = {};
   for (const line of lines.slice(start + 1)) {
-    if (/^\s*\[/.test(line)) break;
-    const match = /^\s*(name|version)\s*[=:]\s*(.+?)\s*$/i.exec(line);
-    if (match && !/^(attr|file):/.test(match[2]!)) meta[match[1]!.toLowerCase() as "name" | "version"] = match[2]!;
+    const trimmed = line.trim();
+    if (trimmed.startsWith("[")) break;
+    const separator = trimmed.search(/[=:]/);
+    if (separator < 0) continue;
+    const key = trimmed.slice(0, separator).trim().toLowerCase();
+    const value = trimmed.slice(separator + 1).trim();
+    if ((key === "name" || key === "version") && value && !/^(attr|file):/.test(value)) meta[key] = value;
   }
   return clean(meta);
 }
 
-/** Literal `name="…"` / `version="…"` keyword arguments inside `setup(...)`. */
+/** Literal `name="…"` / `version="…"` keyword arguments inside `setup(...)`, one line at a time. */
 export function readSetupPy(text: string): PythonMetadata {
-  const call = /\bsetup\s*\(/.exec(text);
+  const call = /\bsetup[ \t]*\(/.exec(text);
   if (!call) return {};
-  const body = text.slice(call.index);
-  const literal = (key: string): string | undefined =>
-    new RegExp(`\\b${key}\\s*=\\s*[rRuU]?("([^"\\n]*)"|'([^'\\n]*)')`).exec(body)?.slice(2, 4).find((v) => v !== undefined);
+  const lines = text.slice(call.index, call.index + MAX_MANIFEST_CHARS).split("\n");
+  const literal = (key: string): string | undefined => {
+    const pattern = new RegExp(`\\b${key}[ \\t]*=[ \\t]*[rRuU]?(?:"([^"\\n]*)"|'([^'\\n]*)')`);
+    for (const line of lines) {
+      const match = line.includes(key) ? pattern.exec(line) : null;
+      if (match) return match[1] ?? match[2];
+    }
+    return undefined;
+  };
   return clean({ name: literal("name"), version: literal("version") });
 }
 
@@ -107,7 +179,9 @@ export function readInTreeBackend(text: string): InTreeBackend | undefined {
   const table = tomlTable(text, "build-system");
   if (!table) return undefined;
   const backend = tomlString(table, "build-backend");
-  const list = /^\s*backend-path\s*=\s*\[([^\]]*)\]/m.exec(table)?.[1];
+  const at = keyValueStart(table, "backend-path");
+  const close = at >= 0 && table[at] === "[" ? table.indexOf("]", at) : -1;
+  const list = close >= 0 ? table.slice(at + 1, close) : undefined;
   if (!backend || list === undefined) return undefined;
   const paths = [...list.matchAll(/"([^"]*)"|'([^']*)'/g)].map((m) => m[1] ?? m[2] ?? "");
   const module = backend.split(":")[0]!.trim();

@@ -1,4 +1,5 @@
 // Alerts → text / JSON / SARIF strings. Reporters return strings; the CLI writes them.
+import { terminalSafe } from "../report/terminal.js";
 import pc from "picocolors";
 import { emptyCounts, SEVERITIES, type Severity } from "../core/types.js";
 import type { RuleMeta } from "../rules/schema.js";
@@ -104,18 +105,19 @@ export function renderText(result: AnalyzeResult, context: ReportContext): strin
   };
   const out: string[] = [];
   for (const alert of result.alerts) {
-    const who = [alert.host && `host=${alert.host}`, alert.user && `user=${alert.user}`,
-      endpoint(alert.source) && `src=${endpoint(alert.source)}`, endpoint(alert.destination) && `dst=${endpoint(alert.destination)}`].filter(Boolean).join(" ");
+    // Host, user and evidence text come from the logs: escaped, never raw on a terminal.
+    const who = terminalSafe([alert.host && `host=${alert.host}`, alert.user && `user=${alert.user}`,
+      endpoint(alert.source) && `src=${endpoint(alert.source)}`, endpoint(alert.destination) && `dst=${endpoint(alert.destination)}`].filter(Boolean).join(" "));
     out.push(`${paint[alert.severity](alert.severity.toUpperCase().padEnd(8))} ${c.bold(alert.ruleId)}  ${alert.timestamp}  ${who ? `${who}  ` : ""}[${alert.attack.join(", ")}]`);
-    out.push(`  ${alert.message}`);
+    out.push(`  ${terminalSafe(alert.message)}`);
     if (alert.firstSeen) out.push(c.dim(`  first seen ${alert.firstSeen}`));
     const simulated = alert.details?.["simulatedLog"];
     if (Array.isArray(simulated) && simulated.length) {
       out.push(c.dim("  sshd would log:"));
-      for (const line of simulated.slice(0, 6)) out.push(c.dim(`    ${String(line)}`));
+      for (const line of simulated.slice(0, 6)) out.push(c.dim(`    ${terminalSafe(String(line))}`));
       if (simulated.length > 6) out.push(c.dim(`    … ${simulated.length - 6} more`));
     }
-    for (const e of alert.evidence.slice(0, 8)) out.push(c.dim(`  ${e.file}:${e.line}${e.text ? `  ${e.text}` : ""}`));
+    for (const e of alert.evidence.slice(0, 8)) out.push(c.dim(`  ${terminalSafe(e.file)}:${e.line}${e.text ? `  ${terminalSafe(e.text)}` : ""}`));
     if (alert.evidence.length > 8) out.push(c.dim(`  … ${alert.evidence.length - 8} more evidence lines`));
     out.push("");
   }

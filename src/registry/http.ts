@@ -19,6 +19,54 @@ export interface RegistryOptions {
   attempts?: number;
   /** First backoff delay in ms (default 250). */
   backoffMs?: number;
+  /** Largest response body accepted, counted while it streams in (default MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
+}
+
+/** A response body larger than this is cut off while streaming and the download fails. */
+export const MAX_BODY_BYTES = 256 * 1024 * 1024;
+
+/** A URL as it may be shown: user and password (from --registry or an index URL) replaced by "***". */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = parsed.username ? "***" : "";
+    parsed.password = parsed.password ? "***" : "";
+    return parsed.href;
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/, "//***@");
+  }
+}
+
+/** Response bodies are read chunk by chunk and refused past `max` bytes, before they fill memory. */
+async function readBounded(body: AsyncIterable<Uint8Array | string> | null, declared: string | null, max: number, shown: string): Promise<Buffer> {
+  if (declared !== null && Number(declared) > max) throw new BodyTooLargeError(`response for ${shown} declares ${declared} bytes, over the ${max}-byte cap`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body ?? []) {
+    size += chunk.length;
+    if (size > max) throw new BodyTooLargeError(`response for ${shown} is over the ${max}-byte cap; download stopped`);
+    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
+class BodyTooLargeError extends IngestError {
+  override name = "BodyTooLargeError";
+}
+
+const HEX_LENGTH: Record<Digest["algorithm"], number> = { md5: 32, sha1: 40, sha256: 64, sha384: 96, sha512: 128 };
+
+/**
+ * A digest from a lockfile or a registry answer is checked before any use: only lowercase
+ * hex of the algorithm's length, so it can never become a path ("../../dev/zero").
+ */
+export function validDigest(digest: Digest): Digest {
+  if (!(digest.algorithm in HEX_LENGTH) || typeof digest.value !== "string" || digest.value.length !== HEX_LENGTH[digest.algorithm] || !/^[0-9a-f]+$/.test(digest.value)) {
+    throw new IngestError(`invalid ${String(digest.algorithm)} digest ${JSON.stringify(String(digest.value).slice(0, 140))}: not ${HEX_LENGTH[digest.algorithm] ?? "?"} hex digits; refusing to use it`);
+  }
+  return digest;
 }
 
 export function defaultRegistryOptions(env: NodeJS.ProcessEnv = process.env): RegistryOptions {
@@ -53,6 +101,7 @@ export class RegistryStatusError extends IngestError {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function download(url: string, options: RegistryOptions, accept?: string): Promise<Buffer> {
+  const shown = redactUrl(url);
   const headers: Record<string, string> = accept ? { accept } : {};
   const authorization = authorizationFor(url, options.npmrc);
   if (authorization) headers["authorization"] = authorization;
@@ -65,22 +114,23 @@ export async function download(url: string, options: RegistryOptions, accept?: s
       const { default: fetch } = await import("node-fetch");
       response = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs) });
     } catch (error) {
-      lastError = new IngestError(`registry unreachable (${url}): ${errorMessage(error)}`);
+      lastError = new IngestError(`registry unreachable (${shown}): ${redactAll(errorMessage(error), url, shown)}`);
       continue;
     }
     if (response.ok) {
       try {
-        return Buffer.from(await response.arrayBuffer());
+        return await readBounded(response.body, response.headers.get("content-length"), options.maxBodyBytes ?? MAX_BODY_BYTES, shown);
       } catch (error) {
-        lastError = new IngestError(`registry unreachable (${url}): ${errorMessage(error)}`);
+        if (error instanceof BodyTooLargeError) throw error;
+        lastError = new IngestError(`registry unreachable (${shown}): ${redactAll(errorMessage(error), url, shown)}`);
         continue;
       }
     }
-    const error = new RegistryStatusError(`registry answered ${response.status} ${response.statusText} for ${url}`, response.status);
+    const error = new RegistryStatusError(`registry answered ${response.status} ${response.statusText} for ${shown}`, response.status);
     if (response.status !== 429 && response.status < 500) throw error;
     lastError = error;
   }
-  throw new IngestError(`${lastError?.message ?? `cannot download ${url}`}${attempts > 1 ? ` (after ${attempts} attempts)` : ""}`);
+  throw new IngestError(`${lastError?.message ?? `cannot download ${shown}`}${attempts > 1 ? ` (after ${attempts} attempts)` : ""}`);
 }
 
 /** Metadata (packuments, PyPI JSON): fetched fresh online, read from the cache offline. */
@@ -95,7 +145,7 @@ export async function fetchMetadata(url: string, cacheKey: string, options: Regi
   try {
     parsed = JSON.parse(data.toString("utf8"));
   } catch {
-    throw new IngestError(`registry sent invalid JSON for ${url}`);
+    throw new IngestError(`registry sent invalid JSON for ${redactUrl(url)}`);
   }
   writeAtomically(file, data);
   return parsed;
@@ -109,12 +159,13 @@ export interface Digest {
 
 /** Archives are cached by content digest, so a fleet can share one cache directory. */
 export async function fetchArchive(url: string, digest: Digest, options: RegistryOptions): Promise<Buffer> {
+  validDigest(digest);
   const file = join(options.cacheDir, "archives", `${digest.algorithm}-${digest.value}`);
   if (existsSync(file)) {
     const cached = readFileSync(file);
     if (hexDigest(cached, digest.algorithm) === digest.value) return cached;
   }
-  if (options.offline) throw new IngestError(`--offline: ${url} is not in the cache (${options.cacheDir})`);
+  if (options.offline) throw new IngestError(`--offline: ${redactUrl(url)} is not in the cache (${options.cacheDir})`);
   const data = await download(url, options);
   const actual = hexDigest(data, digest.algorithm);
   if (actual !== digest.value) throw new IntegrityError(url, digest, actual);
@@ -130,16 +181,22 @@ export class IntegrityError extends IngestError {
     readonly expected: Digest,
     readonly actual: string,
   ) {
-    super(`integrity check failed for ${url}: expected ${expected.algorithm} ${expected.value}, got ${actual}`);
+    super(`integrity check failed for ${redactUrl(url)}: expected ${expected.algorithm} ${expected.value}, got ${actual}`);
   }
 }
 
 /** An archive already in the cache under this digest (verified again on read), else undefined. */
 export function cachedArchive(digest: Digest, options: Pick<RegistryOptions, "cacheDir">): Buffer | undefined {
+  validDigest(digest);
   const file = join(options.cacheDir, "archives", `${digest.algorithm}-${digest.value}`);
   if (!existsSync(file)) return undefined;
   const cached = readFileSync(file);
   return hexDigest(cached, digest.algorithm) === digest.value ? cached : undefined;
+}
+
+/** Error texts from the HTTP stack may quote the URL: never with its password. */
+function redactAll(message: string, url: string, shown: string): string {
+  return url === shown ? message : message.split(url).join(shown);
 }
 
 export function hexDigest(data: Buffer, algorithm: Digest["algorithm"]): string {

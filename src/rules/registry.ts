@@ -26,6 +26,7 @@ export type FactRuleId = (typeof FACT_RULES)[number]["id"];
 /** Rules raised outside src/rules/ (package metadata, version diffs, host logs): id → the module that raises it. */
 export const OTHER_RULE_MODULES = {
   "known-malicious-package": "src/advisories/known-malicious.ts",
+  "unanalysed-code": "src/rules/unanalysed-code.ts",
   "new-capability-in-update": "src/diff/index.ts",
   "new-ssh-destination": "src/logs/detectors/new-ssh-destination.ts",
   "ssh-key-generated": "src/logs/detectors/ssh-key-generated.ts",

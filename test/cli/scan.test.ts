@@ -38,7 +38,7 @@ describe("exfilscan scan", () => {
   it("exits 2 for a missing target and reports it in errors[] and on stderr", () => {
     const { code, stdout, stderr } = runCli(["scan", "does/not/exist"]);
     expect(code).toBe(2);
-    expect((JSON.parse(stdout) as ScanReport).errors).toEqual([{ input: "does/not/exist", message: "no such file or directory" }]);
+    expect((JSON.parse(stdout) as ScanReport).errors).toEqual([{ input: "does/not/exist", message: "no such file or directory", level: "error" }]);
     expect(stderr).toContain("does/not/exist: no such file or directory");
   });
 

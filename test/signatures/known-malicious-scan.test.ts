@@ -64,7 +64,7 @@ describe("exfilscan scan and the store", () => {
 
   it("without a store, says once how to get one and scans without the check", () => {
     const missing = join(mkdtempSync(join(tmpdir(), "exfilscan-nostore-")), "none.json");
-    const { code, stdout, stderr } = runCli(["scan", target, "--offline"], { env: { EXFILSCAN_ADVISORY_STORE: missing } });
+    const { code, stdout, stderr } = runCli(["scan", target, "--offline"], { env: { EXFILSCAN_ADVISORY_STORE: missing, XDG_STATE_HOME: mkdtempSync(join(tmpdir(), "exfilscan-state-")) } });
     expect(code).toBe(0);
     expect(stderr.match(/exfilscan signatures update/g)).toHaveLength(1);
     expect(stderr).toContain(missing);

@@ -155,7 +155,11 @@ export function runSnippet(I: Interpreter, code: string, node: Node | undefined,
 }
 
 function parseDecoded(I: Interpreter, text: string, location: Location, frame: Frame, label = "eval"): Node | undefined {
-  if (frame.evalDepth >= MAX_EVAL_DEPTH || text.length > MAX_SNIPPET_CHARS) return undefined;
+  if (frame.evalDepth >= MAX_EVAL_DEPTH || text.length > MAX_SNIPPET_CHARS) {
+    const why = text.length > MAX_SNIPPET_CHARS ? `${text.length} characters, over the ${MAX_SNIPPET_CHARS}-character limit` : `nested more than ${MAX_EVAL_DEPTH} levels of ${label} deep`;
+    I.collector.addParseProblem({ file: `${location.file}#${label}@${location.line}`, message: `code run by ${label} not analysed: ${why}`, trigger: frame.trigger, line: location.line });
+    return undefined;
+  }
   const ast = parseSnippet(text);
   if (!ast) {
     // One problem per location: the same code is often analysed more than once (inlined, then on its own).

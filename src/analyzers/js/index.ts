@@ -313,10 +313,12 @@ class PackageAnalysis implements ModuleLoader {
     } catch (error) {
       if (error instanceof BudgetExceeded) {
         this.truncated.add(file);
+        this.collector.parseProblems.push({ file, message: "analysis stopped at its step budget: the rest of this file was not analysed" });
         if (this.budget.exhausted) throw error;
         return;
       }
-      const message = error instanceof RangeError ? "analysis stopped: code nested too deeply" : `analysis error: ${error instanceof Error ? error.message : String(error)}`;
+      const overflow = error instanceof RangeError && /call stack/i.test(error.message);
+      const message = overflow ? "analysis stopped: code nested too deeply" : `analysis stopped by an error: ${error instanceof Error ? error.message : String(error)}`;
       this.collector.parseProblems.push({ file, message });
     }
   }

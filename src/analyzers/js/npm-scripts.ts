@@ -16,28 +16,52 @@ export interface ScriptEntry {
   location: Location;
 }
 
-/** Every script of package.json with the line of its key. */
+/** Every script of package.json with the line of its key. Linear in the manifest's size, whatever the number of scripts. */
 export function readScripts(text: string, scripts: Record<string, unknown> | undefined): Map<string, ScriptEntry> {
   const out = new Map<string, ScriptEntry>();
   if (!scripts || typeof scripts !== "object") return out;
   const scriptsAt = text.search(/"scripts"\s*:/);
+  const keys = keyOffsets(text, scriptsAt < 0 ? 0 : scriptsAt);
+  const lines = lineStarts(text);
   for (const [name, command] of Object.entries(scripts)) {
     if (typeof command !== "string") continue;
-    out.set(name, { name, command, location: locate(text, name, scriptsAt < 0 ? 0 : scriptsAt) });
+    out.set(name, { name, command, location: locationAt(lines, keys.get(name) ?? 0) });
   }
   return out;
 }
 
-function locate(text: string, name: string, from: number): Location {
-  const escaped = JSON.stringify(name).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const pattern = new RegExp(`${escaped}\\s*:`, "g");
-  pattern.lastIndex = from;
-  const match = pattern.exec(text) ?? new RegExp(`${escaped}\\s*:`).exec(text);
-  const index = match?.index ?? 0;
-  const before = text.slice(0, index);
-  const line = before.split("\n").length;
-  const column = index - before.lastIndexOf("\n");
-  return { file: "package.json", line, column };
+/** The offset of the first `"key":` of each key at or after `from` (JSON string keys, decoded). */
+function keyOffsets(text: string, from: number): Map<string, number> {
+  const out = new Map<string, number>();
+  const key = /"((?:[^"\\\n]|\\.)*)"\s*:/g;
+  key.lastIndex = from;
+  for (let match = key.exec(text); match; match = key.exec(text)) {
+    let name = match[1]!;
+    try {
+      if (name.includes("\\")) name = JSON.parse(`"${name}"`) as string;
+    } catch {
+      continue;
+    }
+    if (!out.has(name)) out.set(name, match.index);
+  }
+  return out;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function locationAt(lines: number[], index: number): Location {
+  let low = 0;
+  let high = lines.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (lines[mid]! <= index) low = mid;
+    else high = mid - 1;
+  }
+  return { file: "package.json", line: low + 1, column: index - lines[low]! + 1 };
 }
 
 export interface ScriptHost {

@@ -214,6 +214,9 @@ export function execCode(ip: Interpreter, frame: Frame, node: PyNode, code: Valu
   const value = code.ref?.kind === "code" ? code.ref.code : code;
   const loc = location(frame, node);
   const text = value.str !== undefined ? (value.bytes ? decodeUtf8(value.str) : value.str) : undefined;
+  if (text !== undefined && frame.execDepth >= MAX_EXEC_DEPTH && !ip.problems.some((p) => p.file === loc.file && p.line === loc.line)) {
+    ip.problems.push({ file: loc.file, line: loc.line, trigger: frame.trigger, message: `code run by ${mode} not analysed: nested more than ${MAX_EXEC_DEPTH} levels of exec/eval deep` });
+  }
   if (text === undefined || frame.execDepth >= MAX_EXEC_DEPTH) {
     ip.emit(frame, { type: "obfuscation", obfuscation: { technique: "eval-dynamic", location: loc, note: `${mode} of a value that could not be decoded`, executed: true } });
     return derived([value]);

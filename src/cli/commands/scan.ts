@@ -54,7 +54,9 @@ export function registerScan(program: Command): void {
     }
     const report = await applyIgnoreOption(scanned, ignores, raw);
     progress?.stop();
-    for (const error of report.errors) {
+    // A text report on stdout lists the problems itself: stderr does not say them twice.
+    const reportListsProblems = options.format === "text" && !options.output;
+    for (const error of reportListsProblems ? [] : report.errors) {
       const hint = !error.file && !existsSync(error.input) ? (await import("../../guard/command.js")).suggestSpec(error.input) : undefined;
       warn(`${error.input}${error.file ? ` (${error.file})` : ""}: ${error.message}${hint ? ` (did you mean ${hint}?)` : ""}`);
     }
