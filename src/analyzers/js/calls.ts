@@ -15,6 +15,7 @@ import {
   mergeTaints,
   newArray,
   newObject,
+  stringOf,
   unknownWith,
   withStep,
   type Taint,
@@ -127,6 +128,11 @@ const isReflect = (value: Value): boolean => !!value.ref?.global && value.ref.pa
 
 function callRefMethod(I: Interpreter, call: Call, ref: Value): Value {
   if (call.key === "bind") return ref;
+  // Object.prototype.hasOwnProperty.call(obj, key): true when the object surely holds it.
+  if (call.key === "call" && ref.ref?.path.at(-1) === "hasOwnProperty") {
+    const key = call.args[1] ? stringOf(call.args[1]) : undefined;
+    return key !== undefined && call.args[0]?.object?.props.has(key) ? constant(true) : UNKNOWN;
+  }
   const [, ...rest] = call.args;
   const args = call.key === "apply" ? (rest[0]?.object?.elements ?? (rest[0] ? [unknownWith(deepTaint(rest[0]))] : [])) : rest;
   return dispatchCall(I, { ...call, receiver: undefined, key: undefined, target: ref, args });
@@ -193,7 +199,9 @@ export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, a
   if (!fn.node.body) return UNKNOWN; // TypeScript overloads and abstract methods have no body
   const limit = frame.standalone ? MAX_STANDALONE_INLINE_DEPTH : MAX_INLINE_DEPTH;
   const unit = I.units[fn.unitId];
-  if (!unit || frame.active.has(fn.node) || frame.depth >= limit) {
+  // A bundled module's factory runs like a required file: fresh depth and recursion guard.
+  const factory = I.bundles.enters(fn.node);
+  if (!unit || (!factory && (frame.active.has(fn.node) || frame.depth >= limit))) {
     const previous = I.reached.get(fn.node);
     if (previous === undefined || (previous === "call" && frame.trigger !== "call") || frame.trigger === "install") I.reached.set(fn.node, frame.trigger);
     return unknownWith(argumentsTaint(I, args, { node: callNode, frame }));
@@ -211,9 +219,9 @@ export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, a
     unit,
     scope: new Scope(fn.closure, true),
     trigger: frame.trigger,
-    depth: frame.depth + 1,
+    depth: factory ? 0 : frame.depth + 1,
     evalDepth: frame.evalDepth,
-    active: frame.active,
+    active: factory ? new Set() : frame.active,
     thisValue: fn.lexicalThis ?? thisValue,
     conditional: 0,
     inherited: frame.inherited + frame.conditional,
@@ -221,7 +229,8 @@ export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, a
     superClass: fn.superClass,
     yields: node.generator ? [] : undefined,
   };
-  frame.active.add(node);
+  callee.active.add(node);
+  if (factory) I.bundles.begin(node);
   try {
     bindParameters(I, node, args, callee, callNode, frame, fn.name);
     let result: Value;
@@ -236,7 +245,8 @@ export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, a
     if (memoKey !== undefined) I.memo.set(memoKey, result);
     return result;
   } finally {
-    frame.active.delete(node);
+    callee.active.delete(node);
+    if (factory) I.bundles.end(node);
     const stats = I.inlineStats.get(node) ?? { count: 0, steps: 0, triggers: new Set() };
     stats.count++;
     stats.steps += stepsBefore - I.budget.remaining;
