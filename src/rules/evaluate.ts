@@ -104,8 +104,8 @@ function flowFinding(group: FlowFact[], signatures: Signatures): Draft | undefin
   const kinds = [...new Set(relevant.map((f) => f.source.kind))].sort();
   const what = joinWords(kinds.map((k) => SOURCE_LABELS[k]));
   const where = host ? ` to ${host}` : " to a destination computed at run time";
-  const when = sink.trigger === "install" ? " at install time" : sink.trigger === "import" ? " when the package is imported" : "";
-  const resolved = host !== undefined || sink.trigger !== "call";
+  const when = sink.trigger === "install" ? " at install time" : sink.trigger === "import" ? " when the package is imported" : sink.trigger === "manual" ? " from a file nothing in the package loads" : "";
+  const resolved = host !== undefined || sink.trigger === "install" || sink.trigger === "import";
   const severity: Severity = resolved ? "critical" : kinds.includes("env-dump") ? "high" : "medium";
   return {
     ruleId: resolved ? "credential-exfiltration" : "credential-to-dynamic-destination",
@@ -188,7 +188,7 @@ function unresolvedLinkFindings(facts: PackageFacts, signatures: Signatures): Dr
   const drafts: Draft[] = [];
   // Decoded code that was analysed has no hidden link: its own flows are reported directly.
   for (const exec of facts.obfuscations.filter((o) => o.executed && o.technique === "eval-dynamic")) {
-    const sameScope = (l: Location, t: Trigger) => t === exec.trigger && (t !== "call" || l.file === exec.location.file);
+    const sameScope = (l: Location, t: Trigger) => t === exec.trigger && ((t !== "call" && t !== "manual") || l.file === exec.location.file);
     const sources = looseSources.filter((s) => sameScope(s.location, s.trigger));
     const sinks = looseSinks.filter((s) => sameScope(s.location, s.trigger));
     if (!sources.length || !sinks.length) continue;

@@ -1,7 +1,9 @@
 // Calls: inlining the package's own functions (with their closures), `new`, callbacks,
 // and dispatch to the models of built-in APIs, sources and sinks.
+import type { Trigger } from "../facts.js";
 import type { Node } from "./ast.js";
 import { callBuiltin, resolvePromise } from "./builtins.js";
+import { strongerTrigger } from "./collector.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { constructImplicit, initFields, superCall } from "./classes.js";
@@ -34,6 +36,10 @@ export interface Call {
 
 const MAX_INLINE_DEPTH = 8;
 const MAX_STANDALONE_INLINE_DEPTH = 3;
+
+
+/** Code handed to something that runs it later: "call", unless nothing reaches the file at all. */
+export const laterTrigger = (trigger: Trigger): Trigger => (trigger === "manual" ? "manual" : "call");
 
 export function makeFunction(I: Interpreter, node: Node, frame: Frame, homeObject?: Value, name?: string): Value {
   const value: Value = {
@@ -174,7 +180,7 @@ export function unknownCall(I: Interpreter, call: Call): Value {
   // A callback handed to code we do not model (a CLI framework's .action(), a plugin hook)
   // may never run during install or import: it runs at "call" time. Array-style iteration
   // methods run theirs at once, with the caller's trigger.
-  const frame = call.key !== undefined && ITERATION_METHODS.has(call.key) ? call.frame : { ...call.frame, trigger: "call" as const };
+  const frame = call.key !== undefined && ITERATION_METHODS.has(call.key) ? call.frame : { ...call.frame, trigger: laterTrigger(call.frame.trigger) };
   for (const arg of call.args) {
     if (arg.fn) invokeCallback(I, arg, [unknownWith(taint), unknownWith(taint)], call.node, frame);
   }
@@ -203,7 +209,7 @@ export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, a
   const factory = I.bundles.enters(fn.node);
   if (!unit || (!factory && (frame.active.has(fn.node) || frame.depth >= limit))) {
     const previous = I.reached.get(fn.node);
-    if (previous === undefined || (previous === "call" && frame.trigger !== "call") || frame.trigger === "install") I.reached.set(fn.node, frame.trigger);
+    if (previous === undefined || strongerTrigger(frame.trigger, previous) !== previous) I.reached.set(fn.node, frame.trigger);
     return unknownWith(argumentsTaint(I, args, { node: callNode, frame }));
   }
   const node = fn.node;
