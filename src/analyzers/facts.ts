@@ -5,8 +5,12 @@ import type { SinkChannel, SourceKind } from "../rules/schema.js";
 
 export type { SinkChannel, SourceKind };
 
-/** When the code runs: at install, when the package is imported/started, or only when a function is called. */
-export type Trigger = "install" | "import" | "call";
+/**
+ * When the code runs: at install, when the package is imported/started, only when a
+ * function is called, or "manual": in a file no install script, entry point or require of
+ * the package reaches (it runs only if someone starts or deep-requires it by hand).
+ */
+export type Trigger = "install" | "import" | "call" | "manual";
 
 export interface FlowStep extends Location {
   /** What happens at this step, e.g. "reads ~/.ssh/id_rsa", "base64-encoded", "passed to post()". */

@@ -57,7 +57,7 @@ export interface Finding {
   /** The target (as given on the command line) the finding's file belongs to. */
   target?: string;
   location: Location;
-  trigger?: "install" | "import" | "call";
+  trigger?: "install" | "import" | "call" | "manual";
   source?: string;
   sink?: string;
   flow: FlowStepOut[];

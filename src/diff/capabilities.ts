@@ -41,7 +41,7 @@ export interface Capability {
   destination?: string;
 }
 
-const WHEN: Record<Trigger, string> = { install: "at install time", import: "when imported", call: "when called" };
+const WHEN: Record<Trigger, string> = { install: "at install time", import: "when imported", call: "when called", manual: "when run by hand" };
 
 /** All capabilities of one version, one per key (first occurrence kept). */
 export function extractCapabilities(pkg: LoadedPackage, facts: PackageFacts | undefined): Capability[] {

@@ -38,7 +38,7 @@ export function analyzeCredentialFlows(facts: PackageFacts, signatures: Signatur
     if (relevant.length === 0) continue;
     const host = knownHost(sink.destination);
     const kinds = [...new Set(relevant.map((f) => f.source.kind))].sort();
-    bySink.push({ sink, relevant, host, resolved: host !== undefined || sink.trigger !== "call", kinds });
+    bySink.push({ sink, relevant, host, resolved: host !== undefined || sink.trigger === "install" || sink.trigger === "import", kinds });
   }
   return {
     bySink,
@@ -78,7 +78,7 @@ export function sinkFlowsDraft(group: SinkFlows, ruleId: string, severity: Sever
   const { sink, relevant, host, kinds } = group;
   const what = joinWords(kinds.map((k) => SOURCE_LABELS[k]));
   const where = host ? ` to ${host}` : " to a destination computed at run time";
-  const when = sink.trigger === "install" ? " at install time" : sink.trigger === "import" ? " when the package is imported" : "";
+  const when = sink.trigger === "install" ? " at install time" : sink.trigger === "import" ? " when the package is imported" : sink.trigger === "manual" ? " from a file nothing in the package loads" : "";
   return {
     ruleId,
     severity,

@@ -193,7 +193,8 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
       if (args[2]?.object) {
         const key = args[1] ? stringOf(args[1]) : undefined;
         const descriptor = args[2].object.props;
-        I.setMember(first, key, descriptor.get("value") ?? descriptor.get("get") ?? UNKNOWN, call.frame);
+        const get = descriptor.get("get");
+        I.setMember(first, key, descriptor.get("value") ?? (get?.fn ? { getter: get } : get) ?? UNKNOWN, call.frame);
       }
       return first;
     case "Array.of":

@@ -1,7 +1,9 @@
 // Calls: inlining the package's own functions (with their closures), `new`, callbacks,
 // and dispatch to the models of built-in APIs, sources and sinks.
+import type { Trigger } from "../facts.js";
 import type { Node } from "./ast.js";
 import { callBuiltin, resolvePromise } from "./builtins.js";
+import { strongerTrigger } from "./collector.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { constructImplicit, initFields, superCall } from "./classes.js";
@@ -15,6 +17,7 @@ import {
   mergeTaints,
   newArray,
   newObject,
+  stringOf,
   unknownWith,
   withStep,
   type Taint,
@@ -33,6 +36,10 @@ export interface Call {
 
 const MAX_INLINE_DEPTH = 8;
 const MAX_STANDALONE_INLINE_DEPTH = 3;
+
+
+/** Code handed to something that runs it later: "call", unless nothing reaches the file at all. */
+export const laterTrigger = (trigger: Trigger): Trigger => (trigger === "manual" ? "manual" : "call");
 
 export function makeFunction(I: Interpreter, node: Node, frame: Frame, homeObject?: Value, name?: string): Value {
   const value: Value = {
@@ -127,6 +134,11 @@ const isReflect = (value: Value): boolean => !!value.ref?.global && value.ref.pa
 
 function callRefMethod(I: Interpreter, call: Call, ref: Value): Value {
   if (call.key === "bind") return ref;
+  // Object.prototype.hasOwnProperty.call(obj, key): true when the object surely holds it.
+  if (call.key === "call" && ref.ref?.path.at(-1) === "hasOwnProperty") {
+    const key = call.args[1] ? stringOf(call.args[1]) : undefined;
+    return key !== undefined && call.args[0]?.object?.props.has(key) ? constant(true) : UNKNOWN;
+  }
   const [, ...rest] = call.args;
   const args = call.key === "apply" ? (rest[0]?.object?.elements ?? (rest[0] ? [unknownWith(deepTaint(rest[0]))] : [])) : rest;
   return dispatchCall(I, { ...call, receiver: undefined, key: undefined, target: ref, args });
@@ -168,7 +180,7 @@ export function unknownCall(I: Interpreter, call: Call): Value {
   // A callback handed to code we do not model (a CLI framework's .action(), a plugin hook)
   // may never run during install or import: it runs at "call" time. Array-style iteration
   // methods run theirs at once, with the caller's trigger.
-  const frame = call.key !== undefined && ITERATION_METHODS.has(call.key) ? call.frame : { ...call.frame, trigger: "call" as const };
+  const frame = call.key !== undefined && ITERATION_METHODS.has(call.key) ? call.frame : { ...call.frame, trigger: laterTrigger(call.frame.trigger) };
   for (const arg of call.args) {
     if (arg.fn) invokeCallback(I, arg, [unknownWith(taint), unknownWith(taint)], call.node, frame);
   }
@@ -193,9 +205,11 @@ export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, a
   if (!fn.node.body) return UNKNOWN; // TypeScript overloads and abstract methods have no body
   const limit = frame.standalone ? MAX_STANDALONE_INLINE_DEPTH : MAX_INLINE_DEPTH;
   const unit = I.units[fn.unitId];
-  if (!unit || frame.active.has(fn.node) || frame.depth >= limit) {
+  // A bundled module's factory runs like a required file: fresh depth and recursion guard.
+  const factory = I.bundles.enters(fn.node);
+  if (!unit || (!factory && (frame.active.has(fn.node) || frame.depth >= limit))) {
     const previous = I.reached.get(fn.node);
-    if (previous === undefined || (previous === "call" && frame.trigger !== "call") || frame.trigger === "install") I.reached.set(fn.node, frame.trigger);
+    if (previous === undefined || strongerTrigger(frame.trigger, previous) !== previous) I.reached.set(fn.node, frame.trigger);
     return unknownWith(argumentsTaint(I, args, { node: callNode, frame }));
   }
   const node = fn.node;
@@ -211,9 +225,9 @@ export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, a
     unit,
     scope: new Scope(fn.closure, true),
     trigger: frame.trigger,
-    depth: frame.depth + 1,
+    depth: factory ? 0 : frame.depth + 1,
     evalDepth: frame.evalDepth,
-    active: frame.active,
+    active: factory ? new Set() : frame.active,
     thisValue: fn.lexicalThis ?? thisValue,
     conditional: 0,
     inherited: frame.inherited + frame.conditional,
@@ -221,7 +235,8 @@ export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, a
     superClass: fn.superClass,
     yields: node.generator ? [] : undefined,
   };
-  frame.active.add(node);
+  callee.active.add(node);
+  if (factory) I.bundles.begin(node);
   try {
     bindParameters(I, node, args, callee, callNode, frame, fn.name);
     let result: Value;
@@ -236,7 +251,8 @@ export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, a
     if (memoKey !== undefined) I.memo.set(memoKey, result);
     return result;
   } finally {
-    frame.active.delete(node);
+    callee.active.delete(node);
+    if (factory) I.bundles.end(node);
     const stats = I.inlineStats.get(node) ?? { count: 0, steps: 0, triggers: new Set() };
     stats.count++;
     stats.steps += stepsBefore - I.budget.remaining;

@@ -2,7 +2,7 @@
 // `super.m()`), instance fields (`k = readFileSync(...)`, `#k`), and decorators, which run
 // when the class is defined, so a decorator that steals runs on import.
 import type { Node } from "./ast.js";
-import { callFunction, makeFunction } from "./calls.js";
+import { callFunction, laterTrigger, makeFunction } from "./calls.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { propertyKeyName } from "./operators.js";
@@ -67,7 +67,7 @@ export function evalClass(I: Interpreter, node: Node, frame: Frame): Value {
     classValue.fields = { nodes: fieldNodes, keys: fieldKeys, frame };
     // The shared instance seen by methods analysed on their own gets the fields too; the
     // fields run only when an instance is made, so these facts are "call" time at most.
-    initFields(I, classValue, instance, { ...frame, trigger: "call" }, false);
+    initFields(I, classValue, instance, { ...frame, trigger: laterTrigger(frame.trigger) }, false);
   }
   runDecorators(I, node, classValue, instance, decorated, frame);
   return classValue;

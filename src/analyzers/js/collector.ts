@@ -15,7 +15,7 @@ import type {
 } from "../facts.js";
 import type { Taint } from "./values.js";
 
-const TRIGGER_RANK: Record<Trigger, number> = { call: 0, import: 1, install: 2 };
+const TRIGGER_RANK: Record<Trigger, number> = { manual: -1, call: 0, import: 1, install: 2 };
 
 export function strongerTrigger(a: Trigger, b: Trigger): Trigger {
   return TRIGGER_RANK[a] >= TRIGGER_RANK[b] ? a : b;

@@ -113,6 +113,7 @@ export function evalExpression(I: Interpreter, node: Node, frame: Frame): Value 
     case "ObjectExpression":
       return evalObject(I, node, frame);
     case "ArrayExpression": {
+      I.bundles.noteLiteral(node);
       const elements: Value[] = [];
       let extraTaint;
       let open = false;
@@ -288,7 +289,9 @@ export function evalUnary(I: Interpreter, node: Node, frame: Frame): Value {
 }
 
 export function evalObject(I: Interpreter, node: Node, frame: Frame): Value {
+  I.bundles.noteLiteral(node);
   const result = newObject();
+  I.bundles.noteObject(node, result.object!);
   const data = result.object!;
   for (const property of node.properties as Node[]) {
     if (property.type === "SpreadElement") {

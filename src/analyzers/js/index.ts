@@ -1,7 +1,8 @@
 // The JavaScript/TypeScript front-end: lowers an npm package to facts.
 // Order of the passes decides triggers: install scripts first, then the import entry
-// points, then every other file; finally each function on its own (trigger "call"
-// unless it was reached from install/import code).
+// points, then every other file (trigger "manual": nothing of the package runs it);
+// finally each function on its own (trigger "call" unless it was reached from
+// install/import code, "manual" in files nothing reaches).
 import type { Location } from "../../core/types.js";
 import type { LoadedPackage } from "../../ingest/types.js";
 import type { Signatures } from "../../rules/signatures.js";
@@ -28,6 +29,8 @@ const MAX_REQUIRE_NESTING = 40;
 interface ModuleRecord {
   unit: Unit;
   executed: boolean;
+  /** The trigger its top level first ran under. */
+  trigger?: Trigger;
 }
 
 class PackageAnalysis implements ModuleLoader {
@@ -75,8 +78,8 @@ class PackageAnalysis implements ModuleLoader {
   }
 
   /**
-   * Files no install script or entry point reached: their top level runs only if something
-   * loads them later ("call"). TypeScript sources beside compiled JavaScript are not run by
+   * Files no install script or entry point reached: their top level runs only if someone
+   * starts or deep-requires them by hand ("manual"); what they do is still reported. TypeScript sources beside compiled JavaScript are not run by
    * npm or Node unless reached, so they are skipped (and said so).
    */
   private remainingFilesPass(): void {
@@ -91,7 +94,7 @@ class PackageAnalysis implements ModuleLoader {
       }
       if (this.irrelevant.has(path) && this.acceptedUnread(path)) continue;
       // Parsed (its problems are reported) but not run: nothing in it can reach a source or sink.
-      this.loadModule(path, "call", !this.irrelevant.has(path));
+      this.loadModule(path, "manual", !this.irrelevant.has(path));
     }
     if (skippedTypeScript > 0) {
       this.collector.parseProblems.push({
@@ -202,6 +205,7 @@ class PackageAnalysis implements ModuleLoader {
 
   private execute(record: ModuleRecord, trigger: Trigger): void {
     record.executed = true;
+    record.trigger = trigger;
     const unit = record.unit;
     const size = this.pkg.files.get(unit.file)?.length ?? 0;
     this.requireNesting++;
@@ -259,7 +263,7 @@ class PackageAnalysis implements ModuleLoader {
         // except in SSH wrappers where the unknown parameters are the credentials.
         if (I.executed.has(node) && !record.unit.sshAware) continue;
         if (this.irrelevant.has(record.unit.file)) continue;
-        const trigger = I.reached.get(node) ?? "call";
+        const trigger = I.reached.get(node) ?? (this.records.get(record.unit.file)?.trigger === "manual" ? "manual" : "call");
         const size = typeof node.end === "number" && typeof node.start === "number" ? node.end - node.start : 1000;
         this.withPassBudget(5_000 + 10 * size, record.unit.file, () => {
           runStandalone(I, record.fn, trigger, this.topFrame(record.unit, trigger), this.standaloneArguments(node, record.unit));

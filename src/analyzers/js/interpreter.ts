@@ -5,6 +5,7 @@ import type { Location } from "../../core/types.js";
 import type { FlowStep, Trigger } from "../facts.js";
 import { hostOf, type Signatures } from "../../rules/signatures.js";
 import { lineStartsOf, positionOf, type Node } from "./ast.js";
+import { BundleModel } from "./bundles.js";
 import { invokeCallback, makeFunction } from "./calls.js";
 import { runSnippet } from "./dynamic-code.js";
 import type { FactCollector } from "./collector.js";
@@ -60,6 +61,8 @@ export class Interpreter {
   /** Functions inlined at least once (they need no separate run with unknown arguments). */
   readonly executed = new Set<Node>();
   readonly memo = new CallMemo();
+  /** Module factories of bundles (webpack, browserify, esbuild): each runs like a file of its own. */
+  readonly bundles = new BundleModel();
   /** How often and how expensively each function was inlined. */
   readonly inlineStats = new Map<Node, { count: number; steps: number; triggers: Set<Trigger> }>();
 

@@ -73,10 +73,8 @@ function execForEach(ip: Interpreter, node: Node, frame: Frame): Completion {
         const completion = ip.execStatement(node.body, frame);
         if (completion === RETURN) return RETURN;
         if (completion === BREAK) return NORMAL;
-        if (ip.unknownBranches !== before) {
-          finished = false;
-          break;
-        }
+        // A branch not known: every item still runs (a finite list), and the loop runs abstractly too.
+        if (ip.unknownBranches !== before) finished = false;
       }
       if (finished) return NORMAL;
     } finally {

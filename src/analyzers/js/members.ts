@@ -1,6 +1,7 @@
 // Destructuring, assignment and member access over abstract values: where process.env,
 // module references, objects, arrays and folded strings answer `a.b` and `a[b] = c`.
 import { staticPropertyName, unwrap, type Node } from "./ast.js";
+import { callFunction } from "./calls.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { GLOBAL_OBJECTS, URL_PARTS, anyMember, propertyKeyName, restOf, urlPart } from "./operators.js";
@@ -122,6 +123,8 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
       }
     }
     const own = data.props.get(key);
+    // An accessor (webpack's harmony exports, a lazy getter): reading it runs the getter.
+    if (own?.getter) return callFunction(I, own.getter, object, [], node, frame);
     if (own) return own;
     if (object.fn && key === "prototype") {
       const prototype = newObject();
@@ -130,6 +133,7 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
     }
     // A URL value (string + searchParams): its parts fold from the string, with the query's taint.
     if (isString(object) && URL_PARTS.has(key)) return { ...urlPart(object.constant, key), taint: mergeTaints(data.taint, object.taint) };
+    if (I.bundles.isCacheMiss(data, key)) return constant(undefined);
     return unknownWith(mergeTaints(data.taint, object.taint));
   }
   if (isString(object)) {

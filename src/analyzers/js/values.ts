@@ -106,6 +106,8 @@ export interface Value {
   /** Classes: the class they extend, and their instance fields. */
   superClass?: Value;
   fields?: ClassFields;
+  /** An accessor property (Object.defineProperty with `get`): reading it calls this function. */
+  getter?: Value;
 }
 
 export const MAX_TAINTS = 6;

@@ -24,7 +24,7 @@ export type FactRecord =
   | { type: "flow"; source: SourceRecord; sink: SinkRecord; steps: FlowStep[]; use?: "auth" }
   | { type: "obfuscation"; obfuscation: ObfuscationRecord };
 
-const TRIGGER_RANK: Record<Trigger, number> = { call: 0, import: 1, install: 2 };
+const TRIGGER_RANK: Record<Trigger, number> = { manual: -1, call: 0, import: 1, install: 2 };
 
 export function strongerTrigger(a: Trigger, b: Trigger): Trigger {
   return TRIGGER_RANK[a] >= TRIGGER_RANK[b] ? a : b;

