@@ -8,6 +8,7 @@ const FACTORIES = new Set([
   "SMTP", "SMTP_SSL", "FTP", "FTP_TLS", "PoolManager", "ProxyManager", "Curl", "Resolver", "Request",
   "build_opener", "TeleBot", "DiscordWebhook", "WebSocket", "WebSocketApp", "create_connection", "connect",
   "Webhook", "SyncWebhook", "AsyncDiscordWebhook", "Bot", "WebhookClient", "HTTPClient", "AsyncHTTPClient",
+  "Connection",
 ]);
 
 /** Bot clients built from a token: they all talk to the same API host, with the token in the URL. */
@@ -18,7 +19,7 @@ export function botApiBase(module: string): string | undefined {
 }
 
 /** Factories whose arguments already name the peer (connect-only sink when nothing is sent). */
-const CONNECTING_FACTORIES = new Set(["SMTP", "SMTP_SSL", "FTP", "FTP_TLS", "create_connection", "connect"]);
+const CONNECTING_FACTORIES = new Set(["SMTP", "SMTP_SSL", "FTP", "FTP_TLS", "create_connection", "connect", "Connection"]);
 
 export interface SinkCall {
   channel: SinkChannel;
@@ -62,7 +63,7 @@ function classify(signatures: Signatures, qname: string): SinkCall | undefined {
 const SEND_METHODS = new Set([
   "get", "post", "put", "patch", "delete", "head", "options", "request", "urlopen", "open", "stream", "fetch",
   "perform", "execute", "resolve", "query", "storbinary", "storlines", "sendcmd", "write", "putrequest", "endheaders",
-  "ws_connect", "emit",
+  "ws_connect", "emit", "putfo", "put_r", "put_d",
 ]);
 
 /** Methods of a client object that transmit (anything named send* too). */

