@@ -159,7 +159,7 @@ function valueMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Valu
 }
 
 /** Fields of a credential file that say where it is used, not what the secret is (.pypirc `repository`). */
-const LOCATOR_FIELD = /^(repository|url|registry|index[-_]url|realm|server|host|hostname|port|endpoint|region)$/i;
+const LOCATOR_FIELD = /^(repository|url|registry|index[-_]url|index[-_]servers|realm|server|host|hostname|port|endpoint|region)$/i;
 
 /** A method on credential data with arguments (config.get(host), netrc.authenticators(host)): keyed lookup. */
 function lookupResult(receiver: Value, args: CallArgs, read: Taint | undefined): Value {

@@ -156,7 +156,9 @@ export function applySummary(ip: Interpreter, frame: Frame, fn: FunctionInfo, su
       if (taint.source) {
         emitFlow(ip, frame, { ...taint, steps }, sink, destination, destKeys, undefined, pending.auth);
       } else if (taint.param && frame.symbolicFn && taint.param.fn === frame.symbolicFn.id) {
-        const destParam = destination ? undefined : destArg && allTaints(destArg).find((t) => t.param?.fn === frame.symbolicFn!.id)?.param?.index;
+        // As in reportSink: a destination with unknown parts may still come from a caller's argument.
+        const destParam =
+          destination === undefined || destination.includes("*") ? destArg && allTaints(destArg).find((t) => t.param?.fn === frame.symbolicFn!.id)?.param?.index : undefined;
         frame.out.pending.push({ sink, taint: { ...taint, steps }, destKeys, ...(destParam !== undefined ? { destParam } : {}), ...(pending.auth ? { auth: true } : {}) });
       }
     }

@@ -18,6 +18,7 @@ import {
   join,
   mergeTaints,
   num,
+  readObjectAttribute,
   str,
   textForConcat,
   unknown,
@@ -340,11 +341,17 @@ export function attributeOf(ip: Interpreter, frame: Frame, object: Value, name: 
     }
     // account.address / key.public_key: public data derived from the key, not the key.
     if (PUBLIC_KEY_ATTRIBUTES.test(name)) return { ref: { kind: "external", qname }, taints: [] };
+    // A library object the package stored attributes on: that attribute, not the others.
+    if (object.cell && !object.cell.sink) {
+      const attribute = readObjectAttribute(object, name);
+      return attribute.ref ? attribute : { ...attribute, ref: { kind: "external", qname } };
+    }
     const result: Value = { ref: { kind: "external", qname }, taints: allTaints(object) };
     if (object.cell) result.cell = object.cell;
     return result;
   }
   if (ref?.kind === "env") return { ref: { kind: "external", qname: `os.environ.${name}` }, taints: [] };
+  if (object.cell && !object.cell.sink) return readObjectAttribute(object, name);
   const result = derived([object]);
   if (object.cell) result.cell = object.cell;
   return result;

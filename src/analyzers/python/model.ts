@@ -44,6 +44,7 @@ export interface SinkState {
 export interface Cell {
   taints: Taint[];
   sink?: SinkState;
+  /** `obj.name = value` on an object that is neither a user instance nor a client: one entry a name (field-sensitive). */
   attrs?: Map<string, Value>;
   /** A file opened for writing under this folded path (see staging.ts). */
   stagePath?: string;
@@ -121,6 +122,8 @@ export interface Value {
   taints: Taint[];
   ref?: Ref;
   cell?: Cell;
+  /** An attribute entry created by a read before any store (see readObjectAttribute). */
+  placeholder?: boolean;
 }
 
 export const MAX_TAINTS = 8;
@@ -150,6 +153,10 @@ export function taintKey(taint: Taint): string {
 export function allTaints(value: Value, depth = 0): Taint[] {
   let result = value.taints;
   if (value.cell && value.cell.taints.length > 0) result = mergeTaints(result, value.cell.taints);
+  // The whole object (sent, serialised, vars()) carries every attribute stored on it.
+  if (depth < 3 && value.cell?.attrs && value.cell.attrs.size <= SMALL_CONTAINER) {
+    for (const item of value.cell.attrs.values()) result = mergeTaints(result, allTaints(item, depth + 1));
+  }
   // Big containers (data tables) carry their elements' taint in their cell, set when built or changed.
   if (depth < 3 && (value.items?.length ?? 0) <= SMALL_CONTAINER) {
     for (const item of value.items ?? []) result = mergeTaints(result, allTaints(item, depth + 1));
@@ -226,13 +233,62 @@ export function join(a: Value, b: Value): Value {
   if (cell) {
     result.cell = cell;
     const other = a.cell ? b.cell : undefined;
-    if (other && other !== cell) cell.taints = mergeTaints(cell.taints, other.taints);
+    if (other && other !== cell) {
+      cell.taints = mergeTaints(cell.taints, other.taints);
+      if (other.attrs) mergeAttributes(cell, other.attrs);
+    }
   }
   if (a.items && b.items === undefined && b.str === undefined && b.ref === undefined) result.items = a.items;
   else if (b.items && a.items === undefined && a.str === undefined && a.ref === undefined) result.items = b.items;
   else if (a.items && b.items) result.items = [...a.items, ...b.items].slice(0, 256);
   if (a.dict || b.dict) result.dict = new Map([...(a.dict ?? []), ...(b.dict ?? [])]);
   return result;
+}
+
+/** Attributes of another object joined into `cell` (either object at run time): per name, taints only, no recursion. */
+function mergeAttributes(cell: Cell, attrs: Map<string, Value>): void {
+  cell.attrs ??= new Map();
+  for (const [name, value] of attrs) {
+    const existing = cell.attrs.get(name);
+    if (existing === value) continue;
+    cell.attrs.set(name, existing ? { ...existing, taints: mergeTaints(existing.taints, allTaints(value)) } : value);
+  }
+}
+
+/**
+ * `obj.name = value` on a plain object (not a user-class instance, module or client with a
+ * sink): stored under its name, so that reading another attribute does not see it. Weak
+ * update: a store in one branch or iteration keeps what the other stored.
+ */
+export function storeObjectAttribute(object: Value, name: string, value: Value): void {
+  object.cell ??= { taints: [] };
+  const attrs = (object.cell.attrs ??= new Map());
+  const previous = attrs.get(name);
+  attrs.set(name, previous && previous !== value && !isPlaceholder(previous) ? join(previous, value) : value);
+}
+
+/** The entry a read of a never-stored attribute created, still empty. */
+function isPlaceholder(value: Value): boolean {
+  return value.placeholder === true && value.taints.length === 0 && value.cell?.taints.length === 0 && !value.cell.attrs?.size;
+}
+
+/**
+ * `obj.name` on a plain object with a cell: the attribute stored under that name plus what
+ * the whole object carries, never another attribute's data. An attribute not stored yet gets
+ * its own entry, so that a mutation through it (`obj.sub.x = …`) is part of the object.
+ */
+export function readObjectAttribute(object: Value, name: string): Value {
+  const cell = object.cell!;
+  if (name === "__dict__") return { taints: allTaints(object) };
+  const attrs = (cell.attrs ??= new Map());
+  let stored = attrs.get(name);
+  if (!stored) {
+    if (attrs.size >= SMALL_CONTAINER) return { taints: mergeTaints(object.taints, cell.taints), cell };
+    stored = { taints: [], cell: { taints: [] }, placeholder: true };
+    attrs.set(name, stored);
+  }
+  const whole = mergeTaints(object.taints, cell.taints);
+  return whole.length === 0 ? stored : { ...stored, taints: mergeTaints(stored.taints, whole) };
 }
 
 function isConstant(value: Value): boolean {

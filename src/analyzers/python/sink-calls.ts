@@ -85,6 +85,11 @@ export function storeHeaders(receiver: Value, headers: Value): boolean {
   return true;
 }
 
+/** Keywords of a connecting client's constructor that log in (they authenticate to that peer). */
+const LOGIN_KEYWORDS = /^(user(name)?|passw(or)?d|passwd|acct|private_key(_pass)?|pkey|key_filename|passphrase)$/;
+/** Connecting clients whose positional arguments after the host are the login: FTP(host, user, passwd, acct). */
+const LOGIN_POSITIONAL_FACTORIES = new Set(["FTP", "FTP_TLS", "Connection"]);
+
 const isAuthHandler = (value: Value): boolean => value.ref?.kind === "external" && /\.HTTP(Basic|Digest)AuthHandler\(\)$/.test(value.ref.qname);
 
 export const isAuthHeader = (name: string | undefined): boolean => name !== undefined && AUTH_HEADERS.test(name);
@@ -104,9 +109,16 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     if (args.positional.some((a) => a.ref?.kind === "external" && /\.AF_UNIX$/.test(a.ref.qname)) || isLocalAddress(dest)) instance.cell!.sink!.local = true;
     const front = frontedHost(args, sink.channel);
     if (front) instance.cell!.sink!.dest = front;
-    const parts = requestParts([...args.keywords].filter(([k]) => !(bot && k === "token")));
+    // FTP(host, user, passwd) / pysftp.Connection(host, username=…, password=…): the login of the connection.
+    const login = (k: string): boolean => sink.connects && LOGIN_KEYWORDS.test(k);
+    const parts = requestParts([...args.keywords].filter(([k]) => !(bot && k === "token") && !login(k)));
+    parts.auth.push(...[...args.keywords].filter(([k]) => login(k)).map(([, v]) => v));
     // build_opener(HTTPBasicAuthHandler(mgr)): the password manager's credentials authenticate the opener's requests.
-    const positional = args.positional.slice(dest ? skip + 1 : skip);
+    let positional = args.positional.slice(dest ? skip + 1 : skip);
+    if (dest && LOGIN_POSITIONAL_FACTORIES.has(sink.member)) {
+      parts.auth.push(...positional);
+      positional = [];
+    }
     parts.auth.push(...positional.filter(isAuthHandler));
     const data = [...positional.filter((a) => !isAuthHandler(a)), ...parts.data];
     instance.cell!.taints = mergeTaints(extra, allTaints(derived(data)));

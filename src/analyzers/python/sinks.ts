@@ -54,7 +54,7 @@ function classify(signatures: Signatures, qname: string): SinkCall | undefined {
 const SEND_METHODS = new Set([
   "get", "post", "put", "patch", "delete", "head", "options", "request", "urlopen", "open", "stream", "fetch",
   "perform", "execute", "resolve", "query", "storbinary", "storlines", "sendcmd", "write", "putrequest", "endheaders",
-  "ws_connect", "emit",
+  "ws_connect", "emit", "putfo", "put_r", "put_d",
 ]);
 
 /** Methods of a client object that transmit (anything named send* too). */

@@ -125,6 +125,8 @@ const CREDENTIAL_COMMANDS: [RegExp, ApiSource][] = [
   [/^(kubectl config view --raw|kubectl get secrets?\b.*-o)/, { kind: "cloud-credentials", note: "prints Kubernetes credentials (kubectl)" }],
   [/^(npm (token list|config get .*(token|_auth))|pip config get .*password)/i, { kind: "registry-token", note: "prints a package-registry token" }],
   [/^(env|printenv|set|export -p)$/, { kind: "env-dump", note: "prints the whole environment" }],
+  [/^netsh wlan (show|export) profiles?\b.*\bkey=clear\b/i, { kind: "system-secrets", note: "prints saved Wi-Fi passwords (netsh wlan … key=clear)" }],
+  [/^nmcli\b.*(\s-s\b|--show-secrets\b|\s-g\s+\S*(802-11-wireless-security\.psk|\.password)\b)/i, { kind: "system-secrets", note: "prints saved Wi-Fi/VPN passwords (nmcli --show-secrets)" }],
 ];
 
 /** The credential a command prints, from its program and arguments. */

@@ -9,7 +9,7 @@ import { binary } from "./operators.js";
 import type { Frame } from "./frame.js";
 import { execImport } from "./imports.js";
 import type { Interpreter } from "./interpreter.js";
-import { addToObject, allTaints, derived, join, mergeTaints, SMALL_CONTAINER, unknown, type Taint, type Value } from "./model.js";
+import { addToObject, allTaints, derived, join, mergeTaints, SMALL_CONTAINER, storeObjectAttribute, unknown, type Taint, type Value } from "./model.js";
 
 const MAX_LOOP_UNROLL = 512;
 
@@ -150,15 +150,42 @@ function execIf(ip: Interpreter, frame: Frame, node: PyNode): void {
   // `if __name__ == "__main__":` runs only when the file is executed as a script.
   const scriptOnly = /__name__==['"]__main__['"]/.test(conditionText.replace(/\s+/g, "")) && frame.trigger === "import";
   const inner = scriptOnly ? { ...frame, trigger: "call" as const } : frame;
+  const alternatives = fields(node, "alternative");
+  // Each alternative starts from the state before the `if`: what one branch assigns is not
+  // seen by the next (`server = loop item` in one, `server = "login"` in the other).
+  const vars = frame.scope.vars;
+  const before = alternatives.length > 0 && vars.size <= MAX_SPLIT_SCOPE ? new Map(vars) : undefined;
+  const ends: Map<string, Value>[] = [];
+  const next = (): void => {
+    if (!before) return;
+    ends.push(new Map(vars));
+    vars.clear();
+    for (const [name, value] of before) vars.set(name, value);
+  };
   branch(ip, inner, block(field(node, "consequence")));
-  for (const alternative of fields(node, "alternative")) {
+  next();
+  for (const alternative of alternatives) {
     if (alternative.type === "elif_clause") {
       const c = field(alternative, "condition");
       if (c) evalExpr(ip, frame, c);
     }
     branch(ip, frame, block(field(alternative, "consequence") ?? field(alternative, "body")));
+    next();
+  }
+  if (!before) return;
+  // No `else`: the path that runs no branch keeps the state before.
+  if (!alternatives.some((a) => a.type === "else_clause")) ends.push(before);
+  vars.clear();
+  for (const end of ends) {
+    for (const [name, value] of end) {
+      const seen = vars.get(name);
+      vars.set(name, seen ? join(seen, value) : value);
+    }
   }
 }
+
+/** Scopes larger than this run the branches of an `if` one after the other (joined, less precise). */
+const MAX_SPLIT_SCOPE = 4000;
 
 function execFor(ip: Interpreter, frame: Frame, node: PyNode): void {
   const left = field(node, "left")!;
@@ -283,7 +310,9 @@ export function storeAttribute(frame: Frame, object: Value, name: string, value:
   // session.auth = (user, token): the client's credential. session.headers = {...}: split by header.
   if (name === "auth" && addCredential(object.cell, [value])) return;
   if (name === "headers" && storeHeaders(object, value)) return;
-  addToObject(object, allTaints(value));
+  // A client's options (session.params, request.data) are part of every request it sends.
+  if (object.cell?.sink) addToObject(object, allTaints(value));
+  else storeObjectAttribute(object, name, value);
 }
 
 function setSubscript(ip: Interpreter, frame: Frame, target: PyNode, value: Value, augmented: boolean): void {
