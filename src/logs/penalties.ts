@@ -14,8 +14,12 @@
 import { familyOf, maskAddress, matchAddressList, toBytes, type Family } from "./net.js";
 import { parseDuration } from "./time.js";
 
+/** Releases with PerSourcePenalties (9.8+), whose behaviour the replay models release by release. */
 export const OPENSSH_VERSIONS = ["9.8", "9.9", "10.0", "10.1", "10.2", "10.3", "10.4", "10.5"] as const;
-export type OpenSshVersion = (typeof OPENSSH_VERSIONS)[number];
+/** Earlier releases (7.x, 8.x, 9.0–9.7: Ubuntu 22.04 ships 8.9, 24.04 ships 9.6) have no PerSourcePenalties. */
+const LEGACY_VERSION = /^(?:[4-8]\.\d|9\.[0-7])$/;
+/** "9.8", "8.9" …: a release number as `ssh -V` names it, without the portable "p1" suffix. */
+export type OpenSshVersion = string;
 
 export type PenaltyType = "crash" | "authfail" | "noauth" | "grace-exceeded" | "refuseconnection" | "invaliduser";
 export type OverflowMode = "permissive" | "deny-all";
@@ -57,19 +61,32 @@ const REASONS: Record<PenaltyType, string> = {
 };
 export const TOO_MANY_PENALISED = "too many penalised addresses";
 
-function versionAtLeast(version: OpenSshVersion, than: string): boolean {
+export function versionAtLeast(version: OpenSshVersion, than: string): boolean {
   const [a1, a2] = version.split(".").map(Number) as [number, number];
   const [b1, b2] = than.split(".").map(Number) as [number, number];
   return a1 !== b1 ? a1 > b1 : a2 >= b2;
 }
 
 export function isOpenSshVersion(text: string): text is OpenSshVersion {
-  return (OPENSSH_VERSIONS as readonly string[]).includes(text);
+  return (OPENSSH_VERSIONS as readonly string[]).includes(text) || LEGACY_VERSION.test(text);
 }
+
+/** "8.9p1" → "8.9"; undefined when it is no release this tool knows. */
+export function normaliseOpenSshVersion(text: string): OpenSshVersion | undefined {
+  const bare = text.trim().replace(/^OpenSSH_/i, "").replace(/p\d+$/, "");
+  return isOpenSshVersion(bare) ? bare : undefined;
+}
+
+/** PerSourcePenalties exists from 9.8 (srclimit.c srclimit_penalise, V_9_8_P1). */
+export function hasPerSourcePenalties(version: OpenSshVersion): boolean {
+  return versionAtLeast(version, "9.8");
+}
+
+export const VERSION_HELP = `${OPENSSH_VERSIONS.join(", ")}, or an earlier 7.x/8.x/9.0–9.7 (no PerSourcePenalties)`;
 
 export function defaultPenaltyConfig(version: OpenSshVersion = "9.8"): PenaltyConfig {
   return {
-    version, enabled: true, crash: 90, authfail: 5, noauth: 1,
+    version, enabled: hasPerSourcePenalties(version), crash: 90, authfail: 5, noauth: 1,
     grace: version === "9.8" ? 20 : 10, refuseconnection: 10, invaliduser: 5,
     min: 15, max: 600, maxSources4: 65536, maxSources6: 65536, overflow: "permissive", overflow6: "permissive",
     ipv4Bits: 32, ipv6Bits: 128, logLevel: "INFO",
@@ -200,6 +217,11 @@ export class PenaltySimulator {
 
   constructor(readonly config: PenaltyConfig) {}
 
+  /** Enabled, and a release that has the feature at all ("PerSourcePenalties yes" on 8.9 is a config error sshd rejects). */
+  get active(): boolean {
+    return this.config.enabled && hasPerSourcePenalties(this.config.version);
+  }
+
   private get fractional(): boolean {
     return versionAtLeast(this.config.version, "10.3");
   }
@@ -254,7 +276,7 @@ export class PenaltySimulator {
   penalise(address: string, requested: PenaltyType, atMs: number): PenaliseResult {
     const none: PenaliseResult = { lines: [], activated: false };
     const family = familyOf(address);
-    if (!this.config.enabled || !family || this.isExempt(address)) return none;
+    if (!this.active || !family || this.isExempt(address)) return none;
     const type = effectivePenaltyType(requested, this.config.version);
     if (type === "refuseconnection" && !versionAtLeast(this.config.version, "9.9")) return none;
     const secs = this.secondsFor(type);
@@ -311,7 +333,7 @@ export class PenaltySimulator {
   /** srclimit_penalty_check_allow(): would a new connection from this address be accepted? */
   checkAllow(address: string, atMs: number): { allowed: boolean; reason?: string } {
     const family = familyOf(address);
-    if (!this.config.enabled || !family || this.isExempt(address)) return { allowed: true };
+    if (!this.active || !family || this.isExempt(address)) return { allowed: true };
     const now = this.now(atMs);
     this.expire(now);
     const table = this.tables[family];
