@@ -6,7 +6,7 @@
 // The learning window starts at the earliest event the baseline ever saw (stored), so it
 // spans runs; learning is by event time, never by the clock.
 import { evidenceOf, type Emit } from "../alerts.js";
-import type { HostEvent } from "../events.js";
+import { actorOf, type HostEvent } from "../events.js";
 import type { BaselineRow } from "../store.js";
 import type { Detector } from "./types.js";
 
@@ -77,7 +77,8 @@ function peerOf(event: HostEvent, sshPorts: number[]): string | undefined {
 
 /** The (side, user, host, peer) tuples an event says something about. */
 export function observationsOf(event: HostEvent, sshPorts: number[]): Observation[] {
-  const user = event.user ?? event.userId ?? UNKNOWN;
+  const actor = actorOf(event);
+  const user = actor.name ?? actor.id ?? UNKNOWN;
   switch (event.action) {
     case "ssh_login": {
       if (event.outcome !== "success" || !event.sourceIp) return [];
@@ -130,7 +131,7 @@ export class NewSshDestinationDetector implements Detector {
     const primary = unseen[0]!;
     const server = unseen.find((o) => o.side === "server");
     const client = unseen.find((o) => o.side === "client");
-    const who = primary.user === UNKNOWN ? "an unknown user" : event.user ? primary.user : `uid ${primary.user}`;
+    const who = primary.user === UNKNOWN ? "an unknown user" : actorOf(event).name ? primary.user : `uid ${primary.user}`;
     const from = primary.host === UNKNOWN ? "" : ` on ${primary.host}`;
     const message = server
       ? `${who} logged in to ${server.host} from ${server.peer}, a source never used for this account before${client ? ` (and a new destination for ${who} on ${client.host})` : ""}`
