@@ -4,6 +4,7 @@
 // file syscalls → one event per created/deleted/written PATH. research/HOSTLOGS.md §3.
 import type { Cursor, EventAction, HostEvent, Outcome, ProcessInfo } from "../events.js";
 import { fromBytes, normaliseIp, unmapIpv4 } from "../net.js";
+import { plausibleTimestamp } from "../time.js";
 import type { LineStatus, LogParser, ParseSession, ParserContext } from "./types.js";
 
 const RECORD = /^(?:node=(\S+) )?type=(\S+) msg=audit\((\d+)\.(\d+):(\d+)\): ?(.*)$/;
@@ -266,8 +267,10 @@ export const auditdParser: LogParser = {
           return "recognised";
         }
         if (!MODELLED.has(type!)) return "skipped";
+        const timestamp = Number(seconds) * 1000 + Number(millis!.padEnd(3, "0").slice(0, 3));
+        if (!plausibleTimestamp(timestamp)) return "unparseable"; // msg=audit(1e17…): an error on this line, not the run
         pending ??= {
-          key, node, serial: serial!, timestamp: Number(seconds) * 1000 + Number(millis!.padEnd(3, "0").slice(0, 3)),
+          key, node, serial: serial!, timestamp,
           lines: [], startCursor: { offset: startOffset, line: lineNumber - 1 }, records: [],
         };
         pending.lines.push(lineNumber);

@@ -64,6 +64,8 @@ function event(base: EventBase, action: EventAction, outcome: Outcome, fields: P
   return result;
 }
 
+const MAX_MESSAGE = 4096;
+
 const TOO_MANY = /Too many authentication failures|Change of username or service not allowed|Auth fail/i;
 
 const port = (text: string | undefined): number | undefined => (text ? Number(text) : undefined);
@@ -76,6 +78,8 @@ function keyFields(extra: string | undefined): Partial<HostEvent> {
 
 /** Parse one sshd/sshd-session message. undefined: not a line we model. */
 export function parseSshdMessage(message: string, base: EventBase): HostEvent | undefined {
+  // sshd formats at most MSGBUFSIZ (1 KiB) a message (log.c): anything much longer is not sshd's.
+  if (message.length > MAX_MESSAGE) return undefined;
   let text = message.trimEnd();
   if (text.startsWith("[ID ")) text = text.replace(SOLARIS_ID, ""); // Solaris/illumos syslog message ids
   if (text.startsWith("error: ")) text = text.slice(7);
