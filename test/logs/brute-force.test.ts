@@ -163,3 +163,30 @@ describe("OpenSSH releases without PerSourcePenalties", () => {
     expect((await alertsFor(guesses, { openssh: "9.6" })).map((a) => a.ruleId)).toEqual(["ssh-brute-force"]);
   });
 });
+
+describe("the learned baseline never absorbs an alert's source", () => {
+  it("a source that brute-forced and logged in during learning is still new afterwards (also in a later run); a benign one is not", async () => {
+    const store = new StateStore(":memory:");
+    try {
+      const file = join(dir, "auth.log");
+      const learning = [
+        `${stamp(0)} srv sshd-session[100]: Accepted publickey for alice from 198.51.100.1 port 5000 ssh2: ED25519 SHA256:abc`,
+        ...[1, 2, 3, 4, 5].flatMap((t) => failedConnection(10 + t, "203.0.113.66", 200 + t)),
+        `${stamp(20)} srv sshd-session[300]: Accepted password for root from 203.0.113.66 port 6000 ssh2`,
+      ];
+      writeFileSync(file, `${learning.join("\n")}\n`);
+      const first = (await run([file], { learningWindow: "1h", referenceTime: "2024-08-22T00:00:00Z" }, { store })).result;
+      expect(first.alerts.map((a) => a.ruleId)).toContain("login-after-failures");
+      expect(first.alerts.map((a) => a.ruleId)).not.toContain("new-ssh-destination");
+      const later = [
+        `${stamp(7200)} srv sshd-session[400]: Accepted publickey for alice from 198.51.100.1 port 5001 ssh2: ED25519 SHA256:abc`,
+        `${stamp(7300)} srv sshd-session[401]: Accepted password for root from 203.0.113.66 port 6001 ssh2`,
+      ];
+      writeFileSync(file, `${[...learning, ...later].join("\n")}\n`);
+      const second = (await run([file], { learningWindow: "1h", referenceTime: "2024-08-22T00:00:00Z" }, { store })).result;
+      expect(second.alerts.map((a) => [a.ruleId, a.source?.ip])).toEqual([["new-ssh-destination", "203.0.113.66"]]);
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -39,7 +39,13 @@ export const DETECTOR_DEFAULTS: Omit<DetectorOptions, "penalties"> = {
 };
 
 /** Detectors keyed by the name their state is saved under. */
-export function createDetectors(options: DetectorOptions, emit: Emit, baseline: Baseline): Map<string, Detector> {
+export function createDetectors(options: DetectorOptions, raise: Emit, baseline: Baseline): Map<string, Detector> {
+  // A source another detector alerted on (brute force, login after failures) is never learned
+  // as normal, even when it logged in during the learning window.
+  const emit: Emit = (draft) => {
+    if (draft.ruleId !== "new-ssh-destination" && draft.source?.ip) baseline.taint(draft.source.ip);
+    raise(draft);
+  };
   return new Map<string, Detector>([
     ["new-ssh-destination", new NewSshDestinationDetector(emit, baseline, options)],
     ["ssh-key-generated", new SshKeyGeneratedDetector(emit)],

@@ -30,6 +30,8 @@ interface Observation {
 export class Baseline {
   private readonly rows = new Map<string, BaselineRow>();
   private readonly dirty = new Set<string>();
+  /** Peers another detector raised an alert about (a brute-forcing source): never normal, whenever learned. */
+  readonly tainted = new Set<string>();
 
   constructor(rows: BaselineRow[] = [], public start?: number) {
     for (const row of rows) this.rows.set(Baseline.key(row), row);
@@ -40,7 +42,12 @@ export class Baseline {
   }
 
   get(o: Observation): BaselineRow | undefined {
+    if (this.tainted.has(o.peer)) return undefined;
     return this.rows.get(Baseline.key(o));
+  }
+
+  taint(peer: string): void {
+    if (this.tainted.size < 100_000) this.tainted.add(peer);
   }
 
   record(o: Observation, at: number, evidence: string): void {
@@ -157,4 +164,13 @@ export class NewSshDestinationDetector implements Detector {
   }
 
   finish(): void {}
+
+  exportState(): { tainted: string[] } {
+    return { tainted: [...this.baseline.tainted] };
+  }
+
+  importState(raw: unknown): void {
+    const state = raw as { tainted?: string[] } | undefined;
+    for (const peer of state?.tainted ?? []) this.baseline.taint(peer);
+  }
 }
