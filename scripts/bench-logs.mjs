@@ -24,12 +24,15 @@ let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 const store = new StateStore(join(dir, "state.db"));
 const started = process.hrtime.bigint();
+const cpuStart = process.cpuUsage();
 const result = await analyzeLogs({
   inputs: [log], utcOffsetMinutes: 0, referenceMs: Date.UTC(2025, 0, 1),
   detectors: { ...DETECTOR_DEFAULTS, penalties: defaultPenaltyConfig("9.8") },
   rules: loadSignatures().rules, store, incremental: true, detect: true,
 });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const cpu = process.cpuUsage(cpuStart);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 store.close();
@@ -39,6 +42,25 @@ for (const alert of result.alerts) byRule[alert.ruleId] = (byRule[alert.ruleId] 
 console.log(`input: ${input.lines} lines, ${(statSync(log).size / 1048576).toFixed(1)} MiB, ${input.events} events, ${input.skipped} skipped, ${input.unparseable} unparseable`);
 console.log(`alerts: ${JSON.stringify(byRule)}`);
 console.log(`time: ${seconds.toFixed(2)} s`);
-console.log(`log lines/s: ${Math.round(input.lines / seconds)}`);
+console.log(`log lines/s: ${Math.round(input.lines / seconds)} (wall), ${Math.round(input.lines / cpuSeconds)} per CPU second (${cpuSeconds.toFixed(2)} s CPU)`);
 console.log(`peak RSS: ${(peakRss / 1048576).toFixed(0)} MiB`);
+if (process.argv.includes("--fail2ban")) {
+  // The same file through Debian's fail2ban-regex (default sshd filter), CPU time of the child.
+  const { spawnSync } = await import("node:child_process");
+  const before = process.resourceUsage();
+  const f2b = spawnSync("fail2ban-regex", ["--print-no-missed", "--print-no-ignored", log, "sshd"], { encoding: "utf8", maxBuffer: 1 << 30 });
+  const usage = (await import("node:process")).resourceUsage();
+  if (f2b.error) console.log(`fail2ban-regex: ${f2b.error.message}`);
+  else {
+    // resourceUsage() of this process does not include children: read them from /proc/self/stat (cutime+cstime).
+    const stat = (await import("node:fs")).readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
+    const ticks = Number(stat[13]) + Number(stat[14]);
+    const f2bCpu = ticks / 100;
+    const summary = /Lines: .*/.exec(f2b.stdout)?.[0] ?? "";
+    console.log(`fail2ban-regex: ${summary}; ${f2bCpu.toFixed(2)} s CPU, ${Math.round(input.lines / f2bCpu)} lines per CPU second`);
+    console.log(`ratio (per CPU second): ${(cpuSeconds > 0 ? f2bCpu / cpuSeconds : 0).toFixed(1)}x fail2ban-regex`);
+  }
+  void before;
+  void usage;
+}
 rmSync(dir, { recursive: true, force: true });

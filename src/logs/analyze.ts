@@ -92,6 +92,13 @@ interface Source {
 
 const SAMPLE_LIMIT = 5;
 
+/** Empty or whitespace only, without building a trimmed copy of every line. */
+function isBlank(text: string): boolean {
+  if (text.length === 0) return true;
+  const first = text.charCodeAt(0);
+  return (first === 32 || first === 9 || first === 13 || first === 12 || first === 11 || first === 0xa0 || first === 0xfeff) && text.trim() === "";
+}
+
 async function openSources(options: AnalyzeOptions, result: AnalyzeResult): Promise<Source[]> {
   const { files, errors } = await expandInputs(options.inputs);
   for (const e of errors) result.errors.push(e);
@@ -160,7 +167,7 @@ async function* sourceEvents(source: Source, options: AnalyzeOptions): AsyncGene
       for (const record of batch) {
         report.lines++;
         last = { offset: record.end, line: record.number };
-        if (!record.error && (record.text.trim() === "" || (record.text.startsWith("#") && source.parser.name !== "zeek"))) {
+        if (!record.error && (isBlank(record.text) || (record.text.charCodeAt(0) === 35 /* # */ && source.parser.name !== "zeek"))) {
           report.skipped++;
           continue;
         }

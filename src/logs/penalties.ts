@@ -215,15 +215,20 @@ export class PenaltySimulator {
   private readonly tables: Record<Family, Map<string, Entry>> = { ipv4: new Map(), ipv6: new Map() };
   private rateLimit: RateLimit = { accumulated: 0, lastEvent: 0, active: false, start: 0, lastLog: 0, hysteresisStart: 0, ratelimited: 0 };
 
-  constructor(readonly config: PenaltyConfig) {}
+  private readonly since: { v10_0: boolean; v10_1: boolean; v10_3: boolean; v9_9: boolean; active: boolean };
+
+  constructor(readonly config: PenaltyConfig) {
+    const at = (v: string): boolean => versionAtLeast(config.version, v);
+    this.since = { v9_9: at("9.9"), v10_0: at("10.0"), v10_1: at("10.1"), v10_3: at("10.3"), active: config.enabled && hasPerSourcePenalties(config.version) };
+  }
 
   /** Enabled, and a release that has the feature at all ("PerSourcePenalties yes" on 8.9 is a config error sshd rejects). */
   get active(): boolean {
-    return this.config.enabled && hasPerSourcePenalties(this.config.version);
+    return this.since.active;
   }
 
   private get fractional(): boolean {
-    return versionAtLeast(this.config.version, "10.3");
+    return this.since.v10_3;
   }
 
   /** monotime() (whole seconds) before 10.3, monotime_double() from 10.3. */
@@ -248,7 +253,7 @@ export class PenaltySimulator {
       case "refuseconnection": return c.refuseconnection;
       case "invaliduser": return c.invaliduser;
       // 9.8 and 9.9 read penalty_crash here (srclimit.c); 10.0 fixed it to penalty_grace.
-      case "grace-exceeded": return versionAtLeast(c.version, "10.0") ? c.grace : c.crash;
+      case "grace-exceeded": return this.since.v10_0 ? c.grace : c.crash;
     }
   }
 
@@ -277,8 +282,8 @@ export class PenaltySimulator {
     const none: PenaliseResult = { lines: [], activated: false };
     const family = familyOf(address);
     if (!this.active || !family || this.isExempt(address)) return none;
-    const type = effectivePenaltyType(requested, this.config.version);
-    if (type === "refuseconnection" && !versionAtLeast(this.config.version, "9.9")) return none;
+    const type: PenaltyType = requested === "invaliduser" && !this.since.v10_3 ? "noauth" : requested;
+    if (type === "refuseconnection" && !this.since.v9_9) return none;
     const secs = this.secondsFor(type);
     if (secs <= 0) return none;
     const reason = REASONS[type];
@@ -296,7 +301,7 @@ export class PenaltySimulator {
     if (!existing) {
       const entry: Entry = { family, masked, expiry: now + secs, active: secs > this.config.min, reason };
       table.set(masked, entry);
-      const level: SshLogLevel = versionAtLeast(this.config.version, "10.1") && entry.active ? "INFO" : "VERBOSE";
+      const level: SshLogLevel = this.since.v10_1 && entry.active ? "INFO" : "VERBOSE";
       const lines = [this.line(level, `srclimit_penalise: ${family}: new ${shown} ${entry.active ? "active" : "deferred"} penalty of ${this.seconds(secs)} seconds for ${reason}`)];
       if (table.size > maxSources) this.evictSoonest(family, maxSources);
       return { lines, activated: entry.active, entry: this.describe(entry) };
@@ -306,7 +311,7 @@ export class PenaltySimulator {
     const lines: SimulatedLine[] = [];
     let activated = false;
     if (existing.expiry - now > this.config.min && !existing.active) {
-      const level: SshLogLevel = versionAtLeast(this.config.version, "10.1") ? "INFO" : "VERBOSE";
+      const level: SshLogLevel = this.since.v10_1 ? "INFO" : "VERBOSE";
       lines.push(this.line(level, `srclimit_penalise: ${shown}: activating ${family} penalty of ${this.seconds(existing.expiry - now)} seconds for ${reason}`));
       existing.active = true;
       activated = true;
@@ -347,7 +352,7 @@ export class PenaltySimulator {
   /** drop_connection(): the line(s) sshd writes for a refused connection, with 10.0+ rate limiting. */
   dropLines(address: string, port: number, local: string, localPort: number, startups: number, reason: string, atMs: number): SimulatedLine[] {
     const text = `drop connection #${startups} from [${address}]:${port} on [${local}]:${localPort} ${reason}`;
-    if (!versionAtLeast(this.config.version, "10.0")) return [this.line("INFO", text)];
+    if (!this.since.v10_0) return [this.line("INFO", text)];
     const { limited, dropped } = this.ratelimit(Math.floor(atMs / 1000));
     const lines = [this.line(limited ? "DEBUG3" : "INFO", text)];
     if (dropped !== 0) lines.push(this.line("INFO", `PerSourcePenalties logging rate-limited: additional ${dropped} connections dropped`));

@@ -17,6 +17,7 @@ export interface NewDestinationOptions {
 
 const SSH_CLIENTS = new Set(["ssh", "scp", "sftp", "rsync", "ssh-copy-id", "autossh", "sshpass"]);
 const UNKNOWN = "-";
+const OBSERVED = new Set<string>(["ssh_login", "connection_attempted", "ssh_session", "ssh_client_connect"]);
 
 type Side = BaselineRow["side"];
 
@@ -84,6 +85,7 @@ function peerOf(event: HostEvent, sshPorts: number[]): string | undefined {
 
 /** The (side, user, host, peer) tuples an event says something about. */
 export function observationsOf(event: HostEvent, sshPorts: number[]): Observation[] {
+  if (!OBSERVED.has(event.action)) return [];
   const actor = actorOf(event);
   const user = actor.name ?? actor.id ?? UNKNOWN;
   switch (event.action) {

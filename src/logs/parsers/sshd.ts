@@ -43,9 +43,12 @@ const CLIENT_AUTHENTICATED = /^Authenticated to (\S+) \(\[([^\]]+)\]:(\d+)\)(?: 
 const CLIENT_CONNECTING = /^Connecting to (\S+) \[([^\]]+)\] port (\d+)\.?$/;
 
 function event(base: EventBase, action: EventAction, outcome: Outcome, fields: Partial<HostEvent>): HostEvent {
-  const result: HostEvent = { ...base, action, outcome };
-  for (const [key, value] of Object.entries(fields)) {
-    if (value !== undefined && value !== "") (result as unknown as Record<string, unknown>)[key] = value;
+  const result = { ...base, action, outcome } as HostEvent;
+  const target = result as unknown as Record<string, unknown>;
+  const source = fields as Record<string, unknown>;
+  for (const key in source) {
+    const value = source[key];
+    if (value !== undefined && value !== "") target[key] = value;
   }
   // source.ip holds only IP literals (ECS type ip); a name sshd logged (UseDNS) is source.domain.
   if (result.sourceIp !== undefined) {
