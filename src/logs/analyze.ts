@@ -7,9 +7,10 @@ import { createDetectors, type DetectorOptions } from "./detectors/index.js";
 import { Baseline } from "./detectors/new-ssh-destination.js";
 import type { Cursor, HostEvent } from "./events.js";
 import { detectParser, FORMAT_NAMES, parserByName } from "./parsers/index.js";
-import type { LogParser } from "./parsers/types.js";
+import type { LineStatus, LogParser } from "./parsers/types.js";
 import { expandInputs, LineSource } from "./reader.js";
 import type { StateStore } from "./store.js";
+import { plausibleTimestamp } from "./time.js";
 
 export interface AnalyzeOptions {
   inputs: string[];
@@ -46,7 +47,7 @@ export interface InputReport {
   unparseable: number;
   events: number;
   /** Lines no parser rule understood: up to 5, or `explainLimit`. */
-  samples: { line: number; text: string; status: "unmodelled" | "unparseable" }[];
+  samples: { line: number; text: string; status: "unmodelled" | "unparseable"; error?: string }[];
   /** Line the read resumed after (a previous run consumed up to it). */
   resumedAfterLine?: number;
   /** The content was read before under another name/inode (rotated or compressed). */
@@ -90,6 +91,13 @@ interface Source {
 }
 
 const SAMPLE_LIMIT = 5;
+
+/** Empty or whitespace only, without building a trimmed copy of every line. */
+function isBlank(text: string): boolean {
+  if (text.length === 0) return true;
+  const first = text.charCodeAt(0);
+  return (first === 32 || first === 9 || first === 13 || first === 12 || first === 11 || first === 0xa0 || first === 0xfeff) && text.trim() === "";
+}
 
 async function openSources(options: AnalyzeOptions, result: AnalyzeResult): Promise<Source[]> {
   const { files, errors } = await expandInputs(options.inputs);
@@ -159,15 +167,32 @@ async function* sourceEvents(source: Source, options: AnalyzeOptions): AsyncGene
       for (const record of batch) {
         report.lines++;
         last = { offset: record.end, line: record.number };
-        if (record.text.trim() === "" || (record.text.startsWith("#") && source.parser.name !== "zeek")) {
+        if (!record.error && (isBlank(record.text) || (record.text.charCodeAt(0) === 35 /* # */ && source.parser.name !== "zeek"))) {
           report.skipped++;
           continue;
         }
         const produced: HostEvent[] = [];
-        const status = session.line(record.text, record.number, record.start, produced);
+        let status: LineStatus;
+        let lineError: string | undefined = record.error;
+        if (lineError) status = "unparseable";
+        else {
+          try {
+            status = session.line(record.text, record.number, record.start, produced);
+          } catch (error) {
+            // A parser bug or a hostile line is an error on this line: the offset still moves past it.
+            status = "unparseable";
+            lineError = `line not read: ${(error as Error).message}`;
+            produced.length = 0;
+          }
+          if (produced.some((e) => !plausibleTimestamp(e.timestamp))) {
+            status = "unparseable";
+            lineError = "timestamp out of range";
+            produced.length = 0;
+          }
+        }
         report[status]++;
         if ((status === "unparseable" || status === "unmodelled") && report.samples.length < sampleLimit) {
-          report.samples.push({ line: record.number, text: record.text.slice(0, 300), status });
+          report.samples.push({ line: record.number, text: record.text.slice(0, 300), status, ...(lineError ? { error: lineError } : {}) });
         }
         if (produced.length) {
           const cursor = session.pendingCursor?.() ?? last;

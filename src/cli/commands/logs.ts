@@ -11,7 +11,7 @@ import type { HostEvent } from "../../logs/events.js";
 import type { Alert } from "../../logs/alerts.js";
 import { FORMAT_NAMES } from "../../logs/parsers/index.js";
 import {
-  applySshdOption, defaultPenaltyConfig, isOpenSshVersion, OPENSSH_VERSIONS, penaltyConfigFromSshdConfig, type PenaltyConfig,
+  applySshdOption, defaultPenaltyConfig, normaliseOpenSshVersion, penaltyConfigFromSshdConfig, VERSION_HELP, type PenaltyConfig,
 } from "../../logs/penalties.js";
 import { LOGS_FORMATS, renderJson, renderSarif, renderText } from "../../logs/report.js";
 import { defaultDbPath, StateStore } from "../../logs/store.js";
@@ -36,8 +36,8 @@ function positiveInt(raw: unknown, flag: string): number {
 }
 
 function penaltyConfig(raw: Raw): PenaltyConfig {
-  const version = String(raw["opensshVersion"]);
-  if (!isOpenSshVersion(version)) throw new UsageError(`--openssh-version must be one of ${OPENSSH_VERSIONS.join(", ")} (got "${version}")`);
+  const version = normaliseOpenSshVersion(String(raw["opensshVersion"]));
+  if (!version) throw new UsageError(`--openssh-version must be one of ${VERSION_HELP} (got "${String(raw["opensshVersion"])}")`);
   let config = defaultPenaltyConfig(version);
   try {
     if (raw["sshdConfig"]) config = penaltyConfigFromSshdConfig(readFileSync(String(raw["sshdConfig"]), "utf8"), config);
@@ -57,6 +57,8 @@ function detectorOptions(raw: Raw): DetectorOptions {
     learningWindowMs: durationMs(raw["learningWindow"], "--learning-window"),
     sshPorts: ports,
     penalties: penaltyConfig(raw),
+    maxRetry: positiveInt(raw["maxretry"], "--maxretry"),
+    findTimeMs: durationMs(raw["findtime"], "--findtime"),
     slowFailures: positiveInt(raw["slowFailures"], "--slow-failures"),
     slowWindowMs: durationMs(raw["slowWindow"], "--slow-window"),
     recidiveCount: positiveInt(raw["recidiveCount"], "--recidive-count"),
@@ -111,13 +113,15 @@ export function registerLogs(program: Command): void {
       (port: string, ports: string[]) => (ports === DEFAULT_SSH_PORTS ? [port] : [...ports, port]),
       DEFAULT_SSH_PORTS,
     )
-    .option("--openssh-version <version>", `PerSourcePenalties behaviour to simulate: ${OPENSSH_VERSIONS.join("|")}`, "9.8")
+    .option("--openssh-version <version>", `sshd release: 9.8+ replays its PerSourcePenalties; older (8.x, 9.0–9.7) use --maxretry/--findtime: ${VERSION_HELP}`, "9.8")
     .option("--sshd-config <file>", "read PerSourcePenalties, PerSourceNetBlockSize, PerSourcePenaltyExemptList and LogLevel from an sshd_config")
     .option("--penalties <words>", 'PerSourcePenalties words, e.g. "authfail:90s min:15s max:10m overflow:deny-all"')
     .option("--net-block-size <v4:v6>", "PerSourceNetBlockSize, e.g. 24:64")
     .option("--penalty-exempt <list>", "PerSourcePenaltyExemptList, e.g. 10.0.0.0/8,192.0.2.*")
     .option("--sshd-log-level <level>", "sshd LogLevel, decides which simulated lines would be logged", "INFO")
     .option("--listen <addr:port>", "sshd listen address for simulated drop lines when the log does not show it")
+    .option("--maxretry <n>", "ssh-brute-force without PerSourcePenalties (sshd < 9.8 or --penalties no): failures that make a brute force (fail2ban's default jail)", String(d.maxRetry))
+    .option("--findtime <duration>", "ssh-brute-force without PerSourcePenalties: within this window (fail2ban's findtime)", "10m")
     .option("--slow-failures <n>", "ssh-slow-brute-force: failed logins that make a slow guesser", String(d.slowFailures))
     .option("--slow-window <duration>", "ssh-slow-brute-force: within this window", "1h")
     .option("--recidive-count <n>", "ssh-penalty-recidivist: blocks that make a recidivist", String(d.recidiveCount))
