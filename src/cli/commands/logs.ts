@@ -107,6 +107,7 @@ export function registerLogs(program: Command): void {
     .option("--since <time>", "only events at or after this time (ISO 8601, or 7d/12h/30m ago)")
     .option("--until <time>", "only events before this time")
     .option(DB_OPTION, DB_HELP)
+    .option("--batch-size <n>", "events per committed batch: offsets, baseline, detector state and alerts commit together", "50000")
     .option("--no-state", "keep no state: read every input from the start, forget everything afterwards")
     .option("--reference-time <time>", "newest time the logs can hold, to infer the year of RFC 3164 timestamps (default: file mtime)")
     .option("--utc-offset <offset>", "zone of timestamps that carry none (RFC 3164 syslog), e.g. +02:00", "+00:00")
@@ -183,6 +184,7 @@ export function registerLogs(program: Command): void {
       const result = await analyzeLogs({
         inputs, ...(format ? { format } : {}), ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}),
         utcOffsetMinutes, ...(referenceMs !== undefined ? { referenceMs } : {}), detectors, rules: signatures.rules, store, incremental: !timeBoxed, detect: true, ...explain,
+        batchSize: positiveInt(raw["batchSize"], "--batch-size"),
       });
       for (const error of result.errors) warn(`${error.input}: ${error.message}`);
       if (result.readable === 0) for (const input of result.inputs) if (input.note) warn(`${input.input}: ${input.note}`);
