@@ -47,14 +47,6 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       DROP TABLE baseline;
       ALTER TABLE alerts ADD COLUMN partition TEXT;`,
   },
-  {
-    version: 3,
-    name: "verdict cache of deps/guard",
-    sql: `
-      CREATE TABLE verdicts (
-        integrity TEXT NOT NULL, analyzer TEXT NOT NULL, rules TEXT NOT NULL, digest TEXT NOT NULL,
-        json TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (integrity, analyzer, rules));`,
-  },
 ];
 
 export const POSTGRES_MIGRATIONS: Migration[] = [
@@ -86,14 +78,6 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
         PRIMARY KEY (partition, side, user_name, host, peer));
       CREATE INDEX host_baseline_fleet ON host_baseline(side, user_name, peer, first_seen);
       ALTER TABLE alerts ADD COLUMN partition TEXT;`,
-  },
-  {
-    version: 3,
-    name: "verdict cache of deps/guard",
-    sql: `
-      CREATE TABLE verdicts (
-        integrity TEXT NOT NULL, analyzer TEXT NOT NULL, rules TEXT NOT NULL, digest TEXT NOT NULL,
-        json TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (integrity, analyzer, rules));`,
   },
 ];
 

@@ -8,7 +8,7 @@ import { LATEST_SCHEMA } from "../../store/migrations.js";
 import { emit } from "../output.js";
 
 export function registerDb(program: Command): void {
-  const db = program.command("db").description("manage the state database shared by `logs`, `baseline`, `alerts`, `correlate` and the verdict cache");
+  const db = program.command("db").description("manage the state database shared by `logs`, `baseline`, `alerts` and `correlate`");
   db.command("migrate")
     .description("apply the missing schema migrations (run once per database before fleet hosts write to it)")
     .option("--db <file|url>", "a SQLite file or postgres://user@host/db (default: $EXFILSCAN_DB, else $XDG_STATE_HOME/exfilscan/state.db)")
