@@ -21,7 +21,7 @@ const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EA
 function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? "";
   const message = (error as Error).message ?? "";
-  return CONNECTION_CODES.has(code) || code.startsWith("08") || code === "57P01" || code === "57P03"
+  return CONNECTION_CODES.has(code) || code.startsWith("08") || code.startsWith("28") || code === "57P01" || code === "57P03"
     || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
 }
 
