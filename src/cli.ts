@@ -14,6 +14,7 @@ import { registerRender } from "./cli/commands/render.js";
 import { registerGuard } from "./cli/commands/guard.js";
 import { registerHook } from "./cli/commands/hook.js";
 import { registerCorrelate } from "./cli/commands/correlate.js";
+import { registerDb } from "./cli/commands/db.js";
 
 const program = new Command("exfilscan")
   .description("Find code that reads credentials and sends them away, in npm and Python packages; read host logs for its traces.")
@@ -39,6 +40,7 @@ registerRender(program);
 registerGuard(program);
 registerHook(program);
 registerCorrelate(program);
+registerDb(program);
 
 // A reader that stops early (`exfilscan logs --events | head`) is not an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

@@ -61,7 +61,7 @@ export function registerCorrelate(program: Command): void {
       if (referenceMs === undefined) throw new UsageError(`--reference-time takes an ISO date/time (got "${String(raw["referenceTime"])}")`);
     }
     const loaded = findingsFiles.map(loadFindingsFile);
-    const stored = raw["db"] ? readStateDb(String(raw["db"]), learningWindowMs) : undefined;
+    const stored = raw["db"] ? await readStateDb(String(raw["db"]), learningWindowMs) : undefined;
     if (logs.length === 0 && !stored) throw new UsageError("give host logs to correlate with (or --db with stored alerts)");
     const signatures = loadSignatures((program.opts()["signatures"] as string[] | undefined) ?? []);
     for (const id of LOG_RULE_IDS) if (!signatures.rules.has(id)) throw new UsageError(`signatures/rules/${id}.yaml is missing`);
