@@ -1,11 +1,12 @@
 // The fleet store: PostgreSQL through `pg` with a small connection pool. Partition rows are
 // locked (SELECT … FOR UPDATE, in name order so two writers never deadlock) while a batch is
-// written; everything else commutes (offsets only grow, alerts are insert-or-ignore).
+// written; everything else commutes (offsets only grow; an alert's fingerprint names its host,
+// so only that partition's writer updates it, the newest version kept).
 import pg from "pg";
 import { ExfilscanError } from "../core/errors.js";
 import type { FileIdentity } from "../logs/reader.js";
 import { LATEST_SCHEMA, POSTGRES_MIGRATIONS } from "./migrations.js";
-import { baselineFrom, offsetFrom, resumeFrom, sinceAndRule, type Row } from "./rows.js";
+import { baselineFrom, latestAlerts, offsetFrom, resumeFrom, sinceAndRule, type Row } from "./rows.js";
 import { FLEET_SQL, fleetFrom } from "./sqlite.js";
 import type {
   BaselineRow, BatchResult, BatchWrite, FleetDestination, LogStore, OffsetRow, PartitionSnapshot, ResetCounts, ResumeDecision, StoredAlert,
@@ -196,7 +197,7 @@ export class PostgresStore implements LogStore {
     }
     const newAlerts = new Set<string>();
     if (batch.alerts.length) {
-      const a = batch.alerts;
+      const a = latestAlerts(batch.alerts);
       const inserted = await c.query(
         `INSERT INTO alerts(fingerprint, rule_id, severity, timestamp, json, created_at, partition)
          SELECT f, r, s, t, j, $6, p FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $7::text[]) AS u(f, r, s, t, j, p)
@@ -204,6 +205,13 @@ export class PostgresStore implements LogStore {
         [a.map((x) => x.fingerprint), a.map((x) => x.ruleId), a.map((x) => x.severity), a.map((x) => x.timestamp), a.map((x) => x.json), now, a.map((x) => x.partition ?? null)],
       );
       for (const r of inserted.rows as Row[]) newAlerts.add(String(r["fingerprint"]));
+      // An alert stored already is updated in place (an episode that went on), keeping when it was first stored.
+      await c.query(
+        `UPDATE alerts SET rule_id = u.r, severity = u.s, timestamp = u.t, json = u.j, partition = COALESCE(u.p, alerts.partition)
+         FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(f, r, s, t, j, p)
+         WHERE alerts.fingerprint = u.f AND alerts.json IS DISTINCT FROM u.j`,
+        [a.map((x) => x.fingerprint), a.map((x) => x.ruleId), a.map((x) => x.severity), a.map((x) => x.timestamp), a.map((x) => x.json), a.map((x) => x.partition ?? null)],
+      );
     }
     return { status: "committed", newAlerts };
   }

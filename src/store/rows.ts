@@ -1,6 +1,6 @@
 // Row ↔ object mapping shared by the SQLite and PostgreSQL stores.
 import type { FileIdentity } from "../logs/reader.js";
-import type { BaselineRow, OffsetRow, ResumeDecision } from "./types.js";
+import type { BaselineRow, OffsetRow, ResumeDecision, StoredAlert } from "./types.js";
 
 export type Row = Record<string, unknown>;
 
@@ -40,4 +40,18 @@ export function sinceAndRule(filter: { since?: number; ruleId?: string }): (stri
   const since = filter.since === undefined ? null : new Date(filter.since).toISOString();
   const rule = filter.ruleId ?? null;
   return [since, since, rule, rule];
+}
+
+/**
+ * One alert per fingerprint, the last written winning: an episode alert (a brute force that
+ * goes on) is raised again under the same fingerprint with what it says now, and a batch may
+ * hold both versions. (PostgreSQL also refuses to upsert one row twice in a statement.)
+ */
+export function latestAlerts(alerts: StoredAlert[]): StoredAlert[] {
+  const byFingerprint = new Map<string, StoredAlert>();
+  for (const a of alerts) {
+    byFingerprint.delete(a.fingerprint);
+    byFingerprint.set(a.fingerprint, a);
+  }
+  return [...byFingerprint.values()];
 }

@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { UsageError } from "../core/errors.js";
 import type { FileIdentity } from "../logs/reader.js";
 import { LATEST_SCHEMA, SQLITE_MIGRATIONS } from "./migrations.js";
-import { baselineFrom, offsetFrom, resumeFrom, sinceAndRule, type Row } from "./rows.js";
+import { baselineFrom, latestAlerts, offsetFrom, resumeFrom, sinceAndRule, type Row } from "./rows.js";
 import type {
   BaselineRow, BatchResult, BatchWrite, FleetDestination, LogStore, OffsetRow, PartitionSnapshot, ResetCounts, ResumeDecision, StoredAlert,
 } from "./types.js";
@@ -125,9 +125,16 @@ export class SqliteStore implements LogStore {
         for (const r of p.baseline) baseline.run(p.name, r.side, r.user, r.host, r.peer, r.firstSeen, r.lastSeen, r.count, r.evidence);
         for (const [id, json] of p.state) state.run(p.name, id, JSON.stringify(json));
       }
+      // An alert stored already is updated in place (an episode that went on), keeping when it was first stored.
       const alert = this.db.prepare("INSERT OR IGNORE INTO alerts(fingerprint, rule_id, severity, timestamp, json, created_at, partition) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      const update = this.db.prepare(
+        "UPDATE alerts SET rule_id = ?, severity = ?, timestamp = ?, json = ?, partition = COALESCE(?, partition) WHERE fingerprint = ? AND json IS NOT ?",
+      );
       const newAlerts = new Set<string>();
-      for (const a of batch.alerts) if (alert.run(a.fingerprint, a.ruleId, a.severity, a.timestamp, a.json, now, a.partition ?? null).changes === 1) newAlerts.add(a.fingerprint);
+      for (const a of latestAlerts(batch.alerts)) {
+        if (alert.run(a.fingerprint, a.ruleId, a.severity, a.timestamp, a.json, now, a.partition ?? null).changes === 1) newAlerts.add(a.fingerprint);
+        else update.run(a.ruleId, a.severity, a.timestamp, a.json, a.partition ?? null, a.fingerprint, a.json);
+      }
       return { status: "committed", newAlerts };
     });
     return write.immediate();

@@ -105,15 +105,21 @@ describe("one ssh-brute-force alert per source per episode", () => {
       const more: string[] = [];
       for (let i = 20; i < 40; i++) more.push(...failedConnection(i, "203.0.113.9", 9000 + i));
       writeFileSync(file, `${[...first, ...more].join("\n")}\n`);
-      const two = (await run([file], { referenceTime: "2024-08-22T00:00:00Z" }, { store })).result.alerts.filter((a) => a.ruleId === "ssh-brute-force");
+      const second = (await run([file], { referenceTime: "2024-08-22T00:00:00Z" }, { store })).result;
+      const two = second.alerts.filter((a) => a.ruleId === "ssh-brute-force");
+      expect(second.newAlerts).toBe(0);
       expect(one).toHaveLength(1);
       expect(two).toHaveLength(1);
       expect(two[0]!.fingerprint).toBe(one[0]!.fingerprint);
       expect((two[0]!.details as { penalisedConnections: number }).penalisedConnections).toBeGreaterThan((one[0]!.details as { penalisedConnections: number }).penalisedConnections);
+      // the store holds the updated episode (an upsert), still one alert, not a new one
+      const stored = await store.listAlerts({ ruleId: "ssh-brute-force" });
+      expect(stored.map((a) => a.fingerprint)).toEqual([one[0]!.fingerprint]);
+      expect(JSON.parse(stored[0]!.json)).toEqual(JSON.parse(JSON.stringify(two[0])));
       // nothing new: a third run raises nothing
       expect((await run([file], { referenceTime: "2024-08-22T00:00:00Z" }, { store })).result.alerts).toEqual([]);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

@@ -75,6 +75,23 @@ describe.each(engines)("$name store", ({ fresh }) => {
     }
   });
 
+  it("updates a stored alert raised again under its fingerprint (an episode that went on): not new, newest version kept, also within one batch", async () => {
+    const store = await (await fresh())();
+    const version = (json: string, severity = "high") => ({ fingerprint: "e1", ruleId: "ssh-brute-force", severity, timestamp: "2024-08-21T10:00:00.000Z", json, partition: "web1" });
+    const write = (id: string, expectedVersion: number, alerts: ReturnType<typeof version>[]): BatchWrite => ({
+      id, offsets: [], partitions: [{ name: "web1", expectedVersion, baseline: [], state: [] }], alerts,
+    });
+    try {
+      expect(await store.commitBatch(write("run:0", 0, [version('{"blocks":1}'), version('{"blocks":2}')]))).toEqual({ status: "committed", newAlerts: new Set(["e1"]) });
+      expect((await store.listAlerts()).map((a) => a.json)).toEqual(['{"blocks":2}']);
+      expect(await store.commitBatch(write("run:1", 1, [version('{"blocks":5}', "critical")]))).toEqual({ status: "committed", newAlerts: new Set() });
+      expect(await store.listAlerts()).toEqual([{ fingerprint: "e1", ruleId: "ssh-brute-force", severity: "critical", timestamp: "2024-08-21T10:00:00.000Z", json: '{"blocks":5}', partition: "web1" }]);
+      expect(await store.alertCount()).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("keeps every host's detector state when two short runs write at once (#16), equal to one run over both logs", async () => {
     const logs = writeFleetLogs(mkdtempSync(join(dir, "logs-")), 2, 1200);
     const open = await fresh();
