@@ -30,7 +30,6 @@ const LOCKS = ["npm-shrinkwrap.json", "package-lock.json"];
 const key = (p: ResolvedPackage) => `${p.name}@${p.version ?? "?"}#${p.integrity.map((d) => d.value).sort().join(",")}`;
 
 export function planNpm(cmd: ParsedCommand, projectDir: string, env: NodeJS.ProcessEnv = process.env): NpmPlan {
-  if (cmd.manager !== "npm") throw new ResolutionError(`${cmd.manager} is not supported by the guard yet: only npm, npx and pip/uv commands are checked (use --fail-open to run it unchecked)`);
   const detached = cmd.global || cmd.action === "exec";
   const unsupported = cmd.npmSpecs.find((s) => s.kind === "other");
   if (unsupported) throw new ResolutionError(`${unsupported.raw}: git, URL and file specs are not fetched from a registry and cannot be checked before install`);
