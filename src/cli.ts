@@ -27,9 +27,10 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   guard: async () => [(await import("./cli/commands/guard.js")).registerGuard],
   hook: async () => [(await import("./cli/commands/hook.js")).registerHook],
   correlate: async () => [(await import("./cli/commands/correlate.js")).registerCorrelate],
+  db: async () => [(await import("./cli/commands/db.js")).registerDb],
 };
 /** Registration order of the full set (the order `--help` lists them). */
-const ORDER = ["scan", "rules", "signatures", "logs", "alerts", "diff", "deps", "render", "guard", "hook", "correlate"];
+const ORDER = ["scan", "rules", "signatures", "logs", "alerts", "diff", "deps", "render", "guard", "hook", "correlate", "db"];
 
 /** The command word of argv (the first word that is not an option or a global option's value); undefined when none. */
 function commandWord(args: string[]): string | undefined {

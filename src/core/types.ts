@@ -107,6 +107,8 @@ export interface DepsSummary {
   notAnalysed: { package: string; reason: string; lockfile: string; line: number }[];
   /** Bytes downloaded this run. */
   downloadedBytes: number;
+  /** deps --installed with the project's lockfile: installed packages compared with what it pins. */
+  installedCheck?: { compared: number; matching: number; notCompared: { package: string; reason: string }[] };
 }
 
 export type SeverityCounts = Record<Severity, number>;

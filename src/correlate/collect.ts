@@ -3,14 +3,15 @@
 // alerts and learned baseline without writing to it, and look for installed copies.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { UsageError } from "../core/errors.js";
 import { SEVERITIES, type Finding, type PackageRef } from "../core/types.js";
 import type { Alert } from "../logs/alerts.js";
 import { analyzeLogs, type AnalyzeResult } from "../logs/analyze.js";
 import type { DetectorOptions } from "../logs/detectors/index.js";
 import type { HostEvent } from "../logs/events.js";
-import { StateStore, type BaselineRow } from "../logs/store.js";
+import { isPostgresUrl, openLogStore } from "../store/open.js";
+import { SqliteStore } from "../store/sqlite.js";
+import type { BaselineRow, LogStore } from "../store/types.js";
 import type { RuleMeta } from "../rules/schema.js";
 import type { InstalledCopy } from "./join.js";
 import { normaliseName } from "./processes.js";
@@ -51,30 +52,27 @@ export interface StoredState {
   baselineStart?: number;
 }
 
-/** Read an `exfilscan logs` state database without changing it. A missing file is an error, never a new empty database. */
-export function readStateDb(path: string, learningWindowMs: number): StoredState {
-  if (!existsSync(path)) throw new UsageError(`--db ${path}: no such database (it is written by \`exfilscan logs --db ${path}\`)`);
-  let db: Database.Database;
+/** Read an `exfilscan logs` state database (SQLite file or postgres:// URL) without changing it. A missing file is an error, never a new empty database. */
+export async function readStateDb(path: string, learningWindowMs: number): Promise<StoredState> {
+  if (!isPostgresUrl(path) && !existsSync(path)) throw new UsageError(`--db ${path}: no such database (it is written by \`exfilscan logs --db ${path}\`)`);
+  let store: LogStore;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    store = await openLogStore(path, { mustExist: true });
   } catch (error) {
     throw new UsageError(`--db ${path}: ${(error as Error).message}`);
   }
   try {
-    const alerts = (db.prepare("SELECT json FROM alerts ORDER BY timestamp").all() as { json: string }[]).map((r) => JSON.parse(r.json) as Alert);
-    const start = (db.prepare("SELECT value FROM meta WHERE key = 'baseline_start'").get() as { value: string } | undefined)?.value;
-    const baselineStart = start !== undefined ? Number(start) : undefined;
+    const alerts = (await store.listAlerts()).map((r) => JSON.parse(r.json) as Alert);
+    const starts = await store.learningStarts();
+    const baselineStart = starts.size ? Math.min(...starts.values()) : undefined;
     // Only what was learned inside the learning window: a peer first seen later (an attacker's) must still be new.
-    const rows = (db.prepare("SELECT * FROM baseline").all() as Record<string, unknown>[]).map((r) => ({
-      side: r["side"] as BaselineRow["side"], user: String(r["user"]), host: String(r["host"]), peer: String(r["peer"]),
-      firstSeen: Number(r["first_seen"]), lastSeen: Number(r["last_seen"]), count: Number(r["count"]), evidence: String(r["evidence"]),
-    }));
+    const rows = await store.loadBaseline();
     const baseline = baselineStart === undefined ? [] : rows.filter((r) => r.firstSeen < baselineStart + learningWindowMs);
     return { alerts, baseline, ...(baselineStart !== undefined ? { baselineStart } : {}) };
   } catch (error) {
     throw new UsageError(`--db ${path}: not an exfilscan state database (${(error as Error).message})`);
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -88,18 +86,15 @@ export async function collectLogs(options: {
   inputs: string[]; format?: string; utcOffsetMinutes: number; referenceMs?: number;
   detectors: DetectorOptions; rules: Map<string, RuleMeta>; stored?: StoredState;
 }): Promise<CollectedLogs> {
-  const store = new StateStore(":memory:");
+  const store = new SqliteStore(":memory:");
   const events: HostEvent[] = [];
   try {
-    if (options.stored) {
-      store.saveBaseline(options.stored.baseline);
-      if (options.stored.baselineStart !== undefined) store.setMeta("baseline_start", String(options.stored.baselineStart));
-    }
     const result = options.inputs.length
       ? await analyzeLogs({
         inputs: options.inputs, ...(options.format ? { format: options.format } : {}), utcOffsetMinutes: options.utcOffsetMinutes,
         ...(options.referenceMs !== undefined ? { referenceMs: options.referenceMs } : {}),
-        detectors: options.detectors, rules: options.rules, store, incremental: false, detect: true, onEvent: (e) => events.push(e),
+        detectors: options.detectors, rules: options.rules, store, incremental: false,
+        ...(options.stored ? { seed: { baseline: options.stored.baseline, ...(options.stored.baselineStart !== undefined ? { start: options.stored.baselineStart } : {}) } } : {}), detect: true, onEvent: (e) => events.push(e),
       })
       : { inputs: [], alerts: [], newAlerts: 0, events: 0, readable: 0, errors: [] };
     const byFingerprint = new Map<string, Alert>();
@@ -108,7 +103,7 @@ export async function collectLogs(options: {
     events.sort((a, b) => a.timestamp - b.timestamp);
     return { events, alerts, result };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -13,6 +13,7 @@ import {
   argNamesPackage, commandLine, credentialPath, installerOf, isInstallScriptOf, normaliseName, ProcessTable, type ProcessStart,
 } from "./processes.js";
 import type { LockfileIntroduction } from "./lockfile-history.js";
+import type { PmRecord } from "./pm-logs.js";
 import type { Confidence, EvidenceRef, Incident, LoadedFindings, Statement, Step } from "./types.js";
 
 /** A copy of the package found on disk (node_modules/<name>/package.json, <name>-<v>.dist-info). */
@@ -30,6 +31,8 @@ export interface JoinInput {
   installed: InstalledCopy[];
   /** Lockfile commits that pinned a flagged version (--project). */
   lockfiles?: LockfileIntroduction[];
+  /** What npm/pip logs say was installed (and which install scripts ran), and when. */
+  packageManagerLogs?: PmRecord[];
   /** How long after the first sign of the package's activity follow-up alerts still belong to it. */
   windowMs: number;
 }
@@ -277,6 +280,18 @@ export function correlate(input: JoinInput): JoinResult {
         reason: "the first commit whose lockfile names this version", evidence: [{ file: l.lockfile, line: l.line }],
       });
     }
+    for (const r of input.packageManagerLogs ?? []) {
+      if (r.package.ecosystem !== pkg.ecosystem || normaliseName(pkg.ecosystem, r.package.name) !== normaliseName(pkg.ecosystem, pkg.name)) continue;
+      if (r.package.version && pkg.version && r.package.version !== pkg.version) continue;
+      const what = r.kind === "install" ? `${r.manager} installed ${label({ ...pkg, ...(r.package.version ? { version: r.package.version } : {}) })}` : `${r.manager} ran the ${r.script} of ${label(pkg)}`;
+      copySteps.push({
+        kind: r.kind, timestamp: iso(r.timestampMs), confidence: r.exactTime && r.package.version ? "high" : "medium",
+        attack: r.kind === "install" ? ["T1195.002"] : ["T1195.002", "T1059"],
+        title: `${what}${r.command ? ` (${r.command}${r.cwd ? ` in ${r.cwd}` : ""})` : ""}`,
+        reason: `${r.manager === "npm" ? "npm debug log" : "pip log"}${r.manager === "npm" ? (r.exactTime ? "; time is the start of the npm command (log file name)" : "; time is the log file's mtime") : ""}${r.failedExit !== undefined ? `; npm exited ${r.failedExit}, the install may not have completed` : ""}`,
+        evidence: [{ file: r.file, line: r.line }],
+      });
+    }
     const byHost = new Map<string, Placed[]>();
     for (const p of placed) byHost.set(p.host, [...(byHost.get(p.host) ?? []), p]);
     for (const [host, items] of byHost) {
@@ -328,7 +343,7 @@ export function correlate(input: JoinInput): JoinResult {
         statements.push({ package: pkg, kind: "installed-only", text: `${label(pkg)}: ${p.step.title} at ${p.step.timestamp} on ${p.host} (${p.step.evidence[0]?.file}:${p.step.evidence[0]?.line}); no credential read or connection of it was recorded afterwards` });
       }
       for (const s of copySteps) {
-        const when = s.kind === "lockfile" ? `at ${s.timestamp} (${s.evidence[0]?.file}:${s.evidence[0]?.line})` : `(modified ${s.timestamp})`;
+        const when = s.evidence[0]?.line !== undefined ? `at ${s.timestamp} (${s.evidence[0]?.file}:${s.evidence[0]?.line})` : `(modified ${s.timestamp})`;
         statements.push({ package: pkg, kind: "installed-only", text: `${s.title} ${when}; no activity of it in the given logs` });
       }
     }

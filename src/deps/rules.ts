@@ -4,6 +4,7 @@ import type { RuleMeta } from "../rules/schema.js";
 
 export const INTEGRITY_MISMATCH = "integrity-mismatch";
 export const INSTALLED_FILE_MODIFIED = "installed-file-modified";
+export const INSTALLED_LOCK_MISMATCH = "installed-lock-mismatch";
 
 export const DEPS_RULES: Map<string, RuleMeta> = new Map([
   [
@@ -28,15 +29,38 @@ export const DEPS_RULES: Map<string, RuleMeta> = new Map([
     INSTALLED_FILE_MODIFIED,
     {
       id: INSTALLED_FILE_MODIFIED,
-      title: "Installed file differs from the package's RECORD",
+      title: "Installed file differs from what was locked or recorded",
       severity: "high",
       category: "integrity",
       attack: ["T1195.002"],
-      summary: "A file of an installed Python distribution does not match the sha256 its RECORD lists.",
+      summary:
+        "A file of an installed package differs from the archive the lockfile's integrity pins (npm), or from the sha256 its RECORD lists (Python).",
       help:
-        "Wheels list every installed file with its sha256 in `*.dist-info/RECORD`. A file whose content no longer " +
-        "matches was changed after installation (or the RECORD was forged). The file was analysed as it is on disk.",
+        "npm: with `deps --installed`, each package in node_modules whose version the project's lockfile pins is compared, " +
+        "file by file, with the archive that integrity names (fetched and verified, or from the cache). A changed file, or a " +
+        "code file the archive does not have, was written after installation: by another package's install script, by " +
+        "malware, or by hand. When the package has an install script of its own, which may legitimately rewrite its " +
+        "files, the finding is medium instead of high. Python: wheels list every installed file with its sha256 in " +
+        "`*.dist-info/RECORD`; a file whose content no longer matches was changed after installation (or the RECORD " +
+        "was forged). Installed files are analysed as they are on disk.",
       references: ["https://packaging.python.org/en/latest/specifications/recording-installed-packages/"],
+    },
+  ],
+  [
+    INSTALLED_LOCK_MISMATCH,
+    {
+      id: INSTALLED_LOCK_MISMATCH,
+      title: "Installed package version is not the one the lockfile pins",
+      severity: "medium",
+      category: "integrity",
+      attack: ["T1195.002"],
+      summary: "An installed tree holds a package version the project's lockfile does not pin (medium), or a package it does not list (low, npm).",
+      help:
+        "With `deps --installed`, every package of node_modules (or of a virtualenv under the project) is matched by name with " +
+        "the project's lockfile. A different version means the code that runs is not the code that was locked and reviewed " +
+        "(a stale install, `npm install --no-save`, or a tree changed after `npm ci`). Reinstall from the lockfile " +
+        "(`npm ci`, `pip install --require-hashes -r ...`). The installed version is scanned from disk either way.",
+      references: ["https://docs.npmjs.com/cli/commands/npm-ci"],
     },
   ],
 ]);

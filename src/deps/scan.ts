@@ -15,6 +15,7 @@ import type { Signatures } from "../rules/signatures.js";
 import { scanLoadedPackage, type PackageScan } from "../scan.js";
 import { ResultCache } from "./cache.js";
 import { discover } from "./discover.js";
+import { checkInstalled, pairInstalled, type InstalledCheck } from "./installed-lock.js";
 import { readInstalledNpm } from "./installed-npm.js";
 import { loadInstalledDistribution, readSitePackages } from "./installed-python.js";
 import { parseLockfile } from "./lockfiles/index.js";
@@ -143,6 +144,14 @@ export async function scanDependencies(inputs: DepsInputs, options: DepsScanOpti
     }
   }
 
+  // Installed trees against their project's lockfile (versions; npm files against the pinned archive).
+  let installedCheck: InstalledCheck | undefined;
+  if (pairInstalled(inputs.sources).length) {
+    installedCheck = await checkInstalled(inputs.sources, { registry: options.registry, limits: options.limits, signatures: options.signatures });
+    report.findings.push(...installedCheck.findings.map((f) => ({ ...f, ...(dependencyOf(entries, f) ?? {}) })));
+    summary.installedCheck = { compared: installedCheck.compared, matching: installedCheck.verified.size, notCompared: installedCheck.notCompared };
+  }
+
   const queue = [...entries];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
@@ -162,6 +171,15 @@ export async function scanDependencies(inputs: DepsInputs, options: DepsScanOpti
     }
     if (pkg.localPath && pkg.source !== "registry") {
       if (!existsSync(pkg.localPath)) return notAnalysed(pkg, pkg.unscannable ?? `${pkg.source} dependency not found on disk at ${pkg.localPath}`);
+      // Exactly the files of the archive the lockfile pins: that archive's verdict holds.
+      const verified = installedCheck?.verified.get(pkg.localPath);
+      const cachedVerdict = verified && options.cache.get([verified]);
+      if (cachedVerdict) {
+        record(pkg, withIdentity(cachedVerdict, pkg), true);
+        summary.fromCache++;
+        progress.cached++;
+        return tick();
+      }
       let result: PackageScan;
       if (pkg.localFiles) {
         const installed = await loadInstalledDistribution(pkg, options.limits, options.signatures);
@@ -213,6 +231,11 @@ export async function scanDependencies(inputs: DepsInputs, options: DepsScanOpti
   report.targets.sort((a, b) => a.input.localeCompare(b.input));
   report.errors.sort((a, b) => a.input.localeCompare(b.input) || (a.file ?? "").localeCompare(b.file ?? "") || (a.line ?? 0) - (b.line ?? 0) || a.message.localeCompare(b.message));
   return finishReport(report);
+}
+
+function dependencyOf(entries: { pkg: ResolvedPackage }[], finding: Finding): { dependency: DependencyInfo } | undefined {
+  const pkg = entries.find(({ pkg }) => pkg.source === "installed" && pkg.ecosystem === finding.package?.ecosystem && pkg.name === finding.package?.name && pkg.version === finding.package?.version)?.pkg;
+  return pkg ? { dependency: dependencyInfo(pkg) } : undefined;
 }
 
 /** Findings and targets named after the locked package when the archive does not say. */

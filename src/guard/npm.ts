@@ -30,7 +30,6 @@ const LOCKS = ["npm-shrinkwrap.json", "package-lock.json"];
 const key = (p: ResolvedPackage) => `${p.name}@${p.version ?? "?"}#${p.integrity.map((d) => d.value).sort().join(",")}`;
 
 export function planNpm(cmd: ParsedCommand, projectDir: string, env: NodeJS.ProcessEnv = process.env): NpmPlan {
-  if (cmd.manager !== "npm") throw new ResolutionError(`${cmd.manager} is not supported by the guard yet: only npm, npx and pip/uv commands are checked (use --fail-open to run it unchecked)`);
   const detached = cmd.global || cmd.action === "exec";
   const unsupported = cmd.npmSpecs.find((s) => s.kind === "other");
   if (unsupported) throw new ResolutionError(`${unsupported.raw}: git, URL and file specs are not fetched from a registry and cannot be checked before install`);
@@ -46,7 +45,10 @@ export function planNpm(cmd: ParsedCommand, projectDir: string, env: NodeJS.Proc
     }
     const specs = cmd.npmSpecs.map((s) => s.raw);
     const flags = npmInstallFlags(cmd);
-    if (cmd.action !== "ci") {
+    // `npm install` with no package named, on a lockfile that already matches package.json:
+    // npm installs that lockfile as it is, so it is what gets checked (no resolution run).
+    const inSync = cmd.action === "install" && !detached && cmd.npmSpecs.length === 0 && lockMatchesManifest(tmp, lockName);
+    if (cmd.action !== "ci" && !inSync) {
       const verb = cmd.action === "update" ? "update" : "install";
       const saveFlags = detached ? [] : cmd.saveFlags;
       const argv = [cmd.program, verb, "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund", ...flags, ...saveFlags, ...specs];
@@ -79,5 +81,22 @@ export function planNpm(cmd: ParsedCommand, projectDir: string, env: NodeJS.Proc
   } catch (error) {
     cleanup();
     throw error;
+  }
+}
+
+const DEPENDENCY_FIELDS = ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"] as const;
+
+/** A v2/v3 lockfile whose root entry records exactly package.json's dependencies, every package pinned with an integrity. */
+export function lockMatchesManifest(dir: string, lockName: string): boolean {
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Record<string, unknown>;
+    const lock = JSON.parse(readFileSync(join(dir, lockName), "utf8")) as { lockfileVersion?: number; packages?: Record<string, Record<string, unknown>> };
+    if ((lock.lockfileVersion !== 2 && lock.lockfileVersion !== 3) || !lock.packages?.[""] || manifest["workspaces"] || manifest["overrides"] || manifest["bundleDependencies"] || manifest["bundledDependencies"]) return false;
+    const root = lock.packages[""];
+    const same = (a: unknown, b: unknown) => JSON.stringify(Object.entries((a as Record<string, string>) ?? {}).sort()) === JSON.stringify(Object.entries((b as Record<string, string>) ?? {}).sort());
+    if (!DEPENDENCY_FIELDS.every((field) => same(manifest[field], root[field]))) return false;
+    return Object.entries(lock.packages).every(([location, entry]) => location === "" || Boolean(entry["link"]) || Boolean(entry["inBundle"]) || (typeof entry["integrity"] === "string" && typeof entry["version"] === "string"));
+  } catch {
+    return false;
   }
 }

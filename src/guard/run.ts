@@ -14,6 +14,7 @@ import { renderText } from "../report/text.js";
 import type { Signatures } from "../rules/signatures.js";
 import { isAllowed, recordAllowed, type Allowance } from "./allow.js";
 import { parseCommand, pinnedVersion, type ParsedCommand } from "./command.js";
+import { planPnpmOrYarn } from "./js-managers.js";
 import { planNpm, ResolutionError } from "./npm.js";
 import { planPip } from "./pip.js";
 import { runInherited } from "./process.js";
@@ -104,7 +105,7 @@ export async function runGuard(argv: string[], options: GuardOptions): Promise<n
 
 function makePlan(cmd: ParsedCommand, options: GuardOptions): Plan {
   if (cmd.family === "npm") {
-    const npm = planNpm(cmd, options.cwd, options.env);
+    const npm = cmd.manager === "npm" ? planNpm(cmd, options.cwd, options.env) : planPnpmOrYarn(cmd, options.cwd, options.env);
     return { lockfile: npm.lockfile, install: npm.install, newCount: npm.added.length, beforeInstall: async () => npm.apply(), cleanup: npm.cleanup };
   }
   const pip = planPip(cmd, options.cwd, options.env);

@@ -2,14 +2,16 @@
 // inputs) → detectors → alerts, with offsets, baseline, detector state and alerts written to
 // the store in one transaction per batch.
 import type { RuleMeta } from "../rules/schema.js";
-import { finaliseAlert, type Alert, type AlertDraft } from "./alerts.js";
-import { createDetectors, type DetectorOptions } from "./detectors/index.js";
-import { Baseline } from "./detectors/new-ssh-destination.js";
+import type { Alert } from "./alerts.js";
+import type { DetectorOptions } from "./detectors/index.js";
+import type { BaselineRow } from "../store/types.js";
 import type { Cursor, HostEvent } from "./events.js";
 import { detectParser, FORMAT_NAMES, parserByName } from "./parsers/index.js";
-import type { LogParser } from "./parsers/types.js";
+import type { LineStatus, LogParser } from "./parsers/types.js";
 import { expandInputs, LineSource } from "./reader.js";
-import type { StateStore } from "./store.js";
+import { plausibleTimestamp } from "./time.js";
+import type { LogStore, OffsetWrite } from "../store/types.js";
+import { PartitionSet } from "./partitions.js";
 
 export interface AnalyzeOptions {
   inputs: string[];
@@ -23,7 +25,9 @@ export interface AnalyzeOptions {
   referenceMs?: number;
   detectors: DetectorOptions;
   rules: Map<string, RuleMeta>;
-  store: StateStore;
+  store: LogStore;
+  /** Baseline every partition starts from when not incremental (correlate reads it from a state database). */
+  seed?: { baseline: BaselineRow[]; start?: number };
   /** Resume from stored offsets and save them, load and save detector state. */
   incremental: boolean;
   /** Run the detectors (false: only parse, e.g. for --events). */
@@ -46,7 +50,7 @@ export interface InputReport {
   unparseable: number;
   events: number;
   /** Lines no parser rule understood: up to 5, or `explainLimit`. */
-  samples: { line: number; text: string; status: "unmodelled" | "unparseable" }[];
+  samples: { line: number; text: string; status: "unmodelled" | "unparseable"; error?: string }[];
   /** Line the read resumed after (a previous run consumed up to it). */
   resumedAfterLine?: number;
   /** The content was read before under another name/inode (rotated or compressed). */
@@ -90,6 +94,13 @@ interface Source {
 }
 
 const SAMPLE_LIMIT = 5;
+
+/** Empty or whitespace only, without building a trimmed copy of every line. */
+function isBlank(text: string): boolean {
+  if (text.length === 0) return true;
+  const first = text.charCodeAt(0);
+  return (first === 32 || first === 9 || first === 13 || first === 12 || first === 11 || first === 0xa0 || first === 0xfeff) && text.trim() === "";
+}
 
 async function openSources(options: AnalyzeOptions, result: AnalyzeResult): Promise<Source[]> {
   const { files, errors } = await expandInputs(options.inputs);
@@ -135,7 +146,7 @@ async function openSources(options: AnalyzeOptions, result: AnalyzeResult): Prom
     const track = options.incremental && !file.stdin && fingerprint !== undefined;
     let start: Cursor = { offset: 0, line: 0 };
     if (track) {
-      const decision = options.store.resumePoint(fingerprint!, file.path, lines.identity);
+      const decision = await options.store.resumePoint(fingerprint!, file.path, lines.identity);
       start = decision.cursor;
       if (start.line > 0) report.resumedAfterLine = start.line;
       if (decision.rotated) report.rotated = true;
@@ -159,15 +170,32 @@ async function* sourceEvents(source: Source, options: AnalyzeOptions): AsyncGene
       for (const record of batch) {
         report.lines++;
         last = { offset: record.end, line: record.number };
-        if (record.text.trim() === "" || (record.text.startsWith("#") && source.parser.name !== "zeek")) {
+        if (!record.error && (isBlank(record.text) || (record.text.charCodeAt(0) === 35 /* # */ && source.parser.name !== "zeek"))) {
           report.skipped++;
           continue;
         }
         const produced: HostEvent[] = [];
-        const status = session.line(record.text, record.number, record.start, produced);
+        let status: LineStatus;
+        let lineError: string | undefined = record.error;
+        if (lineError) status = "unparseable";
+        else {
+          try {
+            status = session.line(record.text, record.number, record.start, produced);
+          } catch (error) {
+            // A parser bug or a hostile line is an error on this line: the offset still moves past it.
+            status = "unparseable";
+            lineError = `line not read: ${(error as Error).message}`;
+            produced.length = 0;
+          }
+          if (produced.some((e) => !plausibleTimestamp(e.timestamp))) {
+            status = "unparseable";
+            lineError = "timestamp out of range";
+            produced.length = 0;
+          }
+        }
         report[status]++;
         if ((status === "unparseable" || status === "unmodelled") && report.samples.length < sampleLimit) {
-          report.samples.push({ line: record.number, text: record.text.slice(0, 300), status });
+          report.samples.push({ line: record.number, text: record.text.slice(0, 300), status, ...(lineError ? { error: lineError } : {}) });
         }
         if (produced.length) {
           const cursor = session.pendingCursor?.() ?? last;
@@ -214,75 +242,42 @@ async function* mergeByTime(streams: AsyncGenerator<Sourced[]>[]): AsyncGenerato
 
 export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const result: AnalyzeResult = { inputs: [], alerts: [], newAlerts: 0, events: 0, readable: 0, errors: [] };
-  const store = options.store;
   const sources = await openSources(options, result);
-  const alertsByFingerprint = new Map<string, Alert>();
-  const emit = (draft: AlertDraft): void => {
-    const alert = finaliseAlert(draft, options.rules);
-    alertsByFingerprint.set(alert.fingerprint, alert);
-    const fresh = store.saveAlert({ fingerprint: alert.fingerprint, ruleId: alert.ruleId, severity: alert.severity, timestamp: alert.timestamp, json: JSON.stringify(alert) });
-    if (fresh) result.newAlerts++;
-  };
-  const startText = store.getMeta("baseline_start");
-  const baseline = new Baseline(store.loadBaseline(), startText ? Number(startText) : undefined);
-  const detectors = options.detect ? createDetectors(options.detectors, emit, baseline) : new Map();
-  if (options.incremental) {
-    for (const [id, detector] of detectors) {
-      const state = store.loadState(id);
-      if (state !== undefined) detector.importState?.(state);
-    }
-  }
-  const commit = (final: boolean): void => {
-    for (const source of sources) {
-      const cursor = final && source.end ? source.end : source.consumed;
-      if (!source.track || !cursor || !source.fingerprint) continue;
-      const identity = source.lines.identity;
-      store.saveOffset({
-        fingerprint: source.fingerprint, path: source.report.input, dev: identity?.dev ?? 0, ino: identity?.ino ?? 0,
-        offset: cursor.offset, line: cursor.line, format: source.parser.name,
-      });
-    }
-    // Time-boxed views (--since/--until) and plain parsing leave the learned baseline alone.
-    if (options.incremental && options.detect) {
-      store.saveBaseline(baseline.takeDirty());
-      if (baseline.start !== undefined) store.setMeta("baseline_start", String(baseline.start));
-      for (const [id, detector] of detectors) {
-        const state = detector.exportState?.();
-        if (state !== undefined) store.saveState(id, state);
-      }
-    }
-    store.commit();
-    if (!final) store.begin();
-  };
+  const partitions = new PartitionSet(options);
+  let sinceCommit = 0;
   const batchSize = options.batchSize ?? 50_000;
-  store.begin();
-  try {
-    let sinceCommit = 0;
-    let newest: number | undefined;
-    for await (const { event, cursor, source } of mergeByTime(sources.map((s) => sourceEvents(s, options)))) {
-      source.consumed = cursor;
-      if ((options.since !== undefined && event.timestamp < options.since) || (options.until !== undefined && event.timestamp >= options.until)) continue;
-      source.report.events++;
-      if (newest === undefined || event.timestamp > newest) newest = event.timestamp;
-      result.events++;
-      options.onEvent?.(event);
-      for (const detector of detectors.values()) detector.onEvent(event);
-      if (++sinceCommit >= batchSize) {
-        commit(false);
-        sinceCommit = 0;
-      }
+  for await (const { event, cursor, source } of mergeByTime(sources.map((s) => sourceEvents(s, options)))) {
+    source.consumed = cursor;
+    if ((options.since !== undefined && event.timestamp < options.since) || (options.until !== undefined && event.timestamp >= options.until)) continue;
+    source.report.events++;
+    result.events++;
+    options.onEvent?.(event);
+    if (options.detect) await partitions.onEvent(event);
+    if (++sinceCommit >= batchSize) {
+      await partitions.commit(offsetsOf(sources, false));
+      sinceCommit = 0;
     }
-    for (const detector of detectors.values()) detector.finish();
-    const windowEnd = baseline.start === undefined ? undefined : baseline.start + options.detectors.learningWindowMs;
-    if (options.detect && windowEnd !== undefined && newest !== undefined && newest < windowEnd) {
-      result.learning = { start: new Date(baseline.start!).toISOString(), until: new Date(windowEnd).toISOString(), newest: new Date(newest).toISOString() };
-    }
-    for (const source of sources) if (source.report.error) result.errors.push({ input: source.report.input, message: source.report.error });
-    commit(true);
-  } catch (error) {
-    store.rollback();
-    throw error;
   }
-  result.alerts = [...alertsByFingerprint.values()].sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.ruleId.localeCompare(b.ruleId));
+  partitions.finish();
+  const learning = partitions.learning();
+  if (options.detect && learning) result.learning = learning;
+  for (const source of sources) if (source.report.error) result.errors.push({ input: source.report.input, message: source.report.error });
+  await partitions.commit(offsetsOf(sources, true));
+  result.newAlerts = partitions.newAlerts;
+  result.alerts = partitions.alerts().sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.ruleId.localeCompare(b.ruleId));
   return result;
+}
+
+function offsetsOf(sources: Source[], final: boolean): OffsetWrite[] {
+  const offsets: OffsetWrite[] = [];
+  for (const source of sources) {
+    const cursor = final && source.end ? source.end : source.consumed;
+    if (!source.track || !cursor || !source.fingerprint) continue;
+    const identity = source.lines.identity;
+    offsets.push({
+      fingerprint: source.fingerprint, path: source.report.input, dev: identity?.dev ?? 0, ino: identity?.ino ?? 0,
+      offset: cursor.offset, line: cursor.line, format: source.parser.name,
+    });
+  }
+  return offsets;
 }

@@ -37,6 +37,8 @@ const CATEGORY: Record<EventAction, [string[], (e: HostEvent) => string[]]> = {
   deletion: [["file"], () => ["deletion"]],
   rename: [["file"], () => ["change"]],
   access: [["file"], () => ["access"]],
+  user_authentication: [["authentication"], () => ["info"]],
+  user_login: [["authentication", "session"], (e) => (e.outcome === "success" ? ["start"] : ["info"])],
 };
 
 export function ecsCategory(event: HostEvent): { category: string[]; type: string[] } {
@@ -64,7 +66,7 @@ export function toEcs(event: HostEvent): Doc {
   const related = {
     ip: [...new Set([event.sourceIp, event.destinationIp].filter((x): x is string => Boolean(x)))],
     hosts: event.sourceDomain ? [event.sourceDomain] : [],
-    user: event.user ? [event.user] : [],
+    user: [...new Set([event.user, event.auditUser].filter((x): x is string => Boolean(x)))],
   };
   const doc: Doc = {
     "@timestamp": new Date(event.timestamp).toISOString(),
@@ -74,7 +76,12 @@ export function toEcs(event: HostEvent): Doc {
     },
     message: event.message,
     host: { name: event.host },
-    user: { name: event.user, id: event.userId },
+    user: {
+      name: event.user, id: event.userId,
+      // Auditbeat's names for the login user (auid); ECS core has no field for it.
+      audit: { id: event.auditUserId, name: event.auditUser },
+      effective: { id: event.effectiveUserId },
+    },
     source: { ip: event.sourceIp, domain: event.sourceDomain, port: event.sourcePort },
     destination: { ip: event.destinationIp, port: event.destinationPort, domain: event.destinationDomain },
     network: { protocol: event.protocol, direction: event.direction },
@@ -102,6 +109,7 @@ export function toEcs(event: HostEvent): Doc {
     },
     exfilscan: {
       line: event.line,
+      old_path: event.oldFilePath,
       phase: event.phase, preamble: event.preamble, invalid_user: event.invalidUser,
       penalty: event.penalty,
       lines: event.lines && event.lines.length > 1 ? event.lines : undefined,

@@ -33,6 +33,8 @@ export const EVENT_ACTIONS = [
   "deletion",
   "rename",
   "access", // a file opened for reading (auditd -p r watches)
+  "user_authentication", // auditd USER_AUTH (PAM authentication by sshd, login, su, sudo…)
+  "user_login", // auditd USER_LOGIN (a login session granted or refused)
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
 
@@ -77,8 +79,14 @@ export interface HostEvent {
   /** Syslog program / journald _COMM (sshd, sshd-session, ssh, ...). */
   program?: string;
   pid?: number;
+  /** The user the process ran as (auditd uid / UID=): ECS user.name / user.id. */
   user?: string;
   userId?: string;
+  /** auditd's login user (auid / AUID=, survives sudo and su): Auditbeat's user.audit.id / user.audit.name. */
+  auditUserId?: string;
+  auditUser?: string;
+  /** auditd effective uid when it differs from uid (setuid): ECS user.effective.id. */
+  effectiveUserId?: string;
   /** Always an IP literal in canonical form (see net.ts normaliseIp); a hostname goes to sourceDomain. */
   sourceIp?: string;
   /** The source as a name, when the log gave a hostname instead of an address (sshd UseDNS). */
@@ -103,6 +111,8 @@ export interface HostEvent {
   direction?: "inbound" | "outbound";
   process?: ProcessInfo;
   filePath?: string;
+  /** a rename's source path (filePath is where it went) */
+  oldFilePath?: string;
   penalty?: PenaltyInfo;
   /** Zeek uid, auditd serial, journald cursor... */
   id?: string;
@@ -125,4 +135,12 @@ export function isSshdProgram(program: string | undefined): boolean {
 /** The remote party of an inbound event: its address, or its name when the log only gave a name. */
 export function sourceOf(event: HostEvent): string | undefined {
   return event.sourceIp ?? event.sourceDomain;
+}
+
+/** The person behind an event: auditd's login user (auid) when set — a sudo'd root shell is still alice — else the user. */
+export function actorOf(event: HostEvent): { name?: string; id?: string } {
+  if (event.auditUserId !== undefined || event.auditUser !== undefined) {
+    return { ...(event.auditUser ? { name: event.auditUser } : {}), ...(event.auditUserId ? { id: event.auditUserId } : {}) };
+  }
+  return { ...(event.user ? { name: event.user } : {}), ...(event.userId ? { id: event.userId } : {}) };
 }

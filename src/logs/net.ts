@@ -71,7 +71,10 @@ export function unmapIpv4(address: string): string {
  * person wrote), IPv4-mapped IPv6 unmapped, IPv6 in RFC 5952 form without its zone id,
  * brackets stripped.
  */
+const CANONICAL_V4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
 export function normaliseIp(text: string): string | undefined {
+  if (CANONICAL_V4.test(text)) return text; // the common case, already canonical
   let value = text.trim();
   if (value.startsWith("[") && value.endsWith("]")) value = value.slice(1, -1);
   const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value);
@@ -90,6 +93,7 @@ export function fromBytes(bytes: number[]): string {
 
 /** The network part of an address at `bits` (the key PerSourcePenalties counts under). */
 export function maskAddress(address: string, bits: number): string | undefined {
+  if (bits === 32 && CANONICAL_V4.test(address)) return address;
   const bytes = toBytes(address);
   if (!bytes) return undefined;
   const masked = bytes.map((byte, i) => {

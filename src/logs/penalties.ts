@@ -14,8 +14,12 @@
 import { familyOf, maskAddress, matchAddressList, toBytes, type Family } from "./net.js";
 import { parseDuration } from "./time.js";
 
+/** Releases with PerSourcePenalties (9.8+), whose behaviour the replay models release by release. */
 export const OPENSSH_VERSIONS = ["9.8", "9.9", "10.0", "10.1", "10.2", "10.3", "10.4", "10.5"] as const;
-export type OpenSshVersion = (typeof OPENSSH_VERSIONS)[number];
+/** Earlier releases (7.x, 8.x, 9.0–9.7: Ubuntu 22.04 ships 8.9, 24.04 ships 9.6) have no PerSourcePenalties. */
+const LEGACY_VERSION = /^(?:[4-8]\.\d|9\.[0-7])$/;
+/** "9.8", "8.9" …: a release number as `ssh -V` names it, without the portable "p1" suffix. */
+export type OpenSshVersion = string;
 
 export type PenaltyType = "crash" | "authfail" | "noauth" | "grace-exceeded" | "refuseconnection" | "invaliduser";
 export type OverflowMode = "permissive" | "deny-all";
@@ -57,19 +61,32 @@ const REASONS: Record<PenaltyType, string> = {
 };
 export const TOO_MANY_PENALISED = "too many penalised addresses";
 
-function versionAtLeast(version: OpenSshVersion, than: string): boolean {
+export function versionAtLeast(version: OpenSshVersion, than: string): boolean {
   const [a1, a2] = version.split(".").map(Number) as [number, number];
   const [b1, b2] = than.split(".").map(Number) as [number, number];
   return a1 !== b1 ? a1 > b1 : a2 >= b2;
 }
 
 export function isOpenSshVersion(text: string): text is OpenSshVersion {
-  return (OPENSSH_VERSIONS as readonly string[]).includes(text);
+  return (OPENSSH_VERSIONS as readonly string[]).includes(text) || LEGACY_VERSION.test(text);
 }
+
+/** "8.9p1" → "8.9"; undefined when it is no release this tool knows. */
+export function normaliseOpenSshVersion(text: string): OpenSshVersion | undefined {
+  const bare = text.trim().replace(/^OpenSSH_/i, "").replace(/p\d+$/, "");
+  return isOpenSshVersion(bare) ? bare : undefined;
+}
+
+/** PerSourcePenalties exists from 9.8 (srclimit.c srclimit_penalise, V_9_8_P1). */
+export function hasPerSourcePenalties(version: OpenSshVersion): boolean {
+  return versionAtLeast(version, "9.8");
+}
+
+export const VERSION_HELP = `${OPENSSH_VERSIONS.join(", ")}, or an earlier 7.x/8.x/9.0–9.7 (no PerSourcePenalties)`;
 
 export function defaultPenaltyConfig(version: OpenSshVersion = "9.8"): PenaltyConfig {
   return {
-    version, enabled: true, crash: 90, authfail: 5, noauth: 1,
+    version, enabled: hasPerSourcePenalties(version), crash: 90, authfail: 5, noauth: 1,
     grace: version === "9.8" ? 20 : 10, refuseconnection: 10, invaliduser: 5,
     min: 15, max: 600, maxSources4: 65536, maxSources6: 65536, overflow: "permissive", overflow6: "permissive",
     ipv4Bits: 32, ipv6Bits: 128, logLevel: "INFO",
@@ -198,10 +215,20 @@ export class PenaltySimulator {
   private readonly tables: Record<Family, Map<string, Entry>> = { ipv4: new Map(), ipv6: new Map() };
   private rateLimit: RateLimit = { accumulated: 0, lastEvent: 0, active: false, start: 0, lastLog: 0, hysteresisStart: 0, ratelimited: 0 };
 
-  constructor(readonly config: PenaltyConfig) {}
+  private readonly since: { v10_0: boolean; v10_1: boolean; v10_3: boolean; v9_9: boolean; active: boolean };
+
+  constructor(readonly config: PenaltyConfig) {
+    const at = (v: string): boolean => versionAtLeast(config.version, v);
+    this.since = { v9_9: at("9.9"), v10_0: at("10.0"), v10_1: at("10.1"), v10_3: at("10.3"), active: config.enabled && hasPerSourcePenalties(config.version) };
+  }
+
+  /** Enabled, and a release that has the feature at all ("PerSourcePenalties yes" on 8.9 is a config error sshd rejects). */
+  get active(): boolean {
+    return this.since.active;
+  }
 
   private get fractional(): boolean {
-    return versionAtLeast(this.config.version, "10.3");
+    return this.since.v10_3;
   }
 
   /** monotime() (whole seconds) before 10.3, monotime_double() from 10.3. */
@@ -226,7 +253,7 @@ export class PenaltySimulator {
       case "refuseconnection": return c.refuseconnection;
       case "invaliduser": return c.invaliduser;
       // 9.8 and 9.9 read penalty_crash here (srclimit.c); 10.0 fixed it to penalty_grace.
-      case "grace-exceeded": return versionAtLeast(c.version, "10.0") ? c.grace : c.crash;
+      case "grace-exceeded": return this.since.v10_0 ? c.grace : c.crash;
     }
   }
 
@@ -254,9 +281,9 @@ export class PenaltySimulator {
   penalise(address: string, requested: PenaltyType, atMs: number): PenaliseResult {
     const none: PenaliseResult = { lines: [], activated: false };
     const family = familyOf(address);
-    if (!this.config.enabled || !family || this.isExempt(address)) return none;
-    const type = effectivePenaltyType(requested, this.config.version);
-    if (type === "refuseconnection" && !versionAtLeast(this.config.version, "9.9")) return none;
+    if (!this.active || !family || this.isExempt(address)) return none;
+    const type: PenaltyType = requested === "invaliduser" && !this.since.v10_3 ? "noauth" : requested;
+    if (type === "refuseconnection" && !this.since.v9_9) return none;
     const secs = this.secondsFor(type);
     if (secs <= 0) return none;
     const reason = REASONS[type];
@@ -274,7 +301,7 @@ export class PenaltySimulator {
     if (!existing) {
       const entry: Entry = { family, masked, expiry: now + secs, active: secs > this.config.min, reason };
       table.set(masked, entry);
-      const level: SshLogLevel = versionAtLeast(this.config.version, "10.1") && entry.active ? "INFO" : "VERBOSE";
+      const level: SshLogLevel = this.since.v10_1 && entry.active ? "INFO" : "VERBOSE";
       const lines = [this.line(level, `srclimit_penalise: ${family}: new ${shown} ${entry.active ? "active" : "deferred"} penalty of ${this.seconds(secs)} seconds for ${reason}`)];
       if (table.size > maxSources) this.evictSoonest(family, maxSources);
       return { lines, activated: entry.active, entry: this.describe(entry) };
@@ -284,7 +311,7 @@ export class PenaltySimulator {
     const lines: SimulatedLine[] = [];
     let activated = false;
     if (existing.expiry - now > this.config.min && !existing.active) {
-      const level: SshLogLevel = versionAtLeast(this.config.version, "10.1") ? "INFO" : "VERBOSE";
+      const level: SshLogLevel = this.since.v10_1 ? "INFO" : "VERBOSE";
       lines.push(this.line(level, `srclimit_penalise: ${shown}: activating ${family} penalty of ${this.seconds(existing.expiry - now)} seconds for ${reason}`));
       existing.active = true;
       activated = true;
@@ -311,7 +338,7 @@ export class PenaltySimulator {
   /** srclimit_penalty_check_allow(): would a new connection from this address be accepted? */
   checkAllow(address: string, atMs: number): { allowed: boolean; reason?: string } {
     const family = familyOf(address);
-    if (!this.config.enabled || !family || this.isExempt(address)) return { allowed: true };
+    if (!this.active || !family || this.isExempt(address)) return { allowed: true };
     const now = this.now(atMs);
     this.expire(now);
     const table = this.tables[family];
@@ -325,7 +352,7 @@ export class PenaltySimulator {
   /** drop_connection(): the line(s) sshd writes for a refused connection, with 10.0+ rate limiting. */
   dropLines(address: string, port: number, local: string, localPort: number, startups: number, reason: string, atMs: number): SimulatedLine[] {
     const text = `drop connection #${startups} from [${address}]:${port} on [${local}]:${localPort} ${reason}`;
-    if (!versionAtLeast(this.config.version, "10.0")) return [this.line("INFO", text)];
+    if (!this.since.v10_0) return [this.line("INFO", text)];
     const { limited, dropped } = this.ratelimit(Math.floor(atMs / 1000));
     const lines = [this.line(limited ? "DEBUG3" : "INFO", text)];
     if (dropped !== 0) lines.push(this.line("INFO", `PerSourcePenalties logging rate-limited: additional ${dropped} connections dropped`));

@@ -24,7 +24,10 @@ export interface FileIdentity {
 }
 
 export interface LineRecord {
+  /** The line; empty when it was too long to keep (see error). */
   text: string;
+  /** Set when the line could not be kept (longer than MAX_LINE_BYTES): a per-line error. */
+  error?: string;
   number: number;
   start: number;
   /** offset just past the line's newline (or EOF) */
@@ -59,6 +62,12 @@ export async function expandInputs(args: string[]): Promise<{ files: InputFile[]
 }
 
 const HEAD_BYTES = 64 * 1024;
+/**
+ * Longest line kept (1 MiB): sshd logs at most 1 KiB a message (log.c MSGBUFSIZ), auditd
+ * ~9 KiB a record, journald 4 KiB a field unless --all. A longer line is skipped with an
+ * error, its bytes never joined or copied, so reading stays linear in the input size.
+ */
+export const MAX_LINE_BYTES = 1024 * 1024;
 const HEAD_LINES = 40;
 
 /** An opened input: its first lines are buffered (for detection and the fingerprint), the rest streams. */
@@ -163,9 +172,14 @@ export class LineSource {
   }
 
   /** Lines from a cursor (a previous run's end), with offsets in decompressed bytes. */
-  async *lines(from: Cursor = { offset: 0, line: 0 }): AsyncGenerator<LineRecord[]> {
-    let carry: Buffer | undefined;
-    let position = 0; // offset of carry[0] (or of the next chunk)
+  async *lines(from: Cursor = { offset: 0, line: 0 }, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<LineRecord[]> {
+    // The unfinished last line, as the pieces it arrived in (joined once, when it ends), or
+    // only counted once it is too long to keep.
+    let pieces: Buffer[] = [];
+    let pending = 0;
+    let overlong = false;
+    let lineStart = from.offset; // offset of the first byte of the unfinished line
+    let position = 0; // offset of the next chunk's first byte
     let lineNumber = from.line;
     const self = this;
     async function* chunks(): AsyncGenerator<Buffer> {
@@ -173,9 +187,23 @@ export class LineSource {
       if (self.exhausted) return;
       for (let next = await self.rest.next(); !next.done; next = await self.rest.next()) yield next.value as Buffer;
     }
+    const finish = (tail: Buffer, end: number, batch: LineRecord[]): void => {
+      const number = ++lineNumber;
+      if (overlong || pending + tail.length > maxLineBytes) {
+        batch.push({ text: "", error: `line longer than ${maxLineBytes} bytes (${pending + tail.length} bytes): skipped`, number, start: lineStart, end });
+      } else {
+        const data = pending === 0 ? tail : Buffer.concat([...pieces, tail], pending + tail.length);
+        const textEnd = data.length > 0 && data[data.length - 1] === 13 ? data.length - 1 : data.length;
+        batch.push({ text: data.toString("utf8", 0, textEnd), number, start: lineStart, end });
+      }
+      pieces = [];
+      pending = 0;
+      overlong = false;
+      lineStart = end;
+    };
     for await (let chunk of chunks()) {
       // Skip what a previous run consumed.
-      if (position + (carry?.length ?? 0) + chunk.length <= from.offset) {
+      if (position + chunk.length <= from.offset) {
         position += chunk.length;
         continue;
       }
@@ -183,22 +211,29 @@ export class LineSource {
         chunk = chunk.subarray(from.offset - position);
         position = from.offset;
       }
-      const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
       const batch: LineRecord[] = [];
       let start = 0;
-      for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, start)) {
-        const textEnd = nl > start && data[nl - 1] === 13 ? nl - 1 : nl;
-        batch.push({ text: data.toString("utf8", start, textEnd), number: ++lineNumber, start: position + start, end: position + nl + 1 });
+      for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+        finish(chunk.subarray(start, nl), position + nl + 1, batch);
         start = nl + 1;
       }
-      carry = start < data.length ? data.subarray(start) : undefined;
-      position += start;
+      if (start < chunk.length) {
+        const rest = chunk.subarray(start);
+        if (!overlong && pending + rest.length > maxLineBytes) {
+          overlong = true;
+          pieces = [];
+        }
+        if (!overlong) pieces.push(rest);
+        pending += rest.length;
+      }
+      position += chunk.length;
       if (batch.length) yield batch;
     }
-    if (carry && carry.length) {
+    if (pending > 0) {
       // A last line without newline still counts (EOF ends it).
-      const textEnd = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
-      yield [{ text: carry.toString("utf8", 0, textEnd), number: ++lineNumber, start: position, end: position + carry.length }];
+      const batch: LineRecord[] = [];
+      finish(Buffer.alloc(0), position, batch);
+      yield batch;
     }
   }
 }

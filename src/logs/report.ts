@@ -141,7 +141,7 @@ export function renderText(result: AnalyzeResult, context: ReportContext): strin
       input.replaced ? `${input.replaced} since last run, read from the start` : undefined,
     ].filter(Boolean);
     out.push(c.dim(`${input.input} (${input.format ?? "?"}${notes.length ? `, ${notes.join(", ")}` : ""}): ${input.lines} lines, ${input.events} events, ${input.skipped} skipped, ${input.unmodelled} sshd lines not modelled, ${input.unparseable} unparseable`));
-    for (const sample of input.samples) out.push(c.dim(`  ${sample.status === "unmodelled" ? "not modelled" : "unparseable"} ${input.input}:${sample.line}: ${sample.text}`));
+    for (const sample of input.samples) out.push(c.dim(`  ${sample.status === "unmodelled" ? "not modelled" : "unparseable"} ${input.input}:${sample.line}: ${sample.error ? `(${sample.error}) ` : ""}${sample.text}`));
   }
   for (const error of result.errors) if (!result.inputs.some((i) => i.input === error.input)) out.push(c.red(`${error.input}: ${error.message}`));
   if (result.learning) {

@@ -8,6 +8,20 @@ const MONTHS: Record<string, number> = {
 
 const DAY_MS = 86_400_000;
 
+/** Timestamps a log line may carry: 1970 up to (not including) 2200. Outside it a line is an error, never a run-ending "Invalid time value". */
+export const MIN_TIMESTAMP_MS = 0;
+export const MAX_TIMESTAMP_MS = Date.UTC(2200, 0, 1);
+
+export function plausibleTimestamp(ms: number | undefined): ms is number {
+  return ms !== undefined && Number.isFinite(ms) && ms >= MIN_TIMESTAMP_MS && ms < MAX_TIMESTAMP_MS;
+}
+
+/** Years a reference time (file mtime, --reference-time) may anchor RFC 3164 lines in; outside, the clock is used. */
+const MIN_REFERENCE_MS = Date.UTC(1990, 0, 1);
+const MAX_REFERENCE_MS = Date.UTC(2100, 0, 1);
+/** How far past the reference an inferred time may land (zones and clock skew), and no further. */
+const FUTURE_SLACK_MS = DAY_MS;
+
 /** "+02:00" / "-0530" / "Z" → minutes east of UTC. */
 export function parseUtcOffset(text: string): number {
   if (text === "Z" || text === "z") return 0;
@@ -19,17 +33,22 @@ export function parseUtcOffset(text: string): number {
 
 /**
  * Resolves "Mmm dd hh:mm:ss" into epoch ms. Lines are read in order, so a jump backwards by
- * more than half a year (Dec → Jan) means the year changed.
+ * more than half a year (Dec → Jan) means the year changed — but no line is ever placed more
+ * than a day past the reference (the file's mtime: it cannot hold later lines), and an absurd
+ * reference (an mtime of 1970 or 9999) is replaced by the clock.
  */
 export class YearInference {
   private year: number | undefined;
   private lastMonth = -1;
+  private readonly referenceMs: number;
 
   constructor(
     /** The newest time the file can hold (its mtime); the first line is placed at or before it. */
-    private readonly referenceMs: number,
+    referenceMs: number,
     private readonly offsetMinutes = 0,
-  ) {}
+  ) {
+    this.referenceMs = Number.isFinite(referenceMs) && referenceMs >= MIN_REFERENCE_MS && referenceMs < MAX_REFERENCE_MS ? referenceMs : Date.now();
+  }
 
   resolve(monthName: string, day: number, hh: number, mm: number, ss: number, ms = 0): number | undefined {
     const month = MONTHS[monthName];
@@ -43,7 +62,13 @@ export class YearInference {
       this.year += 1;
     }
     this.lastMonth = month;
-    return this.at(this.year, month, day, hh, mm, ss, ms);
+    let at = this.at(this.year, month, day, hh, mm, ss, ms);
+    if (at > this.referenceMs + FUTURE_SLACK_MS) {
+      // A rollover (or a month name out of order) would put the line after the file was last written.
+      this.year -= 1;
+      at = this.at(this.year, month, day, hh, mm, ss, ms);
+    }
+    return at;
   }
 
   private at(year: number, month: number, day: number, hh: number, mm: number, ss: number, ms: number): number {
@@ -60,13 +85,15 @@ export function parseIsoTimestamp(text: string, offsetMinutes = 0): number | und
   const base = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) + Math.floor(ms);
   if (Number.isNaN(base)) return undefined;
   const offset = zone ? parseUtcOffset(zone) : offsetMinutes;
-  return base - offset * 60_000;
+  const at = base - offset * 60_000;
+  return plausibleTimestamp(at) ? at : undefined;
 }
 
 /** Epoch seconds as Zeek/auditd write them ("1492753107.096"), to ms. */
 export function epochSecondsToMs(text: string): number | undefined {
   if (!/^\d+(\.\d+)?$/.test(text)) return undefined;
-  return Math.round(Number(text) * 1000);
+  const at = Math.round(Number(text) * 1000);
+  return plausibleTimestamp(at) ? at : undefined;
 }
 
 /** --since/--until values: ISO date/time, or a relative "7d" / "12h" / "30m" before now. */

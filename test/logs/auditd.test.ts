@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { HostEvent } from "../../src/logs/events.js";
+import { toEcs } from "../../src/logs/ecs.js";
+import { actorOf } from "../../src/logs/events.js";
 import { auditdParser, decodeSockaddr, decodeValue, parseFields } from "../../src/logs/parsers/auditd.js";
 
 function parse(lines: string[]): HostEvent[] {
@@ -80,5 +82,56 @@ describe("record grouping", () => {
     expect(session.line("\u0000\u0001 binary junk", 1, 0, out)).toBe("unparseable");
     expect(session.line("type=LOGIN msg=audit(1700000000.500:9): pid=1", 2, 0, out)).toBe("skipped");
     expect(out).toEqual([]);
+  });
+});
+
+describe("auditd users, renames and PAM records", () => {
+  it("keeps the process's uid as user.id and the login uid (auid) as user.audit.id; euid when it differs", () => {
+    const [event] = parse([
+      'type=SYSCALL msg=audit(1724234500.000:1): arch=c000003e syscall=42 success=yes exit=0 a0=3 a1=1 a2=10 a3=0 items=0 ppid=1 pid=2 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts1 ses=3 comm="curl" exe="/usr/bin/curl" key=(null)\x1dARCH=x86_64 SYSCALL=connect AUID="alice" UID="root" EUID="root"',
+      "type=SOCKADDR msg=audit(1724234500.000:1): saddr=020001BB0A0000140000000000000000",
+      "type=EOE msg=audit(1724234500.000:1): ",
+    ]);
+    expect(event).toMatchObject({ userId: "0", user: "root", auditUserId: "1000", auditUser: "alice" });
+    expect(toEcs(event!)).toMatchObject({ user: { id: "0", name: "root", audit: { id: "1000", name: "alice" } } });
+    const [daemon] = parse([
+      'type=SYSCALL msg=audit(1724234500.000:2): arch=c000003e syscall=42 success=yes exit=0 a0=3 a1=1 a2=10 a3=0 items=0 ppid=1 pid=2 auid=4294967295 uid=33 gid=33 euid=0 suid=0 fsuid=0 egid=33 sgid=33 fsgid=33 tty=(none) ses=4294967295 comm="x" exe="/usr/bin/x" key=(null)',
+      "type=SOCKADDR msg=audit(1724234500.000:2): saddr=020001BB0A0000140000000000000000",
+    ]);
+    expect(daemon).toMatchObject({ userId: "33", effectiveUserId: "0" });
+    expect(daemon!.auditUserId).toBeUndefined();
+    expect(actorOf(daemon!)).toEqual({ id: "33" });
+    expect(actorOf(event!)).toEqual({ name: "alice", id: "1000" });
+  });
+
+  it("reports a rename's source and destination paths (the replaced target is not the source)", () => {
+    const events = parse([
+      'type=SYSCALL msg=audit(1724235000.000:7): arch=c000003e syscall=82 success=yes exit=0 a0=1 a1=2 a2=0 a3=0 items=5 ppid=1 pid=5000 auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 fsgid=1000 tty=pts0 ses=3 comm="node" exe="/usr/bin/node" key="authkeys"',
+      'type=CWD msg=audit(1724235000.000:7): cwd="/home/alice"',
+      'type=PATH msg=audit(1724235000.000:7): item=0 name="/tmp/" inode=1 dev=08:01 mode=041777 ouid=0 ogid=0 rdev=00:00 nametype=PARENT',
+      'type=PATH msg=audit(1724235000.000:7): item=1 name=".ssh/" inode=2 dev=08:01 mode=040700 ouid=1000 ogid=1000 rdev=00:00 nametype=PARENT',
+      'type=PATH msg=audit(1724235000.000:7): item=2 name="/tmp/k" inode=3 dev=08:01 mode=0100600 ouid=1000 ogid=1000 rdev=00:00 nametype=DELETE',
+      'type=PATH msg=audit(1724235000.000:7): item=3 name=".ssh/authorized_keys" inode=4 dev=08:01 mode=0100600 ouid=1000 ogid=1000 rdev=00:00 nametype=DELETE',
+      'type=PATH msg=audit(1724235000.000:7): item=4 name=".ssh/authorized_keys" inode=3 dev=08:01 mode=0100600 ouid=1000 ogid=1000 rdev=00:00 nametype=CREATE',
+      "type=EOE msg=audit(1724235000.000:7): ",
+    ]);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ action: "rename", filePath: "/home/alice/.ssh/authorized_keys", oldFilePath: "/tmp/k" });
+    expect(toEcs(events[0]!)).toMatchObject({ file: { path: "/home/alice/.ssh/authorized_keys" }, exfilscan: { old_path: "/tmp/k" } });
+  });
+
+  it("turns USER_AUTH and USER_LOGIN into authentication events with the client address and the account tried", () => {
+    const events = parse([
+      "type=USER_AUTH msg=audit(1724235100.000:300): pid=5100 uid=0 auid=4294967295 ses=4294967295 subj=system_u:system_r:sshd_t:s0-s0:c0.c1023 msg='op=PAM:authentication grantors=? acct=\"root\" exe=\"/usr/sbin/sshd\" hostname=203.0.113.50 addr=203.0.113.50 terminal=ssh res=failed'",
+      "type=USER_LOGIN msg=audit(1724235101.000:301): pid=5100 uid=0 auid=4294967295 ses=4294967295 subj=system_u:system_r:sshd_t:s0-s0:c0.c1023 msg='op=login acct=\"(unknown)\" exe=\"/usr/sbin/sshd\" hostname=? addr=::ffff:203.0.113.51 terminal=sshd res=failed'",
+      "type=USER_LOGIN msg=audit(1724235102.000:302): pid=5200 uid=0 auid=1000 ses=7 msg='op=login id=1000 exe=\"/usr/sbin/sshd\" hostname=ws1.example.org addr=? terminal=/dev/pts/0 res=success'",
+    ]);
+    expect(events.map((e) => [e.action, e.outcome, e.user, e.userId, e.sourceIp, e.sourceDomain])).toEqual([
+      ["user_authentication", "failure", "root", undefined, "203.0.113.50", undefined],
+      ["user_login", "failure", undefined, undefined, "203.0.113.51", undefined],
+      ["user_login", "success", undefined, "1000", undefined, "ws1.example.org"],
+    ]);
+    expect(events[2]).toMatchObject({ auditUserId: "1000", process: { executable: "/usr/sbin/sshd", pid: 5200 } });
+    expect(toEcs(events[0]!)).toMatchObject({ event: { category: ["authentication"], outcome: "failure", action: "user_authentication" }, source: { ip: "203.0.113.50" } });
   });
 });

@@ -112,16 +112,16 @@ describe("offsets", () => {
     await ingest(log);
     const store = new StateStore(db);
     try {
-      expect(store.loadBaseline().map((r) => [r.side, r.user, r.host, r.peer])).toEqual([
-        ["server", "alice", "web1", "192.0.2.5"],
+      expect((await store.loadBaseline()).map((r) => [r.side, r.user, r.host, r.peer])).toEqual([
         ["client", "alice", "192.0.2.5", "web1"],
+        ["server", "alice", "web1", "192.0.2.5"],
       ]);
-      expect(store.getMeta("baseline_start")).toBe(String(Date.parse("2024-08-21T10:00:00Z")));
-      expect(store.reset(false)).toEqual({ baseline: 2, files: 0, alerts: 0 });
-      expect(store.loadBaseline()).toEqual([]);
-      expect(store.offsets()).toHaveLength(1);
+      expect(await store.learningStarts()).toEqual(new Map([["web1", Date.parse("2024-08-21T10:00:00Z")]]));
+      expect(await store.reset(false)).toEqual({ baseline: 2, files: 0, alerts: 0 });
+      expect(await store.loadBaseline()).toEqual([]);
+      expect(await store.offsets()).toHaveLength(1);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

@@ -169,7 +169,8 @@ describe("inputs as found on a host", () => {
 // namespaces; categorisation values are ECS allowed values, in allowed combinations.
 type FieldDef = { type: string; allowed_values?: { name: string; expected_event_types?: string[] }[] };
 const FIELDS = EcsFlat as unknown as Record<string, FieldDef>;
-const EXTENSIONS = ["exfilscan.", "system.auth.ssh."];
+// user.audit.* is Auditbeat's auditd-module field for the login uid (auid), which ECS core lacks.
+const EXTENSIONS = ["exfilscan.", "system.auth.ssh.", "user.audit."];
 
 function flatten(doc: Record<string, unknown>, prefix = "", out: [string, unknown][] = []): [string, unknown][] {
   for (const [key, value] of Object.entries(doc)) {

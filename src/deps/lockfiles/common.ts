@@ -42,7 +42,7 @@ export function npmSource(spec: string | undefined): PackageSource {
   if (spec.startsWith("file:")) return "file";
   if (spec.startsWith("link:")) return "link";
   if (spec.startsWith("workspace:")) return "workspace";
-  if (/^https?:/.test(spec) && !/\.tgz($|\?)/.test(spec)) return "url";
+  if (/^https?:/.test(spec) && !/\.tgz($|[?#])/.test(spec)) return "url";
   return "registry";
 }
 

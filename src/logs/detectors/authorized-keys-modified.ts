@@ -1,7 +1,7 @@
 // Any write to authorized_keys / authorized_keys2 (creation, change, rename into place), by
 // any process: a new key there is a way back in (T1098.004). Deletion is not a write.
 import { evidenceOf, type Emit } from "../alerts.js";
-import type { HostEvent } from "../events.js";
+import { actorOf, type HostEvent } from "../events.js";
 import type { Detector } from "./types.js";
 
 const WRITES = new Set(["creation", "change", "rename"]);
@@ -18,11 +18,11 @@ export class AuthorizedKeysModifiedDetector implements Detector {
     this.emit({
       ruleId: "authorized-keys-modified",
       timestamp: event.timestamp,
-      message: `${event.filePath} ${event.action === "creation" ? "created" : "modified"} by ${by}${event.user ? ` (user ${event.user})` : ""}`,
+      message: `${event.filePath} ${event.action === "creation" ? "created" : event.oldFilePath ? `replaced by ${event.oldFilePath}` : "modified"} by ${by}${actorOf(event).name ? ` (user ${actorOf(event).name})` : ""}`,
       ...(event.host ? { host: event.host } : {}),
-      ...(event.user ? { user: event.user } : {}),
+      ...(actorOf(event).name ? { user: actorOf(event).name! } : {}),
       evidence: [evidenceOf(event)],
-      details: { path: event.filePath, action: event.action, process: event.process },
+      details: { path: event.filePath, ...(event.oldFilePath ? { renamedFrom: event.oldFilePath } : {}), action: event.action, process: event.process },
       key: `${event.host ?? ""}|${event.filePath}|${event.timestamp}|${event.process?.pid ?? ""}`,
     });
   }

@@ -13,6 +13,9 @@ export interface DetectorOptions {
   learningWindowMs: number;
   sshPorts: number[];
   penalties: PenaltyConfig;
+  /** ssh-brute-force where sshd has no PerSourcePenalties: failures within findTimeMs (fail2ban's default jail: 5 in 10 min). */
+  maxRetry: number;
+  findTimeMs: number;
   slowFailures: number;
   slowWindowMs: number;
   recidiveCount: number;
@@ -25,6 +28,8 @@ export interface DetectorOptions {
 export const DETECTOR_DEFAULTS: Omit<DetectorOptions, "penalties"> = {
   learningWindowMs: 14 * 86_400_000,
   sshPorts: [22],
+  maxRetry: 5,
+  findTimeMs: 600_000,
   slowFailures: 10,
   slowWindowMs: 3_600_000,
   recidiveCount: 3,
@@ -34,13 +39,19 @@ export const DETECTOR_DEFAULTS: Omit<DetectorOptions, "penalties"> = {
 };
 
 /** Detectors keyed by the name their state is saved under. */
-export function createDetectors(options: DetectorOptions, emit: Emit, baseline: Baseline): Map<string, Detector> {
+export function createDetectors(options: DetectorOptions, raise: Emit, baseline: Baseline): Map<string, Detector> {
+  // A source another detector alerted on (brute force, login after failures) is never learned
+  // as normal, even when it logged in during the learning window.
+  const emit: Emit = (draft) => {
+    if (draft.ruleId !== "new-ssh-destination" && draft.source?.ip) baseline.taint(draft.source.ip);
+    raise(draft);
+  };
   return new Map<string, Detector>([
     ["new-ssh-destination", new NewSshDestinationDetector(emit, baseline, options)],
     ["ssh-key-generated", new SshKeyGeneratedDetector(emit)],
     ["authorized-keys-modified", new AuthorizedKeysModifiedDetector(emit)],
     ["ssh-brute-force", new SshBruteForceDetector(emit, {
-      penalties: options.penalties, slowFailures: options.slowFailures, slowWindowMs: options.slowWindowMs,
+      penalties: options.penalties, maxRetry: options.maxRetry, findTimeMs: options.findTimeMs, slowFailures: options.slowFailures, slowWindowMs: options.slowWindowMs,
       recidiveCount: options.recidiveCount, recidiveWindowMs: options.recidiveWindowMs,
       ...(options.listenAddress ? { listenAddress: options.listenAddress } : {}),
     })],

@@ -6,7 +6,7 @@
 // The learning window starts at the earliest event the baseline ever saw (stored), so it
 // spans runs; learning is by event time, never by the clock.
 import { evidenceOf, type Emit } from "../alerts.js";
-import type { HostEvent } from "../events.js";
+import { actorOf, type HostEvent } from "../events.js";
 import type { BaselineRow } from "../store.js";
 import type { Detector } from "./types.js";
 
@@ -17,6 +17,7 @@ export interface NewDestinationOptions {
 
 const SSH_CLIENTS = new Set(["ssh", "scp", "sftp", "rsync", "ssh-copy-id", "autossh", "sshpass"]);
 const UNKNOWN = "-";
+const OBSERVED = new Set<string>(["ssh_login", "connection_attempted", "ssh_session", "ssh_client_connect"]);
 
 type Side = BaselineRow["side"];
 
@@ -30,6 +31,8 @@ interface Observation {
 export class Baseline {
   private readonly rows = new Map<string, BaselineRow>();
   private readonly dirty = new Set<string>();
+  /** Peers another detector raised an alert about (a brute-forcing source): never normal, whenever learned. */
+  readonly tainted = new Set<string>();
 
   constructor(rows: BaselineRow[] = [], public start?: number) {
     for (const row of rows) this.rows.set(Baseline.key(row), row);
@@ -40,7 +43,12 @@ export class Baseline {
   }
 
   get(o: Observation): BaselineRow | undefined {
+    if (this.tainted.has(o.peer)) return undefined;
     return this.rows.get(Baseline.key(o));
+  }
+
+  taint(peer: string): void {
+    if (this.tainted.size < 100_000) this.tainted.add(peer);
   }
 
   record(o: Observation, at: number, evidence: string): void {
@@ -77,7 +85,9 @@ function peerOf(event: HostEvent, sshPorts: number[]): string | undefined {
 
 /** The (side, user, host, peer) tuples an event says something about. */
 export function observationsOf(event: HostEvent, sshPorts: number[]): Observation[] {
-  const user = event.user ?? event.userId ?? UNKNOWN;
+  if (!OBSERVED.has(event.action)) return [];
+  const actor = actorOf(event);
+  const user = actor.name ?? actor.id ?? UNKNOWN;
   switch (event.action) {
     case "ssh_login": {
       if (event.outcome !== "success" || !event.sourceIp) return [];
@@ -130,7 +140,7 @@ export class NewSshDestinationDetector implements Detector {
     const primary = unseen[0]!;
     const server = unseen.find((o) => o.side === "server");
     const client = unseen.find((o) => o.side === "client");
-    const who = primary.user === UNKNOWN ? "an unknown user" : event.user ? primary.user : `uid ${primary.user}`;
+    const who = primary.user === UNKNOWN ? "an unknown user" : actorOf(event).name ? primary.user : `uid ${primary.user}`;
     const from = primary.host === UNKNOWN ? "" : ` on ${primary.host}`;
     const message = server
       ? `${who} logged in to ${server.host} from ${server.peer}, a source never used for this account before${client ? ` (and a new destination for ${who} on ${client.host})` : ""}`
@@ -156,4 +166,13 @@ export class NewSshDestinationDetector implements Detector {
   }
 
   finish(): void {}
+
+  exportState(): { tainted: string[] } {
+    return { tainted: [...this.baseline.tainted] };
+  }
+
+  importState(raw: unknown): void {
+    const state = raw as { tainted?: string[] } | undefined;
+    for (const peer of state?.tainted ?? []) this.baseline.taint(peer);
+  }
 }

@@ -15,17 +15,48 @@ export interface Connection {
   evidence: Evidence[];
 }
 
+/**
+ * What says the source was blocked: the replay of PerSourcePenalties ("simulated"), sshd's
+ * own penalty lines ("logged", ground truth), both, or — where sshd has no PerSourcePenalties —
+ * fail2ban's default-jail threshold ("threshold").
+ */
+export type EpisodeBasis = "simulated" | "logged" | "both" | "threshold";
+
+/** One brute-force episode of one source: blocks that follow each other closely are one alert, updated as it goes on. */
 export interface Episode {
   host: string;
   source: string;
   masked: string;
   start: number;
+  /** end of the latest block (ms) */
   until: number;
   reason: string;
   refused: number;
   observedDrops: number;
   lines: SimulatedLine[];
   evidence: Evidence[];
+  basis?: EpisodeBasis;
+  /** blocks the replay started in this episode */
+  blocks?: number;
+  /** penalised connections (replay) or failures (threshold) in this episode */
+  charges?: number;
+  /** sshd's own "new … active" / "activating" / "drop connection … penalty:" lines */
+  loggedLines?: number;
+  /** last event of the episode (ms) */
+  last?: number;
+  /** what the last emitted alert said, so an unchanged episode is not raised again */
+  reported?: string;
+}
+
+export interface SlowEpisode {
+  ip: string;
+  start: number;
+  /** the failure that crossed the threshold */
+  trigger: number;
+  last: number;
+  count: number;
+  evidence: Evidence[];
+  reported?: string;
 }
 
 export interface SourceHistory {
@@ -36,6 +67,13 @@ export interface SourceHistory {
   /** contributions since the penalty entry was created */
   pending: Evidence[];
   pendingLines: SimulatedLine[];
+  /** penalties charged to the current table entry */
+  charges?: number;
+  /** threshold mode: recent failures (ms) and their evidence */
+  recent?: { at: number; evidence: Evidence }[];
+  slow?: SlowEpisode;
+  /** first block of the current run of recidivism (the alert's key) */
+  recidiveSince?: number;
 }
 
 export interface HostState {

@@ -1,14 +1,22 @@
-// SSH brute force, judged by replaying sshd's own PerSourcePenalties over the log (penalties.ts):
-//  - ssh-brute-force: a source the configured OpenSSH release would have blocked, with when,
-//    for how long, the connections it would have refused and the exact lines it would log;
+// SSH brute force, judged by what sshd itself logged and by replaying its PerSourcePenalties
+// over the log (penalties.ts):
+//  - ssh-brute-force: a source sshd blocked (its own "activating"/"new … active"/"drop
+//    connection … penalty:" lines are ground truth), or that the configured OpenSSH release
+//    would have blocked (the replay: when, for how long, the connections it would have refused
+//    and the exact lines it would log); on releases without PerSourcePenalties (< 9.8) or with
+//    it off, fail2ban's default jail threshold (maxretry failures within findtime);
 //  - ssh-slow-brute-force: a source that kept failing logins for a long time but never
 //    crossed the penalty threshold (the guessers PerSourcePenalties lets through);
 //  - ssh-penalty-recidivist: a source blocked again and again, which a fixed max never escalates.
+// One alert per source per episode: blocks or failures that follow each other within
+// findtime are one episode, whose alert is updated (same key) rather than repeated.
 // Connections are followed by sshd-session PID (one penalty per connection, at its end).
 import { evidenceOf, type Emit, type Evidence } from "../alerts.js";
 import { isSshdProgram, type HostEvent } from "../events.js";
 import { familyOf, maskAddress } from "../net.js";
 import { PenaltySimulator, type PenaltyConfig, type PenaltyType } from "../penalties.js";
+import { isThresholdFailure } from "./ssh-brute-force-threshold.js";
+import { bruteForceDraft, recidivistDraft, slowDraft } from "./ssh-brute-force-report.js";
 import type { BruteForceState, Connection, Episode, HostState, SourceHistory } from "./ssh-brute-force-state.js";
 import type { Detector } from "./types.js";
 
@@ -16,6 +24,9 @@ export type { BruteForceState } from "./ssh-brute-force-state.js";
 
 export interface BruteForceOptions {
   penalties: PenaltyConfig;
+  /** without PerSourcePenalties: failures from one source within findTimeMs that make a brute force; also the gap that ends an episode */
+  maxRetry: number;
+  findTimeMs: number;
   /** failed logins from one source within slowWindowMs, never blocked, that make a slow guesser */
   slowFailures: number;
   slowWindowMs: number;
@@ -36,6 +47,8 @@ export class SshBruteForceDetector implements Detector {
   private readonly episodes = new Map<string, Episode>();
   private readonly sources = new Map<string, SourceHistory>();
   private seen = 0;
+  /** earliest time an open episode can close (so closing is not a scan per event) */
+  private nextClose = Infinity;
 
   constructor(
     private readonly emit: Emit,
@@ -70,8 +83,9 @@ export class SshBruteForceDetector implements Detector {
     if (!isSshdProgram(event.program)) return;
     const hostName = event.host ?? "-";
     const host = this.host(hostName);
-    this.closeExpiredEpisodes(hostName, event.timestamp);
+    if (event.timestamp > this.nextClose) this.closeExpiredEpisodes(event.timestamp);
     if (++this.seen % 5000 === 0) this.sweep(event.timestamp);
+    if (!host.simulator.active && event.sourceIp && isThresholdFailure(event)) this.thresholdFailure(hostName, event);
     switch (event.action) {
       case "ssh_penalty_drop":
       case "ssh_penalty_new":
@@ -204,67 +218,119 @@ export class SshBruteForceDetector implements Detector {
     if (result.lines.some((l) => l.text.includes(": new "))) {
       history.pending = [];
       history.pendingLines = [];
+      history.charges = 0;
     }
+    history.charges = (history.charges ?? 0) + 1;
     history.pending.push(...evidence.slice(-3));
     if (history.pending.length > MAX_LINES) history.pending.splice(0, history.pending.length - MAX_LINES);
     history.pendingLines.push(...result.lines);
+    let episode = this.episodes.get(key);
+    if (episode) {
+      episode.until = Math.max(episode.until, result.entry.expiresAtMs);
+      episode.last = event.timestamp;
+      episode.reason = result.entry.reason;
+      episode.charges = (episode.charges ?? 0) + 1;
+      if (episode.basis === "logged") episode.basis = "both";
+      if (episode.lines.length < MAX_LINES) episode.lines.push(...result.lines);
+      if (episode.evidence.length < MAX_LINES) episode.evidence.push(...evidence.slice(-3));
+      if (result.activated) episode.blocks = (episode.blocks ?? 0) + 1;
+    } else {
+      if (!result.activated) return;
+      episode = {
+        host: hostName, source: ip, masked: result.entry.masked, start: event.timestamp, until: result.entry.expiresAtMs,
+        reason: result.entry.reason, refused: 0, observedDrops: 0, lines: [...history.pendingLines], evidence: [...history.pending],
+        basis: "simulated", blocks: 1, charges: history.charges, loggedLines: 0, last: event.timestamp,
+      };
+      this.episodes.set(key, episode);
+    }
+    this.scheduleClose(episode);
+    if (result.activated) this.blocked(episode, history, event.timestamp);
+  }
+
+  /** A block started: count it towards recidivism (one alert per run of repeated blocks, updated). */
+  private blocked(episode: Episode, history: SourceHistory, at: number): void {
+    const previous = history.blocks.at(-1);
+    history.blocks = history.blocks.filter((t) => t >= at - this.options.recidiveWindowMs);
+    if (previous === undefined || at - previous > this.options.recidiveWindowMs) history.recidiveSince = undefined;
+    history.blocks.push(at);
+    if (history.blocks.length < this.options.recidiveCount) return;
+    history.recidiveSince ??= history.blocks[0]!;
+    this.emit(recidivistDraft(episode, history, this.options));
+  }
+
+  private scheduleClose(episode: Episode): void {
+    this.nextClose = Math.min(this.nextClose, this.closesAt(episode));
+  }
+
+  /** An episode ends when neither a block nor a failure came for findtime after its last one. */
+  private closesAt(episode: Episode): number {
+    return Math.max(episode.until, episode.last ?? episode.until) + this.options.findTimeMs;
+  }
+
+  /** Without PerSourcePenalties: fail2ban's default jail (maxretry failures within findtime) marks the source. */
+  private thresholdFailure(hostName: string, event: HostEvent): void {
+    const ip = event.sourceIp!;
+    const key = this.sourceKey(hostName, ip);
+    const at = event.timestamp;
     const episode = this.episodes.get(key);
     if (episode) {
-      episode.until = result.entry.expiresAtMs;
-      episode.reason = result.entry.reason;
-      if (episode.lines.length < MAX_LINES) episode.lines.push(...result.lines);
+      episode.charges = (episode.charges ?? 0) + 1;
+      episode.last = at;
+      episode.until = at;
+      if (episode.evidence.length < MAX_LINES) episode.evidence.push(evidenceOf(event));
+      this.scheduleClose(episode);
       return;
     }
-    if (!result.activated) return;
+    const history = this.history(key);
+    const recent = (history.recent ?? []).filter((f) => f.at >= at - this.options.findTimeMs);
+    recent.push({ at, evidence: evidenceOf(event) });
+    history.recent = recent.slice(-Math.max(this.options.maxRetry, MAX_LINES));
+    if (recent.length < this.options.maxRetry) return;
     const opened: Episode = {
-      host: hostName, source: ip, masked: result.entry.masked, start: event.timestamp, until: result.entry.expiresAtMs,
-      reason: result.entry.reason, refused: 0, observedDrops: 0, lines: [...history.pendingLines], evidence: [...history.pending],
+      host: hostName, source: ip, masked: key.slice(key.indexOf("|") + 1), start: at, until: at, reason: "failed authentication",
+      refused: 0, observedDrops: 0, lines: [], evidence: recent.map((f) => f.evidence), basis: "threshold", charges: recent.length, last: at,
     };
+    history.recent = [];
     this.episodes.set(key, opened);
-    history.blocks = history.blocks.filter((t) => t >= event.timestamp - this.options.recidiveWindowMs);
-    history.blocks.push(event.timestamp);
-    if (history.blocks.length >= this.options.recidiveCount) this.recidivist(opened, history);
+    this.scheduleClose(opened);
+    this.blocked(opened, history, at);
   }
 
   private failure(hostName: string, ip: string, event: HostEvent): void {
     const key = this.sourceKey(hostName, ip);
     const history = this.history(key);
-    const windowStart = event.timestamp - this.options.slowWindowMs;
+    const at = event.timestamp;
+    const slow = history.slow;
+    if (slow) {
+      if (at - slow.last <= this.options.slowWindowMs) {
+        // The same slow guesser going on: its one alert is updated, not repeated.
+        slow.count++;
+        slow.last = at;
+        if (slow.evidence.length < MAX_LINES) slow.evidence.push(evidenceOf(event));
+        else slow.evidence[slow.evidence.length - 1] = evidenceOf(event);
+        return;
+      }
+      this.reportSlow(hostName, key, history);
+    }
+    const windowStart = at - this.options.slowWindowMs;
     history.failures = history.failures.filter((f) => f.at >= windowStart);
-    history.failures.push({ at: event.timestamp, evidence: evidenceOf(event) });
+    history.failures.push({ at, evidence: evidenceOf(event) });
     const blockedRecently = this.episodes.has(key) || (history.blockedUntil !== undefined && history.blockedUntil >= history.failures[0]!.at);
     if (history.failures.length < this.options.slowFailures || blockedRecently) return;
-    const first = history.failures[0]!;
-    const minutes = Math.max(1, Math.round((event.timestamp - first.at) / 60_000));
-    this.emit({
-      ruleId: "ssh-slow-brute-force",
-      timestamp: event.timestamp,
-      message: `${ip} failed ${history.failures.length} logins on ${hostName} in ${minutes} min without ever being blocked by OpenSSH ${this.options.penalties.version} PerSourcePenalties`,
-      host: hostName,
-      source: { ip },
-      firstSeen: first.at,
-      evidence: history.failures.map((f) => f.evidence),
-      details: { failures: history.failures.length, windowSeconds: this.options.slowWindowMs / 1000, openssh: this.options.penalties.version },
-      key: `${key}|${first.at}`,
-    });
+    history.slow = {
+      ip, start: history.failures[0]!.at, trigger: at, last: at, count: history.failures.length, evidence: history.failures.map((f) => f.evidence),
+    };
     history.failures = [];
   }
 
-  private recidivist(episode: Episode, history: SourceHistory): void {
-    const repeats = history.blocks.length;
-    const blockSeconds = Math.max(1, Math.round((episode.until - episode.start) / 1000));
-    const suggested = Math.min(7 * 86_400, blockSeconds * 2 ** (repeats - 1));
-    this.emit({
-      ruleId: "ssh-penalty-recidivist",
-      timestamp: episode.start,
-      message: `${episode.masked} blocked ${repeats} times on ${episode.host} within ${Math.round(this.options.recidiveWindowMs / 3_600_000)} h; each block lasts only ~${blockSeconds} s (a penalty doubling per repeat would give ${suggested} s)`,
-      host: episode.host,
-      source: { ip: episode.source },
-      firstSeen: history.blocks[0]!,
-      evidence: episode.evidence,
-      details: { blocks: history.blocks.map((t) => new Date(t).toISOString()), suggestedPenaltySeconds: suggested, masked: episode.masked },
-      key: `${episode.host}|${episode.masked}|${episode.start}`,
-    });
+  private reportSlow(hostName: string, key: string, history: SourceHistory, stillOpen = false): void {
+    const slow = history.slow!;
+    if (!stillOpen) history.slow = undefined;
+    const said = `${slow.count}|${slow.last}`;
+    if (slow.reported === said) return;
+    slow.reported = said;
+    const host = this.hosts.get(hostName);
+    this.emit(slowDraft(hostName, slow.ip, key, slow, this.options, host?.simulator.active ?? true));
   }
 
   private observe(hostName: string, host: HostState, event: HostEvent): void {
@@ -274,46 +340,55 @@ export class SshBruteForceDetector implements Detector {
     if (!event.sourceIp || !familyOf(event.sourceIp)) return;
     // A drop line is a connection attempt too: the simulation decides it as well.
     const admitted = event.action === "ssh_penalty_drop" ? this.admit(hostName, host, event) : true;
-    const episode = this.episodes.get(this.sourceKey(hostName, event.sourceIp));
-    if (!episode) return;
-    if (event.action === "ssh_penalty_drop") episode.observedDrops++;
+    const key = this.sourceKey(hostName, event.sourceIp);
+    let episode = this.episodes.get(key);
+    // What sshd says it did is ground truth: an active penalty or a connection dropped for one.
+    const penalty = event.penalty;
+    const blocks = event.action === "ssh_penalty_activate" || (event.action === "ssh_penalty_new" && penalty?.state === "active");
+    const drop = event.action === "ssh_penalty_drop" && (penalty?.reason ?? event.reason ?? "").startsWith("penalty:");
+    if (!blocks && !drop) {
+      if (episode && admitted && episode.evidence.length < MAX_LINES) episode.evidence.push(evidenceOf(event));
+      return;
+    }
+    const until = event.timestamp + (blocks && penalty?.seconds ? penalty.seconds * 1000 : 0);
+    if (!episode) {
+      episode = {
+        host: hostName, source: event.sourceIp, masked: key.slice(key.indexOf("|") + 1), start: event.timestamp, until,
+        reason: penalty?.reason ?? event.reason ?? "penalty", refused: 0, observedDrops: 0, lines: [], evidence: [],
+        basis: "logged", blocks: 1, charges: 0, loggedLines: 0, last: event.timestamp,
+      };
+      this.episodes.set(key, episode);
+      this.blocked(episode, this.history(key), event.timestamp);
+    } else if (episode.basis === "simulated") episode.basis = "both";
+    else if (episode.basis === "threshold") episode.basis = "logged";
+    episode.loggedLines = (episode.loggedLines ?? 0) + 1;
+    episode.until = Math.max(episode.until, until);
+    episode.last = event.timestamp;
+    if (drop) episode.observedDrops++;
     if (admitted && episode.evidence.length < MAX_LINES) episode.evidence.push(evidenceOf(event));
+    this.scheduleClose(episode);
   }
 
-  private closeExpiredEpisodes(hostName: string, now: number): void {
+  private closeExpiredEpisodes(now: number): void {
+    this.nextClose = Infinity;
     for (const [key, episode] of this.episodes) {
-      // srclimit.c expires an entry when expiry < now.
-      if (episode.host === hostName && episode.until < now) this.report(key, episode);
+      if (this.closesAt(episode) < now) this.report(key, episode);
+      else this.scheduleClose(episode);
     }
   }
 
-  /** Raise the alert for a block; `stillOpen` at the end of input keeps it for the next run. */
+  /** Raise (or update) the alert for an episode; `stillOpen` at the end of input keeps it for the next run. */
   private report(key: string, episode: Episode, stillOpen = false): void {
     if (!stillOpen) {
       this.episodes.delete(key);
       this.history(key).blockedUntil = episode.until;
     }
-    const seconds = Math.round((episode.until - episode.start) / 1000);
-    const version = this.options.penalties.version;
-    const observed = episode.observedDrops ? `; the log shows sshd dropped ${episode.observedDrops}` : "";
-    this.emit({
-      ruleId: "ssh-brute-force",
-      timestamp: episode.start,
-      message: `OpenSSH ${version} PerSourcePenalties would block ${episode.masked} on ${episode.host} from ${new Date(episode.start).toISOString()} for ${seconds} s (${episode.reason}); ${episode.refused} later connection(s) refused${observed}`,
-      host: episode.host,
-      source: { ip: episode.source },
-      evidence: episode.evidence,
-      details: {
-        openssh: version,
-        masked: episode.masked,
-        blockedFrom: new Date(episode.start).toISOString(),
-        blockedUntil: new Date(episode.until).toISOString(),
-        refusedConnections: episode.refused,
-        observedDrops: episode.observedDrops,
-        simulatedLog: episode.lines.map((l) => `${l.level}${l.logged ? "" : " (not logged)"}: ${l.text}`),
-      },
-      key: `${episode.host}|${episode.masked}|${episode.start}`,
-    });
+    const draft = bruteForceDraft(episode, this.options);
+    if (!draft) return;
+    const said = `${draft.message}|${episode.evidence.length}`;
+    if (episode.reported === said) return;
+    episode.reported = said;
+    this.emit(draft);
   }
 
   /** Forget connections that never closed and histories that aged out (bounded memory). */
@@ -324,16 +399,23 @@ export class SshBruteForceDetector implements Detector {
     }
     const horizon = now - Math.max(this.options.slowWindowMs, this.options.recidiveWindowMs);
     for (const [key, history] of this.sources) {
+      if (history.slow && history.slow.last < now - this.options.slowWindowMs) this.reportSlow(this.hostOf(key), key, history);
       history.failures = history.failures.filter((f) => f.at >= now - this.options.slowWindowMs);
       history.blocks = history.blocks.filter((t) => t >= now - this.options.recidiveWindowMs);
-      if (!history.failures.length && !history.blocks.length && !this.episodes.has(key) && (history.blockedUntil ?? 0) < horizon) {
+      if (!history.failures.length && !history.blocks.length && !history.slow && !history.recent?.length && !this.episodes.has(key) && (history.blockedUntil ?? 0) < horizon) {
         this.sources.delete(key);
       }
     }
   }
 
+  /** The host of a source key ("host|addr/bits"). */
+  private hostOf(key: string): string {
+    return key.slice(0, key.lastIndexOf("|"));
+  }
+
   finish(): void {
     for (const [key, episode] of [...this.episodes]) this.report(key, episode, true);
+    for (const [key, history] of this.sources) if (history.slow) this.reportSlow(this.hostOf(key), key, history, true);
   }
 
   exportState(): BruteForceState {
@@ -356,7 +438,10 @@ export class SshBruteForceDetector implements Detector {
       for (const [key, at] of saved.closed ?? []) host.closed.set(key, at);
       if (saved.local) host.local = saved.local;
     }
-    for (const [key, episode] of state.episodes) this.episodes.set(key, episode);
+    for (const [key, episode] of state.episodes) {
+      this.episodes.set(key, episode);
+      this.scheduleClose(episode);
+    }
     for (const [key, history] of state.sources) this.sources.set(key, history);
   }
 }

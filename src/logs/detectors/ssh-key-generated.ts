@@ -2,7 +2,7 @@
 // creating a file under /home/*/.ssh/, /root/.ssh/ or /etc/ssh/, except known_hosts* (written
 // by ssh-keygen -R/-H). Any ssh-keygen binary counts, not only /usr/bin/ssh-keygen.
 import { evidenceOf, type Emit } from "../alerts.js";
-import type { HostEvent } from "../events.js";
+import { actorOf, type HostEvent } from "../events.js";
 import type { Detector } from "./types.js";
 
 const KEY_DIRECTORIES = /^(?:\/home\/[^/]+\/\.ssh\/|\/root\/\.ssh\/|\/etc\/ssh\/)/;
@@ -24,9 +24,9 @@ export class SshKeyGeneratedDetector implements Detector {
     this.emit({
       ruleId: "ssh-key-generated",
       timestamp: event.timestamp,
-      message: `ssh-keygen created ${path}${event.user ? ` (user ${event.user})` : ""}`,
+      message: `ssh-keygen created ${path}${actorOf(event).name ? ` (user ${actorOf(event).name})` : ""}`,
       ...(event.host ? { host: event.host } : {}),
-      ...(event.user ? { user: event.user } : {}),
+      ...(actorOf(event).name ? { user: actorOf(event).name! } : {}),
       evidence: [evidenceOf(event)],
       details: { path, process: event.process },
       key: `${event.host ?? ""}|${path}|${event.timestamp}`,

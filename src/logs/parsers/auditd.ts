@@ -3,12 +3,14 @@
 // events: execve → process_start, connect with an inet SOCKADDR → connection_attempted,
 // file syscalls → one event per created/deleted/written PATH. research/HOSTLOGS.md §3.
 import type { Cursor, EventAction, HostEvent, Outcome, ProcessInfo } from "../events.js";
-import { fromBytes, unmapIpv4 } from "../net.js";
+import { fromBytes, normaliseIp, unmapIpv4 } from "../net.js";
+import { plausibleTimestamp } from "../time.js";
 import type { LineStatus, LogParser, ParseSession, ParserContext } from "./types.js";
 
 const RECORD = /^(?:node=(\S+) )?type=(\S+) msg=audit\((\d+)\.(\d+):(\d+)\): ?(.*)$/;
 const FIELD = /([A-Za-z_][\w-]*(?:\[\d+\])?)=("[^"]*"|'[^']*'|\S*)/g;
-const MODELLED = new Set(["SYSCALL", "EXECVE", "PATH", "CWD", "SOCKADDR", "PROCTITLE", "EOE"]);
+const MODELLED = new Set(["SYSCALL", "EXECVE", "PATH", "CWD", "SOCKADDR", "PROCTITLE", "EOE", "USER_AUTH", "USER_LOGIN"]);
+const UNSET_ID = new Set(["4294967295", "-1"]);
 
 type Fields = Map<string, string>;
 
@@ -113,14 +115,67 @@ function execveArgs(records: { type: string; fields: Fields }[]): string[] | und
 
 const basename = (path: string | undefined): string | undefined => path?.split("/").pop() || undefined;
 
+/**
+ * uid is who the process ran as (ECS user.id), auid the login user behind it (Auditbeat's
+ * user.audit.id; unset, 4294967295, for daemons), euid the effective one (ECS user.effective.id).
+ * Enriched logs name them (UID="root" AUID="alice").
+ */
+function users(fields: Fields): Partial<HostEvent> {
+  const uid = fields.get("uid");
+  const auid = fields.get("auid");
+  const euid = fields.get("euid");
+  const user = decodeValue(fields.get("UID"));
+  const auditUser = decodeValue(fields.get("AUID"));
+  const hasAuid = auid !== undefined && !UNSET_ID.has(auid);
+  return {
+    ...(uid !== undefined && !UNSET_ID.has(uid) ? { userId: uid } : {}), ...(user && user !== "unset" ? { user } : {}),
+    ...(hasAuid ? { auditUserId: auid } : {}), ...(hasAuid && auditUser && auditUser !== "unset" ? { auditUser } : {}),
+    ...(euid !== undefined && euid !== uid && !UNSET_ID.has(euid) ? { effectiveUserId: euid } : {}),
+  };
+}
+
+/** USER_AUTH / USER_LOGIN (written by PAM-using programs: sshd, login, su, sudo): who, from where, granted or not. */
+function userRecordEvent(group: Group, file: string): HostEvent | undefined {
+  const record = group.records.find((r) => r.type === "USER_AUTH" || r.type === "USER_LOGIN");
+  if (!record) return undefined;
+  const inner = decodeValue(record.fields.get("msg")?.replace(/^'(.*)'$/s, '"$1"')) ?? "";
+  const fields = parseFields(inner);
+  const result = fields.get("res");
+  const outcome: Outcome = result === "success" || result === "yes" ? "success" : result === "failed" || result === "no" ? "failure" : "unknown";
+  const known = (v: string | undefined): string | undefined => (v === undefined || v === "?" || v === "(unknown)" ? undefined : v);
+  const account = known(decodeValue(fields.get("acct")));
+  const address = known(fields.get("addr"));
+  const hostname = known(fields.get("hostname"));
+  const exe = known(decodeValue(fields.get("exe")));
+  const ip = address ? normaliseIp(address) : undefined;
+  const domain = !ip && hostname && !normaliseIp(hostname) ? hostname.toLowerCase() : undefined;
+  const pid = Number(record.fields.get("pid"));
+  const loginId = known(fields.get("id"));
+  const event: HostEvent = {
+    action: record.type === "USER_AUTH" ? "user_authentication" : "user_login", outcome,
+    timestamp: group.timestamp, file, line: group.lines[0]!, lines: [...group.lines], format: "auditd",
+    ...(group.node ? { host: group.node } : {}),
+    ...users(record.fields),
+    id: group.serial,
+    process: { ...(Number.isFinite(pid) ? { pid } : {}), ...(exe ? { executable: exe, name: exe.split("/").pop()! } : {}) },
+    ...(ip ? { sourceIp: ip } : {}), ...(domain ? { sourceDomain: domain } : {}),
+    reason: `${fields.get("op") ?? record.type}${known(fields.get("terminal")) ? ` on ${fields.get("terminal")}` : ""}`,
+  };
+  // The account the login was for (acct, or id= on USER_LOGIN) is the target, not who ran sshd (uid 0).
+  delete event.user;
+  delete event.userId;
+  if (account) event.user = account;
+  else if (loginId && !UNSET_ID.has(loginId)) event.userId = loginId;
+  return event;
+}
+
 function groupToEvents(group: Group, file: string): HostEvent[] {
   const syscall = group.records.find((r) => r.type === "SYSCALL")?.fields;
-  if (!syscall) return [];
+  if (!syscall) {
+    const login = userRecordEvent(group, file);
+    return login ? [login] : [];
+  }
   const name = syscallName(syscall);
-  const auid = syscall.get("auid");
-  const uid = syscall.get("uid");
-  const userId = auid && auid !== "4294967295" && auid !== "-1" ? auid : uid;
-  const userName = decodeValue(syscall.get(auid && auid !== "4294967295" ? "AUID" : "UID"));
   const cwd = decodeValue(group.records.find((r) => r.type === "CWD")?.fields.get("cwd"));
   const exe = decodeValue(syscall.get("exe"));
   const process: ProcessInfo = {
@@ -134,7 +189,7 @@ function groupToEvents(group: Group, file: string): HostEvent[] {
   const base = (action: EventAction, outcome: Outcome): HostEvent => ({
     action, outcome, timestamp: group.timestamp, file, line: group.lines[0]!, lines: [...group.lines], format: "auditd",
     ...(group.node ? { host: group.node } : {}),
-    ...(userName ? { user: userName } : {}), ...(userId ? { userId } : {}),
+    ...users(syscall),
     process: { ...process }, id: group.serial,
   });
   const success = syscall.get("success") === "yes";
@@ -158,6 +213,16 @@ function groupToEvents(group: Group, file: string): HostEvent[] {
   }
   if (!name) return [];
   const events: HostEvent[] = [];
+  const joined = (path: string): string => (path.startsWith("/") || !cwd ? path : `${cwd.replace(/\/$/, "")}/${path}`);
+  const renaming = name.startsWith("rename");
+  // rename(2) logs the old name and any replaced target as DELETE, the new name as CREATE.
+  const created = renaming ? group.records.filter((r) => r.type === "PATH" && r.fields.get("nametype") === "CREATE").map((r) => decodeValue(r.fields.get("name"))) : [];
+  const oldPath = renaming
+    ? group.records
+        .filter((r) => r.type === "PATH" && r.fields.get("nametype") === "DELETE")
+        .map((r) => decodeValue(r.fields.get("name")))
+        .find((p) => p !== undefined && !created.includes(p))
+    : undefined;
   for (const record of group.records) {
     if (record.type !== "PATH") continue;
     const nametype = record.fields.get("nametype");
@@ -169,9 +234,9 @@ function groupToEvents(group: Group, file: string): HostEvent[] {
     else if (nametype === "NORMAL" && ((name.startsWith("open") && opensForWrite(name, syscall)) || name === "truncate")) action = "change";
     else if (nametype === "NORMAL" && name.startsWith("open")) action = "access";
     if (!action) continue;
-    const full = path.startsWith("/") || !cwd ? path : `${cwd.replace(/\/$/, "")}/${path}`;
     const event = base(action, success ? "success" : "failure");
-    event.filePath = full;
+    event.filePath = joined(path);
+    if (action === "rename" && oldPath) event.oldFilePath = joined(oldPath);
     events.push(event);
   }
   return events;
@@ -202,8 +267,10 @@ export const auditdParser: LogParser = {
           return "recognised";
         }
         if (!MODELLED.has(type!)) return "skipped";
+        const timestamp = Number(seconds) * 1000 + Number(millis!.padEnd(3, "0").slice(0, 3));
+        if (!plausibleTimestamp(timestamp)) return "unparseable"; // msg=audit(1e17…): an error on this line, not the run
         pending ??= {
-          key, node, serial: serial!, timestamp: Number(seconds) * 1000 + Number(millis!.padEnd(3, "0").slice(0, 3)),
+          key, node, serial: serial!, timestamp,
           lines: [], startCursor: { offset: startOffset, line: lineNumber - 1 }, records: [],
         };
         pending.lines.push(lineNumber);

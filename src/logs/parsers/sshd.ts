@@ -43,9 +43,12 @@ const CLIENT_AUTHENTICATED = /^Authenticated to (\S+) \(\[([^\]]+)\]:(\d+)\)(?: 
 const CLIENT_CONNECTING = /^Connecting to (\S+) \[([^\]]+)\] port (\d+)\.?$/;
 
 function event(base: EventBase, action: EventAction, outcome: Outcome, fields: Partial<HostEvent>): HostEvent {
-  const result: HostEvent = { ...base, action, outcome };
-  for (const [key, value] of Object.entries(fields)) {
-    if (value !== undefined && value !== "") (result as unknown as Record<string, unknown>)[key] = value;
+  const result = { ...base, action, outcome } as HostEvent;
+  const target = result as unknown as Record<string, unknown>;
+  const source = fields as Record<string, unknown>;
+  for (const key in source) {
+    const value = source[key];
+    if (value !== undefined && value !== "") target[key] = value;
   }
   // source.ip holds only IP literals (ECS type ip); a name sshd logged (UseDNS) is source.domain.
   if (result.sourceIp !== undefined) {
@@ -64,6 +67,8 @@ function event(base: EventBase, action: EventAction, outcome: Outcome, fields: P
   return result;
 }
 
+const MAX_MESSAGE = 4096;
+
 const TOO_MANY = /Too many authentication failures|Change of username or service not allowed|Auth fail/i;
 
 const port = (text: string | undefined): number | undefined => (text ? Number(text) : undefined);
@@ -76,6 +81,8 @@ function keyFields(extra: string | undefined): Partial<HostEvent> {
 
 /** Parse one sshd/sshd-session message. undefined: not a line we model. */
 export function parseSshdMessage(message: string, base: EventBase): HostEvent | undefined {
+  // sshd formats at most MSGBUFSIZ (1 KiB) a message (log.c): anything much longer is not sshd's.
+  if (message.length > MAX_MESSAGE) return undefined;
   let text = message.trimEnd();
   if (text.startsWith("[ID ")) text = text.replace(SOLARIS_ID, ""); // Solaris/illumos syslog message ids
   if (text.startsWith("error: ")) text = text.slice(7);

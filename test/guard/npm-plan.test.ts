@@ -1,0 +1,42 @@
+// `npm install` with no package named, on a lockfile in sync with package.json: the guard
+// checks that lockfile as it is and runs no resolution (npm is not even on PATH here).
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseCommand } from "../../src/guard/command.js";
+import { lockMatchesManifest, planNpm, ResolutionError } from "../../src/guard/npm.js";
+
+const integrity = `sha512-${Buffer.alloc(64, 1).toString("base64")}`;
+function project(manifestDeps: Record<string, string>, lockDeps: Record<string, string>, entry: Record<string, unknown> = { version: "1.0.0", resolved: "https://registry.npmjs.org/left-pad/-/left-pad-1.0.0.tgz", integrity }) {
+  const dir = mkdtempSync(join(tmpdir(), "exfilscan-npm-plan-"));
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", dependencies: manifestDeps }));
+  writeFileSync(join(dir, "package-lock.json"), JSON.stringify({ name: "app", lockfileVersion: 3, packages: { "": { name: "app", version: "1.0.0", dependencies: lockDeps }, "node_modules/left-pad": entry } }));
+  return dir;
+}
+const noNpm = { PATH: "/nonexistent" };
+
+describe("npm install on a lockfile in sync", () => {
+  it("checks the current lockfile without running npm", () => {
+    const dir = project({ "left-pad": "^1.0.0" }, { "left-pad": "^1.0.0" });
+    expect(lockMatchesManifest(dir, "package-lock.json")).toBe(true);
+    const plan = planNpm(parseCommand(["npm", "install"]), dir, noNpm);
+    try {
+      expect(plan.lockfile.packages.map((p) => `${p.name}@${p.version}`)).toEqual(["left-pad@1.0.0"]);
+      expect(plan.added).toEqual([]);
+      expect(plan.install).toEqual(["npm", "install", "--no-audit", "--no-fund"]);
+    } finally {
+      plan.cleanup();
+    }
+  });
+
+  it("resolves (runs npm) when package.json changed, a package is named, or an entry lacks its integrity", () => {
+    const changed = project({ "left-pad": "^1.0.0", other: "1" }, { "left-pad": "^1.0.0" });
+    expect(lockMatchesManifest(changed, "package-lock.json")).toBe(false);
+    expect(() => planNpm(parseCommand(["npm", "install"]), changed, noNpm)).toThrow(ResolutionError);
+    const synced = project({ "left-pad": "^1.0.0" }, { "left-pad": "^1.0.0" });
+    expect(() => planNpm(parseCommand(["npm", "install", "left-pad"]), synced, noNpm)).toThrow(ResolutionError);
+    const unpinned = project({ "left-pad": "^1.0.0" }, { "left-pad": "^1.0.0" }, { version: "1.0.0" });
+    expect(lockMatchesManifest(unpinned, "package-lock.json")).toBe(false);
+  });
+});
