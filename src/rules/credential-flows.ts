@@ -6,6 +6,7 @@ import type { Severity } from "../core/types.js";
 import type { SourceKind } from "./schema.js";
 import { authenticationReason } from "./authentication.js";
 import { indicatorsFor, knownHost } from "./destination.js";
+import { placeholderDestination } from "../core/placeholders.js";
 import { CHANNEL_ATTACK, CHANNEL_LABELS, SOURCE_ATTACK, SOURCE_LABELS, joinWords } from "./labels.js";
 import { locationKey, type Draft } from "./package-rule.js";
 import type { Signatures } from "./signatures.js";
@@ -38,7 +39,9 @@ export function analyzeCredentialFlows(facts: PackageFacts, signatures: Signatur
     if (relevant.length === 0) continue;
     const host = knownHost(sink.destination);
     const kinds = [...new Set(relevant.map((f) => f.source.kind))].sort();
-    bySink.push({ sink, relevant, host, resolved: host !== undefined || sink.trigger === "install" || sink.trigger === "import", kinds });
+    // A placeholder ("%WEBHOOK%") is a destination fixed in the package, only redacted.
+    const fixed = host !== undefined || placeholderDestination(sink.destination) !== undefined;
+    bySink.push({ sink, relevant, host, resolved: fixed || sink.trigger === "install" || sink.trigger === "import", kinds });
   }
   return {
     bySink,
@@ -77,7 +80,8 @@ function mergeSteps(flows: FlowFact[]): FlowStep[] {
 export function sinkFlowsDraft(group: SinkFlows, ruleId: string, severity: Severity): Draft {
   const { sink, relevant, host, kinds } = group;
   const what = joinWords(kinds.map((k) => SOURCE_LABELS[k]));
-  const where = host ? ` to ${host}` : " to a destination computed at run time";
+  const placeholder = placeholderDestination(sink.destination);
+  const where = host ? ` to ${host}` : placeholder ? ` to a destination left as a placeholder (${placeholder})` : " to a destination computed at run time";
   const when = sink.trigger === "install" ? " at install time" : sink.trigger === "import" ? " when the package is imported" : sink.trigger === "manual" ? " from a file nothing in the package loads" : "";
   return {
     ruleId,

@@ -8,6 +8,7 @@ import { commandRunner, isCommandModule, sinkChannelFor, sinkCall } from "./sink
 import { cryptoCall, osCall, pathCall, pipeline, zlibCall } from "./node-apis.js";
 import { fsCall, isFsModule, isPromptModule, promptCall } from "./sources.js";
 import { bufferFromText, decodeBase64 } from "./strings.js";
+import { isPlaceholder } from "../../core/placeholders.js";
 import {
   UNKNOWN,
   constant,
@@ -343,6 +344,7 @@ function urlValue(call: Call): Value {
   const baseText = base ? stringOf(base) : undefined;
   const taint = mergeTaints(deepTaint(input), base ? deepTaint(base) : undefined);
   if (text !== undefined) {
+    if (isPlaceholder(text)) return withSearchParams({ known: true, constant: text, taint });
     try {
       return withSearchParams({ known: true, constant: new URL(text, baseText).href, built: true, taint });
     } catch {

@@ -9,6 +9,7 @@ import type { Interpreter } from "./interpreter.js";
 import { constructImplicit, initFields, superCall } from "./classes.js";
 import { callValueMethod } from "./methods.js";
 import { Scope } from "./scope.js";
+import { PAGE_EVALUATORS, pageTokenCall, runPageScript } from "./page-code.js";
 import {
   UNKNOWN,
   constant,
@@ -104,6 +105,11 @@ export function dispatchCall(I: Interpreter, call: Call): Value {
     constructImplicit(I, target, instance, call.args, call.node, call.frame);
     return instance;
   }
+  if (!target.fn && call.key !== undefined) {
+    if (PAGE_EVALUATORS.has(call.key)) return runPageScript(I, call);
+    const token = pageTokenCall(I, call);
+    if (token) return token;
+  }
   if (target.special === "resolver") {
     resolvePromise(target, call.args[0] ?? UNKNOWN);
     return UNKNOWN;
@@ -193,17 +199,21 @@ export function unknownCall(I: Interpreter, call: Call): Value {
 export function invokeCallback(I: Interpreter, fnValue: Value, args: Value[], node: Node, frame: Frame, surelyRuns = false): Value {
   if (!surelyRuns) frame.conditional++;
   try {
-    return callFunction(I, fnValue, fnValue.fn?.lexicalThis ?? UNKNOWN, args, node, frame);
+    return callFunction(I, fnValue, fnValue.fn?.lexicalThis ?? UNKNOWN, args, node, frame, true);
   } finally {
     if (!surelyRuns) frame.conditional--;
   }
 }
 
 /** Inline a package function with these arguments (its facts carry the caller's trigger). */
-export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, args: Value[], callNode: Node, frame: Frame): Value {
+export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, args: Value[], callNode: Node, frame: Frame, callback = false): Value {
   const fn = fnValue.fn!;
   if (!fn.node.body) return UNKNOWN; // TypeScript overloads and abstract methods have no body
-  const limit = frame.standalone ? MAX_STANDALONE_INLINE_DEPTH : MAX_INLINE_DEPTH;
+  // Functions analysed on their own inline less deep, except callbacks handed to an API
+  // (forEach, fs.access…: the values they close over, such as a path, are only known here)
+  // and calls that follow a credential: what carries it would become unknown at the cut.
+  const shallow = frame.standalone && !callback && !args.some((a) => hasRealTaint(deepTaint(a)));
+  const limit = shallow ? MAX_STANDALONE_INLINE_DEPTH : MAX_INLINE_DEPTH;
   const unit = I.units[fn.unitId];
   // A bundled module's factory runs like a required file: fresh depth and recursion guard.
   const factory = I.bundles.enters(fn.node);

@@ -146,8 +146,20 @@ export class Interpreter {
       case "VariableDeclaration":
         for (const declarator of node.declarations as Node[]) {
           if (declarator.init?.type === "ArrayExpression" && declarator.id.type === "Identifier") this.noteStringArray(declarator, frame);
+          const hoisted = node.kind === "var" && !frame.scope.isFunctionScope;
+          // `var x;` again (a loop body) keeps the value; `var` in a block belongs to the function.
+          if (!declarator.init && hoisted && declarator.id.type === "Identifier" && frame.scope.functionScope().lookup(declarator.id.name)) continue;
           const value = declarator.init ? this.evalExpr(declarator.init, frame) : constant(undefined);
-          this.bindPattern(declarator.id, value, frame, true);
+          if (!hoisted) this.bindPattern(declarator.id, value, frame, true);
+          else {
+            const blockScope = frame.scope;
+            frame.scope = blockScope.functionScope();
+            try {
+              this.bindPattern(declarator.id, value, frame, true);
+            } finally {
+              frame.scope = blockScope;
+            }
+          }
         }
         return NORMAL;
       case "FunctionDeclaration":

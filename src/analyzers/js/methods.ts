@@ -4,8 +4,9 @@
 import { invokeCallback, type Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
 import { handleMethod } from "./sinks.js";
-import { readlineQuestion } from "./sources.js";
+import { PACKAGE_DIR, readlineQuestion } from "./sources.js";
 import { bufferToText } from "./strings.js";
+import { isPlaceholder } from "../../core/placeholders.js";
 import {
   UNKNOWN,
   constant,
@@ -34,6 +35,11 @@ const PURE_STRING_METHODS = new Set(
 );
 
 const MAX_ITERATED_ELEMENTS = 256;
+
+const PLACEHOLDER_TESTS = new Set("includes startsWith endsWith indexOf match search".split(" "));
+
+/** String methods that take pieces out of a string (applied to the install folder: unknown). */
+const INSTALL_PATH_PIECES = new Set("split slice substring substr charAt at match indexOf lastIndexOf search".split(" "));
 
 export function callValueMethod(I: Interpreter, receiver: Value, key: string, call: Call): Value | undefined {
   if (receiver.handle) return handleMethod(I, receiver, key, call);
@@ -78,6 +84,14 @@ function stringMethod(I: Interpreter, receiver: Value, key: string, call: Call):
   }
   if (!PURE_STRING_METHODS.has(key)) return undefined;
   const args = call.args;
+  // The package's own folder stands for where it is installed, which is not known: its
+  // pieces (the drive, the user's folder in C:\Users\<name>\…) are unknown, not "<package>".
+  if (isString(receiver) && receiver.constant.startsWith(PACKAGE_DIR) && INSTALL_PATH_PIECES.has(key)) {
+    if (key === "split") return { object: { props: new Map(), elements: [], open: true } };
+    return UNKNOWN;
+  }
+  // `config.webhook.includes("api/webhooks")` on "%WEBHOOK%": a test of the setting, open.
+  if (isString(receiver) && PLACEHOLDER_TESTS.has(key) && isPlaceholder(receiver.constant)) return UNKNOWN;
   if (isString(receiver)) {
     const primitives: unknown[] = [];
     for (const arg of args) {

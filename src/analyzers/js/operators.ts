@@ -2,6 +2,7 @@
 // iteration over known arrays, URL parts of folded strings, pattern names.
 import type { Node } from "./ast.js";
 import { unwrap } from "./ast.js";
+import { isPlaceholder } from "../../core/placeholders.js";
 import {
   UNKNOWN,
   constant,
@@ -20,6 +21,8 @@ export const GLOBAL_OBJECTS = new Set(["global", "globalThis", "window", "self"]
 export const URL_PARTS = new Set(["hostname", "host", "href", "origin", "pathname", "protocol", "search", "port"]);
 
 export function urlPart(text: string, key: string): Value {
+  // A URL that is still a placeholder: its host (and whole address) is the placeholder.
+  if (isPlaceholder(text)) return constant(key === "protocol" ? "https:" : key === "pathname" ? "/" : key === "search" || key === "port" ? "" : text);
   try {
     const url = new URL(text);
     return constant((url as unknown as Record<string, string>)[key]);
@@ -132,7 +135,15 @@ export function concatAll(parts: Value[], built: boolean): Value {
 
 const COMPARISONS = new Set(["==", "!=", "===", "!==", "<", "<=", ">", ">=", "in", "instanceof"]);
 
+const EQUALITY = new Set(["==", "!=", "===", "!=="]);
+
+function isPlaceholderValue(value: Value): boolean {
+  return isString(value) && isPlaceholder(value.constant);
+}
+
 export function arithmetic(operator: string, a: Value, b: Value): Value {
+  // `if (webhook !== "%WEBHOOK%")`: whether a kit was configured, not a fact to fold.
+  if (EQUALITY.has(operator) && (isPlaceholderValue(a) || isPlaceholderValue(b))) return UNKNOWN;
   if (a.known && b.known && typeof a.constant !== "object" && typeof b.constant !== "object") {
     const x = a.constant as never;
     const y = b.constant as never;

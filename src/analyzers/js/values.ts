@@ -197,8 +197,8 @@ export function resetTaintLive(): void {
   taintLive = false;
 }
 
-/** All taint reachable from a value: its own, its fields', its elements'. */
-export function deepTaint(value: Value, maxDepth = 3): Taint[] | undefined {
+/** All taint reachable from a value: its own, its fields', its elements' (chat-webhook payloads nest the data in content.embeds[0].fields[i].value). */
+export function deepTaint(value: Value, maxDepth = 6): Taint[] | undefined {
   if (!taintLive) return undefined;
   let result = value.taint;
   if (value.resolved) result = mergeTaints(result, deepTaint(value.resolved, maxDepth - 1));

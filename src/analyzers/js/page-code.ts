@@ -1,0 +1,53 @@
+// Code that runs inside a web page: Electron's `webContents.executeJavaScript(code)` (a
+// Discord client injection evaluates code in the client's window) and browser-console
+// scripts. The page's secrets are sources: the session token a web client keeps in its
+// webpack module cache (`webpackChunk…` / `webpackJsonp` → module → `getToken()`).
+import type { Node } from "./ast.js";
+import type { Call } from "./calls.js";
+import type { Unit } from "./frame.js";
+import type { Interpreter } from "./interpreter.js";
+import { parseSnippet } from "./parse.js";
+import { Scope } from "./scope.js";
+import { sourceTaint } from "./sources.js";
+import { UNKNOWN, stringOf, unknownWith, type Value } from "./values.js";
+
+/** Methods that run a string of code in a page and resolve to its completion value. */
+export const PAGE_EVALUATORS = new Set(["executeJavaScript", "executeJavaScriptInIsolatedWorld"]);
+
+const MAX_PAGE_SCRIPT_CHARS = 256 * 1024;
+
+/** `webContents.executeJavaScript(code)`: the code is analysed; the promise gives its completion value. */
+export function runPageScript(I: Interpreter, call: Call): Value {
+  const index = call.key === "executeJavaScriptInIsolatedWorld" ? 1 : 0;
+  const argument = call.args[index];
+  const code = argument ? stringOf(argument) : undefined;
+  if (code === undefined || code.length > MAX_PAGE_SCRIPT_CHARS || call.frame.evalDepth >= 4) return { resolved: UNKNOWN };
+  const ast = parseSnippet(code);
+  if (!ast) return { resolved: UNKNOWN };
+  const location = I.location(call.node, call.frame);
+  const parent = call.frame.unit;
+  // A unit of its own whose facts are reported at the call (like decoded code).
+  const unit: Unit = { id: I.units.length, file: parent.file, override: location, ast, text: code, scope: new Scope(undefined, true), module: parent.module, sshAware: false };
+  I.units.push(unit);
+  const frame = { ...call.frame, unit, scope: unit.scope, evalDepth: call.frame.evalDepth + 1 };
+  const body = ast.body as Node[];
+  const last = body[body.length - 1];
+  const completes = last?.type === "ExpressionStatement";
+  I.execStatements(completes ? body.slice(0, -1) : body, frame);
+  const result = completes ? I.evalExpr(last.expression, frame) : UNKNOWN;
+  return { resolved: result, taint: result.taint };
+}
+
+/** Code that reaches into a web client's webpack module registry (the Discord client's). */
+const WEBPACK_REGISTRY = /\bwebpackChunk[\w$]*|\bwebpackJsonp\b/;
+
+/**
+ * `module.getToken()` in code that walks a web client's webpack module cache: the
+ * signed-in user's session token. Undefined when the call is anything else.
+ */
+export function pageTokenCall(I: Interpreter, call: Call): Value | undefined {
+  if (call.key !== "getToken" || call.args.some((a) => a.fn)) return undefined;
+  if (!WEBPACK_REGISTRY.test(call.frame.unit.text ?? "")) return undefined;
+  const taint = sourceTaint(I, "browser-store", "reads the signed-in user's session token from the web client's webpack module cache", "webpack module cache getToken() (Discord web client)", call.node, call.frame);
+  return unknownWith(taint);
+}
