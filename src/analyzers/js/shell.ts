@@ -71,7 +71,7 @@ export function analyzeShell(text: string, signatures: Signatures): ShellAnalysi
     const sending = shellProgramChannel(signatures.sinks.shellPrograms, program, args);
     if (sending) {
       const destination = destinationOf(program, args);
-      analysis.sinks.push({ channel: sending.channel, program: sending.program, destination, rawDestination: destination });
+      analysis.sinks.push({ channel: sending.channel, program: sending.program, destination, ...(destination?.includes("\uE000") ? { rawDestination: destination } : {}) });
     }
     if ((program === "env" || program === "printenv" || program === "set" || program === "export") && positionals(program, args).length === 0) {
       addSource({ kind: "env-dump", note: `dumps the environment with ${program}`, detail: program });
