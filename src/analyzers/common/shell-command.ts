@@ -10,6 +10,9 @@ const VALUE_FLAGS: Record<string, Set<string>> = lookupTable({
   ),
   wget: new Set("-O -o -a --post-data --post-file --header -U --user-agent -P -t -T --body-data --body-file".split(" ")),
   nc: new Set("-e -c -p -w -q -s -i -x -X".split(" ")),
+  ping: new Set("-c -i -I -s -t -W -w -p -Q -l -M".split(" ")),
+  git: new Set("-C -c --git-dir --work-tree --repo --receive-pack --exec -o --push-option".split(" ")),
+  gh: new Set("-R --repo -f --field -F --raw-field -H --header -X --method -d --desc --description -q --jq --input".split(" ")),
 });
 VALUE_FLAGS.ncat = VALUE_FLAGS.nc!;
 VALUE_FLAGS.netcat = VALUE_FLAGS.nc!;
@@ -27,6 +30,23 @@ export function positionals(program: string, args: string[]): string[] {
     out.push(arg);
   }
   return out;
+}
+
+/**
+ * The channel a command sends over, from signatures/sinks.yaml `shellPrograms`: a
+ * "program subcommand" entry (`git push`, `gh gist`) is looked up before the program's
+ * own, so only the subcommand that sends is a sink. `ping` sends a payload only with `-p`.
+ */
+export function shellProgramChannel<C extends string>(programs: Record<string, C>, program: string, args: string[]): { channel: C; program: string } | undefined {
+  const sub = positionals(program, args)[0];
+  if (sub !== undefined) {
+    const named = `${program} ${sub}`;
+    const channel = Object.prototype.hasOwnProperty.call(programs, named) ? programs[named] : undefined;
+    if (channel) return { channel, program: named };
+  }
+  if (program === "ping" && !args.some((a) => /^-p./.test(a) || a === "-p")) return undefined;
+  const channel = Object.prototype.hasOwnProperty.call(programs, program) ? programs[program] : undefined;
+  return channel ? { channel, program } : undefined;
 }
 
 /** The host or URL a sending program talks to. */
@@ -47,6 +67,13 @@ export function destinationOf(program: string, args: string[]): string | undefin
     }
     case "dig":
       return plain.find((a) => !a.startsWith("@") && a.includes("."));
+    case "git": {
+      // git push <repository> [refspec]: a URL (handled above), scp-like `user@host:path`, or a remote name.
+      const repository = plain[0] === "push" ? plain[1] : undefined;
+      return repository ? /^(?:[^@/\s]+@)?([^:/\s]+\.[^:/\s]+):/.exec(repository)?.[1] : undefined;
+    }
+    case "gh":
+      return "api.github.com";
     case "sendmail":
     case "mail":
       return plain.find((a) => a.includes("@"));

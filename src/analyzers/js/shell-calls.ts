@@ -54,7 +54,14 @@ export function commandFacts(
 export function runShellCommand(I: Interpreter, text: string, data: Value[], call: Call): Value {
   const location = I.location(call.node, call.frame);
   const { sourceTaint, handles, analysis } = commandFacts(I, text, location, call.frame);
-  for (const handle of handles) emitFlows(I, handle, data, call);
+  handles.forEach((handle, index) => {
+    // `git push https://user:${token}@host/repo.git`: the URL's user part is the push's own
+    // login (basic auth); the command line is its credential slot, not data it uploads.
+    // Files copied on the same line still reach the push through the reads above.
+    const sink = analysis.sinks[index];
+    if (sink?.program === "git push" && /^[a-z]+:\/\/[^/@\s]*\uE000[^/@\s]*@/i.test(sink.rawDestination ?? "")) emitFlows(I, handle, [], call, data);
+    else emitFlows(I, handle, data, call);
+  });
   for (const code of analysis.nodeCode) I.runSnippet(code, call.node, call.frame, "node -e");
   for (const file of analysis.nodeFiles) {
     const path = file.startsWith(PACKAGE_DIR + "/") ? file.slice(PACKAGE_DIR.length + 1) : file;

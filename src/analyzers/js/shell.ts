@@ -4,7 +4,7 @@
 import type { SinkChannel, SourceKind } from "../facts.js";
 import { classifyCredentialPath, isSecretEnvName, type Signatures } from "../../rules/signatures.js";
 import { parseShell, type ShellCommand } from "../shell-words.js";
-import { destinationOf, positionals } from "../common/shell-command.js";
+import { destinationOf, positionals, shellProgramChannel } from "../common/shell-command.js";
 import { lookupTable } from "../../core/tables.js";
 
 
@@ -19,6 +19,8 @@ export interface ShellSink {
   channel: SinkChannel;
   program: string;
   destination?: string;
+  /** The destination as written, unknown parts still HOLE. */
+  rawDestination?: string;
 }
 
 export interface ShellAnalysis {
@@ -66,8 +68,11 @@ export function analyzeShell(text: string, signatures: Signatures): ShellAnalysi
   };
   for (const command of commands) {
     const { program, args } = command;
-    const channel = signatures.sinks.shellPrograms[program];
-    if (channel) analysis.sinks.push({ channel, program, destination: destinationOf(program, args) });
+    const sending = shellProgramChannel(signatures.sinks.shellPrograms, program, args);
+    if (sending) {
+      const destination = destinationOf(program, args);
+      analysis.sinks.push({ channel: sending.channel, program: sending.program, destination, ...(destination?.includes("\uE000") ? { rawDestination: destination } : {}) });
+    }
     if ((program === "env" || program === "printenv" || program === "set" || program === "export") && positionals(program, args).length === 0) {
       addSource({ kind: "env-dump", note: `dumps the environment with ${program}`, detail: program });
     }

@@ -54,7 +54,8 @@ function destinationOf(api: string, args: Value[], base?: Value): { text?: strin
     return fromText(host);
   }
   if (/^(dgram|XMLHttpRequest|ftp|basic-ftp)/.test(api) || /^net\.Socket/.test(api)) return {};
-  const candidates = args.slice(0, 2);
+  // A client object handed to a function (`sendAndConfirmTransaction(connection, tx)`) stands for its endpoint.
+  const candidates = args.slice(0, 2).map((a) => (a.ref?.module && a.ref.base ? a.ref.base : a));
   if (base) candidates.unshift(base);
   const parts: Parameters<typeof destinationFromOptions>[0] = {};
   let value: Value | undefined;
@@ -156,9 +157,12 @@ const AUTH_OPTIONS = new Set(["auth", "username", "password"]);
  */
 export function requestParts(api: string, args: Value[]): { auth: Value[]; data: Value[] } {
   const bodyIndex = /^axios\.(post|put|patch|postForm|putForm|patchForm)$/.test(api) ? 1 : -1;
+  const signersIndex = signersArgument(api);
   const auth: Value[] = [];
   const data: Value[] = [];
   args.forEach((arg, index) => {
+    // The keypairs that sign a transaction: they sign locally, only the signature is sent.
+    if (index === signersIndex) return;
     const props = arg.object && !arg.object.elements ? arg.object.props : undefined;
     if (!props || index === bodyIndex || !isRequestOptions(props)) {
       data.push(arg);
@@ -174,6 +178,13 @@ export function requestParts(api: string, args: Value[]): { auth: Value[]; data:
     }
   });
   return { auth, data };
+}
+
+/** Where a ledger API takes the keypairs that sign the transaction (they never leave the machine). */
+function signersArgument(api: string): number {
+  if (/^@solana\/web3\.js\.(sendAndConfirmTransaction|sendAndConfirmRawTransaction)$/.test(api)) return 2;
+  if (/^@solana\/web3\.js\..+\.sendTransaction$/.test(api)) return 1;
+  return -1;
 }
 
 /** An options object names a request's method, headers or auth; a body rarely does. */

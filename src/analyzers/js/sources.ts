@@ -1,6 +1,7 @@
 // Credential sources: process.env (whole or secret-named variables), files read with
 // fs whose folded path names a credential, password prompts, and the secret-named
 // parameters of SSH wrappers (the ssh-decorate shape).
+import { workflowWrite } from "./workflow-writes.js";
 import type { SourceKind } from "../facts.js";
 import { classifyCredentialPath, isSecretEnvName, isSecretParameterName } from "../../rules/signatures.js";
 import type { Node } from "./ast.js";
@@ -95,6 +96,7 @@ const COPIES = new Set(["copyFile", "copyFileSync", "cp", "cpSync", "copy", "cop
 export function fsCall(I: Interpreter, module: string, path: string[], call: Call): Value | undefined {
   const member = path[path.length - 1] ?? "";
   const promises = module === "fs/promises" || path[0] === "promises";
+  workflowWrite(I, member, call);
   if (!READS.has(member) && !LISTS.has(member) && !COPIES.has(member)) return undefined;
   const pathValue = call.args[0] ?? UNKNOWN;
   const text = stringOf(pathValue) ?? patternOf(pathValue);

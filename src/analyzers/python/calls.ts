@@ -1,5 +1,6 @@
 // Calls: dispatch to user functions and classes (run in user-functions.ts), methods,
 // and the external calls that matter — sources, sinks, exec, imports.
+import { workflowWrite } from "./workflow-writes.js";
 import { field, namedChildren, textOf, type PyNode } from "./ast.js";
 import { envDump, envRead } from "./environment.js";
 import { attributeOf, evalExpr } from "./expressions.js";
@@ -110,7 +111,8 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
       const modelled = pathMethod(ip, frame, node, receiver, method, args);
       if (modelled) return modelled;
     }
-    if (receiver.cell?.sink && ref.qname.endsWith("()")) return sinkMethod(ip, frame, node, receiver, method, args);
+    // w3.eth.send_raw_transaction(…): a send_* method of a namespace of the client sends through it too.
+    if (receiver.cell?.sink && (ref.qname.endsWith("()") || (/\(\)(\.[A-Za-z_]\w*)+$/.test(ref.qname) && /^send_/.test(method)))) return sinkMethod(ip, frame, node, receiver, method, args);
     const read = credentialRead(ip, frame, node, receiver, method);
     const result = externalCall(ip, frame, node, `${ref.qname}.${method}`, args, receiver);
     // parser.read(path), buf.write(data), zf.write(path): the object now holds that data.
@@ -122,11 +124,13 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
       if (/^write/.test(method)) {
         ip.staged.write(receiver.cell?.stagePath, written);
         ip.staged.writeText(receiver.cell?.stagePath, args.positional[0]);
+        workflowWrite(ip, frame, node, receiver.cell?.stagePath, args.positional[0]);
       }
     }
     if (ref.qname === PATH_TYPE && /^write_(text|bytes)$/.test(method)) {
       ip.staged.write(stagingKey(receiver), allTaints(derived(args.positional)));
       ip.staged.writeText(stagingKey(receiver), args.positional[0]);
+      workflowWrite(ip, frame, node, stagingKey(receiver), args.positional[0]);
     }
     const staged = FILE_READS.has(method) || method === "open" ? ip.staged.read(stagingKey(receiver), { ...location(frame, node), note: "reads back a file written earlier" }) : [];
     const taints = mergeTaints(read ? [read] : [], staged);

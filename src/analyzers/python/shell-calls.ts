@@ -9,6 +9,7 @@ import { allTaints, derived, external, foldedText, mergeTaints, type Taint, type
 import { credentialPath } from "./paths.js";
 import { commandSource } from "./sources.js";
 import { stagingKey } from "./staging.js";
+import { shellProgramChannel } from "../common/shell-command.js";
 import { commandDestination, fileArguments, parseCommandLine, type ShellCommand } from "./shell.js";
 
 /** Programs whose output is the file they are given (their result carries the credential). */
@@ -60,7 +61,7 @@ export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: st
     ? { items: args.positional.slice(/^os\.spawn/.test(qname) ? 2 : 1), taints: [] }
     : (args.positional[0] ?? args.keywords.get("args") ?? args.keywords.get("cmd"));
   const commands = commandsOf(argv);
-  const sending = commands.filter((c) => ip.signatures.sinks.shellPrograms[c.program] !== undefined);
+  const sending = commands.filter((c) => shellProgramChannel(ip.signatures.sinks.shellPrograms, c.program, c.args) !== undefined);
   let credentialTaints: Taint[] = [];
   for (const command of commands) {
     const printed = commandSource(command.program, command.args);
@@ -74,14 +75,18 @@ export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: st
   runStagedScripts(ip, frame, node, argv, commands);
   const commandTaints = argv ? argvTaints(argv) : [];
   for (const command of sending) {
-    const channel = ip.signatures.sinks.shellPrograms[command.program]!;
+    const { channel, program } = shellProgramChannel(ip.signatures.sinks.shellPrograms, command.program, command.args)!;
     const destination = commandDestination(command);
+    // `git push https://user:{token}@host/repo.git`: the URL's user part is the push's own login
+    // (basic auth), not data it uploads; files copied on the same line still flow (credentialTaints).
+    const loginInUrl = program === "git push" && command.args.some((a) => /^[a-z]+:\/\/[^/@\s]*\*[^/@\s]*@/i.test(a));
     reportSink(ip, frame, node, {
       channel,
-      note: `runs ${command.program} through ${qname}()`,
+      note: `runs ${program} through ${qname}()`,
       ...(destination ? { destination } : {}),
       data: [],
-      extraTaints: mergeTaints(credentialTaints, commandTaints),
+      extraTaints: loginInUrl ? credentialTaints : mergeTaints(credentialTaints, commandTaints),
+      ...(loginInUrl ? { authTaints: commandTaints } : {}),
     });
   }
   const output = derived(argv ? [argv] : []);

@@ -35,7 +35,7 @@ export function commandDestination(command: ShellCommand): string | undefined {
     const remote = command.args.find((a) => /^[^/\s]*@?[^/\s]+:/.test(a) && !a.startsWith("-"));
     if (remote) return remote.replace(/:.*$/, "");
   }
-  return command.program === "socat" ? destinationOf(command.program, command.args) : undefined;
+  return /^(socat|git|gh|ping)$/.test(command.program) ? destinationOf(command.program, command.args) : undefined;
 }
 
 /** Words that may name local files (curl -F f=@path, -d @path, --upload-file path, plain args). */
