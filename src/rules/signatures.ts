@@ -262,7 +262,7 @@ export function classifyCredentialPath(
 export function normalizeHomePath(path: string): string {
   return path
     .replace(/\\/g, "/")
-    .replace(/^(\$HOME|\$\{HOME\}|%USERPROFILE%|%HOMEPATH%|\/home\/[^/]+|\/Users\/[^/]+|\/root)(?=\/|$)/i, "~");
+    .replace(/^(\$HOME|\$\{HOME\}|%USERPROFILE%|%HOMEPATH%|\/home\/[^/]+|\/Users\/[^/]+|\/root|[a-z]:\/(Users|Documents and Settings)\/[^/]+)(?=\/|$)/i, "~");
 }
 
 export function isSecretEnvName(signatures: Signatures, name: string): boolean {
