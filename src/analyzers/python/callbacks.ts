@@ -6,7 +6,6 @@ import type { EvaluatedArgs } from "./calls.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { allTaints, type Value } from "./model.js";
-import { callUserFunction } from "./user-functions.js";
 
 export const THREAD_RUNNERS =
   /^(threading\.Thread|threading\.Timer|multiprocessing\.Process|atexit\.register|_?thread\.start_new_thread|_thread\.start_new|.*\.submit|.*\.run_in_executor|.*\.apply_async|asyncio\.run|asyncio\.create_task|.*\.run_until_complete)$/;
@@ -33,27 +32,6 @@ export function runCallbacks(ip: Interpreter, frame: Frame, node: PyNode, qname:
   const keywords = new Map(args.keywords.get("kwargs")?.dict ?? args.keywords.get("kwds")?.dict ?? []);
   if (!TUPLE_ARGS.test(qname) && !/Thread|Process/.test(qname)) for (const [k, v] of args.keywords) if (!RUNNER_KEYWORDS.has(k)) keywords.set(k, v);
   ip.callValue(frame, node, target, { positional, keywords });
-}
-
-/**
- * Global keyboard hooks: the callback receives every key the user types in any window (a
- * password typed into a wallet or a login form included), so the event is a credential read.
- */
-export const KEY_HOOKS = /^(keyboard\.(on_press|on_release|hook|on_press_key|on_release_key|hook_key)|pynput\.keyboard\.Listener|pyxhook\.HookManager|pyWinhook\.HookManager|pyHook\.HookManager)$/;
-const KEY_HOOK_KEYWORDS = ["on_press", "on_release", "callback", "KeyDown", "KeyUp"];
-
-/** keyboard.on_release(cb) / pynput.keyboard.Listener(on_press=cb): cb(event) runs with the typed key. */
-export function runKeyHook(ip: Interpreter, frame: Frame, node: PyNode, args: EvaluatedArgs): void {
-  const callbacks = [...args.positional.filter(isCallable), ...KEY_HOOK_KEYWORDS.map((k) => args.keywords.get(k)).filter(isCallable)];
-  // Called once per key: twice here, so what one call keeps (a buffer in a global) reaches the next.
-  for (const callback of [...callbacks, ...callbacks]) {
-    const key: Value = { taints: [ip.source(frame, node, "password-prompt", "captures keystrokes typed in any window (global keyboard hook)")] };
-    const ref = callback!.ref;
-    // Run with the typed key itself: loggers keep keys in globals between calls, which summaries drop.
-    if (ref?.kind === "function") callUserFunction(ip, frame, ref.fn, { positional: [key], keywords: new Map() }, node, true);
-    else if (ref?.kind === "bound") callUserFunction(ip, frame, ref.fn, { positional: [ref.self, key], keywords: new Map() }, node, true);
-    else ip.callValue(frame, node, callback!, { positional: [key], keywords: new Map() });
-  }
 }
 
 const MAX_MAPPED = 64;

@@ -16,9 +16,9 @@ import { importModule } from "./imports.js";
 import { shellCall } from "./shell-calls.js";
 import { sinkCall, sinkMethod, storeHeaders } from "./sink-calls.js";
 import { modelMethod } from "./string-methods.js";
-import { KEY_HOOKS, mapUserFunction, runCallbacks, runKeyHook, THREAD_RUNNERS } from "./callbacks.js";
+import { mapUserFunction, runCallbacks, THREAD_RUNNERS } from "./callbacks.js";
 import { FILE_COPIERS, FILE_DUMPERS, stagingKey, writeTarget } from "./staging.js";
-import { callUserFunction, instantiate } from "./user-functions.js";
+import { callUserFunction, instantiate, KEY_HOOKS, runKeyHook } from "./user-functions.js";
 
 export interface EvaluatedArgs extends CallArgs {
   /** Syntax nodes of positional arguments (to tell a literal from a computed name). */

@@ -31,8 +31,10 @@ function reachedKeys(key: string, written: Iterable<string>): string[] {
   const folder = star < 0 ? undefined : key.slice(0, key.lastIndexOf("/", star) + 1);
   // A pattern is only followed below a specific known folder (not "*/x" or "~/").
   const pattern = folder !== undefined && folder.replace(/[~/.*]/g, "").length >= 3 ? globRegex(key) : undefined;
+  // A folder is only followed when specific (not "~", "*" or "/tmp/*").
+  const folderRead = key.replace(/[~/.*]/g, "").length >= 3 && !/^\/tmp\/?\*?$/.test(key);
   for (const candidate of written) {
-    if (candidate === key || candidate.startsWith(`${key}/`)) out.push(candidate);
+    if (candidate === key || (folderRead && candidate.startsWith(`${key}/`))) out.push(candidate);
     else if (pattern && candidate.startsWith(folder!) && pattern.test(candidate)) out.push(candidate);
   }
   return out;

@@ -94,3 +94,26 @@ export function instantiate(ip: Interpreter, frame: Frame, cls: ClassInfo, args:
   if (init) callUserFunction(ip, frame, init, { ...args, positional: [instance, ...args.positional] }, node ?? init.node);
   return instance;
 }
+
+const isCallable = (v: Value | undefined): boolean => v?.ref?.kind === "function" || v?.ref?.kind === "bound" || v?.ref?.kind === "class";
+
+/**
+ * Global keyboard hooks: the callback receives every key the user types in any window (a
+ * password typed into a wallet or a login form included), so the event is a credential read.
+ */
+export const KEY_HOOKS = /^(keyboard\.(on_press|on_release|hook|on_press_key|on_release_key|hook_key)|pynput\.keyboard\.Listener|pyxhook\.HookManager|pyWinhook\.HookManager|pyHook\.HookManager)$/;
+const KEY_HOOK_KEYWORDS = ["on_press", "on_release", "callback", "KeyDown", "KeyUp"];
+
+/** keyboard.on_release(cb) / pynput.keyboard.Listener(on_press=cb): cb(event) runs with the typed key. */
+export function runKeyHook(ip: Interpreter, frame: Frame, node: PyNode, args: CallArgs): void {
+  const callbacks = [...args.positional.filter(isCallable), ...KEY_HOOK_KEYWORDS.map((k) => args.keywords.get(k)).filter(isCallable)];
+  // Called once per key: twice here, so what one call keeps (a buffer in a global) reaches the next.
+  for (const callback of [...callbacks, ...callbacks]) {
+    const key: Value = { taints: [ip.source(frame, node, "password-prompt", "captures keystrokes typed in any window (global keyboard hook)")] };
+    const ref = callback!.ref;
+    // Run with the typed key itself: loggers keep keys in globals between calls, which summaries drop.
+    if (ref?.kind === "function") callUserFunction(ip, frame, ref.fn, { positional: [key], keywords: new Map() }, node, true);
+    else if (ref?.kind === "bound") callUserFunction(ip, frame, ref.fn, { positional: [ref.self, key], keywords: new Map() }, node, true);
+    else ip.callValue(frame, node, callback!, { positional: [key], keywords: new Map() });
+  }
+}
