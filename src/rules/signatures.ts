@@ -262,7 +262,7 @@ export function classifyCredentialPath(
 export function normalizeHomePath(path: string): string {
   return path
     .replace(/\\/g, "/")
-    .replace(/^(\$HOME|\$\{HOME\}|%USERPROFILE%|%HOMEPATH%|\/home\/[^/]+|([a-z*]:)?\/Users\/[^/]+|\/root)(?=\/|$)/i, "~");
+    .replace(/^(\$HOME|\$\{HOME\}|%USERPROFILE%|%HOMEPATH%|\/home\/[^/]+|([a-z*]:)?\/Users\/[^/]+|\/root|[a-z*]:\/Documents and Settings\/[^/]+)(?=\/|$)/i, "~");
 }
 
 export function isSecretEnvName(signatures: Signatures, name: string): boolean {

@@ -18,8 +18,8 @@ import { shellCall } from "./shell-calls.js";
 import { sinkCall, sinkMethod, storeHeaders } from "./sink-calls.js";
 import { modelMethod } from "./string-methods.js";
 import { mapUserFunction, runCallbacks, THREAD_RUNNERS } from "./callbacks.js";
-import { FILE_COPIERS, stagingKey, writeTarget } from "./staging.js";
-import { callUserFunction, instantiate } from "./user-functions.js";
+import { FILE_COPIERS, FILE_DUMPERS, stagingKey, writeTarget } from "./staging.js";
+import { callUserFunction, instantiate, KEY_HOOKS, runKeyHook } from "./user-functions.js";
 
 export interface EvaluatedArgs extends CallArgs {
   /** Syntax nodes of positional arguments (to tell a literal from a computed name). */
@@ -41,10 +41,26 @@ export function evalCall(ip: Interpreter, frame: Frame, node: PyNode): Value {
   if (fnNode.type === "attribute") {
     const receiver = evalExpr(ip, frame, field(fnNode, "object")!);
     const args = evalArguments(ip, frame, field(node, "arguments"));
-    return callMethod(ip, frame, node, receiver, textOf(field(fnNode, "attribute")!), args);
+    const method = textOf(field(fnNode, "attribute")!);
+    if (frame.symbolicFn && isMutator(method)) recordFieldMutation(ip, frame, field(fnNode, "object")!, args);
+    return callMethod(ip, frame, node, receiver, method, args);
   }
   const callee = evalExpr(ip, frame, fnNode);
   return callValue(ip, frame, node, callee, evalArguments(ip, frame, field(node, "arguments")));
+}
+
+/**
+ * `self.items.append(param)` in a summarised method: the field now holds what the caller passes,
+ * like `self.items = param` (statements.ts). Only `name.field` receivers: re-reading them has no effect.
+ */
+function recordFieldMutation(ip: Interpreter, frame: Frame, receiverNode: PyNode, args: EvaluatedArgs): void {
+  if (receiverNode.type !== "attribute") return;
+  const ownerNode = field(receiverNode, "object")!;
+  if (ownerNode.type !== "identifier") return;
+  const owner = evalExpr(ip, frame, ownerNode);
+  if (owner.ref?.kind !== "instance" && owner.ref?.kind !== "class") return;
+  const params = allTaints(derived([...args.positional, ...args.keywords.values()])).filter((t) => t.param && t.param.fn === frame.symbolicFn?.id);
+  if (params.length > 0) frame.out.fieldStores.push({ cls: owner.ref.cls, field: textOf(field(receiverNode, "attribute")!), taints: params });
 }
 
 function evalArguments(ip: Interpreter, frame: Frame, node: PyNode | undefined): EvaluatedArgs {
@@ -320,6 +336,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   }
   if (SHELL_RUNNERS.has(qname)) return shellCall(ip, frame, node, qname, args);
   if (THREAD_RUNNERS.test(qname)) runCallbacks(ip, frame, node, qname, args);
+  if (KEY_HOOKS.test(qname)) runKeyHook(ip, frame, node, args);
   if (qname === "builtins.map" || qname === "builtins.filter") {
     const mapped = mapUserFunction(ip, frame, node, qname, args);
     if (mapped) return mapped;
@@ -342,6 +359,12 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
     }
   }
   if (FILE_COPIERS.test(qname)) ip.staged.write(stagingKey(args.positional[1] ?? args.keywords.get("dst")), mergeTaints(extra, allTaints(first ?? unknown())));
+  // json.dump(data, fh): the file fh was opened for now holds data.
+  if (FILE_DUMPERS.test(qname)) ip.staged.write((args.positional[1] ?? args.keywords.get("fp"))?.cell?.stagePath, allTaints(first ?? unknown()));
+  // make_archive(base, "zip", folder): base.zip holds what was staged in the folder.
+  if (qname === "shutil.make_archive" && first && args.positional[1]?.str) {
+    ip.staged.write(stagingKey({ ...first, ...(first.str !== undefined ? { str: `${first.str}.${args.positional[1].str}` } : first.partial !== undefined ? { partial: `${first.partial}.${args.positional[1].str}` } : {}) }), extra);
+  }
   if (OPENERS.has(qname) && !writeMode && first) {
     const own = first.str !== undefined ? ip.packageSource(first.str, frame.file) : undefined;
     if (own) return { ref: external(`${qname}()`).ref!, taints: extra, file: own.file };

@@ -11,8 +11,9 @@ import { APPDATA_ENV_NAMES, HOME_ENV_NAMES } from "./paths.js";
 export function envRead(ip: Interpreter, frame: Frame, node: PyNode, key: Value | undefined): Value {
   const name = key?.str;
   if (name === undefined) return unknown();
-  if (HOME_ENV_NAMES.has(name)) return str("~");
-  const appData = APPDATA_ENV_NAMES[name];
+  // Windows variable names are case-insensitive (os.getenv("localappdata") is %LOCALAPPDATA%).
+  if (HOME_ENV_NAMES.has(name.toUpperCase())) return str("~");
+  const appData = APPDATA_ENV_NAMES[name.toUpperCase()];
   if (appData) return str(appData);
   if (!isSecretEnvName(ip.signatures, name)) return unknown();
   return { taints: [ip.source(frame, node, "env-secret", `reads environment variable ${name}`, name)] };

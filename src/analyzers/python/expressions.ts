@@ -295,6 +295,7 @@ export function iterationElement(ip: Interpreter, frame: Frame, node: PyNode, it
   if (iterable.ref?.kind === "env") return { taints: [envDump(ip, frame, node)] };
   const element = derived([iterable]);
   if (iterable.ref?.kind === "external" && /^pathlib\.Path\(\)|os\.(listdir|scandir|walk)/.test(iterable.ref.qname)) element.ref = external(PATH_TYPE).ref!;
+  if (iterable.ref?.kind === "external" && /^glob\.i?glob\(\)$/.test(iterable.ref.qname) && iterable.partial && !iterable.taints.some((t) => t.source)) element.partial = iterable.partial;
   return element;
 }
 

@@ -215,6 +215,19 @@ export function modelFunction(name: string, args: CallArgs, step: StepAt): Value
     case "pathlib.Path.home":
     case "pathlib.Path.home()":
       return pathValue("~", []);
+    // glob.glob(pattern): each match is a path of that pattern ("*" = the unknown part).
+    case "glob.glob":
+    case "glob.iglob": {
+      const pattern = first?.str ?? first?.partial;
+      return pattern !== undefined ? { ...derived(allArgs(args)), partial: pattern.replace(/\*\*?/g, "*"), ref: external(`${qname}()`).ref! } : undefined;
+    }
+    // Temporary folders fold to a path pattern, so files staged in one are found again under it.
+    case "tempfile.gettempdir":
+      return { partial: "/tmp", taints: [] };
+    case "tempfile.mkdtemp": {
+      const text = (v: Value | undefined, fallback: string) => v?.str ?? v?.partial ?? fallback;
+      return { partial: `${text(arg(args, 2, "dir"), "/tmp")}/${text(arg(args, 1, "prefix"), "tmp")}*${text(arg(args, 0, "suffix"), "")}`, taints: [] };
+    }
     case "os.path.dirname":
       return first?.str !== undefined ? str(first.str.includes("/") ? first.str.replace(/\/[^/]*$/, "") : "") : derived(allArgs(args));
     case "os.path.basename":

@@ -151,18 +151,34 @@ export function taintKey(taint: Taint): string {
 
 /** All taints of a value: its own, its object's, its known elements'. */
 export function allTaints(value: Value, depth = 0): Taint[] {
+  return collectTaints(value, depth, { left: MAX_VISITS });
+}
+
+/** Nesting followed into elements (chat-webhook payloads nest {embeds: [{fields: [{value}]}]}). */
+const MAX_DEPTH = 6;
+/** Elements visited for one value, so wide nested tables stay cheap. */
+const MAX_VISITS = 2048;
+
+function collectTaints(value: Value, depth: number, budget: { left: number }): Taint[] {
   let result = value.taints;
   if (value.cell && value.cell.taints.length > 0) result = mergeTaints(result, value.cell.taints);
+  if (depth >= MAX_DEPTH || budget.left <= 0) return result;
   // The whole object (sent, serialised, vars()) carries every attribute stored on it.
   if (depth < 3 && value.cell?.attrs && value.cell.attrs.size <= SMALL_CONTAINER) {
-    for (const item of value.cell.attrs.values()) result = mergeTaints(result, allTaints(item, depth + 1));
+    for (const item of value.cell.attrs.values()) result = mergeTaints(result, collectTaints(item, depth + 1, budget));
   }
   // Big containers (data tables) carry their elements' taint in their cell, set when built or changed.
-  if (depth < 3 && (value.items?.length ?? 0) <= SMALL_CONTAINER) {
-    for (const item of value.items ?? []) result = mergeTaints(result, allTaints(item, depth + 1));
+  if ((value.items?.length ?? 0) <= SMALL_CONTAINER) {
+    for (const item of value.items ?? []) {
+      if (--budget.left <= 0) break;
+      result = mergeTaints(result, collectTaints(item, depth + 1, budget));
+    }
   }
-  if (depth < 3 && value.dict && value.dict.size <= SMALL_CONTAINER) {
-    for (const item of value.dict.values()) result = mergeTaints(result, allTaints(item, depth + 1));
+  if (value.dict && value.dict.size <= SMALL_CONTAINER) {
+    for (const item of value.dict.values()) {
+      if (--budget.left <= 0) break;
+      result = mergeTaints(result, collectTaints(item, depth + 1, budget));
+    }
   }
   return result;
 }
@@ -173,7 +189,7 @@ export const SMALL_CONTAINER = 64;
 export function containerTaints(elements: Iterable<Value>): Taint[] {
   let result: Taint[] = [];
   for (const element of elements) {
-    const taints = element.taints.length || element.cell || element.items || element.dict ? allTaints(element, 2) : element.taints;
+    const taints = element.taints.length || element.cell || element.items || element.dict ? allTaints(element, MAX_DEPTH - 1) : element.taints;
     if (taints.length) result = mergeTaints(result, taints);
   }
   return result;

@@ -14,6 +14,16 @@ export function moduleNames(files: Iterable<string>): Map<string, string> {
     const packageName = parts.slice(start).join(".");
     if (packageName && !names.has(packageName)) names.set(packageName, file);
   }
+  // Namespace packages (PEP 420): `from modules.webhook import X` run from the project folder
+  // names a directory without __init__.py. Longer names only fill what the packages left free.
+  for (const file of all) {
+    const parts = file.replace(/\.py$/, "").split("/");
+    if (parts[parts.length - 1] === "__init__") parts.pop();
+    for (let start = 0; start < parts.length - 1; start++) {
+      const name = parts.slice(start).join(".");
+      if (!names.has(name)) names.set(name, file);
+    }
+  }
   return names;
 }
 

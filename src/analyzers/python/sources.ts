@@ -37,7 +37,11 @@ const API_SOURCES: Record<string, ApiSource> = lookupTable({
   "rookiepy.firefox": { kind: "browser-store", note: "reads browser cookies" },
   "win32cred.CredRead": { kind: "keychain", note: "reads the Windows Credential Manager" },
   "win32cred.CredEnumerate": { kind: "keychain", note: "reads the Windows Credential Manager" },
-  "google.auth.default": { kind: "cloud-credentials", note: "loads Google Cloud default credentials" },
+  "google.auth.default": { kind: "cloud-credentials", note: "loads Google Cloud default credentials", detail: "google.auth.default" },
+  "keyboard.read_key": { kind: "password-prompt", note: "captures keystrokes typed in any window (keyboard.read_key)" },
+  "keyboard.read_event": { kind: "password-prompt", note: "captures keystrokes typed in any window (keyboard.read_event)" },
+  "keyboard.record": { kind: "password-prompt", note: "captures keystrokes typed in any window (keyboard.record)" },
+  "keyboard.get_typed_strings": { kind: "password-prompt", note: "captures keystrokes typed in any window (keyboard.get_typed_strings)" },
 });
 
 /** Credential reads recognised by the shape of the call: SDK credential getters. */
@@ -55,7 +59,8 @@ export function apiSource(qname: string, prompt: string | undefined, hasArgs: bo
   if (qname === "netrc.netrc" && hasArgs) return undefined; // a path: classified as a file read
   const known = API_SOURCES[qname];
   if (known) return known;
-  for (const [pattern, source] of API_SOURCE_PATTERNS) if (pattern.test(qname)) return source;
+  // The SDK call is the detail: it names the credential's issuer (signatures/indicators.yaml).
+  for (const [pattern, source] of API_SOURCE_PATTERNS) if (pattern.test(qname)) return { ...source, detail: qname };
   if ((qname === "builtins.input" || qname === "builtins.raw_input") && prompt && /pass(word|phrase)?|token|secret/i.test(prompt)) {
     return { kind: "password-prompt", note: "prompts for a password", detail: prompt.trim() };
   }

@@ -5,8 +5,10 @@
 import type { FlowStep } from "../facts.js";
 import { foldedText, mergeTaints, withStep, type Taint, type Value } from "./model.js";
 
-/** Calls that copy or move file `src` (argument 0) to `dst` (argument 1). */
-export const FILE_COPIERS = /^(shutil\.(copy|copyfile|copy2|move)|os\.(rename|replace))$/;
+/** Calls that copy or move file (or folder) `src` (argument 0) to `dst` (argument 1). */
+export const FILE_COPIERS = /^(shutil\.(copy|copyfile|copy2|move|copytree)|os\.(rename|replace)|distutils\.dir_util\.copy_tree)$/;
+/** Calls that write their first argument into the file object given second (`json.dump(data, fh)`). */
+export const FILE_DUMPERS = /^(json|simplejson|pickle|yaml|toml|marshal|csv)\.(dump|safe_dump)$/;
 /** Calls whose first argument is a file opened for writing when their mode says so. */
 const WRITABLE_OPENERS = /^(builtins\.open|io\.open|codecs\.open|zipfile\.ZipFile|tarfile\.open|gzip\.open|bz2\.open|lzma\.open)$/;
 
@@ -14,7 +16,33 @@ const WRITABLE_OPENERS = /^(builtins\.open|io\.open|codecs\.open|zipfile\.ZipFil
 export function stagingKey(value: Value | undefined): string | undefined {
   const text = value ? foldedText(value) : undefined;
   if (!text || text.length > 1024 || text.replace(/[*/.\\]/g, "").length < 3) return undefined;
-  return text;
+  // One spelling per file: Windows separators and case, no doubled or trailing separators.
+  return text.replace(/\\/g, "/").replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1").toLowerCase();
+}
+
+/**
+ * The written keys a read of `key` reaches: the file itself, everything under it when it is a
+ * folder (`os.walk(stage)`, `make_archive(…, stage)`), and when the read has unknown parts
+ * (`os.path.join(root, name)` under a walk) the files its pattern matches below its known folder.
+ */
+function reachedKeys(key: string, written: Iterable<string>): string[] {
+  const out: string[] = [];
+  const star = key.indexOf("*");
+  const folder = star < 0 ? undefined : key.slice(0, key.lastIndexOf("/", star) + 1);
+  // A pattern is only followed below a specific known folder (not "*/x" or "~/").
+  const pattern = folder !== undefined && folder.replace(/[~/.*]/g, "").length >= 3 ? globRegex(key) : undefined;
+  // A folder is only followed when specific (not "~", "*" or "/tmp/*").
+  const folderRead = key.replace(/[~/.*]/g, "").length >= 3 && !/^\/tmp\/?\*?$/.test(key);
+  for (const candidate of written) {
+    if (candidate === key || (folderRead && candidate.startsWith(`${key}/`))) out.push(candidate);
+    else if (pattern && candidate.startsWith(folder!) && pattern.test(candidate)) out.push(candidate);
+  }
+  return out;
+}
+
+function globRegex(key: string): RegExp {
+  const body = key.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+  return new RegExp(`^${body}(/.*)?$`);
 }
 
 /** The mode argument of an opener call, when it opens the file for writing. */
@@ -45,9 +73,16 @@ export class StagedFiles {
     this.files.set(key, mergeTaints(this.files.get(key) ?? [], taints.filter((t) => t.source)));
   }
 
-  /** Taints of what was written to `key`, with a step at the read. */
+  /** Something with credential data was written to `key` or under it. */
+  holds(key: string | undefined): boolean {
+    return key !== undefined && this.files.size > 0 && reachedKeys(key, this.files.keys()).length > 0;
+  }
+
+  /** Taints of what was written to `key` (or under it, when it is a folder), with a step at the read. */
   read(key: string | undefined, step: FlowStep): Taint[] {
-    const taints = key ? this.files.get(key) : undefined;
-    return taints ? withStep(taints, step) : [];
+    if (!key || this.files.size === 0) return [];
+    let taints: Taint[] = [];
+    for (const reached of reachedKeys(key, this.files.keys())) taints = mergeTaints(taints, this.files.get(reached)!);
+    return taints.length ? withStep(taints, step) : [];
   }
 }

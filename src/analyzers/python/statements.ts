@@ -278,7 +278,8 @@ export function setName(frame: Frame, name: string, value: Value): void {
     return;
   }
   if (frame.scope.globals?.has(name)) {
-    const previous = frame.module.scope.vars.get(name);
+    // `global X; X = f(X)` rebinds X like a local would: joined only under a branch.
+    const previous = frame.branchDepth > 0 ? frame.module.scope.vars.get(name) : undefined;
     frame.module.scope.vars.set(name, previous ? join(previous, value) : value);
     return;
   }

@@ -7,6 +7,7 @@ import type { Interpreter } from "./interpreter.js";
 import { derived, join, unknown, type ClassInfo, type FunctionInfo, type Value } from "./model.js";
 import type { CallArgs } from "./library.js";
 import { credentialPath } from "./paths.js";
+import { stagingKey } from "./staging.js";
 
 const MAX_INLINE_DEPTH = 3;
 const MAX_INLINE_NODES = 250;
@@ -39,12 +40,17 @@ function bindParameters(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: C
 
 function worthInlining(ip: Interpreter, fn: FunctionInfo, params: Value[]): boolean {
   if (fn.isLambda) return true;
+  // A decorator's `wrapper(*args, **kwargs)` forwards to the function it closes over: its summary
+  // cannot know which one, so run it with the real arguments (self included).
+  if (!fn.cls && fn.closure.parent !== undefined && fn.params.some((p) => p.kind === "star")) return true;
   // Decoder helpers get blobs and lists; callbacks get functions. Short literals are not worth a re-run,
   // unless they name a credential file: a `read(".ssh/id_rsa")` helper only reads it with the real argument.
   return params.some(
     (p) =>
       (p.str !== undefined && (p.str.length >= 16 || credentialPath(ip.signatures, p.str) !== undefined)) ||
+      (p.str === undefined && p.partial !== undefined && credentialPath(ip.signatures, p.partial) !== undefined) ||
       isHomePath(p) ||
+      ip.staged.holds(stagingKey(p)) ||
       (p.items !== undefined && p.items.length >= 4) ||
       p.ref?.kind === "function",
   );
@@ -59,12 +65,13 @@ function isHomePath(value: Value): boolean {
   return text !== undefined && text.length < 1024 && /^~($|[\\/])/.test(text);
 }
 
-export function callUserFunction(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: CallArgs, node: PyNode): Value {
+/** `withData`: run the body with the real arguments (a hook's callback keeps what it gets in globals). */
+export function callUserFunction(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: CallArgs, node: PyNode, withData = false): Value {
   const params = bindParameters(ip, frame, fn, args);
   const homePath = params.some(isHomePath);
   const limit = homePath ? MAX_INLINE_NODES_HOME_PATH : MAX_INLINE_NODES;
   const small = nodeCount(fn.body, limit) < limit;
-  if (frame.inlineDepth < MAX_INLINE_DEPTH && small && worthInlining(ip, fn, params)) {
+  if (frame.inlineDepth < MAX_INLINE_DEPTH && small && (withData || worthInlining(ip, fn, params))) {
     // Run the body with the real arguments: folds helpers like `def d(s): return b64decode(s)`.
     const scope = { vars: new Map<string, Value>(), parent: fn.closure };
     fn.params.forEach((param, index) => scope.vars.set(param.name, params[index] ?? unknown()));
@@ -86,4 +93,27 @@ export function instantiate(ip: Interpreter, frame: Frame, cls: ClassInfo, args:
   const init = ip.findMethod(cls, "__init__");
   if (init) callUserFunction(ip, frame, init, { ...args, positional: [instance, ...args.positional] }, node ?? init.node);
   return instance;
+}
+
+const isCallable = (v: Value | undefined): boolean => v?.ref?.kind === "function" || v?.ref?.kind === "bound" || v?.ref?.kind === "class";
+
+/**
+ * Global keyboard hooks: the callback receives every key the user types in any window (a
+ * password typed into a wallet or a login form included), so the event is a credential read.
+ */
+export const KEY_HOOKS = /^(keyboard\.(on_press|on_release|hook|on_press_key|on_release_key|hook_key)|pynput\.keyboard\.Listener|pyxhook\.HookManager|pyWinhook\.HookManager|pyHook\.HookManager)$/;
+const KEY_HOOK_KEYWORDS = ["on_press", "on_release", "callback", "KeyDown", "KeyUp"];
+
+/** keyboard.on_release(cb) / pynput.keyboard.Listener(on_press=cb): cb(event) runs with the typed key. */
+export function runKeyHook(ip: Interpreter, frame: Frame, node: PyNode, args: CallArgs): void {
+  const callbacks = [...args.positional.filter(isCallable), ...KEY_HOOK_KEYWORDS.map((k) => args.keywords.get(k)).filter(isCallable)];
+  // Called once per key: twice here, so what one call keeps (a buffer in a global) reaches the next.
+  for (const callback of [...callbacks, ...callbacks]) {
+    const key: Value = { taints: [ip.source(frame, node, "password-prompt", "captures keystrokes typed in any window (global keyboard hook)")] };
+    const ref = callback!.ref;
+    // Run with the typed key itself: loggers keep keys in globals between calls, which summaries drop.
+    if (ref?.kind === "function") callUserFunction(ip, frame, ref.fn, { positional: [key], keywords: new Map() }, node, true);
+    else if (ref?.kind === "bound") callUserFunction(ip, frame, ref.fn, { positional: [ref.self, key], keywords: new Map() }, node, true);
+    else ip.callValue(frame, node, callback!, { positional: [key], keywords: new Map() });
+  }
 }
