@@ -16,3 +16,22 @@ export interface HostileCase {
   };
 }
 export function hostileCases(): HostileCase[];
+export interface HostileArchive {
+  id: string;
+  about: string;
+  name: string;
+  data: Buffer;
+  expect: {
+    stopped?: RegExp;
+    maxInflatedMiB?: number;
+    listed?: [string, RegExp];
+    content?: [string, string];
+    rule?: string;
+    severity?: string;
+    file?: string;
+    finding?: { file: string; trigger: string };
+  };
+}
+export function hostileArchives(): HostileArchive[];
+export function makeTarBytes(entries: { name: string; content?: string | Buffer; type?: string; link?: string }[]): Buffer;
+export function makeZipBytes(entries: { name: string; content?: string | Buffer; stored?: boolean; declaredSize?: number; offsetOf?: number }[]): Buffer;

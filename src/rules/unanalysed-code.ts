@@ -37,10 +37,12 @@ const REQUIRE = /\brequire\s*\(\s*(["'`])([^"'`\n]{1,300})\1\s*\)|\bimport\s*(?:
  * "import" (an entry point or loaded by one); files absent from the map only run if
  * called. package.json counts as install code: it holds the install scripts.
  */
-export function runtimeRoles(pkg: LoadedPackage, ecosystem: Ecosystem | undefined, skippedManifest: boolean): Map<string, Trigger> {
+export function runtimeRoles(pkg: LoadedPackage, ecosystem: Ecosystem | undefined, skippedManifest: boolean, skipped: string[] = []): Map<string, Trigger> {
   const roles = new Map<string, Trigger>();
   if (ecosystem === "pypi") {
-    for (const path of pkg.files.keys()) {
+    // A file ingest could not read (e.g. a setup.py of a tar type pip extracts but tar
+    // skips) still has the role its name gives it.
+    for (const path of [...pkg.files.keys(), ...skipped]) {
       const trigger = fileTrigger(path);
       if (trigger === "install" || (trigger === "import" && isPythonEntry(path))) roles.set(path, trigger);
     }
@@ -120,7 +122,7 @@ export function unanalysedFiles(pkg: LoadedPackage, errors: ScanErrorEntry[], pr
 }
 
 /** Ingest entry errors that mean "a file of the package was left out" (not: a link that was refused). */
-const SKIPPED_BY_INGEST = /per-file cap|over the cap|unsupported entry type|sparse/;
+const SKIPPED_BY_INGEST = /per-file cap|over the cap|unsupported entry type|sparse|could not be read/;
 
 export function unanalysedCodeFindings(
   pkg: LoadedPackage,
@@ -131,7 +133,7 @@ export function unanalysedCodeFindings(
 ): Finding[] {
   if (!unanalysed.length) return [];
   const skippedManifest = unanalysed.some((u) => u.file === "package.json" && !pkg.files.has("package.json"));
-  const roles = runtimeRoles(pkg, ecosystem, skippedManifest);
+  const roles = runtimeRoles(pkg, ecosystem, skippedManifest, unanalysed.map((u) => u.file).filter((f) => !pkg.files.has(f)));
   const drafts: Draft[] = [];
   const seen = new Set<string>();
   for (const item of unanalysed) {
