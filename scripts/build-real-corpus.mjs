@@ -10,9 +10,9 @@
 // The corpus lives outside the repository and is never committed.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, posix } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { parseLabels, parseSource } from "./eval-lib.mjs";
+import { parseLabels, parseSource, stripPrefix } from "./eval-lib.mjs";
 
 const root = join(import.meta.dirname, "..");
 const { values: opts } = parseArgs({
@@ -83,7 +83,7 @@ for (const l of labels) {
         return null;
       }
     };
-    const strip = src.paths[0].endsWith("/") ? src.paths[0] : posix.dirname(entry) === "." ? "" : `${posix.dirname(entry)}/`;
+    const strip = stripPrefix(l.wrap, src.paths, files);
     const rel = (f) => (strip && f.startsWith(strip) ? f.slice(strip.length) : f);
     switch (l.wrap) {
       case "setup.py":

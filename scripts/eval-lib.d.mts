@@ -62,6 +62,7 @@ export declare function severityRank(s: string): number;
 export declare function parseLabels(text: string): { labels: Label[]; errors: string[] };
 export declare function sampleKey(ecosystem: string, name: string, version: string): string;
 export declare function parseSource(source: string): { repo: string; commit: string; paths: string[] } | null;
+export declare function stripPrefix(wrap: string, paths: string[], files: string[]): string;
 export declare function discoverSamples(root: string): Sample[];
 export declare function topFinding(findings: Finding[] | undefined): Finding | null;
 export declare function condense(report: { findings?: Finding[]; errors?: { message: string }[] } | null, failure: string | null): Condensed;

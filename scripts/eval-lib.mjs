@@ -88,6 +88,27 @@ function dirs(base) {
  *   DataDog: <eco>/malicious_intent/<name>/<version>/*.zip  (encrypted, password "infected")
  * Scoped npm names are stored with "@scope+name" or as <eco>/@scope/name/<version>.
  */
+/**
+ * The folder prefix dropped from each copied path when a sample is wrapped.
+ * npmtree keeps the package layout: paths stay relative to the deepest listed
+ * package.json whose folder holds the entry (so `main: src/index.js` holds).
+ * Otherwise: a leading folder path, else the entry's own folder.
+ */
+export function stripPrefix(wrap, paths, files) {
+  const entry = files[0];
+  if (wrap.startsWith("npmtree")) {
+    const root = files
+      .filter((f) => f === "package.json" || f.endsWith("/package.json"))
+      .map((f) => f.slice(0, f.length - "package.json".length))
+      .filter((d) => entry.startsWith(d))
+      .sort((a, b) => b.length - a.length)[0];
+    if (root !== undefined) return root;
+  }
+  if (paths[0].endsWith("/")) return paths[0];
+  const slash = entry.lastIndexOf("/");
+  return slash < 0 ? "" : entry.slice(0, slash + 1);
+}
+
 export function discoverSamples(root) {
   const out = [];
   for (const eco of ["npm", "pypi"]) {

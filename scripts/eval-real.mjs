@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { condense, discoverSamples, formatSummary, parseLabels, summarize } from "./eval-lib.mjs";
+import { condense, discoverSamples, formatSummary, parseLabels, sampleKey, summarize } from "./eval-lib.mjs";
 
 const root = join(import.meta.dirname, "..");
 const { values: opts } = parseArgs({
@@ -29,11 +29,12 @@ const { values: opts } = parseArgs({
     results: { type: "string" },
     timeout: { type: "string", default: "180" },
     only: { type: "string" },
+    rescore: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (opts.help) {
-  console.log("usage: eval-real.mjs [--corpus DIR] [--labels FILE] [--cli dist/cli.js] [--json] [--out FILE] [--json-out FILE] [--results FILE.jsonl] [--only SUBSTRING] [--timeout SECONDS]");
+  console.log("usage: eval-real.mjs [--corpus DIR] [--labels FILE] [--cli dist/cli.js] [--json] [--out FILE] [--json-out FILE] [--results FILE.jsonl] [--only SUBSTRING] [--timeout SECONDS] [--rescore FILE.jsonl]");
   process.exit(0);
 }
 
@@ -80,18 +81,29 @@ if (errors.length) {
   console.error(`labels: ${errors.join("\n")}`);
   process.exit(2);
 }
-let samples = discoverSamples(resolve(opts.corpus));
-if (opts.only) samples = samples.filter((s) => `${s.ecosystem}/${s.name}/${s.version}`.includes(opts.only));
-if (!samples.length) {
-  console.error(`no samples under ${opts.corpus}`);
-  process.exit(2);
+let results = [];
+if (opts.rescore) {
+  // Re-summarize saved results (--results) against this labels file, keeping
+  // only the samples it names: a subset file gives that subset's recall.
+  const named = new Set(labels.map((l) => sampleKey(l.ecosystem, l.name, l.version)));
+  results = readFileSync(opts.rescore, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .filter((r) => named.has(sampleKey(r.ecosystem, r.name, r.version)));
+} else {
+  let samples = discoverSamples(resolve(opts.corpus));
+  if (opts.only) samples = samples.filter((s) => `${s.ecosystem}/${s.name}/${s.version}`.includes(opts.only));
+  if (!samples.length) {
+    console.error(`no samples under ${opts.corpus}`);
+    process.exit(2);
+  }
+  for (const [i, s] of samples.entries()) {
+    if (process.stderr.isTTY) process.stderr.write(`\r${i + 1}/${samples.length} ${s.ecosystem}/${s.name}`.padEnd(70).slice(0, 79));
+    results.push({ ecosystem: s.ecosystem, name: s.name, version: s.version, ...scanSample(s) });
+  }
+  if (process.stderr.isTTY) process.stderr.write("\n");
 }
-const results = [];
-for (const [i, s] of samples.entries()) {
-  if (process.stderr.isTTY) process.stderr.write(`\r${i + 1}/${samples.length} ${s.ecosystem}/${s.name}`.padEnd(70).slice(0, 79));
-  results.push({ ecosystem: s.ecosystem, name: s.name, version: s.version, ...scanSample(s) });
-}
-if (process.stderr.isTTY) process.stderr.write("\n");
 if (opts.results) writeFileSync(opts.results, results.map((r) => JSON.stringify(r)).join("\n") + "\n");
 const summary = summarize(results, labels);
 const stamp = { cli, corpus: resolve(opts.corpus), measuredAt: new Date().toISOString() };

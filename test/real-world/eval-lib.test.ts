@@ -8,6 +8,7 @@ import {
   formatSummary,
   parseLabels,
   parseSource,
+  stripPrefix,
   summarize,
   summarizePrecision,
   type Condensed,
@@ -145,5 +146,20 @@ describe("summarizePrecision", () => {
     expect(s.packages).toBe(3);
     expect(s.highOrCritical.map((p) => p.name)).toEqual(["noisy"]);
     expect(s.credential.map((p) => p.name)).toEqual(["cred"]);
+  });
+});
+
+describe("stripPrefix", () => {
+  it("keeps an npm package's layout relative to its package.json, else drops the entry's folder", () => {
+    // repo root is the package: src/index.js stays where package.json's main says
+    expect(stripPrefix("npmtree", ["src/index.js", "package.json"], ["src/index.js", "package.json"])).toBe("");
+    // package in a subfolder: that folder is the root
+    const wish = ["apps/malware/index.js", "apps/malware/modules/a.js", "apps/malware/package.json"];
+    expect(stripPrefix("npmtree+postinstall", ["apps/malware/index.js", "apps/malware/"], wish)).toBe("apps/malware/");
+    // no package.json listed: the entry's folder, as before
+    expect(stripPrefix("npmtree+postinstall", ["app/index.js", "app/"], ["app/index.js", "app/x.js"])).toBe("app/");
+    expect(stripPrefix("npm-main", ["src/index.js", "package.json"], ["src/index.js", "package.json"])).toBe("src/");
+    expect(stripPrefix("pytree", ["pkg/", "x.py"], ["pkg/a.py", "x.py"])).toBe("pkg/");
+    expect(stripPrefix("setup.py", ["main.py"], ["main.py"])).toBe("");
   });
 });
