@@ -47,6 +47,14 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       DROP TABLE baseline;
       ALTER TABLE alerts ADD COLUMN partition TEXT;`,
   },
+  {
+    version: 3,
+    name: "shared verdict/result cache of deps, guard and CI",
+    sql: `
+      CREATE TABLE verdicts (
+        analysis_version TEXT NOT NULL, digest TEXT NOT NULL, result_json TEXT NOT NULL, result_sha256 TEXT NOT NULL,
+        written_by TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (analysis_version, digest));`,
+  },
 ];
 
 export const POSTGRES_MIGRATIONS: Migration[] = [
@@ -78,6 +86,14 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
         PRIMARY KEY (partition, side, user_name, host, peer));
       CREATE INDEX host_baseline_fleet ON host_baseline(side, user_name, peer, first_seen);
       ALTER TABLE alerts ADD COLUMN partition TEXT;`,
+  },
+  {
+    version: 3,
+    name: "shared verdict/result cache of deps, guard and CI",
+    sql: `
+      CREATE TABLE verdicts (
+        analysis_version TEXT NOT NULL, digest TEXT NOT NULL, result_json TEXT NOT NULL, result_sha256 TEXT NOT NULL,
+        written_by TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (analysis_version, digest));`,
   },
 ];
 

@@ -6,10 +6,10 @@ import pg from "pg";
 import { ExfilscanError } from "../core/errors.js";
 import type { FileIdentity } from "../logs/reader.js";
 import { LATEST_SCHEMA, POSTGRES_MIGRATIONS } from "./migrations.js";
-import { baselineFrom, latestAlerts, offsetFrom, resumeFrom, sinceAndRule, type Row } from "./rows.js";
+import { baselineFrom, latestAlerts, offsetFrom, resumeFrom, sinceAndRule, verifyVerdict, type Row } from "./rows.js";
 import { FLEET_SQL, fleetFrom } from "./sqlite.js";
 import type {
-  BaselineRow, BatchResult, BatchWrite, FleetDestination, LogStore, OffsetRow, PartitionSnapshot, ResetCounts, ResumeDecision, StoredAlert,
+  BaselineRow, BatchResult, BatchWrite, FleetDestination, LogStore, OffsetRow, PartitionSnapshot, ResetCounts, ResumeDecision, StoredAlert, VerdictLookup, VerdictRow,
 } from "./types.js";
 
 /** The database cannot be reached (or refused us): the command fails, nothing was committed. */
@@ -269,6 +269,21 @@ export class PostgresStore implements LogStore {
 
   async alertCount(): Promise<number> {
     return this.run(async (c) => Number((await c.query("SELECT COUNT(*) AS n FROM alerts")).rows[0]?.n ?? 0));
+  }
+
+  async getVerdict(analysisVersion: string, digest: string): Promise<VerdictLookup> {
+    return this.run(async (c) => {
+      const row = (await c.query("SELECT * FROM verdicts WHERE analysis_version = $1 AND digest = $2", [analysisVersion, digest])).rows[0] as Row | undefined;
+      return verifyVerdict(row, analysisVersion, digest);
+    });
+  }
+
+  async putVerdict(row: VerdictRow): Promise<void> {
+    await this.run((c) => c.query(
+      `INSERT INTO verdicts(analysis_version, digest, result_json, result_sha256, written_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (analysis_version, digest) DO UPDATE SET result_json = excluded.result_json, result_sha256 = excluded.result_sha256, written_by = excluded.written_by, created_at = excluded.created_at`,
+      [row.analysisVersion, row.digest, row.resultJson, row.resultSha256, row.writtenBy, Date.now()],
+    ));
   }
 }
 

@@ -1,6 +1,7 @@
 // Row ↔ object mapping shared by the SQLite and PostgreSQL stores.
 import type { FileIdentity } from "../logs/reader.js";
-import type { BaselineRow, OffsetRow, ResumeDecision, StoredAlert } from "./types.js";
+import { createHash } from "node:crypto";
+import type { BaselineRow, OffsetRow, ResumeDecision, StoredAlert, VerdictLookup, VerdictRow } from "./types.js";
 
 export type Row = Record<string, unknown>;
 
@@ -54,4 +55,35 @@ export function latestAlerts(alerts: StoredAlert[]): StoredAlert[] {
     byFingerprint.set(a.fingerprint, a);
   }
   return [...byFingerprint.values()];
+}
+
+export function verdictFrom(r: Row): VerdictRow {
+  return {
+    analysisVersion: String(r["analysis_version"]), digest: String(r["digest"]), resultJson: String(r["result_json"]),
+    resultSha256: String(r["result_sha256"]), writtenBy: String(r["written_by"]),
+  };
+}
+
+/**
+ * A stored verdict is used only when it was computed by this analysis version from the archive
+ * asked for, its payload hashes to the recorded sha256, and it has the shape of a result.
+ * Anything else (a poisoned or damaged row) is reported and treated as a miss.
+ */
+export function verifyVerdict(r: Row | undefined, analysisVersion: string, digest: string): VerdictLookup {
+  if (!r) return { status: "miss" };
+  const row = verdictFrom(r);
+  if (row.analysisVersion !== analysisVersion) return { status: "rejected", reason: `analysis version ${row.analysisVersion}, expected ${analysisVersion}` };
+  if (row.digest !== digest) return { status: "rejected", reason: `computed from ${row.digest}, not ${digest}` };
+  if (createHash("sha256").update(row.resultJson).digest("hex") !== row.resultSha256) return { status: "rejected", reason: "payload does not match its recorded sha256" };
+  let result: unknown;
+  try {
+    result = JSON.parse(row.resultJson);
+  } catch {
+    return { status: "rejected", reason: "payload is not JSON" };
+  }
+  const o = result as { target?: unknown; findings?: unknown; errors?: unknown };
+  if (!o || typeof o !== "object" || !o.target || typeof o.target !== "object" || !Array.isArray(o.findings) || !Array.isArray(o.errors)) {
+    return { status: "rejected", reason: "payload is not a package result (target, findings, errors)" };
+  }
+  return { status: "hit", row };
 }

@@ -6,9 +6,9 @@ import Database from "better-sqlite3";
 import { UsageError } from "../core/errors.js";
 import type { FileIdentity } from "../logs/reader.js";
 import { LATEST_SCHEMA, SQLITE_MIGRATIONS } from "./migrations.js";
-import { baselineFrom, latestAlerts, offsetFrom, resumeFrom, sinceAndRule, type Row } from "./rows.js";
+import { baselineFrom, latestAlerts, offsetFrom, resumeFrom, sinceAndRule, verifyVerdict, type Row } from "./rows.js";
 import type {
-  BaselineRow, BatchResult, BatchWrite, FleetDestination, LogStore, OffsetRow, PartitionSnapshot, ResetCounts, ResumeDecision, StoredAlert,
+  BaselineRow, BatchResult, BatchWrite, FleetDestination, LogStore, OffsetRow, PartitionSnapshot, ResetCounts, ResumeDecision, StoredAlert, VerdictLookup, VerdictRow,
 } from "./types.js";
 
 export class SqliteStore implements LogStore {
@@ -194,6 +194,18 @@ export class SqliteStore implements LogStore {
 
   async alertCount(): Promise<number> {
     return Number((this.db.prepare("SELECT COUNT(*) AS n FROM alerts").get() as Row)["n"]);
+  }
+
+  async getVerdict(analysisVersion: string, digest: string): Promise<VerdictLookup> {
+    const row = this.db.prepare("SELECT * FROM verdicts WHERE analysis_version = ? AND digest = ?").get(analysisVersion, digest) as Row | undefined;
+    return verifyVerdict(row, analysisVersion, digest);
+  }
+
+  async putVerdict(row: VerdictRow): Promise<void> {
+    this.db.prepare(
+      `INSERT INTO verdicts(analysis_version, digest, result_json, result_sha256, written_by, created_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(analysis_version, digest) DO UPDATE SET result_json = excluded.result_json, result_sha256 = excluded.result_sha256, written_by = excluded.written_by, created_at = excluded.created_at`,
+    ).run(row.analysisVersion, row.digest, row.resultJson, row.resultSha256, row.writtenBy, Date.now());
   }
 }
 

@@ -102,6 +102,22 @@ export interface ResetCounts {
   alerts: number;
 }
 
+/**
+ * One cached analysis result of a package archive, shared by every runner on the database.
+ * `digest` is "<algorithm>-<value>" of the archive the result was computed from.
+ */
+export interface VerdictRow {
+  analysisVersion: string;
+  digest: string;
+  resultJson: string;
+  /** sha256 of resultJson, checked on read. */
+  resultSha256: string;
+  writtenBy: string;
+}
+
+/** A verdict read back: `rejected` says why a stored row was not usable (it is then a miss). */
+export type VerdictLookup = { status: "hit"; row: VerdictRow } | { status: "miss" } | { status: "rejected"; reason: string };
+
 export interface LogStore {
   /** Where the state lives, for messages (a PostgreSQL password is never included). */
   readonly location: string;
@@ -121,6 +137,10 @@ export interface LogStore {
   /** Alerts whose fingerprint starts with the prefix (at most 2). */
   findAlert(prefix: string): Promise<StoredAlert[]>;
   alertCount(): Promise<number>;
+  /** The verdict stored for (analysis version, archive digest), re-verified (see verifyVerdict). */
+  getVerdict(analysisVersion: string, digest: string): Promise<VerdictLookup>;
+  /** Stores (or replaces) a verdict. */
+  putVerdict(row: VerdictRow): Promise<void>;
   close(): Promise<void>;
 }
 

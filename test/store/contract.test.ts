@@ -1,5 +1,6 @@
 // The same store and detector tests against both engines: SQLite (the default) and a real
 // PostgreSQL started for this file.
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeLogs } from "../../src/logs/analyze.js";
 import { loadSignatures } from "../../src/rules/signatures.js";
 import { PostgresStore, StoreUnavailableError } from "../../src/store/postgres.js";
+import { verifyVerdict } from "../../src/store/rows.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import type { BatchWrite, LogStore } from "../../src/store/types.js";
 import { detectorOptions } from "../logs/helpers.js";
@@ -179,4 +181,39 @@ describe("postgres store errors", () => {
     server.createDatabase("empty1");
     await expect(PostgresStore.open(server.url("empty1"))).rejects.toThrow(/schema is at version 0.*exfilscan db migrate/);
   });
+});
+
+describe.each(engines)("$name verdict cache", ({ fresh }) => {
+  it("serves a stored verdict to another client, and ignores rows that are poisoned, damaged or of another analysis version", async () => {
+    const open = await fresh();
+    const writer = await open();
+    const reader = await open();
+    try {
+      const resultJson = JSON.stringify({ target: { kind: "npm", name: "a" }, findings: [], errors: [] });
+      const sha = createHash("sha256").update(resultJson).digest("hex");
+      await writer.putVerdict({ analysisVersion: "v1", digest: "sha512-AAA", resultJson, resultSha256: sha, writtenBy: "runner-1" });
+      const hit = await reader.getVerdict("v1", "sha512-AAA");
+      expect(hit.status).toBe("hit");
+      expect(hit.status === "hit" && hit.row.resultJson).toBe(resultJson);
+      expect((await reader.getVerdict("v2", "sha512-AAA")).status).toBe("miss");
+      expect((await reader.getVerdict("v1", "sha512-BBB")).status).toBe("miss");
+      // a payload changed after it was recorded
+      await writer.putVerdict({ analysisVersion: "v1", digest: "sha512-CCC", resultJson: resultJson.replace("[]", '[{"x":1}]'), resultSha256: sha, writtenBy: "x" });
+      expect(await reader.getVerdict("v1", "sha512-CCC")).toMatchObject({ status: "rejected", reason: expect.stringContaining("sha256") });
+      // a payload that is not a result
+      const bogus = JSON.stringify({ verdict: "clean" });
+      await writer.putVerdict({ analysisVersion: "v1", digest: "sha512-DDD", resultJson: bogus, resultSha256: createHash("sha256").update(bogus).digest("hex"), writtenBy: "x" });
+      expect(await reader.getVerdict("v1", "sha512-DDD")).toMatchObject({ status: "rejected", reason: expect.stringContaining("not a package result") });
+    } finally {
+      await writer.close();
+      await reader.close();
+    }
+  });
+});
+
+it("rejects a verdict row whose stored digest is not the one it is filed under", () => {
+  const resultJson = JSON.stringify({ target: {}, findings: [], errors: [] });
+  const row = { analysis_version: "v1", digest: "sha512-OTHER", result_json: resultJson, result_sha256: createHash("sha256").update(resultJson).digest("hex"), written_by: "x" };
+  expect(verifyVerdict(row, "v1", "sha512-AAA")).toMatchObject({ status: "rejected", reason: expect.stringContaining("computed from sha512-OTHER") });
+  expect(verifyVerdict(row, "v1", "sha512-OTHER").status).toBe("hit");
 });
