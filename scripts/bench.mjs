@@ -163,6 +163,10 @@ function python() {
 }
 
 // ---- logs vs fail2ban-regex ---------------------------------------------------------
+// The generated log is OpenSSH 9.8+ (program tag "sshd-session"); Debian's fail2ban 1.0 sshd
+// filter has _daemon = sshd and would match none of it, so it gets fail2ban 1.1's daemon
+// pattern: both tools then parse the same lines (bench-logs.mjs prints how many each matched).
+const F2B_FILTER = 'sshd[_daemon="sshd(?:-session)?"]';
 function logs() {
   const label = `logs: generated ${logLines.toLocaleString("en")}-line auth.log vs fail2ban-regex`;
   const file = join(tmp, "auth.log");
@@ -171,7 +175,7 @@ function logs() {
   const db = join(tmp, "state.db");
   const fresh = () => ["", "-wal", "-shm"].forEach((s) => rmSync(db + s, { force: true }));
   const a = exfilscan("exfilscan", ["logs", file, "--db", db, "-f", "json", "-o", join(tmp, "logs.json")], { before: fresh });
-  const b = onPath("fail2ban-regex") ? peer("fail2ban-regex", "fail2ban-regex", [file, "sshd"]) : undefined;
+  const b = onPath("fail2ban-regex") ? peer("fail2ban-regex", "fail2ban-regex", ["--print-no-missed", "--print-no-ignored", file, F2B_FILTER]) : undefined;
   if (!b) log("  fail2ban-regex not installed (apt-get install fail2ban): exfilscan alone");
   log(`${label} (${runs} pairs; exfilscan with every parser, detector and a fresh SQLite state)`);
   const samples = interleave(a, b, runs, 0, log);
