@@ -1,5 +1,7 @@
 // What can be said about a sink's folded destination.
+import type { SinkFact } from "../analyzers/facts.js";
 import type { Indicator } from "../core/types.js";
+import type { Draft } from "./package-rule.js";
 import { hostOf } from "./signatures.js";
 
 /**
@@ -21,4 +23,15 @@ export function indicatorsFor(destination: string | undefined): Indicator[] {
   const indicators: Indicator[] = [{ type: IPV4.test(host) || host.startsWith("[") ? "ip" : "domain", value: host }];
   if (/^[a-z]+:\/\//i.test(destination) && !destination.includes("*")) indicators.push({ type: "url", value: destination });
   return indicators;
+}
+
+/** The part of a finding that a lone sink (no credential flow) gives: where, when, the channel and its destination. */
+export function sinkDraftBase(sink: SinkFact): Pick<Draft, "location" | "trigger" | "sink" | "flow" | "indicators"> {
+  return {
+    location: sink.location,
+    trigger: sink.trigger,
+    sink: sink.channel,
+    flow: [{ ...sink.location, note: sink.note }],
+    indicators: indicatorsFor(sink.destination),
+  };
 }

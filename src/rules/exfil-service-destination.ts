@@ -1,7 +1,7 @@
 // exfil-service-destination: data sent to a service that receives exfiltrated data (chat
 // webhooks, request bins, tunnels, OAST; signatures/indicators.yaml exfilServices) with no
 // credential flow to that sink: high at install time, medium otherwise.
-import { indicatorsFor, knownHost } from "./destination.js";
+import { knownHost, sinkDraftBase } from "./destination.js";
 import { CHANNEL_ATTACK, CHANNEL_LABELS } from "./labels.js";
 import { locationKey, type Draft, type PackageRule } from "./package-rule.js";
 import { matchExfilService } from "./signatures.js";
@@ -16,11 +16,7 @@ export const exfilServiceDestination = {
       if (!service) continue;
       const host = knownHost(sink.destination);
       drafts.push({
-        location: sink.location,
-        trigger: sink.trigger,
-        sink: sink.channel,
-        flow: [{ ...sink.location, note: sink.note }],
-        indicators: indicatorsFor(sink.destination),
+        ...sinkDraftBase(sink),
         ruleId: "exfil-service-destination",
         severity: sink.trigger === "install" ? "high" : "medium",
         message: `Sends data by ${CHANNEL_LABELS[sink.channel]} to ${service.name} (${host ?? sink.destination})${sink.trigger === "install" ? " at install time" : ""}`,

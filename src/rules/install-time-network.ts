@@ -1,6 +1,6 @@
 // install-time-network: an install script uses the network, with no credential flow and
 // no exfil service at that sink (those are reported by their own rules).
-import { indicatorsFor, knownHost } from "./destination.js";
+import { knownHost, sinkDraftBase } from "./destination.js";
 import { locationKey, type Draft, type PackageRule } from "./package-rule.js";
 import { matchExfilService } from "./signatures.js";
 
@@ -13,11 +13,7 @@ export const installTimeNetwork = {
       if (sink.destination && matchExfilService(signatures, sink.destination)) continue;
       const host = knownHost(sink.destination);
       drafts.push({
-        location: sink.location,
-        trigger: sink.trigger,
-        sink: sink.channel,
-        flow: [{ ...sink.location, note: sink.note }],
-        indicators: indicatorsFor(sink.destination),
+        ...sinkDraftBase(sink),
         ruleId: "install-time-network",
         severity: "medium",
         message: `Install script uses the network (${sink.note})${host ? ` to ${host}` : ""}`,
