@@ -39,7 +39,6 @@ beforeEach(() => {
 
 function guard(args: string[], registryUrl = registry.base, extraEnv: NodeJS.ProcessEnv = {}) {
   const env: NodeJS.ProcessEnv = {
-    ...extraEnv,
     PATH: process.env["PATH"],
     HOME: home,
     XDG_CACHE_HOME: join(root, "cache"),
@@ -58,6 +57,7 @@ function guard(args: string[], registryUrl = registry.base, extraEnv: NodeJS.Pro
     PIP_DISABLE_PIP_VERSION_CHECK: "1",
     PIP_CONFIG_FILE: "/dev/null",
     NO_COLOR: "1",
+    ...extraEnv,
   };
   // Asynchronous: the registry answers from this same process while the guard runs.
   return new Promise<{ status: number | null; out: string; err: string }>((resolve) => {
