@@ -94,6 +94,24 @@ export interface ScanErrorEntry {
   line?: number;
 }
 
+/** The shared verdict cache in one deps run. Its hits are part of `fromCache`. */
+export interface SharedCacheSummary {
+  /** The database (a PostgreSQL password is never included). */
+  location: string;
+  /** false: the database could not be opened or read, so every package was analysed here. */
+  reachable: boolean;
+  /** Entries are signed and checked with the fleet's verdict key (EXFILSCAN_DB_KEY). */
+  signed: boolean;
+  /** Packages whose result came from the shared cache. */
+  hits: number;
+  /** Results of this run's own analyses written back. */
+  written: number;
+  /** Stored entries not used (bad signature, damaged, another archive or version): analysed again. */
+  rejected: number;
+  /** Why entries were rejected, or why the database was not used or not written (at most 20). */
+  problems: string[];
+}
+
 /** exfilscan deps: what was resolved, scanned, taken from the cache and not analysed. */
 export interface DepsSummary {
   lockfiles: { file: string; kind: string; formatVersion?: string; packages: number }[];
@@ -107,6 +125,8 @@ export interface DepsSummary {
   notAnalysed: { package: string; reason: string; lockfile: string; line: number }[];
   /** Bytes downloaded this run. */
   downloadedBytes: number;
+  /** --db / EXFILSCAN_DB: the verdict cache shared by every runner on that database (src/deps/shared-cache.ts). */
+  sharedCache?: SharedCacheSummary;
   /** deps --installed with the project's lockfile: installed packages compared with what it pins. */
   installedCheck?: { compared: number; matching: number; notCompared: { package: string; reason: string }[] };
 }

@@ -14,6 +14,7 @@ import { finalize } from "../rules/evaluate.js";
 import type { Signatures } from "../rules/signatures.js";
 import { scanLoadedPackage, type PackageScan } from "../scan.js";
 import { ResultCache } from "./cache.js";
+import type { SharedVerdictCache } from "./shared-cache.js";
 import { discover } from "./discover.js";
 import { checkInstalled, pairInstalled, type InstalledCheck } from "./installed-lock.js";
 import { readInstalledNpm } from "./installed-npm.js";
@@ -40,6 +41,8 @@ export interface DepsScanOptions {
   registry: RegistryOptions;
   analyzer: Analyzer;
   cache: ResultCache;
+  /** --db: the verdict cache shared by every runner on one database (read before, written after the scan). */
+  sharedCache?: SharedVerdictCache;
   /** Parallel downloads (default 8). */
   concurrency?: number;
   installed?: boolean;
@@ -152,6 +155,9 @@ export async function scanDependencies(inputs: DepsInputs, options: DepsScanOpti
     summary.installedCheck = { compared: installedCheck.compared, matching: installedCheck.verified.size, notCompared: installedCheck.notCompared };
   }
 
+  // One query for every stored verdict of these archives; an unreachable database only means no shared cache.
+  const shared = await options.sharedCache?.session([...entries.flatMap(({ pkg }) => pkg.integrity), ...(installedCheck?.verified.values() ?? [])]);
+
   const queue = [...entries];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
@@ -173,7 +179,7 @@ export async function scanDependencies(inputs: DepsInputs, options: DepsScanOpti
       if (!existsSync(pkg.localPath)) return notAnalysed(pkg, pkg.unscannable ?? `${pkg.source} dependency not found on disk at ${pkg.localPath}`);
       // Exactly the files of the archive the lockfile pins: that archive's verdict holds.
       const verified = installedCheck?.verified.get(pkg.localPath);
-      const cachedVerdict = verified && options.cache.get([verified]);
+      const cachedVerdict = verified && (options.cache.get([verified]) ?? shared?.get([verified]));
       if (cachedVerdict) {
         record(pkg, withIdentity(cachedVerdict, pkg), true);
         summary.fromCache++;
@@ -194,7 +200,7 @@ export async function scanDependencies(inputs: DepsInputs, options: DepsScanOpti
       return tick();
     }
     if (pkg.unscannable) return notAnalysed(pkg, pkg.unscannable);
-    const cached = options.cache.get(pkg.integrity) ?? (pkg.integrity.length ? undefined : options.cache.getById(pkg));
+    const cached = options.cache.get(pkg.integrity) ?? shared?.get(pkg.integrity) ?? (pkg.integrity.length ? undefined : options.cache.getById(pkg));
     if (cached) {
       record(pkg, withIdentity(cached, pkg), true);
       summary.fromCache++;
@@ -218,6 +224,7 @@ export async function scanDependencies(inputs: DepsInputs, options: DepsScanOpti
     const result = await options.analyzer.analyze(display(pkg), archive.fileName, archive.data, options.limits);
     const identified = withIdentity(result, pkg);
     options.cache.put(archive.digest, identified);
+    shared?.add(archive.digest, identified);
     if (archive.verifiedAgainst === "registry") options.cache.putId(pkg, archive.digest);
     record(pkg, identified, false);
     summary.scanned++;
@@ -225,6 +232,7 @@ export async function scanDependencies(inputs: DepsInputs, options: DepsScanOpti
     tick();
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
+  if (shared) summary.sharedCache = await shared.finish();
   summary.scanned += summary.fromDisk;
   summary.binaryOnly.sort();
   summary.notAnalysed.sort((a, b) => a.package.localeCompare(b.package));

@@ -6,6 +6,7 @@ import { errorMessage } from "../core/errors.js";
 import { isAtLeast, type ScanReport, type Severity } from "../core/types.js";
 import type { ResultCache } from "../deps/cache.js";
 import { scanDependencies } from "../deps/scan.js";
+import type { SharedVerdictCache } from "../deps/shared-cache.js";
 import type { ParsedLockfile } from "../deps/types.js";
 import type { Analyzer } from "../deps/workers.js";
 import { DEFAULT_LIMITS } from "../ingest/index.js";
@@ -38,6 +39,8 @@ export interface GuardOptions {
   /** Created only when something has to be analysed. */
   analyzer: () => Analyzer;
   cache: ResultCache;
+  /** --db: the verdict cache shared with other runners. */
+  sharedCache?: SharedVerdictCache;
   /** Guard messages (stderr); the package manager keeps stdout. */
   say: (text: string) => void;
 }
@@ -77,6 +80,7 @@ export async function runGuard(argv: string[], options: GuardOptions): Promise<n
         registry: options.registry,
         analyzer: lazy.analyzer,
         cache: options.cache,
+        ...(options.sharedCache ? { sharedCache: options.sharedCache } : {}),
       });
     } finally {
       await lazy.close();
@@ -94,7 +98,8 @@ export async function runGuard(argv: string[], options: GuardOptions): Promise<n
     }
     const names = plan.lockfile.packages.map((p) => `${p.name}@${p.version ?? "?"}`).sort();
     const cached = report.deps?.fromCache ?? 0;
-    options.say(`exfilscan: checked ${names.length} package${names.length === 1 ? "" : "s"}${plan.newCount !== undefined ? ` (${plan.newCount} new)` : ""}${cached ? `, ${cached} from cache` : ""}: ${names.join(" ")}\n`);
+    const shared = report.deps?.sharedCache?.hits ?? 0;
+    options.say(`exfilscan: checked ${names.length} package${names.length === 1 ? "" : "s"}${plan.newCount !== undefined ? ` (${plan.newCount} new)` : ""}${cached ? `, ${cached} from cache${shared ? ` (${shared} from the shared cache)` : ""}` : ""}: ${names.join(" ")}\n`);
     if (options.checkOnly) return 0;
     await plan.beforeInstall();
     return await runInherited(plan.install, options.cwd, options.env);
@@ -180,7 +185,7 @@ async function scanPinnedSdists(cmd: ParsedCommand, options: GuardOptions): Prom
   };
   const lazy = lazyAnalyzer(options);
   try {
-    const report = await scanDependencies({ sources: [lockfile], usageErrors: [] }, { signatures: options.signatures, limits: DEFAULT_LIMITS, registry: options.registry, analyzer: lazy.analyzer, cache: options.cache });
+    const report = await scanDependencies({ sources: [lockfile], usageErrors: [] }, { signatures: options.signatures, limits: DEFAULT_LIMITS, registry: options.registry, analyzer: lazy.analyzer, cache: options.cache, ...(options.sharedCache ? { sharedCache: options.sharedCache } : {}) });
     const verdict = decide(report, options);
     return verdict.blocking.length ? refuse(report, verdict.blocking.map((f) => f.package), options, cmd) : undefined;
   } catch {

@@ -2,7 +2,7 @@
 import { createColors } from "picocolors";
 import { problemLevel } from "./levels.js";
 import { terminalSafe as safe } from "./terminal.js";
-import { SEVERITIES, severityRank, type DepsSummary, type Finding, type ScanReport, type Severity } from "../core/types.js";
+import { SEVERITIES, severityRank, type DepsSummary, type Finding, type ScanReport, type Severity, type SharedCacheSummary } from "../core/types.js";
 
 export interface TextOptions {
   color: boolean;
@@ -68,8 +68,17 @@ function depsSummary(deps: DepsSummary): string[] {
       (deps.binaryOnly.length ? `, ${deps.binaryOnly.length} binary-only (not analysed: no code)` : "") +
       `, ${(deps.downloadedBytes / 1e6).toFixed(1)} MB downloaded`,
   );
+  if (deps.sharedCache) lines.push(sharedCacheLine(deps.sharedCache));
   for (const missing of deps.notAnalysed) lines.push(`  not analysed: ${safe(missing.package)} (${safe(missing.lockfile)}:${missing.line}): ${safe(missing.reason)}`);
   return lines;
+}
+
+function sharedCacheLine(shared: SharedCacheSummary): string {
+  if (!shared.reachable) return `shared cache ${safe(shared.location)}: unreachable, not used: every package was analysed here`;
+  return `shared cache ${safe(shared.location)}: ${shared.hits} from shared cache, ${shared.written} written back` +
+    (shared.rejected ? `, ${shared.rejected} entr${shared.rejected === 1 ? "y" : "ies"} rejected and analysed again` : "") +
+    (shared.signed ? ", entries signed with the fleet key" : ", unsigned (no fleet key: every database writer is trusted)") +
+    (shared.written === 0 && shared.problems.some((p) => p.includes("not written back")) ? ", results not written back" : "");
 }
 
 function renderFinding(finding: Finding, paint: Record<Severity, (s: string) => string>, dim: (s: string) => string): string[] {

@@ -55,6 +55,11 @@ export const SQLITE_MIGRATIONS: Migration[] = [
         analysis_version TEXT NOT NULL, digest TEXT NOT NULL, result_json TEXT NOT NULL, result_sha256 TEXT NOT NULL,
         written_by TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (analysis_version, digest));`,
   },
+  {
+    version: 4,
+    name: "verdicts signed with the runners' shared key (HMAC)",
+    sql: `ALTER TABLE verdicts ADD COLUMN mac TEXT;`,
+  },
 ];
 
 export const POSTGRES_MIGRATIONS: Migration[] = [
@@ -94,6 +99,11 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
       CREATE TABLE verdicts (
         analysis_version TEXT NOT NULL, digest TEXT NOT NULL, result_json TEXT NOT NULL, result_sha256 TEXT NOT NULL,
         written_by TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (analysis_version, digest));`,
+  },
+  {
+    version: 4,
+    name: "verdicts signed with the runners' shared key (HMAC)",
+    sql: `ALTER TABLE verdicts ADD COLUMN mac TEXT;`,
   },
 ];
 

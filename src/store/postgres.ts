@@ -6,7 +6,7 @@ import pg from "pg";
 import { ExfilscanError } from "../core/errors.js";
 import type { FileIdentity } from "../logs/reader.js";
 import { LATEST_SCHEMA, POSTGRES_MIGRATIONS } from "./migrations.js";
-import { baselineFrom, latestAlerts, offsetFrom, resumeFrom, sinceAndRule, verifyVerdict, type Row } from "./rows.js";
+import { baselineFrom, latestAlerts, offsetFrom, resumeFrom, sinceAndRule, uniqueVerdicts, verifyVerdict, type Row } from "./rows.js";
 import { FLEET_SQL, fleetFrom } from "./sqlite.js";
 import type {
   BaselineRow, BatchResult, BatchWrite, FleetDestination, LogStore, OffsetRow, PartitionSnapshot, ResetCounts, ResumeDecision, StoredAlert, VerdictLookup, VerdictRow,
@@ -15,6 +15,9 @@ import type {
 /** The database cannot be reached (or refused us): the command fails, nothing was committed. */
 export class StoreUnavailableError extends ExfilscanError {
   override name = "StoreUnavailableError";
+  constructor(message: string, /** The cause alone (refused, timeout, login rejected …), for other commands' messages. */ readonly reason = message) {
+    super(message);
+  }
 }
 
 const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"]);
@@ -85,6 +88,7 @@ export class PostgresStore implements LogStore {
     const reason = (error as { code?: string }).code ?? (error as Error).message;
     return new StoreUnavailableError(
       `cannot reach the state database ${this.location} (${reason}): nothing from this run was committed; the next run resumes from the last committed offset`,
+      `cannot connect (${reason})`,
     );
   }
 
@@ -272,18 +276,41 @@ export class PostgresStore implements LogStore {
   }
 
   async getVerdict(analysisVersion: string, digest: string): Promise<VerdictLookup> {
-    return this.run(async (c) => {
-      const row = (await c.query("SELECT * FROM verdicts WHERE analysis_version = $1 AND digest = $2", [analysisVersion, digest])).rows[0] as Row | undefined;
-      return verifyVerdict(row, analysisVersion, digest);
-    });
+    return (await this.getVerdicts(analysisVersion, [digest])).get(digest) ?? { status: "miss" };
   }
 
   async putVerdict(row: VerdictRow): Promise<void> {
-    await this.run((c) => c.query(
-      `INSERT INTO verdicts(analysis_version, digest, result_json, result_sha256, written_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (analysis_version, digest) DO UPDATE SET result_json = excluded.result_json, result_sha256 = excluded.result_sha256, written_by = excluded.written_by, created_at = excluded.created_at`,
-      [row.analysisVersion, row.digest, row.resultJson, row.resultSha256, row.writtenBy, Date.now()],
-    ));
+    await this.putVerdicts([row]);
+  }
+
+  async getVerdicts(analysisVersion: string, digests: string[]): Promise<Map<string, VerdictLookup>> {
+    const found = new Map<string, VerdictLookup>();
+    if (!digests.length) return found;
+    const rows = await this.run(async (c) => (await c.query(
+      "SELECT * FROM verdicts WHERE analysis_version = $1 AND digest = ANY($2::text[])", [analysisVersion, [...new Set(digests)]],
+    )).rows as Row[]);
+    for (const row of rows) found.set(String(row["digest"]), verifyVerdict(row, analysisVersion, String(row["digest"])));
+    return found;
+  }
+
+  async putVerdicts(rows: VerdictRow[]): Promise<void> {
+    const unique = uniqueVerdicts(rows);
+    if (!unique.length) return;
+    const now = Date.now();
+    const write = () => this.run((c) => this.transaction(c, () => c.query(
+      `INSERT INTO verdicts(analysis_version, digest, result_json, result_sha256, written_by, mac, created_at)
+       SELECT *, $7::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+       ON CONFLICT (analysis_version, digest) DO UPDATE SET result_json = excluded.result_json, result_sha256 = excluded.result_sha256,
+         written_by = excluded.written_by, mac = excluded.mac, created_at = excluded.created_at`,
+      [unique.map((r) => r.analysisVersion), unique.map((r) => r.digest), unique.map((r) => r.resultJson), unique.map((r) => r.resultSha256), unique.map((r) => r.writtenBy), unique.map((r) => r.mac ?? null), now],
+    )));
+    // Rows are written in key order, so two runners cannot deadlock; a deadlock with some other writer is retried once.
+    try {
+      await write();
+    } catch (error) {
+      if ((error as { code?: string }).code !== "40P01") throw error;
+      await write();
+    }
   }
 }
 

@@ -61,6 +61,7 @@ export function verdictFrom(r: Row): VerdictRow {
   return {
     analysisVersion: String(r["analysis_version"]), digest: String(r["digest"]), resultJson: String(r["result_json"]),
     resultSha256: String(r["result_sha256"]), writtenBy: String(r["written_by"]),
+    ...(typeof r["mac"] === "string" && r["mac"] ? { mac: r["mac"] } : {}),
   };
 }
 
@@ -86,4 +87,11 @@ export function verifyVerdict(r: Row | undefined, analysisVersion: string, diges
     return { status: "rejected", reason: "payload is not a package result (target, findings, errors)" };
   }
   return { status: "hit", row };
+}
+
+/** One row per (analysis version, digest), sorted: concurrent writers take row locks in one order. */
+export function uniqueVerdicts(rows: VerdictRow[]): VerdictRow[] {
+  const byKey = new Map<string, VerdictRow>();
+  for (const row of rows) byKey.set(`${row.analysisVersion}\0${row.digest}`, row);
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
 }

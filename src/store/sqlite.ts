@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { UsageError } from "../core/errors.js";
 import type { FileIdentity } from "../logs/reader.js";
 import { LATEST_SCHEMA, SQLITE_MIGRATIONS } from "./migrations.js";
-import { baselineFrom, latestAlerts, offsetFrom, resumeFrom, sinceAndRule, verifyVerdict, type Row } from "./rows.js";
+import { baselineFrom, latestAlerts, offsetFrom, resumeFrom, sinceAndRule, uniqueVerdicts, verifyVerdict, type Row } from "./rows.js";
 import type {
   BaselineRow, BatchResult, BatchWrite, FleetDestination, LogStore, OffsetRow, PartitionSnapshot, ResetCounts, ResumeDecision, StoredAlert, VerdictLookup, VerdictRow,
 } from "./types.js";
@@ -197,15 +197,33 @@ export class SqliteStore implements LogStore {
   }
 
   async getVerdict(analysisVersion: string, digest: string): Promise<VerdictLookup> {
-    const row = this.db.prepare("SELECT * FROM verdicts WHERE analysis_version = ? AND digest = ?").get(analysisVersion, digest) as Row | undefined;
-    return verifyVerdict(row, analysisVersion, digest);
+    return (await this.getVerdicts(analysisVersion, [digest])).get(digest) ?? { status: "miss" };
   }
 
   async putVerdict(row: VerdictRow): Promise<void> {
-    this.db.prepare(
-      `INSERT INTO verdicts(analysis_version, digest, result_json, result_sha256, written_by, created_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT(analysis_version, digest) DO UPDATE SET result_json = excluded.result_json, result_sha256 = excluded.result_sha256, written_by = excluded.written_by, created_at = excluded.created_at`,
-    ).run(row.analysisVersion, row.digest, row.resultJson, row.resultSha256, row.writtenBy, Date.now());
+    await this.putVerdicts([row]);
+  }
+
+  async getVerdicts(analysisVersion: string, digests: string[]): Promise<Map<string, VerdictLookup>> {
+    const found = new Map<string, VerdictLookup>();
+    if (!digests.length) return found;
+    const rows = this.db
+      .prepare("SELECT * FROM verdicts WHERE analysis_version = ? AND digest IN (SELECT value FROM json_each(?))")
+      .all(analysisVersion, JSON.stringify([...new Set(digests)])) as Row[];
+    for (const row of rows) found.set(String(row["digest"]), verifyVerdict(row, analysisVersion, String(row["digest"])));
+    return found;
+  }
+
+  async putVerdicts(rows: VerdictRow[]): Promise<void> {
+    const insert = this.db.prepare(
+      `INSERT INTO verdicts(analysis_version, digest, result_json, result_sha256, written_by, mac, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(analysis_version, digest) DO UPDATE SET result_json = excluded.result_json, result_sha256 = excluded.result_sha256,
+         written_by = excluded.written_by, mac = excluded.mac, created_at = excluded.created_at`,
+    );
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const row of uniqueVerdicts(rows)) insert.run(row.analysisVersion, row.digest, row.resultJson, row.resultSha256, row.writtenBy, row.mac ?? null, now);
+    }).immediate();
   }
 }
 

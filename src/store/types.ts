@@ -113,6 +113,8 @@ export interface VerdictRow {
   /** sha256 of resultJson, checked on read. */
   resultSha256: string;
   writtenBy: string;
+  /** HMAC-SHA256 (hex) over the row by a runner holding the fleet's verdict key; absent when unsigned. */
+  mac?: string;
 }
 
 /** A verdict read back: `rejected` says why a stored row was not usable (it is then a miss). */
@@ -141,6 +143,10 @@ export interface LogStore {
   getVerdict(analysisVersion: string, digest: string): Promise<VerdictLookup>;
   /** Stores (or replaces) a verdict. */
   putVerdict(row: VerdictRow): Promise<void>;
+  /** Every stored verdict of one analysis version among these digests, in one query, each re-verified; absent digests are not in the map. */
+  getVerdicts(analysisVersion: string, digests: string[]): Promise<Map<string, VerdictLookup>>;
+  /** Stores (or replaces) verdicts in one transaction; idempotent. */
+  putVerdicts(rows: VerdictRow[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -37,7 +37,7 @@ beforeEach(() => {
   return () => rmSync(root, { recursive: true, force: true });
 });
 
-function guard(args: string[], registryUrl = registry.base) {
+function guard(args: string[], registryUrl = registry.base, extraEnv: NodeJS.ProcessEnv = {}) {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env["PATH"],
     HOME: home,
@@ -57,6 +57,7 @@ function guard(args: string[], registryUrl = registry.base) {
     PIP_DISABLE_PIP_VERSION_CHECK: "1",
     PIP_CONFIG_FILE: "/dev/null",
     NO_COLOR: "1",
+    ...extraEnv,
   };
   // Asynchronous: the registry answers from this same process while the guard runs.
   return new Promise<{ status: number | null; out: string; err: string }>((resolve) => {
@@ -134,6 +135,24 @@ describe("guard with real npm", () => {
     const again = await guard(["--check-only", "--", "npm", "install", "benign-pad"]);
     expect(again.err).toContain("1 from cache");
   });
+});
+
+describe("guard with a shared verdict cache (--db)", () => {
+  it("a second runner with an empty local cache takes the verdict from the database; an unreachable one is only a warning", async () => {
+    const db = join(root, "shared", "verdicts.db");
+    const key = { EXFILSCAN_DB_KEY: "0123456789abcdef0123456789abcdef" };
+    const a = await guard(["--check-only", "--db", db, "--", "npm", "install", "benign-pad"], registry.base, { ...key, XDG_CACHE_HOME: join(root, "cache-a") });
+    expect(a.status, a.err).toBe(0);
+    expect(a.err).not.toContain("from cache");
+    const b = await guard(["--check-only", "--", "npm", "install", "benign-pad"], registry.base, { ...key, EXFILSCAN_DB: db, XDG_CACHE_HOME: join(root, "cache-b") });
+    expect(b.status, b.err).toBe(0);
+    expect(b.err).toContain("checked 1 package (1 new), 1 from cache (1 from the shared cache)");
+    writeFileSync(join(root, "file"), "");
+    const c = await guard(["--check-only", "--db", join(root, "file", "x.db"), "--", "npm", "install", "benign-pad"], registry.base, { XDG_CACHE_HOME: join(root, "cache-c") });
+    expect(c.status, c.err).toBe(0);
+    expect(c.err).toMatch(/shared verdict cache .* not used: .*every package is analysed here/);
+    expect(c.err).not.toContain("from cache");
+  }, 300_000);
 });
 
 describe("guard with real pip", () => {

@@ -204,6 +204,16 @@ describe.each(engines)("$name verdict cache", ({ fresh }) => {
       const bogus = JSON.stringify({ verdict: "clean" });
       await writer.putVerdict({ analysisVersion: "v1", digest: "sha512-DDD", resultJson: bogus, resultSha256: createHash("sha256").update(bogus).digest("hex"), writtenBy: "x" });
       expect(await reader.getVerdict("v1", "sha512-DDD")).toMatchObject({ status: "rejected", reason: expect.stringContaining("not a package result") });
+      // Many digests in one query; a batch written twice (a retried or concurrent runner) is one row each, the MAC kept.
+      const rows = ["sha512-EEE", "sha256-FFF", "sha512-EEE"].map((digest, i) => ({ analysisVersion: "v1", digest, resultJson, resultSha256: sha, writtenBy: `r${i}`, mac: "ab".repeat(32) }));
+      await Promise.all([writer.putVerdicts(rows), reader.putVerdicts([...rows].reverse())]);
+      await writer.putVerdicts(rows);
+      const found = await reader.getVerdicts("v1", ["sha512-AAA", "sha512-EEE", "sha256-FFF", "sha512-CCC", "sha512-ZZZ"]);
+      expect([...found.keys()].sort()).toEqual(["sha256-FFF", "sha512-AAA", "sha512-CCC", "sha512-EEE"]);
+      expect(found.get("sha512-EEE")).toMatchObject({ status: "hit", row: { writtenBy: "r2", mac: "ab".repeat(32) } });
+      expect(found.get("sha512-AAA")).toMatchObject({ status: "hit", row: { writtenBy: "runner-1" } });
+      expect((found.get("sha512-AAA") as { row: object }).row).not.toHaveProperty("mac");
+      expect(found.get("sha512-CCC")?.status).toBe("rejected");
     } finally {
       await writer.close();
       await reader.close();

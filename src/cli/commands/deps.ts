@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
 import { TOOL_VERSION } from "../../core/version.js";
 import { analysisVersion, ResultCache } from "../../deps/cache.js";
+import { sharedCacheFrom } from "../../deps/shared-cache.js";
 import { withDepsRules } from "../../deps/rules.js";
 import { readInputs, scanDependencies, type DepsProgress } from "../../deps/scan.js";
 import { createAnalyzer } from "../../deps/workers.js";
@@ -37,6 +38,8 @@ export function registerDeps(program: Command): void {
     .option("--registry <url>", "npm registry (default: .npmrc registry, $npm_config_registry or https://registry.npmjs.org)")
     .option("--pypi-url <url>", "PyPI JSON API base URL (default: $EXFILSCAN_PYPI_URL or https://pypi.org); PIP_INDEX_URL/pip.conf indexes use the simple API")
     .option("--cache-dir <dir>", "archive and result cache, safe to share between runs and CI runners (default: $XDG_CACHE_HOME/exfilscan)")
+    .option("--db <file|url>", "verdict cache shared by every runner: a postgres:// URL or a SQLite file (env EXFILSCAN_DB; docs/fleet.md)")
+    .option("--db-key-file <file>", "the fleet's key signing shared verdicts (env EXFILSCAN_DB_KEY_FILE, or the key itself in EXFILSCAN_DB_KEY)")
     .option("--workers <n>", "analysis threads", String(Math.max(1, Math.min(4, availableParallelism()))))
     .option("--concurrency <n>", "parallel downloads", "8")
     .option("--timeout <ms>", "per-request timeout", "30000")
@@ -62,7 +65,9 @@ export function registerDeps(program: Command): void {
       sources = changed.inputs;
     }
     const registry = registryFrom(raw, options.offline, sources.sources.map((s) => dirname(resolve(s.file))));
-    const cache = new ResultCache(registry.cacheDir, analysisVersion(signatures.dirs));
+    const version = analysisVersion(signatures.dirs);
+    const cache = new ResultCache(registry.cacheDir, version);
+    const sharedCache = sharedCacheFrom(raw, version, quiet ? () => {} : warn);
     const analyzer = createAnalyzer(positive("--workers", raw["workers"]), signatures, extraSignatureDirs);
     const bar = !quiet && process.stderr.isTTY && !process.env["CI"] ? progressBar() : undefined;
     let report;
@@ -74,6 +79,7 @@ export function registerDeps(program: Command): void {
         registry,
         analyzer,
         cache,
+        ...(sharedCache ? { sharedCache } : {}),
         concurrency: positive("--concurrency", raw["concurrency"]),
         prodOnly: Boolean(raw["prod"]),
         devOnly: Boolean(raw["dev"]),
@@ -83,6 +89,7 @@ export function registerDeps(program: Command): void {
     } finally {
       bar?.stop();
       await analyzer.close();
+      await sharedCache?.close();
     }
     if (changed) {
       report = await scanChanges(report, changed, process.cwd(), { signatures, ...(advisories ? { advisories } : {}), limits: DEFAULT_LIMITS, registry });

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
 import { SEVERITIES, type Severity } from "../../core/types.js";
 import { analysisVersion, ResultCache } from "../../deps/cache.js";
+import { sharedCacheFrom } from "../../deps/shared-cache.js";
 import { createAnalyzer } from "../../deps/workers.js";
 import { parseAllow } from "../../guard/allow.js";
 import { runGuard } from "../../guard/run.js";
@@ -11,6 +12,7 @@ import { loadNpmConfig } from "../../registry/config.js";
 import { defaultRegistryOptions } from "../../registry/http.js";
 import { loadSignatures } from "../../rules/signatures.js";
 import { loadAdvisoryStore } from "../../advisories/index.js";
+import { warn } from "../output.js";
 import { resolveStorePath } from "../../advisories/store.js";
 
 export function registerGuard(program: Command): void {
@@ -25,6 +27,8 @@ export function registerGuard(program: Command): void {
     .option("--reason <text>", "why the --allow is safe (recorded in the state directory)")
     .option("--check-only", "check and print the verdict, never run the command", false)
     .option("--cache-dir <dir>", "archive and verdict cache (default: $XDG_CACHE_HOME/exfilscan)")
+    .option("--db <file|url>", "verdict cache shared by every runner: a postgres:// URL or a SQLite file (env EXFILSCAN_DB; docs/fleet.md)")
+    .option("--db-key-file <file>", "the fleet's key signing shared verdicts (env EXFILSCAN_DB_KEY_FILE, or the key itself in EXFILSCAN_DB_KEY)")
     .option("--offline", "use only the cache (fails closed when it lacks something)", false)
     .option("--timeout <ms>", "per-request timeout", "30000")
     .option("--advisory-store <file>", "known-malicious package store (env EXFILSCAN_ADVISORY_STORE); used when present")
@@ -51,22 +55,29 @@ export function registerGuard(program: Command): void {
       cacheDir: String(raw["cacheDir"] ?? defaults.cacheDir),
       timeoutMs,
     };
+    const version = analysisVersion(signatures.dirs);
+    const sharedCache = sharedCacheFrom(raw, version, warn);
     const color = raw["color"] !== false && Boolean(process.stderr.isTTY) && !process.env["NO_COLOR"];
-    process.exitCode = await runGuard(argv, {
-      failOn: failOn as Severity,
-      failOpen: Boolean(raw["failOpen"]),
-      allow,
-      ...(reason ? { reason } : {}),
-      checkOnly: Boolean(raw["checkOnly"]),
-      cwd: process.cwd(),
-      env: process.env,
-      color,
-      signatures,
-      ...(advisories ? { advisories } : {}),
-      registry,
-      analyzer: () => createAnalyzer(Math.max(1, Math.min(4, availableParallelism())), signatures, extraDirs),
-      cache: new ResultCache(registry.cacheDir, analysisVersion(signatures.dirs)),
-      say: (text) => process.stderr.write(text),
-    });
+    try {
+      process.exitCode = await runGuard(argv, {
+        failOn: failOn as Severity,
+        failOpen: Boolean(raw["failOpen"]),
+        allow,
+        ...(reason ? { reason } : {}),
+        checkOnly: Boolean(raw["checkOnly"]),
+        cwd: process.cwd(),
+        env: process.env,
+        color,
+        signatures,
+        ...(advisories ? { advisories } : {}),
+        registry,
+        analyzer: () => createAnalyzer(Math.max(1, Math.min(4, availableParallelism())), signatures, extraDirs),
+        cache: new ResultCache(registry.cacheDir, version),
+        ...(sharedCache ? { sharedCache } : {}),
+        say: (text) => process.stderr.write(text),
+      });
+    } finally {
+      await sharedCache?.close();
+    }
   });
 }
