@@ -107,6 +107,8 @@ export interface DepsSummary {
   notAnalysed: { package: string; reason: string; lockfile: string; line: number }[];
   /** Bytes downloaded this run. */
   downloadedBytes: number;
+  /** The whole result came from the lockfile-level memo (src/deps/memo.ts): nothing was parsed or read per package. */
+  memo?: boolean;
   /** deps --installed with the project's lockfile: installed packages compared with what it pins. */
   installedCheck?: { compared: number; matching: number; notCompared: { package: string; reason: string }[] };
 }
