@@ -44,7 +44,11 @@ export function openMemo(inputs: string[], options: MemoOptions, cacheDir: strin
   const hash = createHash("sha256").update(`memo-v1\0${analysisVersion}\0`);
   hash.update(JSON.stringify({ inputs, prod: options.prodOnly, dev: options.devOnly, ecosystem: options.ecosystem ?? null, advisories: stampOf(options.advisoryStore) }));
   for (const file of found.lockfiles) hash.update(`\0${resolve(file)}\0`).update(readFileSync(file));
-  const file = join(cacheDir, "lockfile-results", analysisVersion, `${hash.digest("hex")}.json`);
+  return memoEntry(join(cacheDir, "lockfile-results", analysisVersion, `${hash.digest("hex")}.json`), memoizable);
+}
+
+/** A memo entry stored at `file` (checksummed, written atomically); `storable` says which reports may be stored. */
+export function memoEntry(file: string, storable: (report: ScanReport) => boolean): LockfileMemo {
   return {
     get() {
       try {
@@ -56,11 +60,18 @@ export function openMemo(inputs: string[], options: MemoOptions, cacheDir: strin
       }
     },
     put(report) {
-      if (!memoizable(report)) return;
+      if (!storable(report)) return;
       const body = JSON.stringify(report);
       writeAtomically(file, JSON.stringify({ check: checksum(body), report }));
     },
   };
+}
+
+/** The guard's memo: one resolved lockfile's bytes (wherever the guard wrote it) + the store in use. */
+export function openLockMemo(lockfile: string, kind: string, cacheDir: string, analysisVersion: string, advisoryStore: string | undefined): LockfileMemo {
+  const hash = createHash("sha256").update(`guard-v1\0${analysisVersion}\0${kind}\0${stampOf(advisoryStore)}\0`).update(readFileSync(lockfile));
+  // The report is stored, not the verdict: --fail-on and --allow are applied to it on every run.
+  return memoEntry(join(cacheDir, "lockfile-results", analysisVersion, `guard-${hash.digest("hex")}.json`), memoizable);
 }
 
 const checksum = (body: string) => createHash("sha256").update(body).digest("hex");

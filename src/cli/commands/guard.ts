@@ -4,7 +4,8 @@ import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
 import { SEVERITIES, type Severity } from "../../core/types.js";
 import { analysisVersion, ResultCache } from "../../deps/cache.js";
-import { createAnalyzer } from "../../deps/workers.js";
+import type { Analyzer } from "../../deps/workers.js";
+import type { Signatures } from "../../rules/signatures.js";
 import { parseAllow } from "../../guard/allow.js";
 import { runGuard } from "../../guard/run.js";
 import { loadNpmConfig } from "../../registry/config.js";
@@ -39,6 +40,7 @@ export function registerGuard(program: Command): void {
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new UsageError("--timeout must be a positive integer");
     const extraDirs = (program.opts()["signatures"] as string[] | undefined) ?? [];
     const signatures = loadSignatures(extraDirs);
+    const version = analysisVersion(signatures.dirs);
     // Quiet when absent: the guard stays silent on clean installs.
     const advisories = loadAdvisoryStore(resolveStorePath(raw["advisoryStore"] as string | undefined));
     const defaults = defaultRegistryOptions();
@@ -64,9 +66,23 @@ export function registerGuard(program: Command): void {
       signatures,
       ...(advisories ? { advisories } : {}),
       registry,
-      analyzer: () => createAnalyzer(Math.max(1, Math.min(4, availableParallelism())), signatures, extraDirs),
-      cache: new ResultCache(registry.cacheDir, analysisVersion(signatures.dirs)),
+      analyzer: () => deferredAnalyzer(Math.max(1, Math.min(4, availableParallelism())), signatures, extraDirs),
+      cache: new ResultCache(registry.cacheDir, version),
+      memo: { analysisVersion: version, advisoryStore: resolveStorePath(raw["advisoryStore"] as string | undefined) },
       say: (text) => process.stderr.write(text),
     });
   });
+}
+
+/** The analyzers and worker pool are loaded only when a package has to be analysed (a warm guard never loads them). */
+function deferredAnalyzer(threads: number, signatures: Signatures, signatureDirs: string[]): Analyzer {
+  let made: Promise<Analyzer> | undefined;
+  const get = () => (made ??= import("../../deps/workers.js").then((m) => m.createAnalyzer(threads, signatures, signatureDirs)));
+  return {
+    threads,
+    analyze: async (...args) => (await get()).analyze(...args),
+    close: async () => {
+      if (made) await (await made).close();
+    },
+  };
 }
