@@ -7,7 +7,7 @@
 // files), every package from the registry cache or analysed (nothing read from disk, nothing
 // unanalysed, no error).
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { ScanReport } from "../core/types.js";
 import { writeAtomically } from "../registry/http.js";
@@ -68,7 +68,9 @@ export function memoEntry(file: string, storable: (report: ScanReport) => boolea
 }
 
 /** The guard's memo: one resolved lockfile's bytes (wherever the guard wrote it) + the store in use. */
-export function openLockMemo(lockfile: string, kind: string, cacheDir: string, analysisVersion: string, advisoryStore: string | undefined): LockfileMemo {
+export function openLockMemo(lockfile: string, kind: string, cacheDir: string, analysisVersion: string, advisoryStore: string | undefined): LockfileMemo | undefined {
+  // pip's plan is a dry-run report, not a file; a requirements file may include others: no memo.
+  if (kind === "requirements" || !existsSync(lockfile)) return undefined;
   const hash = createHash("sha256").update(`guard-v1\0${analysisVersion}\0${kind}\0${stampOf(advisoryStore)}\0`).update(readFileSync(lockfile));
   // The report is stored, not the verdict: --fail-on and --allow are applied to it on every run.
   return memoEntry(join(cacheDir, "lockfile-results", analysisVersion, `guard-${hash.digest("hex")}.json`), memoizable);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analysisVersion, CODE_DIGEST_FILE, codeDigest, codeStamp, computeCodeDigest } from "../../src/deps/cache.js";
-import { memoizable, openMemo } from "../../src/deps/memo.js";
+import { memoizable, openLockMemo, openMemo } from "../../src/deps/memo.js";
 import { finishReport, newReport } from "../../src/core/report.js";
 import type { ScanReport } from "../../src/core/types.js";
 import { BUILTIN_SIGNATURES_DIR } from "../../src/rules/signatures.js";
@@ -105,5 +105,18 @@ describe("lockfile-level memo", () => {
     const entries = join(cache, "lockfile-results", "v1");
     for (const name of readdirSync(entries)) writeFileSync(join(entries, name), "{\"check\":\"x\",");
     expect(memo.get()).toBeUndefined();
+  });
+
+  it("guard: one entry per resolved lockfile's bytes; none for pip's dry-run plan (not a file) or a requirements file", () => {
+    const dir = project();
+    const cache = tmp("memo-guard");
+    const lock = join(dir, "package-lock.json");
+    const memo = openLockMemo(lock, "npm-package-lock", cache, "v1", undefined)!;
+    memo.put(report());
+    expect(openLockMemo(lock, "npm-package-lock", cache, "v1", undefined)!.get()?.deps?.memo).toBe(true);
+    expect(openLockMemo(lock, "npm-package-lock", cache, "v1", join(dir, "store.json"))!.get()).toBeUndefined();
+    expect(openLockMemo("pip install --dry-run", "requirements", cache, "v1", undefined)).toBeUndefined();
+    writeFileSync(join(dir, "requirements.txt"), "six==1.16.0\n");
+    expect(openLockMemo(join(dir, "requirements.txt"), "requirements", cache, "v1", undefined)).toBeUndefined();
   });
 });
