@@ -127,6 +127,8 @@ export interface DepsSummary {
   downloadedBytes: number;
   /** --db / EXFILSCAN_DB: the verdict cache shared by every runner on that database (src/deps/shared-cache.ts). */
   sharedCache?: SharedCacheSummary;
+  /** The whole result came from the lockfile-level memo (src/deps/memo.ts): nothing was parsed or read per package. */
+  memo?: boolean;
   /** deps --installed with the project's lockfile: installed packages compared with what it pins. */
   installedCheck?: { compared: number; matching: number; notCompared: { package: string; reason: string }[] };
 }

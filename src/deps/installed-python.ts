@@ -42,10 +42,26 @@ function listTree(root: string, rel: string, out: string[]): void {
   for (const entry of readdirSync(full).sort()) if (entry !== "__pycache__") listTree(root, posix.join(rel, entry), out);
 }
 
+/** Files a distribution runs or loads: one of these in its folders that no RECORD lists was added after installation. */
+const CODE_FILE = /\.(py|pth|so|pyd|dll|dylib|js|sh)$/i;
+
+/** Code files under the top-level folders a RECORD claims that no RECORD lists (another distribution's are its own). */
+function unrecorded(sitePackages: string, recorded: string[], claimed: Set<string>): string[] {
+  const tops = new Set(recorded.filter((p) => p.includes("/") && !/\.(dist|egg)-info\//.test(p)).map((p) => p.slice(0, p.indexOf("/"))));
+  const out: string[] = [];
+  for (const top of [...tops].sort()) {
+    const files: string[] = [];
+    listTree(sitePackages, top, files);
+    for (const file of files) if (CODE_FILE.test(file) && !claimed.has(file)) out.push(file);
+  }
+  return out;
+}
+
 export async function readSitePackages(sitePackages: string): Promise<ParsedLockfile> {
   const problems: LockfileProblem[] = [];
   const packages: ResolvedPackage[] = [];
   const claimed = new Set<string>();
+  const recordedBy = new Map<ResolvedPackage, string[]>();
   const entries = readdirSync(sitePackages).sort();
   for (const entry of entries) {
     const isDist = entry.endsWith(".dist-info");
@@ -62,7 +78,8 @@ export async function readSitePackages(sitePackages: string): Promise<ParsedLock
     const name = meta.name ?? entry.replace(/-[^-]*\.(dist|egg)-info$/, "");
     const files: string[] = [];
     const recordFile = join(full, "RECORD");
-    if (isDist && existsSync(recordFile)) {
+    const hasRecord = isDist && existsSync(recordFile);
+    if (hasRecord) {
       for (const record of parseRecord(readFileSync(recordFile, "utf8"))) {
         const path = inside(record.path);
         if (path && !path.endsWith(".pyc")) files.push(path);
@@ -83,16 +100,24 @@ export async function readSitePackages(sitePackages: string): Promise<ParsedLock
       else listTree(sitePackages, entry, files);
     }
     for (const f of files) claimed.add(f);
-    packages.push(
-      newPackage("pypi", name, metadataFile, 1, {
-        source: "installed",
-        localPath: sitePackages,
-        localFiles: [...new Set(files)].filter((f) => existsSync(join(sitePackages, f))),
-        direct: true,
-        paths: [[`${name}${meta.version ? `@${meta.version}` : ""}`]],
-        ...(meta.version ? { version: meta.version } : {}),
-      }),
-    );
+    const unique = [...new Set(files)];
+    const pkg = newPackage("pypi", name, metadataFile, 1, {
+      source: "installed",
+      localPath: sitePackages,
+      localFiles: unique.filter((f) => existsSync(join(sitePackages, f))),
+      direct: true,
+      paths: [[`${name}${meta.version ? `@${meta.version}` : ""}`]],
+      ...(meta.version ? { version: meta.version } : {}),
+    });
+    if (hasRecord) recordedBy.set(pkg, unique);
+    packages.push(pkg);
+  }
+  // Against RECORD, once every distribution's files are claimed: what is missing, and what was added.
+  for (const [pkg, recorded] of recordedBy) {
+    const added = unrecorded(sitePackages, recorded, claimed);
+    const present = new Set(pkg.localFiles);
+    pkg.record = { missing: recorded.filter((f) => !present.has(f)), added };
+    pkg.localFiles = [...pkg.localFiles!, ...added];
   }
   const environment = entries.filter((e) => ENVIRONMENT_FILES.test(e) && !claimed.has(e) && statSync(join(sitePackages, e)).isFile());
   if (environment.length) {
@@ -151,6 +176,30 @@ export async function loadInstalledDistribution(pkg: ResolvedPackage, limits: In
         });
       }
     }
+  }
+  for (const file of pkg.record?.added ?? []) {
+    drafts.push({
+      ruleId: INSTALLED_FILE_MODIFIED,
+      severity: "high" as const,
+      message: `${file} is in ${pkg.name}'s folders but in no RECORD of the environment: code added after installation`,
+      location: { file, line: 1, column: 1 },
+      flow: [],
+      indicators: [],
+      attack: ["T1195.002"],
+      identity: `added:${file}`,
+    });
+  }
+  for (const file of pkg.record?.missing ?? []) {
+    drafts.push({
+      ruleId: INSTALLED_FILE_MODIFIED,
+      severity: "low" as const,
+      message: `${file} is listed in ${recordPath ?? "RECORD"} but is not on disk: removed after installation`,
+      location: { file: recordPath ?? file, line: 1, column: 1 },
+      flow: [],
+      indicators: [],
+      attack: ["T1195.002"],
+      identity: `missing:${file}`,
+    });
   }
   const ref: PackageRef = { ecosystem: "pypi", name: pkg.name, ...(pkg.version ? { version: pkg.version } : {}) };
   const findings = finalize(drafts, ref, signatures).map((f) => ({ ...f, category: "integrity", target: input }));

@@ -120,6 +120,15 @@ export async function scanDependencies(inputs: DepsInputs, options: DepsScanOpti
   const progress: DepsProgress = { total: entries.length, fetched: 0, scanned: 0, cached: 0, failed: 0, bytes: 0 };
   const tick = () => options.onProgress?.({ ...progress });
   tick();
+  // Bytes actually received from a registry (archives and metadata), never cache reads.
+  const registry: RegistryOptions = {
+    ...options.registry,
+    onDownload: (bytes) => {
+      summary.downloadedBytes += bytes;
+      progress.bytes += bytes;
+      options.registry.onDownload?.(bytes);
+    },
+  };
 
   const notAnalysed = (pkg: ResolvedPackage, reason: string) => {
     summary.notAnalysed.push({ package: display(pkg), reason, lockfile: pkg.lockfile, line: pkg.line });
@@ -150,7 +159,7 @@ export async function scanDependencies(inputs: DepsInputs, options: DepsScanOpti
   // Installed trees against their project's lockfile (versions; npm files against the pinned archive).
   let installedCheck: InstalledCheck | undefined;
   if (pairInstalled(inputs.sources).length) {
-    installedCheck = await checkInstalled(inputs.sources, { registry: options.registry, limits: options.limits, signatures: options.signatures });
+    installedCheck = await checkInstalled(inputs.sources, { registry, limits: options.limits, signatures: options.signatures });
     report.findings.push(...installedCheck.findings.map((f) => ({ ...f, ...(dependencyOf(entries, f) ?? {}) })));
     summary.installedCheck = { compared: installedCheck.compared, matching: installedCheck.verified.size, notCompared: installedCheck.notCompared };
   }
@@ -209,7 +218,7 @@ export async function scanDependencies(inputs: DepsInputs, options: DepsScanOpti
     }
     let archive: LockedArchive;
     try {
-      archive = pkg.ecosystem === "npm" ? await fetchLockedNpm(pkg, options.registry) : await fetchLockedPypi(pkg, options.registry, indexUrls);
+      archive = pkg.ecosystem === "npm" ? await fetchLockedNpm(pkg, registry) : await fetchLockedPypi(pkg, registry, indexUrls);
     } catch (error) {
       if (error instanceof IntegrityError) {
         report.findings.push(integrityFinding(pkg, error, options.signatures));
@@ -218,8 +227,6 @@ export async function scanDependencies(inputs: DepsInputs, options: DepsScanOpti
       throw error;
     }
     progress.fetched++;
-    progress.bytes += archive.data.length;
-    summary.downloadedBytes += archive.data.length;
     tick();
     const result = await options.analyzer.analyze(display(pkg), archive.fileName, archive.data, options.limits);
     const identified = withIdentity(result, pkg);

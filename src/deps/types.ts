@@ -61,6 +61,8 @@ export interface ResolvedPackage {
   localPath?: string;
   /** Installed Python distributions: the files (relative to localPath) the RECORD lists. */
   localFiles?: string[];
+  /** site-packages: files RECORD lists that are not on disk, and code files in the distribution's folders that no RECORD lists (those are in localFiles too, so they are analysed). */
+  record?: { missing: string[]; added: string[] };
   /** Why this entry cannot be fetched and scanned (VCS, URL, unpinned, missing...). */
   unscannable?: string;
   /** Installed trees: a platform binary package with no JS (reported, not an error). */

@@ -59,8 +59,10 @@ export function planNpm(cmd: ParsedCommand, projectDir: string, env: NodeJS.Proc
     if (!existsSync(lockPath)) throw new ResolutionError(cmd.action === "ci" ? "npm ci needs a package-lock.json or npm-shrinkwrap.json" : "npm wrote no lockfile");
     const lockfile = parseLockfile(lockPath);
     const currentPath = join(projectDir, lockName);
-    const before = !detached && existsSync(currentPath) ? new Set(parseLockfile(currentPath).packages.map(key)) : new Set<string>();
-    const added = lockfile.packages.filter((p) => !before.has(key(p)));
+    // The lockfile npm would use is byte for byte the current one (an in-sync install): nothing is new, and it is parsed once.
+    const unchanged = !detached && existsSync(currentPath) && readFileSync(currentPath).equals(readFileSync(lockPath));
+    const before = unchanged ? undefined : !detached && existsSync(currentPath) ? new Set(parseLockfile(currentPath).packages.map(key)) : new Set<string>();
+    const added = before ? lockfile.packages.filter((p) => !before.has(key(p))) : [];
     let install: string[];
     if (cmd.action === "ci") install = [cmd.program, ...cmd.prefix, cmd.verb ?? "ci", ...cmd.args];
     else if (cmd.action === "exec" || cmd.global) {

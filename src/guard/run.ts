@@ -5,7 +5,7 @@ import type { AdvisoryStore } from "../advisories/index.js";
 import { errorMessage } from "../core/errors.js";
 import { isAtLeast, type ScanReport, type Severity } from "../core/types.js";
 import type { ResultCache } from "../deps/cache.js";
-import { scanDependencies } from "../deps/scan.js";
+import { openLockMemo } from "../deps/memo.js";
 import type { SharedVerdictCache } from "../deps/shared-cache.js";
 import type { ParsedLockfile } from "../deps/types.js";
 import type { Analyzer } from "../deps/workers.js";
@@ -43,6 +43,8 @@ export interface GuardOptions {
   sharedCache?: SharedVerdictCache;
   /** Guard messages (stderr); the package manager keeps stdout. */
   say: (text: string) => void;
+  /** Result-cache key and known-malicious store file: with both, a clean verdict on an unchanged resolved lockfile is reused whole (src/deps/memo.ts). */
+  memo?: { analysisVersion: string; advisoryStore?: string };
 }
 
 interface Plan {
@@ -70,20 +72,25 @@ export async function runGuard(argv: string[], options: GuardOptions): Promise<n
     return unchecked(argv, why, options);
   }
   try {
-    const lazy = lazyAnalyzer(options);
-    let report: ScanReport;
-    try {
-      report = await scanDependencies({ sources: [plan.lockfile], usageErrors: [] }, {
-        signatures: options.signatures,
-        ...(options.advisories ? { advisories: options.advisories } : {}),
-        limits: DEFAULT_LIMITS,
-        registry: options.registry,
-        analyzer: lazy.analyzer,
-        cache: options.cache,
-        ...(options.sharedCache ? { sharedCache: options.sharedCache } : {}),
-      });
-    } finally {
-      await lazy.close();
+    const memo = options.memo && openLockMemo(plan.lockfile.file, plan.lockfile.kind, options.registry.cacheDir, options.memo.analysisVersion, options.memo.advisoryStore);
+    let report = memo?.get();
+    if (!report) {
+      const { scanDependencies } = await import("../deps/scan.js");
+      const lazy = lazyAnalyzer(options);
+      try {
+        report = await scanDependencies({ sources: [plan.lockfile], usageErrors: [] }, {
+          signatures: options.signatures,
+          ...(options.advisories ? { advisories: options.advisories } : {}),
+          limits: DEFAULT_LIMITS,
+          registry: options.registry,
+          analyzer: lazy.analyzer,
+          cache: options.cache,
+          ...(options.sharedCache ? { sharedCache: options.sharedCache } : {}),
+        });
+      } finally {
+        await lazy.close();
+      }
+      memo?.put(report);
     }
     const verdict = decide(report, options);
     if (verdict.blocking.length) return refuse(report, verdict.blocking.map((f) => f.package), options, cmd);
@@ -185,6 +192,7 @@ async function scanPinnedSdists(cmd: ParsedCommand, options: GuardOptions): Prom
   };
   const lazy = lazyAnalyzer(options);
   try {
+    const { scanDependencies } = await import("../deps/scan.js");
     const report = await scanDependencies({ sources: [lockfile], usageErrors: [] }, { signatures: options.signatures, limits: DEFAULT_LIMITS, registry: options.registry, analyzer: lazy.analyzer, cache: options.cache, ...(options.sharedCache ? { sharedCache: options.sharedCache } : {}) });
     const verdict = decide(report, options);
     return verdict.blocking.length ? refuse(report, verdict.blocking.map((f) => f.package), options, cmd) : undefined;

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import type { ProxySettings } from "./proxy.js";
 
 export interface NpmConfig {
   registry?: string;
@@ -11,6 +12,8 @@ export interface NpmConfig {
   scopes: Record<string, string>;
   /** "//host[:port]/path/" → Authorization header value */
   auth: Record<string, string>;
+  /** `proxy`, `https-proxy`, `noproxy` (used for the npm registries, over the environment's). */
+  proxy?: ProxySettings;
 }
 
 function expand(value: string, env: NodeJS.ProcessEnv): string {
@@ -28,7 +31,10 @@ export function parseNpmrc(text: string, env: NodeJS.ProcessEnv = process.env, i
     if (key === "registry") into.registry = value.replace(/\/+$/, "");
     else if (/^@[^:]+:registry$/.test(key)) into.scopes[key.slice(0, key.indexOf(":"))] = value.replace(/\/+$/, "");
     else if (key.startsWith("//") && key.endsWith(":_authToken")) into.auth[normalizePrefix(key.slice(0, -":_authToken".length))] = `Bearer ${value}`;
-    else if (key.startsWith("//") && key.endsWith(":_auth")) into.auth[normalizePrefix(key.slice(0, -":_auth".length))] = `Basic ${value}`;
+    else if (key === "proxy" || key === "https-proxy" || key === "noproxy") {
+      const field = key === "proxy" ? "http" : key === "https-proxy" ? "https" : "noProxy";
+      if (value && value !== "null" && value !== "false") (into.proxy ??= {})[field] = value;
+    } else if (key.startsWith("//") && key.endsWith(":_auth")) into.auth[normalizePrefix(key.slice(0, -":_auth".length))] = `Basic ${value}`;
   }
   return into;
 }

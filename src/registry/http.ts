@@ -6,6 +6,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { IngestError, errorMessage } from "../core/errors.js";
 import { authorizationFor, type NpmConfig } from "./config.js";
+import { proxyAgent, proxyFor, proxyFromEnv, proxySettingsFor, redactProxy, type ProxySettings } from "./proxy.js";
 
 export interface RegistryOptions {
   offline: boolean;
@@ -21,6 +22,10 @@ export interface RegistryOptions {
   backoffMs?: number;
   /** Largest response body accepted, counted while it streams in (default MAX_BODY_BYTES). */
   maxBodyBytes?: number;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment (.npmrc's proxy keys are in `npmrc`). */
+  proxy?: ProxySettings;
+  /** Told the size of every response body actually received over the network (not cache reads). */
+  onDownload?: (bytes: number) => void;
 }
 
 /** A response body larger than this is cut off while streaming and the download fails. */
@@ -77,6 +82,7 @@ export function defaultRegistryOptions(env: NodeJS.ProcessEnv = process.env): Re
     npmRegistry: (env["npm_config_registry"] || "https://registry.npmjs.org").replace(/\/+$/, ""),
     pypiUrl: (env["EXFILSCAN_PYPI_URL"] || "https://pypi.org").replace(/\/+$/, ""),
     timeoutMs: 30_000,
+    proxy: proxyFromEnv(env),
   };
 }
 
@@ -105,6 +111,11 @@ export async function download(url: string, options: RegistryOptions, accept?: s
   const headers: Record<string, string> = accept ? { accept } : {};
   const authorization = authorizationFor(url, options.npmrc);
   if (authorization) headers["authorization"] = authorization;
+  const npmRegistries = [options.npmRegistry, options.npmrc?.registry, ...Object.values(options.npmrc?.scopes ?? {})].filter((r): r is string => Boolean(r));
+  const proxy = proxyFor(url, proxySettingsFor(url, options.proxy, options.npmrc?.proxy, npmRegistries));
+  // Resolved before the first attempt: a malformed proxy setting is a configuration error, not a retry.
+  const agent = proxy ? await proxyAgent(proxy) : undefined;
+  const via = proxy ? ` via proxy ${redactProxy(proxy)}` : "";
   const attempts = Math.max(1, options.attempts ?? 3);
   let lastError: IngestError | undefined;
   for (let attempt = 0; attempt < attempts; attempt++) {
@@ -112,14 +123,16 @@ export async function download(url: string, options: RegistryOptions, accept?: s
     let response;
     try {
       const { default: fetch } = await import("node-fetch");
-      response = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs) });
+      response = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs), ...(agent ? { agent } : {}) });
     } catch (error) {
-      lastError = new IngestError(`registry unreachable (${shown}): ${redactAll(errorMessage(error), url, shown)}`);
+      lastError = new IngestError(`registry unreachable (${shown}${via}): ${redactAll(errorMessage(error), url, shown)}`);
       continue;
     }
     if (response.ok) {
       try {
-        return await readBounded(response.body, response.headers.get("content-length"), options.maxBodyBytes ?? MAX_BODY_BYTES, shown);
+        const body = await readBounded(response.body, response.headers.get("content-length"), options.maxBodyBytes ?? MAX_BODY_BYTES, shown);
+        options.onDownload?.(body.length);
+        return body;
       } catch (error) {
         if (error instanceof BodyTooLargeError) throw error;
         lastError = new IngestError(`registry unreachable (${shown}): ${redactAll(errorMessage(error), url, shown)}`);

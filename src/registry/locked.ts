@@ -4,7 +4,7 @@ import { IngestError } from "../core/errors.js";
 import { normalizePypiName } from "../deps/lockfiles/common.js";
 import type { ExpectedDigest, ResolvedPackage } from "../deps/types.js";
 import { registryFor } from "./config.js";
-import { fetchArchive, fetchMetadata, type Digest, type RegistryOptions } from "./http.js";
+import { fetchArchive, fetchMetadata, RegistryStatusError, type Digest, type RegistryOptions } from "./http.js";
 
 export interface LockedArchive {
   fileName: string;
@@ -38,20 +38,29 @@ export async function fetchLockedNpm(pkg: ResolvedPackage, options: RegistryOpti
   let url = pkg.resolved && /^https?:/.test(pkg.resolved) ? pkg.resolved.replace(/#.*$/, "") : undefined;
   // A lockfile written against the public registry is fetched from the configured mirror.
   if (url && PUBLIC_NPM.test(url) && !PUBLIC_NPM.test(`${registry}/`)) url = url.replace(PUBLIC_NPM, `${registry}/`);
+  // npm 11 lockfiles record no `resolved`: with an integrity to verify against, the registry's
+  // conventional tarball path is tried before the packument (often megabytes) is downloaded.
+  const conventional = `${registry}/${pkg.name}/-/${pkg.name.split("/").pop()}-${pkg.version}.tgz`;
+  if (!url && digest) {
+    try {
+      const data = await fetchArchive(conventional, digest, options);
+      return { fileName: `${pkg.name.replace("/", "-")}-${pkg.version}.tgz`, data, digest, verifiedAgainst, url: conventional };
+    } catch (error) {
+      // A registry with other tarball paths (404): its packument says where the tarball is.
+      if (options.offline || !(error instanceof RegistryStatusError && error.status === 404)) throw error;
+    }
+  }
   if (!url || !digest) {
-    if (!url && digest && options.offline) url = `${registry}/${pkg.name}/-/${pkg.name.split("/").pop()}-${pkg.version}.tgz`;
-    else {
-      const path = pkg.name.startsWith("@") ? `@${encodeURIComponent(pkg.name.slice(1))}` : encodeURIComponent(pkg.name);
-      const packument = (await fetchMetadata(`${registry}/${path}`, `npm-${pkg.name}`, options, "application/vnd.npm.install-v1+json")) as {
-        versions?: Record<string, { dist?: NpmDist }>;
-      };
-      const dist = packument.versions?.[pkg.version]?.dist;
-      if (!dist?.tarball) throw new IngestError(`${pkg.name}@${pkg.version}: no such version in the registry (${registry})`);
-      url ??= dist.tarball;
-      if (!digest) {
-        digest = registryDigest(dist);
-        verifiedAgainst = "registry";
-      }
+    const path = pkg.name.startsWith("@") ? `@${encodeURIComponent(pkg.name.slice(1))}` : encodeURIComponent(pkg.name);
+    const packument = (await fetchMetadata(`${registry}/${path}`, `npm-${pkg.name}`, options, "application/vnd.npm.install-v1+json")) as {
+      versions?: Record<string, { dist?: NpmDist }>;
+    };
+    const dist = packument.versions?.[pkg.version]?.dist;
+    if (!dist?.tarball) throw new IngestError(`${pkg.name}@${pkg.version}: no such version in the registry (${registry})`);
+    url ??= dist.tarball;
+    if (!digest) {
+      digest = registryDigest(dist);
+      verifiedAgainst = "registry";
     }
   }
   if (!digest) throw new IngestError(`${pkg.name}@${pkg.version}: neither the lockfile nor the registry gives an integrity; refusing to scan an unverifiable download`);

@@ -128,14 +128,20 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
 
 /** The built-in set: from dist/signatures.json when it was built from these very YAML files, else from the YAML. */
 function builtinData(): SignatureDirData {
-  return compiledData(COMPILED_SIGNATURES_FILE, BUILTIN_SIGNATURES_DIR) ?? readSignatureDirectory(BUILTIN_SIGNATURES_DIR);
+  return compiledData(COMPILED_SIGNATURES_FILE, BUILTIN_SIGNATURES_DIR, builtinSignatureDigest()) ?? readSignatureDirectory(BUILTIN_SIGNATURES_DIR);
+}
+
+let builtinDigest: string | undefined;
+/** signatureDigest of the built-in directory, read once per process (start-up and the result-cache key both need it). */
+export function builtinSignatureDigest(): string {
+  return (builtinDigest ??= signatureDigest(BUILTIN_SIGNATURES_DIR));
 }
 
 /** A compiled set's data when it was made from `dir`'s current YAML; undefined when missing, unreadable or stale. */
-export function compiledData(file: string, dir: string): SignatureDirData | undefined {
+export function compiledData(file: string, dir: string, digest?: string): SignatureDirData | undefined {
   try {
     const compiled = JSON.parse(readFileSync(file, "utf8")) as { digest?: string; data?: SignatureDirData };
-    if (compiled.data && compiled.digest === signatureDigest(dir)) return compiled.data;
+    if (compiled.data && compiled.digest === (digest ?? signatureDigest(dir))) return compiled.data;
   } catch {
     // missing or unreadable: the YAML is the source of truth
   }

@@ -55,7 +55,7 @@ describe("exfilscan deps (CLI)", () => {
     expect(report.targets.find((t) => t.name === "tidy-format")?.dependency).toMatchObject({ direct: true, dev: true });
     const warm = await deps(["--format", "json", "--workers", "1", "--offline"], project, dir);
     const again = JSON.parse(warm.stdout) as ScanReport;
-    expect(again.deps).toMatchObject({ scanned: 0, fromCache: 3 });
+    expect(again.deps).toMatchObject({ scanned: 0, fromCache: 3, memo: true });
     expect(again.findings).toEqual(report.findings);
     const single = JSON.parse((await deps(["--format", "json", "--workers", "1"], project, cache())).stdout) as ScanReport;
     expect(single.findings).toEqual(report.findings);

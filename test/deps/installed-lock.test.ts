@@ -1,7 +1,7 @@
 // deps --installed with the project's lockfile: installed versions against the pinned ones,
 // installed npm files against the archive the lockfile's integrity pins (loopback registry),
 // and a warm run that reuses the archive's verdict for packages whose files match exactly.
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

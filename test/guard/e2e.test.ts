@@ -1,7 +1,7 @@
 // Real npm and pip against a loopback registry and index, with a temporary HOME: the guard
 // lets a clean package install and blocks a malicious one before any of its code runs.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -134,6 +134,17 @@ describe("guard with real npm", () => {
     expect((await guard(["--check-only", "--", "npm", "install", "benign-pad"])).status).toBe(0);
     const again = await guard(["--check-only", "--", "npm", "install", "benign-pad"]);
     expect(again.err).toContain("1 from cache");
+  });
+
+  it("a refusal is still a refusal when the resolved lockfile's report is reused whole; --fail-on is applied again to it", async () => {
+    const first = await guard(["--check-only", "--", "npm", "install", "-D", "evil-postinstall@^2"]);
+    expect(first.status).toBe(1);
+    const memo = readdirSync(join(root, "cache", "exfilscan", "lockfile-results"), { recursive: true }).filter((f) => String(f).includes("guard-"));
+    expect(memo.length).toBeGreaterThan(0);
+    const again = await guard(["--check-only", "--", "npm", "install", "-D", "evil-postinstall@^2"]);
+    expect(again.status).toBe(1);
+    expect(again.err).toMatch(/CRITICAL credential-exfiltration\s+evil-postinstall@2\.0\.0\s+collect\.js:9/);
+    expect(existsSync(join(home, "evil-ran"))).toBe(false);
   });
 });
 

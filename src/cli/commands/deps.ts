@@ -2,16 +2,16 @@
 // --installed, its node_modules / site-packages), fetched, verified, cached and scanned.
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
-import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
 import { TOOL_VERSION } from "../../core/version.js";
 import { analysisVersion, ResultCache } from "../../deps/cache.js";
 import { sharedCacheFrom } from "../../deps/shared-cache.js";
 import { withDepsRules } from "../../deps/rules.js";
-import { readInputs, scanDependencies, type DepsProgress } from "../../deps/scan.js";
-import { createAnalyzer } from "../../deps/workers.js";
-import { changedInputs, scanChanges, type ChangedInputs } from "../../deps/changed.js";
+import type { DepsProgress } from "../../deps/scan.js";
+import type { ChangedInputs } from "../../deps/changed.js";
+import { openMemo } from "../../deps/memo.js";
+import { resolveStorePath } from "../../advisories/store.js";
 import { DEFAULT_LIMITS } from "../../ingest/index.js";
 import { REPORTERS, REPORTER_NAMES, type ReporterName } from "../../report/index.js";
 import { loadNpmConfig } from "../../registry/config.js";
@@ -56,51 +56,63 @@ export function registerDeps(program: Command): void {
     const extraSignatureDirs = (program.opts()["signatures"] as string[] | undefined) ?? [];
     const signatures = loadSignatures(extraSignatureDirs);
     const ignores = await loadIgnoreOption(raw, signatures);
-    const advisories = quiet ? await loadQuietly(raw) : await loadAdvisoriesOption(raw);
     const targets = inputs.length ? inputs : ["."];
-    let sources = await readInputs(targets, Boolean(raw["installed"]));
-    let changed: ChangedInputs | undefined;
-    if (raw["changedSince"]) {
-      changed = await changedInputs(String(raw["changedSince"]), process.cwd(), sources);
-      sources = changed.inputs;
-    }
-    const registry = registryFrom(raw, options.offline, sources.sources.map((s) => dirname(resolve(s.file))));
     const version = analysisVersion(signatures.dirs);
-    const cache = new ResultCache(registry.cacheDir, version);
-    const sharedCache = sharedCacheFrom(raw, version, quiet ? () => {} : warn);
-    const analyzer = createAnalyzer(positive("--workers", raw["workers"]), signatures, extraSignatureDirs);
-    const bar = !quiet && process.stderr.isTTY && !process.env["CI"] ? progressBar() : undefined;
-    let report;
-    try {
-      report = await scanDependencies(sources, {
-        signatures,
-        ...(advisories ? { advisories } : {}),
-        limits: DEFAULT_LIMITS,
-        registry,
-        analyzer,
-        cache,
-        ...(sharedCache ? { sharedCache } : {}),
-        concurrency: positive("--concurrency", raw["concurrency"]),
-        prodOnly: Boolean(raw["prod"]),
-        devOnly: Boolean(raw["dev"]),
-        ...(ecosystem ? { ecosystem: ecosystem as "npm" | "pypi" } : {}),
-        ...(bar ? { onProgress: bar.update } : {}),
-      });
-    } finally {
-      bar?.stop();
-      await analyzer.close();
-      await sharedCache?.close();
-    }
-    if (changed) {
-      report = await scanChanges(report, changed, process.cwd(), { signatures, ...(advisories ? { advisories } : {}), limits: DEFAULT_LIMITS, registry });
-      const c = changed.summary;
-      if (!quiet) warn(`changes since ${c.ref} (${c.mergeBase.slice(0, 12)}): ${c.added.length} added, ${c.changed.length} changed, ${c.removed.length} removed dependencies; ${c.firstPartyFiles.length} own files${c.notes.length ? `; ${c.notes.join("; ")}` : ""}`);
+    // Warm path: an unchanged project's whole report in one read (src/deps/memo.ts).
+    const memo = raw["changedSince"]
+      ? undefined
+      : openMemo(targets, { installed: Boolean(raw["installed"]), prodOnly: Boolean(raw["prod"]), devOnly: Boolean(raw["dev"]), ...(ecosystem ? { ecosystem } : {}), advisoryStore: resolveStorePath(raw["advisoryStore"] as string | undefined) }, cacheDirFrom(raw), version);
+    let report = memo?.get();
+    let readable = true;
+    if (!report) {
+      const { readInputs, scanDependencies } = await import("../../deps/scan.js");
+      const { createAnalyzer } = await import("../../deps/workers.js");
+      const advisories = quiet ? await loadQuietly(raw) : await loadAdvisoriesOption(raw);
+      let sources = await readInputs(targets, Boolean(raw["installed"]));
+      let changed: ChangedInputs | undefined;
+      if (raw["changedSince"]) {
+        const { changedInputs } = await import("../../deps/changed.js");
+        changed = await changedInputs(String(raw["changedSince"]), process.cwd(), sources);
+        sources = changed.inputs;
+      }
+      const registry = registryFrom(raw, options.offline, sources.sources.map((s) => dirname(resolve(s.file))));
+      const cache = new ResultCache(registry.cacheDir, version);
+      const sharedCache = sharedCacheFrom(raw, version, quiet ? () => {} : warn);
+      const analyzer = createAnalyzer(positive("--workers", raw["workers"]), signatures, extraSignatureDirs);
+      const bar = !quiet && process.stderr.isTTY && !process.env["CI"] ? await progressBar() : undefined;
+      try {
+        report = await scanDependencies(sources, {
+          signatures,
+          ...(advisories ? { advisories } : {}),
+          limits: DEFAULT_LIMITS,
+          registry,
+          analyzer,
+          cache,
+          ...(sharedCache ? { sharedCache } : {}),
+          concurrency: positive("--concurrency", raw["concurrency"]),
+          prodOnly: Boolean(raw["prod"]),
+          devOnly: Boolean(raw["dev"]),
+          ...(ecosystem ? { ecosystem: ecosystem as "npm" | "pypi" } : {}),
+          ...(bar ? { onProgress: bar.update } : {}),
+        });
+      } finally {
+        bar?.stop();
+        await analyzer.close();
+        await sharedCache?.close();
+      }
+      memo?.put(report);
+      if (changed) {
+        const { scanChanges } = await import("../../deps/changed.js");
+        report = await scanChanges(report, changed, process.cwd(), { signatures, ...(advisories ? { advisories } : {}), limits: DEFAULT_LIMITS, registry });
+        const c = changed.summary;
+        if (!quiet) warn(`changes since ${c.ref} (${c.mergeBase.slice(0, 12)}): ${c.added.length} added, ${c.changed.length} changed, ${c.removed.length} removed dependencies; ${c.firstPartyFiles.length} own files${c.notes.length ? `; ${c.notes.join("; ")}` : ""}`);
+      }
+      readable = sources.sources.some((s) => s.problems.length === 0 || s.packages.length > 0);
     }
     report = await applyIgnoreOption(report, ignores, raw);
     if (!quiet) for (const error of report.errors) warn(`${error.input}${error.file && error.file !== error.input ? ` (${error.file}${error.line ? `:${error.line}` : ""})` : error.line ? `:${error.line}` : ""}: ${error.message}`);
     emit(REPORTERS[options.format as ReporterName](report, { color: options.color, rules: withDepsRules(signatures.rules), version: TOOL_VERSION, failOn: options.failOn }), options);
     warnBlocking(report.findings, options);
-    const readable = sources.sources.some((s) => s.problems.length === 0 || s.packages.length > 0);
     const counted = report.errors.filter((e) => !e.file && !(raw["allowUnanalysed"] && e.message.startsWith("not analysed:")));
     process.exitCode = exitCodeFor(
       report.findings.filter((f) => !f.suppressed).map((f) => f.severity),
@@ -136,7 +148,12 @@ function registryFrom(raw: Record<string, unknown>, offline: boolean, projectDir
   };
 }
 
-function progressBar() {
+function cacheDirFrom(raw: Record<string, unknown>): string {
+  return String(raw["cacheDir"] ?? defaultRegistryOptions().cacheDir);
+}
+
+async function progressBar() {
+  const { SingleBar } = await import("cli-progress");
   const bar = new SingleBar({
     stream: process.stderr,
     clearOnComplete: true,

@@ -5,7 +5,8 @@ import { UsageError } from "../../core/errors.js";
 import { SEVERITIES, type Severity } from "../../core/types.js";
 import { analysisVersion, ResultCache } from "../../deps/cache.js";
 import { sharedCacheFrom } from "../../deps/shared-cache.js";
-import { createAnalyzer } from "../../deps/workers.js";
+import type { Analyzer } from "../../deps/workers.js";
+import type { Signatures } from "../../rules/signatures.js";
 import { parseAllow } from "../../guard/allow.js";
 import { runGuard } from "../../guard/run.js";
 import { loadNpmConfig } from "../../registry/config.js";
@@ -43,6 +44,7 @@ export function registerGuard(program: Command): void {
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new UsageError("--timeout must be a positive integer");
     const extraDirs = (program.opts()["signatures"] as string[] | undefined) ?? [];
     const signatures = loadSignatures(extraDirs);
+    const version = analysisVersion(signatures.dirs);
     // Quiet when absent: the guard stays silent on clean installs.
     const advisories = loadAdvisoryStore(resolveStorePath(raw["advisoryStore"] as string | undefined));
     const defaults = defaultRegistryOptions();
@@ -55,7 +57,6 @@ export function registerGuard(program: Command): void {
       cacheDir: String(raw["cacheDir"] ?? defaults.cacheDir),
       timeoutMs,
     };
-    const version = analysisVersion(signatures.dirs);
     const sharedCache = sharedCacheFrom(raw, version, warn);
     const color = raw["color"] !== false && Boolean(process.stderr.isTTY) && !process.env["NO_COLOR"];
     try {
@@ -71,13 +72,27 @@ export function registerGuard(program: Command): void {
         signatures,
         ...(advisories ? { advisories } : {}),
         registry,
-        analyzer: () => createAnalyzer(Math.max(1, Math.min(4, availableParallelism())), signatures, extraDirs),
+        analyzer: () => deferredAnalyzer(Math.max(1, Math.min(4, availableParallelism())), signatures, extraDirs),
         cache: new ResultCache(registry.cacheDir, version),
         ...(sharedCache ? { sharedCache } : {}),
+        memo: { analysisVersion: version, advisoryStore: resolveStorePath(raw["advisoryStore"] as string | undefined) },
         say: (text) => process.stderr.write(text),
       });
     } finally {
       await sharedCache?.close();
     }
   });
+}
+
+/** The analyzers and worker pool are loaded only when a package has to be analysed (a warm guard never loads them). */
+function deferredAnalyzer(threads: number, signatures: Signatures, signatureDirs: string[]): Analyzer {
+  let made: Promise<Analyzer> | undefined;
+  const get = () => (made ??= import("../../deps/workers.js").then((m) => m.createAnalyzer(threads, signatures, signatureDirs)));
+  return {
+    threads,
+    analyze: async (...args) => (await get()).analyze(...args),
+    close: async () => {
+      if (made) await (await made).close();
+    },
+  };
 }

@@ -10,59 +10,79 @@ export function keyPath(...segments: string[]): string {
 }
 
 export function jsonKeyLines(text: string): KeyLines {
+  // One pass, no parse of values: paths are kept joined (no array per key), keys without an
+  // escape are sliced, string values and scalars are skipped character by character.
   const lines: KeyLines = new Map();
+  const length = text.length;
   let i = 0;
   let line = 1;
   const skip = () => {
     for (;;) {
-      const c = text[i];
-      if (c === "\n") line++;
-      if (c === " " || c === "\t" || c === "\r" || c === "\n" || c === "\ufeff") i++;
+      const c = text.charCodeAt(i);
+      if (c === 10) line++;
+      if (c === 32 || c === 9 || c === 13 || c === 10 || c === 0xfeff) i++;
       else return;
     }
   };
-  const readString = (): string => {
-    const start = i; // at the opening quote
-    i++;
-    while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
-    i++;
-    return JSON.parse(text.slice(start, i)) as string;
+  /** At the opening quote: index just past the closing quote; `escaped` says whether a backslash was seen. */
+  let escaped = false;
+  const stringEnd = (): number => {
+    let j = i + 1;
+    escaped = false;
+    for (;;) {
+      if (j >= length) return j;
+      const c = text.charCodeAt(j);
+      if (c === 34) return j + 1;
+      if (c === 92) {
+        escaped = true;
+        j += 2;
+      } else j++;
+    }
   };
-  const value = (path: string[], depth: number): void => {
+  const readKey = (): string => {
+    const start = i;
+    i = stringEnd();
+    return escaped ? (JSON.parse(text.slice(start, i)) as string) : text.slice(start + 1, i - 1);
+  };
+  const value = (path: string, depth: number): void => {
     if (depth > 200) throw new Error("JSON nested too deep");
     skip();
-    const c = text[i];
-    if (c === "{") {
+    const c = text.charCodeAt(i);
+    if (c === 123 /* { */) {
       i++;
       skip();
-      if (text[i] === "}") return void i++;
+      if (text.charCodeAt(i) === 125) return void i++;
       for (;;) {
         skip();
         const keyLine = line;
-        const key = readString();
-        const childPath = [...path, key];
-        lines.set(childPath.join("\u0000"), keyLine);
+        const key = readKey();
+        const childPath = depth === 0 ? key : `${path}\u0000${key}`;
+        lines.set(childPath, keyLine);
         skip();
         i++; // :
         value(childPath, depth + 1);
         skip();
-        if (text[i++] === "}") return;
+        if (text.charCodeAt(i++) === 125) return;
       }
     }
-    if (c === "[") {
+    if (c === 91 /* [ */) {
       i++;
       skip();
-      if (text[i] === "]") return void i++;
+      if (text.charCodeAt(i) === 93) return void i++;
       for (let index = 0; ; index++) {
-        value([...path, String(index)], depth + 1);
+        value(depth === 0 ? String(index) : `${path}\u0000${index}`, depth + 1);
         skip();
-        if (text[i++] === "]") return;
+        if (text.charCodeAt(i++) === 93) return;
       }
     }
-    if (c === '"') return void readString();
-    while (i < text.length && !/[,}\]\s]/.test(text[i]!)) i++;
+    if (c === 34 /* " */) return void (i = stringEnd());
+    for (;;) {
+      const d = text.charCodeAt(i);
+      if (i >= length || d === 44 || d === 125 || d === 93 || d === 32 || d === 9 || d === 10 || d === 13) return;
+      i++;
+    }
   };
-  value([], 0);
+  value("", 0);
   return lines;
 }
 

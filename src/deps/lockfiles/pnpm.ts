@@ -1,6 +1,12 @@
 // pnpm-lock.yaml: lockfile v5.x/v6 (packages keyed "/name@version") and v9 (packages + snapshots).
 import { dirname, join } from "node:path";
-import { isMap, isScalar, LineCounter, parseDocument, type YAMLMap } from "yaml";
+import { createRequire } from "node:module";
+import type * as Yaml from "yaml";
+import type { LineCounter, YAMLMap } from "yaml";
+
+// Loaded on the first pnpm lockfile: an npm-only project (and the warm path) never pays for the YAML parser.
+let yamlModule: typeof Yaml | undefined;
+const yaml = () => (yamlModule ??= createRequire(import.meta.url)("yaml") as typeof Yaml);
 import { computePaths, type GraphNode } from "../graph.js";
 import type { LockfileProblem, ParsedLockfile, ResolvedPackage } from "../types.js";
 import { newPackage, parseSri, propagateFlags } from "./common.js";
@@ -27,9 +33,9 @@ interface PnpmPackage {
 /** The line of every key of a top-level mapping (packages:, snapshots:). */
 function keyLines(map: unknown, counter: LineCounter): Map<string, number> {
   const lines = new Map<string, number>();
-  if (!isMap(map)) return lines;
+  if (!yaml().isMap(map)) return lines;
   for (const item of (map as YAMLMap).items) {
-    if (isScalar(item.key) && item.key.range) lines.set(String(item.key.value), counter.linePos(item.key.range[0]).line);
+    if (yaml().isScalar(item.key) && item.key.range) lines.set(String(item.key.value), counter.linePos(item.key.range[0]).line);
   }
   return lines;
 }
@@ -44,8 +50,8 @@ export function pnpmKey(key: string): { name: string; version: string } | undefi
 }
 
 export function parsePnpmLock(file: string, text: string): ParsedLockfile {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { schema: "failsafe", lineCounter: counter, uniqueKeys: false });
+  const counter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { schema: "failsafe", lineCounter: counter, uniqueKeys: false });
   if (doc.errors.length) {
     const error = doc.errors[0]!;
     return { file, kind: "pnpm", packages: [], problems: [{ file, line: error.linePos?.[0]?.line ?? 1, message: `invalid YAML: ${error.message.split("\n")[0]}` }] };

@@ -1,7 +1,13 @@
 // poetry.lock, uv.lock, pdm.lock (TOML, read by smol-toml) and Pipfile.lock (JSON).
 import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { parse as parseToml, TomlError } from "smol-toml";
+import { createRequire } from "node:module";
+import type * as SmolToml from "smol-toml";
+
+// Loaded on the first TOML lockfile only (see pnpm.ts).
+let tomlModule: typeof SmolToml | undefined;
+const toml = () => (tomlModule ??= createRequire(import.meta.url)("smol-toml") as typeof SmolToml);
+const parseToml = (text: string) => toml().parse(text);
 import { computePaths, type GraphNode } from "../graph.js";
 import type { ExpectedDigest, LockfileKind, LockfileProblem, ParsedLockfile, ResolvedPackage } from "../types.js";
 import { newPackage, normalizePypiName, parseHexHash } from "./common.js";
@@ -17,7 +23,7 @@ function readToml(file: string, kind: LockfileKind, text: string): Table | Parse
   try {
     return parseToml(text) as Table;
   } catch (error) {
-    const line = error instanceof TomlError ? error.line : undefined;
+    const line = error instanceof toml().TomlError ? error.line : undefined;
     return fail(file, kind, `invalid TOML: ${(error as Error).message.split("\n")[0]}`, line);
   }
 }

@@ -1,6 +1,11 @@
 // yarn.lock: Yarn v1 (its own format) and Yarn Berry (YAML), both read by @yarnpkg/parsers.
 import { dirname, join } from "node:path";
-import { parseSyml } from "@yarnpkg/parsers";
+import { createRequire } from "node:module";
+import type * as YarnParsers from "@yarnpkg/parsers";
+
+// Loaded on the first yarn.lock only (see pnpm.ts).
+let parsers: typeof YarnParsers | undefined;
+const parseSyml = (text: string) => (parsers ??= createRequire(import.meta.url)("@yarnpkg/parsers") as typeof YarnParsers).parseSyml(text);
 import { errorMessage } from "../../core/errors.js";
 import { computePaths, type GraphNode } from "../graph.js";
 import type { LockfileProblem, PackageSource, ParsedLockfile } from "../types.js";
