@@ -10,9 +10,9 @@
 //   node scripts/log-digests.mjs --compare <before.json> <after.json>
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -32,7 +32,7 @@ if (args[0] === "--compare") {
   process.exit(different.length ? 1 : 0);
 }
 
-const dist = value("--dist");
+const dist = value("--dist") && resolve(value("--dist"));
 const out = value("--out");
 if (!dist || !out) {
   console.error("usage: log-digests.mjs --dist <dir> --out <file.json> [--big <log>] [--keep <dir>] | --compare <a.json> <b.json>");
@@ -69,7 +69,7 @@ function optionsOf(file) {
 /** Run the CLI, hash stdout and stderr as they stream (a 1M-line --events output is never held). */
 function run(cliArgs, keepAs) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(dist, "cli.js"), ...cliArgs], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [join(dist, "cli.js"), ...cliArgs], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
     const hash = createHash("sha256");
     const errHash = createHash("sha256");
     let bytes = 0;
@@ -92,10 +92,9 @@ function run(cliArgs, keepAs) {
   });
 }
 
-// A fixed work dir: the JSON report names the state db, so its path must be the same in every record.
-const work = join(tmpdir(), "exfilscan-log-digests");
-rmSync(work, { recursive: true, force: true });
-mkdirSync(work);
+// The CLI runs inside its own work dir with "--db state.db": the JSON report names the db as
+// given, so every record names the same one.
+const work = mkdtempSync(join(tmpdir(), "exfilscan-log-digests-"));
 const fixturesRoot = join(root, "fixtures", "logs");
 const inputs = fixtureFiles(fixturesRoot).map((file) => ({ name: relative(root, file), files: [file], flags: optionsOf(file) }));
 inputs.push({ name: "fixtures/logs (all at once)", files: [fixturesRoot], flags: ["--reference-time", "2026-01-01T00:00:00Z"] });
@@ -105,8 +104,8 @@ if (big) inputs.push({ name: `big:${big}`, files: [big], flags: ["--reference-ti
 const record = {};
 for (const input of inputs) {
   const slug = input.name.replace(/[^\w.-]+/g, "_");
-  const db = join(work, "state.db");
-  rmSync(db, { force: true });
+  const db = "state.db";
+  rmSync(join(work, db), { force: true });
   const started = Date.now();
   record[`${input.name} --events`] = await run(["logs", ...input.files, ...input.flags, "--events"], keep && join(keep, `${slug}.events.ndjson`));
   record[`${input.name} detect`] = await run(["logs", ...input.files, ...input.flags, "--db", db, "-f", "json"], keep && join(keep, `${slug}.detect.json`));

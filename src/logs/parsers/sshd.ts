@@ -43,9 +43,9 @@ const CLIENT_AUTHENTICATED = /^Authenticated to (\S+) \(\[([^\]]+)\]:(\d+)\)(?: 
 const CLIENT_CONNECTING = /^Connecting to (\S+) \[([^\]]+)\] port (\d+)\.?$/;
 
 /**
- * Every sshd event has this one shape (all fields present, unset ones undefined), so the
- * detectors' property reads see one hidden class instead of one per line kind, and no event is
- * built by spreading or deleting properties.
+ * sshd events share one shape for the fields most lines set (unset ones undefined), so the
+ * detectors' property reads see few hidden classes, and no event is built by spreading or
+ * deleting properties. Rarer fields (keys, destinations, penalties, process) are added when set.
  */
 class SshdEvent implements HostEvent {
   timestamp: number;
@@ -58,25 +58,25 @@ class SshdEvent implements HostEvent {
   action: EventAction;
   outcome: Outcome;
   user: string | undefined = undefined;
-  userId: string | undefined = undefined;
   invalidUser: boolean | undefined = undefined;
   method: string | undefined = undefined;
-  keyType: string | undefined = undefined;
-  keyFingerprint: string | undefined = undefined;
   sourceIp: string | undefined = undefined;
-  sourceDomain: string | undefined = undefined;
   sourcePort: number | undefined = undefined;
-  destinationIp: string | undefined = undefined;
-  destinationPort: number | undefined = undefined;
-  destinationDomain: string | undefined = undefined;
   preamble: HostEvent["preamble"] = undefined;
   phase: HostEvent["phase"] = undefined;
   reason: string | undefined = undefined;
-  process: HostEvent["process"] = undefined;
-  penalty: HostEvent["penalty"] = undefined;
-  container: HostEvent["container"] = undefined;
-  id: string | undefined = undefined;
   message: string | undefined = undefined;
+  declare userId?: string;
+  declare keyType?: string;
+  declare keyFingerprint?: string;
+  declare sourceDomain?: string;
+  declare destinationIp?: string;
+  declare destinationPort?: number;
+  declare destinationDomain?: string;
+  declare process?: HostEvent["process"];
+  declare penalty?: HostEvent["penalty"];
+  declare container?: HostEvent["container"];
+  declare id?: string;
 
   constructor(base: EventBase, action: EventAction, outcome: Outcome) {
     this.timestamp = base.timestamp;
