@@ -57,8 +57,16 @@ export type Emit = (draft: AlertDraft) => void;
 
 const MAX_EVIDENCE = 25;
 
+// Every detector sees an event in turn and several keep its evidence: they share one object
+// (evidence is never modified once made).
+let lastEvent: HostEvent | undefined;
+let lastEvidence: Evidence | undefined;
+
 export function evidenceOf(event: HostEvent): Evidence {
-  return { file: event.file, line: event.line, ...(event.message ? { text: event.message } : {}) };
+  if (event === lastEvent) return lastEvidence!;
+  lastEvent = event;
+  lastEvidence = event.message ? { file: event.file, line: event.line, text: event.message } : { file: event.file, line: event.line };
+  return lastEvidence;
 }
 
 /** Keep the first and last evidence lines when there are too many. */

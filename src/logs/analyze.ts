@@ -76,10 +76,15 @@ export interface AnalyzeResult {
   learning?: { start: string; until: string; newest: string };
 }
 
-interface Sourced {
-  event: HostEvent;
-  cursor: Cursor;
+/**
+ * Events of one input in file order, with where a resumed read may restart after each
+ * (parallel arrays: no wrapper object an event).
+ */
+interface EventBatch {
   source: Source;
+  events: HostEvent[];
+  offsets: number[];
+  lines: number[];
 }
 
 interface Source {
@@ -88,7 +93,9 @@ interface Source {
   parser: LogParser;
   fingerprint?: string;
   start: Cursor;
-  consumed?: Cursor;
+  /** Where the last event handed to the detectors came from (-1: none yet). */
+  consumedOffset: number;
+  consumedLine: number;
   end?: Cursor;
   track: boolean;
 }
@@ -152,84 +159,124 @@ async function openSources(options: AnalyzeOptions, result: AnalyzeResult): Prom
       if (decision.rotated) report.rotated = true;
       if (decision.replaced) report.replaced = decision.replaced;
     }
-    sources.push({ report, lines, parser, ...(fingerprint ? { fingerprint } : {}), start, track });
+    sources.push({ report, lines, parser, ...(fingerprint ? { fingerprint } : {}), start, consumedOffset: -1, consumedLine: 0, track });
   }
   return sources;
 }
 
-async function* sourceEvents(source: Source, options: AnalyzeOptions): AsyncGenerator<Sourced[]> {
+async function* sourceEvents(source: Source, options: AnalyzeOptions): AsyncGenerator<EventBatch> {
   const file = source.report.input;
   const referenceMs = options.referenceMs ?? source.lines.identity?.mtimeMs ?? Date.now();
   const session = source.parser.open({ file, referenceMs, offsetMinutes: options.utcOffsetMinutes });
   const report = source.report;
-  let last: Cursor = source.start;
+  const zeek = source.parser.name === "zeek";
+  let lastOffset = source.start.offset;
+  let lastLine = source.start.line;
   const sampleLimit = options.explainLimit ?? SAMPLE_LIMIT;
+  // One array for what each line produces, emptied after every line.
+  const produced: HostEvent[] = [];
   try {
-    for await (const batch of source.lines.lines(source.start)) {
-      const out: Sourced[] = [];
-      for (const record of batch) {
+    for await (const batch of source.lines.batches(source.start)) {
+      const out: EventBatch = { source, events: [], offsets: [], lines: [] };
+      const { texts, ends, errors } = batch;
+      let lineStart = batch.start;
+      for (let i = 0; i < texts.length; i++) {
+        const text = texts[i]!;
+        const number = batch.first + i;
+        const start = lineStart;
+        lineStart = lastOffset = ends[i]!;
+        lastLine = number;
         report.lines++;
-        last = { offset: record.end, line: record.number };
-        if (!record.error && (isBlank(record.text) || (record.text.charCodeAt(0) === 35 /* # */ && source.parser.name !== "zeek"))) {
+        const recordError = errors?.get(i);
+        if (recordError === undefined && (isBlank(text) || (text.charCodeAt(0) === 35 /* # */ && !zeek))) {
           report.skipped++;
           continue;
         }
-        const produced: HostEvent[] = [];
         let status: LineStatus;
-        let lineError: string | undefined = record.error;
-        if (lineError) status = "unparseable";
+        let lineError: string | undefined = recordError;
+        if (lineError !== undefined) status = "unparseable";
         else {
           try {
-            status = session.line(record.text, record.number, record.start, produced);
+            status = session.line(text, number, start, produced);
           } catch (error) {
             // A parser bug or a hostile line is an error on this line: the offset still moves past it.
             status = "unparseable";
             lineError = `line not read: ${(error as Error).message}`;
             produced.length = 0;
           }
-          if (produced.some((e) => !plausibleTimestamp(e.timestamp))) {
-            status = "unparseable";
-            lineError = "timestamp out of range";
-            produced.length = 0;
+          for (let k = 0; k < produced.length; k++) {
+            if (!plausibleTimestamp(produced[k]!.timestamp)) {
+              status = "unparseable";
+              lineError = "timestamp out of range";
+              produced.length = 0;
+            }
           }
         }
         report[status]++;
         if ((status === "unparseable" || status === "unmodelled") && report.samples.length < sampleLimit) {
-          report.samples.push({ line: record.number, text: record.text.slice(0, 300), status, ...(lineError ? { error: lineError } : {}) });
+          report.samples.push({ line: number, text: text.slice(0, 300), status, ...(lineError ? { error: lineError } : {}) });
         }
         if (produced.length) {
-          const cursor = session.pendingCursor?.() ?? last;
-          for (const event of produced) out.push({ event, cursor, source });
+          const pending = session.pendingCursor?.();
+          const offset = pending ? pending.offset : lastOffset;
+          const line = pending ? pending.line : lastLine;
+          for (let k = 0; k < produced.length; k++) {
+            out.events.push(produced[k]!);
+            out.offsets.push(offset);
+            out.lines.push(line);
+          }
+          produced.length = 0;
         }
       }
-      if (out.length) yield out;
+      if (out.events.length) yield out;
     }
   } catch (error) {
     // A corrupt gzip or an I/O error ends this input only; what was read before still counts.
-    report.error = `read failed after line ${last.line}: ${(error as Error).message}`;
+    report.error = `read failed after line ${lastLine}: ${(error as Error).message}`;
     return;
   }
   const tail: HostEvent[] = [];
   session.end(tail);
-  source.end = last;
-  if (tail.length) yield tail.map((event) => ({ event, cursor: last, source }));
+  source.end = { offset: lastOffset, line: lastLine };
+  if (tail.length) yield { source, events: tail, offsets: tail.map(() => lastOffset), lines: tail.map(() => lastLine) };
 }
 
-/** k-way merge of per-input event streams by timestamp (each input is already in order). */
-async function* mergeByTime(streams: AsyncGenerator<Sourced[]>[]): AsyncGenerator<Sourced> {
-  const heads: { stream: AsyncGenerator<Sourced[]>; batch: Sourced[]; index: number }[] = [];
+const MERGED_BATCH = 4096;
+
+/**
+ * k-way merge of per-input event streams by timestamp (each input is already in order), in
+ * batches; the earliest input wins a tie. One input passes through as it is.
+ */
+async function* mergeByTime(streams: AsyncGenerator<EventBatch>[]): AsyncGenerator<EventBatch> {
+  if (streams.length === 1) {
+    yield* streams[0]!;
+    return;
+  }
+  const heads: { stream: AsyncGenerator<EventBatch>; batch: EventBatch; index: number }[] = [];
   for (const stream of streams) {
     const first = await stream.next();
     if (!first.done) heads.push({ stream, batch: first.value, index: 0 });
   }
+  let out: EventBatch | undefined;
   while (heads.length) {
     let best = 0;
     for (let i = 1; i < heads.length; i++) {
-      if (heads[i]!.batch[heads[i]!.index]!.event.timestamp < heads[best]!.batch[heads[best]!.index]!.event.timestamp) best = i;
+      if (heads[i]!.batch.events[heads[i]!.index]!.timestamp < heads[best]!.batch.events[heads[best]!.index]!.timestamp) best = i;
     }
     const head = heads[best]!;
-    yield head.batch[head.index]!;
-    if (++head.index >= head.batch.length) {
+    // A run of one input's events goes out as one batch (a batch names one source).
+    if (out && (out.source !== head.batch.source || out.events.length >= MERGED_BATCH)) {
+      yield out;
+      out = undefined;
+    }
+    out ??= { source: head.batch.source, events: [], offsets: [], lines: [] };
+    out.events.push(head.batch.events[head.index]!);
+    out.offsets.push(head.batch.offsets[head.index]!);
+    out.lines.push(head.batch.lines[head.index]!);
+    if (++head.index >= head.batch.events.length) {
+      // The merged batch goes out before the next read, as each event did before.
+      yield out;
+      out = undefined;
       const next = await head.stream.next();
       if (next.done) heads.splice(best, 1);
       else {
@@ -238,6 +285,7 @@ async function* mergeByTime(streams: AsyncGenerator<Sourced[]>[]): AsyncGenerato
       }
     }
   }
+  if (out) yield out;
 }
 
 export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeResult> {
@@ -246,16 +294,26 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeResul
   const partitions = new PartitionSet(options);
   let sinceCommit = 0;
   const batchSize = options.batchSize ?? 50_000;
-  for await (const { event, cursor, source } of mergeByTime(sources.map((s) => sourceEvents(s, options)))) {
-    source.consumed = cursor;
-    if ((options.since !== undefined && event.timestamp < options.since) || (options.until !== undefined && event.timestamp >= options.until)) continue;
-    source.report.events++;
-    result.events++;
-    options.onEvent?.(event);
-    if (options.detect) await partitions.onEvent(event);
-    if (++sinceCommit >= batchSize) {
-      await partitions.commit(offsetsOf(sources, false));
-      sinceCommit = 0;
+  const { since, until, onEvent, detect } = options;
+  for await (const batch of mergeByTime(sources.map((s) => sourceEvents(s, options)))) {
+    const { source, events, offsets, lines } = batch;
+    const report = source.report;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      source.consumedOffset = offsets[i]!;
+      source.consumedLine = lines[i]!;
+      if ((since !== undefined && event.timestamp < since) || (until !== undefined && event.timestamp >= until)) continue;
+      report.events++;
+      result.events++;
+      onEvent?.(event);
+      if (detect) {
+        const loading = partitions.onEvent(event);
+        if (loading) await loading;
+      }
+      if (++sinceCommit >= batchSize) {
+        await partitions.commit(offsetsOf(sources, false));
+        sinceCommit = 0;
+      }
     }
   }
   partitions.finish();
@@ -271,7 +329,7 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeResul
 function offsetsOf(sources: Source[], final: boolean): OffsetWrite[] {
   const offsets: OffsetWrite[] = [];
   for (const source of sources) {
-    const cursor = final && source.end ? source.end : source.consumed;
+    const cursor = final && source.end ? source.end : source.consumedOffset >= 0 ? { offset: source.consumedOffset, line: source.consumedLine } : undefined;
     if (!source.track || !cursor || !source.fingerprint) continue;
     const identity = source.lines.identity;
     offsets.push({

@@ -28,6 +28,8 @@ interface Partition {
   version: number;
   baseline: Baseline;
   detectors: Map<string, Detector>;
+  /** The same detectors in order, for the per-event loop. */
+  detectorList: Detector[];
   /** Events since the last commit, replayed when a concurrent writer moved the partition. */
   events: HostEvent[];
   alerts: Alert[];
@@ -58,8 +60,9 @@ export class PartitionSet {
     else if (o.seed) snapshot = { name, version: 0, ...(o.seed.start !== undefined ? { learningStart: o.seed.start } : {}), baseline: o.seed.baseline.map((r) => ({ ...r })), state: new Map() };
     else snapshot = { ...(await o.store.loadPartition(name)), state: new Map() }; // a time-boxed view: the learned baseline, no state
     const baseline = new Baseline(snapshot.baseline, snapshot.learningStart);
-    const partition: Partition = { name, version: snapshot.version, baseline, detectors: new Map(), events: [], alerts: [], unsaved: new Map(), touched: false, finished: false };
+    const partition: Partition = { name, version: snapshot.version, baseline, detectors: new Map(), detectorList: [], events: [], alerts: [], unsaved: new Map(), touched: false, finished: false };
     partition.detectors = createDetectors(o.detectors, (draft) => partition.alerts.push(finaliseAlert(draft, o.rules)), baseline);
+    partition.detectorList = [...partition.detectors.values()];
     for (const [id, detector] of partition.detectors) {
       const state = snapshot.state.get(id);
       if (state !== undefined) detector.importState?.(state);
@@ -67,17 +70,35 @@ export class PartitionSet {
     return partition;
   }
 
-  async onEvent(event: HostEvent): Promise<void> {
+  /**
+   * Hand an event to its partition's detectors. Synchronous when the partition is loaded (the
+   * case of every event but a partition's first); a promise only while one is being loaded.
+   */
+  onEvent(event: HostEvent): Promise<void> | undefined {
     const name = partitionOf(event);
-    let p = this.parts.get(name);
-    if (!p) {
-      p = await this.load(name);
-      this.parts.set(name, p);
-    }
+    const p = name === this.lastName ? this.lastPart : this.parts.get(name);
+    if (!p) return this.loadAndApply(name, event);
+    this.lastName = name;
+    this.lastPart = p;
+    this.apply(p, event);
+    return undefined;
+  }
+
+  private lastName: string | undefined;
+  private lastPart: Partition | undefined;
+
+  private async loadAndApply(name: string, event: HostEvent): Promise<void> {
+    const p = await this.load(name);
+    this.parts.set(name, p);
+    this.apply(p, event);
+  }
+
+  private apply(p: Partition, event: HostEvent): void {
     p.events.push(event);
     p.touched = true;
     if (p.newest === undefined || event.timestamp > p.newest) p.newest = event.timestamp;
-    for (const detector of p.detectors.values()) detector.onEvent(event);
+    const detectors = p.detectorList;
+    for (let i = 0; i < detectors.length; i++) detectors[i]!.onEvent(event);
   }
 
   /** End of input: detectors raise what is still open. */
@@ -160,5 +181,6 @@ export class PartitionSet {
       fresh.finished = true;
     }
     this.parts.set(name, fresh);
+    if (this.lastName === name) this.lastPart = fresh;
   }
 }

@@ -173,6 +173,23 @@ export class LineSource {
 
   /** Lines from a cursor (a previous run's end), with offsets in decompressed bytes. */
   async *lines(from: Cursor = { offset: 0, line: 0 }, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<LineRecord[]> {
+    for await (const batch of this.batches(from, maxLineBytes)) {
+      const records: LineRecord[] = [];
+      let start = batch.start;
+      for (let i = 0; i < batch.texts.length; i++) {
+        const error = batch.errors?.get(i);
+        records.push({ text: batch.texts[i]!, ...(error !== undefined ? { error } : {}), number: batch.first + i, start, end: batch.ends[i]! });
+        start = batch.ends[i]!;
+      }
+      yield records;
+    }
+  }
+
+  /**
+   * The lines of each chunk read, as parallel arrays (no object a line): what `lines()`
+   * gives, for the hot loop of `exfilscan logs`.
+   */
+  async *batches(from: Cursor = { offset: 0, line: 0 }, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<LineBatch> {
     // The unfinished last line, as the pieces it arrived in (joined once, when it ends), or
     // only counted once it is too long to keep.
     let pieces: Buffer[] = [];
@@ -187,14 +204,18 @@ export class LineSource {
       if (self.exhausted) return;
       for (let next = await self.rest.next(); !next.done; next = await self.rest.next()) yield next.value as Buffer;
     }
-    const finish = (tail: Buffer, end: number, batch: LineRecord[]): void => {
-      const number = ++lineNumber;
-      if (overlong || pending + tail.length > maxLineBytes) {
-        batch.push({ text: "", error: `line longer than ${maxLineBytes} bytes (${pending + tail.length} bytes): skipped`, number, start: lineStart, end });
+    let batch: LineBatch = newBatch(lineNumber + 1, lineStart);
+    /** The unfinished line ends with `chunk[from, to)`. */
+    const finishPending = (chunk: Buffer, from: number, to: number, end: number): void => {
+      lineNumber++;
+      const length = pending + to - from;
+      if (overlong || length > maxLineBytes) {
+        pushError(batch, `line longer than ${maxLineBytes} bytes (${length} bytes): skipped`, end);
       } else {
-        const data = pending === 0 ? tail : Buffer.concat([...pieces, tail], pending + tail.length);
+        const data = Buffer.concat([...pieces, chunk.subarray(from, to)], length);
         const textEnd = data.length > 0 && data[data.length - 1] === 13 ? data.length - 1 : data.length;
-        batch.push({ text: data.toString("utf8", 0, textEnd), number, start: lineStart, end });
+        batch.texts.push(data.toString("utf8", 0, textEnd));
+        batch.ends.push(end);
       }
       pieces = [];
       pending = 0;
@@ -211,10 +232,23 @@ export class LineSource {
         chunk = chunk.subarray(from.offset - position);
         position = from.offset;
       }
-      const batch: LineRecord[] = [];
       let start = 0;
-      for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
-        finish(chunk.subarray(start, nl), position + nl + 1, batch);
+      let nl = chunk.indexOf(10);
+      if (nl >= 0 && (pending > 0 || overlong)) {
+        finishPending(chunk, 0, nl, position + nl + 1);
+        start = nl + 1;
+        nl = chunk.indexOf(10, start);
+      }
+      // Lines wholly inside this chunk: decoded straight from it, no copy or view of their bytes.
+      for (; nl >= 0; nl = chunk.indexOf(10, start)) {
+        lineNumber++;
+        const end = position + nl + 1;
+        if (nl - start > maxLineBytes) pushError(batch, `line longer than ${maxLineBytes} bytes (${nl - start} bytes): skipped`, end);
+        else {
+          batch.texts.push(chunk.toString("utf8", start, nl > start && chunk[nl - 1] === 13 ? nl - 1 : nl));
+          batch.ends.push(end);
+        }
+        lineStart = end;
         start = nl + 1;
       }
       if (start < chunk.length) {
@@ -227,13 +261,35 @@ export class LineSource {
         pending += rest.length;
       }
       position += chunk.length;
-      if (batch.length) yield batch;
+      if (batch.texts.length) {
+        yield batch;
+        batch = newBatch(lineNumber + 1, lineStart);
+      }
     }
     if (pending > 0) {
       // A last line without newline still counts (EOF ends it).
-      const batch: LineRecord[] = [];
-      finish(Buffer.alloc(0), position, batch);
+      finishPending(Buffer.alloc(0), 0, 0, position);
       yield batch;
     }
   }
+}
+
+/** Consecutive lines: line `first + i` is `texts[i]`, from the end of the line before it (or `start`) to `ends[i]`. */
+export interface LineBatch {
+  first: number;
+  start: number;
+  texts: string[];
+  ends: number[];
+  /** Lines that could not be kept (their text is ""), by index. */
+  errors: Map<number, string> | undefined;
+}
+
+function newBatch(first: number, start: number): LineBatch {
+  return { first, start, texts: [], ends: [], errors: undefined };
+}
+
+function pushError(batch: LineBatch, error: string, end: number): void {
+  (batch.errors ??= new Map()).set(batch.texts.length, error);
+  batch.texts.push("");
+  batch.ends.push(end);
 }

@@ -52,7 +52,22 @@ export class YearInference {
 
   resolve(monthName: string, day: number, hh: number, mm: number, ss: number, ms = 0): number | undefined {
     const month = MONTHS[monthName];
-    if (month === undefined || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return undefined;
+    if (month === undefined) return undefined;
+    return this.resolveMonth(month, day, hh, mm, ss, ms);
+  }
+
+  // The last resolved time: a log writes many lines a second, and the same stamp again
+  // resolves to the same time without changing the inference (see resolveMonth).
+  private lastStamp = -1;
+  private lastMs = 0;
+  private lastAt = 0;
+
+  /** resolve() with the month as its index (0 = January). */
+  resolveMonth(month: number, day: number, hh: number, mm: number, ss: number, ms = 0): number | undefined {
+    if (day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return undefined;
+    // month·day·hh·mm·ss packed into one integer (< 2^31).
+    const stamp = ((((month * 32 + day) * 24 + hh) * 60 + mm) * 61 + ss);
+    if (stamp === this.lastStamp && ms === this.lastMs) return this.lastAt;
     if (this.year === undefined) {
       const ref = new Date(this.referenceMs);
       this.year = ref.getUTCFullYear();
@@ -68,6 +83,13 @@ export class YearInference {
       this.year -= 1;
       at = this.at(this.year, month, day, hh, mm, ss, ms);
     }
+    // Cached only when a repeat of these arguments would change nothing: same month (no
+    // rollover), same year, and not past the reference (no step back). Otherwise recomputed.
+    if (at <= this.referenceMs + FUTURE_SLACK_MS) {
+      this.lastStamp = stamp;
+      this.lastMs = ms;
+      this.lastAt = at;
+    } else this.lastStamp = -1;
     return at;
   }
 

@@ -30,7 +30,7 @@ export class LoginAfterFailuresDetector implements Detector {
     if (event.action !== "ssh_login" || !event.sourceIp) return;
     if (++this.seen % 10_000 === 0) this.sweep(event.timestamp);
     const key = `${event.host ?? ""}|${event.sourceIp}`;
-    const recent = (this.failures.get(key) ?? []).filter((f) => f.at >= event.timestamp - this.options.windowMs);
+    const recent = inWindow(this.failures.get(key), event.timestamp - this.options.windowMs);
     if (event.outcome === "failure") {
       recent.push({ at: event.timestamp, user: event.user ?? "", evidence: evidenceOf(event) });
       this.failures.set(key, recent);
@@ -69,4 +69,11 @@ export class LoginAfterFailuresDetector implements Detector {
     if (!Array.isArray(state)) return;
     for (const [key, list] of state as [string, Failure[]][]) this.failures.set(key, list);
   }
+}
+
+/** The failures at or after `cutoff`, in order: the list itself when none is older (no copy an event). */
+function inWindow(list: Failure[] | undefined, cutoff: number): Failure[] {
+  if (!list) return [];
+  for (let i = 0; i < list.length; i++) if (!(list[i]!.at >= cutoff)) return list.filter((f) => f.at >= cutoff);
+  return list;
 }

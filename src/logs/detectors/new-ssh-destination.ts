@@ -86,11 +86,13 @@ function peerOf(event: HostEvent, sshPorts: number[]): string | undefined {
 /** The (side, user, host, peer) tuples an event says something about. */
 export function observationsOf(event: HostEvent, sshPorts: number[]): Observation[] {
   if (!OBSERVED.has(event.action)) return [];
+  // Most events are failed logins: they say nothing here, so no actor is built for them.
+  if (event.action === "ssh_login" && (event.outcome !== "success" || !event.sourceIp)) return [];
   const actor = actorOf(event);
   const user = actor.name ?? actor.id ?? UNKNOWN;
   switch (event.action) {
     case "ssh_login": {
-      if (event.outcome !== "success" || !event.sourceIp) return [];
+      if (!event.sourceIp) return [];
       const server = event.host ?? UNKNOWN;
       const observations: Observation[] = [{ side: "server", user, host: server, peer: event.sourceIp }];
       if (server !== UNKNOWN) observations.push({ side: "client", user, host: event.sourceIp, peer: server });

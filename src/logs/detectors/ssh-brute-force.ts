@@ -313,7 +313,7 @@ export class SshBruteForceDetector implements Detector {
       this.reportSlow(hostName, key, history);
     }
     const windowStart = at - this.options.slowWindowMs;
-    history.failures = history.failures.filter((f) => f.at >= windowStart);
+    if (history.failures.some((f) => !(f.at >= windowStart))) history.failures = history.failures.filter((f) => f.at >= windowStart);
     history.failures.push({ at, evidence: evidenceOf(event) });
     const blockedRecently = this.episodes.has(key) || (history.blockedUntil !== undefined && history.blockedUntil >= history.failures[0]!.at);
     if (history.failures.length < this.options.slowFailures || blockedRecently) return;

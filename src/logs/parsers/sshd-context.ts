@@ -22,7 +22,12 @@ export class SshdContext {
     if (!key || event.action === "ssh_grace_timeout" || event.action === "ssh_child_crash" || event.action.startsWith("ssh_penalty")) return;
     if (event.sourceIp) {
       if (this.peers.size >= MAX_PIDS) this.peers.delete(this.peers.keys().next().value!);
-      this.peers.set(key, { ip: event.sourceIp, ...(event.sourcePort !== undefined ? { port: event.sourcePort } : {}) });
+      // Most lines of a connection name the same peer again: the entry stays as it is (set()
+      // on an existing key would not move it in the eviction order either).
+      const known = this.peers.get(key);
+      if (!known || known.ip !== event.sourceIp || known.port !== event.sourcePort) {
+        this.peers.set(key, { ip: event.sourceIp, ...(event.sourcePort !== undefined ? { port: event.sourcePort } : {}) });
+      }
     } else if (!event.sourceDomain) {
       const peer = this.peers.get(key);
       if (peer) {

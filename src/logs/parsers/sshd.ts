@@ -42,27 +42,77 @@ const SOLARIS_ID = /^\[ID \d+ [\w.]+\] /;
 const CLIENT_AUTHENTICATED = /^Authenticated to (\S+) \(\[([^\]]+)\]:(\d+)\)(?: using "([^"]+)")?\.?$/;
 const CLIENT_CONNECTING = /^Connecting to (\S+) \[([^\]]+)\] port (\d+)\.?$/;
 
+/**
+ * sshd events share one shape for the fields most lines set (unset ones undefined), so the
+ * detectors' property reads see few hidden classes, and no event is built by spreading or
+ * deleting properties. Rarer fields (keys, destinations, penalties, process) are added when set.
+ */
+class SshdEvent implements HostEvent {
+  timestamp: number;
+  file: string;
+  line: number;
+  format: string;
+  host: string | undefined;
+  program: string | undefined;
+  pid: number | undefined;
+  action: EventAction;
+  outcome: Outcome;
+  user: string | undefined = undefined;
+  invalidUser: boolean | undefined = undefined;
+  method: string | undefined = undefined;
+  sourceIp: string | undefined = undefined;
+  sourcePort: number | undefined = undefined;
+  preamble: HostEvent["preamble"] = undefined;
+  phase: HostEvent["phase"] = undefined;
+  reason: string | undefined = undefined;
+  message: string | undefined = undefined;
+  declare userId?: string;
+  declare keyType?: string;
+  declare keyFingerprint?: string;
+  declare sourceDomain?: string;
+  declare destinationIp?: string;
+  declare destinationPort?: number;
+  declare destinationDomain?: string;
+  declare process?: HostEvent["process"];
+  declare penalty?: HostEvent["penalty"];
+  declare container?: HostEvent["container"];
+  declare id?: string;
+
+  constructor(base: EventBase, action: EventAction, outcome: Outcome) {
+    this.timestamp = base.timestamp;
+    this.file = base.file;
+    this.line = base.line;
+    this.format = base.format;
+    this.host = base.host;
+    this.program = base.program;
+    this.pid = base.pid;
+    this.action = action;
+    this.outcome = outcome;
+  }
+}
+
+/** source.ip holds only IP literals (ECS type ip); a name sshd logged (UseDNS) is source.domain. */
+function setSource(target: SshdEvent, text: string | undefined): void {
+  if (text === undefined || text === "") return;
+  const ip = normaliseIp(text);
+  if (ip) target.sourceIp = ip;
+  else target.sourceDomain = text.toLowerCase();
+}
+
 function event(base: EventBase, action: EventAction, outcome: Outcome, fields: Partial<HostEvent>): HostEvent {
-  const result = { ...base, action, outcome } as HostEvent;
+  const result = new SshdEvent(base, action, outcome);
   const target = result as unknown as Record<string, unknown>;
   const source = fields as Record<string, unknown>;
-  // Addresses are normalised as they are copied, never set and then deleted: a `delete` turns
-  // the event into a slow dictionary-mode object (this is the hottest allocation of `logs`).
-  let domain: string | undefined;
+  // Addresses are normalised as they are copied; empty values are left unset.
   for (const key in source) {
     const value = source[key];
     if (value === undefined || value === "") continue;
-    if (key === "sourceIp") {
-      // source.ip holds only IP literals (ECS type ip); a name sshd logged (UseDNS) is source.domain.
+    if (key === "sourceIp") setSource(result, value as string);
+    else if (key === "destinationIp") {
       const ip = normaliseIp(value as string);
-      if (ip) target.sourceIp = ip;
-      else domain = (value as string).toLowerCase();
-    } else if (key === "destinationIp") {
-      const ip = normaliseIp(value as string);
-      if (ip) target.destinationIp = ip;
+      if (ip) result.destinationIp = ip;
     } else target[key] = value;
   }
-  if (domain !== undefined) result.sourceDomain = domain; // last, where it always went
   return result;
 }
 

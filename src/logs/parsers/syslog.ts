@@ -25,7 +25,90 @@ interface Header {
   message: string;
 }
 
+/** Month abbreviation (its three char codes packed) → index; the regex reads it as [A-Z][a-z]{2}. */
+const MONTH_CODES = new Map<number, number>(
+  ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].map((name, i) => [(name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2), i]),
+);
+const LINE_TERMINATOR = /[\r\u2028\u2029]/;
+/** The fast path could not decide: read the line with the regexes. */
+const UNDECIDED = null;
+
+const digit = (code: number): number => (code >= 48 && code <= 57 ? code - 48 : -1);
+/** Printable ASCII other than space: what the fast path accepts in a host or program name. */
+const plain = (code: number): boolean => code > 32 && code < 127;
+
+/**
+ * The common RFC 3164 line ("Aug  1 00:00:00 host prog[pid]: msg") read by hand, giving exactly
+ * what RFC3164 would (same fields, same undefined for an impossible date). Anything else —
+ * a priority, fractional seconds, a non-ASCII or empty host or program, a line break in the
+ * message — is UNDECIDED and goes to the regexes.
+ */
+function fastRfc3164(text: string, years: YearInference): Header | undefined | typeof UNDECIDED {
+  const n = text.length;
+  if (n < 20) return UNDECIDED;
+  const c0 = text.charCodeAt(0);
+  const c1 = text.charCodeAt(1);
+  const c2 = text.charCodeAt(2);
+  if (c0 < 65 || c0 > 90 || c1 < 97 || c1 > 122 || c2 < 97 || c2 > 122 || text.charCodeAt(3) !== 32) return UNDECIDED;
+  let i = 4;
+  if (text.charCodeAt(i) === 32) i++;
+  const d0 = digit(text.charCodeAt(i));
+  if (d0 < 0) return UNDECIDED;
+  let day = d0;
+  const d1 = digit(text.charCodeAt(++i));
+  if (d1 >= 0) {
+    day = d0 * 10 + d1;
+    i++;
+  }
+  if (text.charCodeAt(i) !== 32) return UNDECIDED;
+  const h0 = digit(text.charCodeAt(i + 1));
+  const h1 = digit(text.charCodeAt(i + 2));
+  const m0 = digit(text.charCodeAt(i + 4));
+  const m1 = digit(text.charCodeAt(i + 5));
+  const s0 = digit(text.charCodeAt(i + 7));
+  const s1 = digit(text.charCodeAt(i + 8));
+  if (h0 < 0 || h1 < 0 || m0 < 0 || m1 < 0 || s0 < 0 || s1 < 0 || text.charCodeAt(i + 3) !== 58 || text.charCodeAt(i + 6) !== 58 || text.charCodeAt(i + 9) !== 32) return UNDECIDED;
+  // host: one token of printable ASCII, not ending in ":"
+  const hostStart = i + 10;
+  let j = hostStart;
+  for (let c = text.charCodeAt(j); c !== 32; c = text.charCodeAt(++j)) if (!plain(c)) return UNDECIDED;
+  if (j === hostStart || text.charCodeAt(j - 1) === 58) return UNDECIDED;
+  const hostEnd = j;
+  // program: printable ASCII up to "[" or ":"
+  const programStart = ++j;
+  let c = text.charCodeAt(j);
+  while (c !== 58 && c !== 91) {
+    if (!plain(c)) return UNDECIDED;
+    c = text.charCodeAt(++j);
+  }
+  if (j === programStart) return UNDECIDED;
+  const programEnd = j;
+  let pid: number | undefined;
+  if (c === 91) {
+    const pidStart = ++j;
+    while (digit(text.charCodeAt(j)) >= 0) j++;
+    if (text.charCodeAt(j) !== 93 || text.charCodeAt(j + 1) !== 58) return UNDECIDED;
+    if (j > pidStart) pid = Number(text.slice(pidStart, j));
+    j++;
+  }
+  j++; // the ":"
+  if (text.charCodeAt(j) === 32) j++;
+  const message = text.slice(j);
+  if (LINE_TERMINATOR.test(message)) return UNDECIDED;
+  const month = MONTH_CODES.get((c0 << 16) | (c1 << 8) | c2);
+  if (month === undefined) return undefined; // RFC3164 matches, the month does not exist
+  const timestamp = years.resolveMonth(month, day, h0 * 10 + h1, m0 * 10 + m1, s0 * 10 + s1, 0);
+  if (timestamp === undefined) return undefined;
+  return { timestamp, host: text.slice(hostStart, hostEnd), program: text.slice(programStart, programEnd), pid, message };
+}
+
 export function parseSyslogHeader(text: string, years: YearInference, offsetMinutes: number): Header | undefined {
+  const fast = fastRfc3164(text, years);
+  return fast !== UNDECIDED ? fast : parseSyslogHeaderByRegex(text, years, offsetMinutes);
+}
+
+/** The header read by the regexes alone (what the fast path must agree with; exported for its test). */
+export function parseSyslogHeaderByRegex(text: string, years: YearInference, offsetMinutes: number): Header | undefined {
   let m = RFC3164.exec(text);
   if (m) {
     const ms = m[6] ? Math.floor(Number(`0.${m[6]}`) * 1000) : 0;
@@ -67,18 +150,23 @@ export const syslogParser: LogParser = {
   open(context: ParserContext): ParseSession {
     const sshd = new SshdContext();
     const years = new YearInference(context.referenceMs, context.offsetMinutes);
+    // One base for every line: parseSshdMessage copies what it needs into the event.
+    const base: { timestamp: number; file: string; line: number; format: string; host: string | undefined; program: string | undefined; pid: number | undefined } = {
+      timestamp: 0, file: context.file, line: 0, format: "syslog", host: undefined, program: undefined, pid: undefined,
+    };
     return {
       line(text, lineNumber, _offset, out): LineStatus {
         const header = parseSyslogHeader(text, years, context.offsetMinutes);
         if (!header) return "unparseable";
         const program = header.program;
         if (!isSshdProgram(program) && program !== "ssh") return "skipped";
-        const base: EventBase = {
-          timestamp: header.timestamp, file: context.file, line: lineNumber, format: "syslog",
-          ...(header.host ? { host: header.host } : {}), program, ...(header.pid !== undefined ? { pid: header.pid } : {}),
-        };
+        base.timestamp = header.timestamp;
+        base.line = lineNumber;
+        base.host = header.host ? header.host : undefined;
+        base.program = program;
+        base.pid = header.pid;
         // rsyslog's "message repeated N times: [ msg]" stands for N identical lines.
-        const repeated = REPEATED.exec(header.message);
+        const repeated = header.message.charCodeAt(0) === 109 /* m */ ? REPEATED.exec(header.message) : null;
         const event: HostEvent | undefined = parseSshdMessage(repeated ? repeated[2]! : header.message, base);
         if (event) sshd.complete(event);
         // The ssh client shares message texts with sshd; from it only its own connect lines count.
