@@ -23,6 +23,17 @@ export const SOURCE_KINDS = [
 
 export const SINK_CHANNELS = ["http", "socket", "dns", "websocket", "mail", "ftp", "shell"] as const;
 
+/** Where a program's destination is when no argument is a URL (src/analyzers/common/shell-command.ts reads each). */
+export const DESTINATION_STYLES = ["host-argument", "dns-query", "first-positional", "git-push", "socat-address", "remote-host", "mail-recipient"] as const;
+
+/** The two readers of a signature entry marked `only:`. */
+export const FRONT_ENDS = ["js", "python"] as const;
+
+/** A pattern of signatures/commands.yaml: case-sensitive unless it starts with `(?i)`. */
+export function compileFlagged(source: string): RegExp {
+  return source.startsWith("(?i)") ? new RegExp(source.slice(4), "i") : new RegExp(source);
+}
+
 /** What calling a sink member gives back: a client whose methods send (`requests.Session`), or one already connected to the peer its arguments name (`smtplib.SMTP`). */
 export const CLIENT_ROLES = ["client", "connection"] as const;
 
@@ -120,6 +131,65 @@ const sinksSchema = z
   })
   .strict();
 
+/** A case-sensitive pattern; `(?i)` in front makes it ignore case. */
+const flaggedRegex = z.string().refine((s) => {
+  try {
+    compileFlagged(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, "not a valid regular expression");
+
+const words = z.array(z.string().min(1));
+
+/** signatures/commands.yaml `programs.<name>`: how a program's arguments are read. */
+const programSchema = z
+  .object({
+    /** Flags whose next word is a value, not a positional word (both front-ends). */
+    valueFlags: words.optional(),
+    /** Flags whose next word is a key the program logs in with, not data it sends (JS reading). */
+    identityFlags: words.optional(),
+    /** -i / --identity / -o IdentityFile=… name the key an SSH-family program logs in with. */
+    sshLogin: z.boolean().optional(),
+    /** The output is the file it is given: a credential file read through it is a read (Python reading). */
+    printsFiles: z.boolean().optional(),
+    /** A sending program sends only when this flag is given (`ping -p <pattern>`), attached or apart. */
+    sendsOnlyWith: z.string().regex(/^-/).optional(),
+    /** Where the destination is when no argument is a URL. */
+    destination: z.union([z.enum(DESTINATION_STYLES), z.object({ host: z.string().min(1) }).strict()]).optional(),
+  })
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, "a program entry with no field means nothing to either front-end");
+
+/** signatures/commands.yaml `credentialCommands[]`: a command whose output is a stored credential. */
+const credentialCommandSchema = z
+  .object({
+    only: z.enum(FRONT_ENDS).optional(),
+    program: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    /** Regexes, each matching the whole positional word at its index. */
+    words: z.array(flaggedRegex).min(1).optional(),
+    anyWord: flaggedRegex.optional(),
+    anyArg: flaggedRegex.optional(),
+    noWords: z.literal(true).optional(),
+    /** Regex over "program arg arg…". */
+    line: flaggedRegex.optional(),
+    kind: z.enum(SOURCE_KINDS),
+    note: z.string().min(1),
+    detail: z.enum(["line", "program"]).default("line"),
+  })
+  .strict()
+  .refine((c) => c.program !== undefined || c.line !== undefined, "a credential command needs a program or a line pattern (else it would match every command)")
+  .refine((c) => !(c.noWords && (c.words || c.anyWord)), "noWords cannot be combined with words or anyWord: the entry could never match");
+
+/** signatures/commands.yaml */
+const commandsSchema = z
+  .object({
+    programs: z.record(z.string().min(1), programSchema).default({}),
+    credentialCommands: z.array(credentialCommandSchema).default([]),
+  })
+  .strict();
+
 /** signatures/indicators.yaml */
 const indicatorsSchema = z
   .object({
@@ -154,7 +224,7 @@ const indicatorsSchema = z
   })
   .strict();
 
-return { ruleSchema, sourcesSchema, sinksSchema, indicatorsSchema };
+return { ruleSchema, sourcesSchema, sinksSchema, indicatorsSchema, commandsSchema };
 }
 
 export type RuleMeta = Zod.z.infer<Schemas["ruleSchema"]>;
@@ -164,3 +234,6 @@ export type ClientRole = (typeof CLIENT_ROLES)[number];
 export type SourcesData = Zod.z.infer<Schemas["sourcesSchema"]>;
 export type SinksData = Zod.z.infer<Schemas["sinksSchema"]>;
 export type IndicatorsData = Zod.z.infer<Schemas["indicatorsSchema"]>;
+export type CommandsData = Zod.z.infer<Schemas["commandsSchema"]>;
+export type DestinationStyle = (typeof DESTINATION_STYLES)[number];
+export type FrontEnd = (typeof FRONT_ENDS)[number];

@@ -10,7 +10,7 @@ import type * as Yaml from "yaml";
 import type { z } from "zod";
 import { ConfigurationError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
-import { signatureSchemas, type ClientRole, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
+import { compileFlagged, signatureSchemas, type ClientRole, type CommandsData, type DestinationStyle, type FrontEnd, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
 
 export const BUILTIN_SIGNATURES_DIR = join(PACKAGE_ROOT, "signatures");
 /** Written by `npm run build` (scripts/build-signatures.mjs). */
@@ -22,6 +22,37 @@ export interface SignatureDirData {
   sources?: SourcesData;
   sinks?: SinksData;
   indicators?: IndicatorsData;
+  commands?: CommandsData;
+}
+
+/** How one program's arguments are read (signatures/commands.yaml `programs`). */
+export interface ProgramMeaning {
+  valueFlags: Set<string>;
+  identityFlags: Set<string>;
+  sshLogin: boolean;
+  printsFiles: boolean;
+  sendsOnlyWith?: string;
+  destination?: DestinationStyle | { host: string };
+}
+
+/** A command whose output is a stored credential (signatures/commands.yaml `credentialCommands`). */
+export interface CredentialCommand {
+  only?: FrontEnd;
+  programs?: Set<string>;
+  words?: RegExp[];
+  anyWord?: RegExp;
+  anyArg?: RegExp;
+  noWords: boolean;
+  line?: RegExp;
+  kind: SourceKind;
+  note: string;
+  detail: "line" | "program";
+}
+
+/** signatures/commands.yaml as the front-ends read it (through src/analyzers/common/shell-command.ts). */
+export interface CompiledCommands {
+  programs: Record<string, ProgramMeaning>;
+  credentialCommands: CredentialCommand[];
 }
 
 /** Who issued a credential and where it authenticates (signatures/indicators.yaml `issuers`). */
@@ -61,6 +92,7 @@ export interface Signatures {
   exfilServices: CompiledPattern<{ name: string; category: string }>[];
   knownBad: IndicatorsData["knownBad"];
   issuers: Issuer[];
+  commands: CompiledCommands;
   /** Directories the set was loaded from, built-in first. */
   dirs: string[];
 }
@@ -114,6 +146,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     exfilServices: [],
     knownBad: [],
     issuers: [],
+    commands: { programs: table(), credentialCommands: [] },
     dirs,
   };
   for (const dir of dirs) {
@@ -146,7 +179,7 @@ export function compiledData(file: string, dir: string): SignatureDirData | unde
 function signatureFiles(dir: string): string[] {
   const rulesDir = join(dir, "rules");
   const rules = existsSync(rulesDir) ? readdirSync(rulesDir).filter((n) => n.endsWith(".yaml")).sort().map((n) => join(rulesDir, n)) : [];
-  return [...rules, ...["sources.yaml", "sinks.yaml", "indicators.yaml"].map((n) => join(dir, n)).filter((f) => existsSync(f))];
+  return [...rules, ...["sources.yaml", "sinks.yaml", "indicators.yaml", "commands.yaml"].map((n) => join(dir, n)).filter((f) => existsSync(f))];
 }
 
 /**
@@ -163,7 +196,7 @@ function refuseUnreadYaml(dir: string): void {
       const full = join(current, entry.name);
       if (entry.isDirectory()) pending.push(full);
       else if (/\.ya?ml$/i.test(entry.name) && !read.has(full)) {
-        throw new ConfigurationError("YAML file in a signature directory that is not read (the loader reads rules/*.yaml, sources.yaml, sinks.yaml and indicators.yaml)", full);
+        throw new ConfigurationError("YAML file in a signature directory that is not read (the loader reads rules/*.yaml, sources.yaml, sinks.yaml, indicators.yaml and commands.yaml)", full);
       }
     }
   }
@@ -197,11 +230,14 @@ export function readSignatureDirectory(dir: string): SignatureDirData {
   if (existsSync(sinksFile)) data.sinks = readValidated(sinksFile, schemas.sinksSchema);
   const indicatorsFile = join(dir, "indicators.yaml");
   if (existsSync(indicatorsFile)) data.indicators = readValidated(indicatorsFile, schemas.indicatorsSchema);
+  const commandsFile = join(dir, "commands.yaml");
+  if (existsSync(commandsFile)) data.commands = readValidated(commandsFile, schemas.commandsSchema);
   return data;
 }
 
 function mergeDirectory(into: Signatures, data: SignatureDirData): void {
   for (const rule of data.rules) into.rules.set(rule.id, rule);
+  if (data.commands) mergeCommands(into.commands, data.commands);
   const sources = data.sources;
   if (sources) {
     into.credentialFiles.push(
@@ -241,6 +277,40 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
       });
     }
   }
+}
+
+/** A later directory's program fields replace the earlier ones; its credential commands are tried first. */
+function mergeCommands(into: CompiledCommands, data: CommandsData): void {
+  for (const [name, program] of Object.entries(data.programs)) {
+    const before = into.programs[name];
+    into.programs[name] = {
+      valueFlags: program.valueFlags ? new Set(program.valueFlags) : (before?.valueFlags ?? new Set()),
+      identityFlags: program.identityFlags ? new Set(program.identityFlags) : (before?.identityFlags ?? new Set()),
+      sshLogin: program.sshLogin ?? before?.sshLogin ?? false,
+      printsFiles: program.printsFiles ?? before?.printsFiles ?? false,
+      ...((program.sendsOnlyWith ?? before?.sendsOnlyWith) !== undefined ? { sendsOnlyWith: (program.sendsOnlyWith ?? before?.sendsOnlyWith)! } : {}),
+      ...((program.destination ?? before?.destination) !== undefined ? { destination: (program.destination ?? before?.destination)! } : {}),
+    };
+  }
+  const added: CredentialCommand[] = data.credentialCommands.map((c) => ({
+    ...(c.only ? { only: c.only } : {}),
+    ...(c.program !== undefined ? { programs: new Set(typeof c.program === "string" ? [c.program] : c.program) } : {}),
+    ...(c.words ? { words: c.words.map(wholeWord) } : {}),
+    ...(c.anyWord ? { anyWord: wholeWord(c.anyWord) } : {}),
+    ...(c.anyArg ? { anyArg: compileFlagged(c.anyArg) } : {}),
+    noWords: c.noWords === true,
+    ...(c.line ? { line: compileFlagged(c.line) } : {}),
+    kind: c.kind,
+    note: c.note,
+    detail: c.detail,
+  }));
+  into.credentialCommands.unshift(...added);
+}
+
+/** A word pattern matches the whole word. */
+function wholeWord(source: string): RegExp {
+  const ignoreCase = source.startsWith("(?i)");
+  return compileFlagged(`${ignoreCase ? "(?i)" : ""}^(?:${ignoreCase ? source.slice(4) : source})$`);
 }
 
 function mergeModules<T>(into: Record<string, Record<string, T>>, from: Record<string, Record<string, T>>): void {

@@ -116,31 +116,6 @@ export const NON_READING_PATH_METHODS = new Set([
   "strip", "lower", "upper", "encode", "decode", "rstrip", "lstrip", "join",
 ]);
 
-/** Commands whose output is a stored credential (`gh auth token`, `security find-generic-password -w` …). */
-const CREDENTIAL_COMMANDS: [RegExp, ApiSource][] = [
-  [/^gh auth (token|status -t|status --show-token)/, { kind: "git-credentials", note: "prints the GitHub CLI token (gh auth token)" }],
-  [/^git credential(-[a-z]+)? (fill|get)\b/, { kind: "git-credentials", note: "asks git for stored credentials (git credential fill)" }],
-  [/^git config (--global )?--get(-all)? [a-z.]*(token|password)/i, { kind: "git-credentials", note: "reads a token from git config" }],
-  [/^security (find-generic-password|find-internet-password|dump-keychain)\b/, { kind: "keychain", note: "reads the macOS keychain (security)" }],
-  [/^secret-tool (lookup|search)\b/, { kind: "keychain", note: "reads the Secret Service keyring (secret-tool)" }],
-  [/^(cmdkey \/list|vaultcmd \/list)/i, { kind: "keychain", note: "lists Windows stored credentials" }],
-  [/^(aws configure (get|export-credentials)|aws sts get-session-token|aws ecr get-login-password)\b/, { kind: "cloud-credentials", note: "prints AWS credentials (aws CLI)" }],
-  [/^gcloud auth (print-access-token|print-identity-token|application-default print-access-token)\b/, { kind: "cloud-credentials", note: "prints a Google Cloud token (gcloud)" }],
-  [/^az account get-access-token\b/, { kind: "cloud-credentials", note: "prints an Azure token (az)" }],
-  [/^(kubectl config view --raw|kubectl get secrets?\b.*-o)/, { kind: "cloud-credentials", note: "prints Kubernetes credentials (kubectl)" }],
-  [/^(npm (token list|config get .*(token|_auth))|pip config get .*password)/i, { kind: "registry-token", note: "prints a package-registry token" }],
-  [/^(env|printenv|set|export -p)$/, { kind: "env-dump", note: "prints the whole environment" }],
-  [/^netsh wlan (show|export) profiles?\b.*\bkey=clear\b/i, { kind: "system-secrets", note: "prints saved Wi-Fi passwords (netsh wlan … key=clear)" }],
-  [/^nmcli\b.*(\s-s\b|--show-secrets\b|\s-g\s+\S*(802-11-wireless-security\.psk|\.password)\b)/i, { kind: "system-secrets", note: "prints saved Wi-Fi/VPN passwords (nmcli --show-secrets)" }],
-];
-
-/** The credential a command prints, from its program and arguments. */
-export function commandSource(program: string, args: string[]): ApiSource | undefined {
-  const line = [program.replace(/^.*[\\/]/, "").replace(/\.exe$/i, ""), ...args].join(" ");
-  for (const [pattern, source] of CREDENTIAL_COMMANDS) if (pattern.test(line)) return { ...source, detail: line.slice(0, 120) };
-  return undefined;
-}
-
 /** Cloud instance metadata services: what they return about credentials is a credential. */
 const METADATA_HOSTS = /^(169\.254\.169\.254|169\.254\.170\.2|\[?fd00:ec2::254\]?|metadata\.google\.internal|metadata|100\.100\.100\.200)$/i;
 const METADATA_CREDENTIAL_PATHS = /security-credentials|\/token|identity|service-accounts|\/iam\b|user-data|oauth|msi|\/api\/token|\/latest\/?\*?$|\/computeMetadata\/v1\/?\*?$|\/metadata\/?\*?$/i;
