@@ -59,6 +59,16 @@ const regexSource = z.string().refine((s) => {
   }
 }, "not a valid regular expression");
 
+/** A case-sensitive pattern; `(?i)` in front makes it ignore case. */
+const flaggedRegex = z.string().refine((s) => {
+  try {
+    compileFlagged(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, "not a valid regular expression");
+
 /** signatures/rules/<id>.yaml */
 const ruleSchema = z
   .object({
@@ -72,6 +82,19 @@ const ruleSchema = z
     references: z.array(z.string().url()).default([]),
   })
   .strict();
+
+/** signatures/sources.yaml `apiSources.python[]`: `call` (exact qualified name) or `pattern` (regex over it; the call becomes the detail). */
+const apiSourceSchema = z
+  .object({
+    call: z.string().min(1).optional(),
+    pattern: flaggedRegex.optional(),
+    kind: z.enum(SOURCE_KINDS),
+    note: z.string().min(1),
+    detail: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((a) => (a.call === undefined) !== (a.pattern === undefined), "an API source has either call (the exact name) or pattern")
+  .refine((a) => a.pattern === undefined || a.detail === undefined, "a pattern entry's detail is the call it matched: detail is read with call only");
 
 /** signatures/sources.yaml */
 const sourcesSchema = z
@@ -92,6 +115,8 @@ const sourcesSchema = z
     envNotSecretNames: z.array(regexSource).default([]),
     /** Parameter/argument/property names that carry a password or key into a function. */
     secretParameterNames: z.array(regexSource),
+    /** Credential reads that are API calls, by the call's qualified name or its shape (Python front-end). */
+    apiSources: z.object({ python: z.array(apiSourceSchema).default([]) }).strict().default({ python: [] }),
   })
   .strict();
 
@@ -131,15 +156,6 @@ const sinksSchema = z
   })
   .strict();
 
-/** A case-sensitive pattern; `(?i)` in front makes it ignore case. */
-const flaggedRegex = z.string().refine((s) => {
-  try {
-    compileFlagged(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, "not a valid regular expression");
 
 const words = z.array(z.string().min(1));
 

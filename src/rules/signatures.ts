@@ -63,6 +63,13 @@ export interface Issuer {
   hosts: RegExp[];
 }
 
+/** A credential read by API call (signatures/sources.yaml `apiSources`). */
+export interface ApiSourceData {
+  kind: SourceKind;
+  note: string;
+  detail?: string;
+}
+
 /** signatures/sinks.yaml as the front-ends read it: every member a channel; Python's client classes apart. */
 export interface CompiledSinks {
   js: { modules: Record<string, Record<string, SinkChannel>>; globals: Record<string, SinkChannel> };
@@ -88,6 +95,8 @@ export interface Signatures {
   envSecretExactNames: RegExp[];
   envNotSecretNames: RegExp[];
   secretParameterNames: RegExp[];
+  /** sources.yaml `apiSources`: credential reads that are API calls (Python front-end). */
+  apiSources: { python: { calls: Record<string, ApiSourceData>; patterns: CompiledPattern<ApiSourceData>[] } };
   sinks: CompiledSinks;
   exfilServices: CompiledPattern<{ name: string; category: string }>[];
   knownBad: IndicatorsData["knownBad"];
@@ -141,6 +150,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     envSecretExactNames: [],
     envNotSecretNames: [],
     secretParameterNames: [],
+    apiSources: { python: { calls: table(), patterns: [] } },
     // Looked up by names taken from scanned code ("constructor", "hasOwnProperty"…): no prototype.
     sinks: { js: { modules: table(), globals: table() }, python: { modules: table(), clients: table(), builtins: table() }, shellPrograms: table() },
     exfilServices: [],
@@ -247,6 +257,11 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     into.envSecretExactNames.push(...sources.envSecretNames.filter((p) => /^\^[\w]+\$$/.test(p)).map(compile));
     into.envNotSecretNames.push(...sources.envNotSecretNames.map(compile));
     into.secretParameterNames.push(...sources.secretParameterNames.map(compile));
+    for (const api of sources.apiSources.python) {
+      const data = { kind: api.kind, note: api.note, ...(api.detail !== undefined ? { detail: api.detail } : {}) };
+      if (api.call !== undefined) into.apiSources.python.calls[api.call] = data;
+      else into.apiSources.python.patterns.push({ regex: compileFlagged(api.pattern!), data });
+    }
   }
   const sinks = data.sinks;
   if (sinks) {

@@ -323,7 +323,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   if (UNPICKLERS.test(qname)) unpickle(ip, frame, node, qname, first);
 
   const prompt = first?.str ?? args.keywords.get("prompt")?.str;
-  const api = apiSource(qname, prompt, all.length > 0);
+  const api = apiSource(ip.signatures, qname, prompt, all.length > 0);
   if (api) return { taints: mergeTaints([ip.source(frame, node, api.kind, api.note, api.detail)], allTaints(derived(all))), ref: external(`${qname}()`).ref! };
 
   // The whole environment handed to anything (dict(os.environ), json.dumps(os.environ) …).

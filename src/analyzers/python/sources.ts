@@ -1,6 +1,6 @@
 // Credential reads that are API calls rather than file paths (paths: paths.ts).
 import type { SourceKind } from "../facts.js";
-import { lookupTable } from "../../core/tables.js";
+import type { Signatures } from "../../rules/signatures.js";
 
 export interface ApiSource {
   kind: SourceKind;
@@ -8,59 +8,19 @@ export interface ApiSource {
   detail?: string;
 }
 
-const API_SOURCES: Record<string, ApiSource> = lookupTable({
-  "getpass.getpass": { kind: "password-prompt", note: "prompts for a password (getpass)" },
-  "getpass.unix_getpass": { kind: "password-prompt", note: "prompts for a password (getpass)" },
-  "getpass.win_getpass": { kind: "password-prompt", note: "prompts for a password (getpass)" },
-  "keyring.get_password": { kind: "keychain", note: "reads a password from the OS keyring" },
-  "keyring.get_credential": { kind: "keychain", note: "reads a credential from the OS keyring" },
-  "netrc.netrc": { kind: "netrc", note: "reads ~/.netrc", detail: "~/.netrc" },
-  "browser_cookie3.load": { kind: "browser-store", note: "reads browser cookies" },
-  "browser_cookie3.chrome": { kind: "browser-store", note: "reads browser cookies" },
-  "browser_cookie3.firefox": { kind: "browser-store", note: "reads browser cookies" },
-  "win32crypt.CryptUnprotectData": { kind: "browser-store", note: "decrypts DPAPI-protected browser secrets" },
-  "browser_cookie3.chromium": { kind: "browser-store", note: "reads browser cookies" },
-  "browser_cookie3.brave": { kind: "browser-store", note: "reads browser cookies" },
-  "browser_cookie3.edge": { kind: "browser-store", note: "reads browser cookies" },
-  "browser_cookie3.opera": { kind: "browser-store", note: "reads browser cookies" },
-  "browser_cookie3.opera_gx": { kind: "browser-store", note: "reads browser cookies" },
-  "browser_cookie3.vivaldi": { kind: "browser-store", note: "reads browser cookies" },
-  "browser_cookie3.safari": { kind: "browser-store", note: "reads browser cookies" },
-  "browser_cookie3.librewolf": { kind: "browser-store", note: "reads browser cookies" },
-  "browsercookie.load": { kind: "browser-store", note: "reads browser cookies" },
-  "browsercookie.chrome": { kind: "browser-store", note: "reads browser cookies" },
-  "browsercookie.firefox": { kind: "browser-store", note: "reads browser cookies" },
-  "pycookiecheat.chrome_cookies": { kind: "browser-store", note: "reads browser cookies" },
-  "pycookiecheat.firefox_cookies": { kind: "browser-store", note: "reads browser cookies" },
-  "rookiepy.load": { kind: "browser-store", note: "reads browser cookies" },
-  "rookiepy.chrome": { kind: "browser-store", note: "reads browser cookies" },
-  "rookiepy.firefox": { kind: "browser-store", note: "reads browser cookies" },
-  "win32cred.CredRead": { kind: "keychain", note: "reads the Windows Credential Manager" },
-  "win32cred.CredEnumerate": { kind: "keychain", note: "reads the Windows Credential Manager" },
-  "google.auth.default": { kind: "cloud-credentials", note: "loads Google Cloud default credentials", detail: "google.auth.default" },
-  "keyboard.read_key": { kind: "password-prompt", note: "captures keystrokes typed in any window (keyboard.read_key)" },
-  "keyboard.read_event": { kind: "password-prompt", note: "captures keystrokes typed in any window (keyboard.read_event)" },
-  "keyboard.record": { kind: "password-prompt", note: "captures keystrokes typed in any window (keyboard.record)" },
-  "keyboard.get_typed_strings": { kind: "password-prompt", note: "captures keystrokes typed in any window (keyboard.get_typed_strings)" },
-});
-
-/** Credential reads recognised by the shape of the call: SDK credential getters. */
-const API_SOURCE_PATTERNS: [RegExp, ApiSource][] = [
-  [/^(boto3|botocore|aiobotocore|aioboto3)\b.*\.get_(frozen_)?credentials$/, { kind: "cloud-credentials", note: "reads AWS credentials through the SDK" }],
-  [/^azure\.identity\..*\.get_token$/, { kind: "cloud-credentials", note: "gets an Azure access token" }],
-  [/^(browser_cookie3|rookiepy)\.[a-z_]+$/, { kind: "browser-store", note: "reads browser cookies" }],
-];
+// The calls and call shapes are signatures/sources.yaml `apiSources.python`.
 
 /**
  * A credential read by API. `args` are the folded first argument (prompt text) and
  * whether any argument was given (netrc.netrc() without a path reads ~/.netrc).
  */
-export function apiSource(qname: string, prompt: string | undefined, hasArgs: boolean): ApiSource | undefined {
+export function apiSource(signatures: Signatures, qname: string, prompt: string | undefined, hasArgs: boolean): ApiSource | undefined {
   if (qname === "netrc.netrc" && hasArgs) return undefined; // a path: classified as a file read
-  const known = API_SOURCES[qname];
+  const { calls, patterns } = signatures.apiSources.python;
+  const known = calls[qname];
   if (known) return known;
   // The SDK call is the detail: it names the credential's issuer (signatures/indicators.yaml).
-  for (const [pattern, source] of API_SOURCE_PATTERNS) if (pattern.test(qname)) return { ...source, detail: qname };
+  for (const { regex, data } of patterns) if (regex.test(qname)) return { ...data, detail: qname };
   if ((qname === "builtins.input" || qname === "builtins.raw_input") && prompt && /pass(word|phrase)?|token|secret/i.test(prompt)) {
     return { kind: "password-prompt", note: "prompts for a password", detail: prompt.trim() };
   }
