@@ -26,6 +26,9 @@ export const SINK_CHANNELS = ["http", "socket", "dns", "websocket", "mail", "ftp
 /** Where a program's destination is when no argument is a URL (src/analyzers/common/shell-command.ts reads each). */
 export const DESTINATION_STYLES = ["host-argument", "dns-query", "first-positional", "git-push", "socat-address", "remote-host", "mail-recipient"] as const;
 
+/** Decoding algorithms a decoder entry can name (src/analyzers/python/library.ts implements each). */
+export const DECODER_ALGORITHMS = ["base64", "base64-urlsafe", "base32", "hex", "base85", "ascii85", "zlib"] as const;
+
 /** The two readers of a signature entry marked `only:`. */
 export const FRONT_ENDS = ["js", "python"] as const;
 
@@ -206,6 +209,9 @@ const commandsSchema = z
   })
   .strict();
 
+/** signatures/decoders.yaml: qualified call name → decoding algorithm. */
+const decodersSchema = z.object({ python: z.record(z.string().min(1), z.enum(DECODER_ALGORITHMS)).default({}) }).strict();
+
 /** signatures/indicators.yaml */
 const indicatorsSchema = z
   .object({
@@ -240,7 +246,7 @@ const indicatorsSchema = z
   })
   .strict();
 
-return { ruleSchema, sourcesSchema, sinksSchema, indicatorsSchema, commandsSchema };
+return { ruleSchema, sourcesSchema, sinksSchema, indicatorsSchema, commandsSchema, decodersSchema };
 }
 
 export type RuleMeta = Zod.z.infer<Schemas["ruleSchema"]>;
@@ -251,5 +257,7 @@ export type SourcesData = Zod.z.infer<Schemas["sourcesSchema"]>;
 export type SinksData = Zod.z.infer<Schemas["sinksSchema"]>;
 export type IndicatorsData = Zod.z.infer<Schemas["indicatorsSchema"]>;
 export type CommandsData = Zod.z.infer<Schemas["commandsSchema"]>;
+export type DecodersData = Zod.z.infer<Schemas["decodersSchema"]>;
+export type DecoderAlgorithm = (typeof DECODER_ALGORITHMS)[number];
 export type DestinationStyle = (typeof DESTINATION_STYLES)[number];
 export type FrontEnd = (typeof FRONT_ENDS)[number];

@@ -10,7 +10,7 @@ import type * as Yaml from "yaml";
 import type { z } from "zod";
 import { ConfigurationError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
-import { compileFlagged, signatureSchemas, type ClientRole, type CommandsData, type DestinationStyle, type FrontEnd, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
+import { compileFlagged, signatureSchemas, type ClientRole, type CommandsData, type DecoderAlgorithm, type DecodersData, type DestinationStyle, type FrontEnd, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
 
 export const BUILTIN_SIGNATURES_DIR = join(PACKAGE_ROOT, "signatures");
 /** Written by `npm run build` (scripts/build-signatures.mjs). */
@@ -23,6 +23,7 @@ export interface SignatureDirData {
   sinks?: SinksData;
   indicators?: IndicatorsData;
   commands?: CommandsData;
+  decoders?: DecodersData;
 }
 
 /** How one program's arguments are read (signatures/commands.yaml `programs`). */
@@ -102,6 +103,8 @@ export interface Signatures {
   knownBad: IndicatorsData["knownBad"];
   issuers: Issuer[];
   commands: CompiledCommands;
+  /** signatures/decoders.yaml: qualified call name → algorithm (Python front-end). */
+  decoders: { python: Record<string, DecoderAlgorithm> };
   /** Directories the set was loaded from, built-in first. */
   dirs: string[];
 }
@@ -157,6 +160,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     knownBad: [],
     issuers: [],
     commands: { programs: table(), credentialCommands: [] },
+    decoders: { python: table() },
     dirs,
   };
   for (const dir of dirs) {
@@ -189,7 +193,7 @@ export function compiledData(file: string, dir: string): SignatureDirData | unde
 function signatureFiles(dir: string): string[] {
   const rulesDir = join(dir, "rules");
   const rules = existsSync(rulesDir) ? readdirSync(rulesDir).filter((n) => n.endsWith(".yaml")).sort().map((n) => join(rulesDir, n)) : [];
-  return [...rules, ...["sources.yaml", "sinks.yaml", "indicators.yaml", "commands.yaml"].map((n) => join(dir, n)).filter((f) => existsSync(f))];
+  return [...rules, ...["sources.yaml", "sinks.yaml", "indicators.yaml", "commands.yaml", "decoders.yaml"].map((n) => join(dir, n)).filter((f) => existsSync(f))];
 }
 
 /**
@@ -206,7 +210,7 @@ function refuseUnreadYaml(dir: string): void {
       const full = join(current, entry.name);
       if (entry.isDirectory()) pending.push(full);
       else if (/\.ya?ml$/i.test(entry.name) && !read.has(full)) {
-        throw new ConfigurationError("YAML file in a signature directory that is not read (the loader reads rules/*.yaml, sources.yaml, sinks.yaml, indicators.yaml and commands.yaml)", full);
+        throw new ConfigurationError("YAML file in a signature directory that is not read (the loader reads rules/*.yaml, sources.yaml, sinks.yaml, indicators.yaml, commands.yaml and decoders.yaml)", full);
       }
     }
   }
@@ -242,12 +246,15 @@ export function readSignatureDirectory(dir: string): SignatureDirData {
   if (existsSync(indicatorsFile)) data.indicators = readValidated(indicatorsFile, schemas.indicatorsSchema);
   const commandsFile = join(dir, "commands.yaml");
   if (existsSync(commandsFile)) data.commands = readValidated(commandsFile, schemas.commandsSchema);
+  const decodersFile = join(dir, "decoders.yaml");
+  if (existsSync(decodersFile)) data.decoders = readValidated(decodersFile, schemas.decodersSchema);
   return data;
 }
 
 function mergeDirectory(into: Signatures, data: SignatureDirData): void {
   for (const rule of data.rules) into.rules.set(rule.id, rule);
   if (data.commands) mergeCommands(into.commands, data.commands);
+  if (data.decoders) Object.assign(into.decoders.python, data.decoders.python);
   const sources = data.sources;
   if (sources) {
     into.credentialFiles.push(

@@ -6,7 +6,7 @@ import { envDump, envRead } from "./environment.js";
 import { attributeOf, evalExpr } from "./expressions.js";
 import { location, type Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
-import { isSanitizer, modelFunction, PATH_BUILDERS, PATH_TYPE, type CallArgs } from "./library.js";
+import { decoderCall, isSanitizer, modelFunction, PATH_BUILDERS, PATH_TYPE, type CallArgs } from "./library.js";
 import { decodeUtf8 } from "./decoders.js";
 import { addToObject, allTaints, derived, external, foldedText, join, mergeTaints, unknown, type Taint, type Value } from "./model.js";
 import { credentialPath } from "./paths.js";
@@ -369,7 +369,8 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
     const own = first.str !== undefined ? ip.packageSource(first.str, frame.file) : undefined;
     if (own) return { ref: external(`${qname}()`).ref!, taints: extra, file: own.file };
   }
-  const modelled = modelFunction(qname, args, step);
+  // Decoding calls are signatures/decoders.yaml; the other library models are code.
+  const modelled = decoderCall(ip.signatures, qname, args) ?? modelFunction(qname, args, step);
   if (modelled) {
     if (modelled.str !== undefined) ip.indicators(frame, node, modelled.str);
     return extra.length ? { ...modelled, taints: mergeTaints(modelled.taints, extra) } : modelled;
