@@ -120,6 +120,8 @@ const sourcesSchema = z
     secretParameterNames: z.array(regexSource),
     /** Credential reads that are API calls, by the call's qualified name or its shape (Python front-end). */
     apiSources: z.object({ python: z.array(apiSourceSchema).default([]) }).strict().default({ python: [] }),
+    /** Libraries that consume a secret for what it is (module names; Python front-end). */
+    credentialConsumers: z.object({ python: z.array(z.string().min(1)).default([]) }).strict().default({ python: [] }),
   })
   .strict();
 

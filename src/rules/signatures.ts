@@ -98,6 +98,8 @@ export interface Signatures {
   secretParameterNames: RegExp[];
   /** sources.yaml `apiSources`: credential reads that are API calls (Python front-end). */
   apiSources: { python: { calls: Record<string, ApiSourceData>; patterns: CompiledPattern<ApiSourceData>[] } };
+  /** sources.yaml `credentialConsumers`: modules that consume a secret for what it is (Python front-end). */
+  credentialConsumers: { python: string[] };
   sinks: CompiledSinks;
   exfilServices: CompiledPattern<{ name: string; category: string }>[];
   knownBad: IndicatorsData["knownBad"];
@@ -154,6 +156,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     envNotSecretNames: [],
     secretParameterNames: [],
     apiSources: { python: { calls: table(), patterns: [] } },
+    credentialConsumers: { python: [] },
     // Looked up by names taken from scanned code ("constructor", "hasOwnProperty"…): no prototype.
     sinks: { js: { modules: table(), globals: table() }, python: { modules: table(), clients: table(), builtins: table() }, shellPrograms: table() },
     exfilServices: [],
@@ -264,6 +267,7 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     into.envSecretExactNames.push(...sources.envSecretNames.filter((p) => /^\^[\w]+\$$/.test(p)).map(compile));
     into.envNotSecretNames.push(...sources.envNotSecretNames.map(compile));
     into.secretParameterNames.push(...sources.secretParameterNames.map(compile));
+    into.credentialConsumers.python.push(...sources.credentialConsumers.python);
     for (const api of sources.apiSources.python) {
       const data = { kind: api.kind, note: api.note, ...(api.detail !== undefined ? { detail: api.detail } : {}) };
       if (api.call !== undefined) into.apiSources.python.calls[api.call] = data;

