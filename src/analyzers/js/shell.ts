@@ -4,8 +4,7 @@
 import type { SinkChannel, SourceKind } from "../facts.js";
 import { classifyCredentialPath, isSecretEnvName, type Signatures } from "../../rules/signatures.js";
 import { parseShell, type ShellCommand } from "../shell-words.js";
-import { destinationOf, positionals, shellProgramChannel } from "../common/shell-command.js";
-import { lookupTable } from "../../core/tables.js";
+import { credentialCommand, destinationOf, programMeaning, shellProgramChannel } from "../common/shell-command.js";
 
 
 
@@ -68,15 +67,13 @@ export function analyzeShell(text: string, signatures: Signatures): ShellAnalysi
   };
   for (const command of commands) {
     const { program, args } = command;
-    const sending = shellProgramChannel(signatures.sinks.shellPrograms, program, args);
+    const sending = shellProgramChannel(signatures.commands, signatures.sinks.shellPrograms, program, args);
     if (sending) {
-      const destination = destinationOf(program, args);
+      const destination = destinationOf(signatures.commands, program, args);
       analysis.sinks.push({ channel: sending.channel, program: sending.program, destination, ...(destination?.includes("\uE000") ? { rawDestination: destination } : {}) });
     }
-    if ((program === "env" || program === "printenv" || program === "set" || program === "export") && positionals(program, args).length === 0) {
-      addSource({ kind: "env-dump", note: `dumps the environment with ${program}`, detail: program });
-    }
-    const printed = credentialCommand(program, args);
+    // Commands that print a credential or the environment: signatures/commands.yaml.
+    const printed = credentialCommand(signatures.commands, "js", program, args);
     if (printed) addSource(printed);
     if (program === "node" || program === "nodejs") collectNode(args, analysis);
     if ((program === "sh" || program === "bash") && args[0] && !args[0].startsWith("-")) analysis.shellFiles.push(args[0]);
@@ -93,7 +90,7 @@ export function analyzeShell(text: string, signatures: Signatures): ShellAnalysi
       analysis.npmScripts.push(args[1]);
     }
     if (program === "yarn" && args[0] && !args[0].startsWith("-")) analysis.npmScripts.push(args[0] === "run" ? (args[1] ?? "") : args[0]);
-    const authOnly = authenticationArguments(program, args);
+    const authOnly = authenticationArguments(signatures, program, args);
     for (const [index, word] of [command.program, ...args].entries()) {
       if (authOnly.has(index - 1)) continue;
       for (const candidate of candidatePaths(word)) {
@@ -112,46 +109,18 @@ export function analyzeShell(text: string, signatures: Signatures): ShellAnalysi
   return analysis;
 }
 
-// Commands whose output is a stored credential: CLIs that print their token, OS
-// keychains, git's credential helper, cloud metadata endpoints fetched with curl/wget.
-const METADATA_HOST = /^(?:[a-z]+:\/\/)?(?:169\.254\.169\.254|\[?fd00:ec2::254\]?|metadata\.google\.internal|metadata\.goog|100\.100\.100\.200)(?:[:/]|$)/i;
-
-function credentialCommand(program: string, args: string[]): ShellSource | undefined {
-  const words = positionals(program, args);
-  const line = `${program} ${args.join(" ")}`;
-  const said = (kind: SourceKind, note: string): ShellSource => ({ kind, note, detail: line.slice(0, 120) });
-  if (program === "gh" && words[0] === "auth" && (words[1] === "token" || (words[1] === "status" && args.includes("--show-token")))) return said("git-credentials", "prints the GitHub CLI token");
-  if (program === "git" && words[0] === "credential" && (words[1] === "fill" || words[1] === "get")) return said("git-credentials", "asks git's credential helper for a stored password");
-  if (program === "git" && words[0] === "config" && args.some((a) => /(^|\.)(extraheader|password|token)$/i.test(a) || /^credential\./i.test(a))) return said("git-credentials", "reads a credential from git configuration");
-  if (program === "security" && /^find-(generic|internet)-password$|^dump-keychain$/.test(words[0] ?? "")) return said("keychain", "reads a password from the macOS keychain");
-  if (program === "secret-tool" && (words[0] === "lookup" || words[0] === "search")) return said("keychain", "reads a password from the Secret Service keyring");
-  if (program === "cmdkey" || (program === "vaultcmd" && args.some((a) => /listcreds/i.test(a)))) return said("keychain", "lists Windows Credential Manager entries");
-  if (program === "aws" && ((words[0] === "configure" && (words[1] === "get" || words[1] === "export-credentials")) || (words[0] === "sts" && /^get-(session-token|federation-token)$|^assume-role$/.test(words[1] ?? "")))) return said("cloud-credentials", "prints AWS credentials");
-  if (program === "gcloud" && words.includes("print-access-token")) return said("cloud-credentials", "prints a Google Cloud access token");
-  if (program === "az" && words[0] === "account" && words[1] === "get-access-token") return said("cloud-credentials", "prints an Azure access token");
-  if ((program === "npm" || program === "yarn" || program === "pnpm") && words[0] === "config" && words[1] === "get" && /_auth(token)?\b|_password/i.test(words[2] ?? "")) return said("registry-token", "prints the package-registry token");
-  if ((program === "curl" || program === "wget") && args.some((a) => METADATA_HOST.test(a))) return said("cloud-credentials", "queries the cloud instance metadata service (instance credentials)");
-  return undefined;
-}
-
-// Options whose value is a key the program authenticates with, not data it sends:
-// `scp -i ~/.ssh/id_rsa …`, `ssh -o IdentityFile=…`, `curl --key …`.
-const IDENTITY_FLAGS: Record<string, Set<string>> = lookupTable({
-  ssh: new Set(["-i"]),
-  scp: new Set(["-i"]),
-  sftp: new Set(["-i"]),
-  curl: new Set(["-E", "--cert", "--key"]),
-});
-const SSH_FAMILY = new Set(["ssh", "scp", "sftp", "rsync"]);
-
+// Options whose value is a key the program authenticates with, not data it sends
+// (`scp -i ~/.ssh/id_rsa …`, `ssh -o IdentityFile=…`, `curl --key …`): signatures/commands.yaml
+// `identityFlags` and `sshLogin`.
 /** Indexes (into args) of words that only name credentials used to authenticate. */
-function authenticationArguments(program: string, args: string[]): Set<number> {
+function authenticationArguments(signatures: Signatures, program: string, args: string[]): Set<number> {
   const out = new Set<number>();
-  const flags = IDENTITY_FLAGS[program];
+  const meaning = programMeaning(signatures.commands, program);
+  const flags = meaning?.identityFlags;
   args.forEach((arg, i) => {
     if (flags?.has(arg)) out.add(i + 1);
     else if (flags?.has("-i") && /^-i./.test(arg)) out.add(i); // -i~/.ssh/key
-    else if (SSH_FAMILY.has(program) && /^(-o\s*)?IdentityFile[=\s]/i.test(arg) && (arg.startsWith("-o") || args[i - 1] === "-o")) out.add(i);
+    else if (meaning?.sshLogin && /^(-o\s*)?IdentityFile[=\s]/i.test(arg) && (arg.startsWith("-o") || args[i - 1] === "-o")) out.add(i);
     else if (program === "rsync" && (args[i - 1] === "-e" || args[i - 1] === "--rsh" || arg.startsWith("--rsh="))) {
       // The remote shell rsync runs (`-e "ssh -i key"`): its key authenticates the transfer.
       const transport = parseShell(arg.replace(/^--rsh=/, ""))[0];

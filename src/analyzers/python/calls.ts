@@ -6,7 +6,7 @@ import { envDump, envRead } from "./environment.js";
 import { attributeOf, evalExpr } from "./expressions.js";
 import { location, type Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
-import { isSanitizer, modelFunction, PATH_BUILDERS, PATH_TYPE, type CallArgs } from "./library.js";
+import { decoderCall, isSanitizer, modelFunction, PATH_BUILDERS, PATH_TYPE, type CallArgs } from "./library.js";
 import { decodeUtf8 } from "./decoders.js";
 import { addToObject, allTaints, derived, external, foldedText, join, mergeTaints, unknown, type Taint, type Value } from "./model.js";
 import { credentialPath } from "./paths.js";
@@ -323,7 +323,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   if (UNPICKLERS.test(qname)) unpickle(ip, frame, node, qname, first);
 
   const prompt = first?.str ?? args.keywords.get("prompt")?.str;
-  const api = apiSource(qname, prompt, all.length > 0);
+  const api = apiSource(ip.signatures, qname, prompt, all.length > 0);
   if (api) return { taints: mergeTaints([ip.source(frame, node, api.kind, api.note, api.detail)], allTaints(derived(all))), ref: external(`${qname}()`).ref! };
 
   // The whole environment handed to anything (dict(os.environ), json.dumps(os.environ) …).
@@ -331,7 +331,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   const envArgs = [...args.positional, ...[...args.keywords].filter(([k]) => k !== "env").map(([, v]) => v)];
   if (envArgs.some((a) => a.ref?.kind === "env") && !SHELL_RUNNERS.has(qname)) extra = [envDump(ip, frame, node)];
 
-  if (isCredentialConsumerCall(qname)) {
+  if (isCredentialConsumerCall(ip.signatures, qname)) {
     for (const taint of allTaints(derived(all))) if (taint.source?.candidate) ip.collector.confirmCandidate(taint.source.candidate);
   }
   if (SHELL_RUNNERS.has(qname)) return shellCall(ip, frame, node, qname, args);
@@ -369,7 +369,8 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
     const own = first.str !== undefined ? ip.packageSource(first.str, frame.file) : undefined;
     if (own) return { ref: external(`${qname}()`).ref!, taints: extra, file: own.file };
   }
-  const modelled = modelFunction(qname, args, step);
+  // Decoding calls are signatures/decoders.yaml; the other library models are code.
+  const modelled = decoderCall(ip.signatures, qname, args) ?? modelFunction(qname, args, step);
   if (modelled) {
     if (modelled.str !== undefined) ip.indicators(frame, node, modelled.str);
     return extra.length ? { ...modelled, taints: mergeTaints(modelled.taints, extra) } : modelled;

@@ -17,6 +17,8 @@ import {
 import { derived, external, str, unknown, withStep, allTaints, num, type Value } from "./model.js";
 import { joinPath } from "./paths.js";
 import { lookupTable } from "../../core/tables.js";
+import type { DecoderAlgorithm } from "../../rules/schema.js";
+import type { Signatures } from "../../rules/signatures.js";
 
 export interface CallArgs {
   positional: Value[];
@@ -55,24 +57,27 @@ export function encode(input: Value | undefined, how: string, step: StepAt, tran
   return result;
 }
 
-const DECODERS: Record<string, (s: string) => string | undefined> = lookupTable({
-  "base64.b64decode": (s) => base64Decode(s),
-  "base64.standard_b64decode": (s) => base64Decode(s),
-  "base64.decodestring": (s) => base64Decode(s),
-  "base64.decodebytes": (s) => base64Decode(s),
-  "base64.urlsafe_b64decode": (s) => base64Decode(s, true),
-  "base64.b32decode": base32Decode,
-  "base64.b16decode": hexDecode,
-  "base64.b85decode": base85Decode,
-  "base64.a85decode": ascii85Decode,
-  "binascii.unhexlify": hexDecode,
-  "binascii.a2b_hex": hexDecode,
-  "binascii.a2b_base64": (s) => base64Decode(s),
-  "bytes.fromhex": hexDecode,
-  "bytearray.fromhex": hexDecode,
-  "zlib.decompress": zlibDecompress,
-  "gzip.decompress": zlibDecompress,
-});
+/** The decoding algorithms signatures/decoders.yaml names (which calls decode is data). */
+const DECODE: Record<DecoderAlgorithm, (s: string) => string | undefined> = {
+  base64: (s) => base64Decode(s),
+  "base64-urlsafe": (s) => base64Decode(s, true),
+  base32: base32Decode,
+  hex: hexDecode,
+  base85: base85Decode,
+  ascii85: ascii85Decode,
+  zlib: zlibDecompress,
+};
+
+/** A decoding call (signatures/decoders.yaml) folded on its constant input, or undefined when `name` is no decoder. */
+export function decoderCall(signatures: Signatures, name: string, args: CallArgs): Value | undefined {
+  const algorithm = signatures.decoders.python[modelName(name)];
+  return algorithm ? fold(arg(args, 0), DECODE[algorithm]!, true) : undefined;
+}
+
+/** `builtins.bytes.fromhex` is modelled as `bytes.fromhex`. */
+function modelName(name: string): string {
+  return name.replace(/^builtins\.(bytes|bytearray|str)\./, "$1.");
+}
 
 const ENCODERS: Record<string, [string, ((s: string) => string)?]> = lookupTable({
   "base64.b64encode": ["base64-encoded", base64Encode],
@@ -150,10 +155,8 @@ function pathValue(path: string, inputs: Value[]): Value {
 
 /** A model for a module-level function, or undefined when the call is not modelled. */
 export function modelFunction(name: string, args: CallArgs, step: StepAt): Value | undefined {
-  const qname = name.replace(/^builtins\.(bytes|bytearray|str)\./, "$1.");
+  const qname = modelName(name);
   const first = arg(args, 0);
-  const decoder = DECODERS[qname];
-  if (decoder) return fold(first, decoder, true);
   const encoder = ENCODERS[qname];
   if (encoder) return encode(first, encoder[0], step, encoder[1]);
   if (isSanitizer(qname)) return unknown();

@@ -7,14 +7,14 @@ import type { Interpreter } from "./interpreter.js";
 import type { CallArgs } from "./library.js";
 import { allTaints, derived, external, foldedText, mergeTaints, type Taint, type Value } from "./model.js";
 import { credentialPath } from "./paths.js";
-import { commandSource } from "./sources.js";
 import { stagingKey } from "./staging.js";
-import { shellProgramChannel } from "../common/shell-command.js";
+import { credentialCommand, programMeaning, shellProgramChannel } from "../common/shell-command.js";
+import type { CompiledCommands } from "../../rules/signatures.js";
 import { commandDestination, fileArguments, parseCommandLine, type ShellCommand } from "./shell.js";
 
-/** Programs whose output is the file they are given (their result carries the credential). */
-const FILE_READERS = /^(cat|head|tail|base64|xxd|od|strings|tar|zip|gzip|cp|gpg|openssl|type|more|less)$/;
-/** Options whose value is an identity file used to log in (ssh -i key), not data to send. */
+// Programs whose output is the file they are given (`printsFiles`) and the SSH family
+// (`sshLogin`) are signatures/commands.yaml.
+/** Options of an `sshLogin` program whose value is an identity file used to log in (ssh -i key), not data to send. */
 const AUTH_OPTIONS = /^(-i|--identity|-o)$/;
 
 function commandsOf(value: Value | undefined): ShellCommand[] {
@@ -30,11 +30,11 @@ function commandsOf(value: Value | undefined): ShellCommand[] {
   return text ? parseCommandLine(text) : [];
 }
 
-function dataFiles(command: ShellCommand): string[] {
+function dataFiles(commands: CompiledCommands, command: ShellCommand): string[] {
   const files: string[] = [];
   const args = command.args;
   for (let i = 0; i < args.length; i++) {
-    if (AUTH_OPTIONS.test(args[i]!) && /^(ssh|scp|sftp|rsync)$/.test(command.program)) {
+    if (AUTH_OPTIONS.test(args[i]!) && programMeaning(commands, command.program)?.sshLogin) {
       i++;
       continue;
     }
@@ -44,10 +44,10 @@ function dataFiles(command: ShellCommand): string[] {
 }
 
 /** Taint of a command line, leaving out the identity file handed to ssh/scp (`-i key`): it logs in, it is not sent. */
-function argvTaints(argv: Value): Taint[] {
+function argvTaints(commands: CompiledCommands, argv: Value): Taint[] {
   const items = argv.items;
   const program = (items?.[0] ? foldedText(items[0]) ?? "" : "").replace(/^.*\//, "");
-  if (!items || !/^(ssh|scp|sftp|rsync)$/.test(program)) return allTaints(argv);
+  if (!items || !programMeaning(commands, program)?.sshLogin) return allTaints(argv);
   let taints = mergeTaints(argv.taints, argv.cell?.taints ?? []);
   items.forEach((item, i) => {
     const previous = i > 0 ? foldedText(items[i - 1]!) : undefined;
@@ -61,22 +61,23 @@ export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: st
     ? { items: args.positional.slice(/^os\.spawn/.test(qname) ? 2 : 1), taints: [] }
     : (args.positional[0] ?? args.keywords.get("args") ?? args.keywords.get("cmd"));
   const commands = commandsOf(argv);
-  const sending = commands.filter((c) => shellProgramChannel(ip.signatures.sinks.shellPrograms, c.program, c.args) !== undefined);
+  const meanings = ip.signatures.commands;
+  const sending = commands.filter((c) => shellProgramChannel(meanings, ip.signatures.sinks.shellPrograms, c.program, c.args) !== undefined);
   let credentialTaints: Taint[] = [];
   for (const command of commands) {
-    const printed = commandSource(command.program, command.args);
+    const printed = credentialCommand(meanings, "python", command.program, command.args);
     if (printed) credentialTaints = mergeTaints(credentialTaints, [ip.source(frame, node, printed.kind, printed.note, printed.detail)]);
-    if (!sending.includes(command) && !FILE_READERS.test(command.program)) continue;
-    for (const file of dataFiles(command)) {
+    if (!sending.includes(command) && !programMeaning(meanings, command.program)?.printsFiles) continue;
+    for (const file of dataFiles(meanings, command)) {
       const match = credentialPath(ip.signatures, file);
       if (match) credentialTaints = mergeTaints(credentialTaints, [ip.source(frame, node, match.kind, match.note, match.path)]);
     }
   }
   runStagedScripts(ip, frame, node, argv, commands);
-  const commandTaints = argv ? argvTaints(argv) : [];
+  const commandTaints = argv ? argvTaints(meanings, argv) : [];
   for (const command of sending) {
-    const { channel, program } = shellProgramChannel(ip.signatures.sinks.shellPrograms, command.program, command.args)!;
-    const destination = commandDestination(command);
+    const { channel, program } = shellProgramChannel(meanings, ip.signatures.sinks.shellPrograms, command.program, command.args)!;
+    const destination = commandDestination(meanings, command);
     // `git push https://user:{token}@host/repo.git`: the URL's user part is the push's own login
     // (basic auth), not data it uploads; files copied on the same line still flow (credentialTaints).
     const loginInUrl = program === "git push" && command.args.some((a) => /^[a-z]+:\/\/[^/@\s]*\*[^/@\s]*@/i.test(a));

@@ -1,6 +1,7 @@
 // Command lines run through os.system/subprocess: which program, where to, what files.
 import { parseShell, type ShellCommand } from "../shell-words.js";
-import { destinationOf } from "../common/shell-command.js";
+import { destinationOf, destinationStyle } from "../common/shell-command.js";
+import type { CompiledCommands } from "../../rules/signatures.js";
 
 export type { ShellCommand };
 
@@ -18,24 +19,26 @@ export function parseCommandLine(line: string): ShellCommand[] {
 }
 
 /**
- * A URL or host the command talks to (the first one found); for a command this reading
- * does not place, what the command means to the JS front-end too
- * (analyzers/common/shell-command.ts: `socat - TCP:host:port`).
+ * A URL or host the command talks to (the first one found), by the program's
+ * `destination` in signatures/commands.yaml. This reading places host arguments and
+ * remote specs itself; for the other styles it reads the command as the JS front-end
+ * does (analyzers/common/shell-command.ts: `socat - TCP:host:port`); a program without
+ * a style (or a mail recipient) has no destination here but a URL.
  */
-export function commandDestination(command: ShellCommand): string | undefined {
+export function commandDestination(commands: CompiledCommands, command: ShellCommand): string | undefined {
   for (const arg of command.args) {
     const url = /(?:https?|ftp|wss?):\/\/[^\s'"]+/i.exec(arg);
     if (url) return url[0];
   }
-  if (/^(nc|ncat|netcat|telnet|nslookup|dig|host)$/.test(command.program)) {
-    const host = command.args.find((a) => !a.startsWith("-") && /[a-z0-9]\.[a-z0-9]|^\*/i.test(a));
-    if (host) return host;
+  const style = destinationStyle(commands, command.program);
+  if (style === undefined || style === "mail-recipient") return undefined;
+  if (style === "host-argument" || style === "dns-query") {
+    return command.args.find((a) => !a.startsWith("-") && /[a-z0-9]\.[a-z0-9]|^\*/i.test(a));
   }
-  if (/^(scp|rsync|sftp)$/.test(command.program)) {
-    const remote = command.args.find((a) => /^[^/\s]*@?[^/\s]+:/.test(a) && !a.startsWith("-"));
-    if (remote) return remote.replace(/:.*$/, "");
+  if (style === "remote-host") {
+    return command.args.find((a) => /^[^/\s]*@?[^/\s]+:/.test(a) && !a.startsWith("-"))?.replace(/:.*$/, "");
   }
-  return /^(socat|git|gh|ping)$/.test(command.program) ? destinationOf(command.program, command.args) : undefined;
+  return destinationOf(commands, command.program, command.args);
 }
 
 /** Words that may name local files (curl -F f=@path, -d @path, --upload-file path, plain args). */
