@@ -44,12 +44,24 @@ const API_SOURCES: Record<string, ApiSource> = lookupTable({
   "keyboard.get_typed_strings": { kind: "password-prompt", note: "captures keystrokes typed in any window (keyboard.get_typed_strings)" },
 });
 
+/** The keypair object itself (a constructor's result), not what its methods return. */
+const SOLANA_KEYPAIR_OBJECT = /^(solders\.keypair|solana\.keypair|solders)\.Keypair(\.(from_[a-z0-9_]+|generate|new))?\(\)$/;
+const SOLANA_KEYPAIR_SECRET = /^(solders\.keypair|solana\.keypair|solders)\.Keypair\b.*\.(secret|to_bytes|to_bytes_array|to_base58_string|to_json|secret_key)$/;
+
 /** Credential reads recognised by the shape of the call: SDK credential getters. */
 const API_SOURCE_PATTERNS: [RegExp, ApiSource][] = [
   [/^(boto3|botocore|aiobotocore|aioboto3)\b.*\.get_(frozen_)?credentials$/, { kind: "cloud-credentials", note: "reads AWS credentials through the SDK" }],
   [/^azure\.identity\..*\.get_token$/, { kind: "cloud-credentials", note: "gets an Azure access token" }],
   [/^(browser_cookie3|rookiepy)\.[a-z_]+$/, { kind: "browser-store", note: "reads browser cookies" }],
+  // A Solana keypair's secret accessors (the public key and signatures are not secrets).
+  [SOLANA_KEYPAIR_SECRET, { kind: "keychain", note: "reads a wallet's private key (Solana Keypair)" }],
 ];
+
+/** `bytes(keypair)` is its 64-byte secret key. */
+export function keypairBytesSource(qname: string, argQname: string | undefined): ApiSource | undefined {
+  if (qname !== "builtins.bytes" || !argQname || !SOLANA_KEYPAIR_OBJECT.test(argQname)) return undefined;
+  return { kind: "keychain", note: "reads a wallet's private key (Solana Keypair)", detail: "bytes(Keypair)" };
+}
 
 /**
  * A credential read by API. `args` are the folded first argument (prompt text) and
