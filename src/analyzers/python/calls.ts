@@ -176,7 +176,24 @@ function valueMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Valu
     if ((receiver.items?.length ?? receiver.dict?.size ?? 0) > 0) addToObject(receiver, added);
     return unknown();
   }
+  const getter = namedGetter(receiver, method, args);
+  if (getter) return read ? { taints: mergeTaints(getter.taints, [read]) } : getter;
   return lookupResult(receiver, args, read);
+}
+
+/**
+ * `obj.get_fullname()` on an object of unknown type that the package stored attributes on:
+ * a getter named for one thing returns that attribute (and what the whole object carries),
+ * never another attribute's data (a password stored as `obj.password` is not the name).
+ */
+function namedGetter(receiver: Value, method: string, args: CallArgs): Value | undefined {
+  const attrs = receiver.cell?.attrs;
+  if (!attrs?.size || receiver.ref || receiver.items || receiver.dict || receiver.str !== undefined) return undefined;
+  if (args.positional.length > 0 || args.keywords.size > 0) return undefined;
+  const named = /^(?:get|is|has)_([a-z0-9_]+)$/.exec(method)?.[1];
+  if (!named) return undefined;
+  const own = attrs.get(named) ?? attrs.get(`_${named}`);
+  return { taints: mergeTaints(mergeTaints(receiver.taints, receiver.cell!.taints), own ? allTaints(own) : []) };
 }
 
 /** Fields of a credential file that say where it is used, not what the secret is (.pypirc `repository`). */
