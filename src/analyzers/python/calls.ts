@@ -11,7 +11,7 @@ import { decodeUtf8 } from "./decoders.js";
 import { addToObject, allTaints, derived, external, foldedText, join, mergeTaints, unknown, type Taint, type Value } from "./model.js";
 import { credentialPath } from "./paths.js";
 import { classifySinkCall, SHELL_RUNNERS } from "./sinks.js";
-import { apiSource, isCredentialConsumerCall, isSigningCall, NON_READING_PATH_METHODS } from "./sources.js";
+import { apiSource, keypairBytesSource, isCredentialConsumerCall, isSigningCall, NON_READING_PATH_METHODS, PUBLIC_KEY_ATTRIBUTES } from "./sources.js";
 import { execBlock, storeAttribute } from "./statements.js";
 import { importModule } from "./imports.js";
 import { shellCall } from "./shell-calls.js";
@@ -130,7 +130,8 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
     // w3.eth.send_raw_transaction(…): a send_* method of a namespace of the client sends through it too.
     if (receiver.cell?.sink && (ref.qname.endsWith("()") || (/\(\)(\.[A-Za-z_]\w*)+$/.test(ref.qname) && /^send_/.test(method)))) return sinkMethod(ip, frame, node, receiver, method, args);
     const read = credentialRead(ip, frame, node, receiver, method);
-    const result = externalCall(ip, frame, node, `${ref.qname}.${method}`, args, receiver);
+    // key.pubkey() / account.address(): public data derived from the key, not the key (as the attributes, expressions.ts).
+    const result = externalCall(ip, frame, node, `${ref.qname}.${method}`, args, PUBLIC_KEY_ATTRIBUTES.test(method) ? { ...receiver, taints: [] } : receiver);
     // parser.read(path), buf.write(data), zf.write(path): the object now holds that data.
     // session.headers.update({"Authorization": …}): the client's credential, the other headers data.
     if (method === "update" && ref.qname.endsWith(".headers") && args.positional[0] && storeHeaders(receiver, args.positional[0])) return { ref: external(`${ref.qname}.update()`).ref!, taints: [] };
@@ -175,7 +176,24 @@ function valueMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Valu
     if ((receiver.items?.length ?? receiver.dict?.size ?? 0) > 0) addToObject(receiver, added);
     return unknown();
   }
+  const getter = namedGetter(receiver, method, args);
+  if (getter) return read ? { taints: mergeTaints(getter.taints, [read]) } : getter;
   return lookupResult(receiver, args, read);
+}
+
+/**
+ * `obj.get_fullname()` on an object of unknown type that the package stored attributes on:
+ * a getter named for one thing returns that attribute (and what the whole object carries),
+ * never another attribute's data (a password stored as `obj.password` is not the name).
+ */
+function namedGetter(receiver: Value, method: string, args: CallArgs): Value | undefined {
+  const attrs = receiver.cell?.attrs;
+  if (!attrs?.size || receiver.ref || receiver.items || receiver.dict || receiver.str !== undefined) return undefined;
+  if (args.positional.length > 0 || args.keywords.size > 0) return undefined;
+  const named = /^(?:get|is|has)_([a-z0-9_]+)$/.exec(method)?.[1];
+  if (!named) return undefined;
+  const own = attrs.get(named) ?? attrs.get(`_${named}`);
+  return { taints: mergeTaints(mergeTaints(receiver.taints, receiver.cell!.taints), own ? allTaints(own) : []) };
 }
 
 /** Fields of a credential file that say where it is used, not what the secret is (.pypirc `repository`). */
@@ -323,7 +341,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   if (UNPICKLERS.test(qname)) unpickle(ip, frame, node, qname, first);
 
   const prompt = first?.str ?? args.keywords.get("prompt")?.str;
-  const api = apiSource(ip.signatures, qname, prompt, all.length > 0);
+  const api = apiSource(ip.signatures, qname, prompt, all.length > 0) ?? keypairBytesSource(qname, first?.ref?.kind === "external" ? first.ref.qname : undefined);
   if (api) return { taints: mergeTaints([ip.source(frame, node, api.kind, api.note, api.detail)], allTaints(derived(all))), ref: external(`${qname}()`).ref! };
 
   // The whole environment handed to anything (dict(os.environ), json.dumps(os.environ) …).

@@ -61,7 +61,7 @@ export class Interpreter {
       }
       if (parsed.syntaxError) {
         const { line, column } = parsed.syntaxError;
-        this.problems.push({ file: unit.file, message: `syntax error at line ${line}, column ${column}; analyzed what parsed` });
+        this.problems.push({ file: unit.file, message: `syntax error at line ${line}, column ${column}; ${unparsedText(parsed.unparsed)}` });
       }
       this.trees.set(unit.file, parsed.root);
       this.filesAnalyzed++;
@@ -396,4 +396,12 @@ function parseParams(node: PyNode | undefined): ParamInfo[] {
     }
   }
   return params;
+}
+
+/** What recovery could not read, for the file's note (the rest was analysed). */
+function unparsedText(ranges: [number, number][] | undefined): string {
+  if (!ranges?.length) return "analyzed what parsed";
+  const shown = ranges.slice(0, 5).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`));
+  const more = ranges.length > 5 ? ` and ${ranges.length - 5} more ranges` : "";
+  return `line${ranges.length > 1 || ranges[0]![0] !== ranges[0]![1] ? "s" : ""} ${shown.join(", ")}${more} not analyzed, the rest analyzed statement by statement`;
 }

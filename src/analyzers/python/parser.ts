@@ -3,6 +3,7 @@
 import { createRequire } from "node:module";
 import { Language, Parser, type TreeCursor } from "web-tree-sitter";
 import type { PyNode } from "./ast.js";
+import { recoverStatements } from "./recovery.js";
 
 let parserPromise: Promise<Parser> | undefined;
 
@@ -23,13 +24,32 @@ export interface ParsedPython {
   root: PyNode;
   /** Set when the tree holds ERROR or MISSING nodes: what parsed is still usable. */
   syntaxError?: { line: number; column: number };
+  /** With a syntax error: 1-based line ranges that recovery could not parse (the rest was re-parsed piece by piece). */
+  unparsed?: [number, number][];
 }
 
-/** Parse with an already initialised parser (synchronous, so decoded code can be parsed mid-analysis). */
+/**
+ * Parse with an already initialised parser (synchronous, so decoded code can be parsed
+ * mid-analysis). A tree with syntax errors is rebuilt from the statements that parse on
+ * their own (recovery.ts); `syntaxError` and `unparsed` say what was not read.
+ */
 export function parsePython(parser: Parser, source: string): ParsedPython | undefined {
+  const parsed = parseOnce(parser, source);
+  if (!parsed?.syntaxError) return parsed;
+  const recovered = recoverStatements(source, (text, keepBroken) => {
+    const piece = parseOnce(parser, text, keepBroken);
+    return piece && { root: piece.root, clean: !piece.syntaxError };
+  });
+  const root: PyNode = { ...parsed.root, children: recovered.statements };
+  return { root, syntaxError: parsed.syntaxError, unparsed: recovered.unparsed };
+}
+
+/** One tree-sitter parse, converted; with keepBroken false a tree with errors is not converted (empty root). */
+function parseOnce(parser: Parser, source: string, keepBroken = true): ParsedPython | undefined {
   const tree = parser.parse(source);
   if (!tree) return undefined;
   try {
+    if (!keepBroken && tree.rootNode.hasError) return { root: { type: "module", field: null, named: true, text: "", line: 1, column: 1, children: [] }, syntaxError: { line: 1, column: 1 } };
     const cursor = tree.walk();
     try {
       return convert(cursor, source, parser.language!, tree.rootNode.hasError);

@@ -10,6 +10,15 @@ export interface ApiSource {
 
 // The calls and call shapes are signatures/sources.yaml `apiSources.python`.
 
+/** The keypair object itself (a constructor's result), not what its methods return. */
+const SOLANA_KEYPAIR_OBJECT = /^(solders\.keypair|solana\.keypair|solders)\.Keypair(\.(from_[a-z0-9_]+|generate|new))?\(\)$/;
+
+/** `bytes(keypair)` is its 64-byte secret key. */
+export function keypairBytesSource(qname: string, argQname: string | undefined): ApiSource | undefined {
+  if (qname !== "builtins.bytes" || !argQname || !SOLANA_KEYPAIR_OBJECT.test(argQname)) return undefined;
+  return { kind: "keychain", note: "reads a wallet's private key (Solana Keypair)", detail: "bytes(Keypair)" };
+}
+
 /**
  * A credential read by API. `args` are the folded first argument (prompt text) and
  * whether any argument was given (netrc.netrc() without a path reads ~/.netrc).

