@@ -7,6 +7,7 @@ import type { Interpreter } from "./interpreter.js";
 import { commandRunner, isCommandModule, sinkChannelFor, sinkCall } from "./sinks.js";
 import { cryptoCall, osCall, pathCall, pipeline, zlibCall } from "./node-apis.js";
 import { fsCall, isFsModule, isPromptModule, promptCall } from "./sources.js";
+import { extensionCookies } from "./page-code.js";
 import { bufferFromText, decodeBase64 } from "./strings.js";
 import { isPlaceholder } from "../../core/placeholders.js";
 import {
@@ -246,6 +247,10 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
         if (typeof fn === "function") return constant((fn as (...n: number[]) => number)(...args.map((a) => a.constant as number)));
       }
       if (name.startsWith("console.")) return UNKNOWN;
+      {
+        const cookies = extensionCookies(I, name, call);
+        if (cookies) return cookies;
+      }
       {
         const channel = I.signatures.sinks.js.globals[name];
         if (channel) return sinkCall(I, channel, name, call, undefined);

@@ -10,6 +10,7 @@ import { constructImplicit, initFields, superCall } from "./classes.js";
 import { callValueMethod } from "./methods.js";
 import { Scope } from "./scope.js";
 import { PAGE_EVALUATORS, pageTokenCall, runPageScript } from "./page-code.js";
+import { interceptedRequestCall } from "./intercepted-requests.js";
 import {
   UNKNOWN,
   constant,
@@ -109,6 +110,8 @@ export function dispatchCall(I: Interpreter, call: Call): Value {
     if (PAGE_EVALUATORS.has(call.key)) return runPageScript(I, call);
     const token = pageTokenCall(I, call);
     if (token) return token;
+    const intercepted = interceptedRequestCall(I, call);
+    if (intercepted) return intercepted;
   }
   if (target.special === "resolver") {
     resolvePromise(target, call.args[0] ?? UNKNOWN);

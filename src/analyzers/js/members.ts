@@ -6,6 +6,8 @@ import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { GLOBAL_OBJECTS, URL_PARTS, anyMember, propertyKeyName, restOf, urlPart } from "./operators.js";
 import { envMember, processEnv, secretParamMember } from "./sources.js";
+import { requestApiHook } from "./intercepted-requests.js";
+import { imageSource } from "./sinks.js";
 import {
   UNKNOWN,
   constant,
@@ -29,6 +31,7 @@ export function bindPattern(I: Interpreter, pattern: Node, value: Value, frame: 
     case "MemberExpression": {
       const object = I.evalExpr(target.object, frame);
       const key = memberKey(I, target, frame);
+      if (object.handle && key === "src") imageSource(I, object, value, target, frame);
       setMember(I, object, key, value, frame);
       return;
     }
@@ -151,6 +154,7 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
 const PUBLIC_PART = /^(publicKey|pubkey|pubKey|address|publicAddress)$/;
 
 export function setMember(I: Interpreter, object: Value, key: string | undefined, value: Value, frame: Frame): void {
+  if (object.ref?.global && value.fn) requestApiHook(I, object.ref.path, key, value, frame);
   const data = object.object;
   if (!data) return;
   if (key === undefined) {

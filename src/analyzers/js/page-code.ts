@@ -51,3 +51,22 @@ export function pageTokenCall(I: Interpreter, call: Call): Value | undefined {
   const taint = sourceTaint(I, "browser-store", "reads the signed-in user's session token from the web client's webpack module cache", "webpack module cache getToken() (Discord web client)", call.node, call.frame);
   return unknownWith(taint);
 }
+
+const COOKIE_READS = /^(chrome|browser)\.cookies\.(get|getAll)$/;
+
+/**
+ * A browser extension's cookies API (`chrome.cookies.getAll(details, cb)`, promise-based
+ * `browser.cookies.get`): the user's session cookies for the sites it names, as a credential.
+ */
+export function extensionCookies(I: Interpreter, name: string, call: Call): Value | undefined {
+  if (!COOKIE_READS.test(name)) return undefined;
+  const details = call.args[0]?.object?.props;
+  const site = details ? (stringOf(details.get("url") ?? UNKNOWN) ?? stringOf(details.get("domain") ?? UNKNOWN)) : undefined;
+  const cookie = details ? stringOf(details.get("name") ?? UNKNOWN) : undefined;
+  const what = `${cookie ? `cookie ${cookie}` : "cookies"}${site ? ` of ${site}` : " of every site"}`;
+  const taint = sourceTaint(I, "browser-store", "reads the browser's session cookies (extension cookies API)", what, call.node, call.frame);
+  const cookies: Value = { object: { props: new Map(), elements: [], taint, open: true }, taint };
+  const callback = call.args.find((a) => a.fn);
+  if (callback) I.invokeCallback(callback, [cookies], call.node, call.frame);
+  return { resolved: cookies, taint };
+}
