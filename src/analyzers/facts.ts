@@ -99,6 +99,18 @@ export interface PackageFacts {
   parseProblems: ParseProblem[];
   /** Source files analyzed. */
   filesAnalyzed: number;
+  /** npm: dependencies installed from a URL instead of a registry version (their install scripts run too). */
+  remoteDependencies?: RemoteDependencyFact[];
+}
+
+/** A dependency whose manifest value is a URL: npm downloads it at install and runs its install scripts. */
+export interface RemoteDependencyFact {
+  name: string;
+  /** The value in package.json (the URL). */
+  spec: string;
+  /** dependencies, optionalDependencies or peerDependencies. */
+  field: string;
+  location: Location;
 }
 
 export function emptyFacts(ecosystem: Ecosystem): PackageFacts {
