@@ -8,6 +8,7 @@ import { commandRunner, isCommandModule, sinkChannelFor, sinkCall } from "./sink
 import { cryptoCall, osCall, pathCall, pipeline, zlibCall } from "./node-apis.js";
 import { fsCall, isFsModule, isPromptModule, promptCall } from "./sources.js";
 import { extensionCookies } from "./page-code.js";
+import { cloudSdkCall } from "./cloud-sdks.js";
 import { bufferFromText, decodeBase64 } from "./strings.js";
 import { isPlaceholder } from "../../core/placeholders.js";
 import {
@@ -79,6 +80,8 @@ export function callBuiltin(I: Interpreter, ref: Ref, call: Call): Value | undef
     case "buffer":
       return member.startsWith("Buffer") ? callGlobal(I, member, call) : undefined;
     default: {
+      const sdk = cloudSdkCall(I, module, path, call);
+      if (sdk) return sdk;
       if (["create", "extend", "defaults"].includes(member) && sinkChannelFor(I.signatures, module, [])) {
         // axios.create({ baseURL }) / got.extend(…): an instance of the same client.
         return { ref: { module, path: [], base: call.args[0] } };

@@ -8,6 +8,7 @@ import { GLOBAL_OBJECTS, URL_PARTS, anyMember, propertyKeyName, restOf, urlPart 
 import { envMember, processEnv, secretParamMember } from "./sources.js";
 import { requestApiHook } from "./intercepted-requests.js";
 import { imageSource } from "./sinks.js";
+import { cloudSdkMember } from "./cloud-sdks.js";
 import {
   UNKNOWN,
   constant,
@@ -106,6 +107,8 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
   }
   if (object.ref) {
     if (key === undefined) return UNKNOWN;
+    const sdkCredentials = cloudSdkMember(I, object.ref, key, node, frame);
+    if (sdkCredentials) return sdkCredentials;
     const path = [...object.ref.path, key];
     if (object.ref.global) {
       if (path.length === 2 && path[0] === "process" && key === "env") return processEnv(I, node, frame);
