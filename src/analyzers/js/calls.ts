@@ -174,6 +174,8 @@ const ITERATION_METHODS = new Set(
   "forEach map filter reduce reduceRight some every find findIndex findLast findLastIndex flatMap sort toSorted replace replaceAll from".split(" "),
 );
 
+const EVENT_METHODS = new Set(["addEventListener", "on", "once", "addListener", "prependListener"]);
+
 const SIGNING_METHODS = /^(sign|signTransaction|signAllTransactions|signMessage|signTypedData|_signTypedData|signDigest|signSync|detached|getPublicKey|publicKeyCreate|derivePublicKey|toPublicKey|getAddress|computeAddress|privateToAddress|privateToPublic)$/;
 
 /** A call into code we do not model: the result carries the arguments' taint; callbacks get it too. */
@@ -190,8 +192,10 @@ export function unknownCall(I: Interpreter, call: Call): Value {
   // may never run during install or import: it runs at "call" time. Array-style iteration
   // methods run theirs at once, with the caller's trigger.
   const frame = call.key !== undefined && ITERATION_METHODS.has(call.key) ? call.frame : { ...call.frame, trigger: laterTrigger(call.frame.trigger) };
+  // Event listeners run with `this` = the emitter (DOM and Node alike).
+  const emitter = call.key !== undefined && EVENT_METHODS.has(call.key) ? call.receiver : undefined;
   for (const arg of call.args) {
-    if (arg.fn) invokeCallback(I, arg, [unknownWith(taint), unknownWith(taint)], call.node, frame);
+    if (arg.fn) invokeCallback(I, arg, [unknownWith(taint), unknownWith(taint)], call.node, frame, false, emitter);
   }
   // `new Something(…)` of an unknown class: a fresh object (a Set, FormData, Blob…) holding its arguments.
   if (call.isNew) return { object: { props: new Map(), taint } };
@@ -199,10 +203,10 @@ export function unknownCall(I: Interpreter, call: Call): Value {
 }
 
 /** Run a callback the way an API would call it; it may run later, or never (conditional). */
-export function invokeCallback(I: Interpreter, fnValue: Value, args: Value[], node: Node, frame: Frame, surelyRuns = false): Value {
+export function invokeCallback(I: Interpreter, fnValue: Value, args: Value[], node: Node, frame: Frame, surelyRuns = false, thisValue?: Value): Value {
   if (!surelyRuns) frame.conditional++;
   try {
-    return callFunction(I, fnValue, fnValue.fn?.lexicalThis ?? UNKNOWN, args, node, frame, true);
+    return callFunction(I, fnValue, fnValue.fn?.lexicalThis ?? thisValue ?? UNKNOWN, args, node, frame, true);
   } finally {
     if (!surelyRuns) frame.conditional--;
   }

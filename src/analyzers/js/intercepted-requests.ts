@@ -10,7 +10,7 @@
 // The credential kind follows the URL filter when it is known (login/account → password,
 // billing/payment → card data), else it is an intercepted request body.
 import type { SourceKind } from "../facts.js";
-import { invokeCallback, laterTrigger, type Call } from "./calls.js";
+import { callFunction, invokeCallback, laterTrigger, type Call } from "./calls.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { GLOBAL_OBJECTS } from "./operators.js";
@@ -126,9 +126,15 @@ export function requestApiHook(I: Interpreter, objectPath: string[], key: string
   const later = { ...frame, trigger: laterTrigger(frame.trigger) };
   if (name === "XMLHttpRequest.prototype.setRequestHeader") {
     const token = headerTaint(I, call, "hook on XMLHttpRequest.setRequestHeader");
-    invokeCallback(I, hook, [UNKNOWN, unknownWith(token)], node, later);
+    const xhr = pageRequest(I, token);
+    runHook(I, hook, xhr, [UNKNOWN, unknownWith(token)], later);
+    // What the hook kept on the request under the header's name (`this.headers[name].push(value)`).
+    for (const kept of xhr.object!.props.values()) if (kept.object) kept.object.taint = [...(kept.object.taint ?? []), ...token];
   } else if (name === "XMLHttpRequest.prototype.send") {
-    invokeCallback(I, hook, [unknownWith(bodyTaint(I, call, [], "hook on XMLHttpRequest.send"))], node, later);
+    runHook(I, hook, pageRequest(I), [unknownWith(bodyTaint(I, call, [], "hook on XMLHttpRequest.send"))], later);
+  } else if (name === "XMLHttpRequest.prototype.open") {
+    // `this` is the page's request: what another hook stored on it (its headers) is there.
+    runHook(I, hook, pageRequest(I), [UNKNOWN, UNKNOWN], later);
   } else if (name === "fetch") {
     const input: Value = {};
     PAGE_REQUESTS.add(input);
@@ -145,4 +151,30 @@ const PAGE_REQUESTS = new WeakSet<Value>();
 
 export function isPageRequest(value: Value): boolean {
   return PAGE_REQUESTS.has(value);
+}
+
+/**
+ * The page's XMLHttpRequest as the hooks on its prototype see it (`this`): one object per
+ * analysis, so what the setRequestHeader hook keeps on it (`this.headers[name] = value`) is
+ * read by the open/send hooks. It holds the request's headers, the token among them.
+ */
+const PAGE_XHR = new WeakMap<Interpreter, Value>();
+
+function pageRequest(I: Interpreter, token?: Taint[]): Value {
+  let xhr = PAGE_XHR.get(I);
+  if (!xhr) {
+    xhr = { object: { props: new Map(), open: true } };
+    PAGE_XHR.set(I, xhr);
+  }
+  if (token) xhr.object!.taint = [...(xhr.object!.taint ?? []), ...token];
+  return xhr;
+}
+
+function runHook(I: Interpreter, hook: Value, thisValue: Value, args: Value[], frame: Frame): void {
+  frame.conditional++;
+  try {
+    callFunction(I, hook, thisValue, args, hook.fn!.node, frame, true);
+  } finally {
+    frame.conditional--;
+  }
 }
