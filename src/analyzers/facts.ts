@@ -69,6 +69,12 @@ export interface ObfuscationFact {
   trigger: Trigger;
   /** True when the obfuscated value is run as code (eval/exec/Function/vm/compile). */
   executed: boolean;
+  /**
+   * Code that could not be decoded but that no credential data can reach: not a direct eval
+   * in a scope holding a credential, not given one as its code or (a built function) as its
+   * arguments. It cannot be the hidden link between a credential read and a send.
+   */
+  sealed?: boolean;
 }
 
 /** A URL, host or IP that appears (after folding) in the code, sink or not. */

@@ -11,6 +11,7 @@ import { callValueMethod } from "./methods.js";
 import { Scope } from "./scope.js";
 import { PAGE_EVALUATORS, pageTokenCall, runPageScript } from "./page-code.js";
 import { interceptedRequestCall } from "./intercepted-requests.js";
+import { opaqueFunctionCalled } from "./dynamic-code.js";
 import {
   UNKNOWN,
   constant,
@@ -180,6 +181,7 @@ const SIGNING_METHODS = /^(sign|signTransaction|signAllTransactions|signMessage|
 
 /** A call into code we do not model: the result carries the arguments' taint; callbacks get it too. */
 export function unknownCall(I: Interpreter, call: Call): Value {
+  opaqueFunctionCalled(call.target, call.args);
   // A signature, or a public key or address derived from a secret key, is not the secret:
   // a wallet SDK that signs locally sends only what it signed.
   if (call.key !== undefined && SIGNING_METHODS.test(call.key) && !call.args.some((a) => a.fn)) return UNKNOWN;

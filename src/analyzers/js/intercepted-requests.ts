@@ -10,7 +10,9 @@
 // The credential kind follows the URL filter when it is known (login/account → password,
 // billing/payment → card data), else it is an intercepted request body.
 import type { SourceKind } from "../facts.js";
-import { callFunction, invokeCallback, laterTrigger, type Call } from "./calls.js";
+import type { Call } from "./calls.js";
+import type { Trigger } from "../facts.js";
+import { staticPropertyName, type Node } from "./ast.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { GLOBAL_OBJECTS } from "./operators.js";
@@ -40,7 +42,7 @@ export function interceptedRequestCall(I: Interpreter, call: Call): Value | unde
   const filter = call.args.find((a) => a.object && a.object.props.has("urls"));
   const urls = (filter?.object?.props.get("urls")?.object?.elements ?? []).map((u) => stringOf(u)).filter((u): u is string => u !== undefined);
   const details = requestDetails(I, call, urls);
-  invokeCallback(I, listener, [details, UNKNOWN], call.node, { ...call.frame, trigger: laterTrigger(call.frame.trigger) });
+  I.invokeCallback(listener, [details, UNKNOWN], call.node, { ...call.frame, trigger: laterTrigger(call.frame.trigger) });
   return UNKNOWN;
 }
 
@@ -77,10 +79,20 @@ function headerTaint(I: Interpreter, call: Call, how: string): Taint[] {
   return sourceTaint(I, "browser-store", `reads the session token from intercepted request headers (${how})`, "Authorization header of intercepted requests", call.node, call.frame);
 }
 
-/** Code that drives an Electron `webContents.debugger` (or a DevTools protocol client) over the network domain. */
+/**
+ * A call on Electron's `webContents.debugger`: `x.debugger.on(…)`, or on a name the code
+ * bound to one (`const dbg = win.webContents.debugger`). Other DevTools-protocol clients
+ * (browser automation driving its own browser) are not it.
+ */
 function isDebuggerCode(call: Call): boolean {
-  const text = call.frame.unit.text ?? "";
-  return /\bdebugger\s*\.\s*(attach|sendCommand)\b|\bsendCommand\s*\(/.test(text) && /Network\.(enable|getRequestPostData|getResponseBody|requestWillBeSent)/.test(text);
+  let callee = call.node.callee as Node | undefined;
+  while (callee && ["ParenthesizedExpression", "ChainExpression", "TSNonNullExpression"].includes(callee.type)) callee = callee.expression;
+  const object = callee?.type === "MemberExpression" ? (callee.object as Node) : undefined;
+  if (!object) return false;
+  if (object.type === "MemberExpression") return staticPropertyName(object) === "debugger";
+  if (object.type !== "Identifier") return false;
+  const name = String(object.name).replace(/[$]/g, "\\$");
+  return new RegExp(`\\b${name}\\s*=\\s*[\\w$.?]*\\.debugger\\b`).test(call.frame.unit.text ?? "");
 }
 
 /** `debugger.on('message', (event, method, params) => …)`: network events carry requests with their bodies. */
@@ -94,18 +106,18 @@ function debuggerMessages(I: Interpreter, call: Call): Value | undefined {
     ["headers", { object: { props: new Map(), taint: headers, open: true } }],
   ]));
   const params = { object: { props: new Map<string, Value>([["request", request]]), taint: body, open: true } };
-  invokeCallback(I, listener, [UNKNOWN, UNKNOWN, params], call.node, { ...call.frame, trigger: laterTrigger(call.frame.trigger) });
+  I.invokeCallback(listener, [UNKNOWN, UNKNOWN, params], call.node, { ...call.frame, trigger: laterTrigger(call.frame.trigger) });
   return UNKNOWN;
 }
 
 /** `debugger.sendCommand('Network.getRequestPostData', …)`: resolves to the request or response body. */
 function debuggerCommand(I: Interpreter, call: Call): Value | undefined {
   const command = call.args[0] ? stringOf(call.args[0]) : undefined;
-  if (!command || !BODY_COMMANDS.has(command)) return undefined;
+  if (!command || !BODY_COMMANDS.has(command) || !isDebuggerCode(call)) return undefined;
   const body = bodyTaint(I, call, [], `DevTools ${command}`);
   const result: Value = { object: { props: new Map(), taint: body, open: true }, taint: body };
   const callback = call.args.find((a) => a.fn);
-  if (callback) invokeCallback(I, callback, [UNKNOWN, result], call.node, call.frame);
+  if (callback) I.invokeCallback(callback, [UNKNOWN, result], call.node, call.frame);
   return { resolved: result, taint: body };
 }
 
@@ -142,7 +154,7 @@ export function requestApiHook(I: Interpreter, objectPath: string[], key: string
     const body = bodyTaint(I, call, [], "hook on fetch");
     const headers: Value = { object: { props: new Map(), taint: token, open: true } };
     const init = newObject(new Map<string, Value>([["headers", headers], ["body", unknownWith(body)]]));
-    invokeCallback(I, hook, [input, init], node, later);
+    I.invokeCallback(hook, [input, init], node, later);
   }
 }
 
@@ -171,10 +183,8 @@ function pageRequest(I: Interpreter, token?: Taint[]): Value {
 }
 
 function runHook(I: Interpreter, hook: Value, thisValue: Value, args: Value[], frame: Frame): void {
-  frame.conditional++;
-  try {
-    callFunction(I, hook, thisValue, args, hook.fn!.node, frame, true);
-  } finally {
-    frame.conditional--;
-  }
+  I.invokeCallback(hook, args, hook.fn!.node, frame, false, thisValue);
 }
+
+/** A listener or hook runs when the app makes a request: later than the code that installs it. */
+const laterTrigger = (trigger: Trigger): Trigger => (trigger === "manual" ? "manual" : "call");
