@@ -149,6 +149,8 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
     }
     case "atob": {
       const text = stringOf(first);
+      // A kit's setting left as a placeholder (`atob('%WEBHOOK_BASE64%')`): decoded, it is still that setting.
+      if (text !== undefined && isPlaceholder(text)) return first;
       const bytes = text !== undefined ? decodeBase64(text) : undefined;
       if (bytes) return { known: true, constant: bytes.toString("latin1"), built: true, decoded: true };
       return unknownWith(first.taint);
