@@ -69,6 +69,12 @@ export interface ObfuscationFact {
   trigger: Trigger;
   /** True when the obfuscated value is run as code (eval/exec/Function/vm/compile). */
   executed: boolean;
+  /**
+   * Code that could not be decoded but that no credential data can reach: not a direct eval
+   * in a scope holding a credential, not given one as its code or (a built function) as its
+   * arguments. It cannot be the hidden link between a credential read and a send.
+   */
+  sealed?: boolean;
 }
 
 /** A URL, host or IP that appears (after folding) in the code, sink or not. */
@@ -99,6 +105,18 @@ export interface PackageFacts {
   parseProblems: ParseProblem[];
   /** Source files analyzed. */
   filesAnalyzed: number;
+  /** npm: dependencies installed from a URL instead of a registry version (their install scripts run too). */
+  remoteDependencies?: RemoteDependencyFact[];
+}
+
+/** A dependency whose manifest value is a URL: npm downloads it at install and runs its install scripts. */
+export interface RemoteDependencyFact {
+  name: string;
+  /** The value in package.json (the URL). */
+  spec: string;
+  /** dependencies, optionalDependencies or peerDependencies. */
+  field: string;
+  location: Location;
 }
 
 export function emptyFacts(ecosystem: Ecosystem): PackageFacts {

@@ -23,7 +23,8 @@ export const credentialAccessWithNetwork = {
     );
     const drafts: Draft[] = [];
     // Decoded code that was analysed has no hidden link: its own flows are reported directly.
-    for (const exec of facts.obfuscations.filter((o) => o.executed && o.technique === "eval-dynamic")) {
+    // Code that no credential data can reach (sealed) cannot be the link.
+    for (const exec of facts.obfuscations.filter((o) => o.executed && o.technique === "eval-dynamic" && !o.sealed)) {
       const sameScope = (l: Location, t: Trigger) => t === exec.trigger && ((t !== "call" && t !== "manual") || l.file === exec.location.file);
       const sources = looseSources.filter((s) => sameScope(s.location, s.trigger));
       const sinks = looseSinks.filter((s) => sameScope(s.location, s.trigger));

@@ -8,6 +8,7 @@ import { exfilServiceDestination } from "./exfil-service-destination.js";
 import { installTimeNetwork } from "./install-time-network.js";
 import { knownBadIndicator } from "./known-bad-indicator.js";
 import { obfuscatedCodeExecution } from "./obfuscated-code-execution.js";
+import { remoteDependency } from "./remote-dependency.js";
 import type { PackageRule } from "./package-rule.js";
 
 /** Rules over a package's facts (src/rules/<id>.ts), evaluated in this order. */
@@ -19,6 +20,7 @@ export const FACT_RULES = [
   credentialAccessWithNetwork,
   obfuscatedCodeExecution,
   knownBadIndicator,
+  remoteDependency,
 ] as const satisfies readonly PackageRule[];
 
 export type FactRuleId = (typeof FACT_RULES)[number]["id"];

@@ -7,6 +7,8 @@ import type { Interpreter } from "./interpreter.js";
 import { commandRunner, isCommandModule, sinkChannelFor, sinkCall } from "./sinks.js";
 import { cryptoCall, osCall, pathCall, pipeline, zlibCall } from "./node-apis.js";
 import { fsCall, isFsModule, isPromptModule, promptCall } from "./sources.js";
+import { extensionCookies } from "./page-code.js";
+import { cloudSdkCall } from "./cloud-sdks.js";
 import { bufferFromText, decodeBase64 } from "./strings.js";
 import { isPlaceholder } from "../../core/placeholders.js";
 import {
@@ -78,6 +80,8 @@ export function callBuiltin(I: Interpreter, ref: Ref, call: Call): Value | undef
     case "buffer":
       return member.startsWith("Buffer") ? callGlobal(I, member, call) : undefined;
     default: {
+      const sdk = cloudSdkCall(I, module, path, call);
+      if (sdk) return sdk;
       if (["create", "extend", "defaults"].includes(member) && sinkChannelFor(I.signatures, module, [])) {
         // axios.create({ baseURL }) / got.extend(…): an instance of the same client.
         return { ref: { module, path: [], base: call.args[0] } };
@@ -145,6 +149,8 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
     }
     case "atob": {
       const text = stringOf(first);
+      // A kit's setting left as a placeholder (`atob('%WEBHOOK_BASE64%')`): decoded, it is still that setting.
+      if (text !== undefined && isPlaceholder(text)) return first;
       const bytes = text !== undefined ? decodeBase64(text) : undefined;
       if (bytes) return { known: true, constant: bytes.toString("latin1"), built: true, decoded: true };
       return unknownWith(first.taint);
@@ -246,6 +252,10 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
         if (typeof fn === "function") return constant((fn as (...n: number[]) => number)(...args.map((a) => a.constant as number)));
       }
       if (name.startsWith("console.")) return UNKNOWN;
+      {
+        const cookies = extensionCookies(I, name, call);
+        if (cookies) return cookies;
+      }
       {
         const channel = I.signatures.sinks.js.globals[name];
         if (channel) return sinkCall(I, channel, name, call, undefined);

@@ -10,6 +10,8 @@ import { constructImplicit, initFields, superCall } from "./classes.js";
 import { callValueMethod } from "./methods.js";
 import { Scope } from "./scope.js";
 import { PAGE_EVALUATORS, pageTokenCall, runPageScript } from "./page-code.js";
+import { interceptedRequestCall } from "./intercepted-requests.js";
+import { opaqueFunctionCalled } from "./dynamic-code.js";
 import {
   UNKNOWN,
   constant,
@@ -109,6 +111,8 @@ export function dispatchCall(I: Interpreter, call: Call): Value {
     if (PAGE_EVALUATORS.has(call.key)) return runPageScript(I, call);
     const token = pageTokenCall(I, call);
     if (token) return token;
+    const intercepted = interceptedRequestCall(I, call);
+    if (intercepted) return intercepted;
   }
   if (target.special === "resolver") {
     resolvePromise(target, call.args[0] ?? UNKNOWN);
@@ -171,10 +175,13 @@ const ITERATION_METHODS = new Set(
   "forEach map filter reduce reduceRight some every find findIndex findLast findLastIndex flatMap sort toSorted replace replaceAll from".split(" "),
 );
 
+const EVENT_METHODS = new Set(["addEventListener", "on", "once", "addListener", "prependListener"]);
+
 const SIGNING_METHODS = /^(sign|signTransaction|signAllTransactions|signMessage|signTypedData|_signTypedData|signDigest|signSync|detached|getPublicKey|publicKeyCreate|derivePublicKey|toPublicKey|getAddress|computeAddress|privateToAddress|privateToPublic)$/;
 
 /** A call into code we do not model: the result carries the arguments' taint; callbacks get it too. */
 export function unknownCall(I: Interpreter, call: Call): Value {
+  opaqueFunctionCalled(call.target, call.args);
   // A signature, or a public key or address derived from a secret key, is not the secret:
   // a wallet SDK that signs locally sends only what it signed.
   if (call.key !== undefined && SIGNING_METHODS.test(call.key) && !call.args.some((a) => a.fn)) return UNKNOWN;
@@ -187,8 +194,10 @@ export function unknownCall(I: Interpreter, call: Call): Value {
   // may never run during install or import: it runs at "call" time. Array-style iteration
   // methods run theirs at once, with the caller's trigger.
   const frame = call.key !== undefined && ITERATION_METHODS.has(call.key) ? call.frame : { ...call.frame, trigger: laterTrigger(call.frame.trigger) };
+  // Event listeners run with `this` = the emitter (DOM and Node alike).
+  const emitter = call.key !== undefined && EVENT_METHODS.has(call.key) ? call.receiver : undefined;
   for (const arg of call.args) {
-    if (arg.fn) invokeCallback(I, arg, [unknownWith(taint), unknownWith(taint)], call.node, frame);
+    if (arg.fn) invokeCallback(I, arg, [unknownWith(taint), unknownWith(taint)], call.node, frame, false, emitter);
   }
   // `new Something(…)` of an unknown class: a fresh object (a Set, FormData, Blob…) holding its arguments.
   if (call.isNew) return { object: { props: new Map(), taint } };
@@ -196,10 +205,10 @@ export function unknownCall(I: Interpreter, call: Call): Value {
 }
 
 /** Run a callback the way an API would call it; it may run later, or never (conditional). */
-export function invokeCallback(I: Interpreter, fnValue: Value, args: Value[], node: Node, frame: Frame, surelyRuns = false): Value {
+export function invokeCallback(I: Interpreter, fnValue: Value, args: Value[], node: Node, frame: Frame, surelyRuns = false, thisValue?: Value): Value {
   if (!surelyRuns) frame.conditional++;
   try {
-    return callFunction(I, fnValue, fnValue.fn?.lexicalThis ?? UNKNOWN, args, node, frame, true);
+    return callFunction(I, fnValue, fnValue.fn?.lexicalThis ?? thisValue ?? UNKNOWN, args, node, frame, true);
   } finally {
     if (!surelyRuns) frame.conditional--;
   }

@@ -99,15 +99,18 @@ export class FactCollector {
     this.flows.set(key, { sourceKey: taint.key, sinkKey, source, sink, steps, trigger, destinationFromSource, use });
   }
 
-  addObfuscation(fact: ObfuscationFact): void {
+  addObfuscation(fact: ObfuscationFact): ObfuscationFact {
     const key = `${fact.technique}|${locationKey(fact.location)}`;
     const existing = this.obfuscations.get(key);
     if (existing) {
       existing.trigger = strongerTrigger(existing.trigger, fact.trigger);
       existing.executed ||= fact.executed;
-      return;
+      // Sealed only while every analysis of it found it sealed.
+      if (existing.sealed && !fact.sealed) delete existing.sealed;
+      return existing;
     }
     this.obfuscations.set(key, fact);
+    return fact;
   }
 
   /** A problem reported once per file (or virtual location such as `a.js#eval@3`). */

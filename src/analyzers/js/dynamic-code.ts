@@ -2,6 +2,7 @@
 // string is parsed and analysed as code of the same package (a virtual unit whose
 // facts are reported at the line that runs it); each execution is an obfuscation fact.
 import type { Location } from "../../core/types.js";
+import type { ObfuscationFact } from "../facts.js";
 import type { Node } from "./ast.js";
 import { makeFunction, type Call } from "./calls.js";
 import type { Frame, Unit } from "./frame.js";
@@ -33,7 +34,8 @@ export function evalCode(I: Interpreter, code: Value, call: Call, mode: "eval" |
       I.execStatements(partial.ast.body as Node[], { ...frame, unit, scope, evalDepth: frame.evalDepth + 1 });
       return UNKNOWN;
     }
-    I.collector.addObfuscation({ technique: "eval-dynamic", location, note: "runs code that could not be decoded statically", trigger: frame.trigger, executed: true });
+    const sealed = !carriesCredential(code) && (mode === "global" || !scopeHoldsCredential(frame));
+    I.collector.addObfuscation({ technique: "eval-dynamic", location, note: "runs code that could not be decoded statically", trigger: frame.trigger, executed: true, ...(sealed ? { sealed } : {}) });
     return UNKNOWN;
   }
   // A literal is still analysed as code, but running it hides nothing: not obfuscation.
@@ -63,8 +65,12 @@ export function makeDynamicFunction(I: Interpreter, call: Call): Value {
       const partial = partialProgram(I, call.args, wrap, { location, frame }, "builds a function from", body);
       if (partial) return functionOf(I, partial.ast, location, frame, partial, call.args);
     }
-    I.collector.addObfuscation({ technique: "eval-dynamic", location, note: `Function() of code that could not be decoded: ${patternOf(call.args[call.args.length - 1]!)}`.slice(0, 120), trigger: frame.trigger, executed: true });
-    return UNKNOWN;
+    const sealed = !call.args.some(carriesCredential);
+    const fact = I.collector.addObfuscation({ technique: "eval-dynamic", location, note: `Function() of code that could not be decoded: ${patternOf(call.args[call.args.length - 1]!)}`.slice(0, 120), trigger: frame.trigger, executed: true, ...(sealed ? { sealed } : {}) });
+    // Called with a credential later, it is no longer sealed (see opaqueFunctionCalled).
+    const opaque: Value = {};
+    OPAQUE_FUNCTIONS.set(opaque, fact);
+    return opaque;
   }
   const decoded = call.args[call.args.length - 1]!;
   if (decoded.decoded || decoded.built) {
@@ -180,4 +186,28 @@ function virtualUnit(I: Interpreter, parent: Unit, ast: Node, location: Location
   };
   I.units.push(unit);
   return unit;
+}
+
+// ---- can credential data reach code that could not be decoded? -------------------------
+
+const OPAQUE_FUNCTIONS = new WeakMap<Value, ObfuscationFact>();
+
+/** A call of a function built from undecodable code: its arguments reach that code. */
+export function opaqueFunctionCalled(target: Value, args: Value[]): void {
+  const fact = OPAQUE_FUNCTIONS.get(target);
+  if (fact?.sealed && args.some(carriesCredential)) delete fact.sealed;
+}
+
+function carriesCredential(value: Value): boolean {
+  return (deepTaint(value) ?? []).some((t) => !t.latent);
+}
+
+/** A direct eval sees the scope it runs in: a credential bound there can reach it. */
+function scopeHoldsCredential(frame: Frame): boolean {
+  let seen = 0;
+  for (const value of frame.scope.visibleValues()) {
+    if (carriesCredential(value)) return true;
+    if (++seen > 20_000) return true;
+  }
+  return carriesCredential(frame.thisValue);
 }

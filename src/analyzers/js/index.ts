@@ -14,6 +14,7 @@ import { FactCollector } from "./collector.js";
 import type { Frame, Unit } from "./frame.js";
 import { Budget, BudgetExceeded, Interpreter, type ModuleLoader } from "./interpreter.js";
 import { entryPoints, manifestOf, resolveFile, resolveSpecifier, dirnameOf, type Manifest } from "./modules.js";
+import { remoteDependencies } from "./remote-dependencies.js";
 import { INSTALL_SCRIPTS, readScripts, runScriptCommand, type ScriptHost } from "./npm-scripts.js";
 import { MAX_PARSE_BYTES, isJsLike, mayBeJavaScript, parseJs, parseStrict } from "./parse.js";
 import { irrelevantFiles } from "./relevance.js";
@@ -74,7 +75,13 @@ class PackageAnalysis implements ModuleLoader {
     if (this.budget.exhausted) {
       this.collector.parseProblems.push({ file: "package", message: "analysis step budget exhausted: facts may be incomplete" });
     }
-    return this.collector.finish();
+    const facts = this.collector.finish();
+    const manifestText = this.pkg.files.get("package.json")?.toString("utf8");
+    if (manifestText && this.manifest) {
+      const remote = remoteDependencies(manifestText, this.manifest);
+      if (remote.length) facts.remoteDependencies = remote;
+    }
+    return facts;
   }
 
   /**

@@ -383,8 +383,8 @@ export class Interpreter {
   // ---- what the library models receive (sources.ts, sinks.ts, shell-calls.ts never import calls.ts) ----
 
   /** Run a package function handed to a library API (a callback) with the arguments the library gives it. */
-  invokeCallback(fnValue: Value, args: Value[], node: Node, frame: Frame, surelyRuns = false): Value {
-    return invokeCallback(this, fnValue, args, node, frame, surelyRuns);
+  invokeCallback(fnValue: Value, args: Value[], node: Node, frame: Frame, surelyRuns = false, thisValue?: Value): Value {
+    return invokeCallback(this, fnValue, args, node, frame, surelyRuns, thisValue);
   }
 
   /** Analyze JavaScript found in a string (`node -e <code>`) as code of the package. */

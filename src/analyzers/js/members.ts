@@ -6,6 +6,9 @@ import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { GLOBAL_OBJECTS, URL_PARTS, anyMember, propertyKeyName, restOf, urlPart } from "./operators.js";
 import { envMember, processEnv, secretParamMember } from "./sources.js";
+import { requestApiHook } from "./intercepted-requests.js";
+import { imageSource } from "./sinks.js";
+import { cloudSdkMember } from "./cloud-sdks.js";
 import {
   UNKNOWN,
   constant,
@@ -29,6 +32,7 @@ export function bindPattern(I: Interpreter, pattern: Node, value: Value, frame: 
     case "MemberExpression": {
       const object = I.evalExpr(target.object, frame);
       const key = memberKey(I, target, frame);
+      if (object.handle && key === "src") imageSource(I, object, value, target, frame);
       setMember(I, object, key, value, frame);
       return;
     }
@@ -103,6 +107,8 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
   }
   if (object.ref) {
     if (key === undefined) return UNKNOWN;
+    const sdkCredentials = cloudSdkMember(I, object.ref, key, node, frame);
+    if (sdkCredentials) return sdkCredentials;
     const path = [...object.ref.path, key];
     if (object.ref.global) {
       if (path.length === 2 && path[0] === "process" && key === "env") return processEnv(I, node, frame);
@@ -151,6 +157,7 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
 const PUBLIC_PART = /^(publicKey|pubkey|pubKey|address|publicAddress)$/;
 
 export function setMember(I: Interpreter, object: Value, key: string | undefined, value: Value, frame: Frame): void {
+  if (object.ref?.global && value.fn) requestApiHook(I, object.ref.path, key, value, frame);
   const data = object.object;
   if (!data) return;
   if (key === undefined) {

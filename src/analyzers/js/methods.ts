@@ -272,7 +272,8 @@ function genericMethod(I: Interpreter, receiver: Value, key: string, call: Call)
     case "prependListener": {
       const callback = args[1];
       if (callback?.fn) {
-        invokeCallback(I, callback, [unknownWith(dataTaint), unknownWith(dataTaint)], call.node, call.frame);
+        // A listener runs with `this` = the emitter (DOM and Node alike).
+        invokeCallback(I, callback, [unknownWith(dataTaint), unknownWith(dataTaint)], call.node, call.frame, false, receiver);
         if (receiver.object) addListener(receiver.object, stringOf(args[0] ?? UNKNOWN), callback);
       }
       return receiver;

@@ -31,7 +31,7 @@ export function readScripts(text: string, scripts: Record<string, unknown> | und
 }
 
 /** The offset of the first `"key":` of each key at or after `from` (JSON string keys, decoded). */
-function keyOffsets(text: string, from: number): Map<string, number> {
+export function keyOffsets(text: string, from: number): Map<string, number> {
   const out = new Map<string, number>();
   const key = /"((?:[^"\\\n]|\\.)*)"\s*:/g;
   key.lastIndex = from;
@@ -47,13 +47,13 @@ function keyOffsets(text: string, from: number): Map<string, number> {
   return out;
 }
 
-function lineStarts(text: string): number[] {
+export function lineStarts(text: string): number[] {
   const starts = [0];
   for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
   return starts;
 }
 
-function locationAt(lines: number[], index: number): Location {
+export function locationAt(lines: number[], index: number): Location {
   let low = 0;
   let high = lines.length - 1;
   while (low < high) {

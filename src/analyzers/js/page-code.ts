@@ -9,7 +9,8 @@ import type { Interpreter } from "./interpreter.js";
 import { parseSnippet } from "./parse.js";
 import { Scope } from "./scope.js";
 import { sourceTaint } from "./sources.js";
-import { UNKNOWN, stringOf, unknownWith, type Value } from "./values.js";
+import { UNKNOWN, deepTaint, stringOf, unknownWith, type Value } from "./values.js";
+import { isPartialCode, parsePartial } from "./partial-code.js";
 
 /** Methods that run a string of code in a page and resolve to its completion value. */
 export const PAGE_EVALUATORS = new Set(["executeJavaScript", "executeJavaScriptInIsolatedWorld"]);
@@ -20,15 +21,21 @@ const MAX_PAGE_SCRIPT_CHARS = 256 * 1024;
 export function runPageScript(I: Interpreter, call: Call): Value {
   const index = call.key === "executeJavaScriptInIsolatedWorld" ? 1 : 0;
   const argument = call.args[index];
-  const code = argument ? stringOf(argument) : undefined;
-  if (code === undefined || code.length > MAX_PAGE_SCRIPT_CHARS || call.frame.evalDepth >= 4) return { resolved: UNKNOWN };
-  const ast = parseSnippet(code);
+  let code = argument ? stringOf(argument) : undefined;
+  if (call.frame.evalDepth >= 4) return { resolved: UNKNOWN };
+  // Code built around run-time values (`xhr.send(JSON.stringify(${data}))`): the values are
+  // unknown parts that keep their taint.
+  const partial = code === undefined && argument && isPartialCode(argument) && (argument.pattern?.length ?? 0) <= MAX_PAGE_SCRIPT_CHARS ? parsePartial([argument], (texts) => texts[0]!) : undefined;
+  if (partial) code = partial.display;
+  if (code === undefined || code.length > MAX_PAGE_SCRIPT_CHARS) return { resolved: UNKNOWN };
+  const ast = partial ? partial.ast : parseSnippet(code);
   if (!ast) return { resolved: UNKNOWN };
   const location = I.location(call.node, call.frame);
   const parent = call.frame.unit;
   // A unit of its own whose facts are reported at the call (like decoded code).
   const unit: Unit = { id: I.units.length, file: parent.file, override: location, ast, text: code, scope: new Scope(undefined, true), module: parent.module, sshAware: false };
   I.units.push(unit);
+  if (partial) for (const name of partial.holes) unit.scope.declare(name, unknownWith(deepTaint(argument!)));
   const frame = { ...call.frame, unit, scope: unit.scope, evalDepth: call.frame.evalDepth + 1 };
   const body = ast.body as Node[];
   const last = body[body.length - 1];
@@ -50,4 +57,23 @@ export function pageTokenCall(I: Interpreter, call: Call): Value | undefined {
   if (!WEBPACK_REGISTRY.test(call.frame.unit.text ?? "")) return undefined;
   const taint = sourceTaint(I, "browser-store", "reads the signed-in user's session token from the web client's webpack module cache", "webpack module cache getToken() (Discord web client)", call.node, call.frame);
   return unknownWith(taint);
+}
+
+const COOKIE_READS = /^(chrome|browser)\.cookies\.(get|getAll)$/;
+
+/**
+ * A browser extension's cookies API (`chrome.cookies.getAll(details, cb)`, promise-based
+ * `browser.cookies.get`): the user's session cookies for the sites it names, as a credential.
+ */
+export function extensionCookies(I: Interpreter, name: string, call: Call): Value | undefined {
+  if (!COOKIE_READS.test(name)) return undefined;
+  const details = call.args[0]?.object?.props;
+  const site = details ? (stringOf(details.get("url") ?? UNKNOWN) ?? stringOf(details.get("domain") ?? UNKNOWN)) : undefined;
+  const cookie = details ? stringOf(details.get("name") ?? UNKNOWN) : undefined;
+  const what = `${cookie ? `cookie ${cookie}` : "cookies"}${site ? ` of ${site}` : " of every site"}`;
+  const taint = sourceTaint(I, "browser-store", "reads the browser's session cookies (extension cookies API)", what, call.node, call.frame);
+  const cookies: Value = { object: { props: new Map(), elements: [], taint, open: true }, taint };
+  const callback = call.args.find((a) => a.fn);
+  if (callback) I.invokeCallback(callback, [cookies], call.node, call.frame);
+  return { resolved: cookies, taint };
 }

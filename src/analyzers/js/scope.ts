@@ -41,6 +41,13 @@ export class Scope {
     return binding;
   }
 
+  /** Every value bound in this scope and the scopes around it. */
+  *visibleValues(): Generator<Value> {
+    for (let scope: Scope | undefined = this; scope; scope = scope.parent) {
+      if (scope.bindings) for (const binding of scope.bindings.values()) yield binding.value;
+    }
+  }
+
   functionScope(): Scope {
     let scope: Scope = this;
     while (!scope.isFunctionScope && scope.parent) scope = scope.parent;

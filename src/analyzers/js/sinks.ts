@@ -9,6 +9,7 @@ import { PACKAGE_DIR, sourceTaint } from "./sources.js";
 import { runShellCommand } from "./shell-calls.js";
 import { destinationFromOptions } from "./strings.js";
 import { METADATA_DESTINATION, emitFlows } from "./flows.js";
+import { isPageRequest } from "./intercepted-requests.js";
 import {
   UNKNOWN,
   isNumber,
@@ -122,6 +123,8 @@ function cleanDestination(text: string | undefined): string | undefined {
 
 /** A call to a sink API: registers the sink, records flows of its arguments, returns a connection handle. */
 export function sinkCall(I: Interpreter, channel: SinkChannel, api: string, call: Call, ref: Ref | undefined): Value {
+  // A request hook handing the page's own request on to the API it wrapped: not a new send.
+  if (api === "fetch" && call.args[0] && isPageRequest(call.args[0])) return { resolved: UNKNOWN };
   const destination = destinationOf(api, call.args, ref?.base);
   const sink = I.collector.addSink({
     channel,
@@ -227,6 +230,14 @@ export function handleMethod(I: Interpreter, receiver: Value, key: string, call:
       for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
       return receiver;
   }
+}
+
+/** `new Image().src = url` (a tracking pixel): setting the source sends a GET to that URL. */
+export function imageSource(I: Interpreter, image: Value, url: Value, node: Call["node"], frame: Call["frame"]): void {
+  const handle = image.handle!;
+  if (handle.sink.note !== "Image()") return;
+  updateDestination(I, handle, fromText(url));
+  emitFlows(I, handle, [url], { node, frame } as Call);
 }
 
 function updateDestination(I: Interpreter, handle: SinkHandle, destination: { text?: string; value?: Value }): void {
