@@ -23,6 +23,8 @@ export interface ParsedPython {
   root: PyNode;
   /** Set when the tree holds ERROR or MISSING nodes: what parsed is still usable. */
   syntaxError?: { line: number; column: number };
+  /** Nodes in the tree (the analysis budget bounds the nodes a package keeps). */
+  nodes: number;
 }
 
 /** Parse with an already initialised parser (synchronous, so decoded code can be parsed mid-analysis). */
@@ -92,6 +94,27 @@ function lineStarts(source: string): number[] {
   return starts;
 }
 
+/**
+ * A pushed-to array keeps spare capacity (17 slots after the first push): a copy of exact
+ * length halves the heap a tree costs (every function body stays alive for the whole analysis).
+ */
+function trimChildren(node: PyNode): void {
+  if (node.children !== NO_CHILDREN) node.children = node.children.slice();
+}
+
+/** Short leaf texts (identifiers, numbers, operators) repeat across a package: one copy each. */
+const interned = new Map<string, string>();
+const MAX_INTERNED = 200_000;
+
+function intern(text: string): string {
+  if (text.length > 24) return text;
+  const known = interned.get(text);
+  if (known !== undefined) return known;
+  if (interned.size >= MAX_INTERNED) interned.clear();
+  interned.set(text, text);
+  return text;
+}
+
 /** Shared by all leaves (nothing mutates a converted tree): one array less per leaf. */
 const NO_CHILDREN: PyNode[] = [];
 
@@ -119,7 +142,7 @@ function convert(cursor: TreeCursor, source: string, language: Language, hasErro
       children: NO_CHILDREN,
     };
   };
-  const result: ParsedPython = { root: makeNode(cursor.nodeTypeId) };
+  const result: ParsedPython = { root: makeNode(cursor.nodeTypeId), nodes: 1 };
   const stack: PyNode[] = [result.root];
   if (!cursor.gotoFirstChild()) return result;
   for (;;) {
@@ -131,6 +154,7 @@ function convert(cursor: TreeCursor, source: string, language: Language, hasErro
       const node = makeNode(typeId);
       if (hasError && !result.syntaxError && (node.type === "ERROR" || missing)) result.syntaxError = { line: node.line, column: node.column };
       if (keep) {
+        result.nodes++;
         if (parent.children === NO_CHILDREN) parent.children = [];
         parent.children.push(node);
         if (!tables.leaf[typeId] && cursor.gotoFirstChild()) {
@@ -138,12 +162,15 @@ function convert(cursor: TreeCursor, source: string, language: Language, hasErro
           continue;
         }
         // A leaf: keep its text (indices are UTF-16 offsets into the JS string); a token's text is its type.
-        node.text = tables.named[typeId] || missing ? source.slice(cursor.startIndex, cursor.endIndex) : node.type;
+        node.text = tables.named[typeId] || missing ? intern(source.slice(cursor.startIndex, cursor.endIndex)) : node.type;
       }
     }
     while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent() || stack.length <= 1) return result;
-      stack.pop();
+      if (!cursor.gotoParent() || stack.length <= 1) {
+        trimChildren(result.root);
+        return result;
+      }
+      trimChildren(stack.pop()!);
     }
   }
 }
