@@ -99,12 +99,16 @@ describe("Python: per-file and per-package step budget", () => {
         "PKG-INFO": "Metadata-Version: 2.1\nName: big\nVersion: 1.0\n",
         "aaa_first_by_name.py": filler(3000),
         "setup.py": `${PY_STEALER}\nfrom setuptools import setup\nsetup(name="big")\n`,
+        "big/sub/a.py": filler(10),
+        "big/sub/b.py": filler(10),
       },
       { packageNodes: 5000 },
     );
     expect(findings.some((f) => f.startsWith("credential-exfiltration") && f.endsWith("setup.py"))).toBe(true);
-    expect(budgetErrors.map((e) => e.file)).toEqual(["aaa_first_by_name.py"]);
+    // The entry file is said on its own (a finding); the others in one entry naming them.
+    expect(budgetErrors.map((e) => e.file)).toEqual(["aaa_first_by_name.py", "package"]);
     expect(budgetErrors[0]!.message).toMatch(/syntax-tree nodes/);
+    expect(budgetErrors[1]!.message).toMatch(/2 other file\(s\) not analysed: big\/sub\/a\.py, big\/sub\/b\.py/);
     expect(findings).toContain("unanalysed-code medium aaa_first_by_name.py");
   });
 

@@ -16,7 +16,7 @@ import { callValue, execCode } from "./calls.js";
 import type { CallArgs } from "./library.js";
 import { parameterSourceKind } from "./sources.js";
 import { isSecretParameterName } from "../../rules/signatures.js";
-import { BUILD_HOOKS, isInstallCommandBase, type CodeUnit } from "./triggers.js";
+import { BUILD_HOOKS, isInstallCommandBase, isPythonEntry, type CodeUnit } from "./triggers.js";
 import { callUserFunction, instantiate } from "./user-functions.js";
 import { evalExpr } from "./expressions.js";
 import { StagedFiles } from "./staging.js";
@@ -81,9 +81,8 @@ export class Interpreter {
     } catch (error) {
       if (!(error instanceof AnalysisBudgetExceeded)) throw error;
       // The package's budget ran out: what was found is kept; every file whose top level did not run is said.
-      for (const file of this.trees.keys()) {
-        if (!this.completed.has(file)) this.stop(file, `${BUDGET_REASON} (${this.budget.packageSteps} steps for the package): not analysed`);
-      }
+      const reason = `${BUDGET_REASON} (${this.budget.packageSteps} steps for the package)`;
+      this.stopMany([...this.trees.keys()].filter((f) => !this.completed.has(f)), reason);
       this.problems.push({ file: "package", message: `${BUDGET_REASON} (${this.budget.packageSteps} steps for the package): facts may be incomplete` });
     }
   }
@@ -94,9 +93,10 @@ export class Interpreter {
    */
   private parseUnits(): void {
     let nodes = 0;
+    const left: string[] = [];
     for (const unit of this.parseOrder()) {
       if (nodes > this.budget.packageNodes) {
-        this.stop(unit.file, `${BUDGET_REASON} (${this.budget.packageNodes} syntax-tree nodes for the package): not analysed`);
+        left.push(unit.file);
         continue;
       }
       const parsed = parsePython(this.parser, unit.source);
@@ -110,16 +110,17 @@ export class Interpreter {
       }
       nodes += parsed.nodes;
       if (nodes > this.budget.packageNodes) {
-        this.stop(unit.file, `${BUDGET_REASON} (${this.budget.packageNodes} syntax-tree nodes for the package): not analysed`);
+        left.push(unit.file);
         continue;
       }
       this.trees.set(unit.file, parsed.root);
       this.filesAnalyzed++;
     }
+    this.stopMany(left, `${BUDGET_REASON} (${this.budget.packageNodes} syntax-tree nodes for the package)`);
   }
 
   private parseOrder(): CodeUnit[] {
-    const rank = (unit: CodeUnit): number => (unit.trigger === "install" ? 0 : unit.file.split("/").length <= 2 ? 1 : 2);
+    const rank = (unit: CodeUnit): number => (unit.trigger === "install" ? 0 : isPythonEntry(unit.file) ? 1 : 2);
     return [...this.units.values()].sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   }
 
@@ -135,6 +136,25 @@ export class Interpreter {
     if (this.stopped.has(file)) return;
     this.stopped.add(file);
     this.problems.push({ file, message });
+  }
+
+  /**
+   * Files a package-wide limit left out: install and entry files one by one (each is an
+   * unanalysed-code finding), the others in one entry naming them (thousands of warnings
+   * would bury the rest of the report).
+   */
+  private stopMany(files: string[], reason: string): void {
+    const rest: string[] = [];
+    for (const file of files) {
+      if (this.units.get(file)?.trigger === "install" || isPythonEntry(file)) this.stop(file, `${reason}: not analysed`);
+      else if (!this.stopped.has(file)) {
+        this.stopped.add(file);
+        rest.push(file);
+      }
+    }
+    if (rest.length === 0) return;
+    const shown = rest.slice(0, 20).join(", ");
+    this.problems.push({ file: "package", message: `${reason}: ${rest.length} other file(s) not analysed: ${shown}${rest.length > 20 ? `, … (${rest.length - 20} more)` : ""}` });
   }
 
   /** Run `body` charging `file`; a stop at that file's own limit ends only this body. */
