@@ -70,7 +70,7 @@ export function destinationOf(program: string, args: string[]): string | undefin
     case "git": {
       // git push <repository> [refspec]: a URL (handled above), scp-like `user@host:path`, or a remote name.
       const repository = plain[0] === "push" ? plain[1] : undefined;
-      return repository ? /^(?:[^@/\s]+@)?([^:/\s]+\.[^:/\s]+):/.exec(repository)?.[1] : undefined;
+      return repository ? scpHost(repository) : undefined;
     }
     case "gh":
       return "api.github.com";
@@ -80,4 +80,16 @@ export function destinationOf(program: string, args: string[]): string | undefin
     default:
       return plain.find((a) => a !== "*" && a !== "\uE000" && !a.includes("=")) ?? plain[0];
   }
+}
+
+/**
+ * The host of an scp-like `user@host:path` whose host has a dot inside it (what
+ * `/^(?:[^@/\s]+@)?([^:/\s]+\.[^:/\s]+):/` matched, without its quadratic backtracking).
+ */
+function scpHost(text: string): string | undefined {
+  for (const pattern of [/^[^@/\s]+@([^:/\s]+):/, /^([^:/\s]+):/]) {
+    const host = pattern.exec(text)?.[1];
+    if (host !== undefined && host.slice(1, -1).includes(".")) return host;
+  }
+  return undefined;
 }

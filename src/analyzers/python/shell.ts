@@ -32,7 +32,7 @@ export function commandDestination(command: ShellCommand): string | undefined {
     if (host) return host;
   }
   if (/^(scp|rsync|sftp)$/.test(command.program)) {
-    const remote = command.args.find((a) => /^[^/\s]*@?[^/\s]+:/.test(a) && !a.startsWith("-"));
+    const remote = command.args.find((a) => /^[^/\s]+:/.test(a) && !a.startsWith("-"));
     if (remote) return remote.replace(/:.*$/, "");
   }
   return /^(socat|git|gh|ping)$/.test(command.program) ? destinationOf(command.program, command.args) : undefined;

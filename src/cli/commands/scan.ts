@@ -12,6 +12,7 @@ import { scanTargets } from "../../scan.js";
 import { unscannedDependencies } from "../../deps/discover.js";
 import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn, warnBlocking } from "../output.js";
 import { addScanExtrasOptions, applyIgnoreOption, loadAdvisoriesOption, loadIgnoreOption } from "../scan-extras.js";
+import { trimSlashes } from "../../core/trim.js";
 
 /** Where packages come from (registries, download cache) and the ingest caps: shared by scan and diff. */
 export function addPackageInputOptions(command: Command, unit: "target" | "version"): Command {
@@ -79,7 +80,7 @@ export function registerScan(program: Command): void {
 
 export function registryFrom(raw: Record<string, unknown>, offline: boolean): RegistryOptions {
   const defaults = defaultRegistryOptions();
-  const url = (key: string, fallback: string) => String(raw[key] ?? fallback).replace(/\/+$/, "");
+  const url = (key: string, fallback: string) => trimSlashes(String(raw[key] ?? fallback));
   return {
     ...defaults,
     offline,
