@@ -16,7 +16,7 @@ const advisories = data.advisoryFile ? loadAdvisoryStore(data.advisoryFile) : un
 parentPort!.on("message", (job: ScanJob) => {
   const reply = (message: ScanReply) => parentPort!.postMessage(message);
   loadTarget(job.input, data.limits ?? DEFAULT_LIMITS, data.registry)
-    .then((pkg) => scanLoadedPackage(pkg, signatures, advisories))
+    .then((pkg) => scanLoadedPackage(pkg, signatures, advisories, data.budget))
     .then(({ target, findings, errors }) => reply({ id: job.id, target, findings, errors, heapMB: getHeapStatistics().total_heap_size / 2 ** 20 }))
     .catch((error: unknown) => reply({ id: job.id, error: errorMessage(error) }));
 });

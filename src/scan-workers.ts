@@ -9,12 +9,14 @@ import { Worker } from "node:worker_threads";
 import type { Finding, ScanErrorEntry, TargetInfo } from "./core/types.js";
 import type { IngestLimits } from "./ingest/index.js";
 import type { RegistryOptions } from "./registry/http.js";
+import type { AnalysisBudget } from "./analyzers/budget.js";
 
 export interface ScanWorkerData {
   signatureDirs: string[];
   advisoryFile?: string;
   limits?: IngestLimits;
   registry?: RegistryOptions;
+  budget?: Partial<AnalysisBudget>;
 }
 
 export interface ScanJob {

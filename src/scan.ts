@@ -19,13 +19,14 @@ import { scanInWorkers, workerCount, type ScanPart, type ScanWorkerData } from "
 import { unanalysedCodeFindings, unanalysedFiles } from "./rules/unanalysed-code.js";
 import type { RegistryOptions } from "./registry/http.js";
 import type { Signatures } from "./rules/signatures.js";
+import type { AnalysisBudget } from "./analyzers/budget.js";
 
-type Analyzer = (pkg: LoadedPackage, signatures: Signatures) => Promise<PackageFacts>;
+type Analyzer = (pkg: LoadedPackage, signatures: Signatures, budget?: Partial<AnalysisBudget>) => Promise<PackageFacts>;
 
 /** Each analyzer is loaded when a package of its ecosystem first comes (no tree-sitter for an npm package). */
 const ANALYZERS: Record<Ecosystem, Analyzer> = {
-  npm: async (pkg, signatures) => (await import("./analyzers/js/index.js")).analyzeNpmPackage(pkg, signatures),
-  pypi: async (pkg, signatures) => (await import("./analyzers/python/index.js")).analyzePythonPackage(pkg, signatures),
+  npm: async (pkg, signatures, budget) => (await import("./analyzers/js/index.js")).analyzeNpmPackage(pkg, signatures, budget),
+  pypi: async (pkg, signatures, budget) => (await import("./analyzers/python/index.js")).analyzePythonPackage(pkg, signatures, budget),
 };
 
 export interface ScanOptions {
@@ -39,6 +40,8 @@ export interface ScanOptions {
   onTarget?: (done: number, total: number, input: string) => void;
   /** Worker threads for many targets (default: one a core from 4 targets on; 1 = this thread only). */
   workers?: number;
+  /** Analysis budget set by the user (analyzers/budget.ts); unset limits keep their defaults. */
+  budget?: Partial<AnalysisBudget>;
 }
 
 export interface PackageScan {
@@ -50,7 +53,7 @@ export interface PackageScan {
 }
 
 /** Analyze a package already in memory (from disk, an archive or a registry download). */
-export async function scanLoadedPackage(pkg: LoadedPackage, signatures: Signatures, advisories?: AdvisoryStore): Promise<PackageScan> {
+export async function scanLoadedPackage(pkg: LoadedPackage, signatures: Signatures, advisories?: AdvisoryStore, budget?: Partial<AnalysisBudget>): Promise<PackageScan> {
   const target: TargetInfo = { input: pkg.input, files: pkg.files.size, bytes: pkg.bytes };
   const errors = [...pkg.errors];
   if (!pkg.ecosystem) {
@@ -68,7 +71,7 @@ export async function scanLoadedPackage(pkg: LoadedPackage, signatures: Signatur
   if (pkg.name) target.name = pkg.name;
   if (pkg.version) target.version = pkg.version;
   const ref: PackageRef = { ecosystem: pkg.ecosystem, name: pkg.name ?? pkg.input, ...(pkg.version ? { version: pkg.version } : {}) };
-  const facts = await ANALYZERS[pkg.ecosystem](pkg, signatures);
+  const facts = await ANALYZERS[pkg.ecosystem](pkg, signatures, budget);
   for (const problem of facts.parseProblems) {
     errors.push({ input: pkg.input, file: problem.file, message: problem.message, ...(problem.line ? { line: problem.line } : {}) });
   }
@@ -90,6 +93,7 @@ export async function scanTargets(inputs: string[], options: ScanOptions): Promi
       ...(options.advisories ? { advisoryFile: options.advisories.file } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.registry ? { registry: options.registry } : {}),
+      ...(options.budget ? { budget: options.budget } : {}),
     };
     await scanInWorkers(inputs, workers, data, (index, part) => {
       parts[index] = part;
@@ -107,7 +111,7 @@ export async function scanTargets(inputs: string[], options: ScanOptions): Promi
   for (const input of inputs) {
     try {
       const pkg = await loadTarget(input, options.limits ?? DEFAULT_LIMITS, options.registry);
-      const result = await scanLoadedPackage(pkg, options.signatures, options.advisories);
+      const result = await scanLoadedPackage(pkg, options.signatures, options.advisories, options.budget);
       report.targets.push(result.target);
       report.findings.push(...result.findings);
       report.errors.push(...result.errors);

@@ -2,6 +2,7 @@
 // ETag, so an unchanged export costs one request and no bytes.
 import fetch from "node-fetch";
 import type { OsvEcosystem } from "./types.js";
+import { trimSlashes } from "../core/trim.js";
 
 export class DownloadError extends Error {
   override name = "DownloadError";
@@ -16,7 +17,7 @@ export type DownloadResult =
   | { status: "downloaded"; url: string; data: Uint8Array; etag?: string };
 
 export function exportUrl(baseUrl: string, ecosystem: OsvEcosystem): string {
-  return `${baseUrl.replace(/\/+$/, "")}/${encodeURIComponent(ecosystem)}/all.zip`;
+  return `${trimSlashes(baseUrl)}/${encodeURIComponent(ecosystem)}/all.zip`;
 }
 
 export async function downloadExport(baseUrl: string, ecosystem: OsvEcosystem, etag?: string): Promise<DownloadResult> {

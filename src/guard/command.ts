@@ -1,3 +1,4 @@
+import { splitTrimmed } from "../core/trim.js";
 // Understanding a package-manager command line the way the package manager does: which
 // tool, which action, which packages it names, which flags change what is installed.
 // Pure: no file system, no network. Unknown flags are kept, untouched, in `args`.
@@ -96,7 +97,7 @@ export function parsePipRequirement(raw: string): PipRequirement {
   const text = raw.trim();
   if (/^(git\+|hg\+|svn\+|bzr\+|https?:|file:|\.{0,2}\/)/.test(text) || /\.(whl|tar\.gz|zip)$/.test(text) || / @ /.test(text))
     return { raw, extras: [], specifier: "", kind: "other" };
-  const [body, marker] = text.split(/\s*;\s*/, 2) as [string, string | undefined];
+  const [body, marker] = splitTrimmed(text, ";", 2) as [string, string | undefined];
   const match = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?\s*(.*)$/.exec(body);
   if (!match) return { raw, extras: [], specifier: "", kind: "other" };
   const extras = (match[2] ?? "").split(",").map((e) => e.trim()).filter(Boolean);

@@ -113,7 +113,7 @@ export async function loadTarball(input: string, data: Buffer, limits: IngestLim
   }
   for (let offset = 0; offset < data.length && !stopped && !failure; offset += SLICE) {
     const slice = data.subarray(offset, offset + SLICE);
-    if (gunzip) await new Promise<void>((resolve) => gunzip!.write(slice, () => resolve()));
+    if (gunzip) await writeSettled(gunzip, slice);
     else {
       count(slice.length);
       parser.write(slice);
@@ -144,4 +144,23 @@ export async function loadTarball(input: string, data: Buffer, limits: IngestLim
     throw new IngestError(`archive holds no readable files (corrupt or empty)${first ? `: ${first.file ?? ""} ${first.message}` : ""}`);
   }
   return pkg;
+}
+
+/**
+ * Write one slice and wait until zlib took it. A corrupt stream (a bad CRC) destroys the
+ * Gunzip without ever calling the write's callback: waiting on the callback alone hung the
+ * scan (found by scripts/fuzz.mjs), so an error or close also ends the wait.
+ */
+function writeSettled(gunzip: Gunzip, slice: Buffer): Promise<void> {
+  if (gunzip.destroyed) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      gunzip.off("error", done);
+      gunzip.off("close", done);
+      resolve();
+    };
+    gunzip.once("error", done);
+    gunzip.once("close", done);
+    gunzip.write(slice, () => done());
+  });
 }

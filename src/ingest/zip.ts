@@ -13,7 +13,7 @@ const ZIP64_EOCD = 0x06064b50;
 const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
 
-interface CentralEntry {
+export interface CentralEntry {
   rawName: string;
   flags: number;
   method: number;
@@ -74,9 +74,10 @@ export function duplicateMessage(count: number): string {
   return `duplicate entry: ${count} copies under this name; pip and npm extract every copy in order, so the last one is what is installed, and the last one is what is analysed`;
 }
 
-type ReadResult = { content: Buffer } | { problem: string; inflated: number };
+export type ReadResult = { content: Buffer } | { problem: string; inflated: number };
 
-function readEntry(data: Buffer, entry: CentralEntry, maxFileBytes: number): ReadResult {
+/** One entry's content, inflated with a bound on its real output (also for the OSV bulk export reader). */
+export function readEntry(data: Buffer, entry: CentralEntry, maxFileBytes: number): ReadResult {
   if (entry.flags & 1) return { problem: "encrypted entry: could not be read", inflated: 0 };
   const at = entry.localOffset;
   if (at + 30 > data.length || data.readUInt32LE(at) !== LOCAL) return { problem: "local header missing or corrupt: could not be read", inflated: 0 };
@@ -104,7 +105,7 @@ function tooLarge(size: number, cap: number, verb = "is"): string {
 }
 
 /** The central directory's entries (ZIP64 aware); an IngestError when there is none. */
-function centralDirectory(data: Buffer): CentralEntry[] {
+export function centralDirectory(data: Buffer): CentralEntry[] {
   let eocd = -1;
   for (let i = data.length - 22; i >= Math.max(0, data.length - 22 - 0xffff); i--) {
     if (data.readUInt32LE(i) === EOCD) {

@@ -16,7 +16,7 @@ export function toBytes(address: string): number[] | undefined {
   if (!isIPv6(address)) return undefined;
   let text = address.split("%")[0]!;
   let tail: number[] = [];
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  const v4 = /(?<!\d)(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (v4) {
     tail = v4[1]!.split(".").map(Number);
     text = `${text.slice(0, -v4[1]!.length)}0:0`;

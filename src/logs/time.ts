@@ -129,7 +129,7 @@ export function parseTimeBound(text: string, nowMs: number): number | undefined 
 /** sshd_config time ("90", "90s", "2m", "1h30m", "1.5s"), to seconds. */
 export function parseDuration(text: string): number | undefined {
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)([smhdw])/gi)];
+  const parts = [...text.matchAll(/(?<!\d)(\d+(?:\.\d+)?)([smhdw])/gi)];
   if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) return undefined;
   return parts.reduce((sum, p) => sum + (Number(p[1]) * unitMs(p[2]!.toLowerCase())) / 1000, 0);
 }

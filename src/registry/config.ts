@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { ProxySettings } from "./proxy.js";
+import { trimSlashes } from "../core/trim.js";
 
 export interface NpmConfig {
   registry?: string;
@@ -28,8 +29,8 @@ export function parseNpmrc(text: string, env: NodeJS.ProcessEnv = process.env, i
     if (eq === -1) continue;
     const key = line.slice(0, eq).trim();
     const value = expand(line.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1"), env);
-    if (key === "registry") into.registry = value.replace(/\/+$/, "");
-    else if (/^@[^:]+:registry$/.test(key)) into.scopes[key.slice(0, key.indexOf(":"))] = value.replace(/\/+$/, "");
+    if (key === "registry") into.registry = trimSlashes(value);
+    else if (/^@[^:]+:registry$/.test(key)) into.scopes[key.slice(0, key.indexOf(":"))] = trimSlashes(value);
     else if (key.startsWith("//") && key.endsWith(":_authToken")) into.auth[normalizePrefix(key.slice(0, -":_authToken".length))] = `Bearer ${value}`;
     else if (key === "proxy" || key === "https-proxy" || key === "noproxy") {
       const field = key === "proxy" ? "http" : key === "https-proxy" ? "https" : "noProxy";
@@ -102,5 +103,5 @@ export function loadPipIndexes(env: NodeJS.ProcessEnv = process.env): string[] {
     }
     break; // pip reads the first config file found at each level; one is enough here
   }
-  return [...new Set([...fromEnv, ...fromFile].map((u) => u.replace(/\/+$/, "")))];
+  return [...new Set([...fromEnv, ...fromFile].map(trimSlashes))];
 }

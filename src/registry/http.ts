@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { IngestError, errorMessage } from "../core/errors.js";
 import { authorizationFor, type NpmConfig } from "./config.js";
 import { proxyAgent, proxyFor, proxyFromEnv, proxySettingsFor, redactProxy, type ProxySettings } from "./proxy.js";
+import { trimSlashes } from "../core/trim.js";
 
 export interface RegistryOptions {
   offline: boolean;
@@ -79,8 +80,8 @@ export function defaultRegistryOptions(env: NodeJS.ProcessEnv = process.env): Re
   return {
     offline: false,
     cacheDir: env["EXFILSCAN_CACHE_DIR"] || join(cacheHome, "exfilscan"),
-    npmRegistry: (env["npm_config_registry"] || "https://registry.npmjs.org").replace(/\/+$/, ""),
-    pypiUrl: (env["EXFILSCAN_PYPI_URL"] || "https://pypi.org").replace(/\/+$/, ""),
+    npmRegistry: trimSlashes(env["npm_config_registry"] || "https://registry.npmjs.org"),
+    pypiUrl: trimSlashes(env["EXFILSCAN_PYPI_URL"] || "https://pypi.org"),
     timeoutMs: 30_000,
     proxy: proxyFromEnv(env),
   };

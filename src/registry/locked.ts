@@ -5,6 +5,7 @@ import { normalizePypiName } from "../deps/lockfiles/common.js";
 import type { ExpectedDigest, ResolvedPackage } from "../deps/types.js";
 import { registryFor } from "./config.js";
 import { fetchArchive, fetchMetadata, RegistryStatusError, type Digest, type RegistryOptions } from "./http.js";
+import { trimSlashes } from "../core/trim.js";
 
 export interface LockedArchive {
   fileName: string;
@@ -104,7 +105,7 @@ async function releaseFiles(name: string, version: string, index: string, option
 
 /** The index to ask: pypi.org (JSON API) unless the user's or the lockfile's index says otherwise. */
 function indexesFor(options: RegistryOptions, extra: string[]): string[] {
-  const normalized = extra.map((u) => u.replace(/\/+$/, "")).map((u) => (/^https:\/\/pypi\.org\/simple$/.test(u) ? options.pypiUrl : u));
+  const normalized = extra.map(trimSlashes).map((u) => (/^https:\/\/pypi\.org\/simple$/.test(u) ? options.pypiUrl : u));
   return [...new Set(normalized.length ? normalized : [options.pypiUrl])];
 }
 

@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import type { Finding } from "../core/types.js";
+import { trimSlashes } from "../core/trim.js";
 
 const ARCHIVE = /\.(tgz|tar\.gz|tar|zip|whl|egg)$/i;
 
@@ -9,7 +10,7 @@ const ARCHIVE = /\.(tgz|tar\.gz|tar|zip|whl|egg)$/i;
  * the archive; a registry spec (`npm:x@1`) has no path, so the file stands alone.
  */
 export function projectPath(finding: Finding, file: string, singleFile: boolean): { path: string; inArchive: boolean } {
-  const input = (finding.target ?? "").replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/+$/, "");
+  const input = trimSlashes((finding.target ?? "").replace(/\\/g, "/").replace(/^\.\//, ""));
   if (!input || (input.includes(":") && !input.includes("/"))) return { path: file, inArchive: false };
   if (ARCHIVE.test(input)) return { path: input, inArchive: true };
   if (singleFile && input.endsWith(file)) return { path: input, inArchive: false };

@@ -3,6 +3,7 @@
 import { severityRank } from "../core/types.js";
 import type { RuleFixtures } from "./rule-fixtures.js";
 import type { RuleMeta } from "./schema.js";
+import { joinLines } from "../core/trim.js";
 
 export const README_RULES_START = "<!-- rules:start -->";
 export const README_RULES_END = "<!-- rules:end -->";
@@ -13,7 +14,7 @@ export function sortedRules(rules: Iterable<RuleMeta>): RuleMeta[] {
 }
 
 const firstLine = (text: string): string => text.trim().split("\n")[0]!.trim();
-const cell = (text: string): string => text.replace(/[|*]/g, "\\$&").replace(/\s*\n\s*/g, " ");
+const cell = (text: string): string => joinLines(text.replace(/[|*]/g, "\\$&"));
 
 /** Markdown table for README, between the rules:start/end markers. */
 export function renderRuleTable(rules: Iterable<RuleMeta>): string {

@@ -12,7 +12,7 @@ import type { LoadedPackage } from "../ingest/types.js";
 import type { Trigger } from "../analyzers/facts.js";
 import { entryPoints, manifestOf, resolveFile, resolveSpecifier } from "../analyzers/js/modules.js";
 import { INSTALL_SCRIPTS } from "../analyzers/js/npm-scripts.js";
-import { fileTrigger } from "../analyzers/python/triggers.js";
+import { fileTrigger, isPythonEntry } from "../analyzers/python/triggers.js";
 import { finalize, type Draft } from "./evaluate.js";
 import type { Signatures } from "./signatures.js";
 
@@ -78,14 +78,6 @@ export function runtimeRoles(pkg: LoadedPackage, ecosystem: Ecosystem | undefine
     if (only && !roles.has(only)) roles.set(only, "import");
   }
   return roles;
-}
-
-/** Top-level modules of the distribution: what `import name` runs. */
-function isPythonEntry(path: string): boolean {
-  const parts = path.split("/");
-  const name = parts.at(-1)!;
-  if (name === "__init__.py" || name === "__main__.py") return parts.length <= 3;
-  return parts.length <= 2 && name.endsWith(".py");
 }
 
 /** Breadth-first over literal require/import specifiers; "install" beats "import". */

@@ -70,7 +70,7 @@ export function destinationOf(commands: CompiledCommands, program: string, args:
     case "git-push": {
       // git push <repository> [refspec]: a URL (handled above), scp-like `user@host:path`, or a remote name.
       const repository = plain[0] === "push" ? plain[1] : undefined;
-      return repository ? /^(?:[^@/\s]+@)?([^:/\s]+\.[^:/\s]+):/.exec(repository)?.[1] : undefined;
+      return repository ? scpHost(repository) : undefined;
     }
     case "mail-recipient":
       return plain.find((a) => a.includes("@"));
@@ -111,4 +111,16 @@ function matches(entry: CredentialCommand, program: string, args: string[], line
   if (entry.words && !entry.words.every((pattern, i) => wordsOf()[i] !== undefined && pattern.test(wordsOf()[i]!))) return false;
   if (entry.anyWord && !wordsOf().some((w) => entry.anyWord!.test(w))) return false;
   return true;
+}
+
+/**
+ * The host of an scp-like `user@host:path` whose host has a dot inside it (what
+ * `/^(?:[^@/\s]+@)?([^:/\s]+\.[^:/\s]+):/` matched, without its quadratic backtracking).
+ */
+function scpHost(text: string): string | undefined {
+  for (const pattern of [/^[^@/\s]+@([^:/\s]+):/, /^([^:/\s]+):/]) {
+    const host = pattern.exec(text)?.[1];
+    if (host !== undefined && host.slice(1, -1).includes(".")) return host;
+  }
+  return undefined;
 }

@@ -21,6 +21,7 @@ import { irrelevantFiles } from "./relevance.js";
 import { Scope } from "./scope.js";
 import { PACKAGE_DIR, secretParameterTaint } from "./sources.js";
 import { isSecretParameterName } from "../../rules/signatures.js";
+import { BUDGET_REASON, type AnalysisBudget } from "../budget.js";
 import { UNKNOWN, constant, newObject, resetTaintLive, unknownWith, type Value } from "./values.js";
 
 /** Clients whose users hand them passwords and keys: a file using one is read with its functions' secret-named parameters as credentials. */
@@ -51,10 +52,11 @@ class PackageAnalysis implements ModuleLoader {
   constructor(
     private readonly pkg: LoadedPackage,
     signatures: Signatures,
+    private readonly limits: Partial<AnalysisBudget>,
   ) {
     let jsBytes = 0;
     for (const [path, content] of pkg.files) if (isJsLike(path)) jsBytes += content.length;
-    this.budget = new Budget(3_000_000 + 60 * jsBytes);
+    this.budget = new Budget(limits.packageSteps ?? 3_000_000 + 60 * jsBytes);
     this.interpreter = new Interpreter(signatures, this.collector, this.budget);
     this.interpreter.loader = this;
     this.manifest = manifestOf(pkg.files.get("package.json"));
@@ -73,7 +75,12 @@ class PackageAnalysis implements ModuleLoader {
       if (!(error instanceof BudgetExceeded)) throw error;
     }
     if (this.budget.exhausted) {
-      this.collector.parseProblems.push({ file: "package", message: "analysis step budget exhausted: facts may be incomplete" });
+      this.collector.parseProblems.push({ file: "package", message: `${BUDGET_REASON} (steps for the package): facts may be incomplete` });
+      // Files the analysis never reached are said one by one (an install or entry file among them is unanalysed-code).
+      for (const path of [...this.pkg.files.keys()].filter(isJsLike).sort()) {
+        if (this.records.has(path) || this.failed.has(path) || this.truncated.has(path) || this.irrelevant.has(path)) continue;
+        this.collector.parseProblems.push({ file: path, message: `${BUDGET_REASON} (steps for the package): not analysed` });
+      }
     }
     const facts = this.collector.finish();
     const manifestText = this.pkg.files.get("package.json")?.toString("utf8");
@@ -307,7 +314,7 @@ class PackageAnalysis implements ModuleLoader {
   /** Run one analysis pass with its own step limit; an overrun stops that pass only. */
   private withPassBudget(limit: number, file: string, body: () => void): void {
     const outer = this.budget.passRemaining;
-    const start = Math.min(outer, limit);
+    const start = Math.min(outer, limit, this.limits.fileSteps ?? Infinity);
     this.budget.passRemaining = start;
     try {
       this.guarded(file, body);
@@ -324,7 +331,7 @@ class PackageAnalysis implements ModuleLoader {
     } catch (error) {
       if (error instanceof BudgetExceeded) {
         this.truncated.add(file);
-        this.collector.parseProblems.push({ file, message: "analysis stopped at its step budget: the rest of this file was not analysed" });
+        this.collector.parseProblems.push({ file, message: `${BUDGET_REASON} (steps for one file): the rest of this file was not analysed` });
         if (this.budget.exhausted) throw error;
         return;
       }
@@ -335,6 +342,7 @@ class PackageAnalysis implements ModuleLoader {
   }
 }
 
-export async function analyzeNpmPackage(pkg: LoadedPackage, signatures: Signatures): Promise<PackageFacts> {
-  return new PackageAnalysis(pkg, signatures).run();
+/** `budget`: limits set by the user (../budget.ts); unset ones scale with the package's JavaScript. */
+export async function analyzeNpmPackage(pkg: LoadedPackage, signatures: Signatures, budget?: Partial<AnalysisBudget>): Promise<PackageFacts> {
+  return new PackageAnalysis(pkg, signatures, budget ?? {}).run();
 }

@@ -1,3 +1,4 @@
+import { trimEndChars } from "../../core/trim.js";
 // Which folded strings look like network indicators: a URL, a hostname with a dot and
 // a public top-level domain, or an IPv4 address. Cheap and precise on purpose: dotted
 // identifiers (`module.exports`, `index.js`) must not match.
@@ -48,7 +49,7 @@ export function indicatorsIn(text: string): string[] {
   if (!text.includes("://")) return out;
   const scanned = text.length > 20_000 ? text.slice(0, 20_000) : text;
   for (const match of scanned.matchAll(URL_IN_TEXT)) {
-    const url = match[0].replace(/[),.;:\]}]+$/, "");
+    const url = trimEndChars(match[0], "),.;:]}");
     if (url.includes("*")) continue;
     out.push(url);
     if (out.length >= 8) break;

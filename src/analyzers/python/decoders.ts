@@ -1,6 +1,7 @@
 // The decoding functions obfuscated packages use, done on constant data only.
 // Strings are JS strings; bytes are JS strings with one char (0-255) per byte.
 import { inflateSync, inflateRawSync, gunzipSync } from "node:zlib";
+import { trimEndChars } from "../../core/trim.js";
 
 const MAX_OUTPUT = 4 * 1024 * 1024;
 
@@ -37,7 +38,7 @@ export function base64Encode(bytes: string): string {
 const BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 export function base32Decode(input: string): string | undefined {
-  const clean = input.replace(/=+$/, "").toUpperCase();
+  const clean = trimEndChars(input, "=").toUpperCase();
   let bits = 0;
   let value = 0;
   let out = "";

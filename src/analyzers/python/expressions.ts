@@ -43,6 +43,7 @@ const BUILTINS = new Set(
 
 export function evalExpr(ip: Interpreter, frame: Frame, node: PyNode): Value {
   if (ip.depth > MAX_DEPTH) return unknown();
+  ip.meter.step();
   ip.depth++;
   try {
     return evaluate(ip, frame, node);

@@ -7,11 +7,12 @@ import { Interpreter } from "./interpreter.js";
 import { initPythonParser } from "./parser.js";
 import { backendFiles, fileTrigger, pthCode, type CodeUnit } from "./triggers.js";
 import { readInTreeBackend } from "../../ingest/python-metadata.js";
+import { resolveBudget, type AnalysisBudget } from "../budget.js";
 
 /** Files above this size are generated data, not code worth interpreting. */
 const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 
-export async function analyzePythonPackage(pkg: LoadedPackage, signatures: Signatures): Promise<PackageFacts> {
+export async function analyzePythonPackage(pkg: LoadedPackage, signatures: Signatures, budget?: Partial<AnalysisBudget>): Promise<PackageFacts> {
   const facts = emptyFacts("pypi");
   const units: CodeUnit[] = [];
   for (const [file, content] of pkg.files) {
@@ -32,7 +33,7 @@ export async function analyzePythonPackage(pkg: LoadedPackage, signatures: Signa
   if (units.length === 0) return facts;
   markBuildBackend(pkg, units);
   const parser = await initPythonParser();
-  const interpreter = new Interpreter(units, signatures, parser);
+  const interpreter = new Interpreter(units, signatures, parser, resolveBudget(budget));
   try {
     interpreter.run();
   } catch (error) {

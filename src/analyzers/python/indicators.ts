@@ -1,3 +1,4 @@
+import { trimEndChars } from "../../core/trim.js";
 // Cheap and precise indicator extraction from folded strings: URLs, whole-string
 // hostnames with a public TLD, and IPv4 addresses.
 
@@ -34,7 +35,7 @@ export function extractIndicators(text: string): string[] {
   }
   const sample = text.length > 200_000 ? text.slice(0, 200_000) : text;
   for (const match of sample.matchAll(URL_PATTERN)) {
-    found.add(match[0].replace(/[).,;:]+$/, ""));
+    found.add(trimEndChars(match[0], ").,;:"));
     if (found.size >= 20) break;
   }
   return [...found];

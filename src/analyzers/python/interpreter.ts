@@ -16,10 +16,11 @@ import { callValue, execCode } from "./calls.js";
 import type { CallArgs } from "./library.js";
 import { parameterSourceKind } from "./sources.js";
 import { isSecretParameterName } from "../../rules/signatures.js";
-import { BUILD_HOOKS, isInstallCommandBase, type CodeUnit } from "./triggers.js";
+import { BUILD_HOOKS, isInstallCommandBase, isPythonEntry, type CodeUnit } from "./triggers.js";
 import { callUserFunction, instantiate } from "./user-functions.js";
 import { evalExpr } from "./expressions.js";
 import { StagedFiles } from "./staging.js";
+import { AnalysisBudgetExceeded, BUDGET_REASON, StepMeter, type AnalysisBudget } from "../budget.js";
 
 const PASSES = 2;
 
@@ -42,18 +43,62 @@ export class Interpreter {
   filesAnalyzed = 0;
   /** A secret-named parameter was seen: fields it is stored in may be read by code analysed earlier. */
   private sawSecretParameter = false;
+  /** Steps charged to the file being analysed (analysis budget, ../budget.ts). */
+  readonly meter: StepMeter;
+  /** Files whose analysis stopped at a budget (reported once each). */
+  private readonly stopped = new Set<string>();
+  /** Top levels run to their end in the first pass (the others are reported when the package budget runs out). */
+  private readonly completed = new Set<string>();
 
   constructor(
     units: CodeUnit[],
     readonly signatures: Signatures,
     readonly parser: Parser,
+    readonly budget: AnalysisBudget,
   ) {
     for (const unit of units) this.units.set(unit.file, unit);
     this.moduleFiles = moduleNames(units.filter((u) => u.file.endsWith(".py")).map((u) => u.file));
+    this.meter = new StepMeter(budget);
   }
 
   run(): void {
-    for (const unit of this.units.values()) {
+    this.parseUnits();
+    try {
+      for (let pass = 0; pass < PASSES; pass++) {
+        // A second pass lets fields written late reach earlier reads; without any credential read it cannot add a flow.
+        if (pass > 0 && !this.collector.hasSources && !this.sawSecretParameter) break;
+        this.modules = new Map();
+        this.summaries = new Map();
+        this.functions = [];
+        this.seenFunctionNodes = new Set();
+        for (const file of this.runOrder()) {
+          this.runModule(file);
+          if (pass === 0) this.completed.add(file);
+        }
+        // Every function body is analysed at least once, as code that runs when called.
+        for (let i = 0; i < this.functions.length; i++) this.summary(this.functions[i]!);
+      }
+    } catch (error) {
+      if (!(error instanceof AnalysisBudgetExceeded)) throw error;
+      // The package's budget ran out: what was found is kept; every file whose top level did not run is said.
+      const reason = `${BUDGET_REASON} (${this.budget.packageSteps} steps for the package)`;
+      this.stopMany([...this.trees.keys()].filter((f) => !this.completed.has(f)), reason);
+      this.problems.push({ file: "package", message: `${BUDGET_REASON} (${this.budget.packageSteps} steps for the package): facts may be incomplete` });
+    }
+  }
+
+  /**
+   * Parse every unit, install-time code first, then shallow files (entry points), keeping
+   * at most `packageNodes` syntax-tree nodes: the rest are not analysed, and said so.
+   */
+  private parseUnits(): void {
+    let nodes = 0;
+    const left: string[] = [];
+    for (const unit of this.parseOrder()) {
+      if (nodes > this.budget.packageNodes) {
+        left.push(unit.file);
+        continue;
+      }
       const parsed = parsePython(this.parser, unit.source);
       if (!parsed) {
         this.problems.push({ file: unit.file, message: "could not parse" });
@@ -63,19 +108,67 @@ export class Interpreter {
         const { line, column } = parsed.syntaxError;
         this.problems.push({ file: unit.file, message: `syntax error at line ${line}, column ${column}; ${unparsedText(parsed.unparsed)}` });
       }
+      nodes += parsed.nodes;
+      if (nodes > this.budget.packageNodes) {
+        left.push(unit.file);
+        continue;
+      }
       this.trees.set(unit.file, parsed.root);
       this.filesAnalyzed++;
     }
-    for (let pass = 0; pass < PASSES; pass++) {
-      // A second pass lets fields written late reach earlier reads; without any credential read it cannot add a flow.
-      if (pass > 0 && !this.collector.hasSources && !this.sawSecretParameter) break;
-      this.modules = new Map();
-      this.summaries = new Map();
-      this.functions = [];
-      this.seenFunctionNodes = new Set();
-      for (const file of [...this.trees.keys()].sort()) this.runModule(file);
-      // Every function body is analysed at least once, as code that runs when called.
-      for (let i = 0; i < this.functions.length; i++) this.summary(this.functions[i]!);
+    this.stopMany(left, `${BUDGET_REASON} (${this.budget.packageNodes} syntax-tree nodes for the package)`);
+  }
+
+  private parseOrder(): CodeUnit[] {
+    const rank = (unit: CodeUnit): number => (unit.trigger === "install" ? 0 : isPythonEntry(unit.file) ? 1 : 2);
+    return [...this.units.values()].sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  }
+
+  /** Install-time code first (the package budget must not run out before it), then by name. */
+  private runOrder(): string[] {
+    const files = [...this.trees.keys()].sort();
+    const install = files.filter((f) => this.units.get(f)?.trigger === "install");
+    return [...install, ...files.filter((f) => this.units.get(f)?.trigger !== "install")];
+  }
+
+  /** A file left (partly) unanalysed by a budget: one problem, with the trigger it runs under. */
+  private stop(file: string, message: string): void {
+    if (this.stopped.has(file)) return;
+    this.stopped.add(file);
+    this.problems.push({ file, message });
+  }
+
+  /**
+   * Files a package-wide limit left out: install and entry files one by one (each is an
+   * unanalysed-code finding), the others in one entry naming them (thousands of warnings
+   * would bury the rest of the report).
+   */
+  private stopMany(files: string[], reason: string): void {
+    const rest: string[] = [];
+    for (const file of files) {
+      if (this.units.get(file)?.trigger === "install" || isPythonEntry(file)) this.stop(file, `${reason}: not analysed`);
+      else if (!this.stopped.has(file)) {
+        this.stopped.add(file);
+        rest.push(file);
+      }
+    }
+    if (rest.length === 0) return;
+    const shown = rest.slice(0, 20).join(", ");
+    this.problems.push({ file: "package", message: `${reason}: ${rest.length} other file(s) not analysed: ${shown}${rest.length > 20 ? `, … (${rest.length - 20} more)` : ""}` });
+  }
+
+  /** Run `body` charging `file`; a stop at that file's own limit ends only this body. */
+  private charged(file: string, body: () => void): boolean {
+    this.meter.enter(file);
+    try {
+      body();
+      return true;
+    } catch (error) {
+      if (!(error instanceof AnalysisBudgetExceeded) || error.file !== file) throw error;
+      this.stop(file, `${BUDGET_REASON} (${this.budget.fileSteps} steps for one file): the rest of this file was not analysed`);
+      return false;
+    } finally {
+      this.meter.leave();
     }
   }
 
@@ -85,10 +178,21 @@ export class Interpreter {
     cls.fields.set(name, previous ? join(previous, value) : value);
   }
 
+  /** File → its first dotted name (moduleFiles reversed once: a search per module is quadratic in big packages). */
+  private moduleNames: Map<string, string> | undefined;
+
+  private moduleNameOf(file: string): string | undefined {
+    if (!this.moduleNames) {
+      this.moduleNames = new Map();
+      for (const [name, f] of this.moduleFiles) if (!this.moduleNames.has(f)) this.moduleNames.set(f, name);
+    }
+    return this.moduleNames.get(file);
+  }
+
   moduleState(file: string): ModuleState {
     let state = this.modules.get(file);
     if (!state) {
-      const name = [...this.moduleFiles.entries()].find(([, f]) => f === file)?.[0] ?? file.replace(/\.py$/, "").replace(/\//g, ".");
+      const name = this.moduleNameOf(file) ?? file.replace(/\.py$/, "").replace(/\//g, ".");
       state = {
         name,
         file,
@@ -109,10 +213,15 @@ export class Interpreter {
     if (state.status !== "new" || !root) return state;
     state.status = "running";
     const frame = this.moduleFrame(state);
-    execBlock(this, frame, namedChildren(root));
-    if (file.endsWith("setup.py") && state.trigger === "install") this.runCommandClasses(frame);
-    if (this.units.get(file)?.buildBackend) this.runBuildHooks(frame);
-    state.status = "done";
+    try {
+      this.charged(file, () => {
+        execBlock(this, frame, namedChildren(root));
+        if (file.endsWith("setup.py") && state.trigger === "install") this.runCommandClasses(frame);
+        if (this.units.get(file)?.buildBackend) this.runBuildHooks(frame);
+      });
+    } finally {
+      state.status = "done";
+    }
     return state;
   }
 
@@ -167,20 +276,42 @@ export class Interpreter {
     return undefined;
   }
 
-  /** A field stored by a subclass's methods (merged over all subclasses), for methods of a base class. */
+  /**
+   * A field stored by a subclass's methods (merged over all subclasses), for methods of a
+   * base class. Walks down the direct-subclass index (a scan of every class per read is
+   * quadratic in packages with thousands of classes).
+   */
   subclassField(cls: ClassInfo, name: string): Value | undefined {
     let found: Value | undefined;
-    for (const other of this.classes.values()) {
-      if (other === cls || !this.derivesFrom(other, cls, 0)) continue;
-      const value = other.fields.get(name);
-      if (value) found = found ? join(found, value) : value;
+    const seen = new Set<ClassInfo>([cls]);
+    let level = [cls];
+    for (let depth = 0; depth <= 8 && level.length > 0; depth++) {
+      const next: ClassInfo[] = [];
+      for (const base of level) {
+        for (const sub of this.subclasses.get(base) ?? []) {
+          this.meter.step();
+          if (seen.has(sub) || !sub.bases.some((b) => b.ref?.kind === "class" && b.ref.cls === base)) continue;
+          seen.add(sub);
+          next.push(sub);
+          const value = sub.fields.get(name);
+          if (value) found = found ? join(found, value) : value;
+        }
+      }
+      level = next;
     }
     return found;
   }
 
-  private derivesFrom(cls: ClassInfo, base: ClassInfo, depth: number): boolean {
-    if (depth > 8) return false;
-    return cls.bases.some((b) => b.ref?.kind === "class" && (b.ref.cls === base || this.derivesFrom(b.ref.cls, base, depth + 1)));
+  /** Direct subclasses of each class, as defined (an entry may be stale after a redefinition: checked on use). */
+  private readonly subclasses = new Map<ClassInfo, Set<ClassInfo>>();
+
+  private indexBases(cls: ClassInfo): void {
+    for (const base of cls.bases) {
+      if (base.ref?.kind !== "class") continue;
+      let list = this.subclasses.get(base.ref.cls);
+      if (!list) this.subclasses.set(base.ref.cls, (list = new Set()));
+      list.add(cls);
+    }
   }
 
   /** Class attribute or method through the bases. */
@@ -234,6 +365,7 @@ export class Interpreter {
       cls.bases = bases;
       cls.scope = new Map();
     }
+    this.indexBases(cls);
     return cls;
   }
 
@@ -242,6 +374,8 @@ export class Interpreter {
     const cached = this.summaries.get(fn);
     if (cached === "running") return undefined;
     if (cached) return cached;
+    // A file past its own step limit: its functions are not analysed again (callers keep their arguments' taint).
+    if (this.meter.exhaustedFiles.has(fn.file)) return undefined;
     this.summaries.set(fn, "running");
     const module = fn.module ?? this.moduleState(fn.file);
     const scope: ScopeChain = { vars: new Map(), parent: fn.closure };
@@ -258,8 +392,15 @@ export class Interpreter {
       inlineDepth: 0,
       branchDepth: 0,
     };
-    fn.params.forEach((param, index) => scope.vars.set(param.name, this.symbolicParameter(frame, fn, param, index)));
-    this.runBody(frame, fn);
+    const ran = this.charged(fn.file, () => {
+      fn.params.forEach((param, index) => scope.vars.set(param.name, this.symbolicParameter(frame, fn, param, index)));
+      this.runBody(frame, fn);
+    });
+    if (!ran) {
+      const summary: Summary = { ret: unknown(), out: frame.out };
+      this.summaries.set(fn, summary);
+      return summary;
+    }
     const ret = frame.returns!.reduce((a, b) => join(a, b), frame.returns![0] ?? unknown());
     const summary: Summary = { ret, out: frame.out };
     this.summaries.set(fn, summary);

@@ -26,6 +26,8 @@ export interface ParsedPython {
   syntaxError?: { line: number; column: number };
   /** With a syntax error: 1-based line ranges that recovery could not parse (the rest was re-parsed piece by piece). */
   unparsed?: [number, number][];
+  /** Nodes in the tree (the analysis budget bounds the nodes a package keeps). */
+  nodes: number;
 }
 
 /**
@@ -41,7 +43,18 @@ export function parsePython(parser: Parser, source: string): ParsedPython | unde
     return piece && { root: piece.root, clean: !piece.syntaxError };
   });
   const root: PyNode = { ...parsed.root, children: recovered.statements };
-  return { root, syntaxError: parsed.syntaxError, unparsed: recovered.unparsed };
+  return { root, syntaxError: parsed.syntaxError, unparsed: recovered.unparsed, nodes: countNodes(root) };
+}
+
+/** Nodes of a (recovered) tree, for the analysis budget. */
+function countNodes(root: PyNode): number {
+  let count = 0;
+  const stack: PyNode[] = [root];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    count++;
+    for (const child of node.children) stack.push(child);
+  }
+  return count;
 }
 
 /** One tree-sitter parse, converted; with keepBroken false a tree with errors is not converted (empty root). */
@@ -49,7 +62,7 @@ function parseOnce(parser: Parser, source: string, keepBroken = true): ParsedPyt
   const tree = parser.parse(source);
   if (!tree) return undefined;
   try {
-    if (!keepBroken && tree.rootNode.hasError) return { root: { type: "module", field: null, named: true, text: "", line: 1, column: 1, children: [] }, syntaxError: { line: 1, column: 1 } };
+    if (!keepBroken && tree.rootNode.hasError) return { root: { type: "module", field: null, named: true, text: "", line: 1, column: 1, children: [] }, syntaxError: { line: 1, column: 1 }, nodes: 1 };
     const cursor = tree.walk();
     try {
       return convert(cursor, source, parser.language!, tree.rootNode.hasError);
@@ -112,6 +125,27 @@ function lineStarts(source: string): number[] {
   return starts;
 }
 
+/**
+ * A pushed-to array keeps spare capacity (17 slots after the first push): a copy of exact
+ * length halves the heap a tree costs (every function body stays alive for the whole analysis).
+ */
+function trimChildren(node: PyNode): void {
+  if (node.children !== NO_CHILDREN) node.children = node.children.slice();
+}
+
+/** Short leaf texts (identifiers, numbers, operators) repeat across a package: one copy each. */
+const interned = new Map<string, string>();
+const MAX_INTERNED = 200_000;
+
+function intern(text: string): string {
+  if (text.length > 24) return text;
+  const known = interned.get(text);
+  if (known !== undefined) return known;
+  if (interned.size >= MAX_INTERNED) interned.clear();
+  interned.set(text, text);
+  return text;
+}
+
 /** Shared by all leaves (nothing mutates a converted tree): one array less per leaf. */
 const NO_CHILDREN: PyNode[] = [];
 
@@ -139,7 +173,7 @@ function convert(cursor: TreeCursor, source: string, language: Language, hasErro
       children: NO_CHILDREN,
     };
   };
-  const result: ParsedPython = { root: makeNode(cursor.nodeTypeId) };
+  const result: ParsedPython = { root: makeNode(cursor.nodeTypeId), nodes: 1 };
   const stack: PyNode[] = [result.root];
   if (!cursor.gotoFirstChild()) return result;
   for (;;) {
@@ -151,6 +185,7 @@ function convert(cursor: TreeCursor, source: string, language: Language, hasErro
       const node = makeNode(typeId);
       if (hasError && !result.syntaxError && (node.type === "ERROR" || missing)) result.syntaxError = { line: node.line, column: node.column };
       if (keep) {
+        result.nodes++;
         if (parent.children === NO_CHILDREN) parent.children = [];
         parent.children.push(node);
         if (!tables.leaf[typeId] && cursor.gotoFirstChild()) {
@@ -158,12 +193,15 @@ function convert(cursor: TreeCursor, source: string, language: Language, hasErro
           continue;
         }
         // A leaf: keep its text (indices are UTF-16 offsets into the JS string); a token's text is its type.
-        node.text = tables.named[typeId] || missing ? source.slice(cursor.startIndex, cursor.endIndex) : node.type;
+        node.text = tables.named[typeId] || missing ? intern(source.slice(cursor.startIndex, cursor.endIndex)) : node.type;
       }
     }
     while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent() || stack.length <= 1) return result;
-      stack.pop();
+      if (!cursor.gotoParent() || stack.length <= 1) {
+        trimChildren(result.root);
+        return result;
+      }
+      trimChildren(stack.pop()!);
     }
   }
 }

@@ -36,7 +36,7 @@ export function commandDestination(commands: CompiledCommands, command: ShellCom
     return command.args.find((a) => !a.startsWith("-") && /[a-z0-9]\.[a-z0-9]|^\*/i.test(a));
   }
   if (style === "remote-host") {
-    return command.args.find((a) => /^[^/\s]*@?[^/\s]+:/.test(a) && !a.startsWith("-"))?.replace(/:.*$/, "");
+    return command.args.find((a) => /^[^/\s]+:/.test(a) && !a.startsWith("-"))?.replace(/:.*$/, "");
   }
   return destinationOf(commands, command.program, command.args);
 }

@@ -32,6 +32,7 @@ function branch(ip: Interpreter, frame: Frame, body: readonly PyNode[]): void {
 }
 
 export function execStatement(ip: Interpreter, frame: Frame, node: PyNode): void {
+  ip.meter.step();
   switch (node.type) {
     case "expression_statement":
       for (const child of namedChildren(node)) execExpressionStatement(ip, frame, child);

@@ -66,3 +66,11 @@ export function isInstallCommandBase(qname: string): boolean {
   const last = qname.slice(qname.lastIndexOf(".") + 1);
   return /^(setuptools|distutils|wheel|_distutils)/.test(qname) && INSTALL_COMMANDS.has(last);
 }
+
+/** Top-level modules of the distribution: what `import name` runs (rule unanalysed-code, parse order). */
+export function isPythonEntry(path: string): boolean {
+  const parts = path.split("/");
+  const name = parts.at(-1)!;
+  if (name === "__init__.py" || name === "__main__.py") return parts.length <= 3;
+  return parts.length <= 2 && name.endsWith(".py");
+}

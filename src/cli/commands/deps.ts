@@ -19,6 +19,7 @@ import { defaultRegistryOptions, type RegistryOptions } from "../../registry/htt
 import { loadSignatures } from "../../rules/signatures.js";
 import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn, warnBlocking } from "../output.js";
 import { addScanExtrasOptions, applyIgnoreOption, loadAdvisoriesOption, loadIgnoreOption } from "../scan-extras.js";
+import { trimSlashes } from "../../core/trim.js";
 
 const positive = (flag: string, value: unknown): number => {
   const n = Number(value);
@@ -136,7 +137,7 @@ async function loadQuietly(raw: Record<string, unknown>) {
 function registryFrom(raw: Record<string, unknown>, offline: boolean, projectDirs: string[]): RegistryOptions {
   const defaults = defaultRegistryOptions();
   const npmrc = loadNpmConfig([...new Set(projectDirs)]);
-  const url = (value: unknown) => String(value).replace(/\/+$/, "");
+  const url = (value: unknown) => trimSlashes(String(value));
   return {
     ...defaults,
     offline,

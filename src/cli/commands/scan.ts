@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
 import { TOOL_VERSION } from "../../core/version.js";
 import { DEFAULT_LIMITS, type IngestLimits } from "../../ingest/index.js";
+import { DEFAULT_BUDGET, type AnalysisBudget } from "../../analyzers/budget.js";
 import { REPORTERS, REPORTER_NAMES, type ReporterName } from "../../report/index.js";
 import { defaultRegistryOptions, type RegistryOptions } from "../../registry/http.js";
 import { loadSignatures } from "../../rules/signatures.js";
@@ -11,6 +12,7 @@ import { scanTargets } from "../../scan.js";
 import { unscannedDependencies } from "../../deps/discover.js";
 import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn, warnBlocking } from "../output.js";
 import { addScanExtrasOptions, applyIgnoreOption, loadAdvisoriesOption, loadIgnoreOption } from "../scan-extras.js";
+import { trimSlashes } from "../../core/trim.js";
 
 /** Where packages come from (registries, download cache) and the ingest caps: shared by scan and diff. */
 export function addPackageInputOptions(command: Command, unit: "target" | "version"): Command {
@@ -31,6 +33,10 @@ export function registerScan(program: Command): void {
     .argument("<targets...>", "package directories, archives, single source files, or registry specs npm:name@version / pypi:name@version");
   addPackageInputOptions(command, "target");
   command.option("--workers <n>", "worker threads for many targets (default: one a core, from 4 targets on; 1: no threads)");
+  command
+    .option("--max-file-steps <n>", `analysis budget: interpreter steps for one file (default: Python ${DEFAULT_BUDGET.fileSteps}; JavaScript 100000 + 20 a byte)`)
+    .option("--max-package-steps <n>", `analysis budget: interpreter steps for one package (default: Python ${DEFAULT_BUDGET.packageSteps}; JavaScript 3000000 + 60 a byte)`)
+    .option("--max-syntax-nodes <n>", "analysis budget: Python syntax-tree nodes kept for one package (bounds memory)", String(DEFAULT_BUDGET.packageNodes));
   addScanExtrasOptions(command);
   addReportOptions(command, REPORTER_NAMES).action(async (targets: string[], raw: Record<string, unknown>) => {
     const options = resolveReportOptions(raw, REPORTER_NAMES);
@@ -46,6 +52,7 @@ export function registerScan(program: Command): void {
       registry: registryFrom(raw, options.offline),
       onTarget: (done, _total, input) => progress?.update(done, { input }),
       ...(raw["workers"] !== undefined ? { workers: positive("--workers", raw["workers"]) } : {}),
+      budget: budgetFrom(raw),
     });
     // A project directory's dependencies are not scanned by `scan`: say so, never imply they are clean.
     for (const target of targets) {
@@ -73,7 +80,7 @@ export function registerScan(program: Command): void {
 
 export function registryFrom(raw: Record<string, unknown>, offline: boolean): RegistryOptions {
   const defaults = defaultRegistryOptions();
-  const url = (key: string, fallback: string) => String(raw[key] ?? fallback).replace(/\/+$/, "");
+  const url = (key: string, fallback: string) => trimSlashes(String(raw[key] ?? fallback));
   return {
     ...defaults,
     offline,
@@ -87,6 +94,15 @@ function positive(flag: string, raw: unknown): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${flag} must be a positive whole number`);
   return value;
+}
+
+/** The analysis budget options given (unset ones keep each analyzer's default). */
+export function budgetFrom(raw: Record<string, unknown>): Partial<AnalysisBudget> {
+  const budget: Partial<AnalysisBudget> = {};
+  if (raw["maxFileSteps"] !== undefined) budget.fileSteps = positive("--max-file-steps", raw["maxFileSteps"]);
+  if (raw["maxPackageSteps"] !== undefined) budget.packageSteps = positive("--max-package-steps", raw["maxPackageSteps"]);
+  if (raw["maxSyntaxNodes"] !== undefined) budget.packageNodes = positive("--max-syntax-nodes", raw["maxSyntaxNodes"]);
+  return budget;
 }
 
 export function limitsFrom(raw: Record<string, unknown>): IngestLimits {

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { ExpectedDigest, LockfileProblem, ParsedLockfile, ResolvedPackage } from "../types.js";
 import { newPackage, normalizePypiName, parseHexHash } from "./common.js";
+import { splitTrimmed } from "../../core/trim.js";
 
 interface LogicalLine {
   file: string;
@@ -103,7 +104,7 @@ function parseInto(file: string, text: string, state: State, readInclude: (path:
 function handleRequirement(file: string, line: number, text: string, hashes: ExpectedDigest[], state: State, constraintsOnly: boolean): void {
   const editable = /^(-e|--editable)\s+(.+)$/.exec(text);
   const spec = (editable ? editable[2]! : text).trim();
-  const [requirement] = spec.split(/\s*;\s*/, 1) as [string];
+  const [requirement] = splitTrimmed(spec, ";", 1) as [string];
   const add = (name: string, extra: Partial<ResolvedPackage>) => {
     if (!constraintsOnly) state.packages.push(newPackage("pypi", name, file, line, { integrity: hashes, ...extra }));
   };

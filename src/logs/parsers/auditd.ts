@@ -5,10 +5,13 @@
 import type { Cursor, EventAction, HostEvent, Outcome, ProcessInfo } from "../events.js";
 import { fromBytes, normaliseIp, unmapIpv4 } from "../net.js";
 import { plausibleTimestamp } from "../time.js";
+import { trimEndChars } from "../../core/trim.js";
 import type { LineStatus, LogParser, ParseSession, ParserContext } from "./types.js";
 
 const RECORD = /^(?:node=(\S+) )?type=(\S+) msg=audit\((\d+)\.(\d+):(\d+)\): ?(.*)$/;
-const FIELD = /([A-Za-z_][\w-]*(?:\[\d+\])?)=("[^"]*"|'[^']*'|\S*)/g;
+// A key starts where a run of [\w-] starts (digits and hyphens before its first letter are
+// skipped): a key that fails is not tried again from inside its run (linear on long runs).
+const FIELD = /(?<![\w-])[\d-]*([A-Za-z_][\w-]*(?:\[\d+\])?)=("[^"]*"|'[^']*'|\S*)/g;
 const MODELLED = new Set(["SYSCALL", "EXECVE", "PATH", "CWD", "SOCKADDR", "PROCTITLE", "EOE", "USER_AUTH", "USER_LOGIN"]);
 const UNSET_ID = new Set(["4294967295", "-1"]);
 
@@ -38,7 +41,7 @@ export function decodeValue(raw: string | undefined, nulAsSpace = false): string
   if (raw === "(null)" || raw === "(none)") return undefined;
   if (raw.length % 2 === 0 && /^[0-9A-F]+$/.test(raw)) {
     const decoded = Buffer.from(raw, "hex").toString("utf8");
-    return nulAsSpace ? decoded.replace(/\0+$/, "").replace(/\0/g, " ") : decoded;
+    return nulAsSpace ? trimEndChars(decoded, "\0").replace(/\0/g, " ") : decoded;
   }
   return raw;
 }
