@@ -2,7 +2,7 @@
 // False positives of exfilscan on popular benign packages (issue 9):
 // the top npm packages and Debian python3-* packages.
 //
-//   node scripts/eval-precision.mjs [--npm-count 150] [--fetch | --fetch-only] [--cli dist/cli.js] [--json-out FILE]
+//   node scripts/eval-precision.mjs [--npm-count 150] [--fetch | --fetch-only] [--cli dist/cli.js] [--jobs N] [--json-out FILE]
 //
 // npm tarballs are cached as <cache>/<name with / as __>.tgz (fetched with
 // `npm pack` when --fetch is given and the file is absent). Debian packages are
@@ -33,22 +33,19 @@ const { values: opts } = parseArgs({
     "json-out": { type: "string" },
     out: { type: "string" },
     timeout: { type: "string", default: "300" },
+    jobs: { type: "string", default: "1" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (opts.help) {
-  console.log("usage: eval-precision.mjs [--npm-count N] [--npm-list FILE] [--npm-cache DIR] [--debian DIR] [--debian-list FILE] [--skip-npm] [--skip-debian] [--fetch] [--fetch-only] [--cli dist/cli.js] [--out FILE] [--json-out FILE]");
+  console.log("usage: eval-precision.mjs [--npm-count N] [--npm-list FILE] [--npm-cache DIR] [--debian DIR] [--debian-list FILE] [--skip-npm] [--skip-debian] [--fetch] [--fetch-only] [--cli dist/cli.js] [--jobs N] [--timeout SECONDS] [--out FILE] [--json-out FILE]");
   process.exit(0);
 }
 const cli = resolve(opts.cli);
 
-function scan(target) {
-  const r = spawnSync(process.execPath, [cli, "scan", target, "--format", "json", "--fail-on", "critical"], {
-    encoding: "utf8",
-    timeout: Number(opts.timeout) * 1000,
-    maxBuffer: 512 << 20,
-  });
-  if (r.error) return { ...condense(null, r.error.message), hits: [] };
+async function scan(target) {
+  const r = await run(process.execPath, [cli, "scan", target, "--format", "json", "--fail-on", "critical"], { timeout: Number(opts.timeout) * 1000 });
+  if (r.error) return { ...condense(null, r.error), hits: [] };
   try {
     const report = JSON.parse(r.stdout);
     const hits = (report.findings ?? []).map((f) => ({
@@ -99,11 +96,15 @@ async function npmPack(names) {
   }
 }
 
+// execFile as a promise: exit status, output, and an error text when the
+// process did not run to its end (not started, timed out, output too large).
 function run(cmd, args, options) {
   return new Promise((done) => {
-    execFile(cmd, args, { ...options, encoding: "utf8", maxBuffer: 256 << 20 }, (err, stdout) =>
-      done({ status: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout }),
-    );
+    execFile(cmd, args, { ...options, encoding: "utf8", maxBuffer: 512 << 20 }, (err, stdout, stderr) => {
+      const exited = !err || typeof err.code === "number";
+      const error = exited ? null : err.killed ? `timeout after ${(options.timeout ?? 0) / 1000}s` : err.message;
+      done({ status: err ? (exited ? err.code : 1) : 0, stdout, stderr, error });
+    });
   });
 }
 
@@ -142,15 +143,20 @@ if (opts["fetch-only"]) {
   process.exit(0);
 }
 const results = { npm: [], debian: [] };
-const absent = [];
-for (const [i, t] of targets.entries()) {
-  if (process.stderr.isTTY) process.stderr.write(`\r${i + 1}/${targets.length} ${t.name}`.padEnd(60).slice(0, 79));
-  if (!t.target) {
-    absent.push(`${t.ecosystem}:${t.name}`);
-    continue;
+const absent = targets.filter((t) => !t.target).map((t) => `${t.ecosystem}:${t.name}`);
+// --jobs scans at once; results keep the order of the lists.
+const scanned = new Array(targets.length);
+let next = 0;
+let done = 0;
+const worker = async () => {
+  for (let i = next++; i < targets.length; i = next++) {
+    const t = targets[i];
+    if (t.target) scanned[i] = { name: t.name, ...(await scan(t.target)) };
+    if (process.stderr.isTTY) process.stderr.write(`\r${++done}/${targets.length} ${t.name}`.padEnd(60).slice(0, 79));
   }
-  results[t.ecosystem].push({ name: t.name, ...scan(t.target) });
-}
+};
+await Promise.all(Array.from({ length: Math.max(1, Number(opts.jobs) || 1) }, worker));
+for (const [i, t] of targets.entries()) if (scanned[i]) results[t.ecosystem].push(scanned[i]);
 if (process.stderr.isTTY) process.stderr.write("\n");
 
 const summary = { cli, measuredAt: new Date().toISOString(), npm: summarizePrecision(results.npm), debian: summarizePrecision(results.debian), absent };
