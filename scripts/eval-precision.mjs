@@ -9,8 +9,9 @@
 // listed in test/real-world/debian-python.txt (--debian-list), downloaded with
 // `apt-get download` into <debian>/debs and unpacked with `dpkg -x` into
 // <debian>/x/<pkg> (with --fetch); their usr/lib/python3/dist-packages tree is
-// scanned. --fetch-only fills the caches and exits. Nothing is installed or executed. Prints the packages with high/critical findings and
-// with any credential finding, each with rule and location.
+// scanned. --fetch-only fills the caches and exits. Nothing is installed or
+// executed. Prints the packages with high/critical findings and with any
+// credential finding, each with rule and location.
 import { execFile, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -137,13 +138,12 @@ function debianTargets() {
 
 if (opts["fetch-only"]) opts.fetch = true;
 const targets = [...(opts["skip-npm"] ? [] : await npmTargets()), ...(opts["skip-debian"] ? [] : debianTargets())];
+const absent = targets.filter((t) => !t.target).map((t) => `${t.ecosystem}:${t.name}`);
 if (opts["fetch-only"]) {
-  const absentNow = targets.filter((t) => !t.target).map((t) => `${t.ecosystem}:${t.name}`);
-  console.log(`fetched: ${targets.length - absentNow.length} of ${targets.length} present${absentNow.length ? `; absent: ${absentNow.join(" ")}` : ""}`);
+  console.log(`fetched: ${targets.length - absent.length} of ${targets.length} present${absent.length ? `; absent: ${absent.join(" ")}` : ""}`);
   process.exit(0);
 }
 const results = { npm: [], debian: [] };
-const absent = targets.filter((t) => !t.target).map((t) => `${t.ecosystem}:${t.name}`);
 // --jobs scans at once; results keep the order of the lists.
 const scanned = new Array(targets.length);
 let next = 0;
