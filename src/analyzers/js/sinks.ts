@@ -1,6 +1,7 @@
 // Sinks: calls that send data off the machine (from signatures/sinks.yaml), the
 // connection objects they return (req.write, socket.send, transporter.sendMail), their
 // folded destinations, and commands run through child_process.
+import { isCredentialHeader } from "../common/credential-header.js";
 import type { SinkChannel, SinkFact } from "../facts.js";
 import type { Signatures } from "../../rules/signatures.js";
 import type { Call } from "./calls.js";
@@ -147,8 +148,6 @@ function metadataResponse(I: Interpreter, destination: string | undefined, call:
   return unknownWith(sourceTaint(I, "cloud-credentials", "reads instance credentials from the cloud metadata service", destination, call.node, call.frame));
 }
 
-/** Headers that carry the request's own credential (SigV4 puts the session token in its own header); others are data. */
-const AUTH_HEADERS = /^(authorization|x-amz-security-token)$/i;
 /** Request options that carry the request's credential: http.request `auth: "user:pass"`, axios `auth: {username, password}`, got `username`/`password`. */
 const AUTH_OPTIONS = new Set(["auth", "username", "password"]);
 
@@ -176,7 +175,7 @@ export function requestParts(api: string, args: Value[]): { auth: Value[]; data:
       if (AUTH_OPTIONS.has(name)) auth.push(value);
       else if (name === "headers" && value.object && !value.object.elements) {
         if (value.taint || value.object.taint) data.push({ taint: [...(value.taint ?? []), ...(value.object.taint ?? [])] });
-        for (const [header, headerValue] of value.object.props) (AUTH_HEADERS.test(header) ? auth : data).push(headerValue);
+        for (const [header, headerValue] of value.object.props) (isCredentialHeader(header) ? auth : data).push(headerValue);
       } else data.push(value);
     }
   });

@@ -1,6 +1,7 @@
 // Calls that reach the network: library functions that send (requests.post,
 // urlopen, gethostbyname) and client objects (sessions, sockets, SMTP) whose
 // connect() names the peer and whose send-like methods transmit.
+import { isCredentialHeader } from "../common/credential-header.js";
 import type { PyNode } from "./ast.js";
 import { reportSink } from "./effects.js";
 import type { Frame } from "./frame.js";
@@ -45,12 +46,10 @@ function frontedHost(args: EvaluatedArgs, channel: string): Value | undefined {
 
 const LOGIN_METHODS = /^(login|auth|authenticate|auth_[a-z_]+|user|pass_|apop|rpop)$/;
 
-/** Headers that carry the request's own credential; every other header is data. */
-const AUTH_HEADERS = /^(authorization)$/i;
 
 /**
- * Keyword arguments of a request split by what they do with a value: `auth=` and an
- * `Authorization` header authenticate the request; the body, URL, params, cookies and any
+ * Keyword arguments of a request split by what they do with a value: `auth=` and a credential
+ * header (Authorization, X-Api-Key, X-…-Token) authenticate the request; the body, URL, params, cookies and any
  * other header are data.
  */
 export function requestParts(keywords: Iterable<[string, Value]>): { auth: Value[]; data: Value[] } {
@@ -60,7 +59,7 @@ export function requestParts(keywords: Iterable<[string, Value]>): { auth: Value
     if (IGNORED_SINK_KEYWORDS.has(name) || name === "url" || name === "host") continue;
     if (name === "auth") auth.push(value);
     else if (name === "headers" && value.dict) {
-      for (const [header, headerValue] of value.dict) (AUTH_HEADERS.test(header) ? auth : data).push(headerValue);
+      for (const [header, headerValue] of value.dict) (isCredentialHeader(header) ? auth : data).push(headerValue);
       const rest = value.taints.filter((t) => t.source || t.param);
       if (rest.length) data.push({ taints: rest });
     } else data.push(value);
@@ -92,7 +91,7 @@ const LOGIN_POSITIONAL_FACTORIES = new Set(["FTP", "FTP_TLS", "Connection"]);
 
 const isAuthHandler = (value: Value): boolean => value.ref?.kind === "external" && /\.HTTP(Basic|Digest)AuthHandler\(\)$/.test(value.ref.qname);
 
-export const isAuthHeader = (name: string | undefined): boolean => name !== undefined && AUTH_HEADERS.test(name);
+export const isAuthHeader = (name: string | undefined): boolean => name !== undefined && isCredentialHeader(name);
 
 const HTTP_METHOD = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/i;
 
