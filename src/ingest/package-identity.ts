@@ -6,6 +6,8 @@ import type { LoadedPackage } from "./types.js";
  * Archives wrap everything in one folder (npm: "package/", sdists: "name-1.0/"): drop it,
  * from the files and from the entry errors, so every path is relative to the package root.
  */
+const DRIVE = /^[a-z]:/i;
+
 export function stripCommonTopDirectory(pkg: LoadedPackage): void {
   let top: string | undefined;
   for (const path of pkg.files.keys()) {
@@ -17,6 +19,8 @@ export function stripCommonTopDirectory(pkg: LoadedPackage): void {
   }
   if (top === undefined) return;
   const prefix = `${top}/`;
+  // The readers refuse a drive-letter start ("C:/x"); dropping the wrapper must not make one.
+  for (const path of pkg.files.keys()) if (DRIVE.test(path.slice(prefix.length))) return;
   const stripped = new Map<string, Buffer>();
   for (const [path, content] of pkg.files) stripped.set(path.slice(prefix.length), content);
   pkg.files = stripped;

@@ -1,6 +1,7 @@
 // ECS NDJSON in (Elastic Agent/Auditbeat/exfilscan --events output): process, network,
 // file and authentication documents. Nested objects and dotted keys are both accepted.
 import type { EventAction, HostEvent, Outcome, ProcessInfo } from "../events.js";
+import { normaliseIp } from "../net.js";
 import { parseIsoTimestamp } from "../time.js";
 import type { LogParser, ParseSession, ParserContext } from "./types.js";
 
@@ -65,9 +66,14 @@ function toEvent(doc: Doc, context: ParserContext, line: number): HostEvent | un
   set("host", str(get(doc, "host.name")) ?? str(get(doc, "host.hostname")));
   set("user", str(get(doc, "user.name")));
   set("userId", str(get(doc, "user.id")));
-  set("sourceIp", str(get(doc, "source.ip")));
+  // Addresses are normalised as in sshd: a source that is not an IP is kept as sourceDomain, a destination one is dropped.
+  const source = str(get(doc, "source.ip"));
+  const sourceIp = source === undefined ? undefined : normaliseIp(source);
+  set("sourceIp", sourceIp);
+  if (source !== undefined && sourceIp === undefined) set("sourceDomain", str(get(doc, "source.domain")) ?? source.toLowerCase());
   set("sourcePort", num(get(doc, "source.port")));
-  set("destinationIp", str(get(doc, "destination.ip")));
+  const destination = str(get(doc, "destination.ip"));
+  set("destinationIp", destination === undefined ? undefined : normaliseIp(destination));
   set("destinationPort", num(get(doc, "destination.port")));
   set("destinationDomain", str(get(doc, "destination.domain")) ?? str(get(doc, "dns.question.name")));
   set("filePath", str(get(doc, "file.path")));

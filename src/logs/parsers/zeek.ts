@@ -1,6 +1,7 @@
 // Zeek conn.log, ssh.log and dns.log, as TSV (with the #separator/#fields header) or
 // JSON lines (json-logs.zeek, flattened "id.orig_h" names). research/HOSTLOGS.md §4.
 import type { EventAction, HostEvent, Outcome } from "../events.js";
+import { normaliseIp } from "../net.js";
 import { epochSecondsToMs, parseIsoTimestamp } from "../time.js";
 import type { LineStatus, LogParser, ParseSession, ParserContext } from "./types.js";
 
@@ -32,8 +33,11 @@ function timeOf(value: unknown): number | undefined {
 
 function rowToEvent(kind: ZeekKind, row: Row, file: string, line: number): HostEvent | undefined {
   const timestamp = timeOf(row["ts"]);
-  const sourceIp = str(row["id.orig_h"]);
-  const destinationIp = str(row["id.resp_h"]);
+  // Events carry canonical IP literals only (HostEvent.sourceIp): a row whose addresses are not IPs is not an event.
+  const orig = str(row["id.orig_h"]);
+  const resp = str(row["id.resp_h"]);
+  const sourceIp = orig === undefined ? undefined : normaliseIp(orig);
+  const destinationIp = resp === undefined ? undefined : normaliseIp(resp);
   if (timestamp === undefined || !sourceIp || !destinationIp) return undefined;
   let action: EventAction;
   let outcome: Outcome = "unknown";
