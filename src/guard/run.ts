@@ -37,7 +37,7 @@ export interface GuardOptions {
   advisories?: AdvisoryStore;
   registry: RegistryOptions;
   /** Created only when something has to be analysed. */
-  analyzer: () => Analyzer;
+  analyzer: () => Promise<Analyzer>;
   cache: ResultCache;
   /** --db: the verdict cache shared with other runners. */
   sharedCache?: SharedVerdictCache;
@@ -137,11 +137,13 @@ function makePlan(cmd: ParsedCommand, options: GuardOptions): Plan {
 }
 
 function lazyAnalyzer(options: GuardOptions): { analyzer: Analyzer; close: () => Promise<void> } {
-  let made: Analyzer | undefined;
+  let made: Promise<Analyzer> | undefined;
   const get = () => (made ??= options.analyzer());
   return {
-    analyzer: { threads: 1, analyze: (...args) => get().analyze(...args), close: async () => {} },
-    close: async () => made?.close(),
+    analyzer: { threads: 1, analyze: async (...args) => (await get()).analyze(...args), close: async () => {} },
+    close: async () => {
+      if (made) await (await made).close();
+    },
   };
 }
 

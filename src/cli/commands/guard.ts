@@ -5,8 +5,6 @@ import { UsageError } from "../../core/errors.js";
 import { SEVERITIES, type Severity } from "../../core/types.js";
 import { analysisVersion, ResultCache } from "../../deps/cache.js";
 import { sharedCacheFrom } from "../../deps/shared-cache.js";
-import type { Analyzer } from "../../deps/workers.js";
-import type { Signatures } from "../../rules/signatures.js";
 import { parseAllow } from "../../guard/allow.js";
 import { runGuard } from "../../guard/run.js";
 import { loadNpmConfig } from "../../registry/config.js";
@@ -72,7 +70,8 @@ export function registerGuard(program: Command): void {
         signatures,
         ...(advisories ? { advisories } : {}),
         registry,
-        analyzer: () => deferredAnalyzer(Math.max(1, Math.min(4, availableParallelism())), signatures, extraDirs),
+        // Loaded only when a package has to be analysed: a warm guard never loads the analyzers.
+        analyzer: async () => (await import("../../deps/workers.js")).createAnalyzer(Math.max(1, Math.min(4, availableParallelism())), signatures, extraDirs),
         cache: new ResultCache(registry.cacheDir, version),
         ...(sharedCache ? { sharedCache } : {}),
         memo: { analysisVersion: version, advisoryStore: resolveStorePath(raw["advisoryStore"] as string | undefined) },
@@ -84,15 +83,3 @@ export function registerGuard(program: Command): void {
   });
 }
 
-/** The analyzers and worker pool are loaded only when a package has to be analysed (a warm guard never loads them). */
-function deferredAnalyzer(threads: number, signatures: Signatures, signatureDirs: string[]): Analyzer {
-  let made: Promise<Analyzer> | undefined;
-  const get = () => (made ??= import("../../deps/workers.js").then((m) => m.createAnalyzer(threads, signatures, signatureDirs)));
-  return {
-    threads,
-    analyze: async (...args) => (await get()).analyze(...args),
-    close: async () => {
-      if (made) await (await made).close();
-    },
-  };
-}
