@@ -1,6 +1,6 @@
 // An installed tree against the lockfile of the same project: every installed package
-// version must be one the lockfile pins, and (npm) its files must be those of the archive
-// the lockfile's integrity pins. The archive's file digests (its "manifest") are cached by
+// version must be one the lockfile pins, and its files must be those of the archive the
+// lockfile's integrity pins (npm: the tarball; Python: the wheel's RECORD, installed-wheel.ts). The archive's file digests (its "manifest") are cached by
 // the archive digest, so a warm run reads no archive; a package whose files match exactly
 // can reuse the archive's cached verdict instead of being analysed again from disk.
 import { createHash } from "node:crypto";
@@ -14,6 +14,7 @@ import { fetchLockedNpm, strongest } from "../registry/locked.js";
 import { finalize } from "../rules/evaluate.js";
 import type { Signatures } from "../rules/signatures.js";
 import { normalizePypiName } from "./lockfiles/common.js";
+import { checkAgainstWheel } from "./installed-wheel.js";
 import { INSTALLED_FILE_MODIFIED, INSTALLED_LOCK_MISMATCH } from "./rules.js";
 import type { ParsedLockfile, ResolvedPackage } from "./types.js";
 
@@ -29,7 +30,14 @@ export interface InstalledCheck {
   /** Installed packages that could not be compared, with the reason (not errors: the package is still scanned from disk). */
   notCompared: { package: string; reason: string }[];
   compared: number;
+  /** Compared packages with no difference (npm: those in `verified`; Python: files as in the pinned wheel). */
+  matching: number;
+  /** Installed Python distribution (installedKey) → files already reported as differing from the pinned wheel. */
+  wheelReported: Map<string, Set<string>>;
 }
+
+/** One installed distribution of a site-packages (they share its localPath). */
+export const installedKey = (pkg: ResolvedPackage) => `${pkg.localPath}\0${pkg.ecosystem}:${pkg.name}@${pkg.version}`;
 
 interface Manifest {
   /** POSIX path inside the package → sha256 hex. */
@@ -64,7 +72,7 @@ export function pairInstalled(sources: ParsedLockfile[]): { tree: ParsedLockfile
 }
 
 export async function checkInstalled(sources: ParsedLockfile[], options: InstalledCheckOptions): Promise<InstalledCheck> {
-  const check: InstalledCheck = { findings: [], verified: new Map(), notCompared: [], compared: 0 };
+  const check: InstalledCheck = { findings: [], verified: new Map(), notCompared: [], compared: 0, matching: 0, wheelReported: new Map() };
   for (const { tree, locks } of pairInstalled(sources)) {
     const locked = new Map<string, ResolvedPackage[]>();
     for (const lock of locks) for (const pkg of lock.packages) if (pkg.version) locked.set(keyOf(pkg.ecosystem, pkg.name), [...(locked.get(keyOf(pkg.ecosystem, pkg.name)) ?? []), pkg]);
@@ -85,8 +93,22 @@ export async function checkInstalled(sources: ParsedLockfile[], options: Install
         check.findings.push(mismatch(pkg, ref, "medium", `${where} holds ${pkg.name}@${pkg.version}, but the lockfile pins ${pinned}: the installed code is not the code that was locked`, options.signatures));
         continue;
       }
-      if (pkg.ecosystem !== "npm" || pkg.binaryOnly) continue;
       if (same.source !== "registry") continue;
+      if (pkg.ecosystem === "pypi") {
+        // Against the RECORD of the wheel the lockfile pins: catches a file changed together with its installed RECORD line.
+        const indexUrls = locks.find((l) => l.file === same.lockfile)?.indexUrls ?? [];
+        const wheel = await checkAgainstWheel(pkg, same, indexUrls, options);
+        check.findings.push(...wheel.findings);
+        if (wheel.notCompared) {
+          check.notCompared.push({ package: `${pkg.name}@${pkg.version}`, reason: wheel.notCompared });
+          continue;
+        }
+        check.compared++;
+        if (wheel.reported.size) check.wheelReported.set(installedKey(pkg), wheel.reported);
+        else if (!wheel.findings.length) check.matching++;
+        continue;
+      }
+      if (pkg.binaryOnly) continue;
       try {
         const manifest = await manifestFor(same, options);
         if (!manifest) {
@@ -97,6 +119,7 @@ export async function checkInstalled(sources: ParsedLockfile[], options: Install
         const differences = compareFiles(pkg.localPath!, manifest.manifest);
         if (!differences.length) {
           check.verified.set(pkg.localPath!, manifest.digest);
+          check.matching++;
           continue;
         }
         check.findings.push(...modified(pkg, ref, same, where, differences, options.signatures));

@@ -17,7 +17,7 @@ import type { LockfileProblem, ParsedLockfile, ResolvedPackage } from "./types.j
 export const ENVIRONMENT_NAME = "(environment)";
 const ENVIRONMENT_FILES = /^(sitecustomize|usercustomize)\.py$|\.pth$/;
 
-function parseRecord(text: string): { path: string; hash?: string }[] {
+export function parseRecord(text: string): { path: string; hash?: string }[] {
   const out: { path: string; hash?: string }[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (!line.trim()) continue;
@@ -30,7 +30,7 @@ function parseRecord(text: string): { path: string; hash?: string }[] {
 }
 
 /** Inside site-packages, as a POSIX relative path; undefined for ../bin/... and absolute paths. */
-function inside(path: string): string | undefined {
+export function inside(path: string): string | undefined {
   const normalized = posix.normalize(path.replace(/\\/g, "/"));
   return normalized.startsWith("../") || normalized.startsWith("/") || normalized === ".." ? undefined : normalized;
 }
@@ -43,7 +43,7 @@ function listTree(root: string, rel: string, out: string[]): void {
 }
 
 /** Files a distribution runs or loads: one of these in its folders that no RECORD lists was added after installation. */
-const CODE_FILE = /\.(py|pth|so|pyd|dll|dylib|js|sh)$/i;
+export const CODE_FILE = /\.(py|pth|so|pyd|dll|dylib|js|sh)$/i;
 
 /** Code files under the top-level folders a RECORD claims that no RECORD lists (another distribution's are its own). */
 function unrecorded(sitePackages: string, recorded: string[], claimed: Set<string>): string[] {
@@ -135,8 +135,12 @@ export async function readSitePackages(sitePackages: string): Promise<ParsedLock
   return { file: sitePackages, kind: "site-packages", packages, problems };
 }
 
-/** Read a distribution's files (within the caps) and check them against RECORD. */
-export async function loadInstalledDistribution(pkg: ResolvedPackage, limits: IngestLimits, signatures: Signatures): Promise<{ pkg: LoadedPackage; findings: Finding[] }> {
+/**
+ * Read a distribution's files (within the caps) and check them against RECORD. `reported`:
+ * files already reported as differing from the wheel the lockfile pins (installed-wheel.ts),
+ * not reported a second time against the installed RECORD.
+ */
+export async function loadInstalledDistribution(pkg: ResolvedPackage, limits: IngestLimits, signatures: Signatures, reported?: ReadonlySet<string>): Promise<{ pkg: LoadedPackage; findings: Finding[] }> {
   const root = pkg.localPath!;
   const input = `pypi:${pkg.name}${pkg.version ? `@${pkg.version}` : ""}`;
   const loaded: LoadedPackage = { input, ecosystem: "pypi", name: pkg.name, ...(pkg.version ? { version: pkg.version } : {}), files: new Map(), bytes: 0, errors: [] };
@@ -161,7 +165,7 @@ export async function loadInstalledDistribution(pkg: ResolvedPackage, limits: In
       const path = inside(record.path);
       const match = /^sha256=([A-Za-z0-9_-]+)$/.exec(record.hash ?? "");
       const data = path ? loaded.files.get(path) : undefined;
-      if (!match || !data) continue;
+      if (!match || !data || reported?.has(path!)) continue;
       const actual = createHash("sha256").update(data).digest("base64url");
       if (actual !== match[1]) {
         drafts.push({

@@ -34,7 +34,7 @@ export const DEPS_RULES: Map<string, RuleMeta> = new Map([
       category: "integrity",
       attack: ["T1195.002"],
       summary:
-        "A file of an installed package differs from the archive the lockfile's integrity pins (npm), or from the sha256 its RECORD lists (Python).",
+        "A file of an installed package differs from the archive the lockfile's integrity pins (npm, Python wheels), or from the sha256 its RECORD lists (Python).",
       help:
         "npm: with `deps --installed`, each package in node_modules whose version the project's lockfile pins is compared, " +
         "file by file, with the archive that integrity names (fetched and verified, or from the cache). A changed file, or a " +
@@ -42,7 +42,9 @@ export const DEPS_RULES: Map<string, RuleMeta> = new Map([
         "malware, or by hand. When the package has an install script of its own, which may legitimately rewrite its " +
         "files, the finding is medium instead of high. Python: wheels list every installed file with its sha256 in " +
         "`*.dist-info/RECORD`; a file whose content no longer matches was changed after installation (or the RECORD " +
-        "was forged). Installed files are analysed as they are on disk.",
+        "was forged). With a Python lockfile that pins wheel hashes, each installed file is also compared with the RECORD " +
+        "inside the wheel the lockfile pins (fetched and verified, or from the cache), which catches a file changed together " +
+        "with its line in the installed RECORD. Installed files are analysed as they are on disk.",
       references: ["https://packaging.python.org/en/latest/specifications/recording-installed-packages/"],
     },
   ],

@@ -16,12 +16,12 @@ import { scanLoadedPackage, type PackageScan } from "../scan.js";
 import { ResultCache } from "./cache.js";
 import type { SharedVerdictCache } from "./shared-cache.js";
 import { discover } from "./discover.js";
-import { checkInstalled, pairInstalled, type InstalledCheck } from "./installed-lock.js";
+import { checkInstalled, installedKey, pairInstalled, type InstalledCheck } from "./installed-lock.js";
 import { readInstalledNpm } from "./installed-npm.js";
 import { loadInstalledDistribution, readSitePackages } from "./installed-python.js";
 import { parseLockfile } from "./lockfiles/index.js";
 import { normalizePypiName } from "./lockfiles/common.js";
-import { INTEGRITY_MISMATCH } from "./rules.js";
+import { integrityFinding } from "./integrity.js";
 import { MAX_PATHS, type ParsedLockfile, type ResolvedPackage } from "./types.js";
 import type { Analyzer } from "./workers.js";
 
@@ -161,7 +161,7 @@ export async function scanDependencies(inputs: DepsInputs, options: DepsScanOpti
   if (pairInstalled(inputs.sources).length) {
     installedCheck = await checkInstalled(inputs.sources, { registry, limits: options.limits, signatures: options.signatures });
     report.findings.push(...installedCheck.findings.map((f) => ({ ...f, ...(dependencyOf(entries, f) ?? {}) })));
-    summary.installedCheck = { compared: installedCheck.compared, matching: installedCheck.verified.size, notCompared: installedCheck.notCompared };
+    summary.installedCheck = { compared: installedCheck.compared, matching: installedCheck.matching, notCompared: installedCheck.notCompared };
   }
 
   // One query for every stored verdict of these archives; an unreachable database only means no shared cache.
@@ -197,7 +197,7 @@ export async function scanDependencies(inputs: DepsInputs, options: DepsScanOpti
       }
       let result: PackageScan;
       if (pkg.localFiles) {
-        const installed = await loadInstalledDistribution(pkg, options.limits, options.signatures);
+        const installed = await loadInstalledDistribution(pkg, options.limits, options.signatures, installedCheck?.wheelReported.get(installedKey(pkg)));
         result = await scanLoadedPackage(installed.pkg, options.signatures);
         result.findings.push(...installed.findings);
       } else {
@@ -221,7 +221,7 @@ export async function scanDependencies(inputs: DepsInputs, options: DepsScanOpti
       archive = pkg.ecosystem === "npm" ? await fetchLockedNpm(pkg, registry) : await fetchLockedPypi(pkg, registry, indexUrls);
     } catch (error) {
       if (error instanceof IntegrityError) {
-        report.findings.push(integrityFinding(pkg, error, options.signatures));
+        report.findings.push(integrityFinding(pkg, error, options.signatures, dependencyInfo(pkg)));
         return notAnalysed(pkg, `integrity mismatch: the registry's archive is not the one the lockfile pins`);
       }
       throw error;
@@ -261,25 +261,4 @@ function withIdentity(result: PackageScan, pkg: ResolvedPackage): PackageScan {
     findings: result.findings.map((f) => ({ ...f, package: f.package ?? ref })),
     errors: result.errors,
   };
-}
-
-function integrityFinding(pkg: ResolvedPackage, error: IntegrityError, signatures: Signatures): Finding {
-  const ref: PackageRef = { ecosystem: pkg.ecosystem, name: pkg.name, ...(pkg.version ? { version: pkg.version } : {}) };
-  const [finding] = finalize(
-    [
-      {
-        ruleId: INTEGRITY_MISMATCH,
-        severity: "critical",
-        message: `${pkg.name}@${pkg.version}: ${pkg.lockfile}:${pkg.line} pins ${error.expected.algorithm} ${error.expected.value}, the archive downloaded from ${error.url} has ${error.actual}; it was not scanned or cached`,
-        location: { file: pkg.lockfile, line: pkg.line, column: 1 },
-        flow: [],
-        indicators: [{ type: "url", value: error.url }],
-        attack: ["T1195.002"],
-        identity: `${error.expected.algorithm}:${error.expected.value}`,
-      },
-    ],
-    ref,
-    signatures,
-  );
-  return { ...finding!, category: "integrity", target: display(pkg), dependency: dependencyInfo(pkg) };
 }

@@ -82,7 +82,7 @@ interface IndexFile {
 }
 
 const isSdist = (name: string) => /\.(tar\.gz|zip|tar\.bz2|tgz)$/i.test(name);
-const isWheel = (name: string) => /\.whl$/i.test(name);
+export const isWheel = (name: string) => /\.whl$/i.test(name);
 
 /** Files of one release: the PyPI JSON API, or the PEP 691 simple API of another index. */
 async function releaseFiles(name: string, version: string, index: string, options: RegistryOptions): Promise<IndexFile[]> {
@@ -107,6 +107,29 @@ async function releaseFiles(name: string, version: string, index: string, option
 function indexesFor(options: RegistryOptions, extra: string[]): string[] {
   const normalized = extra.map(trimSlashes).map((u) => (/^https:\/\/pypi\.org\/simple$/.test(u) ? options.pypiUrl : u));
   return [...new Set(normalized.length ? normalized : [options.pypiUrl])];
+}
+
+/**
+ * The wheels of a release whose sha256 the lockfile pins, with their URLs: from the lockfile
+ * itself when it names URLs (uv.lock), else from the index (poetry/pdm name the files but not
+ * where they are; requirements --hash and Pipfile.lock give only the digests).
+ */
+export async function pinnedWheels(pkg: ResolvedPackage, options: RegistryOptions, indexUrls: string[] = []): Promise<{ filename: string; url: string; sha256: string }[]> {
+  if (!pkg.version) throw new IngestError("no version to fetch");
+  const expected = new Set(pkg.integrity.filter((d) => d.algorithm === "sha256").map((d) => d.value));
+  const named = (pkg.files ?? []).filter((f) => isWheel(f.name) && f.digest?.algorithm === "sha256" && expected.has(f.digest.value));
+  if (named.length && named.every((f) => f.url)) return named.map((f) => ({ filename: f.name, url: f.url!, sha256: f.digest!.value }));
+  const errors: string[] = [];
+  for (const index of indexesFor(options, indexUrls)) {
+    try {
+      const files = (await releaseFiles(pkg.name, pkg.version, index, options)).filter((f) => isWheel(f.filename) && f.sha256 && expected.has(f.sha256));
+      if (files.length) return files.map((f) => ({ filename: f.filename, url: f.url, sha256: f.sha256! }));
+      errors.push(`${index}: no wheel of ${pkg.version} with a pinned sha256`);
+    } catch (error) {
+      errors.push((error as Error).message);
+    }
+  }
+  throw new IngestError(`${pkg.name}==${pkg.version}: ${errors.join("; ")}`);
 }
 
 export async function fetchLockedPypi(pkg: ResolvedPackage, options: RegistryOptions, indexUrls: string[] = []): Promise<LockedArchive> {

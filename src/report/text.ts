@@ -70,6 +70,11 @@ function depsSummary(deps: DepsSummary): string[] {
   );
   if (deps.sharedCache) lines.push(sharedCacheLine(deps.sharedCache));
   for (const missing of deps.notAnalysed) lines.push(`  not analysed: ${safe(missing.package)} (${safe(missing.lockfile)}:${missing.line}): ${safe(missing.reason)}`);
+  const installed = deps.installedCheck;
+  if (installed) {
+    lines.push(`installed against the lockfile's archives: ${installed.compared} compared, ${installed.matching} identical, ${installed.notCompared.length} not compared`);
+    for (const skipped of installed.notCompared) lines.push(`  not compared: ${safe(skipped.package)}: ${safe(skipped.reason)}`);
+  }
   return lines;
 }
 

@@ -1,13 +1,13 @@
 // A loopback npm registry and PyPI index for the deps tests: packuments and tarballs built
 // at test time from fixture folders, the PyPI JSON API, the PEP 691 simple API and sdists.
-// Special routes: a tarball whose bytes differ from what it advertises, a 404, a slow
+// Optionally a wheel of a PyPI package. Special routes: a tarball whose bytes differ from what it advertises, a 404, a slow
 // answer, a 5xx then success, and a private scope that requires a bearer token.
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
-import { makeTar } from "../helpers/archives.js";
+import { makeTar, makeZip } from "../helpers/archives.js";
 
 export interface ServedPackage {
   ecosystem: "npm" | "pypi";
@@ -22,6 +22,10 @@ export interface ServedPackage {
   hang?: boolean;
   /** Require this bearer token. */
   token?: string;
+  /** PyPI: also serve a py3-none-any wheel of the folder (its files at the root, a dist-info with METADATA, WHEEL and RECORD). */
+  wheel?: boolean;
+  /** Serve other bytes for the wheel than the ones the index advertises. */
+  tamperWheel?: boolean;
 }
 
 function files(dir: string, prefix: string): { path: string; content: Buffer }[] {
@@ -39,6 +43,9 @@ function files(dir: string, prefix: string): { path: string; content: Buffer }[]
 
 export class TestRegistry {
   readonly archives = new Map<string, Buffer>();
+  /** name@version → the wheel's entries (path → content), as an installer would write them. */
+  readonly wheelEntries = new Map<string, Record<string, Buffer>>();
+  private readonly wheels = new Map<string, Buffer>();
   readonly hits: string[] = [];
   readonly authHeaders: { url: string; authorization?: string }[] = [];
   private server!: Server;
@@ -51,6 +58,17 @@ export class TestRegistry {
       const archive =
         p.ecosystem === "npm" ? makeTar(files(p.dir, "package")) : makeTar(files(p.dir, `${p.name.replace(/-/g, "_")}-${p.version}`));
       this.archives.set(id, archive);
+      if (p.wheel) {
+        const distInfo = `${p.name.replace(/-/g, "_")}-${p.version}.dist-info`;
+        const entries: Record<string, Buffer> = {};
+        for (const f of files(p.dir, "")) entries[f.path.slice(1)] = f.content;
+        entries[`${distInfo}/METADATA`] = Buffer.from(`Metadata-Version: 2.1\nName: ${p.name}\nVersion: ${p.version}\n`);
+        entries[`${distInfo}/WHEEL`] = Buffer.from("Wheel-Version: 1.0\nGenerator: exfilscan-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n");
+        const record = Object.entries(entries).map(([path, content]) => `${path},sha256=${createHash("sha256").update(content).digest("base64url")},${content.length}`);
+        entries[`${distInfo}/RECORD`] = Buffer.from(`${[...record, `${distInfo}/RECORD,,`].join("\n")}\n`);
+        this.wheelEntries.set(id, entries);
+        this.wheels.set(id, makeZip(entries));
+      }
       if (p.failFirst) this.failures.set(id, p.failFirst);
     }
   }
@@ -61,6 +79,17 @@ export class TestRegistry {
 
   sha256(id: string): string {
     return createHash("sha256").update(this.archive(id)).digest("hex");
+  }
+
+  wheelName(id: string): string {
+    const [name, version] = id.split("@");
+    return `${name!.replace(/-/g, "_")}-${version}-py3-none-any.whl`;
+  }
+
+  wheelSha256(id: string): string {
+    const data = this.wheels.get(id);
+    if (!data) throw new Error(`test registry serves no wheel of ${id}`);
+    return createHash("sha256").update(data).digest("hex");
   }
 
   private archive(id: string): Buffer {
@@ -107,15 +136,19 @@ export class TestRegistry {
           if (url === tarball) return gate() ? res.writeHead(200).end(body()) : undefined;
         } else {
           const file = `/files/${this.sdistName(p)}`;
+          const wheel = p.wheel ? { filename: this.wheelName(id), path: `/files/${this.wheelName(id)}`, sha256: this.wheelSha256(id) } : undefined;
           if (url === `/pypi/${p.name}/${p.version}/json`) {
-            return json({ info: { name: p.name, version: p.version }, urls: [{ filename: this.sdistName(p), url: `${this.base}${file}`, packagetype: "sdist", digests: { sha256: this.sha256(id) } }] });
+            const urls = [{ filename: this.sdistName(p), url: `${this.base}${file}`, packagetype: "sdist", digests: { sha256: this.sha256(id) } }];
+            if (wheel) urls.push({ filename: wheel.filename, url: `${this.base}${wheel.path}`, packagetype: "bdist_wheel", digests: { sha256: wheel.sha256 } });
+            return json({ info: { name: p.name, version: p.version }, urls });
           }
           if (url === `/simple/${p.name}/`) {
-            return res
-              .writeHead(200, { "content-type": "application/vnd.pypi.simple.v1+json" })
-              .end(JSON.stringify({ meta: { "api-version": "1.0" }, name: p.name, files: [{ filename: this.sdistName(p), url: `../../files/${this.sdistName(p)}`, hashes: { sha256: this.sha256(id) } }] }));
+            const listed = [{ filename: this.sdistName(p), url: `../../files/${this.sdistName(p)}`, hashes: { sha256: this.sha256(id) } }];
+            if (wheel) listed.push({ filename: wheel.filename, url: `../../files/${wheel.filename}`, hashes: { sha256: wheel.sha256 } });
+            return res.writeHead(200, { "content-type": "application/vnd.pypi.simple.v1+json" }).end(JSON.stringify({ meta: { "api-version": "1.0" }, name: p.name, files: listed }));
           }
           if (url === file) return gate() ? res.writeHead(200).end(body()) : undefined;
+          if (wheel && url === wheel.path) return gate() ? res.writeHead(200).end(p.tamperWheel ? Buffer.concat([this.wheels.get(id)!, Buffer.from("tampered")]) : this.wheels.get(id)) : undefined;
         }
       }
       return res.writeHead(404).end("not found");
