@@ -78,13 +78,32 @@ export function authorizationFor(url: string, config: NpmConfig | undefined): st
 /** pip's index URLs in pip's order of precedence: env over config files. */
 export function loadPipIndexes(env: NodeJS.ProcessEnv = process.env): string[] {
   const fromEnv = [env["PIP_INDEX_URL"], ...(env["PIP_EXTRA_INDEX_URL"] ?? "").split(/\s+/)].filter((u): u is string => Boolean(u));
+  const file = readPipConfig(env);
+  const fromFile = [...(file.index ? [file.index] : []), ...file.extra];
+  return [...new Set([...fromEnv, ...fromFile].map(trimSlashes))];
+}
+
+/**
+ * pip's index as pip uses it: `index-url` replaces the default index, `extra-index-url` adds
+ * to it. An environment variable replaces the config files' value of the same option
+ * (PIP_INDEX_URL over `index-url`, PIP_EXTRA_INDEX_URL over `extra-index-url`).
+ */
+export function loadPipIndexConfig(env: NodeJS.ProcessEnv = process.env): { index?: string; extra: string[] } {
+  const file = readPipConfig(env);
+  const index = env["PIP_INDEX_URL"] || file.index;
+  const extra = env["PIP_EXTRA_INDEX_URL"] ? env["PIP_EXTRA_INDEX_URL"].split(/\s+/).filter(Boolean) : file.extra;
+  return { ...(index ? { index: trimSlashes(index) } : {}), extra: [...new Set(extra.map(trimSlashes))] };
+}
+
+/** `[global]`/`[install]` index-url and extra-index-url of the first pip.conf found. */
+function readPipConfig(env: NodeJS.ProcessEnv): { index?: string; extra: string[] } {
   const files = [
     env["PIP_CONFIG_FILE"],
     join(env["XDG_CONFIG_HOME"] || join(env["HOME"] ?? homedir(), ".config"), "pip", "pip.conf"),
     join(env["HOME"] ?? homedir(), ".pip", "pip.conf"),
     "/etc/pip.conf",
   ].filter((f): f is string => Boolean(f));
-  const fromFile: string[] = [];
+  const found: { index?: string; extra: string[] } = { extra: [] };
   for (const file of files) {
     if (!existsSync(file)) continue;
     let section = "";
@@ -99,9 +118,11 @@ export function loadPipIndexes(env: NodeJS.ProcessEnv = process.env): string[] {
       const kv = /^([\w-]+)\s*[=:]\s*(.*)$/.exec(raw);
       if (kv) lastKey = kv[1]!;
       const value = kv ? kv[2]! : /^\s+\S/.test(raw) ? raw.trim() : "";
-      if (value && (lastKey === "index-url" || lastKey === "extra-index-url")) fromFile.push(...value.split(/\s+/));
+      if (!value) continue;
+      if (lastKey === "index-url") found.index = value.split(/\s+/)[0]!;
+      else if (lastKey === "extra-index-url") found.extra.push(...value.split(/\s+/));
     }
     break; // pip reads the first config file found at each level; one is enough here
   }
-  return [...new Set([...fromEnv, ...fromFile].map(trimSlashes))];
+  return found;
 }

@@ -25,6 +25,11 @@ export interface RegistryOptions {
   maxBodyBytes?: number;
   /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment (.npmrc's proxy keys are in `npmrc`). */
   proxy?: ProxySettings;
+  /**
+   * pip's own index configuration (PIP_INDEX_URL / PIP_EXTRA_INDEX_URL / pip.conf), for lockfiles
+   * that name no index: `index` replaces `pypiUrl`, `extra` are asked after it.
+   */
+  pipIndexes?: { index?: string; extra: string[] };
   /** Told the size of every response body actually received over the network (not cache reads). */
   onDownload?: (bytes: number) => void;
 }

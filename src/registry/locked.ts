@@ -87,6 +87,8 @@ export const isWheel = (name: string) => /\.whl$/i.test(name);
 /** Files of one release: the PyPI JSON API, or the PEP 691 simple API of another index. */
 async function releaseFiles(name: string, version: string, index: string, options: RegistryOptions): Promise<IndexFile[]> {
   const normalized = normalizePypiName(name);
+  // pip also reads file:// and local-folder indexes; this tool asks registries over HTTP only.
+  if (!/^https?:\/\//i.test(index)) throw new IngestError(`${index}: not an http(s) index; not read`);
   if (index === options.pypiUrl) {
     const release = (await fetchMetadata(`${index}/pypi/${encodeURIComponent(normalized)}/${encodeURIComponent(version)}/json`, `pypi-${normalized}-${version}`, options)) as {
       urls?: { filename: string; url: string; digests?: { sha256?: string } }[];
@@ -103,10 +105,15 @@ async function releaseFiles(name: string, version: string, index: string, option
     .map((f) => ({ filename: f.filename, url: new URL(f.url, `${index}/${normalized}/`).href, ...(f.hashes?.sha256 ? { sha256: f.hashes.sha256.toLowerCase() } : {}) }));
 }
 
-/** The index to ask: pypi.org (JSON API) unless the user's or the lockfile's index says otherwise. */
-function indexesFor(options: RegistryOptions, extra: string[]): string[] {
-  const normalized = extra.map(trimSlashes).map((u) => (/^https:\/\/pypi\.org\/simple$/.test(u) ? options.pypiUrl : u));
-  return [...new Set(normalized.length ? normalized : [options.pypiUrl])];
+/**
+ * The indexes to ask, in order: the lockfile's own (requirements --index-url, Pipfile sources)
+ * when it names any; else pip's configured index (or pypi.org's JSON API), then pip's extra
+ * indexes. pypi.org's simple API is asked through its JSON API.
+ */
+function indexesFor(options: RegistryOptions, fromLockfile: string[]): string[] {
+  const pip = options.pipIndexes;
+  const urls = fromLockfile.length ? fromLockfile : [pip?.index ?? options.pypiUrl, ...(pip?.extra ?? [])];
+  return [...new Set(urls.map(trimSlashes).map((u) => (/^https:\/\/pypi\.org\/simple$/.test(u) ? options.pypiUrl : u)))];
 }
 
 /**

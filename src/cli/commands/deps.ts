@@ -14,7 +14,7 @@ import { openMemo } from "../../deps/memo.js";
 import { resolveStorePath } from "../../advisories/store.js";
 import { DEFAULT_LIMITS } from "../../ingest/index.js";
 import { REPORTERS, REPORTER_NAMES, type ReporterName } from "../../report/index.js";
-import { loadNpmConfig } from "../../registry/config.js";
+import { loadNpmConfig, loadPipIndexConfig } from "../../registry/config.js";
 import { defaultRegistryOptions, type RegistryOptions } from "../../registry/http.js";
 import { loadSignatures } from "../../rules/signatures.js";
 import { addReportOptions, emit, exitCodeFor, resolveReportOptions, warn, warnBlocking } from "../output.js";
@@ -37,7 +37,7 @@ export function registerDeps(program: Command): void {
     .option("--dev", "only dev dependencies", false)
     .option("--ecosystem <name>", "only npm or pypi packages")
     .option("--registry <url>", "npm registry (default: .npmrc registry, $npm_config_registry or https://registry.npmjs.org)")
-    .option("--pypi-url <url>", "PyPI JSON API base URL (default: $EXFILSCAN_PYPI_URL or https://pypi.org); PIP_INDEX_URL/pip.conf indexes use the simple API")
+    .option("--pypi-url <url>", "PyPI JSON API base URL (default: $EXFILSCAN_PYPI_URL or https://pypi.org); without either, PIP_INDEX_URL/PIP_EXTRA_INDEX_URL/pip.conf indexes are asked (PEP 691 simple API)")
     .option("--cache-dir <dir>", "archive and result cache, safe to share between runs and CI runners (default: $XDG_CACHE_HOME/exfilscan)")
     .option("--db <file|url>", "verdict cache shared by every runner: a postgres:// URL or a SQLite file (env EXFILSCAN_DB; docs/fleet.md)")
     .option("--db-key-file <file>", "the fleet's key signing shared verdicts (env EXFILSCAN_DB_KEY_FILE, or the key itself in EXFILSCAN_DB_KEY)")
@@ -144,6 +144,8 @@ function registryFrom(raw: Record<string, unknown>, offline: boolean, projectDir
     npmrc,
     npmRegistry: raw["registry"] ? url(raw["registry"]) : process.env["npm_config_registry"] ? defaults.npmRegistry : npmrc.registry ?? defaults.npmRegistry,
     pypiUrl: raw["pypiUrl"] ? url(raw["pypiUrl"]) : defaults.pypiUrl,
+    // pip's own index settings, unless the index was named for this tool (--pypi-url, $EXFILSCAN_PYPI_URL).
+    ...(raw["pypiUrl"] || process.env["EXFILSCAN_PYPI_URL"] ? {} : { pipIndexes: loadPipIndexConfig() }),
     cacheDir: String(raw["cacheDir"] ?? defaults.cacheDir),
     timeoutMs: positive("--timeout", raw["timeout"]),
   };
