@@ -5,7 +5,7 @@ import { isIPv4, isIPv6 } from "node:net";
 export type Family = "ipv4" | "ipv6";
 
 export function familyOf(address: string): Family | undefined {
-  if (isIPv4(address)) return "ipv4";
+  if (isCanonicalIpv4(address) || isIPv4(address)) return "ipv4";
   if (isIPv6(address)) return "ipv6";
   return undefined;
 }

@@ -176,10 +176,11 @@ export class SshBruteForceDetector implements Detector {
   /** A connection's first line: would the listener have accepted it? */
   private open(hostName: string, host: HostState, event: HostEvent): Connection {
     const ip = event.sourceIp!;
-    const connection: Connection = {
-      host: hostName, ip, ...(event.sourcePort ? { port: event.sourcePort } : {}), start: event.timestamp, last: event.timestamp,
-      attempted: false, invalid: false, refused: false, authenticated: false, evidence: [],
-    };
+    const at = event.timestamp;
+    // the same fields in the same order as before, without a spread a connection
+    const connection: Connection = event.sourcePort
+      ? { host: hostName, ip, port: event.sourcePort, start: at, last: at, attempted: false, invalid: false, refused: false, authenticated: false, evidence: [] }
+      : { host: hostName, ip, start: at, last: at, attempted: false, invalid: false, refused: false, authenticated: false, evidence: [] };
     connection.refused = !this.admit(hostName, host, event);
     return connection;
   }
