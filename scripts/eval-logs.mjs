@@ -5,6 +5,7 @@
 // files are fetched by the person measuring and never committed.
 //
 //   node scripts/eval-logs.mjs <fail2ban sshd file> [more files] [--misses]
+//   node scripts/eval-logs.mjs --crowdsec <crowdsec hub .tests/<name> dir> [more dirs] [--misses]
 //
 // For each annotated line it asks: does exfilscan turn this line into an authentication
 // failure event, and with the same source host? The block's first `filterOptions` mode
@@ -29,6 +30,8 @@ const EXTRA = new Set(["ssh_negotiation_failure"]);
 function isFailure(event, mode) {
   if (!event || event.outcome !== "failure") {
     if (event?.action === "ssh_disconnect" && event.phase === "preauth" && (mode === "ddos" || mode === "aggressive")) return true;
+    // extra mode (mdre-extra-other): "Disconnected from invalid|authenticating user … [preauth]"
+    if (event?.action === "ssh_disconnect" && event.phase === "preauth" && mode === "extra" && event.reason === "Disconnected" && (event.preamble === "invalid" || event.preamble === "authenticating")) return true;
     return false;
   }
   if (event.action === "ssh_login") return !(event.method === "publickey" && !event.invalidUser);
@@ -49,6 +52,10 @@ const sameHost = (ours, theirs) => {
 
 const files = process.argv.slice(2).filter((a, i, all) => !a.startsWith("--") && all[i - 1] !== "--root");
 const showMisses = process.argv.includes("--misses");
+if (process.argv.includes("--crowdsec")) {
+  crowdsec(files);
+  process.exit(0);
+}
 let total = 0;
 let agree = 0;
 for (const file of files) {
@@ -99,3 +106,82 @@ for (const file of files) {
   console.log(`${file}: ${fileAgree}/${fileTotal} lines agree (${((100 * fileAgree) / fileTotal).toFixed(1)} %)`);
 }
 if (files.length > 1) console.log(`all: ${agree}/${total} (${((100 * agree) / total).toFixed(1)} %)`);
+
+/**
+ * crowdsec's hub parser tests (crowdsecurity/hub .tests/sshd-logs and its siblings): each line
+ * of the test log has, in parser.assert, whether crowdsecurity/sshd-logs (or sshd-success-logs) parsed it
+ * (`results["s01-parse"]["crowdsecurity/sshd-logs"][N].Success`) and its `log_type`,
+ * `source_ip` and `target_user`. A line agrees when exfilscan's event is of the kind that
+ * log_type names with the same source (and user, when crowdsec gives one), or, for a line
+ * crowdsec does not parse, when exfilscan gives no event of any of those kinds.
+ */
+function crowdsecKind(event) {
+  if (!event) return undefined;
+  switch (event.action) {
+    case "ssh_login":
+      return event.outcome === "success" ? "auth_success" : "ssh_failed-auth";
+    case "ssh_invalid_user":
+    case "ssh_pam_auth_failure":
+    case "ssh_max_auth_attempts":
+    case "ssh_not_allowed":
+      return "ssh_failed-auth";
+    case "ssh_disconnect":
+      return event.outcome === "failure" || event.preamble === "authenticating" || event.preamble === "invalid" ? "ssh_failed-auth" : undefined;
+    case "ssh_negotiation_failure":
+      return "ssh_bad_keyexchange";
+    case "ssh_grace_timeout":
+      return "ssh_auth_timeout";
+    case "ssh_kex_failure":
+      return event.reason?.startsWith("ssh_dispatch_run_fatal") ? "ssh_dispatch_fatal" : "ssh_kex_failure";
+    case "ssh_refused_connect":
+      return "ssh_refused_conn";
+    default:
+      return undefined;
+  }
+}
+
+function crowdsec(dirs) {
+  let total = 0;
+  let agree = 0;
+  for (const dir of dirs) {
+    const config = readFileSync(join(dir, "config.yaml"), "utf8");
+    const logFile = /^log_file:\s*(\S+)/m.exec(config)?.[1];
+    let asserts;
+    try {
+      asserts = readFileSync(join(dir, "parser.assert"), "utf8");
+    } catch {
+      continue;
+    }
+    if (!logFile || !/"crowdsecurity\/sshd(?:-success)?-logs"/.test(asserts)) continue;
+    const expected = new Map();
+    const pattern = /^results\["s01-parse"\]\["crowdsecurity\/sshd(?:-success)?-logs"\]\[(\d+)\]\.(?:Success == (true|false)|Evt\.Meta\["(\w+)"\] == "(.*)")$/gm;
+    for (const m of asserts.matchAll(pattern)) {
+      const entry = expected.get(Number(m[1])) ?? {};
+      if (m[2]) entry.success = m[2] === "true";
+      else entry[m[3]] = m[4];
+      expected.set(Number(m[1]), entry);
+    }
+    const lines = readFileSync(join(dir, logFile), "utf8").split("\n").filter((l) => l.trim() !== "");
+    const session = syslogParser.open({ file: logFile, referenceMs: Date.UTC(2025, 0, 1), offsetMinutes: 0 });
+    let dirAgree = 0;
+    lines.forEach((line, index) => {
+      const want = expected.get(index);
+      if (!want) return;
+      const out = [];
+      session.line(line, index + 1, 0, out);
+      const event = out.find((e) => crowdsecKind(e) !== undefined);
+      const kind = crowdsecKind(event);
+      let ok;
+      if (!want.success) ok = kind === undefined;
+      else {
+        ok = kind === want.log_type && sameHost(event.sourceIp ?? event.sourceDomain, want.source_ip) && (!(want.target_user ?? want.user) || event.user === (want.target_user ?? want.user));
+      }
+      total++;
+      if (ok) dirAgree++;
+      else if (showMisses) console.log(`${dir}/${logFile}:${index + 1} expected ${want.success ? `${want.log_type} from ${want.source_ip ?? "?"}${want.target_user ? ` user ${want.target_user}` : ""}` : "not parsed"}, got ${event ? `${kind} ${event.sourceIp ?? event.sourceDomain ?? ""} user ${event.user ?? "-"}` : out.map((e) => e.action).join(",") || "nothing"}\n  ${line.slice(0, 160)}`);
+    });
+    agree += dirAgree;
+    console.log(`${dir}: ${dirAgree}/${expected.size} lines agree (${((100 * dirAgree) / expected.size).toFixed(1)} %)`);
+  }
+  console.log(`all: ${agree}/${total} (${((100 * agree) / total).toFixed(1)} %)`);
+}

@@ -7,11 +7,11 @@ import type { DetectorOptions } from "./detectors/index.js";
 import type { BaselineRow } from "../store/types.js";
 import type { Cursor, HostEvent } from "./events.js";
 import { detectParser, FORMAT_NAMES, parserByName } from "./parsers/index.js";
-import type { LineStatus, LogParser } from "./parsers/types.js";
+import type { LineStatus, LogParser, ParseSession } from "./parsers/types.js";
 import { expandInputs, LineSource } from "./reader.js";
 import { plausibleTimestamp } from "./time.js";
 import type { LogStore, OffsetWrite } from "../store/types.js";
-import { PartitionSet } from "./partitions.js";
+import { partitionOf, PartitionSet } from "./partitions.js";
 
 export interface AnalyzeOptions {
   inputs: string[];
@@ -98,6 +98,17 @@ interface Source {
   consumedLine: number;
   end?: Cursor;
   track: boolean;
+  session?: ParseSession;
+  /** Just past the last line the session has read (set before each batch goes out). */
+  readCursor?: Cursor;
+  /**
+   * Where the events handed on since the last commit can be had again, when they are read
+   * again instead of held: the rest of the batch in hand at the commit (`held`), then what a
+   * copy of the session gives from `cursor` (just past that batch, where the session stood).
+   */
+  checkpoint?: { session: ParseSession; cursor: Cursor; held: HostEvent[] };
+  /** Events handed on since the checkpoint (all of them, before --since/--until). */
+  delivered: number;
 }
 
 const SAMPLE_LIMIT = 5;
@@ -159,15 +170,48 @@ async function openSources(options: AnalyzeOptions, result: AnalyzeResult): Prom
       if (decision.rotated) report.rotated = true;
       if (decision.replaced) report.replaced = decision.replaced;
     }
-    sources.push({ report, lines, parser, ...(fingerprint ? { fingerprint } : {}), start, consumedOffset: -1, consumedLine: 0, track });
+    sources.push({ report, lines, parser, ...(fingerprint ? { fingerprint } : {}), start, consumedOffset: -1, consumedLine: 0, track, delivered: 0 });
   }
   return sources;
 }
 
-async function* sourceEvents(source: Source, options: AnalyzeOptions): AsyncGenerator<EventBatch> {
-  const file = source.report.input;
+function openSession(source: Source, options: AnalyzeOptions): ParseSession {
   const referenceMs = options.referenceMs ?? source.lines.identity?.mtimeMs ?? Date.now();
-  const session = source.parser.open({ file, referenceMs, offsetMinutes: options.utcOffsetMinutes });
+  return source.parser.open({ file: source.report.input, referenceMs, offsetMinutes: options.utcOffsetMinutes });
+}
+
+/** Why the last line parseLine() called unparseable was (undefined: not parseable as the format). */
+let lineError: string | undefined;
+
+/**
+ * One line through the session, its events in `produced` (emptied when the line turns out
+ * unparseable); "blank" for blank and comment lines. Shared by the read and the re-read.
+ */
+function parseLine(session: ParseSession, text: string, number: number, start: number, produced: HostEvent[], recordError: string | undefined, zeek: boolean): LineStatus | "blank" {
+  lineError = recordError;
+  if (recordError !== undefined) return "unparseable";
+  if (isBlank(text) || (text.charCodeAt(0) === 35 /* # */ && !zeek)) return "blank";
+  let status: LineStatus;
+  try {
+    status = session.line(text, number, start, produced);
+  } catch (error) {
+    // A parser bug or a hostile line is an error on this line: the offset still moves past it.
+    lineError = `line not read: ${(error as Error).message}`;
+    produced.length = 0;
+    return "unparseable";
+  }
+  for (let k = 0; k < produced.length; k++) {
+    if (!plausibleTimestamp(produced[k]!.timestamp)) {
+      lineError = "timestamp out of range";
+      produced.length = 0;
+      return "unparseable";
+    }
+  }
+  return status;
+}
+
+async function* sourceEvents(source: Source, options: AnalyzeOptions): AsyncGenerator<EventBatch> {
+  const session = (source.session ??= openSession(source, options));
   const report = source.report;
   const zeek = source.parser.name === "zeek";
   let lastOffset = source.start.offset;
@@ -187,30 +231,10 @@ async function* sourceEvents(source: Source, options: AnalyzeOptions): AsyncGene
         lineStart = lastOffset = ends[i]!;
         lastLine = number;
         report.lines++;
-        const recordError = errors?.get(i);
-        if (recordError === undefined && (isBlank(text) || (text.charCodeAt(0) === 35 /* # */ && !zeek))) {
+        const status = parseLine(session, text, number, start, produced, errors?.get(i), zeek);
+        if (status === "blank") {
           report.skipped++;
           continue;
-        }
-        let status: LineStatus;
-        let lineError: string | undefined = recordError;
-        if (lineError !== undefined) status = "unparseable";
-        else {
-          try {
-            status = session.line(text, number, start, produced);
-          } catch (error) {
-            // A parser bug or a hostile line is an error on this line: the offset still moves past it.
-            status = "unparseable";
-            lineError = `line not read: ${(error as Error).message}`;
-            produced.length = 0;
-          }
-          for (let k = 0; k < produced.length; k++) {
-            if (!plausibleTimestamp(produced[k]!.timestamp)) {
-              status = "unparseable";
-              lineError = "timestamp out of range";
-              produced.length = 0;
-            }
-          }
         }
         report[status]++;
         if ((status === "unparseable" || status === "unmodelled") && report.samples.length < sampleLimit) {
@@ -228,7 +252,10 @@ async function* sourceEvents(source: Source, options: AnalyzeOptions): AsyncGene
           produced.length = 0;
         }
       }
-      if (out.events.length) yield out;
+      if (out.events.length) {
+        source.readCursor = { offset: lastOffset, line: lastLine };
+        yield out;
+      }
     }
   } catch (error) {
     // A corrupt gzip or an I/O error ends this input only; what was read before still counts.
@@ -237,7 +264,7 @@ async function* sourceEvents(source: Source, options: AnalyzeOptions): AsyncGene
   }
   const tail: HostEvent[] = [];
   session.end(tail);
-  source.end = { offset: lastOffset, line: lastLine };
+  source.end = source.readCursor = { offset: lastOffset, line: lastLine };
   if (tail.length) yield { source, events: tail, offsets: tail.map(() => lastOffset), lines: tail.map(() => lastLine) };
 }
 
@@ -291,7 +318,16 @@ async function* mergeByTime(streams: AsyncGenerator<EventBatch>[]): AsyncGenerat
 export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const result: AnalyzeResult = { inputs: [], alerts: [], newAlerts: 0, events: 0, readable: 0, errors: [] };
   const sources = await openSources(options, result);
-  const partitions = new PartitionSet(options);
+  // One file whose session can be copied: a conflicting commit reads the batch again from the
+  // last commit's checkpoint instead of every partition holding its events (GC time: the
+  // 50,000 held events survived each young-generation collection).
+  const only = sources.length === 1 ? sources[0]! : undefined;
+  if (only && only.track && !only.lines.input.stdin && options.detect) {
+    only.session = openSession(only, options);
+    if (only.session.clone) only.checkpoint = { session: only.session.clone(), cursor: only.start, held: [] };
+  }
+  const rereadable = only?.checkpoint ? only : undefined;
+  const partitions = new PartitionSet(rereadable ? { ...options, reread: (name) => rereadSince(rereadable, options, name) } : options);
   let sinceCommit = 0;
   const batchSize = options.batchSize ?? 50_000;
   const { since, until, onEvent, detect } = options;
@@ -302,6 +338,7 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeResul
       const event = events[i]!;
       source.consumedOffset = offsets[i]!;
       source.consumedLine = lines[i]!;
+      source.delivered++;
       if ((since !== undefined && event.timestamp < since) || (until !== undefined && event.timestamp >= until)) continue;
       report.events++;
       result.events++;
@@ -313,6 +350,11 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeResul
       if (++sinceCommit >= batchSize) {
         await partitions.commit(offsetsOf(sources, false));
         sinceCommit = 0;
+        if (rereadable) {
+          // The session has read the whole batch in hand: its rest is held, the lines after it read again.
+          rereadable.checkpoint = { session: rereadable.session!.clone!(), cursor: rereadable.readCursor!, held: events.slice(i + 1) };
+          rereadable.delivered = 0;
+        }
       }
     }
   }
@@ -324,6 +366,44 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeResul
   result.newAlerts = partitions.newAlerts;
   result.alerts = partitions.alerts().sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.ruleId.localeCompare(b.ruleId));
   return result;
+}
+
+/**
+ * The events of `partition` that `source` handed on since its checkpoint, read again from the
+ * file with a copy of the checkpoint's session: exactly the events the first read gave.
+ */
+async function rereadSince(source: Source, options: AnalyzeOptions, partition: string): Promise<HostEvent[]> {
+  const checkpoint = source.checkpoint!;
+  const session = checkpoint.session.clone!();
+  const wanted = source.delivered;
+  const events: HostEvent[] = [];
+  const zeek = source.parser.name === "zeek";
+  for (let k = 0; k < checkpoint.held.length && events.length < wanted; k++) events.push(checkpoint.held[k]!);
+  if (events.length < wanted) {
+    const lines = await LineSource.open(source.lines.input);
+    const produced: HostEvent[] = [];
+    try {
+      read: for await (const batch of lines.batches(checkpoint.cursor)) {
+        let lineStart = batch.start;
+        for (let i = 0; i < batch.texts.length; i++) {
+          const start = lineStart;
+          lineStart = batch.ends[i]!;
+          parseLine(session, batch.texts[i]!, batch.first + i, start, produced, batch.errors?.get(i), zeek);
+          for (let k = 0; k < produced.length && events.length < wanted; k++) events.push(produced[k]!);
+          produced.length = 0;
+          if (events.length >= wanted) break read;
+        }
+      }
+    } finally {
+      await lines.close();
+    }
+    if (events.length < wanted) {
+      session.end(produced);
+      for (let k = 0; k < produced.length && events.length < wanted; k++) events.push(produced[k]!);
+    }
+  }
+  const { since, until } = options;
+  return events.filter((e) => partitionOf(e) === partition && !((since !== undefined && e.timestamp < since) || (until !== undefined && e.timestamp >= until)));
 }
 
 function offsetsOf(sources: Source[], final: boolean): OffsetWrite[] {

@@ -5,7 +5,7 @@ import { isIPv4, isIPv6 } from "node:net";
 export type Family = "ipv4" | "ipv6";
 
 export function familyOf(address: string): Family | undefined {
-  if (isIPv4(address)) return "ipv4";
+  if (isCanonicalIpv4(address) || isIPv4(address)) return "ipv4";
   if (isIPv6(address)) return "ipv6";
   return undefined;
 }
@@ -71,10 +71,36 @@ export function unmapIpv4(address: string): string {
  * person wrote), IPv4-mapped IPv6 unmapped, IPv6 in RFC 5952 form without its zone id,
  * brackets stripped.
  */
-const CANONICAL_V4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+export const CANONICAL_V4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** What CANONICAL_V4 matches (four decimal octets ≤ 255, no leading zero), read by hand: it runs on every address. */
+export function isCanonicalIpv4(text: string): boolean {
+  const n = text.length;
+  if (n < 7 || n > 15) return false;
+  let parts = 0;
+  let i = 0;
+  while (i < n) {
+    const start = i;
+    let value = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      value = value * 10 + (c - 48);
+      i++;
+    }
+    const digits = i - start;
+    if (digits === 0 || digits > 3 || value > 255 || (digits > 1 && text.charCodeAt(start) === 48)) return false;
+    parts++;
+    if (i === n) break;
+    if (text.charCodeAt(i) !== 46 || parts === 4) return false;
+    i++;
+    if (i === n) return false;
+  }
+  return parts === 4;
+}
 
 export function normaliseIp(text: string): string | undefined {
-  if (CANONICAL_V4.test(text)) return text; // the common case, already canonical
+  if (isCanonicalIpv4(text)) return text; // the common case, already canonical
   let value = text.trim();
   if (value.startsWith("[") && value.endsWith("]")) value = value.slice(1, -1);
   const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value);
@@ -93,7 +119,7 @@ export function fromBytes(bytes: number[]): string {
 
 /** The network part of an address at `bits` (the key PerSourcePenalties counts under). */
 export function maskAddress(address: string, bits: number): string | undefined {
-  if (bits === 32 && CANONICAL_V4.test(address)) return address;
+  if (bits === 32 && isCanonicalIpv4(address)) return address;
   const bytes = toBytes(address);
   if (!bytes) return undefined;
   const masked = bytes.map((byte, i) => {

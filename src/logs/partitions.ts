@@ -21,6 +21,11 @@ export interface PartitionOptions {
   incremental: boolean;
   detect: boolean;
   seed?: { baseline: BaselineRow[]; start?: number };
+  /**
+   * The events of a partition since the last commit, read again from the input (for the
+   * replay after a conflict). When absent, each partition holds its events until the commit.
+   */
+  reread?: (partition: string) => Promise<HostEvent[]>;
 }
 
 interface Partition {
@@ -30,7 +35,7 @@ interface Partition {
   detectors: Map<string, Detector>;
   /** The same detectors in order, for the per-event loop. */
   detectorList: Detector[];
-  /** Events since the last commit, replayed when a concurrent writer moved the partition. */
+  /** Events since the last commit, replayed when a concurrent writer moved the partition (held only without `reread`). */
   events: HostEvent[];
   alerts: Alert[];
   unsaved: Map<string, BaselineRow>;
@@ -94,7 +99,7 @@ export class PartitionSet {
   }
 
   private apply(p: Partition, event: HostEvent): void {
-    p.events.push(event);
+    if (!this.options.reread) p.events.push(event);
     p.touched = true;
     if (p.newest === undefined || event.timestamp > p.newest) p.newest = event.timestamp;
     const detectors = p.detectorList;
@@ -171,8 +176,9 @@ export class PartitionSet {
     const stale = this.parts.get(name)!;
     const fresh = await this.load(name);
     fresh.touched = true;
-    for (const event of stale.events) {
-      fresh.events.push(event);
+    const reread = this.options.reread;
+    for (const event of reread ? await reread(name) : stale.events) {
+      if (!reread) fresh.events.push(event);
       if (fresh.newest === undefined || event.timestamp > fresh.newest) fresh.newest = event.timestamp;
       for (const detector of fresh.detectors.values()) detector.onEvent(event);
     }

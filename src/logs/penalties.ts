@@ -261,10 +261,19 @@ export class PenaltySimulator {
     return this.config.exempt !== undefined && matchAddressList(address, this.config.exempt);
   }
 
+  /** No entry expires before this (a lower bound, lowered whenever an expiry is set), so most calls need no scan. */
+  private earliest = -Infinity;
+
   private expire(now: number): void {
-    for (const table of Object.values(this.tables)) {
-      for (const [key, entry] of table) if (entry.expiry < now) table.delete(key);
+    if (this.earliest >= now) return;
+    let earliest = Infinity;
+    for (const table of [this.tables.ipv4, this.tables.ipv6]) {
+      for (const [key, entry] of table) {
+        if (entry.expiry < now) table.delete(key);
+        else if (entry.expiry < earliest) earliest = entry.expiry;
+      }
     }
+    this.earliest = earliest;
   }
 
   private bits(family: Family): number {
@@ -301,6 +310,7 @@ export class PenaltySimulator {
     if (!existing) {
       const entry: Entry = { family, masked, expiry: now + secs, active: secs > this.config.min, reason };
       table.set(masked, entry);
+      if (entry.expiry < this.earliest) this.earliest = entry.expiry;
       const level: SshLogLevel = this.since.v10_1 && entry.active ? "INFO" : "VERBOSE";
       const lines = [this.line(level, `srclimit_penalise: ${family}: new ${shown} ${entry.active ? "active" : "deferred"} penalty of ${this.seconds(secs)} seconds for ${reason}`)];
       if (table.size > maxSources) this.evictSoonest(family, maxSources);
@@ -308,6 +318,7 @@ export class PenaltySimulator {
     }
     existing.expiry += secs;
     if (existing.expiry - now > this.config.max) existing.expiry = now + this.config.max;
+    if (existing.expiry < this.earliest) this.earliest = existing.expiry; // the cap lowers it when log time went back
     const lines: SimulatedLine[] = [];
     let activated = false;
     if (existing.expiry - now > this.config.min && !existing.active) {
@@ -408,6 +419,7 @@ export class PenaltySimulator {
 
   importState(state: PenaltyState): void {
     for (const entry of state.entries) this.tables[entry.family].set(entry.masked, { ...entry });
+    this.earliest = -Infinity;
     this.rateLimit = { ...state.rateLimit };
   }
 }

@@ -137,6 +137,11 @@ export class LineSource {
     return new LineSource(input, identity, gzip, buffered, iterator, exhausted);
   }
 
+  /** Stop reading (a re-read that has what it needs): closes the underlying stream. */
+  async close(): Promise<void> {
+    await this.rest.return?.();
+  }
+
   /** Up to `count` first lines, for format detection. */
   firstLines(count = HEAD_LINES): string[] {
     const text = Buffer.concat(this.buffered).toString("utf8");

@@ -50,6 +50,17 @@ export class YearInference {
     this.referenceMs = Number.isFinite(referenceMs) && referenceMs >= MIN_REFERENCE_MS && referenceMs < MAX_REFERENCE_MS ? referenceMs : Date.now();
   }
 
+  /** An independent copy in the same state (a parser session's checkpoint). */
+  clone(): YearInference {
+    const copy = new YearInference(this.referenceMs, this.offsetMinutes);
+    copy.year = this.year;
+    copy.lastMonth = this.lastMonth;
+    copy.lastStamp = this.lastStamp;
+    copy.lastMs = this.lastMs;
+    copy.lastAt = this.lastAt;
+    return copy;
+  }
+
   resolve(monthName: string, day: number, hh: number, mm: number, ss: number, ms = 0): number | undefined {
     const month = MONTHS[monthName];
     if (month === undefined) return undefined;

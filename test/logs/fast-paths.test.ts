@@ -1,11 +1,12 @@
 // The hand-written hot paths of `exfilscan logs` must give exactly what the general code
 // gives: the RFC 3164 header read by hand against the regexes, and the per-second timestamp
-// cache against year inference without it. Generated lines mix well-formed headers with the
+// cache against year inference without it, the canonical-IPv4 check against its regex. Generated lines mix well-formed headers with the
 // near misses each regex branch exists for.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseSyslogHeader, parseSyslogHeaderByRegex } from "../../src/logs/parsers/syslog.js";
 import { YearInference } from "../../src/logs/time.js";
+import { CANONICAL_V4, isCanonicalIpv4 } from "../../src/logs/net.js";
 
 const REFERENCE = Date.parse("2025-01-01T12:00:00Z");
 
@@ -89,5 +90,22 @@ describe("year inference cache", () => {
       }),
       { numRuns: 2000, seed: 15 },
     );
+  });
+});
+
+describe("canonical IPv4 check", () => {
+  it("accepts exactly what CANONICAL_V4 matches", () => {
+    const octet = fc.constantFrom("0", "00", "01", "9", "10", "99", "100", "199", "249", "250", "255", "256", "299", "300", "999", "1000", "", "a", "-1", " 1");
+    const dot = fc.constantFrom(".", ".", ".", ".", "..", ":", "");
+    const address = fc.tuple(fc.array(fc.tuple(octet, dot), { minLength: 1, maxLength: 6 }), octet).map(([parts, last]) => parts.map(([o, d]) => o + d).join("") + last);
+    fc.assert(
+      fc.property(address, (text) => {
+        expect(isCanonicalIpv4(text), text).toBe(CANONICAL_V4.test(text));
+      }),
+      { numRuns: 5000, seed: 15 },
+    );
+    for (const text of ["1.2.3.4", "255.255.255.255", "0.0.0.0", "192.030.0.6", "1.2.3", "1.2.3.4.", ".1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.04", "::ffff:1.2.3.4"]) {
+      expect(isCanonicalIpv4(text), text).toBe(CANONICAL_V4.test(text));
+    }
   });
 });

@@ -157,3 +157,14 @@ describe("sshd_config", () => {
     expect(() => applySshdOption(config, "PerSourceNetBlockSize", "40")).toThrow();
   });
 });
+
+describe("expiry of penalty table entries", () => {
+  it("drops an entry whose expiry the max cap lowered when log time went back", () => {
+    const s = new PenaltySimulator(defaultPenaltyConfig("9.8"));
+    s.penalise("203.0.113.7", "crash", 1_000_000); // expires at 1090 s
+    s.penalise("203.0.113.7", "authfail", 100_000); // time went back: 1095 s, capped at 100 + 600 = 700 s
+    expect(s.exportState().entries.map((e) => e.expiry)).toEqual([700]);
+    expect(s.checkAllow("198.51.100.1", 800_000).allowed).toBe(true);
+    expect(s.exportState().entries).toEqual([]); // expired at 700 s, gone by 800 s
+  });
+});

@@ -49,6 +49,9 @@ describe("sshd line kinds", () => {
     ["Jun 25 23:53:34 [sshd] User root from 192.0.2.16 not allowed because not listed in AllowUsers", "ssh_not_allowed", "failure", "192.0.2.16"],
     ["Nov 23 21:50:19 sshd[8148]: Invalid user bob from 192.0.2.17 port 4000", "ssh_invalid_user", "failure", "192.0.2.17"],
     ["Nov 23 21:50:19 h sshd(pam_unix)[8148]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=192.0.2.18", undefined, undefined, undefined],
+    // RFC 5424 structured data whose quoted value holds an unescaped "]" (fail2ban tests/files/logs/sshd, gh-2309)
+    ['<38>1 2019-07-08T17:40:17.954167-04:00 hostname.example.com sshd 55555 - [timeQuality tzKnown="1" isSynced="0"][xxx@123 test="[brackets]"] Failed unknown for invalid user redmond from 192.0.2.2 port 55555 ssh2', "ssh_login", "failure", "192.0.2.2"],
+    ['<38>1 2019-07-08T17:40:16.954167-04:00 hostname.example.com sshd 57915 - - Failed unknown for invalid user redmond from 192.0.2.1 port 59197 ssh2', "ssh_login", "failure", "192.0.2.1"],
   ])("%s", (line, action, outcome, ip) => {
     const event = one(line);
     expect(event.action).toBe(action);

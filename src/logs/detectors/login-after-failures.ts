@@ -19,7 +19,10 @@ interface Failure {
 
 export class LoginAfterFailuresDetector implements Detector {
   readonly ruleIds = ["login-after-failures"] as const;
-  private readonly failures = new Map<string, Failure[]>();
+  /** Failures by host, then source address (no key string built a line). */
+  private readonly failures = new Map<string, Map<string, Failure[]>>();
+  private lastHost: string | undefined;
+  private lastFailures: Map<string, Failure[]> | undefined;
   private seen = 0;
   constructor(
     private readonly emit: Emit,
@@ -29,16 +32,19 @@ export class LoginAfterFailuresDetector implements Detector {
   onEvent(event: HostEvent): void {
     if (event.action !== "ssh_login" || !event.sourceIp) return;
     if (++this.seen % 10_000 === 0) this.sweep(event.timestamp);
-    const key = `${event.host ?? ""}|${event.sourceIp}`;
-    const recent = inWindow(this.failures.get(key), event.timestamp - this.options.windowMs);
+    const hostName = event.host ?? "";
+    const byIp = this.ofHost(hostName);
+    const list = byIp.get(event.sourceIp);
+    const recent = inWindow(list, event.timestamp - this.options.windowMs);
     if (event.outcome === "failure") {
       recent.push({ at: event.timestamp, user: event.user ?? "", evidence: evidenceOf(event) });
-      this.failures.set(key, recent);
+      if (recent !== list) byIp.set(event.sourceIp, recent);
       return;
     }
     if (event.outcome !== "success") return;
-    this.failures.delete(key);
+    byIp.delete(event.sourceIp);
     if (recent.length < this.options.failures) return;
+    const key = `${hostName}|${event.sourceIp}`;
     const users = [...new Set(recent.map((f) => f.user))];
     this.emit({
       ruleId: "login-after-failures",
@@ -54,20 +60,40 @@ export class LoginAfterFailuresDetector implements Detector {
     });
   }
 
+  private ofHost(host: string): Map<string, Failure[]> {
+    if (host === this.lastHost && this.lastFailures) return this.lastFailures;
+    let map = this.failures.get(host);
+    if (!map) {
+      map = new Map();
+      this.failures.set(host, map);
+    }
+    this.lastHost = host;
+    this.lastFailures = map;
+    return map;
+  }
+
   /** Forget sources whose failures all left the window (bounded memory on long logs). */
   private sweep(now: number): void {
-    for (const [key, list] of this.failures) if (list[list.length - 1]!.at < now - this.options.windowMs) this.failures.delete(key);
+    for (const byIp of this.failures.values()) {
+      for (const [ip, list] of byIp) if (list[list.length - 1]!.at < now - this.options.windowMs) byIp.delete(ip);
+    }
   }
 
   finish(): void {}
 
+  /** Saved as [host|ip, failures][] (the form before failures were kept by host). */
   exportState(): unknown {
-    return [...this.failures.entries()];
+    const entries: [string, Failure[]][] = [];
+    for (const [host, byIp] of this.failures) for (const [ip, list] of byIp) entries.push([`${host}|${ip}`, list]);
+    return entries;
   }
 
   importState(state: unknown): void {
     if (!Array.isArray(state)) return;
-    for (const [key, list] of state as [string, Failure[]][]) this.failures.set(key, list);
+    for (const [key, list] of state as [string, Failure[]][]) {
+      const bar = key.lastIndexOf("|");
+      this.ofHost(key.slice(0, bar)).set(key.slice(bar + 1), list);
+    }
   }
 }
 

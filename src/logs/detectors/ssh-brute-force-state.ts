@@ -76,12 +76,26 @@ export interface SourceHistory {
   recidiveSince?: number;
 }
 
+/** A connection by its sshd-session pid (a number: no key string a line) or, without one, "addr:ip:port". */
+export type ConnectionKey = number | string;
+
 export interface HostState {
   simulator: PenaltySimulator;
-  connections: Map<string, Connection>;
+  connections: Map<ConnectionKey, Connection>;
   /** connections that ended, by key → end time: their trailing lines ("PAM 2 more …") open nothing */
-  closed: Map<string, number>;
+  closed: Map<ConnectionKey, number>;
   local?: { ip: string; port: number };
+  /** masked source key of each address seen (bounded), so it is not rebuilt a line */
+  sourceKeys: Map<string, string>;
+}
+
+/** Saved form of a connection key: "pid:N" or "addr:ip:port", as before keys were numbers. */
+export function savedKey(key: ConnectionKey): string {
+  return typeof key === "number" ? `pid:${key}` : key;
+}
+
+export function loadedKey(key: string): ConnectionKey {
+  return key.startsWith("pid:") && /^pid:\d+$/.test(key) ? Number(key.slice(4)) : key;
 }
 
 export interface BruteForceState {

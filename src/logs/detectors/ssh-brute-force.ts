@@ -17,7 +17,7 @@ import { familyOf, maskAddress } from "../net.js";
 import { PenaltySimulator, type PenaltyConfig, type PenaltyType } from "../penalties.js";
 import { isThresholdFailure } from "./ssh-brute-force-threshold.js";
 import { bruteForceDraft, recidivistDraft, slowDraft } from "./ssh-brute-force-report.js";
-import type { BruteForceState, Connection, Episode, HostState, SourceHistory } from "./ssh-brute-force-state.js";
+import { loadedKey, savedKey, type BruteForceState, type Connection, type ConnectionKey, type Episode, type HostState, type SourceHistory } from "./ssh-brute-force-state.js";
 import type { Detector } from "./types.js";
 
 export type { BruteForceState } from "./ssh-brute-force-state.js";
@@ -58,16 +58,24 @@ export class SshBruteForceDetector implements Detector {
   private host(name: string): HostState {
     let state = this.hosts.get(name);
     if (!state) {
-      state = { simulator: new PenaltySimulator(this.options.penalties), connections: new Map(), closed: new Map() };
+      state = { simulator: new PenaltySimulator(this.options.penalties), connections: new Map(), closed: new Map(), sourceKeys: new Map() };
       this.hosts.set(name, state);
     }
     return state;
   }
 
   private sourceKey(host: string, ip: string): string {
+    const cache = this.hosts.get(host)?.sourceKeys;
+    const cached = cache?.get(ip);
+    if (cached !== undefined) return cached;
     const family = familyOf(ip);
     const bits = family === "ipv6" ? this.options.penalties.ipv6Bits : this.options.penalties.ipv4Bits;
-    return `${host}|${maskAddress(ip, bits) ?? ip}/${bits}`;
+    const key = `${host}|${maskAddress(ip, bits) ?? ip}/${bits}`;
+    if (cache) {
+      if (cache.size >= 65_536) cache.clear();
+      cache.set(ip, key);
+    }
+    return key;
   }
 
   private history(key: string): SourceHistory {
@@ -95,9 +103,9 @@ export class SshBruteForceDetector implements Detector {
       case "ssh_grace_timeout":
       case "ssh_child_crash": {
         const pid = event.process?.pid ?? event.pid;
-        const connection = pid !== undefined ? host.connections.get(`pid:${pid}`) : undefined;
+        const connection = pid !== undefined ? host.connections.get(pid) : undefined;
         const type: PenaltyType = event.action === "ssh_grace_timeout" ? "grace-exceeded" : "crash";
-        if (connection) this.close(hostName, host, `pid:${pid}`, connection, type, event);
+        if (connection) this.close(hostName, host, pid!, connection, type, event);
         else if (event.sourceIp) this.penalise(hostName, host, event.sourceIp, type, event, [evidenceOf(event)]);
         return;
       }
@@ -107,8 +115,8 @@ export class SshBruteForceDetector implements Detector {
       default:
         break;
     }
-    const key = event.pid !== undefined ? `pid:${event.pid}` : event.sourceIp && event.sourcePort ? `addr:${event.sourceIp}:${event.sourcePort}` : undefined;
-    if (!key) return;
+    const key: ConnectionKey | undefined = event.pid !== undefined ? event.pid : event.sourceIp && event.sourcePort ? `addr:${event.sourceIp}:${event.sourcePort}` : undefined;
+    if (key === undefined) return;
     let connection = host.connections.get(key);
     if (!connection) {
       const closedAt = host.closed.get(key);
@@ -160,7 +168,7 @@ export class SshBruteForceDetector implements Detector {
     }
   }
 
-  private forget(host: HostState, key: string, at: number): void {
+  private forget(host: HostState, key: ConnectionKey, at: number): void {
     host.connections.delete(key);
     host.closed.set(key, at);
   }
@@ -168,10 +176,11 @@ export class SshBruteForceDetector implements Detector {
   /** A connection's first line: would the listener have accepted it? */
   private open(hostName: string, host: HostState, event: HostEvent): Connection {
     const ip = event.sourceIp!;
-    const connection: Connection = {
-      host: hostName, ip, ...(event.sourcePort ? { port: event.sourcePort } : {}), start: event.timestamp, last: event.timestamp,
-      attempted: false, invalid: false, refused: false, authenticated: false, evidence: [],
-    };
+    const at = event.timestamp;
+    // the same fields in the same order as before, without a spread a connection
+    const connection: Connection = event.sourcePort
+      ? { host: hostName, ip, port: event.sourcePort, start: at, last: at, attempted: false, invalid: false, refused: false, authenticated: false, evidence: [] }
+      : { host: hostName, ip, start: at, last: at, attempted: false, invalid: false, refused: false, authenticated: false, evidence: [] };
     connection.refused = !this.admit(hostName, host, event);
     return connection;
   }
@@ -204,7 +213,7 @@ export class SshBruteForceDetector implements Detector {
     return ["?", 22];
   }
 
-  private close(hostName: string, host: HostState, key: string, connection: Connection, type: PenaltyType, event: HostEvent): void {
+  private close(hostName: string, host: HostState, key: ConnectionKey, connection: Connection, type: PenaltyType, event: HostEvent): void {
     this.forget(host, key, event.timestamp);
     if (connection.refused) return; // a refused connection never reached authentication
     this.penalise(hostName, host, connection.ip, type, event, connection.evidence);
@@ -421,7 +430,8 @@ export class SshBruteForceDetector implements Detector {
   exportState(): BruteForceState {
     return {
       hosts: [...this.hosts].map(([name, h]) => [name, {
-        penalties: h.simulator.exportState(), connections: [...h.connections], closed: [...h.closed], ...(h.local ? { local: h.local } : {}),
+        penalties: h.simulator.exportState(), connections: [...h.connections].map(([k, c]) => [savedKey(k), c]), closed: [...h.closed].map(([k, at]) => [savedKey(k), at]),
+        ...(h.local ? { local: h.local } : {}),
       }]),
       episodes: [...this.episodes],
       sources: [...this.sources],
@@ -434,8 +444,8 @@ export class SshBruteForceDetector implements Detector {
     for (const [name, saved] of state.hosts) {
       const host = this.host(name);
       host.simulator.importState(saved.penalties);
-      for (const [key, connection] of saved.connections) host.connections.set(key, connection);
-      for (const [key, at] of saved.closed ?? []) host.closed.set(key, at);
+      for (const [key, connection] of saved.connections) host.connections.set(loadedKey(key), connection);
+      for (const [key, at] of saved.closed ?? []) host.closed.set(loadedKey(key), at);
       if (saved.local) host.local = saved.local;
     }
     for (const [key, episode] of state.episodes) {

@@ -7,35 +7,90 @@ import type { HostEvent } from "../events.js";
 
 const MAX_PIDS = 4096;
 
+interface Peer {
+  ip: string;
+  port: number | undefined;
+}
+
 export class SshdContext {
-  private readonly peers = new Map<string, { ip: string; port?: number }>();
+  /** Peers by host, then by pid (numeric keys: no key string built per line). */
+  private readonly peers = new Map<string, Map<number, Peer>>();
+  private size = 0;
+  private lastHost: string | undefined;
+  private lastPeers: Map<number, Peer> | undefined;
   private readonly locals = new Set<string>();
   private readonly seen = new Map<string, number>();
 
+  /** An independent copy in the same state (a parser session's checkpoint). */
+  clone(): SshdContext {
+    const copy = new SshdContext();
+    for (const [host, map] of this.peers) copy.peers.set(host, new Map(map));
+    copy.size = this.size;
+    for (const local of this.locals) copy.locals.add(local);
+    for (const [address, count] of this.seen) copy.seen.set(address, count);
+    return copy;
+  }
+
+  private hostPeers(host: string): Map<number, Peer> {
+    if (host === this.lastHost && this.lastPeers) return this.lastPeers;
+    let map = this.peers.get(host);
+    if (!map) {
+      map = new Map();
+      this.peers.set(host, map);
+    }
+    this.lastHost = host;
+    this.lastPeers = map;
+    return map;
+  }
+
+  /** Forget the oldest remembered pid (insertion order across hosts: the oldest host's first). */
+  private evictOne(): void {
+    for (const [host, map] of this.peers) {
+      const oldest = map.keys().next();
+      if (!oldest.done) {
+        map.delete(oldest.value);
+        this.size--;
+        return;
+      }
+      this.peers.delete(host);
+      if (host === this.lastHost) this.lastHost = undefined;
+    }
+  }
+
   /** Fill in and orient `event` from what earlier lines said; remember what this one says. */
   complete(event: HostEvent): void {
-    const key = event.pid !== undefined ? `${event.host ?? ""}|${event.pid}` : undefined;
-    if (event.action === "ssh_connection" || event.action === "ssh_penalty_drop") {
+    const action = event.action;
+    if (action === "ssh_connection" || action === "ssh_penalty_drop") {
       if (event.destinationIp) this.locals.add(event.destinationIp);
     }
-    if (event.action === "ssh_grace_timeout" || event.action === "ssh_child_crash") this.orient(event);
-    if (!key || event.action === "ssh_grace_timeout" || event.action === "ssh_child_crash" || event.action.startsWith("ssh_penalty")) return;
+    if (action === "ssh_grace_timeout" || action === "ssh_child_crash") {
+      this.orient(event);
+      return;
+    }
+    const pid = event.pid;
+    if (pid === undefined || action === "ssh_penalty_drop" || action === "ssh_penalty_new" || action === "ssh_penalty_activate" || action === "ssh_penalty_ratelimited") return;
+    const peers = this.hostPeers(event.host ?? "");
     if (event.sourceIp) {
-      if (this.peers.size >= MAX_PIDS) this.peers.delete(this.peers.keys().next().value!);
+      if (this.size >= MAX_PIDS) this.evictOne();
       // Most lines of a connection name the same peer again: the entry stays as it is (set()
       // on an existing key would not move it in the eviction order either).
-      const known = this.peers.get(key);
-      if (!known || known.ip !== event.sourceIp || known.port !== event.sourcePort) {
-        this.peers.set(key, { ip: event.sourceIp, ...(event.sourcePort !== undefined ? { port: event.sourcePort } : {}) });
+      const known = peers.get(pid);
+      if (!known) {
+        peers.set(pid, { ip: event.sourceIp, port: event.sourcePort });
+        this.size++;
+      } else if (known.ip !== event.sourceIp || known.port !== event.sourcePort) {
+        peers.set(pid, { ip: event.sourceIp, port: event.sourcePort });
       }
     } else if (!event.sourceDomain) {
-      const peer = this.peers.get(key);
+      const peer = peers.get(pid);
       if (peer) {
         event.sourceIp = peer.ip;
         if (peer.port !== undefined && event.sourcePort === undefined) event.sourcePort = peer.port;
       }
     }
-    if (event.action === "ssh_session_close" || (event.action === "ssh_disconnect" && event.phase !== "preauth" && event.reason !== "Disconnecting: Too many authentication failures")) this.peers.delete(key);
+    if (action === "ssh_session_close" || (action === "ssh_disconnect" && event.phase !== "preauth" && event.reason !== "Disconnecting: Too many authentication failures")) {
+      if (peers.delete(pid)) this.size--;
+    }
   }
 
   /**

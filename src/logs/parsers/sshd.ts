@@ -122,6 +122,38 @@ const TOO_MANY = /Too many authentication failures|Change of username or service
 
 const port = (text: string | undefined): number | undefined => (text ? Number(text) : undefined);
 
+/** The hot lines (failed and invalid logins, pam_unix failures) built field by field, as event() would. */
+function failedLogin(base: EventBase, m: RegExpExecArray): HostEvent {
+  const e = new SshdEvent(base, "ssh_login", "failure");
+  if (m[1]) e.method = m[1];
+  if (m[2]) e.invalidUser = true;
+  if (m[3]) e.user = m[3];
+  setSource(e, m[4]);
+  if (m[5]) e.sourcePort = Number(m[5]);
+  if (m[6]) {
+    const key = keyFields(m[6]);
+    if (key.keyType) e.keyType = key.keyType;
+    if (key.keyFingerprint) e.keyFingerprint = key.keyFingerprint;
+  }
+  return e;
+}
+
+function invalidUser(base: EventBase, m: RegExpExecArray): HostEvent {
+  const e = new SshdEvent(base, "ssh_invalid_user", "failure");
+  if (m[1]) e.user = m[1];
+  e.invalidUser = true;
+  setSource(e, m[2]);
+  if (m[3]) e.sourcePort = Number(m[3]);
+  return e;
+}
+
+function pamFailure(base: EventBase, m: RegExpExecArray): HostEvent {
+  const e = new SshdEvent(base, "ssh_pam_auth_failure", "failure");
+  setSource(e, m[1]);
+  if (m[2]) e.user = m[2];
+  return e;
+}
+
 /** "ED25519 SHA256:abc" or a certificate "RSA-CERT SHA256:x ID a (serial 1) CA ..." after "ssh2: ". */
 function keyFields(extra: string | undefined): Partial<HostEvent> {
   const match = extra ? /^(\S+) ((?:SHA256|MD5):\S+)/.exec(extra) : null;
@@ -163,18 +195,11 @@ function dispatch(text: string, base: EventBase): HostEvent | undefined {
       if ((m = CLIENT_AUTHENTICATED.exec(text))) return clientConnect(base, m[1]!, m[2]!, m[3]!, m[4]);
       return undefined;
     case 70 /* F */:
-      if ((m = FAILED.exec(text)))
-        return event(base, "ssh_login", "failure", {
-          method: m[1], invalidUser: m[2] ? true : undefined, user: m[3], sourceIp: m[4], sourcePort: port(m[5]),
-          ...keyFields(m[6]),
-        });
+      if ((m = FAILED.exec(text))) return failedLogin(base, m);
       return undefined;
     case 73 /* I */:
     case 105 /* i */:
-      if ((m = INVALID.exec(text)))
-        return event(base, "ssh_invalid_user", "failure", {
-          user: m[1], invalidUser: true, sourceIp: m[2], sourcePort: port(m[3]),
-        });
+      if ((m = INVALID.exec(text))) return invalidUser(base, m);
       return undefined;
     case 109 /* m */:
       if ((m = MAX_ATTEMPTS.exec(text)))
@@ -194,7 +219,7 @@ function dispatch(text: string, base: EventBase): HostEvent | undefined {
         });
       return undefined;
     case 112 /* p */:
-      if ((m = PAM_FAILURE.exec(text))) return event(base, "ssh_pam_auth_failure", "failure", { sourceIp: m[1], user: m[2] });
+      if ((m = PAM_FAILURE.exec(text))) return pamFailure(base, m);
       if ((m = SESSION_OPEN.exec(text))) return event(base, "ssh_session_open", "success", { user: m[1], userId: m[2] });
       if ((m = SESSION_CLOSE.exec(text))) return event(base, "ssh_session_close", "success", { user: m[1] });
       return undefined;

@@ -12,7 +12,9 @@ const RFC3164 = /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(
 // tag with or without its colon ("Mar  3 00:17:22 [sshd]: …", "… host [sshd] …").
 const RFC3164_LOOSE = /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))? (?:(\S*[^\s:\]]) )?(?:\[([\w-]+)\]:?|([^\s:[]+)(?:\[(\d*)\])?:) ?(.*)$/;
 const ISO = /^(?:<\d{1,3}>)?(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?) (\S+) ([^\s:[]+)(?:\[(\d+)\])?: ?(.*)$/;
-const RFC5424 = /^<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+) ?(.*)$/;
+// STRUCTURED-DATA: "-" or SD-ELEMENTs "[id name="value" …]"; a value is quoted and may hold an
+// unescaped "]" (rsyslog writes `test="[brackets]"`: fail2ban's sshd test log, gh-2309).
+const RFC5424 = /^<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+ (?:-|(?:\[[^\s\]"=]+(?: +[^\s\]"=]+="(?:[^"\\]|\\.)*")* *\])+) ?(.*)$/;
 
 const REPEATED = /^message repeated (\d+) times: \[ ?(.*?) ?\]$/;
 const MAX_REPEAT = 10_000;
@@ -29,7 +31,6 @@ interface Header {
 const MONTH_CODES = new Map<number, number>(
   ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].map((name, i) => [(name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2), i]),
 );
-const LINE_TERMINATOR = /[\r\u2028\u2029]/;
 /** The fast path could not decide: read the line with the regexes. */
 const UNDECIDED = null;
 
@@ -43,6 +44,19 @@ const plain = (code: number): boolean => code > 32 && code < 127;
  * a priority, fractional seconds, a non-ASCII or empty host or program, a line break in the
  * message — is UNDECIDED and goes to the regexes.
  */
+/** The last host and program names read: a log repeats them, so the same string is reused (no slice a line). */
+let lastHost = "";
+let lastProgram = "";
+
+function sliceOrLast(text: string, start: number, end: number, last: string): string {
+  return end - start === last.length && text.startsWith(last, start) ? last : text.slice(start, end);
+}
+
+/** A CR, U+2028 or U+2029 (a line break the fast path leaves to the regexes), without running a regex a line. */
+function hasLineTerminator(text: string): boolean {
+  return text.indexOf("\r") >= 0 || text.indexOf("\u2028") >= 0 || text.indexOf("\u2029") >= 0;
+}
+
 function fastRfc3164(text: string, years: YearInference): Header | undefined | typeof UNDECIDED {
   const n = text.length;
   if (n < 20) return UNDECIDED;
@@ -93,13 +107,15 @@ function fastRfc3164(text: string, years: YearInference): Header | undefined | t
   }
   j++; // the ":"
   if (text.charCodeAt(j) === 32) j++;
+  if (hasLineTerminator(text)) return UNDECIDED;
   const message = text.slice(j);
-  if (LINE_TERMINATOR.test(message)) return UNDECIDED;
   const month = MONTH_CODES.get((c0 << 16) | (c1 << 8) | c2);
   if (month === undefined) return undefined; // RFC3164 matches, the month does not exist
   const timestamp = years.resolveMonth(month, day, h0 * 10 + h1, m0 * 10 + m1, s0 * 10 + s1, 0);
   if (timestamp === undefined) return undefined;
-  return { timestamp, host: text.slice(hostStart, hostEnd), program: text.slice(programStart, programEnd), pid, message };
+  const host = (lastHost = sliceOrLast(text, hostStart, hostEnd, lastHost));
+  const program = (lastProgram = sliceOrLast(text, programStart, programEnd, lastProgram));
+  return { timestamp, host, program, pid, message };
 }
 
 export function parseSyslogHeader(text: string, years: YearInference, offsetMinutes: number): Header | undefined {
@@ -148,36 +164,41 @@ export const syslogParser: LogParser = {
     return hits > 0 && hits * 2 >= firstLines.length;
   },
   open(context: ParserContext): ParseSession {
-    const sshd = new SshdContext();
-    const years = new YearInference(context.referenceMs, context.offsetMinutes);
-    // One base for every line: parseSshdMessage copies what it needs into the event.
-    const base: { timestamp: number; file: string; line: number; format: string; host: string | undefined; program: string | undefined; pid: number | undefined } = {
-      timestamp: 0, file: context.file, line: 0, format: "syslog", host: undefined, program: undefined, pid: undefined,
-    };
-    return {
-      line(text, lineNumber, _offset, out): LineStatus {
-        const header = parseSyslogHeader(text, years, context.offsetMinutes);
-        if (!header) return "unparseable";
-        const program = header.program;
-        if (!isSshdProgram(program) && program !== "ssh") return "skipped";
-        base.timestamp = header.timestamp;
-        base.line = lineNumber;
-        base.host = header.host ? header.host : undefined;
-        base.program = program;
-        base.pid = header.pid;
-        // rsyslog's "message repeated N times: [ msg]" stands for N identical lines.
-        const repeated = header.message.charCodeAt(0) === 109 /* m */ ? REPEATED.exec(header.message) : null;
-        const event: HostEvent | undefined = parseSshdMessage(repeated ? repeated[2]! : header.message, base);
-        if (event) sshd.complete(event);
-        // The ssh client shares message texts with sshd; from it only its own connect lines count.
-        if (program === "ssh") {
-          if (event?.action !== "ssh_client_connect") return "skipped";
-        } else if (!event) return "unmodelled";
-        const times = repeated ? Math.min(Number(repeated[1]), MAX_REPEAT) : 1;
-        for (let i = 0; i < times; i++) out.push(i === 0 ? event! : { ...event! });
-        return "recognised";
-      },
-      end() {},
-    };
+    return syslogSession(context, new SshdContext(), new YearInference(context.referenceMs, context.offsetMinutes));
   },
 };
+
+function syslogSession(context: ParserContext, sshd: SshdContext, years: YearInference): ParseSession {
+  // One base for every line: parseSshdMessage copies what it needs into the event.
+  const base: { timestamp: number; file: string; line: number; format: string; host: string | undefined; program: string | undefined; pid: number | undefined } = {
+    timestamp: 0, file: context.file, line: 0, format: "syslog", host: undefined, program: undefined, pid: undefined,
+  };
+  return {
+    line(text, lineNumber, _offset, out): LineStatus {
+      const header = parseSyslogHeader(text, years, context.offsetMinutes);
+      if (!header) return "unparseable";
+      const program = header.program;
+      if (!isSshdProgram(program) && program !== "ssh") return "skipped";
+      base.timestamp = header.timestamp;
+      base.line = lineNumber;
+      base.host = header.host ? header.host : undefined;
+      base.program = program;
+      base.pid = header.pid;
+      // rsyslog's "message repeated N times: [ msg]" stands for N identical lines.
+      const repeated = header.message.charCodeAt(0) === 109 /* m */ ? REPEATED.exec(header.message) : null;
+      const event: HostEvent | undefined = parseSshdMessage(repeated ? repeated[2]! : header.message, base);
+      if (event) sshd.complete(event);
+      // The ssh client shares message texts with sshd; from it only its own connect lines count.
+      if (program === "ssh") {
+        if (event?.action !== "ssh_client_connect") return "skipped";
+      } else if (!event) return "unmodelled";
+      const times = repeated ? Math.min(Number(repeated[1]), MAX_REPEAT) : 1;
+      for (let i = 0; i < times; i++) out.push(i === 0 ? event! : { ...event! });
+      return "recognised";
+    },
+    end() {},
+    clone() {
+      return syslogSession(context, sshd.clone(), years.clone());
+    },
+  };
+}

@@ -25,6 +25,12 @@ export interface ParseSession {
   end(out: HostEvent[]): void;
   /** Where a resumed read must restart so a pending (incomplete) group is not lost. */
   pendingCursor?(): Cursor | undefined;
+  /**
+   * An independent session in this one's state: fed the lines that follow, it gives exactly
+   * the events this one would. Lets a conflicting commit re-read its batch instead of holding
+   * every event (see analyze.ts); parsers without it have their events held.
+   */
+  clone?(): ParseSession;
 }
 
 export interface LogParser {
