@@ -1,9 +1,10 @@
 // Data reaching a sink becomes flow facts: one per credential source in it. Shared by
 // the sinks model and the shell-command model (moved out of sinks.ts so neither imports the other).
-import { hostOf } from "../../rules/signatures.js";
+import { classifyCredentialPath, hostOf } from "../../rules/signatures.js";
 import type { Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
-import { deepTaint, type SinkHandle, type Value } from "./values.js";
+import { PACKAGE_DIR, sourceTaint } from "./sources.js";
+import { deepTaint, mergeTaints, patternOf, unknownWith, type SinkHandle, type Taint, type Value } from "./values.js";
 
 /**
  * Cloud instance metadata services hand out the instance's credentials (AWS IMDS role
@@ -12,8 +13,12 @@ import { deepTaint, type SinkHandle, type Value } from "./values.js";
  */
 export const METADATA_DESTINATION = /^(?:[a-z]+:\/\/)?(?:169\.254\.169\.254|\[fd00:ec2::254\]|metadata\.google\.internal|metadata\.goog|100\.100\.100\.200|169\.254\.170\.2)(?:[:/]|$)/i;
 
-/** Data reaching a sink: one flow per credential source in it; `auth` values only authenticate the request. */
-export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], call: Call, auth: Value[] = []): void {
+/**
+ * Data reaching a sink: one flow per credential source in it; `auth` values only authenticate
+ * the request. Credential paths in the data are files the client uploads (`namedFilesUploaded`),
+ * except on command lines, whose words the shell model reads itself.
+ */
+export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], call: Call, auth: Value[] = [], namedFilesUploaded = true): void {
   const sink = handle.sink;
   const destinationKeys = new Set((handle.destination ? deepTaint(handle.destination) : undefined)?.map((t) => t.key));
   const host = sink.destination ? hostOf(sink.destination) : undefined;
@@ -22,7 +27,8 @@ export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], cal
   const hostUnknown = host === undefined || /^\*(:[\d*]+)?$/.test(host);
   const step = I.step(call.node, call.frame, `sent by ${sink.note}${sink.destination ? ` to ${sink.destination}` : ""}`);
   const payloadKeys = new Set<string>();
-  for (const value of data) {
+  const files = namedFilesUploaded ? namedFiles(I, data, call) : undefined;
+  for (const value of files ? [...data, unknownWith(files)] : data) {
     const taint = value.special === "env" ? I.realizeTaint(value, call.node, call.frame, "sends process.env") : I.realizeTaint(value, call.node, call.frame, "sends the environment");
     for (const t of taint ?? []) {
       payloadKeys.add(t.key);
@@ -37,4 +43,29 @@ export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], cal
       I.collector.addFlow(t, sink, call.frame.trigger, step, destinationKeys.has(t.key) && hostUnknown, "auth");
     }
   }
+}
+
+/**
+ * A credential file named in what a call sends (`files: [path]`, `attachments: [{ path }]`,
+ * `bot.sendDocument(chat, path)`): the client library reads the file and uploads it.
+ */
+function namedFiles(I: Interpreter, data: Value[], call: Call): Taint[] | undefined {
+  let out: Taint[] | undefined;
+  const seen = new Set<Value>();
+  const visit = (value: Value, depth: number): void => {
+    if (depth > 3 || seen.has(value) || seen.size > 200) return;
+    seen.add(value);
+    if (typeof value.constant === "string" || value.pattern !== undefined) {
+      const text = patternOf(value);
+      if (text.length > 1024 || text.startsWith(PACKAGE_DIR) || !/[/\\]/.test(text)) return;
+      const credential = classifyCredentialPath(I.signatures, text);
+      if (credential) out = mergeTaints(out, sourceTaint(I, credential.kind, `${credential.note} (named in what is sent: the library uploads the file)`, text.replace(/\\/g, "/"), call.node, call.frame));
+      return;
+    }
+    if (!value.object) return;
+    for (const element of value.object.elements ?? []) visit(element, depth + 1);
+    for (const [name, prop] of value.object.props) if (name !== "headers") visit(prop, depth + 1);
+  };
+  for (const value of data) visit(value, 0);
+  return out;
 }

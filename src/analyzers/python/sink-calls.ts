@@ -103,7 +103,8 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     const instance: Value = { ref: external(`${qname}()`).ref!, taints: [], cell: { taints: [], sink: { channel: sink.channel, sent: false } } };
     const bot = botApiBase(sink.module);
     const tokenArg = args.positional[0] ?? args.keywords.get("token");
-    const dest = bot ? botDestination(bot, tokenArg) : destArg && sink.member !== "socket" && sink.member !== "Session" ? addressValue(destArg) : undefined;
+    // Web3(HTTPProvider(url)): a client built on a provider object talks to the provider's endpoint.
+    const dest = bot ? botDestination(bot, tokenArg) : destArg && sink.member !== "socket" && sink.member !== "Session" ? (destArg.cell?.sink?.dest ?? addressValue(destArg)) : undefined;
     if (dest) instance.cell!.sink!.dest = dest;
     if (args.positional.some((a) => a.ref?.kind === "external" && /\.AF_UNIX$/.test(a.ref.qname)) || isLocalAddress(dest)) instance.cell!.sink!.local = true;
     const front = frontedHost(args, sink.channel);
