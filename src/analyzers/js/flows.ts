@@ -4,6 +4,7 @@ import { classifyCredentialPath, hostOf } from "../../rules/signatures.js";
 import type { Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
 import { PACKAGE_DIR, sourceTaint } from "./sources.js";
+import { confirmCandidates } from "./secret-params.js";
 import { deepTaint, mergeTaints, patternOf, unknownWith, type SinkHandle, type Taint, type Value } from "./values.js";
 
 /**
@@ -28,9 +29,12 @@ export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], cal
   const step = I.step(call.node, call.frame, `sent by ${sink.note}${sink.destination ? ` to ${sink.destination}` : ""}`);
   const payloadKeys = new Set<string>();
   const files = namedFilesUploaded ? namedFiles(I, data, call) : undefined;
+  const payload: Taint[] = [];
+  const authTaints: Taint[] = [];
   for (const value of files ? [...data, unknownWith(files)] : data) {
     const taint = value.special === "env" ? I.realizeTaint(value, call.node, call.frame, "sends process.env") : I.realizeTaint(value, call.node, call.frame, "sends the environment");
     for (const t of taint ?? []) {
+      payload.push(t);
       payloadKeys.add(t.key);
       // Asking the metadata service again (the role name read from it) sends nothing out.
       if (t.source.kind === "cloud-credentials" && sink.destination && METADATA_DESTINATION.test(sink.destination)) continue;
@@ -40,9 +44,11 @@ export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], cal
   for (const value of auth) {
     for (const t of I.realizeTaint(value, call.node, call.frame, "sends the environment") ?? []) {
       if (payloadKeys.has(t.key)) continue;
+      authTaints.push(t);
       I.collector.addFlow(t, sink, call.frame.trigger, step, destinationKeys.has(t.key) && hostUnknown, "auth");
     }
   }
+  confirmCandidates(I, sink.destination, authTaints, payload);
 }
 
 /**
