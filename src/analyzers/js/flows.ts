@@ -64,7 +64,8 @@ function namedFiles(I: Interpreter, data: Value[], call: Call): Taint[] | undefi
     if (typeof value.constant === "string" || value.pattern !== undefined) {
       const text = patternOf(value);
       // A path, not text that mentions one (a JSON body, "no key at ~/.ssh/id_rsa"): no blank before its first separator.
-      if (text.length > 1024 || text.startsWith(PACKAGE_DIR) || !/^[^\s/\\]*[/\\]/.test(text) || /[\r\n"'{}<>|]/.test(text)) return;
+      // A URL names where data goes, not a file.
+      if (text.length > 1024 || text.startsWith(PACKAGE_DIR) || !/^[^\s/\\]*[/\\]/.test(text) || /[\r\n"'{}<>|]/.test(text) || /^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return;
       const credential = classifyCredentialPath(I.signatures, text);
       if (credential) out = mergeTaints(out, sourceTaint(I, credential.kind, `${credential.note} (named in what is sent: the library uploads the file)`, text.replace(/\\/g, "/"), call.node, call.frame));
       return;
