@@ -148,7 +148,14 @@ const onlyChannels = (language: string) => (modules: Record<string, Record<strin
 /** signatures/sinks.yaml: module → member → channel (or client class), per language. "*" as member: any call on the module. */
 const sinksSchema = z
   .object({
-    js: z.object({ modules: z.record(z.string(), memberMap).superRefine(onlyChannels("js")), globals: channelMap }).strict(),
+    js: z
+      .object({
+        modules: z.record(z.string(), memberMap).superRefine(onlyChannels("js")),
+        globals: channelMap,
+        /** module → the API base URL its client objects talk to when the constructor names none (`new Octokit()` → api.github.com). */
+        endpoints: z.record(z.string(), z.string().regex(/^(https?|wss?):\/\/[^\s/]+/, "an absolute http(s)/ws(s) URL")).default({}),
+      })
+      .strict(),
     python: z
       .object({
         modules: z.record(z.string(), memberMap),

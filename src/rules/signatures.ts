@@ -73,7 +73,7 @@ export interface ApiSourceData {
 
 /** signatures/sinks.yaml as the front-ends read it: every member a channel; Python's client classes apart. */
 export interface CompiledSinks {
-  js: { modules: Record<string, Record<string, SinkChannel>>; globals: Record<string, SinkChannel> };
+  js: { modules: Record<string, Record<string, SinkChannel>>; globals: Record<string, SinkChannel>; endpoints: Record<string, string> };
   python: {
     modules: Record<string, Record<string, SinkChannel>>;
     /** module → member that creates a client object (data leaves through its methods). */
@@ -158,7 +158,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     apiSources: { python: { calls: table(), patterns: [] } },
     credentialConsumers: { python: [] },
     // Looked up by names taken from scanned code ("constructor", "hasOwnProperty"…): no prototype.
-    sinks: { js: { modules: table(), globals: table() }, python: { modules: table(), clients: table(), builtins: table() }, shellPrograms: table() },
+    sinks: { js: { modules: table(), globals: table(), endpoints: table() }, python: { modules: table(), clients: table(), builtins: table() }, shellPrograms: table() },
     exfilServices: [],
     knownBad: [],
     issuers: [],
@@ -284,6 +284,7 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
   if (sinks) {
     mergeModules(into.sinks.js.modules, channelsOf(sinks.js.modules));
     Object.assign(into.sinks.js.globals, sinks.js.globals);
+    Object.assign(into.sinks.js.endpoints, sinks.js.endpoints);
     mergeModules(into.sinks.python.modules, channelsOf(sinks.python.modules));
     // A later directory's plain entry turns an earlier client class back into a plain send.
     for (const [module, members] of Object.entries(sinks.python.modules)) for (const member of Object.keys(members)) delete into.sinks.python.clients[module]?.[member];

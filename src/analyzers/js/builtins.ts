@@ -88,13 +88,13 @@ export function callBuiltin(I: Interpreter, ref: Ref, call: Call): Value | undef
       }
       const channel = sinkChannelFor(I.signatures, module, path);
       if (channel) return sinkCall(I, channel, `${module}${member ? "." + member : ""}`, call, ref);
-      // `new Connection(url)`, `new Wallet(key, provider)`, `new dns.Resolver()` of a module whose
+      // `new Connection(url)`, `new Wallet(key, provider)`, `new TelegramBot(token)` of a module whose
       // sending members are methods of its objects: the instance keeps its class's path, so
       // `connection.sendTransaction(tx)` is looked up as that member. Constructor arguments (a
       // signing key) stay on the instance, not in what its methods send.
       const table = I.signatures.sinks.js.modules[module];
-      if (call.isNew && table && !table["*"] && path.length > 0) {
-        const base = endpointOf(call.args);
+      if (call.isNew && table && !table["*"]) {
+        const base = endpointOf(call.args) ?? defaultEndpoint(I, module);
         return { ref: { module, path, ...(base ? { base } : {}) }, taint: argumentsTaint(I, call.args, call) };
       }
       return undefined;
@@ -102,14 +102,22 @@ export function callBuiltin(I: Interpreter, ref: Ref, call: Call): Value | undef
   }
 }
 
-/** The endpoint a client object is made for: a URL argument, or the endpoint of a provider object it is given. */
+/** The endpoint a client object is made for: a URL argument or `baseUrl` option, or the endpoint of a provider object it is given. */
 function endpointOf(args: Value[]): Value | undefined {
   for (const arg of args) {
+    const option = arg.object && !arg.object.elements ? (arg.object.props.get("baseUrl") ?? arg.object.props.get("baseURL") ?? arg.object.props.get("url")) : undefined;
+    if (option) return option;
     const text = stringOf(arg) ?? (arg.pattern !== undefined ? arg.pattern : undefined);
     if (text !== undefined && /^(https?|wss?):\/\//i.test(text)) return arg;
     if (arg.ref?.module && arg.ref.base) return arg.ref.base;
   }
   return undefined;
+}
+
+/** The API a module's clients talk to when the constructor names none (signatures/sinks.yaml `js.endpoints`). */
+function defaultEndpoint(I: Interpreter, module: string): Value | undefined {
+  const url = I.signatures.sinks.js.endpoints[module];
+  return url === undefined ? undefined : { known: true, constant: url };
 }
 
 function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined {

@@ -1,6 +1,7 @@
 // Collects facts while the interpreter runs. The same code is often analysed more than
 // once (inlined at a call from top level, then on its own as a function), so facts are
 // deduplicated by location and keep the strongest trigger seen (install > import > call).
+import { hostOf } from "../../rules/signatures.js";
 import type { Location } from "../../core/types.js";
 import type {
   FlowFact,
@@ -42,6 +43,35 @@ export class FactCollector {
   private readonly indicators = new Map<string, IndicatorFact>();
   readonly parseProblems: ParseProblem[] = [];
   filesAnalyzed = 0;
+  /** Sources that stay out of the facts unless confirmed (secret-params.ts). */
+  private readonly candidates = new Set<string>();
+  /** Confirmed candidates → the hosts they authenticate to (their issuers, as far as the package shows). */
+  private readonly confirmed = new Map<string, Set<string>>();
+
+  markCandidate(sourceKey: string): void {
+    this.candidates.add(sourceKey);
+  }
+
+  /** `host`: where the candidate was used as a credential; undefined when confirmed by where it was sent. */
+  confirmCandidate(sourceKey: string, host?: string): void {
+    if (!this.candidates.has(sourceKey)) return;
+    let hosts = this.confirmed.get(sourceKey);
+    if (!hosts) this.confirmed.set(sourceKey, (hosts = new Set()));
+    if (host) hosts.add(host);
+  }
+
+  private kept(sourceKey: string): boolean {
+    return !this.candidates.has(sourceKey) || this.confirmed.has(sourceKey);
+  }
+
+  /** A confirmed candidate copied to the host it authenticates to is still used with that host, not sent away. */
+  private keptFlow(record: FlowRecord): boolean {
+    if (!this.candidates.has(record.sourceKey)) return true;
+    const hosts = this.confirmed.get(record.sourceKey);
+    if (!hosts) return false;
+    const host = record.sink.destination ? hostOf(record.sink.destination) : undefined;
+    return host === undefined || !hosts.has(host);
+  }
 
   static sourceKey(fact: Omit<SourceFact, "trigger">): string {
     return `${fact.kind}|${locationKey(fact.location)}|${fact.detail ?? ""}`;
@@ -131,7 +161,7 @@ export class FactCollector {
   }
 
   finish(): PackageFacts {
-    const flows: FlowFact[] = [...this.flows.values()].map((record) => ({
+    const flows: FlowFact[] = [...this.flows.values()].filter((record) => this.keptFlow(record)).map((record) => ({
       source: { ...record.source, trigger: record.trigger },
       sink: {
         ...record.sink,
@@ -143,7 +173,7 @@ export class FactCollector {
     }));
     return {
       ecosystem: "npm",
-      sources: [...this.sources.values()],
+      sources: [...this.sources].filter(([key]) => this.kept(key)).map(([, fact]) => fact),
       sinks: [...this.sinks.values()],
       flows,
       obfuscations: [...this.obfuscations.values()],

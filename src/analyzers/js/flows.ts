@@ -1,9 +1,11 @@
 // Data reaching a sink becomes flow facts: one per credential source in it. Shared by
 // the sinks model and the shell-command model (moved out of sinks.ts so neither imports the other).
-import { hostOf } from "../../rules/signatures.js";
+import { classifyCredentialPath, hostOf } from "../../rules/signatures.js";
 import type { Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
-import { deepTaint, type SinkHandle, type Value } from "./values.js";
+import { PACKAGE_DIR, sourceTaint } from "./sources.js";
+import { confirmCandidates } from "./secret-params.js";
+import { deepTaint, mergeTaints, patternOf, unknownWith, type SinkHandle, type Taint, type Value } from "./values.js";
 
 /**
  * Cloud instance metadata services hand out the instance's credentials (AWS IMDS role
@@ -12,8 +14,12 @@ import { deepTaint, type SinkHandle, type Value } from "./values.js";
  */
 export const METADATA_DESTINATION = /^(?:[a-z]+:\/\/)?(?:169\.254\.169\.254|\[fd00:ec2::254\]|metadata\.google\.internal|metadata\.goog|100\.100\.100\.200|169\.254\.170\.2)(?:[:/]|$)/i;
 
-/** Data reaching a sink: one flow per credential source in it; `auth` values only authenticate the request. */
-export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], call: Call, auth: Value[] = []): void {
+/**
+ * Data reaching a sink: one flow per credential source in it; `auth` values only authenticate
+ * the request. Credential paths in the data are files the client uploads (`namedFilesUploaded`),
+ * except on command lines, whose words the shell model reads itself.
+ */
+export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], call: Call, auth: Value[] = [], namedFilesUploaded = true): void {
   const sink = handle.sink;
   const destinationKeys = new Set((handle.destination ? deepTaint(handle.destination) : undefined)?.map((t) => t.key));
   const host = sink.destination ? hostOf(sink.destination) : undefined;
@@ -22,9 +28,13 @@ export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], cal
   const hostUnknown = host === undefined || /^\*(:[\d*]+)?$/.test(host);
   const step = I.step(call.node, call.frame, `sent by ${sink.note}${sink.destination ? ` to ${sink.destination}` : ""}`);
   const payloadKeys = new Set<string>();
-  for (const value of data) {
+  const files = namedFilesUploaded ? namedFiles(I, data, call) : undefined;
+  const payload: Taint[] = [];
+  const authTaints: Taint[] = [];
+  for (const value of files ? [...data, unknownWith(files)] : data) {
     const taint = value.special === "env" ? I.realizeTaint(value, call.node, call.frame, "sends process.env") : I.realizeTaint(value, call.node, call.frame, "sends the environment");
     for (const t of taint ?? []) {
+      payload.push(t);
       payloadKeys.add(t.key);
       // Asking the metadata service again (the role name read from it) sends nothing out.
       if (t.source.kind === "cloud-credentials" && sink.destination && METADATA_DESTINATION.test(sink.destination)) continue;
@@ -34,7 +44,36 @@ export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], cal
   for (const value of auth) {
     for (const t of I.realizeTaint(value, call.node, call.frame, "sends the environment") ?? []) {
       if (payloadKeys.has(t.key)) continue;
+      authTaints.push(t);
       I.collector.addFlow(t, sink, call.frame.trigger, step, destinationKeys.has(t.key) && hostUnknown, "auth");
     }
   }
+  confirmCandidates(I, sink.destination, authTaints, payload);
+}
+
+/**
+ * A credential file named in what a call sends (`files: [path]`, `attachments: [{ path }]`,
+ * `bot.sendDocument(chat, path)`): the client library reads the file and uploads it.
+ */
+function namedFiles(I: Interpreter, data: Value[], call: Call): Taint[] | undefined {
+  let out: Taint[] | undefined;
+  const seen = new Set<Value>();
+  const visit = (value: Value, depth: number): void => {
+    if (depth > 3 || seen.has(value) || seen.size > 200) return;
+    seen.add(value);
+    if (typeof value.constant === "string" || value.pattern !== undefined) {
+      const text = patternOf(value);
+      // A path, not text that mentions one (a JSON body, "no key at ~/.ssh/id_rsa"): no blank before its first separator.
+      // A URL names where data goes, not a file.
+      if (text.length > 1024 || text.startsWith(PACKAGE_DIR) || !/^[^\s/\\]*[/\\]/.test(text) || /[\r\n"'{}<>|]/.test(text) || /^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return;
+      const credential = classifyCredentialPath(I.signatures, text);
+      if (credential) out = mergeTaints(out, sourceTaint(I, credential.kind, `${credential.note} (named in what is sent: the library uploads the file)`, text.replace(/\\/g, "/"), call.node, call.frame));
+      return;
+    }
+    if (!value.object) return;
+    for (const element of value.object.elements ?? []) visit(element, depth + 1);
+    for (const [name, prop] of value.object.props) if (name !== "headers") visit(prop, depth + 1);
+  };
+  for (const value of data) visit(value, 0);
+  return out;
 }

@@ -20,6 +20,7 @@ import { MAX_PARSE_BYTES, isJsLike, mayBeJavaScript, parseJs, parseStrict } from
 import { irrelevantFiles } from "./relevance.js";
 import { Scope } from "./scope.js";
 import { PACKAGE_DIR, secretParameterTaint } from "./sources.js";
+import { candidateParameterTaint } from "./secret-params.js";
 import { isSecretParameterName } from "../../rules/signatures.js";
 import { BUDGET_REASON, type AnalysisBudget } from "../budget.js";
 import { UNKNOWN, constant, newObject, resetTaintLive, unknownWith, type Value } from "./values.js";
@@ -295,16 +296,18 @@ class PackageAnalysis implements ModuleLoader {
     drain();
   }
 
-  /** Unknown arguments; in files using an SSH client, secret-named parameters are credentials. */
+  /**
+   * Unknown arguments; in files using an SSH client, secret-named parameters are credentials;
+   * elsewhere they are candidates that count once the package uses them as one (secret-params.ts).
+   */
   private standaloneArguments(node: Node, unit: Unit): Value[] {
     const frame = this.topFrame(unit, "call");
     return (node.params as Node[]).map((param) => {
-      if (!unit.sshAware) return UNKNOWN;
       let target = param;
       if (target.type === "AssignmentPattern") target = target.left;
-      if (target.type === "Identifier" && isSecretParameterName(this.interpreter.signatures, target.name)) {
-        return unknownWith(secretParameterTaint(this.interpreter, target.name, target, frame));
-      }
+      const secret = target.type === "Identifier" && isSecretParameterName(this.interpreter.signatures, target.name);
+      if (!unit.sshAware) return secret ? unknownWith(candidateParameterTaint(this.interpreter, target.name, target, frame)) : UNKNOWN;
+      if (secret) return unknownWith(secretParameterTaint(this.interpreter, target.name, target, frame));
       return { special: "secret-params" };
     });
   }

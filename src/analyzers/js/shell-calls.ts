@@ -59,8 +59,8 @@ export function runShellCommand(I: Interpreter, text: string, data: Value[], cal
     // login (basic auth); the command line is its credential slot, not data it uploads.
     // Files copied on the same line still reach the push through the reads above.
     const sink = analysis.sinks[index];
-    if (sink?.program === "git push" && /^[a-z]+:\/\/[^/@\s]*\uE000[^/@\s]*@/i.test(sink.rawDestination ?? "")) emitFlows(I, handle, [], call, data);
-    else emitFlows(I, handle, data, call);
+    if (sink?.program === "git push" && /^[a-z]+:\/\/[^/@\s]*\uE000[^/@\s]*@/i.test(sink.rawDestination ?? "")) emitFlows(I, handle, [], call, data, false);
+    else emitFlows(I, handle, data, call, [], false);
   });
   for (const code of analysis.nodeCode) I.runSnippet(code, call.node, call.frame, "node -e");
   for (const file of analysis.nodeFiles) {

@@ -76,6 +76,7 @@ export function analyzeShell(text: string, signatures: Signatures): ShellAnalysi
     const printed = credentialCommand(signatures.commands, "js", program, args);
     if (printed) addSource(printed);
     if (program === "node" || program === "nodejs") collectNode(args, analysis);
+    else if (JS_RUNTIMES.has(program)) collectNode(args[0] === "run" ? args.slice(1) : args, analysis, true);
     if ((program === "sh" || program === "bash") && args[0] && !args[0].startsWith("-")) analysis.shellFiles.push(args[0]);
     if ((program === "sh" || program === "bash") && args[0] === "-c" && args[1]) {
       // `sh -c "…"`: the quoted command was one word; read it too.
@@ -130,7 +131,11 @@ function authenticationArguments(signatures: Signatures, program: string, args: 
   return out;
 }
 
-function collectNode(args: string[], analysis: ShellAnalysis): void {
+/** Other programs that run a JavaScript file given as an argument (`bun run x.js`, `deno run -A x.js`: "run" is skipped). */
+const JS_RUNTIMES = new Set(["bun", "deno", "tsx", "ts-node"]);
+
+/** `node [flags] file` / `node -e code`; other runtimes only when the word is a script file (`bun install` is not). */
+function collectNode(args: string[], analysis: ShellAnalysis, fileOnly = false): void {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === "-e" || arg === "--eval" || arg === "-p" || arg === "--print") {
@@ -146,7 +151,7 @@ function collectNode(args: string[], analysis: ShellAnalysis): void {
       continue;
     }
     if (arg.startsWith("-")) continue;
-    analysis.nodeFiles.push(arg);
+    if (!fileOnly || /\.[cm]?[jt]sx?$/.test(arg)) analysis.nodeFiles.push(arg);
     return;
   }
 }

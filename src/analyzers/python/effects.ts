@@ -105,6 +105,9 @@ function emitFlow(ip: Interpreter, frame: Frame, taint: Taint, sink: SinkRecord,
   if (destinationFromSource(taint, destination, destKeys)) flowSink.destinationFromSource = true;
   const steps = sinkStep ? appendSteps(taint.steps, [sinkStep]) : taint.steps;
   let source = taint.source!;
+  // A secret-named parameter that authenticates a request to a fixed host is a real credential
+  // (the ssh-decorate shape with a token): wherever else its value goes is a flow.
+  if (auth && source.candidate !== undefined && destination !== undefined && !destination.includes("*")) ip.collector.confirmCandidate(source.candidate);
   // A secret-named parameter sent to a chat bot, request bin or known-bad host needs no other proof.
   if (source.candidate !== undefined && destination !== undefined && (matchExfilService(ip.signatures, destination) || matchKnownBad(ip.signatures, destination))) {
     const { candidate: _candidate, ...confirmed } = source;

@@ -1,6 +1,6 @@
 // Expression evaluation: folding constants, resolving names to modules/functions,
 // and carrying taint through every way Python builds a value.
-import { PUBLIC_KEY_ATTRIBUTES } from "./sources.js";
+import { PUBLIC_KEY_ATTRIBUTES, apiSource } from "./sources.js";
 import { field, fields, namedChildren, textOf, type PyNode } from "./ast.js";
 import { evalCall } from "./calls.js";
 import { callUserFunction } from "./user-functions.js";
@@ -348,7 +348,10 @@ export function attributeOf(ip: Interpreter, frame: Frame, object: Value, name: 
       const attribute = readObjectAttribute(object, name);
       return attribute.ref ? attribute : { ...attribute, ref: { kind: "external", qname } };
     }
-    const result: Value = { ref: { kind: "external", qname }, taints: allTaints(object) };
+    // A secret held in an attribute of a library object (`Account.create().key`): signatures/sources.yaml apiSources.
+    const held = apiSource(ip.signatures, qname, undefined, false);
+    const taints = held ? mergeTaints([ip.source(frame, node, held.kind, held.note, held.detail)], allTaints(object)) : allTaints(object);
+    const result: Value = { ref: { kind: "external", qname }, taints };
     if (object.cell) result.cell = object.cell;
     return result;
   }

@@ -9,6 +9,7 @@ import type { Interpreter } from "./interpreter.js";
 import { addToObject, allTaints, derived, external, foldedText, mergeTaints, unknown, type Cell, type Taint, type Value } from "./model.js";
 import { botApiBase, classifySinkCall, isSendMethod, urlArgumentIndex } from "./sinks.js";
 import { metadataSource } from "./sources.js";
+import { credentialPath } from "./paths.js";
 import type { EvaluatedArgs } from "./calls.js";
 
 const IGNORED_SINK_KEYWORDS = new Set(["timeout", "verify", "allow_redirects", "stream", "cert", "proxies", "method", "context"]);
@@ -103,7 +104,8 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     const instance: Value = { ref: external(`${qname}()`).ref!, taints: [], cell: { taints: [], sink: { channel: sink.channel, sent: false } } };
     const bot = botApiBase(sink.module);
     const tokenArg = args.positional[0] ?? args.keywords.get("token");
-    const dest = bot ? botDestination(bot, tokenArg) : destArg && sink.member !== "socket" && sink.member !== "Session" ? addressValue(destArg) : undefined;
+    // Web3(HTTPProvider(url)): a client built on a provider object talks to the provider's endpoint.
+    const dest = bot ? botDestination(bot, tokenArg) : destArg && sink.member !== "socket" && sink.member !== "Session" ? (destArg.cell?.sink?.dest ?? addressValue(destArg)) : undefined;
     if (dest) instance.cell!.sink!.dest = dest;
     if (args.positional.some((a) => a.ref?.kind === "external" && /\.AF_UNIX$/.test(a.ref.qname)) || isLocalAddress(dest)) instance.cell!.sink!.local = true;
     const front = frontedHost(args, sink.channel);
@@ -239,10 +241,25 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
     note: `sent by ${qname.replace(/\(\)$/, "")}.${method}()`,
     ...(dest ? { dest } : {}),
     data: [...dataArgs, ...parts.data],
-    extraTaints: mergeTaints(receiver.cell!.taints, requestTaints),
+    extraTaints: mergeTaints(mergeTaints(receiver.cell!.taints, requestTaints), uploadedFile(ip, frame, node, state.channel, method, args)),
     auth: parts.auth,
     authTaints: mergeTaints(state.authTaints ?? [], request?.cell?.sink?.authTaints ?? []),
   });
   return { taints: state.channel === "http" ? metadataTaints(ip, frame, node, dest) : [], ref: external(`${qname}.${method}()`).ref! };
 }
 
+
+/** File-transfer uploads whose first argument is a local path the client reads (`sftp.put(local, remote)`). */
+const PATH_UPLOADS = /^(put|put_r|put_d|upload|upload_file)$/;
+
+/**
+ * A credential file named as what an SFTP/FTP client uploads (`conn.put("~/.ssh/id_rsa", …)`):
+ * the library reads the file and sends it. The remote path and other arguments are not files here.
+ */
+function uploadedFile(ip: Interpreter, frame: Frame, node: PyNode, channel: string, method: string, args: EvaluatedArgs): Taint[] {
+  if (channel !== "ftp" || !PATH_UPLOADS.test(method)) return [];
+  const local = args.positional[0] ?? args.keywords.get("localpath") ?? args.keywords.get("local_path");
+  const text = local ? foldedText(local) : undefined;
+  const found = text !== undefined && /[/\\]/.test(text) ? credentialPath(ip.signatures, text) : undefined;
+  return found ? [ip.source(frame, node, found.kind, `${found.note} (the file the client uploads)`, found.path)] : [];
+}

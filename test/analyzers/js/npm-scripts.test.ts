@@ -29,6 +29,11 @@ describe("shell command reading", () => {
     expect(analysis.nodeFiles).toEqual(["./scripts/a.js"]);
     expect(analysis.nodeCode).toEqual(["require('./b')"]);
   });
+
+  it("finds script files other JavaScript runtimes run, not their subcommands", () => {
+    const analysis = analyzeShell("bun run ./payload.js; deno run -A stage.mjs; tsx x.ts; bun install; bunx left-pad; deno upgrade", signatures());
+    expect(analysis.nodeFiles).toEqual(["./payload.js", "stage.mjs", "x.ts"]);
+  });
 });
 
 describe("npm lifecycle scripts", () => {
