@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { HAS_TIME, allBytes, fmt, interleave, pairRatio, readSet, sourceSize, summarize, unpackNpmSet } from "./bench-lib.mjs";
 
 const root = join(import.meta.dirname, "..");
@@ -190,7 +190,7 @@ function logs() {
 function writeResults() {
   results.machine.loadavgAtEnd = loadavg();
   mkdirSync(join(root, "bench"), { recursive: true });
-  const file = join(root, value("--out", quick ? "bench/results-quick.json" : "bench/results.json"));
+  const file = resolve(root, value("--out", quick ? "bench/results-quick.json" : "bench/results.json"));
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   return file;
 }

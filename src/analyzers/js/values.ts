@@ -173,14 +173,22 @@ export function patternOf(value: Value): string {
 export function mergeTaints(a: Taint[] | undefined, b: Taint[] | undefined): Taint[] | undefined {
   if (!a || a.length === 0) return b && b.length > 0 ? b : undefined;
   if (!b || b.length === 0) return a;
-  const out = [...a];
+  // Copied only when b changes something (merging taint already there is the common case).
+  let out: Taint[] | undefined;
   for (const t of b) {
-    if (out.length >= MAX_TAINTS) break;
-    const same = out.findIndex((o) => o.key === t.key);
-    if (same < 0) out.push(t);
-    else if (out[same]!.latent && !t.latent) out[same] = t;
+    const current = out ?? a;
+    if (current.length >= MAX_TAINTS) break;
+    let same = -1;
+    for (let i = 0; i < current.length; i++) {
+      if (current[i]!.key === t.key) {
+        same = i;
+        break;
+      }
+    }
+    if (same < 0) (out ??= [...a]).push(t);
+    else if (current[same]!.latent && !t.latent) (out ??= [...a])[same] = t;
   }
-  return out;
+  return out ?? a;
 }
 
 /**

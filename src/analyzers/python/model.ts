@@ -195,20 +195,36 @@ export function containerTaints(elements: Iterable<Value>): Taint[] {
   return result;
 }
 
+/** Whether two taints have the same taintKey (compared without building the strings). */
+function sameKey(x: Taint, y: Taint): boolean {
+  if (x.source) return !!y.source && x.source.id === y.source.id && !x.locator === !y.locator;
+  return !y.source && x.param!.fn === y.param!.fn && x.param!.index === y.param!.index;
+}
+
+/**
+ * a, then b's taints whose key is not there yet, up to MAX_TAINTS. Both hold at most a few
+ * taints: a linear scan, and no array at all when b adds nothing (the common case: the
+ * interpreter merges the same taints again and again).
+ */
 export function mergeTaints(a: Taint[], b: Taint[]): Taint[] {
   if (b.length === 0) return a;
   if (a.length === 0) return b;
-  const seen = new Set(a.map(taintKey));
-  const result = [...a];
+  let result: Taint[] | undefined;
   for (const taint of b) {
-    if (result.length >= MAX_TAINTS) break;
-    const key = taintKey(taint);
-    if (!seen.has(key)) {
-      seen.add(key);
-      result.push(taint);
+    const current = result ?? a;
+    if (current.length >= MAX_TAINTS) break;
+    let known = false;
+    for (const other of current) {
+      if (sameKey(other, taint)) {
+        known = true;
+        break;
+      }
     }
+    if (known) continue;
+    result ??= a.slice();
+    result.push(taint);
   }
-  return result;
+  return result ?? a;
 }
 
 export function withStep(taints: Taint[], step: FlowStep | undefined): Taint[] {

@@ -25,11 +25,11 @@ export function keypairBytesSource(qname: string, argQname: string | undefined):
  */
 export function apiSource(signatures: Signatures, qname: string, prompt: string | undefined, hasArgs: boolean): ApiSource | undefined {
   if (qname === "netrc.netrc" && hasArgs) return undefined; // a path: classified as a file read
-  const { calls, patterns } = signatures.apiSources.python;
-  const known = calls[qname];
+  const known = signatures.apiSources.python.calls[qname];
   if (known) return known;
   // The SDK call is the detail: it names the credential's issuer (signatures/indicators.yaml).
-  for (const { regex, data } of patterns) if (regex.test(qname)) return { ...data, detail: qname };
+  const data = patternSource(signatures, qname);
+  if (data) return { ...data, detail: qname };
   if ((qname === "builtins.input" || qname === "builtins.raw_input") && prompt && /pass(word|phrase)?|token|secret/i.test(prompt)) {
     return { kind: "password-prompt", note: "prompts for a password", detail: prompt.trim() };
   }
@@ -42,7 +42,32 @@ export function apiSource(signatures: Signatures, qname: string, prompt: string 
  * SDKs): a secret-named parameter handed to one of them is a real credential.
  */
 export function isCredentialConsumerCall(signatures: Signatures, qname: string): boolean {
-  return signatures.credentialConsumers.python.some((m) => qname === m || qname.startsWith(`${m}.`));
+  return cached(consumerCache, signatures, qname, () => signatures.credentialConsumers.python.some((m) => qname === m || qname.startsWith(`${m}.`)));
+}
+
+// Both lookups depend on the call name and the signatures only, and the same library calls
+// come back thousands of times in a package: one answer a name (bounded like sinks.ts's).
+const consumerCache = new WeakMap<Signatures, Map<string, boolean>>();
+const patternCache = new WeakMap<Signatures, Map<string, ApiSource | null>>();
+
+function cached<T>(caches: WeakMap<Signatures, Map<string, T>>, signatures: Signatures, qname: string, compute: () => T): T {
+  let cache = caches.get(signatures);
+  if (!cache) caches.set(signatures, (cache = new Map()));
+  const known = cache.get(qname);
+  if (known !== undefined) return known;
+  const result = compute();
+  if (cache.size < 50_000) cache.set(qname, result);
+  return result;
+}
+
+/** The data of the first apiSources.python pattern that matches the call name. */
+function patternSource(signatures: Signatures, qname: string): ApiSource | undefined {
+  return (
+    cached(patternCache, signatures, qname, () => {
+      for (const { regex, data } of signatures.apiSources.python.patterns) if (regex.test(qname)) return data;
+      return null;
+    }) ?? undefined
+  );
 }
 
 /** Signing calls: the signature reveals the message (first argument), never the key. */
