@@ -306,6 +306,15 @@ async function guard() {
     checkCodes(label, samples);
     record(key, label, a, plain, samples, { packages }).overNodeMs = overPeer(samples);
   }
+  // The check alone (what the guard adds before npm runs), next to a bare Node start-up.
+  const checkLabel = "guard --check-only -- npm install (the fast path alone, no npm run)";
+  const ca = exfilscan("exfilscan guard --check-only -- npm install", ["guard", "--check-only", "--", "npm", "install"], { cwd: dir, env });
+  runOnce(ca.command, ca.args, ca); // records this argument list's clean verdict
+  const cb = peer("node -e 0", node, ["-e", "0"]);
+  log(`${checkLabel} (${n} pairs after 1 warm-up)`);
+  const checkSamples = interleave(ca, cb, n, 1, log);
+  checkCodes(checkLabel, checkSamples);
+  record("guardCheck", checkLabel, ca, cb, checkSamples, { packages }).overNodeMs = overPeer(checkSamples);
   // Adding one new package: each run starts from the installed tree without it.
   const restore = () => {
     for (const name of ["package.json", "package-lock.json"]) cpSync(join(guardProject, name), join(dir, name));
