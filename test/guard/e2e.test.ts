@@ -146,7 +146,7 @@ describe("guard with real npm", () => {
     expect(again.status).toBe(1);
     expect(again.err).toMatch(/CRITICAL credential-exfiltration\s+evil-postinstall@2\.0\.0\s+collect\.js:9/);
     expect(existsSync(join(home, "evil-ran"))).toBe(false);
-  });
+  }, 180_000);
 });
 
 /** guard(), telling whether the run loaded the command line (src/cli/main.ts): the full path does, the fast path does not. */
