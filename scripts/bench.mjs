@@ -1,26 +1,32 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [-- --only js,python,logs,startup] [-- --runs N]`
+// `npm run bench [-- --quick] [-- --only startup,js,python,logs,deps,guard] [-- --runs N]`
 // Every figure is exfilscan next to a peer on the same input, in the same run, interleaved
 // (A B A B …), as whole processes; the ratio is taken pair by pair and its median quoted.
 // Prints a table and writes bench/results.json. Timing belongs here, never in tests.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { cpus, homedir, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
-import { HAS_TIME, allBytes, fmt, interleave, pairRatio, readSet, sourceSize, summarize, unpackNpmSet } from "./bench-lib.mjs";
+import { HAS_TIME, allBytes, fmt, interleave, pairRatio, readSet, runOnce, sourceSize, summarize, unpackNpmSet } from "./bench-lib.mjs";
 
 const root = join(import.meta.dirname, "..");
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const value = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
 const quick = flag("--quick");
-const only = value("--only", "startup,js,python,logs").split(",");
+const only = value("--only", "startup,js,python,logs,deps,guard").split(",");
 const runs = Number(value("--runs", quick ? 1 : 3));
 const npmDir = value("--npm-dir", "/work/eval/npm-top");
 const pythonDir = value("--python-dir", "/work/eval/debian-py/x");
 const npmCount = Number(value("--npm-count", quick ? 20 : 150));
 const pythonCount = Number(value("--python-count", quick ? 3 : 20));
 const logLines = Number(value("--log-lines", quick ? 200_000 : 1_000_000));
+// deps and guard: a pinned 313-package project, served by a loopback mirror (scripts/bench-mirror.mjs)
+// from a folder of archives fetched once from registry.npmjs.org and checked against the lockfile.
+const mirrorArchives = value("--mirror-archives", join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "exfilscan-bench", "archives"));
+const guardProject = join(root, "bench", "guard-project");
+const guardAdd = join(root, "bench", "guard-add");
+const ADD_SPEC = "left-pad@1.3.0";
 const cli = join(root, "dist", "cli.js");
 const node = process.execPath;
 const tmp = mkdtempSync(join(tmpdir(), "exfilscan-bench-"));
@@ -36,10 +42,7 @@ const results = {
   runs,
   method: "whole processes, A and B in turn on the same input; CPU = user+sys and peak RSS from /usr/bin/time (largest process); medians of counted runs; ratios pair by pair",
   suites: {},
-  notMeasured: {
-    "deps cold/warm (300-package lockfile)": "not in this script yet",
-    "guard vs plain npm install": "not in this script yet",
-  },
+  notMeasured: {},
 };
 if (!HAS_TIME) log("note: /usr/bin/time not found: CPU time and peak RSS are not measured, wall time only");
 
@@ -187,6 +190,146 @@ function logs() {
   }
 }
 
+// ---- deps and guard against a loopback mirror -----------------------------------------
+let mirror;
+/** The mirror child process (its own process: the measured runs are synchronous and would starve an in-process server). */
+async function startMirror() {
+  if (mirror) return mirror;
+  const child = spawn(node, [join(root, "scripts/bench-mirror.mjs"), "--archives", mirrorArchives, "--lock", join(guardProject, "package-lock.json"), "--lock", join(guardAdd, "package-lock.json"), "--fill"], { stdio: ["ignore", "pipe", "inherit"] });
+  const base = await new Promise((done, fail) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /listening (\S+)/.exec(out);
+      if (m) done(m[1]);
+    });
+    child.on("exit", (code) => fail(new Error(`bench-mirror exited ${code}`)));
+  });
+  child.stdout.removeAllListeners("data");
+  child.removeAllListeners("exit");
+  mirror = { base, child };
+  return mirror;
+}
+
+/** Same npm configuration for both sides: the mirror, a private npm cache and HOME, no audit/fund/scripts. */
+function mirrorEnv(base, extra = {}) {
+  mkdirSync(join(tmp, "home"), { recursive: true });
+  return {
+    HOME: join(tmp, "home"),
+    XDG_STATE_HOME: join(tmp, "state"),
+    npm_config_registry: `${base}/`,
+    npm_config_cache: join(tmp, "npm-cache"),
+    npm_config_audit: "false",
+    npm_config_fund: "false",
+    npm_config_update_notifier: "false",
+    npm_config_ignore_scripts: "true",
+    npm_config_loglevel: "error",
+    EXFILSCAN_ADVISORY_STORE: join(tmp, "none.json"),
+    ...extra,
+  };
+}
+
+function copyProject(into) {
+  rmSync(into, { recursive: true, force: true });
+  mkdirSync(into, { recursive: true });
+  for (const name of ["package.json", "package-lock.json"]) cpSync(join(guardProject, name), join(into, name));
+  return into;
+}
+
+const lockCount = () => Object.keys(JSON.parse(readFileSync(join(guardProject, "package-lock.json"), "utf8")).packages).filter((k) => k).length;
+
+function checkCodes(label, samples) {
+  for (const side of ["a", "b"]) {
+    const codes = [...new Set((samples[side] ?? []).map((s) => s.code))];
+    if (codes.some((c) => c !== 0)) throw new Error(`${label}: a run exited ${codes.join(", ")}`);
+  }
+}
+
+/** Pair-by-pair a − b in ms, median (CPU and wall). */
+function overPeer(samples) {
+  const over = (k) => samples.a.map((s, i) => (s[k] !== null ? (s[k] - samples.b[i][k]) * 1000 : null));
+  return { cpu: summarize(over("cpu").map((cpu) => ({ cpu }))).cpu, wall: summarize(over("wall").map((wall) => ({ wall }))).wall };
+}
+
+async function deps() {
+  const packages = lockCount();
+  const { base } = await startMirror();
+  const env = mirrorEnv(base);
+  const project = copyProject(join(tmp, "deps-project"));
+  const out = join(tmp, "deps.json");
+  const depsArgs = (cache) => ["deps", project, "--cache-dir", cache, "--quiet", "--format", "json", "--allow-unanalysed", "-o", out];
+  // Cold: an empty exfilscan cache (fetch, verify, unpack, analyse every package) next to npm
+  // installing the same tree with an empty npm cache (fetch, verify, unpack; no scripts).
+  const cold = join(tmp, "deps-cold-cache");
+  const npmDir = copyProject(join(tmp, "deps-npm-ci"));
+  const label = `deps cold: ${packages}-package lockfile (bench/guard-project), loopback mirror`;
+  const a = exfilscan("exfilscan deps, empty cache", depsArgs(cold), { env, before: () => rmSync(cold, { recursive: true, force: true }) });
+  const b = peer("npm ci, empty npm cache", "npm", ["ci"], { cwd: npmDir, env: { ...env, npm_config_cache: join(tmp, "npm-cold-cache") }, before: () => ["node_modules", "../npm-cold-cache"].forEach((d) => rmSync(join(npmDir, d), { recursive: true, force: true })) });
+  log(`${label} (${runs} pairs)`);
+  const coldSamples = interleave(a, b, runs, 0, log);
+  checkCodes(label, coldSamples);
+  const coldEntry = record("depsCold", label, a, b, coldSamples, { packages, lockfile: "bench/guard-project/package-lock.json" });
+  coldEntry.exfilscan.report = scanSummary(out);
+  // Warm: the same command again on a filled cache, next to node -e 0.
+  const warm = join(tmp, "deps-warm-cache");
+  runOnce(node, [cli, ...depsArgs(warm)], { tmp, env });
+  const warmLabel = `deps warm: the same lockfile rescanned`;
+  const n = Math.max(runs, quick ? 3 : 5);
+  const wa = exfilscan("exfilscan deps, warm cache", depsArgs(warm), { env });
+  const wb = peer("node -e 0", node, ["-e", "0"]);
+  log(`${warmLabel} (${n} pairs after 1 warm-up)`);
+  const warmSamples = interleave(wa, wb, n, 1, log);
+  checkCodes(warmLabel, warmSamples);
+  const warmEntry = record("depsWarm", warmLabel, wa, wb, warmSamples, { packages });
+  warmEntry.overNodeMs = overPeer(warmSamples);
+}
+
+async function guard() {
+  const packages = lockCount();
+  const { base } = await startMirror();
+  const cache = join(tmp, "guard-cache");
+  const env = mirrorEnv(base, { EXFILSCAN_CACHE_DIR: cache });
+  const dir = copyProject(join(tmp, "guard-project"));
+  const ci = runOnce("npm", ["ci"], { tmp, cwd: dir, env });
+  if (ci.code !== 0) throw new Error("guard suite: npm ci from the mirror failed");
+  // Fills exfilscan's verdict cache (and the fast path's record) for this tree; npm's cache is warm from npm ci.
+  runOnce(node, [cli, "guard", "--", "npm", "install"], { tmp, cwd: dir, env });
+  const n = Math.max(runs, quick ? 3 : 5);
+  const plain = peer("npm install", "npm", ["install"], { cwd: dir, env });
+  for (const [key, label, extra] of [
+    ["guardInstalled", `guard: npm install on the installed ${packages}-package tree, warm caches`, {}],
+    ["guardInstalledFull", "guard: the same, fast path off (EXFILSCAN_GUARD_FAST=0: the full check, its report reused)", { EXFILSCAN_GUARD_FAST: "0" }],
+  ]) {
+    const a = exfilscan("exfilscan guard -- npm install", ["guard", "--", "npm", "install"], { cwd: dir, env: { ...env, ...extra } });
+    log(`${label} (${n} pairs after 1 warm-up)`);
+    const samples = interleave(a, plain, n, 1, log);
+    checkCodes(label, samples);
+    record(key, label, a, plain, samples, { packages }).overNodeMs = overPeer(samples);
+  }
+  // The check alone (what the guard adds before npm runs), next to a bare Node start-up.
+  const checkLabel = "guard --check-only -- npm install (the fast path alone, no npm run)";
+  const ca = exfilscan("exfilscan guard --check-only -- npm install", ["guard", "--check-only", "--", "npm", "install"], { cwd: dir, env });
+  runOnce(ca.command, ca.args, ca); // records this argument list's clean verdict
+  const cb = peer("node -e 0", node, ["-e", "0"]);
+  log(`${checkLabel} (${n} pairs after 1 warm-up)`);
+  const checkSamples = interleave(ca, cb, n, 1, log);
+  checkCodes(checkLabel, checkSamples);
+  record("guardCheck", checkLabel, ca, cb, checkSamples, { packages }).overNodeMs = overPeer(checkSamples);
+  // Adding one new package: each run starts from the installed tree without it.
+  const restore = () => {
+    for (const name of ["package.json", "package-lock.json"]) cpSync(join(guardProject, name), join(dir, name));
+    rmSync(join(dir, "node_modules", "left-pad"), { recursive: true, force: true });
+  };
+  const label = `guard: npm install ${ADD_SPEC} (one new package) into that tree`;
+  const a = exfilscan(`exfilscan guard -- npm install ${ADD_SPEC}`, ["guard", "--", "npm", "install", ADD_SPEC], { cwd: dir, env, before: restore });
+  const b = peer(`npm install ${ADD_SPEC}`, "npm", ["install", ADD_SPEC], { cwd: dir, env, before: restore });
+  log(`${label} (${n} pairs after 1 warm-up)`);
+  const samples = interleave(a, b, n, 1, log);
+  checkCodes(label, samples);
+  record("guardAdd", label, a, b, samples, { packages, added: ADD_SPEC }).overNodeMs = overPeer(samples);
+  restore();
+}
+
 function writeResults() {
   results.machine.loadavgAtEnd = loadavg();
   mkdirSync(join(root, "bench"), { recursive: true });
@@ -216,14 +359,15 @@ if (argv.includes("--table-from")) {
   rmSync(tmp, { recursive: true, force: true });
   process.exit(0);
 }
-const suites = { startup, js: javascript, python, logs };
+const suites = { startup, js: javascript, python, logs, deps, guard };
 try {
   for (const name of only) {
-    if (!suites[name]) throw new Error(`unknown suite ${name} (startup, js, python, logs)`);
-    suites[name]();
+    if (!suites[name]) throw new Error(`unknown suite ${name} (${Object.keys(suites).join(", ")})`);
+    await suites[name]();
     writeResults(); // a run stopped later keeps the suites already measured
   }
 } finally {
+  mirror?.child.kill();
   if (!flag("--keep")) rmSync(tmp, { recursive: true, force: true });
 }
 const resultsFile = writeResults();
@@ -242,7 +386,7 @@ function printTable(markdown = false) {
     rows.push([entry.label, "", p ? p.name : entry.peerSkipped ?? "", ""]);
     if (entry.overNodeMs) {
       rows.push(["  CPU s (user+sys) / wall s", `${fmt(x.cpu, 3)} / ${fmt(x.wall, 3)}`, `${fmt(p.cpu, 3)} / ${fmt(p.wall, 3)}`, `${fmt(entry.ratio.cpu)}x / ${fmt(entry.ratio.wall)}x`]);
-      rows.push(["  over node -e 0, ms (CPU / wall)", `${fmt(entry.overNodeMs.cpu, 0)} / ${fmt(entry.overNodeMs.wall, 0)}`, "", ""]);
+      rows.push([`  over ${p.name}, ms (CPU / wall)`, `${fmt(entry.overNodeMs.cpu, 0)} / ${fmt(entry.overNodeMs.wall, 0)}`, "", ""]);
     } else {
       rows.push(["  CPU s (user+sys)", fmt(x.cpu), fmt(p?.cpu), fmt(entry.ratio?.cpu)]);
       rows.push(["  wall s", fmt(x.wall), fmt(p?.wall), fmt(entry.ratio?.wall)]);

@@ -111,7 +111,7 @@ export function planPnpmOrYarn(cmd: ParsedCommand, projectDir: string, env: Node
         if (!existsSync(to) || !readFileSync(to).equals(text)) writeFileSync(to, text);
       }
     };
-    return { lockfile, added, install, apply, cleanup };
+    return { lockfile, added, install, apply, reusable: false, cleanup }; // the fast path keys npm's files only
   } catch (error) {
     cleanup();
     throw error;

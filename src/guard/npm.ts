@@ -19,6 +19,12 @@ export interface NpmPlan {
   install: string[];
   /** Writes the verified package.json/lockfile into the project (before `install`). */
   apply(): void;
+  /**
+   * No resolution ran and nothing is written into the project: what gets checked and installed
+   * is the project's own lockfile (`npm ci`, an in-sync `npm install`), a function of local files
+   * only, so a clean verdict may be reused for the same inputs (src/guard/fast.ts).
+   */
+  reusable: boolean;
   cleanup(): void;
 }
 
@@ -79,7 +85,8 @@ export function planNpm(cmd: ParsedCommand, projectDir: string, env: NodeJS.Proc
         if (!existsSync(to) || !readFileSync(to).equals(text)) writeFileSync(to, text);
       }
     };
-    return { lockfile, added, install, apply, cleanup };
+    const reusable = !detached && unchanged && (cmd.action === "ci" || inSync) && cmd.npmSpecs.length === 0;
+    return { lockfile, added, install, apply, reusable, cleanup };
   } catch (error) {
     cleanup();
     throw error;

@@ -45,12 +45,16 @@ export interface GuardOptions {
   say: (text: string) => void;
   /** Result-cache key and known-malicious store file: with both, a clean verdict on an unchanged resolved lockfile is reused whole (src/deps/memo.ts). */
   memo?: { analysisVersion: string; advisoryStore?: string };
+  /** Records a clean verdict for the warm fast path (src/guard/fast.ts), which checks the inputs did not change meanwhile. */
+  recordClean?: (entry: { say: string; install: string[] }) => void;
 }
 
 interface Plan {
   lockfile: ParsedLockfile;
   install: string[];
   newCount?: number;
+  /** A clean verdict may be reused by the fast path (see NpmPlan.reusable). */
+  reusable?: boolean;
   beforeInstall: () => Promise<void>;
   cleanup: () => void;
 }
@@ -106,7 +110,16 @@ export async function runGuard(argv: string[], options: GuardOptions): Promise<n
     const names = plan.lockfile.packages.map((p) => `${p.name}@${p.version ?? "?"}`).sort();
     const cached = report.deps?.fromCache ?? 0;
     const shared = report.deps?.sharedCache?.hits ?? 0;
-    options.say(`exfilscan: checked ${names.length} package${names.length === 1 ? "" : "s"}${plan.newCount !== undefined ? ` (${plan.newCount} new)` : ""}${cached ? `, ${cached} from cache${shared ? ` (${shared} from the shared cache)` : ""}` : ""}: ${names.join(" ")}\n`);
+    const checked = `exfilscan: checked ${names.length} package${names.length === 1 ? "" : "s"}${plan.newCount !== undefined ? ` (${plan.newCount} new)` : ""}${cached ? `, ${cached} from cache${shared ? ` (${shared} from the shared cache)` : ""}` : ""}: ${names.join(" ")}\n`;
+    options.say(checked);
+    // Clean, nothing allowed (an allowance is recorded on every run), nothing to write into the project.
+    if (plan.reusable && !verdict.allowed.length && !options.allow.length && options.recordClean) {
+      try {
+        options.recordClean({ say: checked, install: plan.install });
+      } catch {
+        // the next run takes the full path again
+      }
+    }
     if (options.checkOnly) return 0;
     await plan.beforeInstall();
     return await runInherited(plan.install, options.cwd, options.env);
@@ -118,7 +131,7 @@ export async function runGuard(argv: string[], options: GuardOptions): Promise<n
 function makePlan(cmd: ParsedCommand, options: GuardOptions): Plan {
   if (cmd.family === "npm") {
     const npm = cmd.manager === "npm" ? planNpm(cmd, options.cwd, options.env) : planPnpmOrYarn(cmd, options.cwd, options.env);
-    return { lockfile: npm.lockfile, install: npm.install, newCount: npm.added.length, beforeInstall: async () => npm.apply(), cleanup: npm.cleanup };
+    return { lockfile: npm.lockfile, install: npm.install, newCount: npm.added.length, reusable: cmd.manager === "npm" && npm.reusable, beforeInstall: async () => npm.apply(), cleanup: npm.cleanup };
   }
   const pip = planPip(cmd, options.cwd, options.env);
   return {

@@ -10,11 +10,14 @@ import type * as Yaml from "yaml";
 import type { z } from "zod";
 import { ConfigurationError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
+import { BUILTIN_SIGNATURES_DIR, builtinSignatureDigest, signatureDigest, signatureFiles } from "./signature-digest.js";
 import { compileFlagged, signatureSchemas, type ClientRole, type CommandsData, type DecoderAlgorithm, type DecodersData, type DestinationStyle, type FrontEnd, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
 
-export const BUILTIN_SIGNATURES_DIR = join(PACKAGE_ROOT, "signatures");
 /** Written by `npm run build` (scripts/build-signatures.mjs). */
 export const COMPILED_SIGNATURES_FILE = join(PACKAGE_ROOT, "dist", "signatures.json");
+
+// The digests of the YAML live in a module that loads nothing else (the analysis version needs them).
+export { BUILTIN_SIGNATURES_DIR, builtinSignatureDigest, signatureDigest } from "./signature-digest.js";
 
 /** One signature directory's files, validated (JSON-serialisable: patterns are still strings). */
 export interface SignatureDirData {
@@ -181,12 +184,6 @@ function builtinData(): SignatureDirData {
   return compiledData(COMPILED_SIGNATURES_FILE, BUILTIN_SIGNATURES_DIR, builtinSignatureDigest()) ?? readSignatureDirectory(BUILTIN_SIGNATURES_DIR);
 }
 
-let builtinDigest: string | undefined;
-/** signatureDigest of the built-in directory, read once per process (start-up and the result-cache key both need it). */
-export function builtinSignatureDigest(): string {
-  return (builtinDigest ??= signatureDigest(BUILTIN_SIGNATURES_DIR));
-}
-
 /** A compiled set's data when it was made from `dir`'s current YAML; undefined when missing, unreadable or stale. */
 export function compiledData(file: string, dir: string, digest?: string): SignatureDirData | undefined {
   try {
@@ -196,13 +193,6 @@ export function compiledData(file: string, dir: string, digest?: string): Signat
     // missing or unreadable: the YAML is the source of truth
   }
   return undefined;
-}
-
-/** The YAML files of a signature directory, in the order they are read. */
-function signatureFiles(dir: string): string[] {
-  const rulesDir = join(dir, "rules");
-  const rules = existsSync(rulesDir) ? readdirSync(rulesDir).filter((n) => n.endsWith(".yaml")).sort().map((n) => join(rulesDir, n)) : [];
-  return [...rules, ...["sources.yaml", "sinks.yaml", "indicators.yaml", "commands.yaml", "decoders.yaml"].map((n) => join(dir, n)).filter((f) => existsSync(f))];
 }
 
 /**
@@ -223,13 +213,6 @@ function refuseUnreadYaml(dir: string): void {
       }
     }
   }
-}
-
-/** sha256 over the names and bytes of a directory's signature files (what the compiled set was made from). */
-export function signatureDigest(dir: string): string {
-  const hash = createHash("sha256");
-  for (const file of signatureFiles(dir)) hash.update(`${file.slice(dir.length)}\0`).update(readFileSync(file)).update("\0");
-  return hash.digest("hex");
 }
 
 /** Read and validate one signature directory's YAML. */

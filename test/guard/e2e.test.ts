@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GuardRegistry } from "./registry.js";
 
@@ -37,7 +38,7 @@ beforeEach(() => {
   return () => rmSync(root, { recursive: true, force: true });
 });
 
-function guard(args: string[], registryUrl = registry.base, extraEnv: NodeJS.ProcessEnv = {}) {
+function guard(args: string[], registryUrl = registry.base, extraEnv: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []) {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env["PATH"],
     HOME: home,
@@ -61,7 +62,7 @@ function guard(args: string[], registryUrl = registry.base, extraEnv: NodeJS.Pro
   };
   // Asynchronous: the registry answers from this same process while the guard runs.
   return new Promise<{ status: number | null; out: string; err: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, "guard", "--timeout", "5000", ...args], { cwd: project, env });
+    const child = spawn(process.execPath, [...nodeArgs, CLI, "guard", "--timeout", "5000", ...args], { cwd: project, env });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -145,7 +146,84 @@ describe("guard with real npm", () => {
     expect(again.status).toBe(1);
     expect(again.err).toMatch(/CRITICAL credential-exfiltration\s+evil-postinstall@2\.0\.0\s+collect\.js:9/);
     expect(existsSync(join(home, "evil-ran"))).toBe(false);
-  });
+  }, 180_000);
+});
+
+/** guard(), telling whether the run loaded the command line (src/cli/main.ts): the full path does, the fast path does not. */
+async function traced(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+  const dir = mkdtempSync(join(root, "trace-"));
+  const list = join(dir, "loaded.txt");
+  writeFileSync(list, "");
+  writeFileSync(join(dir, "hooks.mjs"), `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { if (url.startsWith("file:")) appendFileSync(${JSON.stringify(list)}, url + "\\n"); return next(url, context); }\n`);
+  writeFileSync(join(dir, "preload.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(dir, "hooks.mjs")).href)});\n`);
+  const r = await guard(args, registry.base, extraEnv, ["--import", pathToFileURL(join(dir, "preload.mjs")).href]);
+  const loaded = readFileSync(list, "utf8").split("\n");
+  return { ...r, full: loaded.some((url) => url.endsWith("/dist/cli/main.js")), commander: loaded.some((url) => url.includes("/node_modules/commander/")) };
+}
+
+describe("guard's warm fast path", () => {
+  const fastEntries = () => {
+    const dir = join(root, "cache", "exfilscan", "guard-fast");
+    return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).length : 0;
+  };
+
+  it("a clean in-sync npm install is recorded, then runs from the record; any changed input takes the full path again", async () => {
+    const add = await traced(["--", "npm", "install", "benign-pad"]);
+    expect(add.status, add.err).toBe(0);
+    expect(add.full).toBe(true);
+    expect(fastEntries()).toBe(0); // adding a package resolves against the registry: never recorded
+    const first = await traced(["--", "npm", "install"]);
+    expect(first.status, first.err).toBe(0);
+    expect(first.full).toBe(true);
+    expect(fastEntries()).toBe(1);
+    rmSync(join(project, "node_modules"), { recursive: true });
+    const fast = await traced(["--", "npm", "install"]);
+    expect(fast.status, fast.err).toBe(0);
+    expect(fast.full).toBe(false);
+    expect(fast.commander).toBe(false);
+    expect(fast.err).toContain("checked 1 package (0 new), 1 from cache: benign-pad@1.0.0");
+    expect(existsSync(join(project, "node_modules", "benign-pad", "index.js"))).toBe(true); // npm really ran
+    expect((await traced(["--check-only", "--", "npm", "install"])).full).toBe(true); // other arguments: another key
+    expect((await traced(["--", "npm", "install"], { npm_config_loglevel: "warn" })).full).toBe(true);
+    writeFileSync(join(project, ".npmrc"), "fund=false\n");
+    expect((await traced(["--", "npm", "install"])).full).toBe(true);
+    const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8"));
+    writeFileSync(join(project, "package.json"), JSON.stringify({ ...pkg, description: "changed" }, null, 2));
+    const changed = await traced(["--", "npm", "install"]);
+    expect(changed.status, changed.err).toBe(0);
+    expect(changed.full).toBe(true);
+    expect((await traced(["--", "npm", "install"])).full).toBe(false); // recorded again for the new inputs
+  }, 300_000);
+
+  it("a malicious package in an in-sync lockfile is refused on every run, never from a record", async () => {
+    // The lockfile written by npm itself (lockfile only, no scripts): the guard sees an in-sync project.
+    const env = { ...process.env, HOME: home, npm_config_registry: `${registry.base}/`, npm_config_cache: join(root, "npm-cache"), npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" };
+    // Asynchronous: the registry answers from this same process.
+    const status = await new Promise<number | null>((done) => spawn("npm", ["install", "--package-lock-only", "--ignore-scripts", "evil-postinstall@2.0.0"], { cwd: project, env, stdio: "ignore" }).on("close", done));
+    expect(status).toBe(0);
+    for (let run = 0; run < 2; run++) {
+      const r = await traced(["--", "npm", "install"]);
+      expect(r.status).toBe(1);
+      expect(r.full).toBe(true);
+      expect(r.err).toContain("evil-postinstall@2.0.0");
+    }
+    expect(fastEntries()).toBe(0);
+    expect(existsSync(join(home, "evil-ran"))).toBe(false);
+    expect(existsSync(join(project, "node_modules"))).toBe(false);
+  }, 300_000);
+
+  it("a tampered record is ignored: the full path runs", async () => {
+    expect((await guard(["--", "npm", "install", "benign-pad"])).status).toBe(0);
+    expect((await guard(["--check-only", "--", "npm", "install"])).status).toBe(0);
+    const dir = join(root, "cache", "exfilscan", "guard-fast");
+    const [file] = readdirSync(dir);
+    const stored = JSON.parse(readFileSync(join(dir, file!), "utf8"));
+    stored.entry.say = "exfilscan: checked 0 packages\n";
+    writeFileSync(join(dir, file!), JSON.stringify(stored));
+    const r = await traced(["--check-only", "--", "npm", "install"]);
+    expect(r.full).toBe(true);
+    expect(r.err).toContain("benign-pad@1.0.0");
+  }, 300_000);
 });
 
 describe("guard with a shared verdict cache (--db)", () => {

@@ -1,11 +1,13 @@
 // `exfilscan guard [options] -- <package-manager command>`: check, then install exactly what was checked.
 import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
 import { SEVERITIES, type Severity } from "../../core/types.js";
 import { analysisVersion, ResultCache } from "../../deps/cache.js";
 import { sharedCacheFrom } from "../../deps/shared-cache.js";
 import { parseAllow } from "../../guard/allow.js";
+import { fastInvocation, fastKey, writeFastEntry, type FastEntry } from "../../guard/fast.js";
 import { runGuard } from "../../guard/run.js";
 import { loadNpmConfig } from "../../registry/config.js";
 import { defaultRegistryOptions } from "../../registry/http.js";
@@ -33,6 +35,10 @@ export function registerGuard(program: Command): void {
     .option("--advisory-store <file>", "known-malicious package store (env EXFILSCAN_ADVISORY_STORE); used when present")
     .option("--no-color", "no colours");
   command.action(async (argv: string[], raw: Record<string, unknown>) => {
+    // The fast path's key, taken before anything is read: a clean verdict is recorded under it
+    // only if the inputs still give it after the check (src/guard/fast.ts).
+    const fast = fastInvocation(process.argv.slice(2), process.env);
+    const fastKeyBefore = fast ? fastKey(fast, process.cwd(), process.env) : undefined;
     const failOn = String(raw["failOn"]);
     if (!(SEVERITIES as readonly string[]).includes(failOn)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(", ")} (got "${failOn}")`);
     const allow = (raw["allow"] as string[]).map(parseAllow);
@@ -76,6 +82,9 @@ export function registerGuard(program: Command): void {
         ...(sharedCache ? { sharedCache } : {}),
         memo: { analysisVersion: version, advisoryStore: resolveStorePath(raw["advisoryStore"] as string | undefined) },
         say: (text) => process.stderr.write(text),
+        ...(fast && fastKeyBefore && fast.cacheDir === resolve(registry.cacheDir)
+          ? { recordClean: (entry: FastEntry) => void writeFastEntry(fast, fastKeyBefore, process.cwd(), process.env, entry) }
+          : {}),
       });
     } finally {
       await sharedCache?.close();

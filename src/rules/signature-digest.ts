@@ -1,0 +1,28 @@
+// Which YAML files make a signature directory and their digest (what the compiled set was
+// made from, and part of the analysis version). Node built-ins only.
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../core/version.js";
+
+export const BUILTIN_SIGNATURES_DIR = join(PACKAGE_ROOT, "signatures");
+
+/** The YAML files of a signature directory, in the order they are read. */
+export function signatureFiles(dir: string): string[] {
+  const rulesDir = join(dir, "rules");
+  const rules = existsSync(rulesDir) ? readdirSync(rulesDir).filter((n) => n.endsWith(".yaml")).sort().map((n) => join(rulesDir, n)) : [];
+  return [...rules, ...["sources.yaml", "sinks.yaml", "indicators.yaml", "commands.yaml", "decoders.yaml"].map((n) => join(dir, n)).filter((f) => existsSync(f))];
+}
+
+/** sha256 over the names and bytes of a directory's signature files (what the compiled set was made from). */
+export function signatureDigest(dir: string): string {
+  const hash = createHash("sha256");
+  for (const file of signatureFiles(dir)) hash.update(`${file.slice(dir.length)}\0`).update(readFileSync(file)).update("\0");
+  return hash.digest("hex");
+}
+
+let builtinDigest: string | undefined;
+/** signatureDigest of the built-in directory, read once per process (start-up and the result-cache key both need it). */
+export function builtinSignatureDigest(): string {
+  return (builtinDigest ??= signatureDigest(BUILTIN_SIGNATURES_DIR));
+}
