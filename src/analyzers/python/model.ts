@@ -119,6 +119,8 @@ export interface Value {
   items?: Value[];
   /** Known string keys of a dict. */
   dict?: Map<string, Value>;
+  /** A list of unknown length whose elements are all like this (a comprehension over unknown data). */
+  element?: Value;
   taints: Taint[];
   ref?: Ref;
   cell?: Cell;
