@@ -17,6 +17,7 @@ import { importModule } from "./imports.js";
 import { shellCall } from "./shell-calls.js";
 import { sinkCall, sinkMethod, storeHeaders } from "./sink-calls.js";
 import { modelMethod } from "./string-methods.js";
+import { isRepoFactory, repoFactory, repoMethod } from "./git-repos.js";
 import { mapUserFunction, runCallbacks, threadInitializer, THREAD_RUNNERS } from "./callbacks.js";
 import { FILE_COPIERS, FILE_DUMPERS, stagingKey, writeTarget } from "./staging.js";
 import { callUserFunction, instantiate, KEY_HOOKS, runKeyHook } from "./user-functions.js";
@@ -127,6 +128,7 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
       const modelled = pathMethod(ip, frame, node, receiver, method, args);
       if (modelled) return modelled;
     }
+    if (receiver.cell?.repo) return repoMethod(ip, frame, node, receiver, method, args);
     // w3.eth.send_raw_transaction(…): a send_* method of a namespace of the client sends through it too.
     if (receiver.cell?.sink && (ref.qname.endsWith("()") || (/\(\)(\.[A-Za-z_]\w*)+$/.test(ref.qname) && /^send_/.test(method)))) return sinkMethod(ip, frame, node, receiver, method, args);
     const read = credentialRead(ip, frame, node, receiver, method);
@@ -363,6 +365,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   }
   if (/(^|\.)(setuptools|distutils\.core)\.setup$|^setuptools\.setup$/.test(qname)) runCmdclass(ip, frame, args);
 
+  if (isRepoFactory(qname)) return repoFactory(qname, args);
   const sink = classifySinkCall(ip.signatures, qname);
   if (sink) return sinkCall(ip, frame, node, qname, sink, args, extra);
 

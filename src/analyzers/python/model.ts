@@ -4,6 +4,7 @@ import type { FlowStep, SinkChannel, SourceKind } from "../facts.js";
 import type { Location } from "../../core/types.js";
 import type { PyNode } from "./ast.js";
 import type { ModuleState } from "./frame.js";
+import type { RepoState } from "./git-repos.js";
 
 /** A credential read without its trigger (the trigger is the caller's, decided at emission). */
 export interface SourceRecord {
@@ -48,6 +49,8 @@ export interface Cell {
   attrs?: Map<string, Value>;
   /** A file opened for writing under this folded path (see staging.ts). */
   stagePath?: string;
+  /** A git repository object (GitPython): its working tree and remote (see git-repos.ts). */
+  repo?: RepoState;
 }
 
 export interface FunctionInfo {
