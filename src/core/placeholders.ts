@@ -21,9 +21,9 @@ export function isPlaceholder(text: string): boolean {
   return trimmed.length > 0 && trimmed.length <= 80 && WHOLE.some((r) => r.test(trimmed));
 }
 
-/** A destination that is a placeholder, alone or as the host of a URL ("https://%WEBHOOK%/"). */
+/** A destination that is a placeholder, alone or as the host of a URL ("https://%WEBHOOK%/") or of a socket address ("YOUR IP HERE:8888"). */
 export function placeholderDestination(destination: string | undefined): string | undefined {
   if (!destination || destination.includes("*")) return undefined;
-  const bare = destination.replace(/^[a-z]+:\/\//i, "").replace(/\/$/, "");
+  const bare = destination.replace(/^[a-z]+:\/\//i, "").replace(/\/$/, "").replace(/:\d{1,5}$/, "");
   return isPlaceholder(bare) ? bare : undefined;
 }
