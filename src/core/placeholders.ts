@@ -1,5 +1,5 @@
 // Template placeholders: a value the author of a kit leaves to be filled in before use
-// ("%WEBHOOK%", "<insert your webhook here>", "{{ url }}", "YOUR_WEBHOOK_URL"). Code that
+// ("%WEBHOOK%", "<insert your webhook here>", "[redacted]", "{{ url }}", "YOUR_WEBHOOK_URL"). Code that
 // compares a setting with its placeholder is checking whether it was configured, so the
 // analyzers leave such a test open; a request sent to a placeholder goes to a destination
 // fixed in the package, only redacted — not one a caller chooses at run time.
@@ -7,6 +7,7 @@
 const WHOLE = [
   /^%[A-Z][A-Z0-9_]*%$/, // %WEBHOOK%
   /^<[^<>/\n]{2,60}>$/, // <insert your webhook here>, <guild_id>
+  /^\[(?!object )[A-Za-z][^[\]/\n]{1,59}\]$/, // [redacted], [YOUR WEBHOOK] (not "[object Array]")
   /^\{\{\s*[\w.-]{1,40}\s*\}\}$/, // {{ webhook }}
   /^\$\{[\w.-]{1,40}\}$/, // ${WEBHOOK} in a plain string
   /^__[A-Z][A-Z0-9_]*__$/, // __WEBHOOK__
@@ -21,9 +22,9 @@ export function isPlaceholder(text: string): boolean {
   return trimmed.length > 0 && trimmed.length <= 80 && WHOLE.some((r) => r.test(trimmed));
 }
 
-/** A destination that is a placeholder, alone or as the host of a URL ("https://%WEBHOOK%/"). */
+/** A destination that is a placeholder, alone or as the host of a URL ("https://%WEBHOOK%/") or of a socket address ("YOUR IP HERE:8888"). */
 export function placeholderDestination(destination: string | undefined): string | undefined {
   if (!destination || destination.includes("*")) return undefined;
-  const bare = destination.replace(/^[a-z]+:\/\//i, "").replace(/\/$/, "");
+  const bare = destination.replace(/^[a-z]+:\/\//i, "").replace(/\/$/, "").replace(/:\d{1,5}$/, "");
   return isPlaceholder(bare) ? bare : undefined;
 }

@@ -52,3 +52,37 @@ export function mapUserFunction(ip: Interpreter, frame: Frame, node: PyNode, qna
   const result = ip.callValue(frame, node, fn!, { positional: elements, keywords: new Map() });
   return qname === "builtins.filter" ? { taints: allTaints(iterables[0]!) } : { taints: allTaints(result) };
 }
+
+/** `Thread.__init__(self, …)` / `super().__init__(…)` in a subclass of a library thread or process. */
+const THREAD_INITIALIZERS = /^(threading\.Thread|multiprocessing\.Process|multiprocessing\.context\.Process)(\(\))?\.__init__$/;
+/** Their positional parameters after self: Thread(group, target, name, args, kwargs). */
+const THREAD_INIT_PARAMS = ["group", "target", "name", "args", "kwargs"];
+
+/**
+ * A subclass of threading.Thread handing `target` to the base initializer: the library keeps it
+ * in `self._target` / `_args` / `_kwargs`, which the subclass's own run() calls (the
+ * "thread with a return value" recipe). Without a run() of its own the target runs as with
+ * Thread(target=…). True when `qname` is such an initializer.
+ */
+export function threadInitializer(ip: Interpreter, frame: Frame, node: PyNode, qname: string, args: EvaluatedArgs): boolean {
+  const match = THREAD_INITIALIZERS.exec(qname);
+  if (!match) return false;
+  // Thread.__init__(self, …) names the instance; super().__init__(…) is the running method's.
+  const explicit = match[2] === undefined;
+  const self = explicit ? args.positional[0] : undefined;
+  const cls = self?.ref?.kind === "instance" ? self.ref.cls : frame.methodClass;
+  if (!cls) return true;
+  const positional = explicit ? args.positional.slice(1) : args.positional;
+  const bound = new Map<string, Value>();
+  THREAD_INIT_PARAMS.forEach((name, i) => {
+    const value = args.keywords.get(name) ?? positional[i];
+    if (value) bound.set(name, value);
+  });
+  const target = bound.get("target");
+  if (!isCallable(target)) return true;
+  ip.storeField(cls, "_target", target!);
+  ip.storeField(cls, "_args", bound.get("args") ?? { items: [], taints: [] });
+  ip.storeField(cls, "_kwargs", bound.get("kwargs") ?? { dict: new Map(), taints: [] });
+  if (!ip.findMethod(cls, "run")) runCallbacks(ip, frame, node, match[1]!, { positional: [], keywords: bound, nodes: [] });
+  return true;
+}

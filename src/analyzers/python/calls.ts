@@ -17,7 +17,8 @@ import { importModule } from "./imports.js";
 import { shellCall } from "./shell-calls.js";
 import { sinkCall, sinkMethod, storeHeaders } from "./sink-calls.js";
 import { modelMethod } from "./string-methods.js";
-import { mapUserFunction, runCallbacks, THREAD_RUNNERS } from "./callbacks.js";
+import { isRepoFactory, repoFactory, repoMethod } from "./git-repos.js";
+import { mapUserFunction, runCallbacks, threadInitializer, THREAD_RUNNERS } from "./callbacks.js";
 import { FILE_COPIERS, FILE_DUMPERS, stagingKey, writeTarget } from "./staging.js";
 import { callUserFunction, instantiate, KEY_HOOKS, runKeyHook } from "./user-functions.js";
 
@@ -127,6 +128,7 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
       const modelled = pathMethod(ip, frame, node, receiver, method, args);
       if (modelled) return modelled;
     }
+    if (receiver.cell?.repo) return repoMethod(ip, frame, node, receiver, method, args);
     // w3.eth.send_raw_transaction(…): a send_* method of a namespace of the client sends through it too.
     if (receiver.cell?.sink && (ref.qname.endsWith("()") || (/\(\)(\.[A-Za-z_]\w*)+$/.test(ref.qname) && /^send_/.test(method)))) return sinkMethod(ip, frame, node, receiver, method, args);
     const read = credentialRead(ip, frame, node, receiver, method);
@@ -171,6 +173,7 @@ function valueMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Valu
     const room = receiver.items ? MAX_ITEMS - receiver.items.length : 0;
     if (method === "append" && receiver.items && args.positional[0] && room > 0) receiver.items.push(args.positional[0]);
     else if (method === "extend" && receiver.items && args.positional[0]?.items && room >= args.positional[0].items.length) receiver.items.push(...args.positional[0].items);
+    else if (method === "extend" && receiver.items && args.positional[0]?.element && room > 0) receiver.items.push(args.positional[0].element);
     else if (method === "update" && receiver.dict && args.positional[0]?.dict) for (const [k, v] of args.positional[0].dict) receiver.dict.set(k, v);
     else addToObject(receiver, added);
     if ((receiver.items?.length ?? receiver.dict?.size ?? 0) > 0) addToObject(receiver, added);
@@ -354,6 +357,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   }
   if (SHELL_RUNNERS.has(qname)) return shellCall(ip, frame, node, qname, args);
   if (THREAD_RUNNERS.test(qname)) runCallbacks(ip, frame, node, qname, args);
+  else if (threadInitializer(ip, frame, node, qname, args)) return unknown();
   if (KEY_HOOKS.test(qname)) runKeyHook(ip, frame, node, args);
   if (qname === "builtins.map" || qname === "builtins.filter") {
     const mapped = mapUserFunction(ip, frame, node, qname, args);
@@ -361,6 +365,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   }
   if (/(^|\.)(setuptools|distutils\.core)\.setup$|^setuptools\.setup$/.test(qname)) runCmdclass(ip, frame, args);
 
+  if (isRepoFactory(qname)) return repoFactory(qname, args);
   const sink = classifySinkCall(ip.signatures, qname);
   if (sink) return sinkCall(ip, frame, node, qname, sink, args, extra);
 

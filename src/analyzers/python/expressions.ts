@@ -1,6 +1,7 @@
 // Expression evaluation: folding constants, resolving names to modules/functions,
 // and carrying taint through every way Python builds a value.
-import { PUBLIC_KEY_ATTRIBUTES, apiSource } from "./sources.js";
+import { apiSource, PUBLIC_KEY_ATTRIBUTES } from "./sources.js";
+import { classifySinkCall } from "./sinks.js";
 import { field, fields, namedChildren, textOf, type PyNode } from "./ast.js";
 import { evalCall } from "./calls.js";
 import { callUserFunction } from "./user-functions.js";
@@ -162,7 +163,22 @@ export function evalName(ip: Interpreter, frame: Frame, name: string): Value {
   if (name === "__builtins__" || name === "builtins") return external("builtins");
   if (BUILTINS.has(name)) return external(`builtins.${name}`);
   if (name === "__file__") return str(frame.file);
+  const stars = frame.module.starImports;
+  if (stars?.length) return external(`${starModule(ip, stars, name)}.${name}`);
   return unknown();
+}
+
+/**
+ * `from discord_webhook import *` then `DiscordWebhook(...)`: the name comes from a star-imported
+ * library. Of several, the one whose member is a known sink or credential source, else the last
+ * (a later star import shadows an earlier one).
+ */
+function starModule(ip: Interpreter, stars: readonly string[], name: string): string {
+  for (let i = stars.length - 1; i >= 0; i--) {
+    const qname = `${stars[i]}.${name}`;
+    if (classifySinkCall(ip.signatures, qname) || apiSource(ip.signatures, qname, undefined, false)) return stars[i]!;
+  }
+  return stars[stars.length - 1]!;
 }
 
 function evalString(ip: Interpreter, frame: Frame, node: PyNode, report = true): Value {
@@ -269,7 +285,11 @@ function evalComprehension(ip: Interpreter, frame: Frame, node: PyNode): Value {
     const more = evalExpr(ip, inner, field(clause, "right")!);
     bindTarget(ip, inner, field(clause, "left")!, iterationElement(ip, frame, clause, more));
   }
-  return derived([evalBody(ip, inner, node, body)]);
+  const element = evalBody(ip, inner, node, body);
+  const result = derived([element]);
+  // `[f"{base}/{d}/Local Storage/leveldb" for d in os.listdir(base)]`: what each element is stays known.
+  if (node.type !== "dictionary_comprehension" && (element.str !== undefined || element.partial !== undefined || element.ref)) result.element = element;
+  return result;
 }
 
 function evalBody(ip: Interpreter, frame: Frame, node: PyNode, body: PyNode): Value {
@@ -294,6 +314,7 @@ export function iterationItems(value: Value): Value[] | undefined {
 /** The value of one element when the elements are not known: carries the container's taint. */
 export function iterationElement(ip: Interpreter, frame: Frame, node: PyNode, iterable: Value): Value {
   if (iterable.ref?.kind === "env") return { taints: [envDump(ip, frame, node)] };
+  if (iterable.element) return { ...iterable.element, taints: allTaints(iterable) };
   const element = derived([iterable]);
   if (iterable.ref?.kind === "external" && /^pathlib\.Path\(\)|os\.(listdir|scandir|walk)/.test(iterable.ref.qname)) element.ref = external(PATH_TYPE).ref!;
   if (iterable.ref?.kind === "external" && /^glob\.i?glob\(\)$/.test(iterable.ref.qname) && iterable.partial && !iterable.taints.some((t) => t.source)) element.partial = iterable.partial;
@@ -348,8 +369,8 @@ export function attributeOf(ip: Interpreter, frame: Frame, object: Value, name: 
       const attribute = readObjectAttribute(object, name);
       return attribute.ref ? attribute : { ...attribute, ref: { kind: "external", qname } };
     }
-    // A secret held in an attribute of a library object (`Account.create().key`): signatures/sources.yaml apiSources.
-    const held = apiSource(ip.signatures, qname, undefined, false);
+    // A secret held in an attribute of a library object (`Account.create().key`, read, not called): signatures/sources.yaml apiSources.
+    const held = node.type === "attribute" && node.field !== "function" ? apiSource(ip.signatures, qname, undefined, false) : undefined;
     const taints = held ? mergeTaints([ip.source(frame, node, held.kind, held.note, held.detail)], allTaints(object)) : allTaints(object);
     const result: Value = { ref: { kind: "external", qname }, taints };
     if (object.cell) result.cell = object.cell;

@@ -46,6 +46,8 @@ export interface ModuleState {
   /** Top-level records, lifted when the module is imported from an install-time file. */
   out: RecordSink;
   trigger: Trigger;
+  /** `from <external module> import *`, in order: a name bound nowhere else comes from one of them. */
+  starImports?: string[];
 }
 
 export interface Frame {

@@ -36,6 +36,10 @@ export function execImport(ip: Interpreter, frame: Frame, node: PyNode): void {
       for (const [name, value] of ip.modules.get(module.ref.name)?.scope.vars ?? []) {
         if (!name.startsWith("_")) setName(frame, name, value);
       }
+    } else if (module.ref?.kind === "external" && moduleName) {
+      // The library's names are not known here: evalName resolves an otherwise unbound name through them.
+      const stars = (frame.module.starImports ??= []);
+      if (!stars.includes(moduleName) && stars.length < 16) stars.push(moduleName);
     }
     return;
   }

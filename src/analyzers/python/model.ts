@@ -4,6 +4,7 @@ import type { FlowStep, SinkChannel, SourceKind } from "../facts.js";
 import type { Location } from "../../core/types.js";
 import type { PyNode } from "./ast.js";
 import type { ModuleState } from "./frame.js";
+import type { RepoState } from "./git-repos.js";
 
 /** A credential read without its trigger (the trigger is the caller's, decided at emission). */
 export interface SourceRecord {
@@ -48,6 +49,8 @@ export interface Cell {
   attrs?: Map<string, Value>;
   /** A file opened for writing under this folded path (see staging.ts). */
   stagePath?: string;
+  /** A git repository object (GitPython): its working tree and remote (see git-repos.ts). */
+  repo?: RepoState;
 }
 
 export interface FunctionInfo {
@@ -119,6 +122,8 @@ export interface Value {
   items?: Value[];
   /** Known string keys of a dict. */
   dict?: Map<string, Value>;
+  /** A list of unknown length whose elements are all like this (a comprehension over unknown data). */
+  element?: Value;
   taints: Taint[];
   ref?: Ref;
   cell?: Cell;
@@ -273,8 +278,23 @@ export function join(a: Value, b: Value): Value {
   if (a.items && b.items === undefined && b.str === undefined && b.ref === undefined) result.items = a.items;
   else if (b.items && a.items === undefined && a.str === undefined && a.ref === undefined) result.items = b.items;
   else if (a.items && b.items) result.items = [...a.items, ...b.items].slice(0, 256);
-  if (a.dict || b.dict) result.dict = new Map([...(a.dict ?? []), ...(b.dict ?? [])]);
+  if (a.dict || b.dict) result.dict = joinDicts(a.dict, b.dict);
   return result;
+}
+
+/** Keys of either dict; a key both have holds either value (`data = {"content": secret}` then, in a branch, `data = {"content": "file"}`). */
+function joinDicts(a: Map<string, Value> | undefined, b: Map<string, Value> | undefined, depth = 0): Map<string, Value> {
+  const merged = new Map(a ?? []);
+  for (const [key, value] of b ?? []) {
+    const previous = merged.get(key);
+    merged.set(key, previous && previous !== value ? (depth < 4 ? joinShallow(previous, value, depth + 1) : { taints: mergeTaints(allTaints(previous), allTaints(value)) }) : value);
+  }
+  return merged;
+}
+
+function joinShallow(a: Value, b: Value, depth: number): Value {
+  if (!a.dict || !b.dict) return join(a, b);
+  return { ...join({ ...a, dict: undefined }, { ...b, dict: undefined }), dict: joinDicts(a.dict, b.dict, depth) };
 }
 
 /** Attributes of another object joined into `cell` (either object at run time): per name, taints only, no recursion. */

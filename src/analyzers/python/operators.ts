@@ -71,6 +71,9 @@ export function binary(ip: Interpreter, frame: Frame, node: PyNode, op: string, 
   }
   if (op === "+") {
     if (left.items && right.items && left.items.length + right.items.length <= MAX_ITEMS) return { items: [...left.items, ...right.items], taints };
+    // A known list and a comprehension over unknown data: the known items, then one standing for the rest.
+    if (left.items && right.element && left.items.length < MAX_ITEMS) return { items: [...left.items, right.element], taints };
+    if (right.items && left.element && right.items.length < MAX_ITEMS) return { items: [left.element, ...right.items], taints };
     if (left.items || right.items) return { taints };
     const result = concat([left, right]);
     if (result.str !== undefined) ip.indicators(frame, node, result.str);

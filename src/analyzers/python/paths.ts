@@ -34,7 +34,7 @@ export interface CredentialPath {
  */
 export function credentialPath(signatures: Signatures, path: string): CredentialPath | undefined {
   // Code or prose that mentions a path (a payload written to disk) is not a path.
-  if (path.length > 1024 || !/[./~]/.test(path) || /[\n\r]/.test(path)) return undefined;
+  if (path.length > 1024 || !/[./~\\]/.test(path) || /[\n\r]/.test(path)) return undefined;
   const normalized = normalizeForClassify(path.trim());
   const candidates = [normalized];
   if (normalized.includes("*")) {

@@ -2,7 +2,8 @@
 // and which credential files it sends (`curl -F f=@~/.ssh/id_rsa …`).
 import type { PyNode } from "./ast.js";
 import { reportSink } from "./effects.js";
-import type { Frame } from "./frame.js";
+import { location, type Frame } from "./frame.js";
+import { shellWorkTree } from "./git-repos.js";
 import type { Interpreter } from "./interpreter.js";
 import type { CallArgs } from "./library.js";
 import { allTaints, derived, external, foldedText, mergeTaints, type Taint, type Value } from "./model.js";
@@ -81,17 +82,30 @@ export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: st
     // `git push https://user:{token}@host/repo.git`: the URL's user part is the push's own login
     // (basic auth), not data it uploads; files copied on the same line still flow (credentialTaints).
     const loginInUrl = program === "git push" && command.args.some((a) => /^[a-z]+:\/\/[^/@\s]*\*[^/@\s]*@/i.test(a));
+    // git push uploads the commits of the working tree it runs in (-C dir, cwd=, an earlier `cd dir`).
+    const tree = program === "git push" ? pushedTree(ip, frame, node, commands, command, args) : [];
     reportSink(ip, frame, node, {
       channel,
       note: `runs ${program} through ${qname}()`,
       ...(destination ? { destination } : {}),
       data: [],
-      extraTaints: loginInUrl ? credentialTaints : mergeTaints(credentialTaints, commandTaints),
+      extraTaints: mergeTaints(loginInUrl ? credentialTaints : mergeTaints(credentialTaints, commandTaints), tree),
       ...(loginInUrl ? { authTaints: commandTaints } : {}),
     });
   }
   const output = derived(argv ? [argv] : []);
   return { ref: external(`${qname}()`).ref!, taints: mergeTaints(output.taints, credentialTaints) };
+}
+
+/** What the package wrote under the working tree a `git push` runs in (a staged folder it commits). */
+function pushedTree(ip: Interpreter, frame: Frame, node: PyNode, commands: ShellCommand[], command: ShellCommand, args: CallArgs): Taint[] {
+  const cwd = args.keywords.get("cwd");
+  let dir = shellWorkTree(command.args, cwd ? foldedText(cwd) : undefined);
+  if (dir === undefined) {
+    // `cd dir && git add . && git push …` on one command line.
+    for (const earlier of commands.slice(0, commands.indexOf(command))) if (earlier.program === "cd" && earlier.args[0]) dir = earlier.args[0];
+  }
+  return dir === undefined ? [] : ip.staged.read(stagingKey({ str: dir, taints: [] }), { ...location(frame, node), note: `committed from ${dir}` });
 }
 
 const PYTHON_PROGRAMS = /^(pythonw?|python[23](\.\d+)?w?|py|pyw)(\.exe)?$/i;

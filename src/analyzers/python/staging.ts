@@ -14,11 +14,22 @@ const WRITABLE_OPENERS = /^(builtins\.open|io\.open|codecs\.open|zipfile\.ZipFil
 
 /** The name a file is staged under: its folded path, when enough of it is known to be specific. */
 export function stagingKey(value: Value | undefined): string | undefined {
-  const text = value ? foldedText(value) : undefined;
+  const raw = value ? foldedText(value) : undefined;
+  // `./out/x` and `out/x` are one file; "." is the current folder (see reachedKeys).
+  const text = raw?.replace(/^(\.[\\/])+(?=.)/, "");
+  if (text === "." || text === "./" || text === ".\\") return CURRENT_FOLDER;
   if (!text || text.length > 1024 || text.replace(/[*/.\\]/g, "").length < 3) return undefined;
   // One spelling per file: Windows separators and case, no doubled or trailing separators.
   return text.replace(/\\/g, "/").replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1").toLowerCase();
 }
+
+const CURRENT_FOLDER = ".";
+/**
+ * A path that may be relative to the current folder: `chrome/default/cookies.txt`, or one whose
+ * folders are computed (`Path(browser) / profile / "cookies.txt"`); not one under home, the root
+ * or a drive.
+ */
+const isRelative = (key: string): boolean => !/^([/~]|[a-z]:)/i.test(key);
 
 /**
  * The written keys a read of `key` reaches: the file itself, everything under it when it is a
@@ -34,7 +45,9 @@ function reachedKeys(key: string, written: Iterable<string>): string[] {
   // A folder is only followed when specific (not "~", "*" or "/tmp/*").
   const folderRead = key.replace(/[~/.*]/g, "").length >= 3 && !/^\/tmp\/?\*?$/.test(key);
   for (const candidate of written) {
-    if (candidate === key || (folderRead && candidate.startsWith(`${key}/`))) out.push(candidate);
+    // `os.walk(".")` / `make_archive(…, ".")`: every file written under the current folder.
+    if (key === CURRENT_FOLDER && isRelative(candidate)) out.push(candidate);
+    else if (candidate === key || (folderRead && candidate.startsWith(`${key}/`))) out.push(candidate);
     else if (pattern && candidate.startsWith(folder!) && pattern.test(candidate)) out.push(candidate);
   }
   return out;

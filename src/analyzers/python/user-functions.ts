@@ -50,10 +50,24 @@ function worthInlining(ip: Interpreter, fn: FunctionInfo, params: Value[]): bool
       (p.str !== undefined && (p.str.length >= 16 || credentialPath(ip.signatures, p.str) !== undefined)) ||
       (p.str === undefined && p.partial !== undefined && credentialPath(ip.signatures, p.partial) !== undefined) ||
       isHomePath(p) ||
+      configNamesCredential(ip, p) ||
       ip.staged.holds(stagingKey(p)) ||
       (p.items !== undefined && p.items.length >= 4) ||
       p.ref?.kind === "function",
   );
+}
+
+/**
+ * A small settings dict one of whose strings names a credential file (`{"local_state":
+ * r"AppData\Local\Google\Chrome\User Data\Local State", …}` handed to a helper): the
+ * helper's reads are only recognised with the real dict.
+ */
+function configNamesCredential(ip: Interpreter, value: Value): boolean {
+  if (!value.dict || value.dict.size > 32) return false;
+  for (const entry of value.dict.values()) {
+    if (entry.str !== undefined && entry.str.length < 1024 && credentialPath(ip.signatures, entry.str) !== undefined) return true;
+  }
+  return false;
 }
 
 /**
@@ -68,7 +82,7 @@ function isHomePath(value: Value): boolean {
 /** `withData`: run the body with the real arguments (a hook's callback keeps what it gets in globals). */
 export function callUserFunction(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: CallArgs, node: PyNode, withData = false): Value {
   const params = bindParameters(ip, frame, fn, args);
-  const homePath = params.some(isHomePath);
+  const homePath = params.some((p) => isHomePath(p) || configNamesCredential(ip, p));
   const limit = homePath ? MAX_INLINE_NODES_HOME_PATH : MAX_INLINE_NODES;
   const small = nodeCount(fn.body, limit) < limit;
   if (frame.inlineDepth < MAX_INLINE_DEPTH && small && (withData || worthInlining(ip, fn, params))) {
