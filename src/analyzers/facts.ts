@@ -25,7 +25,19 @@ export interface SourceFact {
   /** The concrete thing read when known: a path ("~/.ssh/id_rsa"), an env name ("NPM_TOKEN"), a parameter name. */
   detail?: string;
   trigger: Trigger;
+  /**
+   * "page": a credential of the web page the code runs in (`document.cookie`, its
+   * `localStorage`/`sessionStorage`). Its issuer is the page's own origin: sent there (a
+   * relative URL, `location.origin`) it authenticates; sent to another host it is stolen.
+   */
+  origin?: "page";
 }
+
+/**
+ * How the JavaScript front-end folds the web page's own origin (`location.origin`,
+ * `location.host`, `document.location.href`): a destination starting with it is the page's server.
+ */
+export const PAGE_ORIGIN = "<page-origin>";
 
 /** Data leaving the machine. */
 export interface SinkFact {

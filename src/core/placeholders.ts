@@ -16,15 +16,24 @@ const WHOLE = [
   /^(?:discord[ _-]?)?webhook(?:[ _-]?(?:url|link|here))?$/i, // "Webhook", "WEBHOOK_URL"
 ];
 
+/** A placeholder set off by stars on both sides: "****WEBHOOK-URL****". */
+const STARRED = /^\*{2,}\s*([^*\s][^*]{0,60}?)\s*\*{2,}$/;
+
 /** Whether a string is a template placeholder (the whole string, nothing else). */
 export function isPlaceholder(text: string): boolean {
   const trimmed = text.trim();
-  return trimmed.length > 0 && trimmed.length <= 80 && WHOLE.some((r) => r.test(trimmed));
+  const inner = STARRED.exec(trimmed)?.[1] ?? trimmed;
+  return inner.length > 0 && inner.length <= 80 && WHOLE.some((r) => r.test(inner));
 }
 
-/** A destination that is a placeholder, alone or as the host of a URL ("https://%WEBHOOK%/") or of a socket address ("YOUR IP HERE:8888"). */
+/**
+ * A destination that is a placeholder, alone or as the host of a URL ("https://%WEBHOOK%/") or
+ * of a socket address ("YOUR IP HERE:8888"). Stars stand for unknown parts of a folded
+ * destination, so only the starred form ("****WEBHOOK****", whole) may contain them.
+ */
 export function placeholderDestination(destination: string | undefined): string | undefined {
-  if (!destination || destination.includes("*")) return undefined;
+  if (!destination) return undefined;
   const bare = destination.replace(/^[a-z]+:\/\//i, "").replace(/\/$/, "").replace(/:\d{1,5}$/, "");
+  if (bare.includes("*") && !STARRED.test(bare)) return undefined;
   return isPlaceholder(bare) ? bare : undefined;
 }

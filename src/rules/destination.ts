@@ -1,5 +1,5 @@
 // What can be said about a sink's folded destination.
-import type { SinkFact } from "../analyzers/facts.js";
+import { PAGE_ORIGIN, type SinkFact } from "../analyzers/facts.js";
 import type { Indicator } from "../core/types.js";
 import type { Draft } from "./package-rule.js";
 import { hostOf } from "./signatures.js";
@@ -34,4 +34,19 @@ export function sinkDraftBase(sink: SinkFact): Pick<Draft, "location" | "trigger
     flow: [{ ...sink.location, note: sink.note }],
     indicators: indicatorsFor(sink.destination),
   };
+}
+
+/**
+ * A destination on the web page's own server: a relative URL ("/api/me", "api/me", "?q") or
+ * one built on the page's origin (`location.origin + "/api"`). An unknown destination is not.
+ */
+export function isPageOwnDestination(destination: string | undefined): boolean {
+  if (destination === undefined) return false;
+  if (destination.startsWith(PAGE_ORIGIN)) {
+    const rest = destination.slice(PAGE_ORIGIN.length).replace(/^\*/, "");
+    return rest === "" || /^[/?#]/.test(rest);
+  }
+  if (/^\/(?!\/)|^\.\.?\/|^[?#]/.test(destination)) return true;
+  // "api/me": no scheme, and the first segment is no host (no dot, colon or unknown part).
+  return /^[A-Za-z0-9_-]+(\/|$)/.test(destination) && !/^[^/]*[.:*]/.test(destination);
 }

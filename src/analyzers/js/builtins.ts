@@ -8,6 +8,7 @@ import { commandRunner, isCommandModule, sinkChannelFor, sinkCall } from "./sink
 import { cryptoCall, osCall, pathCall, pipeline, zlibCall } from "./node-apis.js";
 import { fsCall, isFsModule, isPromptModule, promptCall } from "./sources.js";
 import { extensionCookies } from "./page-code.js";
+import { storageCall } from "./web-storage.js";
 import { cloudSdkCall } from "./cloud-sdks.js";
 import { bufferFromText, decodeBase64 } from "./strings.js";
 import { isPlaceholder } from "../../core/placeholders.js";
@@ -261,7 +262,7 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
       }
       if (name.startsWith("console.")) return UNKNOWN;
       {
-        const cookies = extensionCookies(I, name, call);
+        const cookies = extensionCookies(I, name, call) ?? storageCall(I, name, call);
         if (cookies) return cookies;
       }
       {

@@ -8,6 +8,7 @@ import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { constructImplicit, initFields, superCall } from "./classes.js";
 import { callValueMethod } from "./methods.js";
+import { narrowCookieJar } from "./web-storage.js";
 import { Scope } from "./scope.js";
 import { PAGE_EVALUATORS, pageTokenCall, runPageScript } from "./page-code.js";
 import { interceptedRequestCall } from "./intercepted-requests.js";
@@ -91,6 +92,8 @@ export function evalArguments(I: Interpreter, nodes: Node[], frame: Frame): Valu
 }
 
 export function dispatchCall(I: Interpreter, call: Call): Value {
+  // One named cookie picked out of `document.cookie` is only that cookie.
+  if (call.receiver?.taint && call.key !== undefined) call = { ...call, receiver: narrowCookieJar(I, call.receiver, call.key, call) };
   const { target, receiver, key } = call;
   if (receiver?.fn && (key === "call" || key === "apply" || key === "bind")) return callFunctionMethod(I, call, receiver);
   // https.request.call(https, …), .apply, .bind: the API itself, not a member named "call".

@@ -226,7 +226,11 @@ class PackageAnalysis implements ModuleLoader {
     this.requireNesting++;
     try {
       this.withPassBudget(100_000 + 20 * size, unit.file, () => {
+        const mark = this.interpreter.afterTopLevel.length;
         this.interpreter.execStatements(unit.ast.body as Node[], this.topFrame(unit, trigger));
+        const listeners = this.interpreter.afterTopLevel.splice(mark);
+        if (listeners.length > 0) this.interpreter.memo.clear();
+        for (const run of listeners) run();
       });
     } finally {
       this.requireNesting--;

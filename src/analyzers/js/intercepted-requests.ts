@@ -42,7 +42,7 @@ export function interceptedRequestCall(I: Interpreter, call: Call): Value | unde
   const filter = call.args.find((a) => a.object && a.object.props.has("urls"));
   const urls = (filter?.object?.props.get("urls")?.object?.elements ?? []).map((u) => stringOf(u)).filter((u): u is string => u !== undefined);
   const details = requestDetails(I, call, urls);
-  I.invokeCallback(listener, [details, UNKNOWN], call.node, { ...call.frame, trigger: laterTrigger(call.frame.trigger) });
+  runListener(I, listener, [details, UNKNOWN], call);
   return UNKNOWN;
 }
 
@@ -106,7 +106,7 @@ function debuggerMessages(I: Interpreter, call: Call): Value | undefined {
     ["headers", { object: { props: new Map(), taint: headers, open: true } }],
   ]));
   const params = { object: { props: new Map<string, Value>([["request", request]]), taint: body, open: true } };
-  I.invokeCallback(listener, [UNKNOWN, UNKNOWN, params], call.node, { ...call.frame, trigger: laterTrigger(call.frame.trigger) });
+  runListener(I, listener, [UNKNOWN, UNKNOWN, params], call);
   return UNKNOWN;
 }
 
@@ -184,6 +184,16 @@ function pageRequest(I: Interpreter, token?: Taint[]): Value {
 
 function runHook(I: Interpreter, hook: Value, thisValue: Value, args: Value[], frame: Frame): void {
   I.invokeCallback(hook, args, hook.fn!.node, frame, false, thisValue);
+}
+
+/**
+ * A listener runs when the app makes a request: now, and again once the module that
+ * registered it at its top level has finished (it fires later, with everything defined).
+ */
+function runListener(I: Interpreter, listener: Value, args: Value[], call: Call): void {
+  const frame = { ...call.frame, trigger: laterTrigger(call.frame.trigger) };
+  I.invokeCallback(listener, args, call.node, frame);
+  if (call.frame.depth === 0 && !call.frame.standalone) I.afterTopLevel.push(() => I.invokeCallback(listener, args, call.node, frame));
 }
 
 /** A listener or hook runs when the app makes a request: later than the code that installs it. */

@@ -63,6 +63,12 @@ export class Interpreter {
   readonly memo = new CallMemo();
   /** Module factories of bundles (webpack, browserify, esbuild): each runs like a file of its own. */
   readonly bundles = new BundleModel();
+  /**
+   * Listeners a module's top level registers for the app's requests (webRequest, DevTools
+   * events): they fire after the module has run, so they run again then and see what the
+   * rest of the module defined (`var handlers = {…}` below the registration).
+   */
+  readonly afterTopLevel: (() => void)[] = [];
   /** How often and how expensively each function was inlined. */
   readonly inlineStats = new Map<Node, { count: number; steps: number; triggers: Set<Trigger> }>();
 

@@ -9,6 +9,7 @@ import { envMember, processEnv, secretParamMember } from "./sources.js";
 import { requestApiHook } from "./intercepted-requests.js";
 import { imageSource } from "./sinks.js";
 import { cloudSdkMember } from "./cloud-sdks.js";
+import { isStorageName, pageMember, storageRef } from "./web-storage.js";
 import {
   UNKNOWN,
   constant,
@@ -105,6 +106,8 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
     const secret = secretParamMember(I, key, node, frame);
     if (secret) return secret;
   }
+  // Another window's storage (`window.open(…).localStorage`) is a page's storage too.
+  if (isStorageName(key) && !object.ref && !object.object?.props.has(key)) return storageRef(key);
   if (object.ref) {
     if (key === undefined) return UNKNOWN;
     const sdkCredentials = cloudSdkMember(I, object.ref, key, node, frame);
@@ -113,6 +116,8 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
     if (object.ref.global) {
       if (path.length === 2 && path[0] === "process" && key === "env") return processEnv(I, node, frame);
       if (path.length > 1 && GLOBAL_OBJECTS.has(path[0]!)) path.shift();
+      const page = pageMember(I, path, node, frame);
+      if (page) return page;
     }
     return { ref: { ...object.ref, path } };
   }

@@ -56,6 +56,11 @@ export class CallMemo {
     return this.results.get(key);
   }
 
+  /** Forget every result: what the module defined since may change what a call does. */
+  clear(): void {
+    this.results.clear();
+  }
+
   set(key: string, result: Value): void {
     if (this.results.size >= MAX_ENTRIES) this.results.clear();
     this.results.set(key, result);

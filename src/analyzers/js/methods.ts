@@ -149,8 +149,11 @@ function arrayMethod(I: Interpreter, receiver: Value, key: string, call: Call): 
     case "shift":
     case "pop": {
       if (!sure) data.open = true;
-      if (!sure) return elements.length > 0 ? elements.reduce<Value>((a, e) => join(a, e), UNKNOWN) : UNKNOWN;
-      return (key === "shift" ? elements.shift() : elements.pop()) ?? constant(undefined);
+      if (!sure) return elements.reduce<Value>((a, e) => join(a, e), unknownWith(data.taint));
+      // Nothing known in an array of unknown length (`text.split(sep)` of a run-time string): unknown, with the array's taint.
+      if (elements.length === 0 && data.open) return unknownWith(data.taint);
+      const taken = (key === "shift" ? elements.shift() : elements.pop()) ?? constant(undefined);
+      return data.taint ? { ...taken, taint: mergeTaints(taken.taint, data.taint) } : taken;
     }
     case "concat": {
       const out = [...elements];

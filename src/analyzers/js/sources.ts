@@ -2,7 +2,7 @@
 // fs whose folded path names a credential, password prompts, and the secret-named
 // parameters of SSH wrappers (the ssh-decorate shape).
 import { workflowWrite } from "./workflow-writes.js";
-import type { SourceKind } from "../facts.js";
+import type { SourceFact, SourceKind } from "../facts.js";
 import { classifyCredentialPath, isSecretEnvName, isSecretParameterName } from "../../rules/signatures.js";
 import type { Node } from "./ast.js";
 import type { Call } from "./calls.js";
@@ -29,10 +29,10 @@ const HOME_RELATIVE_VARIABLES: Record<string, string> = lookupTable({
 });
 
 /** Register a source read here and return the taint its data carries. */
-export function sourceTaint(I: Interpreter, kind: SourceKind, note: string, detail: string | undefined, node: Node, frame: Frame): Taint[] {
+export function sourceTaint(I: Interpreter, kind: SourceKind, note: string, detail: string | undefined, node: Node, frame: Frame, origin?: SourceFact["origin"]): Taint[] {
   const location = I.location(node, frame);
   markTaintLive();
-  const fact = I.collector.addSource({ kind, location, note, detail, trigger: frame.trigger });
+  const fact = I.collector.addSource({ kind, location, note, detail, trigger: frame.trigger, ...(origin ? { origin } : {}) });
   return [{ key: FactCollector.sourceKey(fact), source: fact, steps: [{ ...location, note: detail ? `${note}: ${detail}` : note }] }];
 }
 
