@@ -10,7 +10,7 @@ import type * as Yaml from "yaml";
 import type { z } from "zod";
 import { ConfigurationError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
-import { compileFlagged, signatureSchemas, type ClientRole, type CommandsData, type DecoderAlgorithm, type DecodersData, type DestinationStyle, type FrontEnd, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
+import { compileFlagged, signatureSchemas, type ClientRole, type CommandsData, type DecoderAlgorithm, type DecodersData, type DestinationStyle, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
 
 export const BUILTIN_SIGNATURES_DIR = join(PACKAGE_ROOT, "signatures");
 /** Written by `npm run build` (scripts/build-signatures.mjs). */
@@ -38,7 +38,6 @@ export interface ProgramMeaning {
 
 /** A command whose output is a stored credential (signatures/commands.yaml `credentialCommands`). */
 export interface CredentialCommand {
-  only?: FrontEnd;
   programs?: Set<string>;
   words?: RegExp[];
   anyWord?: RegExp;
@@ -325,7 +324,6 @@ function mergeCommands(into: CompiledCommands, data: CommandsData): void {
     };
   }
   const added: CredentialCommand[] = data.credentialCommands.map((c) => ({
-    ...(c.only ? { only: c.only } : {}),
     ...(c.program !== undefined ? { programs: new Set(typeof c.program === "string" ? [c.program] : c.program) } : {}),
     ...(c.words ? { words: c.words.map(wholeWord) } : {}),
     ...(c.anyWord ? { anyWord: wholeWord(c.anyWord) } : {}),

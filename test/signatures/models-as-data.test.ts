@@ -232,6 +232,11 @@ describe("an entry no front-end can use", () => {
     expect(error.message).toMatch(/commands\.yaml:2: credentialCommands\.0: a credential command needs a program or a line pattern/);
   });
 
+  it("a credential command for one front-end (only:) is an error at its line: both read every entry", () => {
+    const error = loadError({ "commands.yaml": "credentialCommands:\n  - { program: gh, words: [auth, token], kind: git-credentials, note: x }\n  - { only: js, program: zorblat, kind: registry-token, note: x }\n" });
+    expect(error.message).toMatch(/commands\.yaml:3: credentialCommands\.1\.only: both front-ends read every credential command/);
+  });
+
   it("an unknown destination style or decoder algorithm is an error at its line", () => {
     expect(loadError({ "commands.yaml": "programs:\n  zorblat:\n    destination: carrier-pigeon\n" }).message).toMatch(/commands\.yaml:3: programs\.zorblat\.destination/);
     expect(loadError({ "decoders.yaml": "python:\n  zorblat.unpack: rot47\n" }).message).toMatch(/decoders\.yaml:2: python\.zorblat\.unpack/);
