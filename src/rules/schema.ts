@@ -119,6 +119,8 @@ const sourcesSchema = z
     apiSources: z.object({ python: z.array(apiSourceSchema).default([]) }).strict().default({ python: [] }),
     /** Libraries that consume a secret for what it is (module names; Python front-end). */
     credentialConsumers: z.object({ python: z.array(z.string().min(1)).default([]) }).strict().default({ python: [] }),
+    /** Cloud instance metadata services: whole-host patterns, and the paths whose answer is a credential. */
+    cloudMetadata: z.object({ hosts: z.array(regexSource).default([]), credentialPaths: z.array(regexSource).default([]) }).strict().default({ hosts: [], credentialPaths: [] }),
   })
   .strict();
 
@@ -191,6 +193,8 @@ const credentialCommandSchema = z
     anyWord: flaggedRegex.optional(),
     anyArg: flaggedRegex.optional(),
     noWords: z.literal(true).optional(),
+    /** Some argument is a URL or host of a cloud metadata service (sources.yaml `cloudMetadata.hosts`). */
+    metadataService: z.literal(true).optional(),
     /** Regex over "program arg arg…". */
     line: flaggedRegex.optional(),
     kind: z.enum(SOURCE_KINDS),

@@ -43,6 +43,7 @@ export interface CredentialCommand {
   anyWord?: RegExp;
   anyArg?: RegExp;
   noWords: boolean;
+  metadataService: boolean;
   line?: RegExp;
   kind: SourceKind;
   note: string;
@@ -99,6 +100,8 @@ export interface Signatures {
   apiSources: { python: { calls: Record<string, ApiSourceData>; patterns: CompiledPattern<ApiSourceData>[] } };
   /** sources.yaml `credentialConsumers`: modules that consume a secret for what it is (Python front-end). */
   credentialConsumers: { python: string[] };
+  /** sources.yaml `cloudMetadata` (read through src/analyzers/common/cloud-metadata.ts). */
+  cloudMetadata: { hosts: RegExp[]; credentialPaths: RegExp[] };
   sinks: CompiledSinks;
   exfilServices: CompiledPattern<{ name: string; category: string }>[];
   knownBad: IndicatorsData["knownBad"];
@@ -156,6 +159,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     secretParameterNames: [],
     apiSources: { python: { calls: table(), patterns: [] } },
     credentialConsumers: { python: [] },
+    cloudMetadata: { hosts: [], credentialPaths: [] },
     // Looked up by names taken from scanned code ("constructor", "hasOwnProperty"…): no prototype.
     sinks: { js: { modules: table(), globals: table() }, python: { modules: table(), clients: table(), builtins: table() }, shellPrograms: table() },
     exfilServices: [],
@@ -273,6 +277,8 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     into.envNotSecretNames.push(...sources.envNotSecretNames.map(compile));
     into.secretParameterNames.push(...sources.secretParameterNames.map(compile));
     into.credentialConsumers.python.push(...sources.credentialConsumers.python);
+    into.cloudMetadata.hosts.push(...sources.cloudMetadata.hosts.map((h) => new RegExp(`^(?:${h})$`, "i")));
+    into.cloudMetadata.credentialPaths.push(...sources.cloudMetadata.credentialPaths.map(compile));
     for (const api of sources.apiSources.python) {
       const data = { kind: api.kind, note: api.note, ...(api.detail !== undefined ? { detail: api.detail } : {}) };
       if (api.call !== undefined) into.apiSources.python.calls[api.call] = data;
@@ -329,6 +335,7 @@ function mergeCommands(into: CompiledCommands, data: CommandsData): void {
     ...(c.anyWord ? { anyWord: wholeWord(c.anyWord) } : {}),
     ...(c.anyArg ? { anyArg: compileFlagged(c.anyArg) } : {}),
     noWords: c.noWords === true,
+    metadataService: c.metadataService === true,
     ...(c.line ? { line: compileFlagged(c.line) } : {}),
     kind: c.kind,
     note: c.note,

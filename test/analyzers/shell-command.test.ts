@@ -19,7 +19,7 @@ const signatures = loadSignatures();
 function readings(line: string): { js: string[]; python: string[] } {
   const js = analyzeShell(line, signatures).sources.map((s) => s.kind);
   const python = parseCommandLine(line).flatMap((c) => {
-    const printed = credentialCommand(signatures.commands, c.program, c.args);
+    const printed = credentialCommand(signatures, c.program, c.args);
     return printed ? [printed.kind] : [];
   });
   return { js, python };
@@ -69,6 +69,8 @@ describe("credential commands (signatures/commands.yaml credentialCommands)", ()
     ["netsh wlan show profile name=x key=clear", "system-secrets"],
     ["nmcli --show-secrets connection show x", "system-secrets"],
     ["curl http://169.254.169.254/latest/meta-data/iam/", "cloud-credentials"],
+    ["curl -H Metadata-Flavor:Google http://metadata/computeMetadata/v1/", "cloud-credentials"],
+    ["wget -qO- 169.254.170.2/v2/credentials", "cloud-credentials"],
     ["env", "env-dump"],
     ["printenv", "env-dump"],
     ["export -p", "env-dump"],
@@ -80,6 +82,7 @@ describe("credential commands (signatures/commands.yaml credentialCommands)", ()
     ["kubectl config view", null],
     ["netsh wlan show profile", null],
     ["git status", null],
+    ["wget -O metadata https://h.example.invalid/f", null],
   ];
   it.each(rows)("%s", (line, kind) => {
     const { js, python } = readings(line);

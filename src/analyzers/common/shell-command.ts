@@ -4,7 +4,8 @@
 // signatures/commands.yaml (and sinks.yaml `shellPrograms`); this file is the one small
 // interface both front-ends read them through.
 
-import type { CompiledCommands, CredentialCommand, ProgramMeaning } from "../../rules/signatures.js";
+import type { CompiledCommands, CredentialCommand, ProgramMeaning, Signatures } from "../../rules/signatures.js";
+import { metadataEndpoint } from "./cloud-metadata.js";
 import type { DestinationStyle, SinkChannel, SourceKind } from "../../rules/schema.js";
 
 /** How `program`'s arguments are read; undefined when signatures/commands.yaml does not list it. */
@@ -107,12 +108,14 @@ export interface PrintedCredential {
  * match): `gh auth token`, `security find-generic-password -w`, … The same answer for both
  * front-ends; the detail is the command line with the program's folded name.
  */
-export function credentialCommand(commands: CompiledCommands, program: string, args: string[]): PrintedCredential | undefined {
+export function credentialCommand(signatures: Pick<Signatures, "commands" | "cloudMetadata">, program: string, args: string[]): PrintedCredential | undefined {
+  const commands = signatures.commands;
   const folded = program.replace(/^.*[\\/]/, "").replace(/\.exe$/i, "");
   const line = [folded, ...args].join(" ");
   let words: string[] | undefined;
   for (const entry of commands.credentialCommands) {
     if (!matches(entry, folded, args, line, () => (words ??= positionals(commands, folded, args)))) continue;
+    if (entry.metadataService && !args.some((a) => metadataEndpoint(signatures.cloudMetadata, a))) continue;
     const detail = entry.detail === "program" ? folded : line;
     return { kind: entry.kind, note: entry.note.replaceAll("{program}", folded), detail: detail.slice(0, 120) };
   }

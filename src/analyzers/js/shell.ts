@@ -73,7 +73,7 @@ export function analyzeShell(text: string, signatures: Signatures): ShellAnalysi
       analysis.sinks.push({ channel: sending.channel, program: sending.program, destination, ...(destination?.includes("\uE000") ? { rawDestination: destination } : {}) });
     }
     // Commands that print a credential or the environment: signatures/commands.yaml.
-    const printed = credentialCommand(signatures.commands, program, args);
+    const printed = credentialCommand(signatures, program, args);
     if (printed) addSource(printed);
     if (program === "node" || program === "nodejs") collectNode(args, analysis);
     if ((program === "sh" || program === "bash") && args[0] && !args[0].startsWith("-")) analysis.shellFiles.push(args[0]);

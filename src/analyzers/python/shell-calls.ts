@@ -67,7 +67,7 @@ export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: st
   const sending = commands.filter((c) => shellProgramChannel(meanings, ip.signatures.sinks.shellPrograms, c.program, c.args) !== undefined);
   let credentialTaints: Taint[] = [];
   for (const command of commands) {
-    const printed = credentialCommand(meanings, command.program, command.args);
+    const printed = credentialCommand(ip.signatures, command.program, command.args);
     if (printed) credentialTaints = mergeTaints(credentialTaints, [ip.source(frame, node, printed.kind, printed.note, printed.detail)]);
     if (!sending.includes(command) && !programMeaning(meanings, command.program)?.printsFiles) continue;
     for (const file of dataFiles(meanings, command)) {
