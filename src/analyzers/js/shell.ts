@@ -73,7 +73,7 @@ export function analyzeShell(text: string, signatures: Signatures): ShellAnalysi
       analysis.sinks.push({ channel: sending.channel, program: sending.program, destination, ...(destination?.includes("\uE000") ? { rawDestination: destination } : {}) });
     }
     // Commands that print a credential or the environment: signatures/commands.yaml.
-    const printed = credentialCommand(signatures.commands, "js", program, args);
+    const printed = credentialCommand(signatures, program, args);
     if (printed) addSource(printed);
     if (program === "node" || program === "nodejs") collectNode(args, analysis);
     else if (JS_RUNTIMES.has(program)) collectNode(args[0] === "run" ? args.slice(1) : args, analysis, true);

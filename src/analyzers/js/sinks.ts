@@ -9,7 +9,8 @@ import type { Interpreter } from "./interpreter.js";
 import { PACKAGE_DIR, sourceTaint } from "./sources.js";
 import { runShellCommand } from "./shell-calls.js";
 import { destinationFromOptions } from "./strings.js";
-import { METADATA_DESTINATION, emitFlows } from "./flows.js";
+import { emitFlows } from "./flows.js";
+import { metadataEndpoint } from "../common/cloud-metadata.js";
 import { isPageRequest } from "./intercepted-requests.js";
 import {
   UNKNOWN,
@@ -144,7 +145,9 @@ export function sinkCall(I: Interpreter, channel: SinkChannel, api: string, call
 }
 
 function metadataResponse(I: Interpreter, destination: string | undefined, call: Call): Value {
-  if (!destination || !METADATA_DESTINATION.test(destination)) return UNKNOWN;
+  // Cloud instance metadata services (signatures/sources.yaml cloudMetadata) hand out the
+  // instance's credentials: what they answer is a credential source, whatever path is asked.
+  if (!destination || !metadataEndpoint(I.signatures.cloudMetadata, destination)) return UNKNOWN;
   return unknownWith(sourceTaint(I, "cloud-credentials", "reads instance credentials from the cloud metadata service", destination, call.node, call.frame));
 }
 

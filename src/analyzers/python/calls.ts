@@ -10,7 +10,7 @@ import { decoderCall, isSanitizer, modelFunction, PATH_BUILDERS, PATH_TYPE, type
 import { decodeUtf8 } from "./decoders.js";
 import { addToObject, allTaints, derived, external, foldedText, join, mergeTaints, unknown, type Taint, type Value } from "./model.js";
 import { credentialPath } from "./paths.js";
-import { classifySinkCall, SHELL_RUNNERS } from "./sinks.js";
+import { classifySinkCall } from "./sinks.js";
 import { apiSource, keypairBytesSource, isCredentialConsumerCall, isSigningCall, NON_READING_PATH_METHODS, PUBLIC_KEY_ATTRIBUTES } from "./sources.js";
 import { execBlock, storeAttribute } from "./statements.js";
 import { importModule } from "./imports.js";
@@ -350,12 +350,12 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   // The whole environment handed to anything (dict(os.environ), json.dumps(os.environ) …).
   let extra: Taint[] = [];
   const envArgs = [...args.positional, ...[...args.keywords].filter(([k]) => k !== "env").map(([, v]) => v)];
-  if (envArgs.some((a) => a.ref?.kind === "env") && !SHELL_RUNNERS.has(qname)) extra = [envDump(ip, frame, node)];
+  if (envArgs.some((a) => a.ref?.kind === "env") && !ip.signatures.commands.runners.python.has(qname)) extra = [envDump(ip, frame, node)];
 
   if (isCredentialConsumerCall(ip.signatures, qname)) {
     for (const taint of allTaints(derived(all))) if (taint.source?.candidate) ip.collector.confirmCandidate(taint.source.candidate);
   }
-  if (SHELL_RUNNERS.has(qname)) return shellCall(ip, frame, node, qname, args);
+  if (ip.signatures.commands.runners.python.has(qname)) return shellCall(ip, frame, node, qname, args);
   if (THREAD_RUNNERS.test(qname)) runCallbacks(ip, frame, node, qname, args);
   else if (threadInitializer(ip, frame, node, qname, args)) return unknown();
   if (KEY_HOOKS.test(qname)) runKeyHook(ip, frame, node, args);

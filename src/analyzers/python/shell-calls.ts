@@ -11,6 +11,7 @@ import { credentialPath } from "./paths.js";
 import { stagingKey } from "./staging.js";
 import { credentialCommand, programMeaning, shellProgramChannel } from "../common/shell-command.js";
 import type { CompiledCommands } from "../../rules/signatures.js";
+import { toCommand } from "../shell-words.js";
 import { commandDestination, fileArguments, parseCommandLine, type ShellCommand } from "./shell.js";
 
 // Programs whose output is the file they are given (`printsFiles`) and the SSH family
@@ -22,10 +23,11 @@ function commandsOf(value: Value | undefined): ShellCommand[] {
   if (!value) return [];
   if (value.items) {
     const words = value.items.map((item) => foldedText(item) ?? "*");
-    const program = (words[0] ?? "").replace(/^.*\//, "");
-    const c = words.indexOf("-c");
-    if (/^(ba|z|da|k)?sh$/.test(program) && c >= 0 && words[c + 1]) return parseCommandLine(words[c + 1]!);
-    return [{ program, args: words.slice(1) }];
+    const command = toCommand(words);
+    if (!command) return [];
+    const c = command.args.indexOf("-c");
+    if (/^(ba|z|da|k)?sh$/.test(command.program) && c >= 0 && command.args[c + 1]) return parseCommandLine(command.args[c + 1]!);
+    return [command];
   }
   const text = foldedText(value);
   return text ? parseCommandLine(text) : [];
@@ -66,7 +68,7 @@ export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: st
   const sending = commands.filter((c) => shellProgramChannel(meanings, ip.signatures.sinks.shellPrograms, c.program, c.args) !== undefined);
   let credentialTaints: Taint[] = [];
   for (const command of commands) {
-    const printed = credentialCommand(meanings, "python", command.program, command.args);
+    const printed = credentialCommand(ip.signatures, command.program, command.args);
     if (printed) credentialTaints = mergeTaints(credentialTaints, [ip.source(frame, node, printed.kind, printed.note, printed.detail)]);
     if (!sending.includes(command) && !programMeaning(meanings, command.program)?.printsFiles) continue;
     for (const file of dataFiles(meanings, command)) {

@@ -154,7 +154,7 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
  * to the metadata host: handing the IMDSv2 session token back to that host is its own use.
  */
 function metadataTaints(ip: Interpreter, frame: Frame, node: PyNode, dest: Value | undefined): Taint[] {
-  const found = metadataSource(dest ? foldedText(dest) : undefined);
+  const found = metadataSource(ip.signatures.cloudMetadata, dest ? foldedText(dest) : undefined);
   if (!found) return [];
   const taint = ip.source(frame, node, found.source.kind, found.source.note, found.source.detail);
   return [{ ...taint, keys: [`host:${found.host}`] }];

@@ -69,11 +69,3 @@ export function urlArgumentIndex(method: string): number {
 
 export const DNS_FUNCTIONS = new Set(["gethostbyname", "gethostbyname_ex", "getaddrinfo", "resolve", "query"]);
 
-/** Python commands that run a program (shell string or argv list). */
-export const SHELL_RUNNERS = new Set([
-  "os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "subprocess.call", "subprocess.run",
-  "subprocess.Popen", "subprocess.check_call", "subprocess.check_output", "subprocess.getoutput",
-  "subprocess.getstatusoutput", "commands.getoutput", "commands.getstatusoutput", "os.execl", "os.execlp",
-  "os.execv", "os.execvp", "os.execve", "os.execvpe", "os.spawnl", "os.spawnlp", "os.spawnv", "os.spawnvp",
-  "pty.spawn", "asyncio.create_subprocess_shell", "asyncio.create_subprocess_exec", "popen2.popen2",
-]);

