@@ -160,7 +160,7 @@ describe("JavaScript: per-file and per-package step budget", () => {
       },
       { fileSteps: 500 },
     );
-    expect(budgetErrors.filter((e) => e.file.startsWith("index.js")).map((e) => e.file)).toEqual(["index.js"]);
+    expect(budgetErrors.filter((e) => (e.file ?? "").startsWith("index.js")).map((e) => e.file)).toEqual(["index.js"]);
   });
 
   it("past the package budget, files never reached are said one by one", async () => {

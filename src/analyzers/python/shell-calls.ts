@@ -80,7 +80,7 @@ export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: st
     const destination = commandDestination(meanings, command);
     // `git push https://user:{token}@host/repo.git`: the URL's user part is the push's own login
     // (basic auth), not data it uploads; files copied on the same line still flow (credentialTaints).
-    const loginInUrl = program === "git push" && command.args.some((a) => /^[a-z]+:\/\/[^/@\s]*\*[^/@\s]*@/i.test(a));
+    const loginInUrl = program === "git push" && command.args.some((a) => /^[a-z]+:\/\/(?=[^/@\s]*@)[^/@\s*]*\*/i.test(a));
     reportSink(ip, frame, node, {
       channel,
       note: `runs ${program} through ${qname}()`,
