@@ -34,9 +34,10 @@ export function identifyPackage(pkg: LoadedPackage): void {
   if (manifest) {
     pkg.ecosystem = "npm";
     try {
-      const json = JSON.parse(manifest.toString("utf8")) as { name?: unknown; version?: unknown };
-      if (typeof json.name === "string") pkg.name = json.name;
-      if (typeof json.version === "string") pkg.version = json.version;
+      const json = JSON.parse(manifest.toString("utf8")) as { name?: unknown; version?: unknown } | null;
+      // Valid JSON that is not an object (`null`, `3`) names nothing; it is not a parse error.
+      if (typeof json?.name === "string") pkg.name = json.name;
+      if (typeof json?.version === "string") pkg.version = json.version;
     } catch (error) {
       pkg.errors.push({ input: pkg.input, file: "package.json", message: `package.json is not valid JSON: ${(error as Error).message}` });
     }

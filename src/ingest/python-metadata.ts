@@ -50,7 +50,8 @@ function clean(meta: { name?: string | undefined; version?: string | undefined }
 /** Manifests are read for a name and version up to this many characters. */
 export const MAX_MANIFEST_CHARS = 1024 * 1024;
 
-const LINE_BREAK = /\r?\n/;
+/** A lone "\r" ends a line too (Python's email parser and splitlines agree): a value never holds one. */
+const LINE_BREAK = /\r\n?|\n/;
 
 /** RFC 822-style headers of PKG-INFO / METADATA, up to the first blank line. */
 export function readCoreMetadata(text: string): PythonMetadata {

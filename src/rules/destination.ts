@@ -6,11 +6,16 @@ import { hostOf } from "./signatures.js";
 
 /**
  * The literal host a destination names, with data-bearing wildcard labels dropped:
- * "*.x.attacker.invalid" (DNS exfiltration) → "x.attacker.invalid"; "https://*​/a" → undefined.
+ * "*.x.attacker.invalid" and "*.0.*.x.attacker.invalid" (DNS exfiltration) → "x.attacker.invalid";
+ * "https://*​/a" and "x.*" → undefined.
  */
 export function knownHost(destination: string | undefined): string | undefined {
   if (!destination) return undefined;
-  const host = hostOf(destination)?.replace(/^(\*[^.]*\.)+/, "");
+  const full = hostOf(destination);
+  if (!full) return undefined;
+  // Every label up to the last one with an unknown part carries data: "*.0.*.x.attacker.invalid" → "x.attacker.invalid".
+  const lastWild = full.lastIndexOf("*");
+  const host = lastWild < 0 ? full : full.indexOf(".", lastWild) < 0 ? "" : full.slice(full.indexOf(".", lastWild) + 1);
   if (!host || host.includes("*") || !host.includes(".") && !host.includes(":")) return undefined;
   return host;
 }

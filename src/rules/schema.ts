@@ -4,6 +4,7 @@
 // zod is loaded on first use only: a scan from the compiled set never loads it.
 import { createRequire } from "node:module";
 import type * as Zod from "zod";
+import { regexHazard } from "../core/regex-safety.js";
 import { SEVERITIES } from "../core/types.js";
 
 export const SOURCE_KINDS = [
@@ -50,24 +51,35 @@ type Schemas = ReturnType<typeof buildSchemas>;
 function buildSchemas(z: typeof Zod.z) {
 const kebabId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "ids are kebab-case");
 const attackId = z.string().regex(/^T\d{4}(\.\d{3})?$/, "ATT&CK ids look like T1041 or T1552.004");
-const regexSource = z.string().refine((s) => {
-  try {
-    new RegExp(s, "i");
-    return true;
-  } catch {
-    return false;
-  }
-}, "not a valid regular expression");
-
+/**
+ * A pattern that compiles and has no backtracking hazard (src/core/regex-safety.ts):
+ * signature patterns run on text taken from scanned packages, which can be built to make
+ * an ambiguous pattern cost exponential or quadratic time. `wrap` gives the pattern as it
+ * is compiled (issuer hosts and command words are matched whole).
+ */
+function checkedRegex(flagged: boolean, wrap: (source: string) => string = (s) => s) {
+  return z.string().superRefine((s, ctx) => {
+    const ignoreCase = !flagged || s.startsWith("(?i)");
+    const source = wrap(flagged && s.startsWith("(?i)") ? s.slice(4) : s);
+    try {
+      new RegExp(source, ignoreCase ? "i" : "");
+    } catch {
+      ctx.addIssue({ code: "custom", message: "not a valid regular expression" });
+      return;
+    }
+    const hazard = regexHazard(source, ignoreCase ? "i" : "");
+    if (hazard) ctx.addIssue({ code: "custom", message: `pattern can take ${hazard.kind} time on hostile input (${hazard.reason}): rewrite it so each character can be matched one way only` });
+  });
+}
+const whole = (s: string) => `^(?:${s})$`;
+/** Matched case-insensitively. */
+const regexSource = checkedRegex(false);
 /** A case-sensitive pattern; `(?i)` in front makes it ignore case. */
-const flaggedRegex = z.string().refine((s) => {
-  try {
-    compileFlagged(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, "not a valid regular expression");
+const flaggedRegex = checkedRegex(true);
+/** A flagged pattern matched against a whole word. */
+const wordRegex = checkedRegex(true, whole);
+/** A host pattern, matched against the whole host. */
+const hostRegex = checkedRegex(false, whole);
 
 /** signatures/rules/<id>.yaml */
 const ruleSchema = z
@@ -196,8 +208,8 @@ const credentialCommandSchema = z
     only: z.unknown().refine(() => false, "both front-ends read every credential command (src/analyzers/common/shell-command.ts): leave out only:").optional(),
     program: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     /** Regexes, each matching the whole positional word at its index. */
-    words: z.array(flaggedRegex).min(1).optional(),
-    anyWord: flaggedRegex.optional(),
+    words: z.array(wordRegex).min(1).optional(),
+    anyWord: wordRegex.optional(),
     anyArg: flaggedRegex.optional(),
     noWords: z.literal(true).optional(),
     /** Some argument is a URL or host of a cloud metadata service (sources.yaml `cloudMetadata.hosts`). */
@@ -251,7 +263,7 @@ const indicatorsSchema = z
             name: z.string().min(1),
             kinds: z.array(z.enum(SOURCE_KINDS)).min(1),
             detail: regexSource.optional(),
-            hosts: z.array(regexSource).min(1),
+            hosts: z.array(hostRegex).min(1),
           })
           .strict(),
       )

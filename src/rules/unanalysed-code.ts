@@ -30,7 +30,7 @@ export interface Unanalysed {
 /** Files larger than this are not scanned for require/import specifiers (the role map stays partial). */
 const MAX_SPECIFIER_SCAN_BYTES = 8 * 1024 * 1024;
 const JS_FILE = /\.(c|m)?[jt]sx?$/;
-const REQUIRE = /\brequire\s*\(\s*(["'`])([^"'`\n]{1,300})\1\s*\)|\bimport\s*(?:\(\s*)?(?:[\w*{}\s,$]+\s+from\s*)?(["'])([^"'\n]{1,300})\3/g;
+const REQUIRE = /\brequire\s*\(\s*(["'`])([^"'`\n]{1,300})\1\s*\)|\bimport\s*(?:\(\s*)?(?:[\w*{},$][\w*{}\s,$]*\sfrom\s*)?(["'])([^"'\n]{1,300})\3/g;
 
 /**
  * When each file of the package runs: "install" (an install script or loaded by one),

@@ -149,6 +149,20 @@ describe("JavaScript: per-file and per-package step budget", () => {
     expect(findings.some((f) => f.startsWith("credential-exfiltration") && f.endsWith("index.js"))).toBe(true);
   });
 
+  it("says a file past its budget once, however many of its passes (functions, eval'd chunks) ran out", async () => {
+    // Each function is analysed on its own with its own pass; each eval'd string is another pass of the same file.
+    const heavy = (i: number) => `function f${i}() { ${jsFiller(400).replace(/var v/g, `var f${i}v`)} }`;
+    const chunks = Array.from({ length: 6 }, (_, i) => `eval(${JSON.stringify(jsFiller(400).replace(/var v/g, `var e${i}v`))});`);
+    const { budgetErrors } = await scan(
+      {
+        "package.json": JSON.stringify({ name: "manypasses", version: "1.0.0", main: "index.js" }),
+        "index.js": `${Array.from({ length: 6 }, (_, i) => heavy(i)).join("\n")}\n${chunks.join("\n")}\n${jsFiller(3000)}\n`,
+      },
+      { fileSteps: 500 },
+    );
+    expect(budgetErrors.filter((e) => (e.file ?? "").startsWith("index.js")).map((e) => e.file)).toEqual(["index.js"]);
+  });
+
   it("past the package budget, files never reached are said one by one", async () => {
     const { findings, budgetErrors } = await scan(
       {

@@ -337,8 +337,9 @@ class PackageAnalysis implements ModuleLoader {
       body();
     } catch (error) {
       if (error instanceof BudgetExceeded) {
+        // One line per file, however many of its passes (top level, each function, each eval'd chunk) ran out.
+        if (!this.truncated.has(file)) this.collector.parseProblems.push({ file, message: `${BUDGET_REASON} (steps for one file): the rest of this file was not analysed` });
         this.truncated.add(file);
-        this.collector.parseProblems.push({ file, message: `${BUDGET_REASON} (steps for one file): the rest of this file was not analysed` });
         if (this.budget.exhausted) throw error;
         return;
       }

@@ -7,6 +7,7 @@ import { handleMethod } from "./sinks.js";
 import { PACKAGE_DIR, readlineQuestion } from "./sources.js";
 import { bufferToText } from "./strings.js";
 import { isPlaceholder } from "../../core/placeholders.js";
+import { hazardOf } from "../../core/regex-safety.js";
 import {
   UNKNOWN,
   constant,
@@ -35,6 +36,8 @@ const PURE_STRING_METHODS = new Set(
 );
 
 const MAX_ITERATED_ELEMENTS = 256;
+/** Longest string a pattern with a polynomial backtracking hazard is run on (quadratic: ~4 M steps). */
+const MAX_POLYNOMIAL_REGEX_INPUT = 2_000;
 
 const PLACEHOLDER_TESTS = new Set("includes startsWith endsWith indexOf match search".split(" "));
 
@@ -95,7 +98,13 @@ function stringMethod(I: Interpreter, receiver: Value, key: string, call: Call):
   if (isString(receiver)) {
     const primitives: unknown[] = [];
     for (const arg of args) {
-      if (arg.regex) primitives.push(arg.regex);
+      if (arg.regex) {
+        // The package's own pattern runs on its own string here: one with a backtracking
+        // hazard is not run (exponential), or only on a short string (polynomial).
+        const hazard = hazardOf(arg.regex);
+        if (hazard && (hazard.kind === "exponential" || receiver.constant.length > MAX_POLYNOMIAL_REGEX_INPUT)) return unknownWith(receiver.taint);
+        primitives.push(arg.regex);
+      }
       else if (arg.known && (typeof arg.constant !== "object" || arg.constant === null)) primitives.push(arg.constant);
       else return unknownWith(mergeTaints(receiver.taint, deepTaint(arg)));
     }

@@ -45,7 +45,7 @@ function processActive(text: string, signatures: Signatures): boolean {
 }
 
 /** Literal module specifiers: require('x'), import … from 'x', import('x'), export … from 'x'. */
-const SPECIFIER = /(?:\brequire\s*\(\s*|\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"\n]{1,300})['"]/g;
+const SPECIFIER = /(?:\brequire\s*\(\s*|\bfrom\s*|\bimport\s*(?:\(\s*)?)['"]([^'"\n]{1,300})['"]/g;
 
 /** Built-ins that neither read credentials nor send data nor run code. */
 const INERT_BUILTINS = new Set(["path", "path/posix", "path/win32", "events", "util", "assert", "url", "string_decoder", "stream", "querystring", "tty", "constants", "punycode", "buffer"]);

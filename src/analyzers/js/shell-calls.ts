@@ -59,7 +59,7 @@ export function runShellCommand(I: Interpreter, text: string, data: Value[], cal
     // login (basic auth); the command line is its credential slot, not data it uploads.
     // Files copied on the same line still reach the push through the reads above.
     const sink = analysis.sinks[index];
-    if (sink?.program === "git push" && /^[a-z]+:\/\/[^/@\s]*\uE000[^/@\s]*@/i.test(sink.rawDestination ?? "")) emitFlows(I, handle, [], call, data, false);
+    if (sink?.program === "git push" && /^[a-z]+:\/\/(?=[^/@\s]*@)[^/@\s\uE000]*\uE000/i.test(sink.rawDestination ?? "")) emitFlows(I, handle, [], call, data, false);
     else emitFlows(I, handle, data, call, [], false);
   });
   for (const code of analysis.nodeCode) I.runSnippet(code, call.node, call.frame, "node -e");

@@ -39,7 +39,9 @@ export function credentialPath(signatures: Signatures, path: string): Credential
   const candidates = [normalized];
   if (normalized.includes("*")) {
     candidates.push(normalized.replace(/\*+/g, "x"));
-    candidates.push(normalized.replace(/\/[^/]*\*[^/]*$/, ""));
+    // The last segment when it has a "*" (`/[^/]*\*[^/]*$`, without its quadratic backtracking on a long run of "*").
+    const slash = normalized.lastIndexOf("/");
+    candidates.push(slash >= 0 && normalized.includes("*", slash) ? normalized.slice(0, slash) : normalized);
     candidates.push(normalized.replace(/\/\*\*?(\/.*)?$/, ""));
   }
   for (const candidate of candidates) {

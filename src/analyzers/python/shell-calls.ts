@@ -83,7 +83,7 @@ export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: st
     const destination = commandDestination(meanings, command);
     // `git push https://user:{token}@host/repo.git`: the URL's user part is the push's own login
     // (basic auth), not data it uploads; files copied on the same line still flow (credentialTaints).
-    const loginInUrl = program === "git push" && command.args.some((a) => /^[a-z]+:\/\/[^/@\s]*\*[^/@\s]*@/i.test(a));
+    const loginInUrl = program === "git push" && command.args.some((a) => /^[a-z]+:\/\/(?=[^/@\s]*@)[^/@\s*]*\*/i.test(a));
     // git push uploads the commits of the working tree it runs in (-C dir, cwd=, an earlier `cd dir`).
     const tree = program === "git push" ? pushedTree(ip, frame, node, commands, command, args) : [];
     reportSink(ip, frame, node, {

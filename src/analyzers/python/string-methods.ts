@@ -161,7 +161,7 @@ export function percentFormat(template: Value, operand: Value): Value {
   const positional = operand.items ?? [operand];
   let index = 0;
   let complete = true;
-  const out = s.replace(/%(\(([^)]*)\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXoceEgGa%]/g, (match, _named, name: string | undefined) => {
+  const out = s.replace(/%(\(([^)]*)\))?[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?[sdrifxXoceEgGa%]/g, (match, _named, name: string | undefined) => {
     if (match === "%%") return "%";
     const value = name !== undefined ? operand.dict?.get(name) : positional[index++];
     if (!value || (value.str === undefined && value.num === undefined)) {

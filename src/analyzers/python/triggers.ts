@@ -2,6 +2,7 @@
 // everything else when imported; function bodies only when called.
 import type { Trigger } from "../facts.js";
 import type { InTreeBackend } from "../../ingest/python-metadata.js";
+import { trimEndChars } from "../../core/trim.js";
 
 export interface CodeUnit {
   file: string;
@@ -21,7 +22,7 @@ export const BUILD_HOOKS = [
 export function backendFiles(backend: InTreeBackend): string[] {
   const relative = backend.module.replace(/\./g, "/");
   return backend.paths.flatMap((dir) => {
-    const base = dir.replace(/\\/g, "/").replace(/^\.?\/+|\/+$/g, "");
+    const base = trimEndChars(dir.replace(/\\/g, "/").replace(/^\.?\/+/, ""), "/");
     const prefix = base && base !== "." ? `${base}/` : "";
     return [`${prefix}${relative}.py`, `${prefix}${relative}/__init__.py`];
   });
