@@ -85,7 +85,7 @@ export function narrowCookieJar(I: Interpreter, receiver: Value, key: string, ca
   const first = call.args[0];
   const text = first?.regex ? first.regex.source : first ? stringOf(first) : undefined;
   if (text === undefined) return receiver;
-  const names = [...text.matchAll(/([\w.$-]+)\s*(?:\\s\*)?=/g)].map((m) => m[1]!).filter((n) => /[A-Za-z]/.test(n));
+  const names = [...text.matchAll(/(?<![\w.$-])([\w.$-]+)\s*(?:\\s\*)?=/g)].map((m) => m[1]!).filter((n) => /[A-Za-z]/.test(n));
   if (names.length === 0 || names.some((n) => isCredentialName(I, n))) return receiver;
   const taint = receiver.taint.filter((t) => !isCookieJar(t));
   return { ...receiver, taint: taint.length ? taint : undefined };
