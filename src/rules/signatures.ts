@@ -423,6 +423,20 @@ export function hostOf(destination: string): string | undefined {
   return host && /[a-z0-9]/.test(host) ? host : undefined;
 }
 
+/** Second-level labels under a two-letter country code that are registries, not sites ("example.co.uk"). */
+const COUNTRY_SECOND_LEVELS = new Set(["co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "go"]);
+
+/**
+ * The site a host belongs to: its last two labels ("pub.orcid.org" → "orcid.org"), three under
+ * a country registry ("api.example.co.uk" → "example.co.uk"); an IP address is its own site.
+ */
+export function siteOf(host: string): string {
+  if (/^[\d.]+$/.test(host) || host.includes(":")) return host;
+  const labels = host.split(".");
+  const keep = labels.length > 2 && labels[labels.length - 1]!.length === 2 && COUNTRY_SECOND_LEVELS.has(labels[labels.length - 2]!) ? 3 : 2;
+  return labels.slice(-keep).join(".");
+}
+
 /** The issuers of a credential (by kind and detail); empty when none is known. */
 export function issuersOf(signatures: Signatures, kind: SourceKind, detail: string | undefined): Issuer[] {
   return signatures.issuers.filter((i) => i.kinds.includes(kind) && (!i.detail || (detail !== undefined && i.detail.test(detail))));

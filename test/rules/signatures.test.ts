@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   classifyCredentialPath,
   hostOf,
+  siteOf,
   isIssuerHost,
   issuersOf,
   isSecretEnvName,
@@ -119,5 +120,13 @@ describe("lookups", () => {
     // No host suffix is trusted for a whole credential kind any more.
     expect(issuersOf(signatures, "env-secret", "GA_API_SECRET").some((i) => isIssuerHost(i, "https://www.google-analytics.com/mp/collect"))).toBe(false);
     expect(hostOf("user:pw@Example.COM:8080/x")).toBe("example.com");
+  });
+
+  it("names the site a host belongs to (the issuer a secret parameter is inferred to have)", () => {
+    expect(siteOf("pub.orcid.org")).toBe("orcid.org");
+    expect(siteOf("orcid.org")).toBe("orcid.org");
+    expect(siteOf("api.example.co.uk")).toBe("example.co.uk");
+    expect(siteOf("discord-stats.net")).not.toBe(siteOf("discord.com"));
+    expect(siteOf("203.0.113.9")).toBe("203.0.113.9");
   });
 });

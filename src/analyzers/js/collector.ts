@@ -1,7 +1,7 @@
 // Collects facts while the interpreter runs. The same code is often analysed more than
 // once (inlined at a call from top level, then on its own as a function), so facts are
 // deduplicated by location and keep the strongest trigger seen (install > import > call).
-import { hostOf } from "../../rules/signatures.js";
+import { hostOf, siteOf } from "../../rules/signatures.js";
 import type { Location } from "../../core/types.js";
 import type {
   FlowFact,
@@ -45,7 +45,7 @@ export class FactCollector {
   filesAnalyzed = 0;
   /** Sources that stay out of the facts unless confirmed (secret-params.ts). */
   private readonly candidates = new Set<string>();
-  /** Confirmed candidates → the hosts they authenticate to (their issuers, as far as the package shows). */
+  /** Confirmed candidates → the sites they authenticate to (their issuers, as far as the package shows). */
   private readonly confirmed = new Map<string, Set<string>>();
 
   markCandidate(sourceKey: string): void {
@@ -57,20 +57,24 @@ export class FactCollector {
     if (!this.candidates.has(sourceKey)) return;
     let hosts = this.confirmed.get(sourceKey);
     if (!hosts) this.confirmed.set(sourceKey, (hosts = new Set()));
-    if (host) hosts.add(host);
+    if (host) hosts.add(siteOf(host));
   }
 
   private kept(sourceKey: string): boolean {
     return !this.candidates.has(sourceKey) || this.confirmed.has(sourceKey);
   }
 
-  /** A confirmed candidate copied to the host it authenticates to is still used with that host, not sent away. */
+  /**
+   * A confirmed candidate copied to a site it authenticates to (another host of it too: the
+   * issuer is only inferred for a parameter) is still used with its issuer, not sent away; sent
+   * to a host chosen at run time it may be going to its own (configured) issuer.
+   */
   private keptFlow(record: FlowRecord): boolean {
     if (!this.candidates.has(record.sourceKey)) return true;
     const hosts = this.confirmed.get(record.sourceKey);
     if (!hosts) return false;
     const host = record.sink.destination ? hostOf(record.sink.destination) : undefined;
-    return host === undefined || !hosts.has(host);
+    return host !== undefined && !host.includes("*") && !hosts.has(siteOf(host));
   }
 
   static sourceKey(fact: Omit<SourceFact, "trigger">): string {

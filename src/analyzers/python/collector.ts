@@ -12,6 +12,7 @@ import type {
   Trigger,
 } from "../facts.js";
 import type { Location } from "../../core/types.js";
+import { hostOf, siteOf } from "../../rules/signatures.js";
 import type { Cell, SourceRecord } from "./model.js";
 
 export type SinkRecord = Omit<SinkFact, "trigger">;
@@ -70,6 +71,8 @@ export class FactCollector {
   private readonly emitted = new Map<string, Emitted>();
   private readonly indicators = new Map<string, IndicatorFact>();
   private readonly confirmed = new Set<string>();
+  /** Candidates confirmed by a credential-slot use → the sites they authenticate to (their issuers, as far as the package shows). */
+  private readonly authHosts = new Map<string, Set<string>>();
 
   /** Whether any credential read was seen (a second pass can only add flows if so). */
   get hasSources(): boolean {
@@ -90,8 +93,24 @@ export class FactCollector {
   }
 
   /** A secret-named parameter was handed to an SSH client: its flows become real. */
-  confirmCandidate(id: string): void {
+  confirmCandidate(id: string, authHost?: string): void {
     this.confirmed.add(id);
+    if (authHost === undefined) return;
+    let hosts = this.authHosts.get(id);
+    if (!hosts) this.authHosts.set(id, (hosts = new Set()));
+    hosts.add(siteOf(authHost));
+  }
+
+  /**
+   * A candidate copied to a site it authenticates to (another host of it too: the issuer is only
+   * inferred for a parameter) is still used with its issuer, not sent away; sent to a host
+   * chosen at run time it may be going to its own (configured) issuer.
+   */
+  private sentToOwnHost(source: SourceRecord, destination: string | undefined): boolean {
+    if (source.candidate === undefined) return false;
+    const host = destination === undefined ? undefined : hostOf(destination);
+    if (host === undefined || host.includes("*")) return true;
+    return this.authHosts.get(source.candidate)?.has(siteOf(host)) ?? false;
   }
 
   isConfirmed(source: SourceRecord): boolean {
@@ -108,7 +127,7 @@ export class FactCollector {
           if (!record.until?.sink?.sent) into.sinks.push({ ...record.sink, trigger });
           break;
         case "flow":
-          if (this.isConfirmed(record.source)) into.flows.push(toFlowFact(record, trigger));
+          if (this.isConfirmed(record.source) && !this.sentToOwnHost(record.source, record.sink.destination)) into.flows.push(toFlowFact(record, trigger));
           break;
         case "obfuscation":
           into.obfuscations.push({ ...record.obfuscation, trigger });

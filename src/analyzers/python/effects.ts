@@ -107,7 +107,10 @@ function emitFlow(ip: Interpreter, frame: Frame, taint: Taint, sink: SinkRecord,
   let source = taint.source!;
   // A secret-named parameter that authenticates a request to a fixed host is a real credential
   // (the ssh-decorate shape with a token): wherever else its value goes is a flow.
-  if (auth && source.candidate !== undefined && destination !== undefined && !destination.includes("*")) ip.collector.confirmCandidate(source.candidate);
+  if (auth && source.candidate !== undefined && destination !== undefined && !destination.includes("*")) {
+    const host = hostOf(destination);
+    if (host !== undefined) ip.collector.confirmCandidate(source.candidate, host);
+  }
   // A secret-named parameter sent to a chat bot, request bin or known-bad host needs no other proof.
   if (source.candidate !== undefined && destination !== undefined && (matchExfilService(ip.signatures, destination) || matchKnownBad(ip.signatures, destination))) {
     const { candidate: _candidate, ...confirmed } = source;
