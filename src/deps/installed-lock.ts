@@ -71,8 +71,19 @@ export function pairInstalled(sources: ParsedLockfile[]): { tree: ParsedLockfile
   return out;
 }
 
+/** One installed package's comparison: merged into the check in tree order, whatever order the fetches finish in. */
+interface Outcome {
+  findings: Finding[];
+  verified?: [string, Digest];
+  notCompared?: { package: string; reason: string };
+  compared?: boolean;
+  matching?: boolean;
+  wheelReported?: [string, Set<string>];
+}
+
 export async function checkInstalled(sources: ParsedLockfile[], options: InstalledCheckOptions): Promise<InstalledCheck> {
   const check: InstalledCheck = { findings: [], verified: new Map(), notCompared: [], compared: 0, matching: 0, wheelReported: new Map() };
+  const tasks: (() => Promise<Outcome>)[] = [];
   for (const { tree, locks } of pairInstalled(sources)) {
     const locked = new Map<string, ResolvedPackage[]>();
     for (const lock of locks) for (const pkg of lock.packages) if (pkg.version) locked.set(keyOf(pkg.ecosystem, pkg.name), [...(locked.get(keyOf(pkg.ecosystem, pkg.name)) ?? []), pkg]);
@@ -93,42 +104,48 @@ export async function checkInstalled(sources: ParsedLockfile[], options: Install
         check.findings.push(mismatch(pkg, ref, "medium", `${where} holds ${pkg.name}@${pkg.version}, but the lockfile pins ${pinned}: the installed code is not the code that was locked`, options.signatures));
         continue;
       }
-      if (same.source !== "registry") continue;
-      if (pkg.ecosystem === "pypi") {
-        // Against the RECORD of the wheel the lockfile pins: catches a file changed together with its installed RECORD line.
-        const indexUrls = locks.find((l) => l.file === same.lockfile)?.indexUrls ?? [];
-        const wheel = await checkAgainstWheel(pkg, same, indexUrls, options);
-        check.findings.push(...wheel.findings);
-        if (wheel.notCompared) {
-          check.notCompared.push({ package: `${pkg.name}@${pkg.version}`, reason: wheel.notCompared });
-          continue;
-        }
-        check.compared++;
-        if (wheel.reported.size) check.wheelReported.set(installedKey(pkg), wheel.reported);
-        else if (!wheel.findings.length) check.matching++;
-        continue;
-      }
-      if (pkg.binaryOnly) continue;
-      try {
-        const manifest = await manifestFor(same, options);
-        if (!manifest) {
-          check.notCompared.push({ package: `${pkg.name}@${pkg.version}`, reason: "the archive is not in the cache (--offline)" });
-          continue;
-        }
-        check.compared++;
-        const differences = compareFiles(pkg.localPath!, manifest.manifest);
-        if (!differences.length) {
-          check.verified.set(pkg.localPath!, manifest.digest);
-          check.matching++;
-          continue;
-        }
-        check.findings.push(...modified(pkg, ref, same, where, differences, options.signatures));
-      } catch (error) {
-        check.notCompared.push({ package: `${pkg.name}@${pkg.version}`, reason: errorMessage(error) });
-      }
+      if (same.source !== "registry" || (pkg.ecosystem !== "pypi" && pkg.binaryOnly)) continue;
+      const indexUrls = locks.find((l) => l.file === same.lockfile)?.indexUrls ?? [];
+      tasks.push(() => (pkg.ecosystem === "pypi" ? compareWheel(pkg, same, indexUrls, options) : compareArchive(pkg, ref, same, where, options)));
     }
   }
+  // The archives are fetched a few at a time (each comparison is a registry round trip when the manifest is not cached).
+  const outcomes: Outcome[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < tasks.length; i = next++) outcomes[i] = await tasks[i]!();
+  };
+  await Promise.all(Array.from({ length: Math.min(8, tasks.length) }, worker));
+  for (const o of outcomes) {
+    check.findings.push(...o.findings);
+    if (o.notCompared) check.notCompared.push(o.notCompared);
+    if (o.compared) check.compared++;
+    if (o.matching) check.matching++;
+    if (o.verified) check.verified.set(...o.verified);
+    if (o.wheelReported) check.wheelReported.set(...o.wheelReported);
+  }
   return check;
+}
+
+/** Against the RECORD of the wheel the lockfile pins: catches a file changed together with its installed RECORD line. */
+async function compareWheel(pkg: ResolvedPackage, same: ResolvedPackage, indexUrls: string[], options: InstalledCheckOptions): Promise<Outcome> {
+  const wheel = await checkAgainstWheel(pkg, same, indexUrls, options);
+  if (wheel.notCompared) return { findings: wheel.findings, notCompared: { package: `${pkg.name}@${pkg.version}`, reason: wheel.notCompared } };
+  if (wheel.reported.size) return { findings: wheel.findings, compared: true, wheelReported: [installedKey(pkg), wheel.reported] };
+  return { findings: wheel.findings, compared: true, matching: !wheel.findings.length };
+}
+
+/** An installed npm package's files against the archive the lockfile pins. */
+async function compareArchive(pkg: ResolvedPackage, ref: PackageRef, same: ResolvedPackage, where: string, options: InstalledCheckOptions): Promise<Outcome> {
+  try {
+    const manifest = await manifestFor(same, options);
+    if (!manifest) return { findings: [], notCompared: { package: `${pkg.name}@${pkg.version}`, reason: "the archive is not in the cache (--offline)" } };
+    const differences = compareFiles(pkg.localPath!, manifest.manifest);
+    if (!differences.length) return { findings: [], compared: true, matching: true, verified: [pkg.localPath!, manifest.digest] };
+    return { findings: modified(pkg, ref, same, where, differences, options.signatures), compared: true };
+  } catch (error) {
+    return { findings: [], notCompared: { package: `${pkg.name}@${pkg.version}`, reason: errorMessage(error) } };
+  }
 }
 
 async function manifestFor(pkg: ResolvedPackage, options: InstalledCheckOptions): Promise<{ manifest: Manifest; digest: Digest } | undefined> {

@@ -82,6 +82,19 @@ describe("installed tree against the lockfile", () => {
     expect(registry.hits.filter((h) => h.endsWith(".tgz")).length).toBe(tarballHits);
   });
 
+  it("the installed packages' archives are fetched in parallel, and the result is the same as one at a time", async () => {
+    const root = project({ "left-trim": LEFT, "tiny-colors": COLORS, "native-shim": NATIVE });
+    registry.holdTarballsUntil = 3;
+    registry.maxTarballsOpen = 0;
+    try {
+      const report = await scan(root);
+      expect(registry.maxTarballsOpen).toBe(3);
+      expect(report.deps!.installedCheck).toEqual({ compared: 3, matching: 3, notCompared: [] });
+    } finally {
+      registry.holdTarballsUntil = 0;
+    }
+  });
+
   it("a file changed after installation is high; a code file added is reported; the changed copy is scanned from disk", async () => {
     const root = project({ "left-trim": LEFT, "tiny-colors": COLORS, "native-shim": NATIVE });
     writeFileSync(join(root, "node_modules", "left-trim", "index.js"), "module.exports = (s) => s.trimStart(); // edited\n");

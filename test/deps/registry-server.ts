@@ -51,6 +51,20 @@ export class TestRegistry {
   private server!: Server;
   private readonly failures = new Map<string, number>();
   base = "";
+  /** When set, npm tarball answers are held until this many tarball requests are open at once (or 3 s pass): shows whether the client fetches in parallel without depending on timing. */
+  holdTarballsUntil = 0;
+  /** The most npm tarball requests that were open at once. */
+  maxTarballsOpen = 0;
+  private held: (() => void)[] = [];
+
+  private answerTarball(send: () => void): void {
+    if (!this.holdTarballsUntil) return send();
+    this.held.push(send);
+    this.maxTarballsOpen = Math.max(this.maxTarballsOpen, this.held.length);
+    const release = () => this.held.splice(0).forEach((f) => f());
+    if (this.held.length >= this.holdTarballsUntil) return release();
+    setTimeout(() => this.held.includes(send) && release(), 3000).unref();
+  }
 
   constructor(private readonly packages: ServedPackage[]) {
     for (const p of packages) {
@@ -133,7 +147,7 @@ export class TestRegistry {
             if (!gate()) return undefined;
             return json({ name: p.name, versions: { [p.version]: { name: p.name, version: p.version, dist: { tarball: `${this.base}${tarball}`, integrity: this.sri(id) } } } });
           }
-          if (url === tarball) return gate() ? res.writeHead(200).end(body()) : undefined;
+          if (url === tarball) return gate() ? this.answerTarball(() => res.writeHead(200).end(body())) : undefined;
         } else {
           const file = `/files/${this.sdistName(p)}`;
           const wheel = p.wheel ? { filename: this.wheelName(id), path: `/files/${this.wheelName(id)}`, sha256: this.wheelSha256(id) } : undefined;
