@@ -244,6 +244,25 @@ function parsePip(manager: "pip" | "uv", program: string, prefix: string[], rest
   return result;
 }
 
+/**
+ * The indexes a pip/uv install command reads, as pip chooses them: `-i/--index-url`
+ * (uv: `--default-index`) replaces the configured index; `--extra-index-url` (uv: `--index`)
+ * adds to the configured extra indexes (pip appends command-line values to the configured
+ * list); `--no-index` reads none. The configured values are PIP_INDEX_URL /
+ * PIP_EXTRA_INDEX_URL over pip.conf (`configured`). The first entry is the main index
+ * (pypi.org when nothing names one).
+ */
+export function pipCommandIndexes(cmd: ParsedCommand, configured: { index?: string; extra: string[] }): string[] {
+  let index: string | undefined;
+  const extra: string[] = [];
+  for (const w of words(cmd.args, PIP_VALUE_FLAGS)) {
+    if (w.flag === "--no-index") return [];
+    if ((w.flag === "-i" || w.flag === "--index-url" || w.flag === "--default-index") && w.value) index = w.value;
+    if ((w.flag === "--extra-index-url" || w.flag === "--index") && w.value) extra.push(w.value);
+  }
+  return [...new Set([index ?? configured.index ?? "https://pypi.org/simple", ...configured.extra, ...extra])];
+}
+
 /** `exfilscan scan left-pad` → the registry spec the user probably meant. */
 export function suggestSpec(input: string): string | undefined {
   if (/^(npm|pypi):/i.test(input) || /[\\/]/.test(input.replace(/^@[^/]+\//, "")) || /\.(tgz|tar\.gz|zip|whl|egg|js|py|json)$/i.test(input)) return undefined;

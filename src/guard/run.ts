@@ -14,7 +14,7 @@ import { fetchArchive, writeAtomically, type RegistryOptions } from "../registry
 import { renderText } from "../report/text.js";
 import type { Signatures } from "../rules/signatures.js";
 import { isAllowed, recordAllowed, type Allowance } from "./allow.js";
-import { parseCommand, pinnedVersion, type ParsedCommand } from "./command.js";
+import { parseCommand, pinnedVersion, pipCommandIndexes, type ParsedCommand } from "./command.js";
 import { planPnpmOrYarn } from "./js-managers.js";
 import { planNpm, ResolutionError } from "./npm.js";
 import { planPip } from "./pip.js";
@@ -197,11 +197,11 @@ async function unchecked(argv: string[], why: string, options: GuardOptions): Pr
 async function scanPinnedSdists(cmd: ParsedCommand, options: GuardOptions): Promise<number | undefined> {
   const pinned = cmd.pipRequirements.flatMap((r) => (r.name && pinnedVersion(r) ? [{ name: r.name, version: pinnedVersion(r)! }] : []));
   if (!pinned.length) return undefined;
-  const { loadPipIndexes } = await import("../registry/config.js");
+  const { loadPipIndexConfig } = await import("../registry/config.js");
   const lockfile: ParsedLockfile = {
     file: "command line",
     kind: "requirements",
-    indexUrls: loadPipIndexes(options.env),
+    indexUrls: pipCommandIndexes(cmd, loadPipIndexConfig(options.env)),
     problems: [],
     packages: pinned.map((p) => ({ ecosystem: "pypi", name: p.name, version: p.version, integrity: [], source: "registry", lockfile: "command line", line: 1, dev: false, optional: false, direct: true, paths: [[`${p.name}@${p.version}`]] })),
   };

@@ -75,14 +75,6 @@ export function authorizationFor(url: string, config: NpmConfig | undefined): st
   return best ? config.auth[best] : undefined;
 }
 
-/** pip's index URLs in pip's order of precedence: env over config files. */
-export function loadPipIndexes(env: NodeJS.ProcessEnv = process.env): string[] {
-  const fromEnv = [env["PIP_INDEX_URL"], ...(env["PIP_EXTRA_INDEX_URL"] ?? "").split(/\s+/)].filter((u): u is string => Boolean(u));
-  const file = readPipConfig(env);
-  const fromFile = [...(file.index ? [file.index] : []), ...file.extra];
-  return [...new Set([...fromEnv, ...fromFile].map(trimSlashes))];
-}
-
 /**
  * pip's index as pip uses it: `index-url` replaces the default index, `extra-index-url` adds
  * to it. An environment variable replaces the config files' value of the same option

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { npmInstallFlags, parseCommand, parseNpmSpec, parsePipRequirement, pinnedVersion, suggestSpec } from "../../src/guard/command.js";
+import { npmInstallFlags, parseCommand, parseNpmSpec, parsePipRequirement, pinnedVersion, pipCommandIndexes, suggestSpec } from "../../src/guard/command.js";
 
 const names = (argv: string[]) => parseCommand(argv).npmSpecs.map((s) => `${s.name ?? s.raw}${s.range ? `@${s.range}` : ""}`);
 
@@ -63,6 +63,16 @@ describe("npm-family commands", () => {
 });
 
 describe("pip-family commands", () => {
+  it("indexes as pip picks them: -i replaces the configured index, extras add, --no-index reads none", () => {
+    const conf = { index: "https://mirror.example/simple", extra: ["https://a.example/simple"] };
+    expect(pipCommandIndexes(parseCommand(["pip", "install", "x"]), { extra: [] })).toEqual(["https://pypi.org/simple"]);
+    expect(pipCommandIndexes(parseCommand(["pip", "install", "x"]), conf)).toEqual(["https://mirror.example/simple", "https://a.example/simple"]);
+    expect(pipCommandIndexes(parseCommand(["pip", "install", "-i", "http://cli.example/simple", "x"]), conf)).toEqual(["http://cli.example/simple", "https://a.example/simple"]);
+    expect(pipCommandIndexes(parseCommand(["pip", "install", "--extra-index-url=http://b.example/simple", "x"]), conf)).toEqual(["https://mirror.example/simple", "https://a.example/simple", "http://b.example/simple"]);
+    expect(pipCommandIndexes(parseCommand(["uv", "pip", "install", "--default-index", "http://u.example/simple", "x"]), conf)[0]).toBe("http://u.example/simple");
+    expect(pipCommandIndexes(parseCommand(["pip", "install", "--no-index", "-i", "http://cli.example/simple", "x"]), conf)).toEqual([]);
+  });
+
   it("pip, pip3, python -m pip, uv pip, uv add", () => {
     expect(parseCommand(["pip", "install", "requests"]).action).toBe("install");
     expect(parseCommand(["pip3.11", "install", "requests"]).manager).toBe("pip");
