@@ -4,7 +4,8 @@
 //   medium/low ones are present; `todo-expect:` ones (known misses) are absent, so the
 //   test fails the day one starts passing and the annotation gets promoted.
 // - benign: no credential finding at any severity (a rule whose metadata category is
-//   credential-exfiltration), nothing else high or critical, and the look-alike rules silent.
+//   credential-exfiltration), nothing else high or critical, and the look-alike rules silent;
+//   a `known-false-positive:` finding must still be produced (it is the only exception).
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isAtLeast, type Finding } from "../src/core/types.js";
@@ -16,6 +17,7 @@ import {
   expectationKey,
   fixtureCases,
   readExpectations,
+  readKnownFalsePositives,
   readLookAlikes,
   readTodoExpectations,
 } from "./helpers/expectations.js";
@@ -63,7 +65,10 @@ describe("benign fixtures report no credential finding and nothing high or criti
   it.each(fixtureCases("benign"))("%s", async (caseDir) => {
     const dir = join(FIXTURES, caseDir);
     expect([...readExpectations(dir), ...readTodoExpectations(dir)], `${caseDir} is benign but carries expect: annotations`).toEqual([]);
-    const findings = await scanCase(caseDir);
+    const known = readKnownFalsePositives(dir).map(expectationKey);
+    const produced = await scanCase(caseDir);
+    for (const key of known) expect(keysOf(produced), `${caseDir}: known false positive ${key} is gone: remove its annotation`).toContain(key);
+    const findings = produced.filter((f) => !known.includes(keysOf([f])[0]!));
     expect(keysOf(findings.filter(isCredentialFinding)), `${caseDir}: credential findings in a benign package`).toEqual([]);
     expect(keysOf(findings.filter((f) => isAtLeast(f.severity, "high")))).toEqual([]);
     for (const rule of readLookAlikes(dir)) {
