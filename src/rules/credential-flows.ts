@@ -33,10 +33,12 @@ export interface CredentialFlows {
 export function analyzeCredentialFlows(facts: PackageFacts, signatures: Signatures): CredentialFlows {
   const bySink: SinkFlows[] = [];
   for (const group of groupFlowsBySink(facts.flows)) {
-    const sink = group[0]!.sink;
     // A credential used to authenticate to its issuer is not exfiltration; its value copied is.
     const relevant = group.filter((f) => authenticationReason(f, signatures) === undefined);
     if (relevant.length === 0) continue;
+    const sink = representativeSink(relevant);
+    // Its flows first, so the finding's last step names the destination it reports.
+    relevant.sort((a, b) => Number(b.sink === sink) - Number(a.sink === sink));
     const host = knownHost(sink.destination);
     const kinds = [...new Set(relevant.map((f) => f.source.kind))].sort();
     // A placeholder ("%WEBHOOK%") is a destination fixed in the package, only redacted.
@@ -48,6 +50,21 @@ export function analyzeCredentialFlows(facts: PackageFacts, signatures: Signatur
     sinks: new Set(bySink.map((g) => locationKey(g.sink.location))),
     indicators: new Set(bySink.flatMap((g) => indicatorsFor(g.sink.destination).map((i) => i.value))),
   };
+}
+
+/**
+ * The sink a group is reported with: one code location (a request helper, say) is called
+ * with several destinations, each flow keeping the one it reached. The destination of a
+ * relevant flow is reported, a fixed one (literal host, then placeholder) before a computed
+ * one — never that of a flow left out as authentication.
+ */
+function representativeSink(relevant: FlowFact[]): SinkFact {
+  const sinks = relevant.map((f) => f.sink);
+  return (
+    sinks.find((s) => knownHost(s.destination) !== undefined) ??
+    sinks.find((s) => placeholderDestination(s.destination) !== undefined) ??
+    sinks[0]!
+  );
 }
 
 function groupFlowsBySink(flows: FlowFact[]): FlowFact[][] {

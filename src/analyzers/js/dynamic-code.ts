@@ -46,8 +46,15 @@ export function evalCode(I: Interpreter, code: Value, call: Call, mode: "eval" |
   if (!ast) return UNKNOWN;
   const unit = virtualUnit(I, frame.unit, ast, location, mode === "eval" ? frame.scope : new Scope(undefined, true));
   const inner: Frame = { ...frame, unit, scope: unit.scope, evalDepth: frame.evalDepth + 1 };
-  I.execStatements(ast.body as Node[], inner);
-  return UNKNOWN;
+  const body = ast.body as Node[];
+  const last = body[body.length - 1];
+  if (last?.type !== "ExpressionStatement") {
+    I.execStatements(body, inner);
+    return UNKNOWN;
+  }
+  // eval's value is its last expression's: `eval("require")("axios")` (ncc's external require) is require.
+  I.execStatements(body.slice(0, -1), inner);
+  return I.evalExpr(last.expression as Node, inner);
 }
 
 /** Function(a, b, body) / new Function(body): a function whose body is the decoded string. */

@@ -144,7 +144,8 @@ function isPlaceholderValue(value: Value): boolean {
 export function arithmetic(operator: string, a: Value, b: Value): Value {
   // `if (webhook !== "%WEBHOOK%")`: whether a kit was configured, not a fact to fold.
   if (EQUALITY.has(operator) && (isPlaceholderValue(a) || isPlaceholderValue(b))) return UNKNOWN;
-  if (a.known && b.known && typeof a.constant !== "object" && typeof b.constant !== "object") {
+  // null is a primitive here (typeof null is "object"): `Z == null` with a parameter left at its null default folds.
+  if (a.known && b.known && (a.constant === null || typeof a.constant !== "object") && (b.constant === null || typeof b.constant !== "object")) {
     const x = a.constant as never;
     const y = b.constant as never;
     try {

@@ -107,6 +107,8 @@ export function destinationFromOptions(options: {
   const host = options.hostname ?? options.host;
   if (!host) return options.baseURL;
   const protocol = (options.protocol ?? "https:").replace(/:?$/, ":");
-  const port = options.port && !host.includes(":") ? `:${options.port}` : "";
+  // The scheme's own port is left out, as a URL writes it ("https://h:443/p" is "https://h/p").
+  const defaultPort = options.port === (protocol === "https:" ? "443" : protocol === "http:" ? "80" : undefined);
+  const port = options.port && !defaultPort && !host.includes(":") ? `:${options.port}` : "";
   return `${protocol}//${host}${port}${options.path ?? ""}`;
 }
