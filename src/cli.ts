@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Entry point. A guard run whose clean verdict is recorded for exactly its inputs runs the
-// package manager after loading only src/guard/fast.ts and Node built-ins; everything else
-// loads the command line (src/cli/main.ts).
+// package manager after loading only src/guard/fast.ts and Node built-ins (npm itself in this
+// process when it can: src/guard/npm-inline.ts); everything else loads the command line (src/cli/main.ts).
 const args = process.argv.slice(2);
 const fast = args[0] === "guard" ? await (await import("./guard/fast.js")).runFastGuard(args, process.cwd(), process.env, (text) => process.stderr.write(text)) : undefined;
-if (fast !== undefined) process.exitCode = fast;
-else await import("./cli/main.js");
+if (typeof fast === "number") process.exitCode = fast;
+else if (fast === undefined) await import("./cli/main.js");

@@ -18,7 +18,7 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { analysisVersion } from "../deps/analysis-version.js";
 import { BUILTIN_SIGNATURES_DIR } from "../rules/signature-digest.js";
-import { runInherited } from "./process.js";
+import { inlineNpmCli, runNpmInline } from "./npm-inline.js";
 
 const FORMAT = "guard-fast-v1";
 
@@ -145,11 +145,15 @@ export function writeFastEntry(invocation: FastInvocation, key: string, cwd: str
   return true;
 }
 
+/** runFastGuard's answer when npm now runs in this process and ends it (src/guard/npm-inline.ts). */
+export const HANDED_TO_NPM = "handed-to-npm";
+
 /**
  * The whole warm run: the recorded command's exit code when a clean verdict for exactly these
- * inputs is recorded, else undefined (the caller runs the full guard).
+ * inputs is recorded, else undefined (the caller runs the full guard). When npm can run in this
+ * process (src/guard/npm-inline.ts), it does, and HANDED_TO_NPM says the caller must do nothing more.
  */
-export async function runFastGuard(args: string[], cwd: string, env: NodeJS.ProcessEnv, say: (text: string) => void): Promise<number | undefined> {
+export async function runFastGuard(args: string[], cwd: string, env: NodeJS.ProcessEnv, say: (text: string) => void): Promise<number | typeof HANDED_TO_NPM | undefined> {
   let entry: FastEntry | undefined;
   let invocation: FastInvocation | undefined;
   try {
@@ -161,5 +165,11 @@ export async function runFastGuard(args: string[], cwd: string, env: NodeJS.Proc
   if (!invocation || !entry) return undefined;
   say(entry.say);
   if (invocation.checkOnly) return 0;
+  const inline = env === process.env && resolve(cwd) === process.cwd() ? inlineNpmCli(entry.install[0]!, cwd, env) : undefined;
+  if (inline) {
+    runNpmInline(inline, entry.install.slice(1));
+    return HANDED_TO_NPM;
+  }
+  const { runInherited } = await import("./process.js");
   return runInherited(entry.install, cwd, env);
 }

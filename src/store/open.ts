@@ -1,10 +1,30 @@
 // Which store a command uses: `--db postgres://…` (or EXFILSCAN_DB) selects PostgreSQL, any
-// other value is a SQLite file; the default is $XDG_STATE_HOME/exfilscan/state.db.
+// other value is a SQLite file; the default is $XDG_STATE_HOME/exfilscan/state.db. Each driver
+// loads only when a store of its kind opens (pg alone costs ≈ 0.1 s of CPU to load; the guard
+// and deps import this module for an optional shared cache).
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { PostgresStore } from "./postgres.js";
-import { SqliteStore } from "./sqlite.js";
+import { ExfilscanError } from "../core/errors.js";
 import type { LogStore } from "./types.js";
+
+/** The database cannot be reached (or refused us): the command fails, nothing was committed. */
+export class StoreUnavailableError extends ExfilscanError {
+  override name = "StoreUnavailableError";
+  constructor(message: string, /** The cause alone (refused, timeout, login rejected …), for other commands' messages. */ readonly reason = message) {
+    super(message);
+  }
+}
+
+/** postgres://user:secret@host/db → postgres://user@host/db: a password is never printed. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "";
+    return parsed.toString().replace(/:@/, "@");
+  } catch {
+    return "postgres://…";
+  }
+}
 
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
   const stateHome = env["XDG_STATE_HOME"] || join(homedir(), ".local", "state");
@@ -22,6 +42,6 @@ export function resolveDbSpec(flag: unknown, env: NodeJS.ProcessEnv = process.en
 }
 
 export async function openLogStore(spec: string, options: { mustExist?: boolean; migrate?: boolean } = {}): Promise<LogStore> {
-  if (isPostgresUrl(spec)) return PostgresStore.open(spec, { ...(options.migrate ? { migrate: true } : {}) });
-  return new SqliteStore(spec, { ...(options.mustExist ? { mustExist: true } : {}) });
+  if (isPostgresUrl(spec)) return (await import("./postgres.js")).PostgresStore.open(spec, { ...(options.migrate ? { migrate: true } : {}) });
+  return new (await import("./sqlite.js")).SqliteStore(spec, { ...(options.mustExist ? { mustExist: true } : {}) });
 }

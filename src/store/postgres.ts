@@ -12,13 +12,9 @@ import type {
   BaselineRow, BatchResult, BatchWrite, FleetDestination, LogStore, OffsetRow, PartitionSnapshot, ResetCounts, ResumeDecision, StoredAlert, VerdictLookup, VerdictRow,
 } from "./types.js";
 
-/** The database cannot be reached (or refused us): the command fails, nothing was committed. */
-export class StoreUnavailableError extends ExfilscanError {
-  override name = "StoreUnavailableError";
-  constructor(message: string, /** The cause alone (refused, timeout, login rejected …), for other commands' messages. */ readonly reason = message) {
-    super(message);
-  }
-}
+import { redactUrl, StoreUnavailableError } from "./open.js";
+
+export { redactUrl, StoreUnavailableError };
 
 const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"]);
 
@@ -27,17 +23,6 @@ function isConnectionError(error: unknown): boolean {
   const message = (error as Error).message ?? "";
   return CONNECTION_CODES.has(code) || code.startsWith("08") || code.startsWith("28") || code === "57P01" || code === "57P03"
     || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
-}
-
-/** postgres://user:secret@host/db → postgres://user@host/db: a password is never printed. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "";
-    return parsed.toString().replace(/:@/, "@");
-  } catch {
-    return "postgres://…";
-  }
 }
 
 export class PostgresStore implements LogStore {

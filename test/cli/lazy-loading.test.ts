@@ -58,6 +58,18 @@ describe("lazy loading", () => {
     expect(loaded.has("zod")).toBe(false);
   });
 
+  it("deps (as the guard's check) loads no database driver when no shared cache is named", () => {
+    const project = join(cwd, "project");
+    execFileSync("mkdir", [project]);
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", version: "1.0.0" }));
+    writeFileSync(join(project, "package-lock.json"), JSON.stringify({ name: "app", version: "1.0.0", lockfileVersion: 3, packages: { "": { name: "app", version: "1.0.0" } } }));
+    const out = join(cwd, "deps.json");
+    const loaded = packages(loadedModules(["deps", project, "--offline", "--cache-dir", join(cwd, "cache"), "-f", "json", "-o", out], cwd));
+    expect(loaded.has("pg")).toBe(false);
+    expect(loaded.has("better-sqlite3")).toBe(false);
+    expect(JSON.parse(readFileSync(out, "utf8")).deps.lockfiles).toHaveLength(1);
+  });
+
   it("--help still lists every command", () => {
     const help = execFileSync(process.execPath, [cli, "--help"], { encoding: "utf8" });
     for (const command of ["scan", "rules", "signatures", "logs", "alerts", "diff", "deps", "render", "guard", "hook", "correlate"]) expect(help).toContain(`  ${command}`);

@@ -212,6 +212,39 @@ describe("guard's warm fast path", () => {
     expect(existsSync(join(project, "node_modules"))).toBe(false);
   }, 300_000);
 
+  it("a recorded run hands its own process to npm (no second Node), and npm's exit code is the guard's", async () => {
+    // NODE_OPTIONS reaches npm wherever it runs (and is part of the key), unlike node's own
+    // arguments; the preload lists, per process, the script it started with and what it loaded.
+    const dir = mkdtempSync(join(root, "procs-"));
+    const list = join(dir, "loaded.jsonl");
+    const preload = join(dir, "preload.cjs");
+    writeFileSync(preload, `const started = process.argv[1];\nprocess.on("exit", () => require("node:fs").appendFileSync(${JSON.stringify(list)}, JSON.stringify({ started, loaded: Object.keys(require.cache) }) + "\\n"));\n`);
+    const env = { NODE_OPTIONS: `--require ${preload}` };
+    expect((await guard(["--", "npm", "install", "benign-pad"], registry.base, env)).status).toBe(0);
+    expect((await guard(["--", "npm", "install"], registry.base, env)).status).toBe(0); // records
+    rmSync(join(project, "node_modules"), { recursive: true });
+    writeFileSync(list, "");
+    const fast = await guard(["--", "npm", "install"], registry.base, env);
+    expect(fast.status, fast.err).toBe(0);
+    expect(fast.err).toContain("benign-pad@1.0.0");
+    expect(existsSync(join(project, "node_modules", "benign-pad", "index.js"))).toBe(true);
+    const procs = readFileSync(list, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { started: string; loaded: string[] });
+    const guards = procs.filter((p) => p.started === CLI);
+    expect(guards).toHaveLength(1);
+    expect(guards[0]!.loaded.some((f) => f.endsWith("/npm/lib/cli/entry.js"))).toBe(true); // npm ran in the guard's process
+    expect(procs.filter((p) => /\/npm(-cli\.js)?$/.test(p.started))).toEqual([]); // and in no process of its own
+    // npm fails (its cache folder is a file; the key holds the folder's name, not its contents): the guard ends with npm's own code.
+    rmSync(join(project, "node_modules"), { recursive: true });
+    rmSync(join(root, "npm-cache"), { recursive: true });
+    writeFileSync(join(root, "npm-cache"), "");
+    const plain = await new Promise<number | null>((done) => spawn("npm", ["install"], { cwd: project, env: { ...process.env, HOME: home, npm_config_registry: `${registry.base}/`, npm_config_cache: join(root, "npm-cache") }, stdio: "ignore" }).on("close", done));
+    expect(plain).not.toBe(0);
+    const failed = await guard(["--", "npm", "install"], registry.base, env);
+    expect(failed.err).toContain("benign-pad@1.0.0"); // still the recorded run
+    expect(failed.err).toContain("ENOTDIR"); // npm's own error
+    expect(failed.status).toBe(plain);
+  }, 300_000);
+
   it("a tampered record is ignored: the full path runs", async () => {
     expect((await guard(["--", "npm", "install", "benign-pad"])).status).toBe(0);
     expect((await guard(["--check-only", "--", "npm", "install"])).status).toBe(0);
