@@ -137,6 +137,8 @@ const sourcesSchema = z
   .strict();
 
 const channelMap = z.record(z.string(), z.enum(SINK_CHANNELS));
+/** A list of names (modules, members, options) matched exactly. */
+const names = z.array(z.string().min(1));
 
 /** A member: its channel, or `{ channel, returns }` for a member that creates a client object. */
 const memberEntry = z.union([
@@ -165,6 +167,10 @@ const sinksSchema = z
         globals: channelMap,
         /** module → the API base URL its client objects talk to when the constructor names none (`new Octokit()` → api.github.com). */
         endpoints: z.record(z.string(), z.string().regex(/^(https?|wss?):\/\/[^\s/]+/, "an absolute http(s)/ws(s) URL")).default({}),
+        /** Members of a sink module that configure a client rather than send (`axios.create`, `got.extend`). */
+        configMembers: names.default([]),
+        /** Request options that carry the request's credential (`auth`, `username`, `password`): they authenticate, they are not data. */
+        authOptions: names.default([]),
       })
       .strict(),
     python: z
@@ -224,13 +230,36 @@ const credentialCommandSchema = z
   .refine((c) => c.program !== undefined || c.line !== undefined, "a credential command needs a program or a line pattern (else it would match every command)")
   .refine((c) => !(c.noWords && (c.words || c.anyWord)), "noWords cannot be combined with words or anyWord: the entry could never match");
 
+/**
+ * signatures/commands.yaml `runners.js`: modules whose calls run a program, and how a member
+ * takes it: one command line run by a shell, or a program and an argv array.
+ */
+const jsRunnersSchema = z
+  .object({
+    /** Modules whose `commandLine` and `argv` members run a program. */
+    modules: names.default([]),
+    /** Members that take one command line (`exec`, `execSync`, execa's `$`). */
+    commandLine: names.default([]),
+    /** Members that take a program and an argv array (`spawn`, `execFile`; "" = the module called itself). */
+    argv: z.array(z.string()).default([]),
+    /** Modules whose every member takes one command line (shelljs). */
+    commandLineModules: names.default([]),
+  })
+  .strict();
+
 /** signatures/commands.yaml */
 const commandsSchema = z
   .object({
     programs: z.record(z.string().min(1), programSchema).default({}),
     credentialCommands: z.array(credentialCommandSchema).default([]),
     /** Calls that run a command line: Python qualified names (os.system, subprocess.run …). */
-    runners: z.object({ python: z.array(z.string().regex(/^[A-Za-z_][\w.]*$/, "a qualified call name such as subprocess.run")).default([]) }).strict().default({ python: [] }),
+    runners: z
+      .object({
+        python: z.array(z.string().regex(/^[A-Za-z_][\w.]*$/, "a qualified call name such as subprocess.run")).default([]),
+        js: jsRunnersSchema.optional(),
+      })
+      .strict()
+      .default({ python: [] }),
   })
   .strict();
 

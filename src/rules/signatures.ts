@@ -58,7 +58,16 @@ export interface CompiledCommands {
   programs: Record<string, ProgramMeaning>;
   credentialCommands: CredentialCommand[];
   /** Calls that run a command line (Python qualified names). */
-  runners: { python: Set<string> };
+  runners: { python: Set<string>; js: JsRunners };
+}
+
+/** JS modules whose calls run a program (signatures/commands.yaml `runners.js`). */
+export interface JsRunners {
+  /** Every module listed, `commandLineModules` included. */
+  modules: Set<string>;
+  commandLine: Set<string>;
+  argv: Set<string>;
+  commandLineModules: Set<string>;
 }
 
 /** Who issued a credential and where it authenticates (signatures/indicators.yaml `issuers`). */
@@ -78,7 +87,15 @@ export interface ApiSourceData {
 
 /** signatures/sinks.yaml as the front-ends read it: every member a channel; Python's client classes apart. */
 export interface CompiledSinks {
-  js: { modules: Record<string, Record<string, SinkChannel>>; globals: Record<string, SinkChannel>; endpoints: Record<string, string> };
+  js: {
+    modules: Record<string, Record<string, SinkChannel>>;
+    globals: Record<string, SinkChannel>;
+    endpoints: Record<string, string>;
+    /** Members that configure a client rather than send. */
+    configMembers: Set<string>;
+    /** Request options that carry the request's credential. */
+    authOptions: Set<string>;
+  };
   python: {
     modules: Record<string, Record<string, SinkChannel>>;
     /** module → member that creates a client object (data leaves through its methods). */
@@ -166,11 +183,11 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     credentialConsumers: { python: [] },
     cloudMetadata: { hosts: [], credentialPaths: [] },
     // Looked up by names taken from scanned code ("constructor", "hasOwnProperty"…): no prototype.
-    sinks: { js: { modules: table(), globals: table(), endpoints: table() }, python: { modules: table(), clients: table(), builtins: table() }, shellPrograms: table() },
+    sinks: { js: { modules: table(), globals: table(), endpoints: table(), configMembers: new Set(), authOptions: new Set() }, python: { modules: table(), clients: table(), builtins: table() }, shellPrograms: table() },
     exfilServices: [],
     knownBad: [],
     issuers: [],
-    commands: { programs: table(), credentialCommands: [], runners: { python: new Set() } },
+    commands: { programs: table(), credentialCommands: [], runners: { python: new Set(), js: { modules: new Set(), commandLine: new Set(), argv: new Set(), commandLineModules: new Set() } } },
     decoders: { python: table() },
     dirs,
   };
@@ -275,6 +292,8 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     mergeModules(into.sinks.js.modules, channelsOf(sinks.js.modules));
     Object.assign(into.sinks.js.globals, sinks.js.globals);
     Object.assign(into.sinks.js.endpoints, sinks.js.endpoints);
+    for (const name of sinks.js.configMembers) into.sinks.js.configMembers.add(name);
+    for (const name of sinks.js.authOptions) into.sinks.js.authOptions.add(name);
     mergeModules(into.sinks.python.modules, channelsOf(sinks.python.modules));
     // A later directory's plain entry turns an earlier client class back into a plain send.
     for (const [module, members] of Object.entries(sinks.python.modules)) for (const member of Object.keys(members)) delete into.sinks.python.clients[module]?.[member];
@@ -329,6 +348,14 @@ function mergeCommands(into: CompiledCommands, data: CommandsData): void {
   }));
   into.credentialCommands.unshift(...added);
   for (const name of data.runners.python) into.runners.python.add(name);
+  const js = data.runners.js;
+  if (js) {
+    const runners = into.runners.js;
+    for (const name of [...js.modules, ...js.commandLineModules]) runners.modules.add(name);
+    for (const name of js.commandLine) runners.commandLine.add(name);
+    for (const name of js.argv) runners.argv.add(name);
+    for (const name of js.commandLineModules) runners.commandLineModules.add(name);
+  }
 }
 
 /** A word pattern matches the whole word. */
