@@ -108,6 +108,12 @@ const apiSourceSchema = z
   .refine((a) => (a.call === undefined) !== (a.pattern === undefined), "an API source has either call (the exact name) or pattern")
   .refine((a) => a.pattern === undefined || a.detail === undefined, "a pattern entry's detail is the call it matched: detail is read with call only");
 
+/** A list of names (modules, members, options) matched exactly. */
+const names = z.array(z.string().min(1));
+/** An environment variable's name as both front-ends look it up (Python and JS's folder lookup upper-case it first). */
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name in upper case (HOME, APPDATA)");
+const homePath = z.string().regex(/^~\//, "a folder under the home directory, written ~/…");
+
 /** signatures/sources.yaml */
 const sourcesSchema = z
   .object({
@@ -133,12 +139,29 @@ const sourcesSchema = z
     credentialConsumers: z.object({ python: z.array(z.string().min(1)).default([]) }).strict().default({ python: [] }),
     /** Cloud instance metadata services: whole-host patterns, and the paths whose answer is a credential. */
     cloudMetadata: z.object({ hosts: z.array(regexSource).default([]), credentialPaths: z.array(regexSource).default([]) }).strict().default({ hosts: [], credentialPaths: [] }),
+    /** File-system modules and the members that read, list or copy the file they are given (JS front-end). */
+    fileApis: z
+      .object({
+        js: z
+          .object({ modules: names.default([]), reads: names.default([]), lists: names.default([]), copies: names.default([]) })
+          .strict()
+          .default({ modules: [], reads: [], lists: [], copies: [] }),
+      })
+      .strict()
+      .default({ js: { modules: [], reads: [], lists: [], copies: [] } }),
+    /** Prompt libraries: asking with type "password" (or hidden echo) returns a credential (JS front-end). */
+    promptModules: z.object({ js: names.default([]) }).strict().default({ js: [] }),
+    /** Environment variables that hold the home directory (both front-ends; upper case, as Python compares them). */
+    homeVariables: z.array(envName).default([]),
+    /** Environment variables that hold a folder under the home directory → that folder written with "~", per front-end. */
+    homeFolders: z
+      .object({ js: z.record(envName, homePath).default({}), python: z.record(envName, homePath).default({}) })
+      .strict()
+      .default({ js: {}, python: {} }),
   })
   .strict();
 
 const channelMap = z.record(z.string(), z.enum(SINK_CHANNELS));
-/** A list of names (modules, members, options) matched exactly. */
-const names = z.array(z.string().min(1));
 
 /** A member: its channel, or `{ channel, returns }` for a member that creates a client object. */
 const memberEntry = z.union([

@@ -124,6 +124,14 @@ export interface Signatures {
   credentialConsumers: { python: string[] };
   /** sources.yaml `cloudMetadata` (read through src/analyzers/common/cloud-metadata.ts). */
   cloudMetadata: { hosts: RegExp[]; credentialPaths: RegExp[] };
+  /** sources.yaml `fileApis`: file-system modules and their members that read, list or copy a file (JS front-end). */
+  fileApis: { js: { modules: Set<string>; reads: Set<string>; lists: Set<string>; copies: Set<string> } };
+  /** sources.yaml `promptModules`: prompt libraries (JS front-end). */
+  promptModules: { js: Set<string> };
+  /** sources.yaml `homeVariables`: environment variables that hold the home directory (both front-ends). */
+  homeVariables: Set<string>;
+  /** sources.yaml `homeFolders`: variable → folder under "~", per front-end. */
+  homeFolders: { js: Record<string, string>; python: Record<string, string> };
   sinks: CompiledSinks;
   exfilServices: CompiledPattern<{ name: string; category: string }>[];
   knownBad: IndicatorsData["knownBad"];
@@ -182,6 +190,10 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     apiSources: { python: { calls: table(), patterns: [] } },
     credentialConsumers: { python: [] },
     cloudMetadata: { hosts: [], credentialPaths: [] },
+    fileApis: { js: { modules: new Set(), reads: new Set(), lists: new Set(), copies: new Set() } },
+    promptModules: { js: new Set() },
+    homeVariables: new Set(),
+    homeFolders: { js: table(), python: table() },
     // Looked up by names taken from scanned code ("constructor", "hasOwnProperty"…): no prototype.
     sinks: { js: { modules: table(), globals: table(), endpoints: table(), configMembers: new Set(), authOptions: new Set() }, python: { modules: table(), clients: table(), builtins: table() }, shellPrograms: table() },
     exfilServices: [],
@@ -281,6 +293,15 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     into.credentialConsumers.python.push(...sources.credentialConsumers.python);
     into.cloudMetadata.hosts.push(...sources.cloudMetadata.hosts.map((h) => new RegExp(`^(?:${h})$`, "i")));
     into.cloudMetadata.credentialPaths.push(...sources.cloudMetadata.credentialPaths.map(compile));
+    const files = into.fileApis.js;
+    addAll(files.modules, sources.fileApis.js.modules);
+    addAll(files.reads, sources.fileApis.js.reads);
+    addAll(files.lists, sources.fileApis.js.lists);
+    addAll(files.copies, sources.fileApis.js.copies);
+    addAll(into.promptModules.js, sources.promptModules.js);
+    addAll(into.homeVariables, sources.homeVariables);
+    Object.assign(into.homeFolders.js, sources.homeFolders.js);
+    Object.assign(into.homeFolders.python, sources.homeFolders.python);
     for (const api of sources.apiSources.python) {
       const data = { kind: api.kind, note: api.note, ...(api.detail !== undefined ? { detail: api.detail } : {}) };
       if (api.call !== undefined) into.apiSources.python.calls[api.call] = data;
@@ -362,6 +383,10 @@ function mergeCommands(into: CompiledCommands, data: CommandsData): void {
 function wholeWord(source: string): RegExp {
   const ignoreCase = source.startsWith("(?i)");
   return compileFlagged(`${ignoreCase ? "(?i)" : ""}^(?:${ignoreCase ? source.slice(4) : source})$`);
+}
+
+function addAll(into: Set<string>, names: readonly string[]): void {
+  for (const name of names) into.add(name);
 }
 
 function mergeModules<T>(into: Record<string, Record<string, T>>, from: Record<string, Record<string, T>>): void {

