@@ -136,7 +136,14 @@ const sourcesSchema = z
     /** Credential reads that are API calls, by the call's qualified name or its shape (Python front-end). */
     apiSources: z.object({ python: z.array(apiSourceSchema).default([]) }).strict().default({ python: [] }),
     /** Libraries that consume a secret for what it is (module names; Python front-end). */
-    credentialConsumers: z.object({ python: z.array(z.string().min(1)).default([]) }).strict().default({ python: [] }),
+    credentialConsumers: z
+      .object({
+        python: z.array(z.string().min(1)).default([]),
+        /** JS, by what a key-named parameter is: SSH clients (also make a file worth analysing), wallet libraries, others. */
+        js: z.object({ ssh: names.default([]), wallet: names.default([]), other: names.default([]) }).strict().default({ ssh: [], wallet: [], other: [] }),
+      })
+      .strict()
+      .default({ python: [], js: { ssh: [], wallet: [], other: [] } }),
     /** Cloud instance metadata services: whole-host patterns, and the paths whose answer is a credential. */
     cloudMetadata: z.object({ hosts: z.array(regexSource).default([]), credentialPaths: z.array(regexSource).default([]) }).strict().default({ hosts: [], credentialPaths: [] }),
     /** File-system modules and the members that read, list or copy the file they are given (JS front-end). */

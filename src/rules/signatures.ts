@@ -70,6 +70,17 @@ export interface JsRunners {
   commandLineModules: Set<string>;
 }
 
+/** sources.yaml `credentialConsumers.js`, with the import tests the JS front-end runs over a file's text. */
+export interface JsConsumers {
+  ssh: Set<string>;
+  wallet: Set<string>;
+  other: Set<string>;
+  /** A file's text imports any consumer (require/import/from with the module's name). */
+  imported: RegExp;
+  /** A file's text imports a wallet library. */
+  walletImported: RegExp;
+}
+
 /** Who issued a credential and where it authenticates (signatures/indicators.yaml `issuers`). */
 export interface Issuer {
   name: string;
@@ -120,8 +131,8 @@ export interface Signatures {
   secretParameterNames: RegExp[];
   /** sources.yaml `apiSources`: credential reads that are API calls (Python front-end). */
   apiSources: { python: { calls: Record<string, ApiSourceData>; patterns: CompiledPattern<ApiSourceData>[] } };
-  /** sources.yaml `credentialConsumers`: modules that consume a secret for what it is (Python front-end). */
-  credentialConsumers: { python: string[] };
+  /** sources.yaml `credentialConsumers`: modules that consume a secret for what it is. */
+  credentialConsumers: { python: string[]; js: JsConsumers };
   /** sources.yaml `cloudMetadata` (read through src/analyzers/common/cloud-metadata.ts). */
   cloudMetadata: { hosts: RegExp[]; credentialPaths: RegExp[] };
   /** sources.yaml `fileApis`: file-system modules and their members that read, list or copy a file (JS front-end). */
@@ -188,7 +199,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     envNotSecretNames: [],
     secretParameterNames: [],
     apiSources: { python: { calls: table(), patterns: [] } },
-    credentialConsumers: { python: [] },
+    credentialConsumers: { python: [], js: { ssh: new Set(), wallet: new Set(), other: new Set(), imported: NOTHING, walletImported: NOTHING } },
     cloudMetadata: { hosts: [], credentialPaths: [] },
     fileApis: { js: { modules: new Set(), reads: new Set(), lists: new Set(), copies: new Set() } },
     promptModules: { js: new Set() },
@@ -291,6 +302,12 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     into.envNotSecretNames.push(...sources.envNotSecretNames.map(compile));
     into.secretParameterNames.push(...sources.secretParameterNames.map(compile));
     into.credentialConsumers.python.push(...sources.credentialConsumers.python);
+    const consumers = into.credentialConsumers.js;
+    addAll(consumers.ssh, sources.credentialConsumers.js.ssh);
+    addAll(consumers.wallet, sources.credentialConsumers.js.wallet);
+    addAll(consumers.other, sources.credentialConsumers.js.other);
+    consumers.imported = importOf([...consumers.ssh, ...consumers.wallet, ...consumers.other]);
+    consumers.walletImported = importOf([...consumers.wallet]);
     into.cloudMetadata.hosts.push(...sources.cloudMetadata.hosts.map((h) => new RegExp(`^(?:${h})$`, "i")));
     into.cloudMetadata.credentialPaths.push(...sources.cloudMetadata.credentialPaths.map(compile));
     const files = into.fileApis.js;
@@ -383,6 +400,16 @@ function mergeCommands(into: CompiledCommands, data: CommandsData): void {
 function wholeWord(source: string): RegExp {
   const ignoreCase = source.startsWith("(?i)");
   return compileFlagged(`${ignoreCase ? "(?i)" : ""}^(?:${ignoreCase ? source.slice(4) : source})$`);
+}
+
+/** Matches nothing. */
+const NOTHING = /(?!)/;
+
+/** A test for a file's text: does it import (require/import/from) one of `modules`? */
+function importOf(modules: string[]): RegExp {
+  if (modules.length === 0) return NOTHING;
+  const names = modules.map((m) => m.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|");
+  return new RegExp(`(?:require\\s*\\(\\s*|from\\s+|import\\s*\\(\\s*)["'](${names})["']`);
 }
 
 function addAll(into: Set<string>, names: readonly string[]): void {

