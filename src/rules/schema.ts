@@ -30,6 +30,9 @@ export const DESTINATION_STYLES = ["host-argument", "dns-query", "first-position
 /** Decoding algorithms a decoder entry can name (src/analyzers/python/library.ts implements each). */
 export const DECODER_ALGORITHMS = ["base64", "base64-urlsafe", "base32", "hex", "base85", "ascii85", "zlib"] as const;
 
+/** Encodings an encoder entry can fold a constant input with (src/analyzers/python/library.ts implements each). */
+export const ENCODER_ALGORITHMS = ["base64", "hex"] as const;
+
 /** A pattern of signatures/commands.yaml: case-sensitive unless it starts with `(?i)`. */
 export function compileFlagged(source: string): RegExp {
   return source.startsWith("(?i)") ? new RegExp(source.slice(4), "i") : new RegExp(source);
@@ -296,6 +299,31 @@ const commandsSchema = z
 /** signatures/decoders.yaml: qualified call name → decoding algorithm. */
 const decodersSchema = z.object({ python: z.record(z.string().min(1), z.enum(DECODER_ALGORITHMS)).default({}) }).strict();
 
+const qualifiedName = z.string().regex(/^[A-Za-z_][\w.]*$/, "a qualified call name such as base64.b64encode");
+
+/** signatures/transforms.yaml: what a library call does to the data it is given, per front-end (Python only so far). */
+const transformsSchema = z
+  .object({
+    /** The result carries the input encoded: a flow step named `note`; `fold` also encodes a constant input. */
+    encoders: z
+      .object({ python: z.record(qualifiedName, z.object({ note: z.string().min(1), fold: z.enum(ENCODER_ALGORITHMS).optional() }).strict()).default({}) })
+      .strict()
+      .default({ python: {} }),
+    /** The result says nothing about the input's content (a digest, a size, a check): the taint stops. */
+    sanitizers: z
+      .object({
+        python: z
+          .object({ calls: z.array(qualifiedName).default([]), prefixes: z.array(z.string().regex(/^[A-Za-z_][\w.]*\.$/, "a module prefix ending in a dot, such as hashlib.")).default([]) })
+          .strict()
+          .default({ calls: [], prefixes: [] }),
+      })
+      .strict()
+      .default({ python: { calls: [], prefixes: [] } }),
+    /** The result is a path built from the arguments: a credential path among them is not a read. */
+    pathBuilders: z.object({ python: z.array(qualifiedName).default([]) }).strict().default({ python: [] }),
+  })
+  .strict();
+
 /** signatures/indicators.yaml */
 const indicatorsSchema = z
   .object({
@@ -330,7 +358,7 @@ const indicatorsSchema = z
   })
   .strict();
 
-return { ruleSchema, sourcesSchema, sinksSchema, indicatorsSchema, commandsSchema, decodersSchema };
+return { ruleSchema, sourcesSchema, sinksSchema, indicatorsSchema, commandsSchema, decodersSchema, transformsSchema };
 }
 
 export type RuleMeta = Zod.z.infer<Schemas["ruleSchema"]>;
@@ -342,5 +370,7 @@ export type SinksData = Zod.z.infer<Schemas["sinksSchema"]>;
 export type IndicatorsData = Zod.z.infer<Schemas["indicatorsSchema"]>;
 export type CommandsData = Zod.z.infer<Schemas["commandsSchema"]>;
 export type DecodersData = Zod.z.infer<Schemas["decodersSchema"]>;
+export type TransformsData = Zod.z.infer<Schemas["transformsSchema"]>;
+export type EncoderAlgorithm = (typeof ENCODER_ALGORITHMS)[number];
 export type DecoderAlgorithm = (typeof DECODER_ALGORITHMS)[number];
 export type DestinationStyle = (typeof DESTINATION_STYLES)[number];

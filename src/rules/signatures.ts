@@ -11,7 +11,7 @@ import type { z } from "zod";
 import { ConfigurationError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
 import { BUILTIN_SIGNATURES_DIR, builtinSignatureDigest, signatureDigest, signatureFiles } from "./signature-digest.js";
-import { compileFlagged, signatureSchemas, type ClientRole, type CommandsData, type DecoderAlgorithm, type DecodersData, type DestinationStyle, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
+import { compileFlagged, signatureSchemas, type ClientRole, type CommandsData, type DecoderAlgorithm, type DecodersData, type DestinationStyle, type EncoderAlgorithm, type TransformsData, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
 
 /** Written by `npm run build` (scripts/build-signatures.mjs). */
 export const COMPILED_SIGNATURES_FILE = join(PACKAGE_ROOT, "dist", "signatures.json");
@@ -27,6 +27,7 @@ export interface SignatureDirData {
   indicators?: IndicatorsData;
   commands?: CommandsData;
   decoders?: DecodersData;
+  transforms?: TransformsData;
 }
 
 /** How one program's arguments are read (signatures/commands.yaml `programs`). */
@@ -150,6 +151,12 @@ export interface Signatures {
   commands: CompiledCommands;
   /** signatures/decoders.yaml: qualified call name → algorithm (Python front-end). */
   decoders: { python: Record<string, DecoderAlgorithm> };
+  /** signatures/transforms.yaml: encoding calls (qualified name → flow-step note, fold), Python front-end. */
+  encoders: { python: Record<string, { note: string; fold?: EncoderAlgorithm }> };
+  /** signatures/transforms.yaml: calls whose result says nothing about the input, by name or module prefix (Python). */
+  sanitizers: { python: { calls: Set<string>; prefixes: string[] } };
+  /** signatures/transforms.yaml: calls that build a path from their arguments (Python). */
+  pathBuilders: { python: Set<string> };
   /** Directories the set was loaded from, built-in first. */
   dirs: string[];
 }
@@ -212,6 +219,9 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     issuers: [],
     commands: { programs: table(), credentialCommands: [], runners: { python: new Set(), js: { modules: new Set(), commandLine: new Set(), argv: new Set(), commandLineModules: new Set() } } },
     decoders: { python: table() },
+    encoders: { python: table() },
+    sanitizers: { python: { calls: new Set(), prefixes: [] } },
+    pathBuilders: { python: new Set() },
     dirs,
   };
   for (const dir of dirs) {
@@ -254,7 +264,7 @@ function refuseUnreadYaml(dir: string): void {
       const full = join(current, entry.name);
       if (entry.isDirectory()) pending.push(full);
       else if (/\.ya?ml$/i.test(entry.name) && !read.has(full)) {
-        throw new ConfigurationError("YAML file in a signature directory that is not read (the loader reads rules/*.yaml, sources.yaml, sinks.yaml, indicators.yaml, commands.yaml and decoders.yaml)", full);
+        throw new ConfigurationError("YAML file in a signature directory that is not read (the loader reads rules/*.yaml, sources.yaml, sinks.yaml, indicators.yaml, commands.yaml, decoders.yaml and transforms.yaml)", full);
       }
     }
   }
@@ -285,6 +295,8 @@ export function readSignatureDirectory(dir: string): SignatureDirData {
   if (existsSync(commandsFile)) data.commands = readValidated(commandsFile, schemas.commandsSchema);
   const decodersFile = join(dir, "decoders.yaml");
   if (existsSync(decodersFile)) data.decoders = readValidated(decodersFile, schemas.decodersSchema);
+  const transformsFile = join(dir, "transforms.yaml");
+  if (existsSync(transformsFile)) data.transforms = readValidated(transformsFile, schemas.transformsSchema);
   return data;
 }
 
@@ -292,6 +304,13 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
   for (const rule of data.rules) into.rules.set(rule.id, rule);
   if (data.commands) mergeCommands(into.commands, data.commands);
   if (data.decoders) Object.assign(into.decoders.python, data.decoders.python);
+  const transforms = data.transforms;
+  if (transforms) {
+    Object.assign(into.encoders.python, transforms.encoders.python);
+    addAll(into.sanitizers.python.calls, transforms.sanitizers.python.calls);
+    into.sanitizers.python.prefixes.push(...transforms.sanitizers.python.prefixes);
+    addAll(into.pathBuilders.python, transforms.pathBuilders.python);
+  }
   const sources = data.sources;
   if (sources) {
     into.credentialFiles.push(

