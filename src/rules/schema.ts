@@ -30,6 +30,9 @@ export const DESTINATION_STYLES = ["host-argument", "dns-query", "first-position
 /** Decoding algorithms a decoder entry can name (src/analyzers/python/library.ts implements each). */
 export const DECODER_ALGORITHMS = ["base64", "base64-urlsafe", "base32", "hex", "base85", "ascii85", "zlib"] as const;
 
+/** Encodings an encoder entry can fold a constant input with (src/analyzers/python/library.ts implements each). */
+export const ENCODER_ALGORITHMS = ["base64", "hex"] as const;
+
 /** A pattern of signatures/commands.yaml: case-sensitive unless it starts with `(?i)`. */
 export function compileFlagged(source: string): RegExp {
   return source.startsWith("(?i)") ? new RegExp(source.slice(4), "i") : new RegExp(source);
@@ -108,6 +111,12 @@ const apiSourceSchema = z
   .refine((a) => (a.call === undefined) !== (a.pattern === undefined), "an API source has either call (the exact name) or pattern")
   .refine((a) => a.pattern === undefined || a.detail === undefined, "a pattern entry's detail is the call it matched: detail is read with call only");
 
+/** A list of names (modules, members, options) matched exactly. */
+const names = z.array(z.string().min(1));
+/** An environment variable's name as both front-ends look it up (Python and JS's folder lookup upper-case it first). */
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name in upper case (HOME, APPDATA)");
+const homePath = z.string().regex(/^~\//, "a folder under the home directory, written ~/…");
+
 /** signatures/sources.yaml */
 const sourcesSchema = z
   .object({
@@ -130,9 +139,35 @@ const sourcesSchema = z
     /** Credential reads that are API calls, by the call's qualified name or its shape (Python front-end). */
     apiSources: z.object({ python: z.array(apiSourceSchema).default([]) }).strict().default({ python: [] }),
     /** Libraries that consume a secret for what it is (module names; Python front-end). */
-    credentialConsumers: z.object({ python: z.array(z.string().min(1)).default([]) }).strict().default({ python: [] }),
+    credentialConsumers: z
+      .object({
+        python: z.array(z.string().min(1)).default([]),
+        /** JS, by what a key-named parameter is: SSH clients (also make a file worth analysing), wallet libraries, others. */
+        js: z.object({ ssh: names.default([]), wallet: names.default([]), other: names.default([]) }).strict().default({ ssh: [], wallet: [], other: [] }),
+      })
+      .strict()
+      .default({ python: [], js: { ssh: [], wallet: [], other: [] } }),
     /** Cloud instance metadata services: whole-host patterns, and the paths whose answer is a credential. */
     cloudMetadata: z.object({ hosts: z.array(regexSource).default([]), credentialPaths: z.array(regexSource).default([]) }).strict().default({ hosts: [], credentialPaths: [] }),
+    /** File-system modules and the members that read, list or copy the file they are given (JS front-end). */
+    fileApis: z
+      .object({
+        js: z
+          .object({ modules: names.default([]), reads: names.default([]), lists: names.default([]), copies: names.default([]) })
+          .strict()
+          .default({ modules: [], reads: [], lists: [], copies: [] }),
+      })
+      .strict()
+      .default({ js: { modules: [], reads: [], lists: [], copies: [] } }),
+    /** Prompt libraries: asking with type "password" (or hidden echo) returns a credential (JS front-end). */
+    promptModules: z.object({ js: names.default([]) }).strict().default({ js: [] }),
+    /** Environment variables that hold the home directory (both front-ends; upper case, as Python compares them). */
+    homeVariables: z.array(envName).default([]),
+    /** Environment variables that hold a folder under the home directory → that folder written with "~", per front-end. */
+    homeFolders: z
+      .object({ js: z.record(envName, homePath).default({}), python: z.record(envName, homePath).default({}) })
+      .strict()
+      .default({ js: {}, python: {} }),
   })
   .strict();
 
@@ -165,6 +200,10 @@ const sinksSchema = z
         globals: channelMap,
         /** module → the API base URL its client objects talk to when the constructor names none (`new Octokit()` → api.github.com). */
         endpoints: z.record(z.string(), z.string().regex(/^(https?|wss?):\/\/[^\s/]+/, "an absolute http(s)/ws(s) URL")).default({}),
+        /** Members of a sink module that configure a client rather than send (`axios.create`, `got.extend`). */
+        configMembers: names.default([]),
+        /** Request options that carry the request's credential (`auth`, `username`, `password`): they authenticate, they are not data. */
+        authOptions: names.default([]),
       })
       .strict(),
     python: z
@@ -224,18 +263,66 @@ const credentialCommandSchema = z
   .refine((c) => c.program !== undefined || c.line !== undefined, "a credential command needs a program or a line pattern (else it would match every command)")
   .refine((c) => !(c.noWords && (c.words || c.anyWord)), "noWords cannot be combined with words or anyWord: the entry could never match");
 
+/**
+ * signatures/commands.yaml `runners.js`: modules whose calls run a program, and how a member
+ * takes it: one command line run by a shell, or a program and an argv array.
+ */
+const jsRunnersSchema = z
+  .object({
+    /** Modules whose `commandLine` and `argv` members run a program. */
+    modules: names.default([]),
+    /** Members that take one command line (`exec`, `execSync`, execa's `$`). */
+    commandLine: names.default([]),
+    /** Members that take a program and an argv array (`spawn`, `execFile`; "" = the module called itself). */
+    argv: z.array(z.string()).default([]),
+    /** Modules whose every member takes one command line (shelljs). */
+    commandLineModules: names.default([]),
+  })
+  .strict();
+
 /** signatures/commands.yaml */
 const commandsSchema = z
   .object({
     programs: z.record(z.string().min(1), programSchema).default({}),
     credentialCommands: z.array(credentialCommandSchema).default([]),
     /** Calls that run a command line: Python qualified names (os.system, subprocess.run …). */
-    runners: z.object({ python: z.array(z.string().regex(/^[A-Za-z_][\w.]*$/, "a qualified call name such as subprocess.run")).default([]) }).strict().default({ python: [] }),
+    runners: z
+      .object({
+        python: z.array(z.string().regex(/^[A-Za-z_][\w.]*$/, "a qualified call name such as subprocess.run")).default([]),
+        js: jsRunnersSchema.optional(),
+      })
+      .strict()
+      .default({ python: [] }),
   })
   .strict();
 
 /** signatures/decoders.yaml: qualified call name → decoding algorithm. */
 const decodersSchema = z.object({ python: z.record(z.string().min(1), z.enum(DECODER_ALGORITHMS)).default({}) }).strict();
+
+const qualifiedName = z.string().regex(/^[A-Za-z_][\w.]*$/, "a qualified call name such as base64.b64encode");
+
+/** signatures/transforms.yaml: what a library call does to the data it is given, per front-end (Python only so far). */
+const transformsSchema = z
+  .object({
+    /** The result carries the input encoded: a flow step named `note`; `fold` also encodes a constant input. */
+    encoders: z
+      .object({ python: z.record(qualifiedName, z.object({ note: z.string().min(1), fold: z.enum(ENCODER_ALGORITHMS).optional() }).strict()).default({}) })
+      .strict()
+      .default({ python: {} }),
+    /** The result says nothing about the input's content (a digest, a size, a check): the taint stops. */
+    sanitizers: z
+      .object({
+        python: z
+          .object({ calls: z.array(qualifiedName).default([]), prefixes: z.array(z.string().regex(/^[A-Za-z_][\w.]*\.$/, "a module prefix ending in a dot, such as hashlib.")).default([]) })
+          .strict()
+          .default({ calls: [], prefixes: [] }),
+      })
+      .strict()
+      .default({ python: { calls: [], prefixes: [] } }),
+    /** The result is a path built from the arguments: a credential path among them is not a read. */
+    pathBuilders: z.object({ python: z.array(qualifiedName).default([]) }).strict().default({ python: [] }),
+  })
+  .strict();
 
 /** signatures/indicators.yaml */
 const indicatorsSchema = z
@@ -271,7 +358,7 @@ const indicatorsSchema = z
   })
   .strict();
 
-return { ruleSchema, sourcesSchema, sinksSchema, indicatorsSchema, commandsSchema, decodersSchema };
+return { ruleSchema, sourcesSchema, sinksSchema, indicatorsSchema, commandsSchema, decodersSchema, transformsSchema };
 }
 
 export type RuleMeta = Zod.z.infer<Schemas["ruleSchema"]>;
@@ -283,5 +370,7 @@ export type SinksData = Zod.z.infer<Schemas["sinksSchema"]>;
 export type IndicatorsData = Zod.z.infer<Schemas["indicatorsSchema"]>;
 export type CommandsData = Zod.z.infer<Schemas["commandsSchema"]>;
 export type DecodersData = Zod.z.infer<Schemas["decodersSchema"]>;
+export type TransformsData = Zod.z.infer<Schemas["transformsSchema"]>;
+export type EncoderAlgorithm = (typeof ENCODER_ALGORITHMS)[number];
 export type DecoderAlgorithm = (typeof DECODER_ALGORITHMS)[number];
 export type DestinationStyle = (typeof DESTINATION_STYLES)[number];

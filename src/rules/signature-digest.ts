@@ -11,7 +11,7 @@ export const BUILTIN_SIGNATURES_DIR = join(PACKAGE_ROOT, "signatures");
 export function signatureFiles(dir: string): string[] {
   const rulesDir = join(dir, "rules");
   const rules = existsSync(rulesDir) ? readdirSync(rulesDir).filter((n) => n.endsWith(".yaml")).sort().map((n) => join(rulesDir, n)) : [];
-  return [...rules, ...["sources.yaml", "sinks.yaml", "indicators.yaml", "commands.yaml", "decoders.yaml"].map((n) => join(dir, n)).filter((f) => existsSync(f))];
+  return [...rules, ...["sources.yaml", "sinks.yaml", "indicators.yaml", "commands.yaml", "decoders.yaml", "transforms.yaml"].map((n) => join(dir, n)).filter((f) => existsSync(f))];
 }
 
 /** sha256 over the names and bytes of a directory's signature files (what the compiled set was made from). */

@@ -11,7 +11,7 @@ import type { z } from "zod";
 import { ConfigurationError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
 import { BUILTIN_SIGNATURES_DIR, builtinSignatureDigest, signatureDigest, signatureFiles } from "./signature-digest.js";
-import { compileFlagged, signatureSchemas, type ClientRole, type CommandsData, type DecoderAlgorithm, type DecodersData, type DestinationStyle, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
+import { compileFlagged, signatureSchemas, type ClientRole, type CommandsData, type DecoderAlgorithm, type DecodersData, type DestinationStyle, type EncoderAlgorithm, type TransformsData, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
 
 /** Written by `npm run build` (scripts/build-signatures.mjs). */
 export const COMPILED_SIGNATURES_FILE = join(PACKAGE_ROOT, "dist", "signatures.json");
@@ -27,6 +27,7 @@ export interface SignatureDirData {
   indicators?: IndicatorsData;
   commands?: CommandsData;
   decoders?: DecodersData;
+  transforms?: TransformsData;
 }
 
 /** How one program's arguments are read (signatures/commands.yaml `programs`). */
@@ -58,7 +59,27 @@ export interface CompiledCommands {
   programs: Record<string, ProgramMeaning>;
   credentialCommands: CredentialCommand[];
   /** Calls that run a command line (Python qualified names). */
-  runners: { python: Set<string> };
+  runners: { python: Set<string>; js: JsRunners };
+}
+
+/** JS modules whose calls run a program (signatures/commands.yaml `runners.js`). */
+export interface JsRunners {
+  /** Every module listed, `commandLineModules` included. */
+  modules: Set<string>;
+  commandLine: Set<string>;
+  argv: Set<string>;
+  commandLineModules: Set<string>;
+}
+
+/** sources.yaml `credentialConsumers.js`, with the import tests the JS front-end runs over a file's text. */
+export interface JsConsumers {
+  ssh: Set<string>;
+  wallet: Set<string>;
+  other: Set<string>;
+  /** A file's text imports any consumer (require/import/from with the module's name). */
+  imported: RegExp;
+  /** A file's text imports a wallet library. */
+  walletImported: RegExp;
 }
 
 /** Who issued a credential and where it authenticates (signatures/indicators.yaml `issuers`). */
@@ -78,7 +99,15 @@ export interface ApiSourceData {
 
 /** signatures/sinks.yaml as the front-ends read it: every member a channel; Python's client classes apart. */
 export interface CompiledSinks {
-  js: { modules: Record<string, Record<string, SinkChannel>>; globals: Record<string, SinkChannel>; endpoints: Record<string, string> };
+  js: {
+    modules: Record<string, Record<string, SinkChannel>>;
+    globals: Record<string, SinkChannel>;
+    endpoints: Record<string, string>;
+    /** Members that configure a client rather than send. */
+    configMembers: Set<string>;
+    /** Request options that carry the request's credential. */
+    authOptions: Set<string>;
+  };
   python: {
     modules: Record<string, Record<string, SinkChannel>>;
     /** module → member that creates a client object (data leaves through its methods). */
@@ -103,10 +132,18 @@ export interface Signatures {
   secretParameterNames: RegExp[];
   /** sources.yaml `apiSources`: credential reads that are API calls (Python front-end). */
   apiSources: { python: { calls: Record<string, ApiSourceData>; patterns: CompiledPattern<ApiSourceData>[] } };
-  /** sources.yaml `credentialConsumers`: modules that consume a secret for what it is (Python front-end). */
-  credentialConsumers: { python: string[] };
+  /** sources.yaml `credentialConsumers`: modules that consume a secret for what it is. */
+  credentialConsumers: { python: string[]; js: JsConsumers };
   /** sources.yaml `cloudMetadata` (read through src/analyzers/common/cloud-metadata.ts). */
   cloudMetadata: { hosts: RegExp[]; credentialPaths: RegExp[] };
+  /** sources.yaml `fileApis`: file-system modules and their members that read, list or copy a file (JS front-end). */
+  fileApis: { js: { modules: Set<string>; reads: Set<string>; lists: Set<string>; copies: Set<string> } };
+  /** sources.yaml `promptModules`: prompt libraries (JS front-end). */
+  promptModules: { js: Set<string> };
+  /** sources.yaml `homeVariables`: environment variables that hold the home directory (both front-ends). */
+  homeVariables: Set<string>;
+  /** sources.yaml `homeFolders`: variable → folder under "~", per front-end. */
+  homeFolders: { js: Record<string, string>; python: Record<string, string> };
   sinks: CompiledSinks;
   exfilServices: CompiledPattern<{ name: string; category: string }>[];
   knownBad: IndicatorsData["knownBad"];
@@ -114,6 +151,12 @@ export interface Signatures {
   commands: CompiledCommands;
   /** signatures/decoders.yaml: qualified call name → algorithm (Python front-end). */
   decoders: { python: Record<string, DecoderAlgorithm> };
+  /** signatures/transforms.yaml: encoding calls (qualified name → flow-step note, fold), Python front-end. */
+  encoders: { python: Record<string, { note: string; fold?: EncoderAlgorithm }> };
+  /** signatures/transforms.yaml: calls whose result says nothing about the input, by name or module prefix (Python). */
+  sanitizers: { python: { calls: Set<string>; prefixes: string[] } };
+  /** signatures/transforms.yaml: calls that build a path from their arguments (Python). */
+  pathBuilders: { python: Set<string> };
   /** Directories the set was loaded from, built-in first. */
   dirs: string[];
 }
@@ -163,15 +206,22 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     envNotSecretNames: [],
     secretParameterNames: [],
     apiSources: { python: { calls: table(), patterns: [] } },
-    credentialConsumers: { python: [] },
+    credentialConsumers: { python: [], js: { ssh: new Set(), wallet: new Set(), other: new Set(), imported: NOTHING, walletImported: NOTHING } },
     cloudMetadata: { hosts: [], credentialPaths: [] },
+    fileApis: { js: { modules: new Set(), reads: new Set(), lists: new Set(), copies: new Set() } },
+    promptModules: { js: new Set() },
+    homeVariables: new Set(),
+    homeFolders: { js: table(), python: table() },
     // Looked up by names taken from scanned code ("constructor", "hasOwnProperty"…): no prototype.
-    sinks: { js: { modules: table(), globals: table(), endpoints: table() }, python: { modules: table(), clients: table(), builtins: table() }, shellPrograms: table() },
+    sinks: { js: { modules: table(), globals: table(), endpoints: table(), configMembers: new Set(), authOptions: new Set() }, python: { modules: table(), clients: table(), builtins: table() }, shellPrograms: table() },
     exfilServices: [],
     knownBad: [],
     issuers: [],
-    commands: { programs: table(), credentialCommands: [], runners: { python: new Set() } },
+    commands: { programs: table(), credentialCommands: [], runners: { python: new Set(), js: { modules: new Set(), commandLine: new Set(), argv: new Set(), commandLineModules: new Set() } } },
     decoders: { python: table() },
+    encoders: { python: table() },
+    sanitizers: { python: { calls: new Set(), prefixes: [] } },
+    pathBuilders: { python: new Set() },
     dirs,
   };
   for (const dir of dirs) {
@@ -214,7 +264,7 @@ function refuseUnreadYaml(dir: string): void {
       const full = join(current, entry.name);
       if (entry.isDirectory()) pending.push(full);
       else if (/\.ya?ml$/i.test(entry.name) && !read.has(full)) {
-        throw new ConfigurationError("YAML file in a signature directory that is not read (the loader reads rules/*.yaml, sources.yaml, sinks.yaml, indicators.yaml, commands.yaml and decoders.yaml)", full);
+        throw new ConfigurationError("YAML file in a signature directory that is not read (the loader reads rules/*.yaml, sources.yaml, sinks.yaml, indicators.yaml, commands.yaml, decoders.yaml and transforms.yaml)", full);
       }
     }
   }
@@ -245,6 +295,8 @@ export function readSignatureDirectory(dir: string): SignatureDirData {
   if (existsSync(commandsFile)) data.commands = readValidated(commandsFile, schemas.commandsSchema);
   const decodersFile = join(dir, "decoders.yaml");
   if (existsSync(decodersFile)) data.decoders = readValidated(decodersFile, schemas.decodersSchema);
+  const transformsFile = join(dir, "transforms.yaml");
+  if (existsSync(transformsFile)) data.transforms = readValidated(transformsFile, schemas.transformsSchema);
   return data;
 }
 
@@ -252,6 +304,13 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
   for (const rule of data.rules) into.rules.set(rule.id, rule);
   if (data.commands) mergeCommands(into.commands, data.commands);
   if (data.decoders) Object.assign(into.decoders.python, data.decoders.python);
+  const transforms = data.transforms;
+  if (transforms) {
+    Object.assign(into.encoders.python, transforms.encoders.python);
+    addAll(into.sanitizers.python.calls, transforms.sanitizers.python.calls);
+    into.sanitizers.python.prefixes.push(...transforms.sanitizers.python.prefixes);
+    addAll(into.pathBuilders.python, transforms.pathBuilders.python);
+  }
   const sources = data.sources;
   if (sources) {
     into.credentialFiles.push(
@@ -262,8 +321,23 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     into.envNotSecretNames.push(...sources.envNotSecretNames.map(compile));
     into.secretParameterNames.push(...sources.secretParameterNames.map(compile));
     into.credentialConsumers.python.push(...sources.credentialConsumers.python);
+    const consumers = into.credentialConsumers.js;
+    addAll(consumers.ssh, sources.credentialConsumers.js.ssh);
+    addAll(consumers.wallet, sources.credentialConsumers.js.wallet);
+    addAll(consumers.other, sources.credentialConsumers.js.other);
+    consumers.imported = importOf([...consumers.ssh, ...consumers.wallet, ...consumers.other]);
+    consumers.walletImported = importOf([...consumers.wallet]);
     into.cloudMetadata.hosts.push(...sources.cloudMetadata.hosts.map((h) => new RegExp(`^(?:${h})$`, "i")));
     into.cloudMetadata.credentialPaths.push(...sources.cloudMetadata.credentialPaths.map(compile));
+    const files = into.fileApis.js;
+    addAll(files.modules, sources.fileApis.js.modules);
+    addAll(files.reads, sources.fileApis.js.reads);
+    addAll(files.lists, sources.fileApis.js.lists);
+    addAll(files.copies, sources.fileApis.js.copies);
+    addAll(into.promptModules.js, sources.promptModules.js);
+    addAll(into.homeVariables, sources.homeVariables);
+    Object.assign(into.homeFolders.js, sources.homeFolders.js);
+    Object.assign(into.homeFolders.python, sources.homeFolders.python);
     for (const api of sources.apiSources.python) {
       const data = { kind: api.kind, note: api.note, ...(api.detail !== undefined ? { detail: api.detail } : {}) };
       if (api.call !== undefined) into.apiSources.python.calls[api.call] = data;
@@ -275,6 +349,8 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     mergeModules(into.sinks.js.modules, channelsOf(sinks.js.modules));
     Object.assign(into.sinks.js.globals, sinks.js.globals);
     Object.assign(into.sinks.js.endpoints, sinks.js.endpoints);
+    for (const name of sinks.js.configMembers) into.sinks.js.configMembers.add(name);
+    for (const name of sinks.js.authOptions) into.sinks.js.authOptions.add(name);
     mergeModules(into.sinks.python.modules, channelsOf(sinks.python.modules));
     // A later directory's plain entry turns an earlier client class back into a plain send.
     for (const [module, members] of Object.entries(sinks.python.modules)) for (const member of Object.keys(members)) delete into.sinks.python.clients[module]?.[member];
@@ -329,12 +405,34 @@ function mergeCommands(into: CompiledCommands, data: CommandsData): void {
   }));
   into.credentialCommands.unshift(...added);
   for (const name of data.runners.python) into.runners.python.add(name);
+  const js = data.runners.js;
+  if (js) {
+    const runners = into.runners.js;
+    for (const name of [...js.modules, ...js.commandLineModules]) runners.modules.add(name);
+    for (const name of js.commandLine) runners.commandLine.add(name);
+    for (const name of js.argv) runners.argv.add(name);
+    for (const name of js.commandLineModules) runners.commandLineModules.add(name);
+  }
 }
 
 /** A word pattern matches the whole word. */
 function wholeWord(source: string): RegExp {
   const ignoreCase = source.startsWith("(?i)");
   return compileFlagged(`${ignoreCase ? "(?i)" : ""}^(?:${ignoreCase ? source.slice(4) : source})$`);
+}
+
+/** Matches nothing. */
+const NOTHING = /(?!)/;
+
+/** A test for a file's text: does it import (require/import/from) one of `modules`? */
+function importOf(modules: string[]): RegExp {
+  if (modules.length === 0) return NOTHING;
+  const names = modules.map((m) => m.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|");
+  return new RegExp(`(?:require\\s*\\(\\s*|from\\s+|import\\s*\\(\\s*)["'](${names})["']`);
+}
+
+function addAll(into: Set<string>, names: readonly string[]): void {
+  for (const name of names) into.add(name);
 }
 
 function mergeModules<T>(into: Record<string, Record<string, T>>, from: Record<string, Record<string, T>>): void {

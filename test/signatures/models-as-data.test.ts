@@ -1,9 +1,6 @@
 // Library models are data: an entry added to signatures/ (here through a --signatures
 // directory) takes effect in both front-ends with no code change, one test per entry kind;
 // an entry no front-end can use is a load error naming file and line.
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyzeNpmPackage } from "../../src/analyzers/js/index.js";
 import { analyzePythonPackage } from "../../src/analyzers/python/index.js";
@@ -12,32 +9,7 @@ import { evaluateFacts } from "../../src/rules/evaluate.js";
 import { loadSignatures, type Signatures } from "../../src/rules/signatures.js";
 import { makePackage } from "../analyzers/js/helpers.js";
 import { dedent } from "../analyzers/python/helpers.js";
-
-const base = loadSignatures();
-
-function extraDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "exfilscan-models-"));
-  mkdirSync(join(dir, "rules"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
-const NO_SINKS = { js: "js: { modules: {}, globals: {} }", python: "python: { modules: {}, builtins: {} }", shell: "shellPrograms: {}" };
-const sinksYaml = (parts: Partial<typeof NO_SINKS>) => [parts.js ?? NO_SINKS.js, parts.python ?? NO_SINKS.python, parts.shell ?? NO_SINKS.shell].join("\n") + "\n";
-const sourcesYaml = (credentialFiles: string, envSecretNames = "[]", more = "") => `credentialFiles: ${credentialFiles}\nenvSecretNames: ${envSecretNames}\nsecretParameterNames: []\n${more}`;
-
-const pkg = { ecosystem: "npm" as const, name: "pkg", version: "1.0.0" };
-async function jsFindings(code: string, signatures: Signatures): Promise<string[]> {
-  const facts = await analyzeNpmPackage(makePackage({ "index.js": code }), signatures);
-  return evaluateFacts(facts, pkg, signatures).map((f) => `${f.ruleId} ${f.severity} ${f.location.line}`);
-}
-async function pyFindings(code: string, signatures: Signatures): Promise<string[]> {
-  const files = new Map([
-    ["setup.py", Buffer.from('from setuptools import setup\nsetup(name="pkg", version="1.0.0", packages=["pkg"])\n')],
-    ["pkg/__init__.py", Buffer.from(dedent(code))],
-  ]);
-  const facts = await analyzePythonPackage({ input: "test", files, bytes: 0, errors: [] }, signatures);
-  return evaluateFacts(facts, { ...pkg, ecosystem: "pypi" }, signatures).map((f) => `${f.ruleId} ${f.severity} ${f.location.line}`);
-}
+import { base, extraDir, jsFindings, loadError, pkg, pyFindings, sinksYaml, sourcesYaml } from "./models-helpers.js";
 
 describe("an added entry takes effect", () => {
   it("sources.credentialFiles: a new credential file, in JS and Python", async () => {
@@ -240,14 +212,6 @@ describe("an added entry takes effect (command runners)", () => {
 });
 
 describe("an entry no front-end can use", () => {
-  const loadError = (files: Record<string, string>): ConfigurationError => {
-    try {
-      loadSignatures([extraDir(files)]);
-    } catch (error) {
-      return error as ConfigurationError;
-    }
-    throw new Error("loaded");
-  };
 
   it("returns: on a JS module is an error at its line", () => {
     const error = loadError({ "sinks.yaml": sinksYaml({ js: 'js:\n  modules:\n    zorblat-net:\n      Messenger: { channel: http, returns: client }\n  globals: {}' }) });

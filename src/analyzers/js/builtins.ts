@@ -34,9 +34,9 @@ export function callBuiltin(I: Interpreter, ref: Ref, call: Call): Value | undef
   const module = ref.module!;
   const path = ref.path[0] === "default" ? ref.path.slice(1) : ref.path;
   const member = path.join(".");
-  if (isFsModule(module)) return fsCall(I, module, path, call);
-  if (isCommandModule(module)) return commandRunner(I, module, member, call);
-  if (isPromptModule(module)) return promptCall(I, module, member, call);
+  if (isFsModule(I.signatures, module)) return fsCall(I, module, path, call);
+  if (isCommandModule(I.signatures, module)) return commandRunner(I, module, member, call);
+  if (isPromptModule(I.signatures, module)) return promptCall(I, module, member, call);
   switch (module) {
     case "os":
       return osCall(member);

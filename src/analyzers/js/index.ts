@@ -25,8 +25,6 @@ import { isSecretParameterName } from "../../rules/signatures.js";
 import { BUDGET_REASON, type AnalysisBudget } from "../budget.js";
 import { UNKNOWN, constant, newObject, resetTaintLive, unknownWith, type Value } from "./values.js";
 
-/** Clients whose users hand them passwords and keys: a file using one is read with its functions' secret-named parameters as credentials. */
-const SSH_CLIENT_MODULE = /(?:require\s*\(\s*|from\s+|import\s*\(\s*)["'](ssh2|node-ssh|ssh2-sftp-client|simple-ssh|ssh2-promise|ssh-exec|ssh2-streams|ethers|web3|@solana\/web3\.js|bip39|ethereumjs-wallet|@ethersproject\/wallet|bitcoinjs-lib|tronweb|tweetnacl|xrpl|ripple-keypairs|ripple-lib|@xrplf\/secret-numbers|ed25519-hd-key|@scure\/bip39)["']/;
 const MAX_REQUIRE_NESTING = 40;
 
 interface ModuleRecord {
@@ -211,7 +209,7 @@ class PackageAnalysis implements ModuleLoader {
       return UNKNOWN;
     }
     this.collector.filesAnalyzed++;
-    const record: ModuleRecord = { unit: this.newUnit(path, parsed.ast, SSH_CLIENT_MODULE.test(text)), executed: false };
+    const record: ModuleRecord = { unit: this.newUnit(path, parsed.ast, this.interpreter.signatures.credentialConsumers.js.imported.test(text)), executed: false };
     record.unit.text = text;
     this.records.set(path, record);
     if (run && this.requireNesting < MAX_REQUIRE_NESTING) this.execute(record, trigger);

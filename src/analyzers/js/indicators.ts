@@ -1,20 +1,8 @@
 import { trimEndChars } from "../../core/trim.js";
+import { PUBLIC_TLDS } from "../common/public-tlds.js";
 // Which folded strings look like network indicators: a URL, a hostname with a dot and
 // a public top-level domain, or an IPv4 address. Cheap and precise on purpose: dotted
 // identifiers (`module.exports`, `index.js`) must not match.
-
-// Common generic and country TLDs plus the free ones popular with throwaway hosts.
-// Deliberately absent: TLDs that are also common file extensions or identifiers (sh, py, js, md, rs, pl, ts).
-const PUBLIC_TLDS = new Set(
-  (
-    "com net org edu gov mil int info biz name pro io co me dev app ai xyz top site online live fun club store " +
-    "shop tech cloud link click page space website host icu buzz cyou rest monster vip work today world life " +
-    "cf tk ml ga gq ru cn su de uk fr nl be it es pl cz ua by kz jp kr in id br ar mx ca au nz za ir tr vn th " +
-    "tw hk sg my ph pk ng ke eg sa ae il ch at se no dk fi pt gr ro hu bg rs hr sk si lt lv ee is ie lu cc tv " +
-    "ws to gg im am fm ly gl pw li eu asia mobi tel travel network systems services solutions digital email " +
-    "run sbs lol wtf ninja zone one win bid stream download review party trade date racing loan men science"
-  ).split(" "),
-);
 
 const URL_IN_TEXT = /\b(?:https?|wss?|ftp):\/\/[^\s"'`<>\\]{3,300}/gi;
 const HOSTNAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,24})\.?$/i;
@@ -28,7 +16,7 @@ export function isPublicHostname(text: string): boolean {
   const match = HOSTNAME.exec(text);
   if (!match || text.length > 253 || !text.includes(".")) return false;
   const tld = match[1]!.toLowerCase();
-  if (!PUBLIC_TLDS.has(tld)) return false;
+  if (!PUBLIC_TLDS.js.has(tld)) return false;
   const first = text.split(".")[0]!.toLowerCase();
   return !NOT_HOST_FIRST_LABELS.has(first);
 }

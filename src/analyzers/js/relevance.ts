@@ -50,12 +50,11 @@ const SPECIFIER = /(?:\brequire\s*\(\s*|\bfrom\s*|\bimport\s*(?:\(\s*)?)['"]([^'
 /** Built-ins that neither read credentials nor send data nor run code. */
 const INERT_BUILTINS = new Set(["path", "path/posix", "path/win32", "events", "util", "assert", "url", "string_decoder", "stream", "querystring", "tty", "constants", "punycode", "buffer"]);
 const BUILTINS = new Set(builtinModules);
-const SSH_CLIENTS = new Set(["ssh2", "node-ssh", "ssh2-sftp-client", "simple-ssh", "ssh2-promise", "ssh-exec", "ssh2-streams"]);
 
 function activeModule(specifier: string, signatures: Signatures): boolean {
   const name = moduleName(specifier);
   if (BUILTINS.has(name) || specifier.startsWith("node:")) return !INERT_BUILTINS.has(name);
-  return name in signatures.sinks.js.modules || isFsModule(name) || isCommandModule(name) || isPromptModule(name) || SSH_CLIENTS.has(name);
+  return name in signatures.sinks.js.modules || isFsModule(signatures, name) || isCommandModule(signatures, name) || isPromptModule(signatures, name) || signatures.credentialConsumers.js.ssh.has(name);
 }
 
 /** JavaScript files of the package that can produce no fact (see above). */

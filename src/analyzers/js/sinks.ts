@@ -25,13 +25,11 @@ import {
   type Value,
 } from "./values.js";
 
-/** Members of "*" client modules that configure rather than send. */
-const CONFIG_MEMBERS = new Set(["create", "extend", "defaults", "interceptors", "Agent", "CancelToken", "isCancel", "isAxiosError", "jar", "cookie", "HTTPError", "RequestError", "Headers", "FormData", "Response", "Request"]);
-
 export function sinkChannelFor(signatures: Signatures, module: string, path: string[]): SinkChannel | undefined {
   const table = signatures.sinks.js.modules[module];
   if (!table) return undefined;
-  if (path.length > 0 && CONFIG_MEMBERS.has(path[0]!)) return undefined;
+  // Members that configure a client (signatures/sinks.yaml js.configMembers) never send.
+  if (path.length > 0 && signatures.sinks.js.configMembers.has(path[0]!)) return undefined;
   return table[path.join(".")] ?? (path.length > 0 ? table[path[path.length - 1]!] : undefined) ?? table["*"];
 }
 
@@ -137,7 +135,7 @@ export function sinkCall(I: Interpreter, channel: SinkChannel, api: string, call
   });
   const response = metadataResponse(I, destination.text, call);
   const handle: SinkHandle = { sink, destination: destination.value, sendMethods: new Set(sendMethodsFor(api)), response };
-  const parts = requestParts(api, call.args);
+  const parts = requestParts(I.signatures.sinks.js.authOptions, api, call.args);
   emitFlows(I, handle, parts.data, call, parts.auth);
   const callbackArgs = response === UNKNOWN ? [UNKNOWN, UNKNOWN] : [response, response, response];
   for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, callbackArgs, call.node, call.frame);
@@ -151,16 +149,15 @@ function metadataResponse(I: Interpreter, destination: string | undefined, call:
   return unknownWith(sourceTaint(I, "cloud-credentials", "reads instance credentials from the cloud metadata service", destination, call.node, call.frame));
 }
 
-/** Request options that carry the request's credential: http.request `auth: "user:pass"`, axios `auth: {username, password}`, got `username`/`password`. */
-const AUTH_OPTIONS = new Set(["auth", "username", "password"]);
-
 /**
  * A request's arguments split by what they do with a value: the credential slot
  * (Authorization header, basic auth options) authenticates the request; the URL, body,
  * query, cookies and every other header are data. Only the options argument has a
- * credential slot: axios.post(url, data, config) keeps a body at index 1.
+ * credential slot: axios.post(url, data, config) keeps a body at index 1. The options that
+ * carry the credential (http.request `auth: "user:pass"`, axios `auth: {username, password}`,
+ * got `username`/`password`) are signatures/sinks.yaml `js.authOptions`.
  */
-export function requestParts(api: string, args: Value[]): { auth: Value[]; data: Value[] } {
+export function requestParts(authOptions: ReadonlySet<string>, api: string, args: Value[]): { auth: Value[]; data: Value[] } {
   const bodyIndex = /^axios\.(post|put|patch|postForm|putForm|patchForm)$/.test(api) ? 1 : -1;
   const signersIndex = signersArgument(api);
   const auth: Value[] = [];
@@ -175,7 +172,7 @@ export function requestParts(api: string, args: Value[]): { auth: Value[]; data:
     }
     if (arg.taint || arg.object!.taint) data.push({ taint: [...(arg.taint ?? []), ...(arg.object!.taint ?? [])] });
     for (const [name, value] of props) {
-      if (AUTH_OPTIONS.has(name)) auth.push(value);
+      if (authOptions.has(name)) auth.push(value);
       else if (name === "headers" && value.object && !value.object.elements) {
         if (value.taint || value.object.taint) data.push({ taint: [...(value.taint ?? []), ...(value.object.taint ?? [])] });
         for (const [header, headerValue] of value.object.props) (isCredentialHeader(header) ? auth : data).push(headerValue);
@@ -253,14 +250,10 @@ function updateDestination(I: Interpreter, handle: SinkHandle, destination: { te
 
 // ---- child_process ------------------------------------------------------------------------
 
-const COMMAND_MODULES = new Set(["child_process", "execa", "cross-spawn", "shelljs", "shelljs/global"]);
-
-export function isCommandModule(module: string): boolean {
-  return COMMAND_MODULES.has(module);
+/** A module whose calls run programs (signatures/commands.yaml `runners.js`). */
+export function isCommandModule(signatures: Signatures, module: string): boolean {
+  return signatures.commands.runners.js.modules.has(module);
 }
-
-const SHELL_STYLE = new Set(["exec", "execSync", "execaCommand", "execaCommandSync", "$"]);
-const ARGV_STYLE = new Set(["spawn", "spawnSync", "execFile", "execFileSync", "execa", "execaSync", "", "sync", "default", "node"]);
 
 export function commandRunner(I: Interpreter, module: string, member: string, call: Call): Value | undefined {
   if (member === "fork" || (module === "execa" && member === "execaNode")) {
@@ -268,7 +261,8 @@ export function commandRunner(I: Interpreter, module: string, member: string, ca
     if (file) I.loader.runFile(call.frame.unit, file.startsWith(PACKAGE_DIR + "/") ? file.slice(PACKAGE_DIR.length + 1) : file, call.frame);
     return UNKNOWN;
   }
-  const style = module === "shelljs" || SHELL_STYLE.has(member) ? "shell" : ARGV_STYLE.has(member) ? "argv" : undefined;
+  const runners = I.signatures.commands.runners.js;
+  const style = runners.commandLineModules.has(module) || runners.commandLine.has(member) ? "shell" : runners.argv.has(member) ? "argv" : undefined;
   if (!style) return undefined;
   return runCommand(I, style, call);
 }

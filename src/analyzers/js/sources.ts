@@ -3,30 +3,16 @@
 // parameters of SSH wrappers (the ssh-decorate shape).
 import { workflowWrite } from "./workflow-writes.js";
 import type { SourceFact, SourceKind } from "../facts.js";
-import { classifyCredentialPath, isSecretEnvName, isSecretParameterName } from "../../rules/signatures.js";
+import { classifyCredentialPath, isSecretEnvName, isSecretParameterName, type Signatures } from "../../rules/signatures.js";
 import type { Node } from "./ast.js";
 import type { Call } from "./calls.js";
 import { FactCollector } from "./collector.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { UNKNOWN, constant, markTaintLive, mergeTaints, patternOf, stringOf, unknownWith, type Taint, type Value } from "./values.js";
-import { lookupTable } from "../../core/tables.js";
 
 /** Folded stand-in for __dirname: paths inside the package are never the user's credentials. */
 export const PACKAGE_DIR = "<package>";
-
-const HOME_VARIABLES = new Set(["HOME", "USERPROFILE"]);
-/**
- * Per-user directories under the home directory, folded so credential patterns see one
- * spelling for every OS (the Python front-end folds them the same way). Partial strings,
- * not constants: `if (process.env.APPDATA)` stays an open branch.
- */
-const HOME_RELATIVE_VARIABLES: Record<string, string> = lookupTable({
-  APPDATA: "~/AppData/Roaming",
-  LOCALAPPDATA: "~/AppData/Local",
-  XDG_CONFIG_HOME: "~/.config",
-  XDG_DATA_HOME: "~/.local/share",
-});
 
 /** Register a source read here and return the taint its data carries. */
 export function sourceTaint(I: Interpreter, kind: SourceKind, note: string, detail: string | undefined, node: Node, frame: Frame, origin?: SourceFact["origin"]): Taint[] {
@@ -49,8 +35,10 @@ export function envMember(I: Interpreter, key: string | undefined, node: Node, f
     // process.env[name] with a computed name: the whole environment when iterated.
     return unknownWith(processEnv(I, node, frame).taint);
   }
-  if (HOME_VARIABLES.has(key)) return constant("~");
-  const homeRelative = HOME_RELATIVE_VARIABLES[key.toUpperCase()];
+  // signatures/sources.yaml homeVariables and homeFolders.js. A folder is a partial string,
+  // not a constant: `if (process.env.APPDATA)` stays an open branch.
+  if (I.signatures.homeVariables.has(key)) return constant("~");
+  const homeRelative = I.signatures.homeFolders.js[key.toUpperCase()];
   if (homeRelative) return { pattern: homeRelative };
   if (isSecretEnvName(I.signatures, key)) {
     return unknownWith(sourceTaint(I, "env-secret", "reads secret environment variable", key, node, frame));
@@ -63,11 +51,9 @@ export function secretParamMember(I: Interpreter, key: string, node: Node, frame
   return unknownWith(secretParameterTaint(I, key, node, frame));
 }
 
-/** Files using a wallet/crypto-key library: their key-named parameters are wallet keys, not SSH keys. */
-const WALLET_MODULE = /(?:require\s*\(\s*|from\s+|import\s*\(\s*)["'](ethers|web3|@solana\/web3\.js|bip39|ethereumjs-wallet|@ethersproject\/wallet|bitcoinjs-lib|tronweb|tweetnacl|ed25519-hd-key|@scure\/bip39)["']/;
-
 export function secretParameterTaint(I: Interpreter, name: string, node: Node, frame: Frame): Taint[] {
-  if (/mnemonic|seed|phrase|wallet|signer/i.test(name) || WALLET_MODULE.test(frame.unit.text ?? "")) {
+  // In a file using a wallet library (sources.yaml credentialConsumers.js.wallet) key-named parameters are wallet keys, not SSH keys.
+  if (/mnemonic|seed|phrase|wallet|signer/i.test(name) || I.signatures.credentialConsumers.js.walletImported.test(frame.unit.text ?? "")) {
     return sourceTaint(I, "keychain", "receives a wallet private key or seed phrase argument", name, node, frame);
   }
   const keyLike = /key|pkey|identity/i.test(name);
@@ -83,21 +69,17 @@ export function secretParameterTaint(I: Interpreter, name: string, node: Node, f
 
 // ---- files ------------------------------------------------------------------------
 
-const FS_MODULES = new Set(["fs", "fs/promises", "fs-extra", "graceful-fs", "original-fs", "fs-extra/esm", "jsonfile"]);
-
-export function isFsModule(module: string): boolean {
-  return FS_MODULES.has(module);
+/** A file-system module (signatures/sources.yaml `fileApis.js`). */
+export function isFsModule(signatures: Signatures, module: string): boolean {
+  return signatures.fileApis.js.modules.has(module);
 }
-
-const READS = new Set(["readFileSync", "readFile", "readJson", "readJsonSync", "readJSON", "readJSONSync", "createReadStream", "openAsBlob"]);
-const LISTS = new Set(["readdirSync", "readdir", "opendir", "opendirSync"]);
-const COPIES = new Set(["copyFile", "copyFileSync", "cp", "cpSync", "copy", "copySync"]);
 
 export function fsCall(I: Interpreter, module: string, path: string[], call: Call): Value | undefined {
   const member = path[path.length - 1] ?? "";
   const promises = module === "fs/promises" || path[0] === "promises";
   workflowWrite(I, member, call);
-  if (!READS.has(member) && !LISTS.has(member) && !COPIES.has(member)) return undefined;
+  const { reads, lists, copies } = I.signatures.fileApis.js;
+  if (!reads.has(member) && !lists.has(member) && !copies.has(member)) return undefined;
   const pathValue = call.args[0] ?? UNKNOWN;
   const text = stringOf(pathValue) ?? patternOf(pathValue);
   let taint = pathValue.taint;
@@ -105,7 +87,7 @@ export function fsCall(I: Interpreter, module: string, path: string[], call: Cal
   if (credential) {
     taint = mergeTaints(taint, sourceTaint(I, credential.kind, credential.note, text.replace(/\\/g, "/"), call.node, call.frame));
   }
-  if (COPIES.has(member)) return UNKNOWN;
+  if (copies.has(member)) return UNKNOWN;
   const data = unknownWith(taint);
   const callback = [...call.args].reverse().find((a) => a.fn);
   if (callback && !promises) {
@@ -131,10 +113,9 @@ export function readlineQuestion(I: Interpreter, call: Call): Value {
   return { resolved: answer, taint };
 }
 
-const PROMPT_MODULES = new Set(["inquirer", "prompts", "enquirer", "readline-sync", "read", "prompt", "password-prompt", "@inquirer/password", "@inquirer/prompts", "prompt-sync"]);
-
-export function isPromptModule(module: string): boolean {
-  return PROMPT_MODULES.has(module);
+/** A prompt library (signatures/sources.yaml `promptModules.js`). */
+export function isPromptModule(signatures: Signatures, module: string): boolean {
+  return signatures.promptModules.js.has(module);
 }
 
 /** Prompt libraries: asking with type "password" (or hidden echo) returns a credential. */

@@ -6,7 +6,7 @@ import { envDump, envRead } from "./environment.js";
 import { attributeOf, evalExpr } from "./expressions.js";
 import { location, type Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
-import { decoderCall, isSanitizer, modelFunction, PATH_BUILDERS, PATH_TYPE, type CallArgs } from "./library.js";
+import { decoderCall, isPathBuilder, isSanitizer, modelFunction, PATH_TYPE, type CallArgs } from "./library.js";
 import { decodeUtf8 } from "./decoders.js";
 import { addToObject, allTaints, derived, external, foldedText, join, mergeTaints, unknown, type Taint, type Value } from "./model.js";
 import { credentialPath } from "./paths.js";
@@ -239,7 +239,7 @@ function pathMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
     const own = ip.packageSource(receiver.str, frame.file);
     if (own) return { str: own.source, plain: true, taints: [] };
   }
-  if (method === "joinpath") return modelFunction("pathlib.Path", { positional: [receiver, ...args.positional], keywords: new Map() }, () => ({ ...location(frame, node), note: "" }));
+  if (method === "joinpath") return modelFunction(ip.signatures, "pathlib.Path", { positional: [receiver, ...args.positional], keywords: new Map() }, () => ({ ...location(frame, node), note: "" }));
   if ((method === "glob" || method === "rglob" || method === "iterdir") && base !== undefined) {
     const pattern = method === "iterdir" ? "*" : args.positional[0]?.str ?? "*";
     const match = credentialPath(ip.signatures, `${base}/${pattern}`) ?? credentialPath(ip.signatures, base);
@@ -372,7 +372,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   // A credential file named in the arguments of anything that is not just path building.
   const writeMode = OPENERS.has(qname) ? /[wax]/.test(args.positional[1]?.str ?? args.keywords.get("mode")?.str ?? "") && !/\+/.test(args.positional[1]?.str ?? "") : false;
   const stagePath = writeTarget(qname, args.positional, args.keywords);
-  if (!PATH_BUILDERS.has(qname) && !isSanitizer(qname) && !writeMode) {
+  if (!isPathBuilder(ip.signatures, qname) && !isSanitizer(ip.signatures, qname) && !writeMode) {
     for (const value of stagePath ? [] : all) {
       const text = foldedText(value);
       const match = text ? credentialPath(ip.signatures, text) : undefined;
@@ -392,8 +392,8 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
     const own = first.str !== undefined ? ip.packageSource(first.str, frame.file) : undefined;
     if (own) return { ref: external(`${qname}()`).ref!, taints: extra, file: own.file };
   }
-  // Decoding calls are signatures/decoders.yaml; the other library models are code.
-  const modelled = decoderCall(ip.signatures, qname, args) ?? modelFunction(qname, args, step);
+  // Decoding calls are signatures/decoders.yaml, encoders and sanitizers transforms.yaml; the other library models are code.
+  const modelled = decoderCall(ip.signatures, qname, args) ?? modelFunction(ip.signatures, qname, args, step);
   if (modelled) {
     if (modelled.str !== undefined) ip.indicators(frame, node, modelled.str);
     return extra.length ? { ...modelled, taints: mergeTaints(modelled.taints, extra) } : modelled;

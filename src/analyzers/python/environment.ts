@@ -5,15 +5,15 @@ import type { PyNode } from "./ast.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { str, unknown, type Taint, type Value } from "./model.js";
-import { APPDATA_ENV_NAMES, HOME_ENV_NAMES } from "./paths.js";
 
 /** os.environ[name] / os.getenv(name) / os.environ.get(name). */
 export function envRead(ip: Interpreter, frame: Frame, node: PyNode, key: Value | undefined): Value {
   const name = key?.str;
   if (name === undefined) return unknown();
   // Windows variable names are case-insensitive (os.getenv("localappdata") is %LOCALAPPDATA%).
-  if (HOME_ENV_NAMES.has(name.toUpperCase())) return str("~");
-  const appData = APPDATA_ENV_NAMES[name.toUpperCase()];
+  // signatures/sources.yaml homeVariables and homeFolders.python.
+  if (ip.signatures.homeVariables.has(name.toUpperCase())) return str("~");
+  const appData = ip.signatures.homeFolders.python[name.toUpperCase()];
   if (appData) return str(appData);
   if (!isSecretEnvName(ip.signatures, name)) return unknown();
   return { taints: [ip.source(frame, node, "env-secret", `reads environment variable ${name}`, name)] };

@@ -1,17 +1,10 @@
 import { trimEndChars } from "../../core/trim.js";
+import { PUBLIC_TLDS } from "../common/public-tlds.js";
 // Cheap and precise indicator extraction from folded strings: URLs, whole-string
 // hostnames with a public TLD, and IPv4 addresses.
 
 const URL_PATTERN = /\b(?:https?|wss?|ftp|tcp|udp):\/\/[^\s'"<>\\`]+/gi;
 const IPV4 = /^(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-// Common public TLDs, plus the free ones stealers favour (.cf, .tk, .ml, .ga, .gq).
-const PUBLIC_TLDS = new Set(
-  (
-    "com net org io co me info biz xyz top site online live pro fun app dev sh cc tk ml ga cf gq ru cn su ua de uk fr nl " +
-    "eu us ca au jp kr in br ir tr pl it es ch se no fi cz ro hu vn id th my sg hk tw club shop store tech space website " +
-    "cloud link click host icu buzz monster work ws to ly gg lol rest cyou sbs cam"
-  ).split(" "),
-);
 
 export function isIPv4(text: string): boolean {
   return IPV4.test(text);
@@ -21,7 +14,7 @@ export function isIPv4(text: string): boolean {
 export function isPublicHostname(text: string): boolean {
   if (text.length > 253 || !/^(?=.{4,})([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/i.test(text)) return false;
   const tld = text.slice(text.lastIndexOf(".") + 1).toLowerCase();
-  return PUBLIC_TLDS.has(tld);
+  return PUBLIC_TLDS.python.has(tld);
 }
 
 /** Indicators contained in a string (at most a few, long strings only scanned for URLs). */

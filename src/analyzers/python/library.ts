@@ -16,8 +16,7 @@ import {
 } from "./decoders.js";
 import { derived, external, str, unknown, withStep, allTaints, num, type Value } from "./model.js";
 import { joinPath } from "./paths.js";
-import { lookupTable } from "../../core/tables.js";
-import type { DecoderAlgorithm } from "../../rules/schema.js";
+import type { DecoderAlgorithm, EncoderAlgorithm } from "../../rules/schema.js";
 import type { Signatures } from "../../rules/signatures.js";
 
 export interface CallArgs {
@@ -79,73 +78,19 @@ function modelName(name: string): string {
   return name.replace(/^builtins\.(bytes|bytearray|str)\./, "$1.");
 }
 
-const ENCODERS: Record<string, [string, ((s: string) => string)?]> = lookupTable({
-  "base64.b64encode": ["base64-encoded", base64Encode],
-  "base64.standard_b64encode": ["base64-encoded", base64Encode],
-  "base64.urlsafe_b64encode": ["base64-encoded"],
-  "base64.encodestring": ["base64-encoded", base64Encode],
-  "base64.encodebytes": ["base64-encoded", base64Encode],
-  "base64.b32encode": ["base32-encoded"],
-  "base64.b16encode": ["hex-encoded"],
-  "base64.b85encode": ["base85-encoded"],
-  "base64.a85encode": ["ascii85-encoded"],
-  "binascii.hexlify": ["hex-encoded", hexEncode],
-  "binascii.b2a_hex": ["hex-encoded", hexEncode],
-  "binascii.b2a_base64": ["base64-encoded"],
-  "zlib.compress": ["zlib-compressed"],
-  "gzip.compress": ["gzip-compressed"],
-  "bz2.compress": ["bz2-compressed"],
-  "lzma.compress": ["lzma-compressed"],
-  "json.dumps": ["JSON-encoded"],
-  "simplejson.dumps": ["JSON-encoded"],
-  "pickle.dumps": ["pickled"],
-  "marshal.dumps": ["marshalled"],
-  "urllib.parse.urlencode": ["URL-encoded"],
-  "urllib.urlencode": ["URL-encoded"],
-  "urllib.parse.quote": ["URL-encoded"],
-  "urllib.parse.quote_plus": ["URL-encoded"],
-  "urllib.quote": ["URL-encoded"],
-  "urllib.quote_plus": ["URL-encoded"],
-  "builtins.repr": ["converted to text"],
-  "builtins.bytes": ["converted to bytes"],
-  "builtins.bytearray": ["converted to bytes"],
-});
+/** The encodings signatures/transforms.yaml `encoders` can fold a constant input with. */
+const ENCODE: Record<EncoderAlgorithm, (s: string) => string> = { base64: base64Encode, hex: hexEncode };
 
-/** Calls whose result says nothing about the secret's content: digests, sizes, checks. */
-const SANITIZER_PREFIXES = ["hashlib.", "hmac.", "_hashlib.", "Crypto.Hash.", "cryptography.hazmat.primitives.hashes."];
-const SANITIZERS = new Set(
-  (
-    "builtins.len builtins.bool builtins.isinstance builtins.issubclass builtins.hasattr builtins.id builtins.hash " +
-    "builtins.type builtins.callable builtins.int builtins.float builtins.print os.path.exists os.path.isfile " +
-    "os.path.isdir os.path.islink os.path.lexists os.path.getsize os.path.getmtime os.access os.stat os.lstat " +
-    "os.chmod os.makedirs os.mkdir os.remove os.unlink os.rmdir secrets.compare_digest"
-  ).split(" "),
-);
-
-export function isSanitizer(qname: string): boolean {
-  return SANITIZERS.has(qname) || SANITIZER_PREFIXES.some((p) => qname.startsWith(p));
+/** Calls whose result says nothing about the secret's content: digests, sizes, checks (signatures/transforms.yaml `sanitizers`). */
+export function isSanitizer(signatures: Signatures, qname: string): boolean {
+  const { calls, prefixes } = signatures.sanitizers.python;
+  return calls.has(qname) || prefixes.some((p) => qname.startsWith(p));
 }
 
-/** Functions that build a path from their arguments (results are paths, not file contents). */
-export const PATH_BUILDERS = new Set([
-  "os.path.join",
-  "posixpath.join",
-  "ntpath.join",
-  "os.path.expanduser",
-  "os.path.expandvars",
-  "os.path.abspath",
-  "os.path.realpath",
-  "os.path.normpath",
-  "os.path.dirname",
-  "os.path.basename",
-  "os.fspath",
-  "builtins.str",
-  "pathlib.Path",
-  "pathlib.PurePath",
-  "pathlib.PosixPath",
-  "pathlib.WindowsPath",
-  "pathlib.Path.home",
-]);
+/** Functions that build a path from their arguments: results are paths, not file contents (signatures/transforms.yaml `pathBuilders`). */
+export function isPathBuilder(signatures: Signatures, qname: string): boolean {
+  return signatures.pathBuilders.python.has(qname);
+}
 
 export const PATH_TYPE = "pathlib.Path()";
 
@@ -154,12 +99,12 @@ function pathValue(path: string, inputs: Value[]): Value {
 }
 
 /** A model for a module-level function, or undefined when the call is not modelled. */
-export function modelFunction(name: string, args: CallArgs, step: StepAt): Value | undefined {
+export function modelFunction(signatures: Signatures, name: string, args: CallArgs, step: StepAt): Value | undefined {
   const qname = modelName(name);
   const first = arg(args, 0);
-  const encoder = ENCODERS[qname];
-  if (encoder) return encode(first, encoder[0], step, encoder[1]);
-  if (isSanitizer(qname)) return unknown();
+  const encoder = signatures.encoders.python[qname];
+  if (encoder) return encode(first, encoder.note, step, encoder.fold && ENCODE[encoder.fold]);
+  if (isSanitizer(signatures, qname)) return unknown();
   switch (qname) {
     case "codecs.decode":
     case "codecs.encode": {
@@ -196,7 +141,7 @@ export function modelFunction(name: string, args: CallArgs, step: StepAt): Value
     case "builtins.sorted":
       return toList(first, qname === "builtins.sorted");
     case "builtins.map":
-      return mapCall(args);
+      return mapCall(signatures, args);
     case "os.path.expanduser":
     case "os.path.abspath":
     case "os.path.realpath":
@@ -284,14 +229,14 @@ function toList(value: Value | undefined, sort: boolean): Value {
   return { ...derived([value]), ...(value.ref?.kind === "env" ? { ref: value.ref } : {}) };
 }
 
-function mapCall(args: CallArgs): Value {
+function mapCall(signatures: Signatures, args: CallArgs): Value {
   const fn = args.positional[0];
   const iterable = args.positional[1];
   if (!iterable) return unknown();
   const name = fn?.ref?.kind === "external" ? fn.ref.qname : undefined;
   const items = iterable.items ?? (iterable.str !== undefined ? [...iterable.str].map((c) => str(c)) : undefined);
   if (items && (name === "builtins.chr" || name === "builtins.str" || name === "builtins.ord" || name === "builtins.int")) {
-    const mapped = items.map((item) => modelFunction(name, { positional: [item], keywords: new Map() }, () => ({ file: "", line: 0, column: 0, note: "" })) ?? unknown());
+    const mapped = items.map((item) => modelFunction(signatures, name, { positional: [item], keywords: new Map() }, () => ({ file: "", line: 0, column: 0, note: "" })) ?? unknown());
     return { items: mapped, taints: allTaints(iterable) };
   }
   return derived([iterable]);

@@ -1,7 +1,6 @@
 // Folded file paths: joining the way os.path/pathlib do, and recognising credential files.
 import type { SourceKind } from "../facts.js";
 import { classifyCredentialPath, type Signatures } from "../../rules/signatures.js";
-import { lookupTable } from "../../core/tables.js";
 
 /** os.path.join semantics: an absolute or home-relative part restarts the path. */
 export function joinPath(parts: string[]): string {
@@ -51,11 +50,3 @@ export function credentialPath(signatures: Signatures, path: string): Credential
   }
   return undefined;
 }
-
-/** Environment variables that hold the home directory. */
-export const HOME_ENV_NAMES = new Set(["HOME", "USERPROFILE"]);
-/** Environment variables that hold well-known Windows app-data folders (browser/Discord stores). */
-export const APPDATA_ENV_NAMES: Record<string, string> = lookupTable({
-  APPDATA: "~/AppData/Roaming",
-  LOCALAPPDATA: "~/AppData/Local",
-});
