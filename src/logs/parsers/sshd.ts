@@ -3,18 +3,15 @@
 // sshd.c, srclimit.c). A cheap first-word dispatch runs before any regex: most lines miss.
 import type { EventAction, HostEvent, Outcome } from "../events.js";
 import { normaliseIp } from "../net.js";
-import { readFailed, readPamFailure, type FailedFields, type PamFields } from "./sshd-fast.js";
 
 export type EventBase = Pick<HostEvent, "timestamp" | "file" | "line" | "format" | "host" | "program" | "pid">;
 
 const ACCEPTED = /^Accepted (\S+) for (.*?) from (\S+) port (\d+)(?: ssh2)?(?:: (.*))?$/;
-/** Exported for the test that holds the hand reader (sshd-fast.ts) to it. */
-export const FAILED = /^Failed (\S+) for (invalid user )?(.*?) from (\S+?)(?: port (\d+))?(?: ssh[12])?(?:: (.*))?$/;
+const FAILED = /^Failed (\S+) for (invalid user )?(.*?) from (\S+?)(?: port (\d+))?(?: ssh[12])?(?:: (.*))?$/;
 const INVALID = /^(?:[Ii]nvalid|[Ii]llegal) user (.*?) from (\S+)(?: port (\d+))?$/;
 const MAX_ATTEMPTS = /^maximum authentication attempts exceeded for (invalid user )?(.*?) from (\S+) port (\d+)(?: ssh2)?$/;
 const OPENSSH_PAM = /^PAM: (?:[Aa]uthentication (?:failure|error)|User not known to the underlying authentication module) for (illegal user |invalid user )?(.*?) from (\S+?)(?: via \S+)?\s*$/;
-/** Exported for the test that holds the hand reader (sshd-fast.ts) to it. */
-export const PAM_FAILURE = /^pam_\w+\(sshd:auth\): authentication failure;.*?rhost=(\S*)(?:\s+user=(\S+))?/;
+const PAM_FAILURE = /^pam_\w+\(sshd:auth\): authentication failure;.*?rhost=(\S*)(?:\s+user=(\S+))?/;
 const PAM_MORE = /^PAM (\d+) more authentication failures?;.*?rhost=(\S*)(?:\s+user=(\S+))?/;
 const SESSION_OPEN = /^pam_\w+\(sshd:session\): session opened for user (.+?)(?:\(uid=(\d+)\))? by/;
 const SESSION_CLOSE = /^pam_\w+\(sshd:session\): session closed for user (\S+)/;
@@ -126,15 +123,15 @@ const TOO_MANY = /Too many authentication failures|Change of username or service
 const port = (text: string | undefined): number | undefined => (text ? Number(text) : undefined);
 
 /** The hot lines (failed and invalid logins, pam_unix failures) built field by field, as event() would. */
-function failedLogin(base: EventBase, f: FailedFields): HostEvent {
+function failedLogin(base: EventBase, m: RegExpExecArray): HostEvent {
   const e = new SshdEvent(base, "ssh_login", "failure");
-  if (f.method) e.method = f.method;
-  if (f.invalid) e.invalidUser = true;
-  if (f.user) e.user = f.user;
-  setSource(e, f.source);
-  if (f.port !== undefined) e.sourcePort = f.port;
-  if (f.extra) {
-    const key = keyFields(f.extra);
+  if (m[1]) e.method = m[1];
+  if (m[2]) e.invalidUser = true;
+  if (m[3]) e.user = m[3];
+  setSource(e, m[4]);
+  if (m[5]) e.sourcePort = Number(m[5]);
+  if (m[6]) {
+    const key = keyFields(m[6]);
     if (key.keyType) e.keyType = key.keyType;
     if (key.keyFingerprint) e.keyFingerprint = key.keyFingerprint;
   }
@@ -150,16 +147,12 @@ function invalidUser(base: EventBase, m: RegExpExecArray): HostEvent {
   return e;
 }
 
-function pamFailure(base: EventBase, f: PamFields): HostEvent {
+function pamFailure(base: EventBase, m: RegExpExecArray): HostEvent {
   const e = new SshdEvent(base, "ssh_pam_auth_failure", "failure");
-  setSource(e, f.rhost);
-  if (f.user) e.user = f.user;
+  setSource(e, m[1]);
+  if (m[2]) e.user = m[2];
   return e;
 }
-
-/** Filled by the hand readers (sshd-fast.ts) a line, read into the event at once. */
-const failedScratch: FailedFields = { method: "", invalid: false, user: "", source: "", port: undefined, extra: undefined };
-const pamScratch: PamFields = { rhost: "", user: undefined };
 
 /** "ED25519 SHA256:abc" or a certificate "RSA-CERT SHA256:x ID a (serial 1) CA ..." after "ssh2: ". */
 function keyFields(extra: string | undefined): Partial<HostEvent> {
@@ -201,13 +194,9 @@ function dispatch(text: string, base: EventBase): HostEvent | undefined {
         });
       if ((m = CLIENT_AUTHENTICATED.exec(text))) return clientConnect(base, m[1]!, m[2]!, m[3]!, m[4]);
       return undefined;
-    case 70 /* F */: {
-      const fast = readFailed(text, failedScratch);
-      if (fast) return failedLogin(base, fast);
-      if ((m = FAILED.exec(text)))
-        return failedLogin(base, { method: m[1]!, invalid: m[2] !== undefined, user: m[3]!, source: m[4]!, port: port(m[5]), extra: m[6] });
+    case 70 /* F */:
+      if ((m = FAILED.exec(text))) return failedLogin(base, m);
       return undefined;
-    }
     case 73 /* I */:
     case 105 /* i */:
       if ((m = INVALID.exec(text))) return invalidUser(base, m);
@@ -229,14 +218,11 @@ function dispatch(text: string, base: EventBase): HostEvent | undefined {
           sourceIp: m[2], user: m[3], reason: `${m[1]} more authentication failures`,
         });
       return undefined;
-    case 112 /* p */: {
-      const fast = readPamFailure(text, pamScratch);
-      if (fast) return pamFailure(base, fast);
-      if ((m = PAM_FAILURE.exec(text))) return pamFailure(base, { rhost: m[1]!, user: m[2] });
+    case 112 /* p */:
+      if ((m = PAM_FAILURE.exec(text))) return pamFailure(base, m);
       if ((m = SESSION_OPEN.exec(text))) return event(base, "ssh_session_open", "success", { user: m[1], userId: m[2] });
       if ((m = SESSION_CLOSE.exec(text))) return event(base, "ssh_session_close", "success", { user: m[1] });
       return undefined;
-    }
     case 67 /* C */:
       if ((m = CLOSED.exec(text)))
         return event(base, "ssh_disconnect", "unknown", {
