@@ -184,26 +184,30 @@ function openSession(source: Source, options: AnalyzeOptions): ParseSession {
 let lineError: string | undefined;
 
 /**
- * One line through the session, its events in `produced` (emptied when the line turns out
- * unparseable); "blank" for blank and comment lines. Shared by the read and the re-read.
+ * One line through the session, its events appended to `produced` (which may hold earlier
+ * lines' events: what this line added is taken back when it turns out unparseable); "blank"
+ * for blank and comment lines. Shared by the read and the re-read. The caller's array is
+ * appended to rather than emptied a line, since emptying an array frees its backing store
+ * and the next push allocates a new one (a line).
  */
 function parseLine(session: ParseSession, text: string, number: number, start: number, produced: HostEvent[], recordError: string | undefined, zeek: boolean): LineStatus | "blank" {
   lineError = recordError;
   if (recordError !== undefined) return "unparseable";
   if (isBlank(text) || (text.charCodeAt(0) === 35 /* # */ && !zeek)) return "blank";
+  const before = produced.length;
   let status: LineStatus;
   try {
     status = session.line(text, number, start, produced);
   } catch (error) {
     // A parser bug or a hostile line is an error on this line: the offset still moves past it.
     lineError = `line not read: ${(error as Error).message}`;
-    produced.length = 0;
+    produced.length = before;
     return "unparseable";
   }
-  for (let k = 0; k < produced.length; k++) {
+  for (let k = before; k < produced.length; k++) {
     if (!plausibleTimestamp(produced[k]!.timestamp)) {
       lineError = "timestamp out of range";
-      produced.length = 0;
+      produced.length = before;
       return "unparseable";
     }
   }
@@ -217,11 +221,11 @@ async function* sourceEvents(source: Source, options: AnalyzeOptions): AsyncGene
   let lastOffset = source.start.offset;
   let lastLine = source.start.line;
   const sampleLimit = options.explainLimit ?? SAMPLE_LIMIT;
-  // One array for what each line produces, emptied after every line.
-  const produced: HostEvent[] = [];
   try {
     for await (const batch of source.lines.batches(source.start)) {
       const out: EventBatch = { source, events: [], offsets: [], lines: [] };
+      // Each line's events are appended straight to the batch.
+      const produced = out.events;
       const { texts, ends, errors } = batch;
       let lineStart = batch.start;
       for (let i = 0; i < texts.length; i++) {
@@ -231,6 +235,7 @@ async function* sourceEvents(source: Source, options: AnalyzeOptions): AsyncGene
         lineStart = lastOffset = ends[i]!;
         lastLine = number;
         report.lines++;
+        const before = produced.length;
         const status = parseLine(session, text, number, start, produced, errors?.get(i), zeek);
         if (status === "blank") {
           report.skipped++;
@@ -240,16 +245,14 @@ async function* sourceEvents(source: Source, options: AnalyzeOptions): AsyncGene
         if ((status === "unparseable" || status === "unmodelled") && report.samples.length < sampleLimit) {
           report.samples.push({ line: number, text: text.slice(0, 300), status, ...(lineError ? { error: lineError } : {}) });
         }
-        if (produced.length) {
+        if (produced.length > before) {
           const pending = session.pendingCursor?.();
           const offset = pending ? pending.offset : lastOffset;
           const line = pending ? pending.line : lastLine;
-          for (let k = 0; k < produced.length; k++) {
-            out.events.push(produced[k]!);
+          for (let k = before; k < produced.length; k++) {
             out.offsets.push(offset);
             out.lines.push(line);
           }
-          produced.length = 0;
         }
       }
       if (out.events.length) {

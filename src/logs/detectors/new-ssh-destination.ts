@@ -83,11 +83,14 @@ function peerOf(event: HostEvent, sshPorts: number[]): string | undefined {
   return port !== undefined && !sshPorts.includes(port) ? `${peer}:${port}` : peer;
 }
 
+/** What most events give (never modified): no array allocated for them. */
+const NONE: readonly Observation[] = Object.freeze([]);
+
 /** The (side, user, host, peer) tuples an event says something about. */
-export function observationsOf(event: HostEvent, sshPorts: number[]): Observation[] {
-  if (!OBSERVED.has(event.action)) return [];
+export function observationsOf(event: HostEvent, sshPorts: number[]): readonly Observation[] {
+  if (!OBSERVED.has(event.action)) return NONE;
   // Most events are failed logins: they say nothing here, so no actor is built for them.
-  if (event.action === "ssh_login" && (event.outcome !== "success" || !event.sourceIp)) return [];
+  if (event.action === "ssh_login" && (event.outcome !== "success" || !event.sourceIp)) return NONE;
   const actor = actorOf(event);
   const user = actor.name ?? actor.id ?? UNKNOWN;
   switch (event.action) {

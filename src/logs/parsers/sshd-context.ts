@@ -10,32 +10,86 @@ const MAX_PIDS = 4096;
 interface Peer {
   ip: string;
   port: number | undefined;
+  /** When the pid was added (stays when its peer is replaced): tells a live entry of `order` from a stale one. */
+  seq: number;
+}
+
+/**
+ * One host's peers by pid, oldest first. A Map keeps insertion order too, but finding its
+ * oldest key after many deletions from the front walks every deleted slot (until the table
+ * is rebuilt): `order` remembers the pids as added, and a pid deleted (or deleted and added
+ * again) since is stale there and skipped once.
+ */
+class HostPeers {
+  readonly byPid = new Map<number, Peer>();
+  private pids: number[] = [];
+  private seqs: number[] = [];
+  private head = 0;
+
+  add(pid: number, peer: Peer): void {
+    this.byPid.set(pid, peer);
+    this.pids.push(pid);
+    this.seqs.push(peer.seq);
+  }
+
+  /** The pid added longest ago that is still here (what `byPid.keys().next()` gives). */
+  oldest(): number | undefined {
+    while (this.head < this.pids.length) {
+      const pid = this.pids[this.head]!;
+      if (this.byPid.get(pid)?.seq === this.seqs[this.head]) return pid;
+      this.head++;
+    }
+    if (this.head > 0) this.compact();
+    return undefined;
+  }
+
+  delete(pid: number): boolean {
+    if (!this.byPid.delete(pid)) return false;
+    if (this.head > 1024 && this.head * 2 > this.pids.length) this.compact();
+    return true;
+  }
+
+  private compact(): void {
+    this.pids = this.pids.slice(this.head);
+    this.seqs = this.seqs.slice(this.head);
+    this.head = 0;
+  }
+
+  clone(): HostPeers {
+    const copy = new HostPeers();
+    for (const [pid, peer] of this.byPid) copy.byPid.set(pid, peer);
+    copy.pids = this.pids.slice(this.head);
+    copy.seqs = this.seqs.slice(this.head);
+    return copy;
+  }
 }
 
 export class SshdContext {
   /** Peers by host, then by pid (numeric keys: no key string built per line). */
-  private readonly peers = new Map<string, Map<number, Peer>>();
+  private readonly peers = new Map<string, HostPeers>();
+  private seq = 0;
   private size = 0;
   private lastHost: string | undefined;
-  private lastPeers: Map<number, Peer> | undefined;
+  private lastPeers: HostPeers | undefined;
   private readonly locals = new Set<string>();
   private readonly seen = new Map<string, number>();
 
   /** An independent copy in the same state (a parser session's checkpoint). */
   clone(): SshdContext {
     const copy = new SshdContext();
-    for (const [host, map] of this.peers) copy.peers.set(host, new Map(map));
+    for (const [host, map] of this.peers) copy.peers.set(host, map.clone());
     copy.size = this.size;
+    copy.seq = this.seq;
     for (const local of this.locals) copy.locals.add(local);
     for (const [address, count] of this.seen) copy.seen.set(address, count);
     return copy;
   }
 
-  private hostPeers(host: string): Map<number, Peer> {
+  private hostPeers(host: string): HostPeers {
     if (host === this.lastHost && this.lastPeers) return this.lastPeers;
     let map = this.peers.get(host);
     if (!map) {
-      map = new Map();
+      map = new HostPeers();
       this.peers.set(host, map);
     }
     this.lastHost = host;
@@ -46,9 +100,9 @@ export class SshdContext {
   /** Forget the oldest remembered pid (insertion order across hosts: the oldest host's first). */
   private evictOne(): void {
     for (const [host, map] of this.peers) {
-      const oldest = map.keys().next();
-      if (!oldest.done) {
-        map.delete(oldest.value);
+      const oldest = map.oldest();
+      if (oldest !== undefined) {
+        map.delete(oldest);
         this.size--;
         return;
       }
@@ -74,15 +128,15 @@ export class SshdContext {
       if (this.size >= MAX_PIDS) this.evictOne();
       // Most lines of a connection name the same peer again: the entry stays as it is (set()
       // on an existing key would not move it in the eviction order either).
-      const known = peers.get(pid);
+      const known = peers.byPid.get(pid);
       if (!known) {
-        peers.set(pid, { ip: event.sourceIp, port: event.sourcePort });
+        peers.add(pid, { ip: event.sourceIp, port: event.sourcePort, seq: this.seq++ });
         this.size++;
       } else if (known.ip !== event.sourceIp || known.port !== event.sourcePort) {
-        peers.set(pid, { ip: event.sourceIp, port: event.sourcePort });
+        peers.byPid.set(pid, { ip: event.sourceIp, port: event.sourcePort, seq: known.seq });
       }
     } else if (!event.sourceDomain) {
-      const peer = peers.get(pid);
+      const peer = peers.byPid.get(pid);
       if (peer) {
         event.sourceIp = peer.ip;
         if (peer.port !== undefined && event.sourcePort === undefined) event.sourcePort = peer.port;

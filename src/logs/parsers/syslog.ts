@@ -19,7 +19,7 @@ const RFC5424 = /^<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+ (?:-|(?:\[[^\s\]"=]+(?:
 const REPEATED = /^message repeated (\d+) times: \[ ?(.*?) ?\]$/;
 const MAX_REPEAT = 10_000;
 
-interface Header {
+export interface Header {
   timestamp: number;
   host: string;
   program: string;
@@ -57,7 +57,7 @@ function hasLineTerminator(text: string): boolean {
   return text.indexOf("\r") >= 0 || text.indexOf("\u2028") >= 0 || text.indexOf("\u2029") >= 0;
 }
 
-function fastRfc3164(text: string, years: YearInference): Header | undefined | typeof UNDECIDED {
+function fastRfc3164(text: string, years: YearInference, into: Header | undefined): Header | undefined | typeof UNDECIDED {
   const n = text.length;
   if (n < 20) return UNDECIDED;
   const c0 = text.charCodeAt(0);
@@ -100,9 +100,11 @@ function fastRfc3164(text: string, years: YearInference): Header | undefined | t
   let pid: number | undefined;
   if (c === 91) {
     const pidStart = ++j;
-    while (digit(text.charCodeAt(j)) >= 0) j++;
+    let value = 0;
+    for (let d = digit(text.charCodeAt(j)); d >= 0; d = digit(text.charCodeAt(++j))) value = value * 10 + d;
     if (text.charCodeAt(j) !== 93 || text.charCodeAt(j + 1) !== 58) return UNDECIDED;
-    if (j > pidStart) pid = Number(text.slice(pidStart, j));
+    // Summed digit by digit (no slice a line) while exact; Number() as the regex path reads longer ones.
+    if (j > pidStart) pid = j - pidStart <= 15 ? value : Number(text.slice(pidStart, j));
     j++;
   }
   j++; // the ":"
@@ -115,11 +117,21 @@ function fastRfc3164(text: string, years: YearInference): Header | undefined | t
   if (timestamp === undefined) return undefined;
   const host = (lastHost = sliceOrLast(text, hostStart, hostEnd, lastHost));
   const program = (lastProgram = sliceOrLast(text, programStart, programEnd, lastProgram));
-  return { timestamp, host, program, pid, message };
+  if (!into) return { timestamp, host, program, pid, message };
+  into.timestamp = timestamp;
+  into.host = host;
+  into.program = program;
+  into.pid = pid;
+  into.message = message;
+  return into;
 }
 
-export function parseSyslogHeader(text: string, years: YearInference, offsetMinutes: number): Header | undefined {
-  const fast = fastRfc3164(text, years);
+/**
+ * The header of a syslog line. `into`, when given, is filled and returned by the fast path (a
+ * session reads one line at a time and needs no new object a line); the regex path returns its own.
+ */
+export function parseSyslogHeader(text: string, years: YearInference, offsetMinutes: number, into?: Header): Header | undefined {
+  const fast = fastRfc3164(text, years, into);
   return fast !== UNDECIDED ? fast : parseSyslogHeaderByRegex(text, years, offsetMinutes);
 }
 
@@ -173,9 +185,10 @@ function syslogSession(context: ParserContext, sshd: SshdContext, years: YearInf
   const base: { timestamp: number; file: string; line: number; format: string; host: string | undefined; program: string | undefined; pid: number | undefined } = {
     timestamp: 0, file: context.file, line: 0, format: "syslog", host: undefined, program: undefined, pid: undefined,
   };
+  const scratch: Header = { timestamp: 0, host: "", program: "", pid: undefined, message: "" };
   return {
     line(text, lineNumber, _offset, out): LineStatus {
-      const header = parseSyslogHeader(text, years, context.offsetMinutes);
+      const header = parseSyslogHeader(text, years, context.offsetMinutes, scratch);
       if (!header) return "unparseable";
       const program = header.program;
       if (!isSshdProgram(program) && program !== "ssh") return "skipped";

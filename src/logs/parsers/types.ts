@@ -19,7 +19,7 @@ export interface ParserContext {
 }
 
 export interface ParseSession {
-  /** One line (without its newline). Completed events are pushed to `out`. */
+  /** One line (without its newline). Completed events are pushed to `out` (append only: it may hold earlier lines' events). */
   line(text: string, lineNumber: number, startOffset: number, out: HostEvent[]): LineStatus;
   /** End of input: emit whatever is still pending. */
   end(out: HostEvent[]): void;
