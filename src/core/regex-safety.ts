@@ -13,7 +13,8 @@
 // - "polynomial": two variable-length parts that can match the same characters with only
 //   optional parts between them (`\s*\s*`, `\d+\.?\d+`), or an unanchored pattern that starts
 //   with a repeated atom (`\s+$`, `=+$`): V8 retries from every position of a long run.
-// Backreferences are treated as matching anything of any length (conservative).
+// A backreference may match any characters, but its length is fixed by its group: it is
+// not a variable-length part itself (`(['"])x\1\s*` is linear).
 
 export type RegexHazard = { kind: "exponential" | "polynomial"; reason: string };
 
@@ -138,11 +139,13 @@ class Parser {
         return zero();
       }
       if (/[1-9]/.test(next) || (next === "k" && s[this.i + 2] === "<")) {
-        // A backreference: any text of any length.
+        // A backreference: any text, but exactly the text its group captured. Its length is
+        // fixed once the group has matched, so it cannot trade characters with its neighbours
+        // (no variable head or tail); only a quantifier on it makes it variable.
         this.i += 2;
         if (next === "k") this.i = s.indexOf(">", this.i) + 1 || s.length;
         else while (/\d/.test(s[this.i] ?? "")) this.i++;
-        return { set: undefined, tail: undefined, head: undefined, first: undefined, min: 0, max: Infinity, variable: true, zeroWidth: false, anchorStart: false };
+        return { set: undefined, tail: EMPTY(), head: EMPTY(), first: undefined, min: 0, max: Infinity, variable: false, zeroWidth: false, anchorStart: false };
       }
       if ((next === "p" || next === "P") && s[this.i + 2] === "{") this.i = s.indexOf("}", this.i) + 1 || s.length;
       else if (next === "u" && s[this.i + 2] === "{") this.i = s.indexOf("}", this.i) + 1 || s.length;
