@@ -2,8 +2,7 @@
 // V8 runs regexes by backtracking: a pattern in which one input can be matched in many
 // ways costs exponential or polynomial time on a crafted input. Regexes built at run time
 // (signature YAML, patterns in scanned code the interpreter evaluates) are checked here;
-// regex literals in src/ are checked by test/hardening/regex-shapes.test.ts with the same
-// leading-run rule.
+// every regex literal in src/ is checked with it by test/hardening/regex-runtime.test.ts.
 //
 // The shapes found:
 // - "exponential": an unbounded repetition (`*`, `+`, `{n,}`, `{n,m}` with m > 10) of a group
@@ -274,9 +273,14 @@ class Parser {
   checkSequence(terms: Term[], repeated: boolean, atEnd: boolean): boolean {
     let end = terms.length;
     if (atEnd) {
-      while (end > 0 && terms[end - 1]!.zeroWidth) end--;
-      const last = terms[end - 1];
-      if (last && last.min === 0 && last.max === Infinity && last.set?.size === PROBES.length) end--;
+      // Optional parts at the very end (no `$` after them) cannot make the match fail: once what
+      // precedes them has matched, the match is found (`;.*?rhost=(\S*)(?:\s+user=(\S+))?`).
+      while (end > 0 && terms[end - 1]!.min === 0 && !terms[end - 1]!.zeroWidth) end--;
+      if (end === terms.length) {
+        while (end > 0 && terms[end - 1]!.zeroWidth) end--;
+        const last = terms[end - 1];
+        if (last && last.min === 0 && last.max === Infinity && last.set?.size === PROBES.length) end--;
+      }
     }
     for (let a = 0; a < end; a++) {
       const left = terms[a]!;

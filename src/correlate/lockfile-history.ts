@@ -30,7 +30,7 @@ export function pinLine(text: string, pkg: PackageRef): number | undefined {
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
     if (pkg.ecosystem === "pypi") {
-      const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([^\s;#\\]+)/.exec(l) ?? /^\s*name\s*=\s*"([^"]+)"/.exec(l);
+      const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\]\s*)?===?\s*([^\s;#\\]+)/.exec(l) ?? /^\s*name\s*=\s*"([^"]+)"/.exec(l);
       if (!m || nameOf(m[1]!) !== want) continue;
       if (m[2] !== undefined) {
         if (!version || m[2] === version) return i + 1;
