@@ -80,10 +80,14 @@ export function pathGlobMatches(pattern: string, path: string): boolean {
   return matchSteps(steps, path);
 }
 
-/** A wildcard pattern: `*` any characters, `?` one character (neither a line break), others themselves. */
-export function wildcardMatches(pattern: string, text: string, options: { ignoreCase?: boolean } = {}): boolean {
+/** A wildcard pattern: `*` any characters, `?` one character (neither a line break; `?` itself with `literalQuestionMark`), others themselves. */
+export function wildcardMatches(pattern: string, text: string, options: { ignoreCase?: boolean; literalQuestionMark?: boolean } = {}): boolean {
   const steps: Step[] = pattern.split("").map((char) =>
-    char === "*" ? { takes: notTerminator, repeat: true } : char === "?" ? { takes: notTerminator, repeat: false } : literal(char, options.ignoreCase ?? false),
+    char === "*"
+      ? { takes: notTerminator, repeat: true }
+      : char === "?" && !options.literalQuestionMark
+        ? { takes: notTerminator, repeat: false }
+        : literal(char, options.ignoreCase ?? false),
   );
   return matchSteps(steps, text);
 }

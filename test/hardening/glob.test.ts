@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { pathGlobMatches, wildcardMatches } from "../../src/core/glob.js";
 import { globMatches } from "../../src/ignore/apply.js";
 import { matchAddressList } from "../../src/logs/net.js";
+import { globMatcher } from "../../src/analyzers/python/staging.js";
 
 /** What src/ignore/apply.ts built before. */
 function oldPathGlob(pattern: string): RegExp {
@@ -74,5 +75,21 @@ describe("address wildcards (sshd_config lists)", () => {
     expect(matchAddressList("192.0.2.1", "10.*")).toBe(false);
     expect(matchAddressList("192.0.2.1", "192.0.2.*")).toBe(true);
     expect(matchAddressList("1".repeat(20_000), `${"*1".repeat(30)}*2`)).toBe(false);
+  });
+});
+
+describe("staged-file patterns of the Python analyzer (keys with unknown parts from scanned code)", () => {
+  /** What src/analyzers/python/staging.ts built before. */
+  const oldKeyRegex = (key: string) => new RegExp(`^${key.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}(/.*)?$`);
+
+  it("match what the regex matched: `*` any characters, the rest literal, the path or anything under it", () => {
+    const key = over(["*", "/", "a", "b", "?", ".", "\n"], 8);
+    const path = over(["/", "a", "b", "?", ".", "\n"], 10);
+    fc.assert(fc.property(key, path, (k, p) => void expect(globMatcher(k).test(p), `${JSON.stringify(k)} ${JSON.stringify(p)}`).toBe(oldKeyRegex(k).test(p))), runs);
+  });
+
+  it("a key of many unknown parts against a long written path is one pass", () => {
+    expect(globMatcher(`/srv/stage/${"*a".repeat(30)}*b`).test(`/srv/stage/${"a".repeat(20_000)}`)).toBe(false);
+    expect(globMatcher(`/srv/stage/${"*a".repeat(30)}`).test(`/srv/stage/${"a".repeat(20_000)}/x`)).toBe(true);
   });
 });
