@@ -44,8 +44,10 @@ export function pinLine(text: string, pkg: PackageRef): number | undefined {
       continue;
     }
     // npm: "node_modules/<name>": { ... "version": "<v>" } (v2/v3), "<name>": { "version" } (v1), yarn "<name>@…": version "<v>", pnpm /<name>@<v> or <name>@<v>.
-    const escaped = pkg.name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-    if (version && new RegExp(`(?:^|[\\s/"'])${escaped}@${version.replace(/\./g, "\\.")}(?:[:("'\\s]|$)`).test(l)) return i + 1;
+    const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    const escaped = escape(pkg.name);
+    // The version is escaped whole: "1.0.0+build.1" is literal, and a version from a hostile log is not a pattern.
+    if (version && new RegExp(`(?:^|[\\s/"'])${escaped}@${escape(version)}(?:[:("'\\s]|$)`).test(l)) return i + 1;
     if (new RegExp(`^\\s*"(?:node_modules/)?${escaped}"\\s*:\\s*\\{`).test(l) || new RegExp(`^"?${escaped}@`).test(l)) {
       for (let j = i + 1; j < Math.min(lines.length, i + 4); j++) {
         const v = /^\s*"?version"?:?\s*"([^"]+)"/.exec(lines[j]!);

@@ -209,3 +209,13 @@ describe("the code around them, on hostile input", () => {
     expect(bash?.runs).toBeUndefined();
   });
 });
+
+describe("versions in patterns built at run time", () => {
+  it("a version is matched literally in a lockfile line (build metadata, or a hostile version from a log)", () => {
+    const pnpm = "  /widget@1.0.0+build.1:\n    resolution: {integrity: sha512-x}\n";
+    expect(pinLine(pnpm, { ecosystem: "npm", name: "widget", version: "1.0.0+build.1" })).toBe(1);
+    expect(pinLine("  /widget@1.0.00build.1:\n", { ecosystem: "npm", name: "widget", version: "1.0.0+build.1" })).toBeUndefined();
+    // As a pattern this would be exponential on the line below; as text it simply is not there.
+    expect(pinLine(`  /widget@${"a".repeat(40)}!\n`, { ecosystem: "npm", name: "widget", version: "(a+)+$" })).toBeUndefined();
+  });
+});
