@@ -2,8 +2,7 @@
 // V8 runs regexes by backtracking: a pattern in which one input can be matched in many
 // ways costs exponential or polynomial time on a crafted input. Regexes built at run time
 // (signature YAML, patterns in scanned code the interpreter evaluates) are checked here;
-// regex literals in src/ are checked by test/hardening/regex-shapes.test.ts with the same
-// leading-run rule.
+// every regex literal in src/ is checked with it by test/hardening/regex-runtime.test.ts.
 //
 // The shapes found:
 // - "exponential": an unbounded repetition (`*`, `+`, `{n,}`, `{n,m}` with m > 10) of a group
@@ -13,7 +12,8 @@
 // - "polynomial": two variable-length parts that can match the same characters with only
 //   optional parts between them (`\s*\s*`, `\d+\.?\d+`), or an unanchored pattern that starts
 //   with a repeated atom (`\s+$`, `=+$`): V8 retries from every position of a long run.
-// Backreferences are treated as matching anything of any length (conservative).
+// A backreference may match any characters, but its length is fixed by its group: it is
+// not a variable-length part itself (`(['"])x\1\s*` is linear).
 
 export type RegexHazard = { kind: "exponential" | "polynomial"; reason: string };
 
@@ -138,11 +138,13 @@ class Parser {
         return zero();
       }
       if (/[1-9]/.test(next) || (next === "k" && s[this.i + 2] === "<")) {
-        // A backreference: any text of any length.
+        // A backreference: any text, but exactly the text its group captured. Its length is
+        // fixed once the group has matched, so it cannot trade characters with its neighbours
+        // (no variable head or tail); only a quantifier on it makes it variable.
         this.i += 2;
         if (next === "k") this.i = s.indexOf(">", this.i) + 1 || s.length;
         else while (/\d/.test(s[this.i] ?? "")) this.i++;
-        return { set: undefined, tail: undefined, head: undefined, first: undefined, min: 0, max: Infinity, variable: true, zeroWidth: false, anchorStart: false };
+        return { set: undefined, tail: EMPTY(), head: EMPTY(), first: undefined, min: 0, max: Infinity, variable: false, zeroWidth: false, anchorStart: false };
       }
       if ((next === "p" || next === "P") && s[this.i + 2] === "{") this.i = s.indexOf("}", this.i) + 1 || s.length;
       else if (next === "u" && s[this.i + 2] === "{") this.i = s.indexOf("}", this.i) + 1 || s.length;
@@ -271,9 +273,14 @@ class Parser {
   checkSequence(terms: Term[], repeated: boolean, atEnd: boolean): boolean {
     let end = terms.length;
     if (atEnd) {
-      while (end > 0 && terms[end - 1]!.zeroWidth) end--;
-      const last = terms[end - 1];
-      if (last && last.min === 0 && last.max === Infinity && last.set?.size === PROBES.length) end--;
+      // Optional parts at the very end (no `$` after them) cannot make the match fail: once what
+      // precedes them has matched, the match is found (`;.*?rhost=(\S*)(?:\s+user=(\S+))?`).
+      while (end > 0 && terms[end - 1]!.min === 0 && !terms[end - 1]!.zeroWidth) end--;
+      if (end === terms.length) {
+        while (end > 0 && terms[end - 1]!.zeroWidth) end--;
+        const last = terms[end - 1];
+        if (last && last.min === 0 && last.max === Infinity && last.set?.size === PROBES.length) end--;
+      }
     }
     for (let a = 0; a < end; a++) {
       const left = terms[a]!;

@@ -30,7 +30,7 @@ export function pinLine(text: string, pkg: PackageRef): number | undefined {
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
     if (pkg.ecosystem === "pypi") {
-      const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([^\s;#\\]+)/.exec(l) ?? /^\s*name\s*=\s*"([^"]+)"/.exec(l);
+      const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\]\s*)?===?\s*([^\s;#\\]+)/.exec(l) ?? /^\s*name\s*=\s*"([^"]+)"/.exec(l);
       if (!m || nameOf(m[1]!) !== want) continue;
       if (m[2] !== undefined) {
         if (!version || m[2] === version) return i + 1;
@@ -44,8 +44,10 @@ export function pinLine(text: string, pkg: PackageRef): number | undefined {
       continue;
     }
     // npm: "node_modules/<name>": { ... "version": "<v>" } (v2/v3), "<name>": { "version" } (v1), yarn "<name>@…": version "<v>", pnpm /<name>@<v> or <name>@<v>.
-    const escaped = pkg.name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-    if (version && new RegExp(`(?:^|[\\s/"'])${escaped}@${version.replace(/\./g, "\\.")}(?:[:("'\\s]|$)`).test(l)) return i + 1;
+    const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    const escaped = escape(pkg.name);
+    // The version is escaped whole: "1.0.0+build.1" is literal, and a version from a hostile log is not a pattern.
+    if (version && new RegExp(`(?:^|[\\s/"'])${escaped}@${escape(version)}(?:[:("'\\s]|$)`).test(l)) return i + 1;
     if (new RegExp(`^\\s*"(?:node_modules/)?${escaped}"\\s*:\\s*\\{`).test(l) || new RegExp(`^"?${escaped}@`).test(l)) {
       for (let j = i + 1; j < Math.min(lines.length, i + 4); j++) {
         const v = /^\s*"?version"?:?\s*"([^"]+)"/.exec(lines[j]!);

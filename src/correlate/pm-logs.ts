@@ -9,6 +9,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { PackageRef } from "../core/types.js";
+import { npmTarball, pipDownload } from "./download-names.js";
 
 export type PmKind = "install" | "install-script";
 
@@ -96,8 +97,6 @@ export function readPackageManagerLogs(files: string[], utcOffsetMinutes: number
   return out.sort((a, b) => a.timestampMs - b.timestampMs || a.file.localeCompare(b.file) || a.line - b.line);
 }
 
-const TARBALL = /https?:\/\/\S+?\/((?:@[^/\s]+\/)?[^/\s]+)\/-\/[^/\s]+?-(\d+\.\d+\.\d+[^/\s]*?)\.tgz/;
-
 function readNpmLog(file: string, lines: string[]): PmRecord[] {
   const m = NPM_NAME.exec(basename(file));
   const exactTime = Boolean(m);
@@ -112,8 +111,8 @@ function readNpmLog(file: string, lines: string[]): PmRecord[] {
     if (body === undefined) return;
     const place = /^placeDep \S+ ((?:@[^@\s]+\/)?[^@\s]+)@(\S+) /.exec(body);
     if (place) versions.set(place[1]!, place[2]!);
-    const tarball = TARBALL.exec(body);
-    if (tarball) versions.set(tarball[1]!, tarball[2]!);
+    const tarball = npmTarball(body);
+    if (tarball) versions.set(tarball[0], tarball[1]);
     if (body.startsWith("title ")) command = body.slice(6);
     if (body.startsWith("cwd ")) cwd = body.slice(4);
     const exitMatch = /^exit (\d+)$/.exec(body);
@@ -151,8 +150,8 @@ function readPipLog(file: string, lines: string[], utcOffsetMinutes: number): Pm
     const base = { manager: "pip" as const, timestampMs, exactTime: true, file, line: i + 1 };
     const collect = /^Collecting ([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?(?:==([^\s;,]+))?/.exec(body);
     if (collect) collecting = { name: collect[1]!, ...(collect[2] ? { version: collect[2] } : {}) };
-    const download = /^(?:Downloading|Using cached|Processing) \S*?([A-Za-z0-9][A-Za-z0-9._]*)-(\d[^-\s]*?)(?:\.tar\.gz|\.zip|-py\S*\.whl)\b/.exec(body);
-    if (download && collecting && download[1]!.toLowerCase().replace(/[-_.]+/g, "-") === collecting.name.toLowerCase().replace(/[-_.]+/g, "-")) collecting.version ??= download[2]!;
+    const download = pipDownload(body);
+    if (download && collecting && download[0].toLowerCase().replace(/[-_.]+/g, "-") === collecting.name.toLowerCase().replace(/[-_.]+/g, "-")) collecting.version ??= download[1];
     const setup = /^(?:Running setup\.py install for|Building wheel for) ([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(body);
     const metadata = /^Preparing metadata \(setup\.py\)/.test(body) || /^Running command python setup\.py egg_info/.test(body);
     if (setup || (metadata && collecting)) {

@@ -123,7 +123,7 @@ export function isInstallScriptDir(path: string | undefined, pkg: PackageRef): b
   if (pkg.ecosystem === "npm") return path === `node_modules/${pkg.name}` || path.endsWith(`/node_modules/${pkg.name}`) || path.includes(`/node_modules/${pkg.name}/`);
   const under = /\/pip-(?:install|req-build)-[^/]+\/([^/]+)/.exec(path)?.[1];
   if (under) return normaliseName("pypi", under.replace(/_[0-9a-z]{8}$/, "")) === normaliseName("pypi", pkg.name);
-  const project = /\/([^/]+?)-\d[^/]*\/setup\.py$/.exec(path)?.[1];
+  const project = /\/(?=[^/]*\/setup\.py$)([^/]+?)-\d/.exec(path)?.[1];
   return project !== undefined && normaliseName("pypi", project) === normaliseName("pypi", pkg.name);
 }
 

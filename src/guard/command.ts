@@ -98,7 +98,7 @@ export function parsePipRequirement(raw: string): PipRequirement {
   if (/^(git\+|hg\+|svn\+|bzr\+|https?:|file:|\.{0,2}\/)/.test(text) || /\.(whl|tar\.gz|zip)$/.test(text) || / @ /.test(text))
     return { raw, extras: [], specifier: "", kind: "other" };
   const [body, marker] = splitTrimmed(text, ";", 2) as [string, string | undefined];
-  const match = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?\s*(.*)$/.exec(body);
+  const match = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?![A-Za-z0-9._-])\s*(?:\[([^\]]*)\]\s*)?((?:\S.*)?)$/.exec(body);
   if (!match) return { raw, extras: [], specifier: "", kind: "other" };
   const extras = (match[2] ?? "").split(",").map((e) => e.trim()).filter(Boolean);
   return { raw, name: match[1]!, extras, specifier: match[3]!.replace(/\s+/g, ""), ...(marker ? { marker } : {}), kind: "registry" };

@@ -118,7 +118,7 @@ export function hookStatus(home: string, env: NodeJS.ProcessEnv = process.env): 
     const text = existsSync(file) ? readFileSync(file, "utf8") : "";
     const block = text.includes(BEGIN) ? findBlock(text) : undefined;
     if (!block) return { shell, file, installed: false };
-    const runs = /^npm\(\) \{.*?then (.*?) guard --/m.exec(text.slice(block.start, block.end))?.[1] ?? /^[ \t]+(\S.*?)? guard -- npm/m.exec(text.slice(block.start, block.end))?.[1];
+    const runs = /^npm\(\) \{(?:(?!then ).)*then (.*?) guard --/m.exec(text.slice(block.start, block.end))?.[1] ?? /^[ \t]+(\S.*?)? guard -- npm/m.exec(text.slice(block.start, block.end))?.[1];
     return { shell, file, installed: true, ...(runs ? { runs } : {}) };
   });
 }

@@ -1,5 +1,6 @@
 // Marks findings matched by ignore entries as suppressed; reports expired entries. Works on
 // any ScanReport, so every command that reports findings can apply the same file.
+import { pathGlobMatches } from "../core/glob.js";
 import type { Finding, ScanErrorEntry, ScanReport } from "../core/types.js";
 import type { IgnoreEntry, IgnoreList } from "./load.js";
 
@@ -18,20 +19,8 @@ export function parsePackageSpec(spec: string): { name: string; version?: string
 }
 
 /** Minimal glob: "**" any depth (including none), "*" within one path segment, "?" one character; "dir/" = "dir/**". */
-export function globToRegExp(pattern: string): RegExp {
-  const glob = pattern.replace(/^\.\//, "").replace(/\/$/, "/**");
-  let source = "";
-  for (let i = 0; i < glob.length; i++) {
-    const char = glob[i]!;
-    if (char === "*" && glob[i + 1] === "*") {
-      const slash = glob[i + 2] === "/";
-      source += slash ? "(?:.*/)?" : ".*";
-      i += slash ? 2 : 1;
-    } else if (char === "*") source += "[^/]*";
-    else if (char === "?") source += "[^/]";
-    else source += char.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`);
+export function globMatches(pattern: string, path: string): boolean {
+  return pathGlobMatches(pattern.replace(/^\.\//, "").replace(/\/$/, "/**"), path);
 }
 
 export function entryMatches(entry: IgnoreEntry, finding: Finding): boolean {
@@ -42,7 +31,7 @@ export function entryMatches(entry: IgnoreEntry, finding: Finding): boolean {
     if (finding.package?.name !== wanted.name) return false;
     if (wanted.version !== undefined && finding.package.version !== wanted.version) return false;
   }
-  if (entry.path !== undefined && !globToRegExp(entry.path).test(finding.location.file)) return false;
+  if (entry.path !== undefined && !globMatches(entry.path, finding.location.file)) return false;
   return true;
 }
 

@@ -1,6 +1,7 @@
 // IP address helpers: parsing to bytes, masking to a prefix (PerSourceNetBlockSize),
 // CIDR and wildcard matching (PerSourcePenaltyExemptList), RFC 5952 text form.
 import { isIPv4, isIPv6 } from "node:net";
+import { wildcardMatches } from "../core/glob.js";
 
 export type Family = "ipv4" | "ipv6";
 
@@ -156,6 +157,5 @@ export function matchAddressList(address: string, list: string): boolean {
 }
 
 function globMatch(text: string, pattern: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${source}$`, "i").test(text);
+  return wildcardMatches(pattern, text, { ignoreCase: true });
 }

@@ -159,7 +159,7 @@ export function penaltyConfigFromSshdConfig(text: string, base: PenaltyConfig): 
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/#.*/, "").trim();
     if (!line) continue;
-    const match = /^(\S+)\s*(?:=\s*|\s+)(.*)$/.exec(line);
+    const match = /^(\S+)(?:\s+=\s*|\s+|=(?=[^\s=]*(?:\s|$))\s*)((?:\S.*)?)$/.exec(line);
     if (!match) continue;
     if (match[1]!.toLowerCase() === "match") break;
     config = applySshdOption(config, match[1]!, match[2]!);

@@ -107,7 +107,7 @@ function readPipConfig(env: NodeJS.ProcessEnv): { index?: string; extra: string[
         continue;
       }
       if (section !== "global" && section !== "install") continue;
-      const kv = /^([\w-]+)\s*[=:]\s*(.*)$/.exec(raw);
+      const kv = /^([\w-]+)\s*[=:]\s*((?:\S.*)?)$/.exec(raw);
       if (kv) lastKey = kv[1]!;
       const value = kv ? kv[2]! : /^\s+\S/.test(raw) ? raw.trim() : "";
       if (!value) continue;

@@ -4,6 +4,7 @@
 // come after the read in program order.
 import type { FlowStep } from "../facts.js";
 import { foldedText, mergeTaints, withStep, type Taint, type Value } from "./model.js";
+import { wildcardMatches } from "../../core/glob.js";
 
 /** Calls that copy or move file (or folder) `src` (argument 0) to `dst` (argument 1). */
 export const FILE_COPIERS = /^(shutil\.(copy|copyfile|copy2|move|copytree)|os\.(rename|replace)|distutils\.dir_util\.copy_tree)$/;
@@ -41,7 +42,7 @@ function reachedKeys(key: string, written: Iterable<string>): string[] {
   const star = key.indexOf("*");
   const folder = star < 0 ? undefined : key.slice(0, key.lastIndexOf("/", star) + 1);
   // A pattern is only followed below a specific known folder (not "*/x" or "~/").
-  const pattern = folder !== undefined && folder.replace(/[~/.*]/g, "").length >= 3 ? globRegex(key) : undefined;
+  const pattern = folder !== undefined && folder.replace(/[~/.*]/g, "").length >= 3 ? globMatcher(key) : undefined;
   // A folder is only followed when specific (not "~", "*" or "/tmp/*").
   const folderRead = key.replace(/[~/.*]/g, "").length >= 3 && !/^\/tmp\/?\*?$/.test(key);
   for (const candidate of written) {
@@ -53,9 +54,10 @@ function reachedKeys(key: string, written: Iterable<string>): string[] {
   return out;
 }
 
-function globRegex(key: string): RegExp {
-  const body = key.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
-  return new RegExp(`^${body}(/.*)?$`);
+/** `*` any characters (not a line break), the rest literal; the path or anything under it. Not a regex: many stars would backtrack. */
+export function globMatcher(key: string): { test: (path: string) => boolean } {
+  const options = { literalQuestionMark: true };
+  return { test: (path) => wildcardMatches(key, path, options) || wildcardMatches(`${key}/*`, path, options) };
 }
 
 /** The mode argument of an opener call, when it opens the file for writing. */

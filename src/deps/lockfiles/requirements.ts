@@ -13,7 +13,7 @@ interface LogicalLine {
   text: string;
 }
 
-const REQUIREMENT = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*?)\s*$/;
+const REQUIREMENT = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?![A-Za-z0-9._-])\s*(?:(\[[^\]]*\])\s*)?(?:(\S(?:.*\S)?)\s*)?$/;
 
 function logicalLines(file: string, text: string): LogicalLine[] {
   const out: LogicalLine[] = [];
@@ -102,14 +102,14 @@ function parseInto(file: string, text: string, state: State, readInclude: (path:
 }
 
 function handleRequirement(file: string, line: number, text: string, hashes: ExpectedDigest[], state: State, constraintsOnly: boolean): void {
-  const editable = /^(-e|--editable)\s+(.+)$/.exec(text);
+  const editable = /^(-e|--editable)\s+(\S.*|.)$/.exec(text);
   const spec = (editable ? editable[2]! : text).trim();
   const [requirement] = splitTrimmed(spec, ";", 1) as [string];
   const add = (name: string, extra: Partial<ResolvedPackage>) => {
     if (!constraintsOnly) state.packages.push(newPackage("pypi", name, file, line, { integrity: hashes, ...extra }));
   };
   const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(requirement)?.[1];
-  const direct = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*@\s*(\S+)/.exec(requirement);
+  const direct = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\]\s*)?@\s*(\S+)/.exec(requirement);
   if (/^(git|hg|svn|bzr)\+/.test(requirement) || (direct && /^(git|hg|svn|bzr)\+/.test(direct[2]!))) {
     add(direct?.[1] ?? egg ?? requirement, { source: "git", unscannable: `VCS requirement (${direct?.[2] ?? requirement}): not fetched from a registry` });
     return;
@@ -128,11 +128,12 @@ function handleRequirement(file: string, line: number, text: string, hashes: Exp
     return;
   }
   const name = match[1]!;
-  const pin = /^(===?)\s*([^\s,*]+)$/.exec(match[3]!);
+  const specifier = match[3] ?? ""; // undefined when nothing follows the name and extras
+  const pin = /^(===?)\s*([^\s,*]+)$/.exec(specifier);
   if (constraintsOnly) {
     if (pin) state.constraints.set(normalizePypiName(name), pin[2]!);
     return;
   }
   if (pin) add(name, { version: pin[2]! });
-  else add(name, { unscannable: `not pinned to one version (${match[3] || "any version"}): pin it with == (pip-compile --generate-hashes)` });
+  else add(name, { unscannable: `not pinned to one version (${specifier || "any version"}): pin it with == (pip-compile --generate-hashes)` });
 }

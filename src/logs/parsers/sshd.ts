@@ -16,7 +16,7 @@ const PAM_MORE = /^PAM (\d+) more authentication failures?;.*?rhost=(\S*)(?:\s+u
 const SESSION_OPEN = /^pam_\w+\(sshd:session\): session opened for user (.+?)(?:\(uid=(\d+)\))? by/;
 const SESSION_CLOSE = /^pam_\w+\(sshd:session\): session closed for user (\S+)/;
 const CLOSED = /^(Connection closed|Connection reset|Disconnected) (?:by|from) (?:(authenticating|invalid) user (.*?) |user (.*?) )?(\S+?)(?: port (\d+))?$/;
-const RECEIVED_DISCONNECT = /^Received disconnect from (\S+?)(?: port (\d+))?: ?(\d+): ?(.*)$/;
+const RECEIVED_DISCONNECT = /^(?=.*$)Received disconnect from (\S+?)(?: port (\d+))?: ?(\d+): ?([\s\S]*)$/;
 const DISCONNECTING = /^Disconnecting (?:(authenticating|invalid) user (.*?) |user (.*?) )?(\S+) port (\d+): (.*)$/;
 const DISCONNECTING_OLD = /^Disconnecting: (.*?)(?: for (\S+))?$/;
 const TIMEOUT = /^Timeout before authentication for (?:connection from )?(\S+?)(?: port (\d+))?(?: to (\S+?))?(?:, pid = (\d+))?(?: \((?:early|sending config|sending keys)\))?$/;
@@ -26,7 +26,7 @@ const DROP = /^drop connection #(\d+) from \[([0-9a-fA-F:.]+)\]:(\d+) on \[([0-9
 const NEW_PENALTY = /^(ipv4|ipv6): new (\S+)\/(\d+) (active|deferred) penalty of (\d+(?:\.\d+)?) seconds for (.+)$/;
 const ACTIVATE_PENALTY = /^(\S+)\/(\d+): activating (ipv4|ipv6) penalty of (\d+(?:\.\d+)?) seconds for (.+)$/;
 const RATE_LIMITED = /^(\S+) logging rate-limited: additional (\d+) connections dropped$/;
-const NOT_ALLOWED = /^User (.*?)(?: from (\S+))? not allowed because (.*)$/;
+const NOT_ALLOWED = /^(?=.*$)User (.*?)(?: from (\S+))? not allowed because ([\s\S]*)$/;
 const ROOT_REFUSED = /^ROOT LOGIN REFUSED FROM (\S+?)(?: port (\d+))?$/;
 const CONNECTION_FROM = /^Connection from (\S+?)(?: port (\d+))?(?: on (\S+) port (\d+))?(?: rdomain "[^"]*")?$/;
 const REFUSED = /^refused connect from (\S+?)(?: \((\S+)\))?$/;

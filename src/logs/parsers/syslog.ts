@@ -10,7 +10,7 @@ import type { LineStatus, LogParser, ParseSession, ParserContext } from "./types
 const RFC3164 = /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))? (\S*[^\s:]) ([^\s:[]+)(?:\[(\d*)\])?: ?(.*)$/;
 // Variants seen in real logs: no hostname ("Nov 23 21:50:19 sshd[8148]: …") and a bracketed
 // tag with or without its colon ("Mar  3 00:17:22 [sshd]: …", "… host [sshd] …").
-const RFC3164_LOOSE = /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))? (?:(\S*[^\s:\]]) )?(?:\[([\w-]+)\]:?|([^\s:[]+)(?:\[(\d*)\])?:) ?(.*)$/;
+const RFC3164_LOOSE = /^(?=.*$)(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))? (?:(\S*[^\s:\]]) )?(?:\[([\w-]+)\]:?|([^\s:[]+)(?:\[(\d*)\])?:) ?([\s\S]*)$/;
 const ISO = /^(?:<\d{1,3}>)?(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?) (\S+) ([^\s:[]+)(?:\[(\d+)\])?: ?(.*)$/;
 // STRUCTURED-DATA: "-" or SD-ELEMENTs "[id name="value" …]"; a value is quoted and may hold an
 // unescaped "]" (rsyslog writes `test="[brackets]"`: fail2ban's sshd test log, gh-2309).
