@@ -92,10 +92,12 @@ export interface CompiledSinks {
   shellPrograms: Record<string, SinkChannel>;
 }
 
-/** A client member's family (signatures/sinks.yaml `endpoint`, `sends`). */
+/** A client member's family (signatures/sinks.yaml `endpoint`, `sends`, `positionalLogin`). */
 export interface ClientFamily {
   endpoint?: string;
   sends?: Record<string, SendRole>;
+  /** The positional arguments after the peer are the login. */
+  positionalLogin?: true;
 }
 
 export interface CompiledPattern<T> {
@@ -389,9 +391,13 @@ function familiesOf(modules: MemberEntries): Record<string, Record<string, Clien
   const out = table<Record<string, ClientFamily>>();
   for (const [module, members] of Object.entries(modules)) {
     for (const [member, entry] of Object.entries(members)) {
-      if (typeof entry === "string" || (entry.endpoint === undefined && entry.sends === undefined)) continue;
+      if (typeof entry === "string" || (entry.endpoint === undefined && entry.sends === undefined && entry.positionalLogin === undefined)) continue;
       const sends = entry.sends ? Object.assign(table<SendRole>(), entry.sends) : undefined;
-      (out[module] ??= table())[member] = { ...(entry.endpoint !== undefined ? { endpoint: entry.endpoint } : {}), ...(sends ? { sends } : {}) };
+      (out[module] ??= table())[member] = {
+        ...(entry.endpoint !== undefined ? { endpoint: entry.endpoint } : {}),
+        ...(sends ? { sends } : {}),
+        ...(entry.positionalLogin ? { positionalLogin: true as const } : {}),
+      };
     }
   }
   return out;

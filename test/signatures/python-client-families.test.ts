@@ -94,6 +94,15 @@ describe("an added client family takes effect", () => {
   });
 });
 
+describe("positionalLogin: the arguments after the peer log in", () => {
+  it("a prompted password given to the constructor authenticates; without the entry it is data", async () => {
+    const entry = (more: string) => withSinks(`  modules:\n    zorblat: { Link: { channel: ftp, returns: connection${more} } }\n  builtins: {}`);
+    const code = 'import getpass, zorblat\nlink = zorblat.Link("files.example.org", "me", getpass.getpass("password: "))\nlink.storbinary("STOR notes.txt", open("notes.txt", "rb"))\n';
+    expect((await findings(code, entry(", positionalLogin: true"))).filter((f) => f.startsWith("credential"))).toEqual([]);
+    expect((await findings(code, entry(""))).some((f) => f.startsWith("credential-exfiltration"))).toBe(true);
+  });
+});
+
 describe("a family entry no front-end can use is a load error at its line", () => {
   const loadError = (python: string): ConfigurationError => {
     try {

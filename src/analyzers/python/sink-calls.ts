@@ -87,8 +87,6 @@ export function storeHeaders(receiver: Value, headers: Value): boolean {
 
 /** Keywords of a connecting client's constructor that log in (they authenticate to that peer). */
 const LOGIN_KEYWORDS = /^(user(name)?|passw(or)?d|passwd|acct|private_key(_pass)?|pkey|key_filename|passphrase)$/;
-/** Connecting clients whose positional arguments after the host are the login: FTP(host, user, passwd, acct). */
-const LOGIN_POSITIONAL_FACTORIES = new Set(["FTP", "FTP_TLS", "Connection"]);
 
 const isAuthHandler = (value: Value): boolean => value.ref?.kind === "external" && /\.HTTP(Basic|Digest)AuthHandler\(\)$/.test(value.ref.qname);
 
@@ -118,7 +116,8 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     parts.auth.push(...[...args.keywords].filter(([k]) => login(k)).map(([, v]) => v));
     // build_opener(HTTPBasicAuthHandler(mgr)): the password manager's credentials authenticate the opener's requests.
     let positional = args.positional.slice(dest ? skip + 1 : skip);
-    if (dest && LOGIN_POSITIONAL_FACTORIES.has(sink.member)) {
+    // FTP(host, user, passwd, acct): signatures/sinks.yaml `positionalLogin`.
+    if (dest && sink.family?.positionalLogin) {
       parts.auth.push(...positional);
       positional = [];
     }
