@@ -41,6 +41,9 @@ export function compileFlagged(source: string): RegExp {
 /** What calling a sink member gives back: a client whose methods send (`requests.Session`), or one already connected to the peer its arguments name (`smtplib.SMTP`). */
 export const CLIENT_ROLES = ["client", "connection"] as const;
 
+/** What a client method of a family sends (signatures/sinks.yaml `sends`): its arguments, or the local file its first argument names and the rest. */
+export const SEND_ROLES = ["data", "file"] as const;
+
 let built: Schemas | undefined;
 
 /** The schemas of signatures/ files, built (and zod loaded) on first call. */
@@ -173,10 +176,25 @@ const sourcesSchema = z
 
 const channelMap = z.record(z.string(), z.enum(SINK_CHANNELS));
 
-/** A member: its channel, or `{ channel, returns }` for a member that creates a client object. */
+/**
+ * A member: its channel, or `{ channel, returns }` for a member that creates a client object.
+ * A client of an API family also says where it talks (`endpoint`, when the constructor names
+ * no `base_url`/`endpoint_url`; `{token}` puts the constructor's token in the URL, as bot APIs
+ * do) and which of its methods transmit (`sends`): then every object its other methods or
+ * attributes give back (`g.get_user().get_repo(n)`, `s3.Bucket(b)`) is a client of the family too.
+ */
 const memberEntry = z.union([
   z.enum(SINK_CHANNELS),
-  z.object({ channel: z.enum(SINK_CHANNELS), returns: z.enum(CLIENT_ROLES) }).strict(),
+  z
+    .object({
+      channel: z.enum(SINK_CHANNELS),
+      returns: z.enum(CLIENT_ROLES),
+      endpoint: z.string().regex(/^(https?|wss?):\/\/[^\s/]+/, "an absolute http(s)/ws(s) URL").optional(),
+      sends: z.record(z.string().regex(/^[A-Za-z_]\w*$/, "a method name"), z.enum(SEND_ROLES)).optional(),
+      /** The positional arguments after the peer are the login (`FTP(host, user, passwd, acct)`), not data. */
+      positionalLogin: z.literal(true).optional(),
+    })
+    .strict(),
 ]);
 const memberMap = z.record(z.string(), memberEntry);
 
@@ -211,6 +229,8 @@ const sinksSchema = z
         modules: z.record(z.string(), memberMap),
         /** Kept for old files; no front-end reads it: builtin sinks go under modules.builtins. */
         builtins: channelMap.refine((b) => Object.keys(b).length === 0, "no front-end reads python.builtins: list builtin sinks under python.modules.builtins"),
+        /** Methods of a client object with no `sends` list that transmit (any `send*` method does too). */
+        sendMethods: z.array(z.string().regex(/^[A-Za-z_]\w*$/, "a method name")).default([]),
       })
       .strict(),
     /** Programs that send data when run from a shell command line. */
@@ -365,6 +385,7 @@ export type RuleMeta = Zod.z.infer<Schemas["ruleSchema"]>;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 export type SinkChannel = (typeof SINK_CHANNELS)[number];
 export type ClientRole = (typeof CLIENT_ROLES)[number];
+export type SendRole = (typeof SEND_ROLES)[number];
 export type SourcesData = Zod.z.infer<Schemas["sourcesSchema"]>;
 export type SinksData = Zod.z.infer<Schemas["sinksSchema"]>;
 export type IndicatorsData = Zod.z.infer<Schemas["indicatorsSchema"]>;

@@ -11,7 +11,7 @@ import type { z } from "zod";
 import { ConfigurationError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
 import { BUILTIN_SIGNATURES_DIR, builtinSignatureDigest, signatureDigest, signatureFiles } from "./signature-digest.js";
-import { compileFlagged, signatureSchemas, type ClientRole, type CommandsData, type DecoderAlgorithm, type DecodersData, type DestinationStyle, type EncoderAlgorithm, type TransformsData, type IndicatorsData, type RuleMeta, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
+import { compileFlagged, signatureSchemas, type ClientRole, type CommandsData, type DecoderAlgorithm, type DecodersData, type DestinationStyle, type EncoderAlgorithm, type TransformsData, type IndicatorsData, type RuleMeta, type SendRole, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
 
 /** Written by `npm run build` (scripts/build-signatures.mjs). */
 export const COMPILED_SIGNATURES_FILE = join(PACKAGE_ROOT, "dist", "signatures.json");
@@ -112,9 +112,21 @@ export interface CompiledSinks {
     modules: Record<string, Record<string, SinkChannel>>;
     /** module → member that creates a client object (data leaves through its methods). */
     clients: Record<string, Record<string, ClientRole>>;
+    /** module → client member of an API family: where its objects talk and which methods send. */
+    families: Record<string, Record<string, ClientFamily>>;
+    /** Methods that transmit on a client with no family (`sends`) list. */
+    sendMethods: Set<string>;
     builtins: Record<string, SinkChannel>;
   };
   shellPrograms: Record<string, SinkChannel>;
+}
+
+/** A client member's family (signatures/sinks.yaml `endpoint`, `sends`, `positionalLogin`). */
+export interface ClientFamily {
+  endpoint?: string;
+  sends?: Record<string, SendRole>;
+  /** The positional arguments after the peer are the login. */
+  positionalLogin?: true;
 }
 
 export interface CompiledPattern<T> {
@@ -213,7 +225,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     homeVariables: new Set(),
     homeFolders: { js: table(), python: table() },
     // Looked up by names taken from scanned code ("constructor", "hasOwnProperty"…): no prototype.
-    sinks: { js: { modules: table(), globals: table(), endpoints: table(), configMembers: new Set(), authOptions: new Set() }, python: { modules: table(), clients: table(), builtins: table() }, shellPrograms: table() },
+    sinks: { js: { modules: table(), globals: table(), endpoints: table(), configMembers: new Set(), authOptions: new Set() }, python: { modules: table(), clients: table(), families: table(), sendMethods: new Set(), builtins: table() }, shellPrograms: table() },
     exfilServices: [],
     knownBad: [],
     issuers: [],
@@ -353,8 +365,15 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     for (const name of sinks.js.authOptions) into.sinks.js.authOptions.add(name);
     mergeModules(into.sinks.python.modules, channelsOf(sinks.python.modules));
     // A later directory's plain entry turns an earlier client class back into a plain send.
-    for (const [module, members] of Object.entries(sinks.python.modules)) for (const member of Object.keys(members)) delete into.sinks.python.clients[module]?.[member];
+    for (const [module, members] of Object.entries(sinks.python.modules)) {
+      for (const member of Object.keys(members)) {
+        delete into.sinks.python.clients[module]?.[member];
+        delete into.sinks.python.families[module]?.[member];
+      }
+    }
     mergeModules(into.sinks.python.clients, clientsOf(sinks.python.modules));
+    mergeModules(into.sinks.python.families, familiesOf(sinks.python.modules));
+    for (const method of sinks.python.sendMethods) into.sinks.python.sendMethods.add(method);
     Object.assign(into.sinks.python.builtins, sinks.python.builtins);
     Object.assign(into.sinks.shellPrograms, sinks.shellPrograms);
   }
@@ -461,6 +480,23 @@ function clientsOf(modules: MemberEntries): Record<string, Record<string, Client
   const out = table<Record<string, ClientRole>>();
   for (const [module, members] of Object.entries(modules)) {
     for (const [member, entry] of Object.entries(members)) if (typeof entry !== "string") (out[module] ??= table())[member] = entry.returns;
+  }
+  return out;
+}
+
+/** module → member → family, for the client entries that name an endpoint or send methods. */
+function familiesOf(modules: MemberEntries): Record<string, Record<string, ClientFamily>> {
+  const out = table<Record<string, ClientFamily>>();
+  for (const [module, members] of Object.entries(modules)) {
+    for (const [member, entry] of Object.entries(members)) {
+      if (typeof entry === "string" || (entry.endpoint === undefined && entry.sends === undefined && entry.positionalLogin === undefined)) continue;
+      const sends = entry.sends ? Object.assign(table<SendRole>(), entry.sends) : undefined;
+      (out[module] ??= table())[member] = {
+        ...(entry.endpoint !== undefined ? { endpoint: entry.endpoint } : {}),
+        ...(sends ? { sends } : {}),
+        ...(entry.positionalLogin ? { positionalLogin: true as const } : {}),
+      };
+    }
   }
   return out;
 }

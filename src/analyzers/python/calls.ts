@@ -16,6 +16,7 @@ import { execBlock, storeAttribute } from "./statements.js";
 import { importModule } from "./imports.js";
 import { shellCall } from "./shell-calls.js";
 import { sinkCall, sinkMethod, storeHeaders } from "./sink-calls.js";
+import { familyClient, familyMember, familySend } from "./client-families.js";
 import { modelMethod } from "./string-methods.js";
 import { isRepoFactory, repoFactory, repoMethod } from "./git-repos.js";
 import { mapUserFunction, runCallbacks, threadInitializer, THREAD_RUNNERS } from "./callbacks.js";
@@ -129,6 +130,8 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
       if (modelled) return modelled;
     }
     if (receiver.cell?.repo) return repoMethod(ip, frame, node, receiver, method, args);
+    // An API family's client (PyGithub, boto3, paramiko …): its sends, and clients of the family from its other methods.
+    if (receiver.cell?.sink?.family) return familySend(ip, frame, node, receiver, method, args) ?? familyMember(receiver, method, args, externalCall(ip, frame, node, `${ref.qname}.${method}`, args, receiver));
     // w3.eth.send_raw_transaction(…): a send_* method of a namespace of the client sends through it too.
     if (receiver.cell?.sink && (ref.qname.endsWith("()") || (/\(\)(\.[A-Za-z_]\w*)+$/.test(ref.qname) && /^send_/.test(method)))) return sinkMethod(ip, frame, node, receiver, method, args);
     const read = credentialRead(ip, frame, node, receiver, method);
@@ -367,7 +370,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
 
   if (isRepoFactory(qname)) return repoFactory(qname, args);
   const sink = classifySinkCall(ip.signatures, qname);
-  if (sink) return sinkCall(ip, frame, node, qname, sink, args, extra);
+  if (sink) return sink.family ? familyClient(ip, frame, node, qname, sink, args, extra) : sinkCall(ip, frame, node, qname, sink, args, extra);
 
   // A credential file named in the arguments of anything that is not just path building.
   const writeMode = OPENERS.has(qname) ? /[wax]/.test(args.positional[1]?.str ?? args.keywords.get("mode")?.str ?? "") && !/\+/.test(args.positional[1]?.str ?? "") : false;

@@ -1,6 +1,7 @@
 // The abstract values the interpreter computes for Python expressions: folded
 // constants, what a name refers to, and the credential data (taint) it carries.
 import type { FlowStep, SinkChannel, SourceKind } from "../facts.js";
+import type { ClientFamily } from "../../rules/signatures.js";
 import type { Location } from "../../core/types.js";
 import type { PyNode } from "./ast.js";
 import type { ModuleState } from "./frame.js";
@@ -39,6 +40,10 @@ export interface SinkState {
   local?: boolean;
   /** Credentials the instance authenticates with (session.auth, an Authorization header, login()): used, not sent as data. */
   authTaints?: Taint[];
+  /** An API family's client (signatures/sinks.yaml `sends`): what its methods give back is a client of the family too. */
+  family?: ClientFamily;
+  /** The client this one was obtained from (`g.get_repo()` from `g`): a send through it is a send through that one. */
+  parent?: SinkState;
 }
 
 /** Shared mutable state of an object: aliases see each other's writes. */

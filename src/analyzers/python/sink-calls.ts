@@ -7,7 +7,7 @@ import { reportSink } from "./effects.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { addToObject, allTaints, derived, external, foldedText, mergeTaints, unknown, type Cell, type Taint, type Value } from "./model.js";
-import { botApiBase, classifySinkCall, isSendMethod, urlArgumentIndex } from "./sinks.js";
+import { classifySinkCall, isSendMethod, urlArgumentIndex } from "./sinks.js";
 import { metadataSource } from "./sources.js";
 import { credentialPath } from "./paths.js";
 import type { EvaluatedArgs } from "./calls.js";
@@ -20,7 +20,7 @@ function isLocalAddress(value: Value | undefined): boolean {
   return text !== undefined && (/^[/\0@]/.test(text) || text.startsWith("\\\\.\\pipe"));
 }
 
-function addressValue(value: Value | undefined): Value | undefined {
+export function addressValue(value: Value | undefined): Value | undefined {
   if (!value?.items) return value;
   const [host, port] = value.items;
   if (!host) return value;
@@ -87,8 +87,6 @@ export function storeHeaders(receiver: Value, headers: Value): boolean {
 
 /** Keywords of a connecting client's constructor that log in (they authenticate to that peer). */
 const LOGIN_KEYWORDS = /^(user(name)?|passw(or)?d|passwd|acct|private_key(_pass)?|pkey|key_filename|passphrase)$/;
-/** Connecting clients whose positional arguments after the host are the login: FTP(host, user, passwd, acct). */
-const LOGIN_POSITIONAL_FACTORIES = new Set(["FTP", "FTP_TLS", "Connection"]);
 
 const isAuthHandler = (value: Value): boolean => value.ref?.kind === "external" && /\.HTTP(Basic|Digest)AuthHandler\(\)$/.test(value.ref.qname);
 
@@ -102,7 +100,9 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     const skip = sink.member === "Request" && HTTP_METHOD.test(args.positional[0]?.str ?? "") ? 1 : 0;
     const destArg = args.positional[skip] ?? args.keywords.get("url") ?? args.keywords.get("host") ?? args.keywords.get("address");
     const instance: Value = { ref: external(`${qname}()`).ref!, taints: [], cell: { taints: [], sink: { channel: sink.channel, sent: false } } };
-    const bot = botApiBase(sink.module);
+    // Bot clients (`endpoint: …/bot{token}`): the API host with the constructor's token in the path.
+    const endpoint = sink.family?.endpoint;
+    const bot = endpoint?.includes("{token}") ? endpoint.slice(0, endpoint.indexOf("{token}")) : undefined;
     const tokenArg = args.positional[0] ?? args.keywords.get("token");
     // Web3(HTTPProvider(url)): a client built on a provider object talks to the provider's endpoint.
     const dest = bot ? botDestination(bot, tokenArg) : destArg && sink.member !== "socket" && sink.member !== "Session" ? (destArg.cell?.sink?.dest ?? addressValue(destArg)) : undefined;
@@ -116,7 +116,8 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     parts.auth.push(...[...args.keywords].filter(([k]) => login(k)).map(([, v]) => v));
     // build_opener(HTTPBasicAuthHandler(mgr)): the password manager's credentials authenticate the opener's requests.
     let positional = args.positional.slice(dest ? skip + 1 : skip);
-    if (dest && LOGIN_POSITIONAL_FACTORIES.has(sink.member)) {
+    // FTP(host, user, passwd, acct): signatures/sinks.yaml `positionalLogin`.
+    if (dest && sink.family?.positionalLogin) {
       parts.auth.push(...positional);
       positional = [];
     }
@@ -185,7 +186,7 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
   }
   // req.prepare(): the same request, ready to send.
   if (method === "prepare") return receiver;
-  if (!isSendMethod(method)) {
+  if (!isSendMethod(ip.signatures, method)) {
     const added = allTaints(derived([...args.positional, ...args.keywords.values()]));
     // smtp.login(user, password) authenticates to this peer: the password is the client's credential, sent to
     // the server it logs into (whether that server is the credential's issuer is the rules' question).

@@ -1,14 +1,6 @@
 // Which calls send data off the machine, driven by signatures.sinks.python.
 import type { SinkChannel } from "../facts.js";
-import type { Signatures } from "../../rules/signatures.js";
-import { lookupTable } from "../../core/tables.js";
-
-/** Bot clients built from a token: they all talk to the same API host, with the token in the URL. */
-const BOT_API_MODULES: Record<string, string> = lookupTable({ telebot: "https://api.telegram.org/bot", telegram: "https://api.telegram.org/bot", aiogram: "https://api.telegram.org/bot" });
-
-export function botApiBase(module: string): string | undefined {
-  return BOT_API_MODULES[module];
-}
+import type { ClientFamily, Signatures } from "../../rules/signatures.js";
 
 export interface SinkCall {
   channel: SinkChannel;
@@ -16,6 +8,8 @@ export interface SinkCall {
   member: string;
   factory: boolean;
   connects: boolean;
+  /** The API family of the client the member creates (endpoint, send methods), when sinks.yaml names one. */
+  family?: ClientFamily;
 }
 
 /** `requests.post` → http send; `socket.socket` → socket factory. */
@@ -48,24 +42,16 @@ function classify(signatures: Signatures, qname: string): SinkCall | undefined {
   // Client classes are data (`returns: client|connection` in signatures/sinks.yaml); a "connection" was opened to the peer its arguments name.
   const role = signatures.sinks.python.clients[best]?.[member];
   if (/^[A-Z]/.test(member) && !members[member] && !role) return undefined; // exception classes etc.
-  return { channel, module: best, member, factory: role !== undefined, connects: role === "connection" };
+  const family = role !== undefined ? signatures.sinks.python.families[best]?.[member] : undefined;
+  return { channel, module: best, member, factory: role !== undefined, connects: role === "connection", ...(family ? { family } : {}) };
 }
 
-const SEND_METHODS = new Set([
-  "get", "post", "put", "patch", "delete", "head", "options", "request", "urlopen", "open", "stream", "fetch",
-  "perform", "execute", "resolve", "query", "storbinary", "storlines", "sendcmd", "write", "putrequest", "endheaders",
-  "ws_connect", "emit", "putfo", "put_r", "put_d",
-]);
-
-/** Methods of a client object that transmit (anything named send* too). */
-export function isSendMethod(method: string): boolean {
-  return SEND_METHODS.has(method) || method.startsWith("send");
+/** Methods of a client object with no family send list that transmit (signatures/sinks.yaml `sendMethods`; anything named send* too). */
+export function isSendMethod(signatures: Signatures, method: string): boolean {
+  return signatures.sinks.python.sendMethods.has(method) || method.startsWith("send");
 }
 
 /** Where the URL/host of a send call is: `request(method, url)` has it second. */
 export function urlArgumentIndex(method: string): number {
   return method === "request" ? 1 : 0;
 }
-
-export const DNS_FUNCTIONS = new Set(["gethostbyname", "gethostbyname_ex", "getaddrinfo", "resolve", "query"]);
-
