@@ -4,27 +4,9 @@
 // and deps import this module for an optional shared cache).
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { ExfilscanError } from "../core/errors.js";
 import type { LogStore } from "./types.js";
 
-/** The database cannot be reached (or refused us): the command fails, nothing was committed. */
-export class StoreUnavailableError extends ExfilscanError {
-  override name = "StoreUnavailableError";
-  constructor(message: string, /** The cause alone (refused, timeout, login rejected …), for other commands' messages. */ readonly reason = message) {
-    super(message);
-  }
-}
-
-/** postgres://user:secret@host/db → postgres://user@host/db: a password is never printed. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "";
-    return parsed.toString().replace(/:@/, "@");
-  } catch {
-    return "postgres://…";
-  }
-}
+export { redactUrl, StoreUnavailableError } from "./unavailable.js";
 
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
   const stateHome = env["XDG_STATE_HOME"] || join(homedir(), ".local", "state");

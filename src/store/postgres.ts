@@ -12,7 +12,7 @@ import type {
   BaselineRow, BatchResult, BatchWrite, FleetDestination, LogStore, OffsetRow, PartitionSnapshot, ResetCounts, ResumeDecision, StoredAlert, VerdictLookup, VerdictRow,
 } from "./types.js";
 
-import { redactUrl, StoreUnavailableError } from "./open.js";
+import { redactUrl, StoreUnavailableError } from "./unavailable.js";
 
 export { redactUrl, StoreUnavailableError };
 
