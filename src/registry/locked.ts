@@ -82,6 +82,17 @@ interface IndexFile {
 }
 
 const isSdist = (name: string) => /\.(tar\.gz|zip|tar\.bz2|tgz)$/i.test(name);
+/**
+ * The files of one release on a simple-index page: `<name>-<version>` then `-` (wheel) or an
+ * sdist suffix; the name's separators as any of `-_.`. The version comes from a lockfile, so
+ * it is matched as text (a `+local` part or a hostile `(a+)+` is never a pattern).
+ */
+export function releaseFilePattern(normalized: string, version: string): RegExp {
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const name = normalized.split("-").map(literal).join("[-_.]");
+  return new RegExp(`^${name}-${literal(version)}(-|\\.tar|\\.zip|\\.tgz)`, "i");
+}
+
 export const isWheel = (name: string) => /\.whl$/i.test(name);
 
 /** Files of one release: the PyPI JSON API, or the PEP 691 simple API of another index. */
@@ -98,8 +109,7 @@ async function releaseFiles(name: string, version: string, index: string, option
   const page = (await fetchMetadata(`${index}/${normalized}/`, `simple-${Buffer.from(index).toString("hex").slice(0, 40)}-${normalized}`, options, "application/vnd.pypi.simple.v1+json")) as {
     files?: { filename: string; url: string; hashes?: { sha256?: string } }[];
   };
-  const prefix = normalized.replace(/-/g, "[-_.]");
-  const ofVersion = new RegExp(`^${prefix}-${version.replace(/\./g, "\\.")}(-|\\.tar|\\.zip|\\.tgz)`, "i");
+  const ofVersion = releaseFilePattern(normalized, version);
   return (page.files ?? [])
     .filter((f) => ofVersion.test(f.filename))
     .map((f) => ({ filename: f.filename, url: new URL(f.url, `${index}/${normalized}/`).href, ...(f.hashes?.sha256 ? { sha256: f.hashes.sha256.toLowerCase() } : {}) }));
