@@ -266,14 +266,7 @@ export class PenaltySimulator {
 
   private expire(now: number): void {
     if (this.earliest >= now) return;
-    let earliest = Infinity;
-    for (const table of [this.tables.ipv4, this.tables.ipv6]) {
-      for (const [key, entry] of table) {
-        if (entry.expiry < now) table.delete(key);
-        else if (entry.expiry < earliest) earliest = entry.expiry;
-      }
-    }
-    this.earliest = earliest;
+    this.earliest = Math.min(expireTable(this.tables.ipv4, now), expireTable(this.tables.ipv6, now));
   }
 
   private bits(family: Family): number {
@@ -298,13 +291,13 @@ export class PenaltySimulator {
     const reason = REASONS[type];
     const bits = this.bits(family);
     const masked = maskAddress(address, bits)!;
-    const shown = `${address}/${bits}`;
+    const shown = (): string => `${address}/${bits}`; // rendered only for a line that is written
     const now = this.now(atMs);
     this.expire(now);
     const table = this.tables[family];
     const { maxSources, overflow } = this.limits(family);
     if (table.size >= maxSources && overflow === "deny-all") {
-      return { lines: [this.line("VERBOSE", `srclimit_penalise: ${family} penalty table full, cannot penalise ${shown} for ${reason}`)], activated: false };
+      return { lines: [this.line("VERBOSE", `srclimit_penalise: ${family} penalty table full, cannot penalise ${shown()} for ${reason}`)], activated: false };
     }
     const existing = table.get(masked);
     if (!existing) {
@@ -312,7 +305,7 @@ export class PenaltySimulator {
       table.set(masked, entry);
       if (entry.expiry < this.earliest) this.earliest = entry.expiry;
       const level: SshLogLevel = this.since.v10_1 && entry.active ? "INFO" : "VERBOSE";
-      const lines = [this.line(level, `srclimit_penalise: ${family}: new ${shown} ${entry.active ? "active" : "deferred"} penalty of ${this.seconds(secs)} seconds for ${reason}`)];
+      const lines = [this.line(level, `srclimit_penalise: ${family}: new ${shown()} ${entry.active ? "active" : "deferred"} penalty of ${this.seconds(secs)} seconds for ${reason}`)];
       if (table.size > maxSources) this.evictSoonest(family, maxSources);
       return { lines, activated: entry.active, entry: this.describe(entry) };
     }
@@ -323,7 +316,7 @@ export class PenaltySimulator {
     let activated = false;
     if (existing.expiry - now > this.config.min && !existing.active) {
       const level: SshLogLevel = this.since.v10_1 ? "INFO" : "VERBOSE";
-      lines.push(this.line(level, `srclimit_penalise: ${shown}: activating ${family} penalty of ${this.seconds(existing.expiry - now)} seconds for ${reason}`));
+      lines.push(this.line(level, `srclimit_penalise: ${shown()}: activating ${family} penalty of ${this.seconds(existing.expiry - now)} seconds for ${reason}`));
       existing.active = true;
       activated = true;
     }
@@ -344,6 +337,11 @@ export class PenaltySimulator {
 
   private describe(entry: Entry): PenaliseResult["entry"] {
     return { masked: `${entry.masked}/${this.bits(entry.family)}`, expiresAtMs: entry.expiry * 1000, active: entry.active, reason: entry.reason };
+  }
+
+  /** Whether the table holds an entry (expired or not) for a masked address ("203.0.113.0"), without expiring any. */
+  tracks(masked: string): boolean {
+    return this.tables.ipv4.has(masked) || this.tables.ipv6.has(masked);
   }
 
   /** srclimit_penalty_check_allow(): would a new connection from this address be accepted? */
@@ -422,6 +420,16 @@ export class PenaltySimulator {
     this.earliest = -Infinity;
     this.rateLimit = { ...state.rateLimit };
   }
+}
+
+/** Drop the entries of one table that expired before `now`; the earliest expiry left (Infinity when none). */
+function expireTable(table: Map<string, Entry>, now: number): number {
+  let earliest = Infinity;
+  for (const [key, entry] of table) {
+    if (entry.expiry < now) table.delete(key);
+    else if (entry.expiry < earliest) earliest = entry.expiry;
+  }
+  return earliest;
 }
 
 function compareAddress(a: string, b: string): number {

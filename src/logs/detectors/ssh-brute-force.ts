@@ -230,7 +230,7 @@ export class SshBruteForceDetector implements Detector {
       history.charges = 0;
     }
     history.charges = (history.charges ?? 0) + 1;
-    history.pending.push(...evidence.slice(-3));
+    pushLast(history.pending, evidence, 3);
     if (history.pending.length > MAX_LINES) history.pending.splice(0, history.pending.length - MAX_LINES);
     history.pendingLines.push(...result.lines);
     let episode = this.episodes.get(key);
@@ -241,7 +241,7 @@ export class SshBruteForceDetector implements Detector {
       episode.charges = (episode.charges ?? 0) + 1;
       if (episode.basis === "logged") episode.basis = "both";
       if (episode.lines.length < MAX_LINES) episode.lines.push(...result.lines);
-      if (episode.evidence.length < MAX_LINES) episode.evidence.push(...evidence.slice(-3));
+      if (episode.evidence.length < MAX_LINES) pushLast(episode.evidence, evidence, 3);
       if (result.activated) episode.blocks = (episode.blocks ?? 0) + 1;
     } else {
       if (!result.activated) return;
@@ -409,12 +409,27 @@ export class SshBruteForceDetector implements Detector {
     const horizon = now - Math.max(this.options.slowWindowMs, this.options.recidiveWindowMs);
     for (const [key, history] of this.sources) {
       if (history.slow && history.slow.last < now - this.options.slowWindowMs) this.reportSlow(this.hostOf(key), key, history);
-      history.failures = history.failures.filter((f) => f.at >= now - this.options.slowWindowMs);
-      history.blocks = history.blocks.filter((t) => t >= now - this.options.recidiveWindowMs);
+      if ((history.pending.length || history.pendingLines.length) && !this.tracked(key)) {
+        // Its penalty entry is gone, so its next penalty opens a new one and starts these afresh:
+        // they are never read again (dropped now rather than kept until then).
+        history.pending.length = 0;
+        history.pendingLines.length = 0;
+      }
+      // a new array only when something left the window (most sweeps drop nothing from most sources)
+      const failuresFrom = now - this.options.slowWindowMs;
+      if (history.failures.some((f) => !(f.at >= failuresFrom))) history.failures = history.failures.filter((f) => f.at >= failuresFrom);
+      const blocksFrom = now - this.options.recidiveWindowMs;
+      if (history.blocks.some((t) => !(t >= blocksFrom))) history.blocks = history.blocks.filter((t) => t >= blocksFrom);
       if (!history.failures.length && !history.blocks.length && !history.slow && !history.recent?.length && !this.episodes.has(key) && (history.blockedUntil ?? 0) < horizon) {
         this.sources.delete(key);
       }
     }
+  }
+
+  /** Whether the host's penalty table still has an entry for a source key ("host|addr/bits"). */
+  private tracked(key: string): boolean {
+    const masked = key.slice(key.lastIndexOf("|") + 1, key.lastIndexOf("/"));
+    return this.hosts.get(this.hostOf(key))?.simulator.tracks(masked) ?? false;
   }
 
   /** The host of a source key ("host|addr/bits"). */
@@ -454,4 +469,9 @@ export class SshBruteForceDetector implements Detector {
     }
     for (const [key, history] of state.sources) this.sources.set(key, history);
   }
+}
+
+/** `into.push(...from.slice(-count))` without the copy. */
+function pushLast<T>(into: T[], from: readonly T[], count: number): void {
+  for (let i = Math.max(0, from.length - count); i < from.length; i++) into.push(from[i]!);
 }
