@@ -207,6 +207,8 @@ export function unknownCall(I: Interpreter, call: Call): Value {
   return unknownWith(taint);
 }
 
+const GLOBAL_OBJECT: Value = { ref: { global: true, path: ["globalThis"] } };
+
 /** Run a callback the way an API would call it; it may run later, or never (conditional). */
 export function invokeCallback(I: Interpreter, fnValue: Value, args: Value[], node: Node, frame: Frame, surelyRuns = false, thisValue?: Value): Value {
   if (!surelyRuns) frame.conditional++;
@@ -250,7 +252,7 @@ export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, a
     depth: factory ? 0 : frame.depth + 1,
     evalDepth: frame.evalDepth,
     active: factory ? new Set() : frame.active,
-    thisValue: fn.lexicalThis ?? thisValue,
+    thisValue: fn.lexicalThis ?? (fn.globalThisWhenUnbound && thisValue === UNKNOWN ? GLOBAL_OBJECT : thisValue),
     conditional: 0,
     inherited: frame.inherited + frame.conditional,
     standalone: frame.standalone,
