@@ -264,8 +264,12 @@ export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, a
   try {
     bindParameters(I, node, args, callee, callNode, frame, fn.name);
     let result: Value;
-    if (node.body.type !== "BlockStatement") result = I.evalExpr(node.body, callee);
-    else {
+    if (node.body.type !== "BlockStatement") {
+      // An expression body is no statement: what its calls queued runs when it is done.
+      const queued = I.afterStatement.length;
+      result = I.evalExpr(node.body, callee);
+      I.runAfterStatement(queued);
+    } else {
       I.execStatements(node.body.body, callee);
       result = callee.returned ?? constant(undefined);
     }
