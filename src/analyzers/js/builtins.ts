@@ -6,7 +6,7 @@ import { evalCode, makeDynamicFunction } from "./dynamic-code.js";
 import type { Interpreter } from "./interpreter.js";
 import { commandRunner, isCommandModule, sinkChannelFor, sinkCall } from "./sinks.js";
 import { cryptoCall, osCall, pathCall, pipeline, zlibCall } from "./node-apis.js";
-import { fsCall, isFsModule, isPromptModule, promptCall } from "./sources.js";
+import { envMember, fsCall, isFsModule, isPromptModule, processEnv, promptCall } from "./sources.js";
 import { extensionCookies } from "./page-code.js";
 import { storageCall } from "./web-storage.js";
 import { cloudSdkCall } from "./cloud-sdks.js";
@@ -30,7 +30,12 @@ import {
 } from "./values.js";
 
 export function callBuiltin(I: Interpreter, ref: Ref, call: Call): Value | undefined {
-  if (ref.global) return callGlobal(I, ref.path.join("."), call);
+  if (ref.global) {
+    const [runtime, ...members] = ref.path;
+    // Deno.readTextFile(path), Bun.file(path): the runtime's own file APIs (sources.yaml fileApis.js.globals).
+    const file = runtime && I.signatures.fileApis.js.globals.has(runtime) && members.length > 0 ? fsCall(I, runtime, members, call) : undefined;
+    return file ?? callGlobal(I, ref.path.join("."), call);
+  }
   const module = ref.module!;
   const path = ref.path[0] === "default" ? ref.path.slice(1) : ref.path;
   const member = path.join(".");
@@ -133,6 +138,11 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
       return requireCall(I, first, call);
     case "eval":
       return evalCode(I, first, call, "eval");
+    case "Deno.env.get":
+      // Deno's process.env: get(NAME) is process.env[NAME], toObject() the whole environment.
+      return envMember(I, stringOf(first), call.node, call.frame);
+    case "Deno.env.toObject":
+      return processEnv(I, call.node, call.frame, "Deno.env");
     case "Function":
       return makeDynamicFunction(I, call);
     case "setTimeout":

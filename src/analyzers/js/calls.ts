@@ -207,6 +207,8 @@ export function unknownCall(I: Interpreter, call: Call): Value {
   return unknownWith(taint);
 }
 
+const GLOBAL_OBJECT: Value = { ref: { global: true, path: ["globalThis"] } };
+
 /** Run a callback the way an API would call it; it may run later, or never (conditional). */
 export function invokeCallback(I: Interpreter, fnValue: Value, args: Value[], node: Node, frame: Frame, surelyRuns = false, thisValue?: Value): Value {
   if (!surelyRuns) frame.conditional++;
@@ -250,7 +252,7 @@ export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, a
     depth: factory ? 0 : frame.depth + 1,
     evalDepth: frame.evalDepth,
     active: factory ? new Set() : frame.active,
-    thisValue: fn.lexicalThis ?? thisValue,
+    thisValue: fn.lexicalThis ?? (fn.globalThisWhenUnbound && thisValue === UNKNOWN ? GLOBAL_OBJECT : thisValue),
     conditional: 0,
     inherited: frame.inherited + frame.conditional,
     standalone: frame.standalone,
@@ -262,8 +264,12 @@ export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, a
   try {
     bindParameters(I, node, args, callee, callNode, frame, fn.name);
     let result: Value;
-    if (node.body.type !== "BlockStatement") result = I.evalExpr(node.body, callee);
-    else {
+    if (node.body.type !== "BlockStatement") {
+      // An expression body is no statement: what its calls queued runs when it is done.
+      const queued = I.afterStatement.length;
+      result = I.evalExpr(node.body, callee);
+      I.runAfterStatement(queued);
+    } else {
       I.execStatements(node.body.body, callee);
       result = callee.returned ?? constant(undefined);
     }

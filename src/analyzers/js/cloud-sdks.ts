@@ -8,6 +8,10 @@
 // - google-auth-library: `new GoogleAuth()` → `getAccessToken/getCredentials/getRequestHeaders`,
 //   `getClient()` → the same methods on the client.
 // - @azure/identity: `new DefaultAzureCredential()` (any `*Credential`) → `getToken(scope)`.
+// Secret stores (SECRET_STORES): a secret's value read through the store's SDK is a credential
+// too - AWS Secrets Manager and SSM SecureStrings (v3 `client.send(new GetSecretValueCommand(…))`,
+// aggregated clients and v2 `new AWS.SecretsManager().getSecretValue(…)`), GCP Secret Manager
+// `accessSecretVersion`, Azure Key Vault `getSecret`.
 import type { Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
 import { sourceTaint } from "./sources.js";
@@ -31,10 +35,43 @@ function called(ref: Ref, taint?: Value["taint"]): Value {
   return { ref: { module: ref.module, path: [...ref.path, CALLED] }, ...(taint ? { taint } : {}) };
 }
 
+/** Secret-store SDKs: the operations that return a secret's value (`decrypt`: only with WithDecryption: true). */
+const SECRET_STORES: Record<string, { store: string; reads: RegExp; decrypt?: boolean }> = {
+  "@aws-sdk/client-secrets-manager": { store: "AWS Secrets Manager", reads: /^(get|batchGet)SecretValue$|^(Get|BatchGet)SecretValueCommand$/ },
+  "@aws-sdk/client-ssm": { store: "AWS SSM Parameter Store", reads: /^getParameters?(ByPath)?$|^GetParameters?(ByPath)?Command$/, decrypt: true },
+  "@google-cloud/secret-manager": { store: "GCP Secret Manager", reads: /^accessSecretVersion$/ },
+  "@azure/keyvault-secrets": { store: "Azure Key Vault", reads: /^getSecret$/ },
+};
+/** aws-sdk v2 service classes of those stores. */
+const AWS_V2_STORES: Record<string, string> = { SecretsManager: "@aws-sdk/client-secrets-manager", SSM: "@aws-sdk/client-ssm" };
+
+/** A secret store's client, command or read; undefined when the call is none of these. */
+function secretStoreCall(I: Interpreter, module: string, path: string[], call: Call): Value | undefined {
+  const v2 = module === "aws-sdk" ? AWS_V2_STORES[path[0] ?? ""] : undefined;
+  const table = SECRET_STORES[v2 ?? module];
+  if (!table) return undefined;
+  // `new SecretsManagerClient()`, `new GetSecretValueCommand(input)`: keep the input for WithDecryption.
+  if (call.isNew && path.length === 1) return { ref: { module, path: [...path, CALLED], ...(call.args[0] ? { base: call.args[0] } : {}) } };
+  if (path.length !== 3 || path[1] !== CALLED) return undefined;
+  const operation = path[2]!;
+  const command = call.args[0]?.ref;
+  const read = operation === "send" && command?.module === module && command.path[1] === CALLED ? command.path[0]! : operation;
+  if (!table.reads.test(read)) return undefined;
+  const input = operation === "send" ? command?.base : call.args[0];
+  if (table.decrypt && input?.object?.props.get("WithDecryption")?.constant !== true) return undefined;
+  const secret = credentials(I, `${module} ${read}`, `reads a secret from ${table.store}`, call.node, call.frame);
+  const callback = call.args.find((a) => a.fn);
+  if (callback) I.invokeCallback(callback, [{}, secret], call.node, call.frame);
+  // aws-sdk v2 requests resolve through `.promise()`: the secret answers any member.
+  return v2 ? secret : { resolved: secret, taint: secret.taint };
+}
+
 /** A call into a cloud SDK module: a credential source or an object of the SDK; undefined when not modelled. */
 export function cloudSdkCall(I: Interpreter, module: string, path: string[], call: Call): Value | undefined {
   const ref: Ref = { module, path };
   const last = path.at(-1) ?? "";
+  const secret = secretStoreCall(I, module, path, call);
+  if (secret) return secret;
   if (AWS_PROVIDER_MODULES.test(module)) {
     if (path.length === 1 && AWS_PROVIDER_FACTORY.test(last)) return called(ref);
     if (path.length === 2 && path[1] === CALLED) {

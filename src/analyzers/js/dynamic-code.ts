@@ -95,7 +95,15 @@ function functionOf(I: Interpreter, ast: Node, location: Location, frame: Frame,
   if (!expression || expression.type !== "FunctionExpression") return UNKNOWN;
   const unit = virtualUnit(I, frame.unit, ast, location, new Scope(undefined, true));
   if (partial) bindHoles(partial, unit.scope, ...pieces);
-  return makeFunction(I, expression, { ...frame, unit, scope: unit.scope, evalDepth: frame.evalDepth + 1 });
+  const made = makeFunction(I, expression, { ...frame, unit, scope: unit.scope, evalDepth: frame.evalDepth + 1 });
+  // `Function('return this')()`: the code Function() builds is sloppy unless it says otherwise.
+  if (!strictBody(expression)) made.fn!.globalThisWhenUnbound = true;
+  return made;
+}
+
+function strictBody(fn: Node): boolean {
+  const first = (fn.body?.body as Node[] | undefined)?.[0];
+  return first?.type === "ExpressionStatement" && first.expression?.type === "Literal" && first.expression.value === "use strict";
 }
 
 function unparenthesized(node: Node | undefined): Node | undefined {

@@ -69,6 +69,12 @@ export class Interpreter {
    * rest of the module defined (`var handlers = {…}` below the registration).
    */
   readonly afterTopLevel: (() => void)[] = [];
+  /**
+   * Callbacks an API calls once the current statement is done (a connection's connect or
+   * response callback): `const s = tls.connect(o, () => s.write(d))` runs the arrow after `s`
+   * is bound. Run at the end of the innermost statement that queued them (see execStatement).
+   */
+  readonly afterStatement: (() => void)[] = [];
   /** How often and how expensively each function was inlined. */
   readonly inlineStats = new Map<Node, { count: number; steps: number; triggers: Set<Trigger> }>();
 
@@ -137,11 +143,20 @@ export class Interpreter {
       this.nesting--;
       return NORMAL;
     }
+    const queued = this.afterStatement.length;
+    let completion: Completion;
     try {
-      return this.execInner(node, frame);
+      completion = this.execInner(node, frame);
     } finally {
       this.nesting--;
     }
+    this.runAfterStatement(queued);
+    return completion;
+  }
+
+  /** Run the callbacks queued since `queued` (they may queue more). */
+  runAfterStatement(queued: number): void {
+    while (this.afterStatement.length > queued) for (const job of this.afterStatement.splice(queued)) job();
   }
 
   private execInner(node: Node, frame: Frame): Completion {

@@ -114,7 +114,8 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
     if (sdkCredentials) return sdkCredentials;
     const path = [...object.ref.path, key];
     if (object.ref.global) {
-      if (path.length === 2 && path[0] === "process" && key === "env") return processEnv(I, node, frame);
+      // process.env, and Bun's copy of it (Bun.env).
+      if (path.length === 2 && (path[0] === "process" || path[0] === "Bun") && key === "env") return processEnv(I, node, frame, path.join("."));
       if (path.length > 1 && GLOBAL_OBJECTS.has(path[0]!)) path.shift();
       const page = pageMember(I, path, node, frame);
       if (page) return page;

@@ -24,6 +24,8 @@ const ACTIVE = new RegExp(
     String.raw`['"\x60][^'"\x60\n]{0,300}:\/\/`,
     // computed access to the global object, Reflect, module loading that is not a literal
     String.raw`\b(?:global|globalThis|window|self)\s*\[|\bReflect\s*\.|\b_load\b`,
+    // the Deno and Bun runtimes' own environment and file APIs
+    String.raw`\b(?:Deno|Bun)\s*\.\s*(?:env|read|file)`,
     String.raw`\b(?:require|import)\s*\(\s*[^'"\s)]`,
   ].join("|"),
 );

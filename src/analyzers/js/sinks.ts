@@ -138,7 +138,9 @@ export function sinkCall(I: Interpreter, channel: SinkChannel, api: string, call
   const parts = requestParts(I.signatures.sinks.js.authOptions, api, call.args);
   emitFlows(I, handle, parts.data, call, parts.auth);
   const callbackArgs = response === UNKNOWN ? [UNKNOWN, UNKNOWN] : [response, response, response];
-  for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, callbackArgs, call.node, call.frame);
+  // Connect and response callbacks run after the call returns: after `const s = …` binds s.
+  const callbacks = call.args.filter((a) => a.fn);
+  if (callbacks.length > 0) I.afterStatement.push(() => callbacks.forEach((cb) => I.invokeCallback(cb, callbackArgs, call.node, call.frame)));
   return { handle, resolved: response };
 }
 

@@ -23,10 +23,10 @@ export function sourceTaint(I: Interpreter, kind: SourceKind, note: string, deta
 }
 
 /** `process.env` as a value: a latent whole-environment source until serialised or sent. */
-export function processEnv(I: Interpreter, node: Node, frame: Frame): Value {
+export function processEnv(I: Interpreter, node: Node, frame: Frame, name = "process.env"): Value {
   const location = I.location(node, frame);
   markTaintLive();
-  const source = { kind: "env-dump" as const, location, note: "reads the whole environment (process.env)", trigger: frame.trigger };
+  const source = { kind: "env-dump" as const, location, note: `reads the whole environment (${name})`, trigger: frame.trigger };
   return { special: "env", taint: [{ key: FactCollector.sourceKey(source), source, steps: [{ ...location, note: source.note }], latent: true }] };
 }
 
@@ -94,7 +94,8 @@ export function fsCall(I: Interpreter, module: string, path: string[], call: Cal
     I.invokeCallback(callback, [UNKNOWN, data], call.node, call.frame);
     return UNKNOWN;
   }
-  if (member.endsWith("Sync") || member === "createReadStream") return data;
+  // Bun.file(path) is a file handle whose text()/json()/bytes() is the file's data.
+  if (member.endsWith("Sync") || member === "createReadStream" || member === "file") return data;
   if (promises || module === "fs-extra" || !callback) return { resolved: data, taint };
   return UNKNOWN;
 }

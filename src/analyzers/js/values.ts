@@ -39,6 +39,8 @@ export interface FunctionValue {
   classMethods?: Map<string, Value>;
   /** Arrow functions keep the `this` of where they were created. */
   lexicalThis?: Value;
+  /** Sloppy-mode code built by `Function(…)`: called without a receiver, `this` is the global object. */
+  globalThisWhenUnbound?: boolean;
   name?: string;
   /** Methods and constructors of a derived class: what `super` names. */
   superClass?: Value;

