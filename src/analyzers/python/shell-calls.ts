@@ -74,6 +74,9 @@ export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: st
     for (const file of dataFiles(meanings, command)) {
       const match = credentialPath(ip.signatures, file);
       if (match) credentialTaints = mergeTaints(credentialTaints, [ip.source(frame, node, match.kind, match.note, match.path)]);
+      // A file the package wrote credential data to earlier (`curl -F file=@/tmp/loot`).
+      const staged = ip.staged.read(stagingKey({ str: file, taints: [] }), { ...location(frame, node), note: `sends ${file}, a file written earlier` });
+      credentialTaints = mergeTaints(credentialTaints, staged);
     }
   }
   runStagedScripts(ip, frame, node, argv, commands);
