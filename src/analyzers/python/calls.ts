@@ -280,6 +280,9 @@ export function execCode(ip: Interpreter, frame: Frame, node: PyNode, code: Valu
 
 // ---- external calls -----------------------------------------------------------------
 
+/** ssl's wrappers of a socket: the module function and an SSLContext's method. */
+const TLS_WRAPPERS = /^ssl\.(\w+\(\)\.)?wrap_socket$/;
+
 function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string, args: EvaluatedArgs, callee: Value): Value {
   const first = args.positional[0];
   const all = [...args.positional, ...args.keywords.values()];
@@ -358,6 +361,9 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   if (isCredentialConsumerCall(ip.signatures, qname)) {
     for (const taint of allTaints(derived(all))) if (taint.source?.candidate) ip.collector.confirmCandidate(taint.source.candidate);
   }
+  // ssl.wrap_socket(sock) / ctx.wrap_socket(sock, server_hostname=…): the same connection, now encrypted.
+  const wrapped = TLS_WRAPPERS.test(qname) ? (first ?? args.keywords.get("sock")) : undefined;
+  if (wrapped?.cell?.sink) return wrapped;
   if (ip.signatures.commands.runners.python.has(qname)) return shellCall(ip, frame, node, qname, args);
   if (THREAD_RUNNERS.test(qname)) runCallbacks(ip, frame, node, qname, args);
   else if (threadInitializer(ip, frame, node, qname, args)) return unknown();

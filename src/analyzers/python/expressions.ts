@@ -1,6 +1,7 @@
 // Expression evaluation: folding constants, resolving names to modules/functions,
 // and carrying taint through every way Python builds a value.
-import { apiSource, PUBLIC_KEY_ATTRIBUTES } from "./sources.js";
+import { apiSource, parameterSourceKind, PUBLIC_KEY_ATTRIBUTES } from "./sources.js";
+import { isSecretParameterName } from "../../rules/signatures.js";
 import { classifySinkCall } from "./sinks.js";
 import { field, fields, namedChildren, textOf, type PyNode } from "./ast.js";
 import { evalCall } from "./calls.js";
@@ -23,6 +24,7 @@ import {
   str,
   textForConcat,
   unknown,
+  type ClassInfo,
   type FunctionInfo,
   type Value,
 } from "./model.js";
@@ -351,7 +353,7 @@ export function attributeOf(ip: Interpreter, frame: Frame, object: Value, name: 
     // A @property runs its getter on attribute access.
     if (value?.ref?.kind === "function" && isProperty(value.ref.fn)) return callUserFunction(ip, frame, value.ref.fn, { positional: [object], keywords: new Map() }, node);
     if (value?.ref?.kind === "function") return { ref: { kind: "bound", fn: value.ref.fn, self: object }, taints: [] };
-    return value ?? unknown();
+    return value ?? inheritedSecret(ip, frame, ref.cls, name, node) ?? unknown();
   }
   if (ref?.kind === "external") {
     const qname = `${ref.qname}.${name}`;
@@ -412,3 +414,27 @@ function evalSubscript(ip: Interpreter, frame: Frame, node: PyNode): Value {
   return result;
 }
 
+
+/**
+ * `self.secret` / `self.apiKey` in a subclass of a library class (`class mexc(ccxt.mexc)`) that
+ * the package never sets: the library keeps it on the instance from the user's configuration,
+ * so reading it reads that credential.
+ */
+function inheritedSecret(ip: Interpreter, frame: Frame, cls: ClassInfo, name: string, node: PyNode): Value | undefined {
+  if (!isSecretParameterName(ip.signatures, name)) return undefined;
+  const base = libraryBase(cls, 0);
+  if (!base) return undefined;
+  return { taints: [ip.source(frame, node, parameterSourceKind(name), `"${name}" that ${base} keeps on the instance (from the user's configuration)`, name)] };
+}
+
+function libraryBase(cls: ClassInfo, depth: number): string | undefined {
+  if (depth > 8) return undefined;
+  for (const b of cls.bases) {
+    if (b.ref?.kind === "external") return b.ref.qname;
+    if (b.ref?.kind === "class") {
+      const found = libraryBase(b.ref.cls, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}

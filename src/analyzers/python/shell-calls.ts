@@ -12,7 +12,7 @@ import { stagingKey } from "./staging.js";
 import { credentialCommand, programMeaning, shellProgramChannel } from "../common/shell-command.js";
 import type { CompiledCommands } from "../../rules/signatures.js";
 import { toCommand } from "../shell-words.js";
-import { commandDestination, fileArguments, parseCommandLine, type ShellCommand } from "./shell.js";
+import { commandDestination, fileArguments, innerCommandLine, parseCommandLine, type ShellCommand } from "./shell.js";
 
 // Programs whose output is the file they are given (`printsFiles`) and the SSH family
 // (`sshLogin`) are signatures/commands.yaml.
@@ -25,9 +25,8 @@ function commandsOf(value: Value | undefined): ShellCommand[] {
     const words = value.items.map((item) => foldedText(item) ?? "*");
     const command = toCommand(words);
     if (!command) return [];
-    const c = command.args.indexOf("-c");
-    if (/^(ba|z|da|k)?sh$/.test(command.program) && c >= 0 && command.args[c + 1]) return parseCommandLine(command.args[c + 1]!);
-    return [command];
+    const inner = innerCommandLine(command);
+    return inner ? parseCommandLine(inner) : [command];
   }
   const text = foldedText(value);
   return text ? parseCommandLine(text) : [];
@@ -74,6 +73,9 @@ export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: st
     for (const file of dataFiles(meanings, command)) {
       const match = credentialPath(ip.signatures, file);
       if (match) credentialTaints = mergeTaints(credentialTaints, [ip.source(frame, node, match.kind, match.note, match.path)]);
+      // A file the package wrote credential data to earlier (`curl -F file=@/tmp/loot`).
+      const staged = ip.staged.read(stagingKey({ str: file, taints: [] }), { ...location(frame, node), note: `sends ${file}, a file written earlier` });
+      credentialTaints = mergeTaints(credentialTaints, staged);
     }
   }
   runStagedScripts(ip, frame, node, argv, commands);

@@ -5,15 +5,33 @@ import type { CompiledCommands } from "../../rules/signatures.js";
 
 export type { ShellCommand };
 
-/** Split a folded command line into simple commands, with `sh -c "…"` opened up. */
-export function parseCommandLine(line: string): ShellCommand[] {
+/** `-Command` and the abbreviations PowerShell accepts for it (`-c`, `-com` …), any case. */
+const POWERSHELL_COMMAND = /^-c(o(m(m(a(n(d)?)?)?)?)?)?$/i;
+
+/**
+ * The command text a shell is given to run: `sh -c "…"` / `bash -c "…"`, and PowerShell's
+ * `powershell -Command …` / `pwsh -c …` (every word after the flag is the command).
+ */
+export function innerCommandLine(command: ShellCommand): string | undefined {
+  if (/^(ba|z|da|k)?sh$/.test(command.program)) {
+    const c = command.args.indexOf("-c");
+    return c >= 0 ? command.args[c + 1] : undefined;
+  }
+  if (command.program === "powershell" || command.program === "pwsh") {
+    const c = command.args.findIndex((a) => POWERSHELL_COMMAND.test(a));
+    return c >= 0 && c + 1 < command.args.length ? command.args.slice(c + 1).join(" ") : undefined;
+  }
+  return undefined;
+}
+
+/** Split a folded command line into simple commands, with `sh -c "…"` / `powershell -Command …` opened up. */
+export function parseCommandLine(line: string, depth = 0): ShellCommand[] {
   const expanded: ShellCommand[] = [];
   for (const command of parseShell(line)) {
-    // `sh -c "…"` / `bash -c "…"`: the real commands are in the string.
-    const c = command.args.indexOf("-c");
-    if (/^(ba|z|da|k)?sh$/.test(command.program) && c >= 0 && command.args[c + 1] !== undefined) {
-      expanded.push(...parseCommandLine(command.args[c + 1]!));
-    } else expanded.push(command);
+    // The real commands are in the string.
+    const inner = depth < 4 ? innerCommandLine(command) : undefined;
+    if (inner !== undefined) expanded.push(...parseCommandLine(inner, depth + 1));
+    else expanded.push(command);
   }
   return expanded;
 }

