@@ -362,8 +362,8 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     mergeModules(into.sinks.js.modules, channelsOf(sinks.js.modules));
     Object.assign(into.sinks.js.globals, sinks.js.globals);
     Object.assign(into.sinks.js.endpoints, sinks.js.endpoints);
-    for (const name of sinks.js.configMembers) into.sinks.js.configMembers.add(name);
-    for (const name of sinks.js.authOptions) into.sinks.js.authOptions.add(name);
+    addAll(into.sinks.js.configMembers, sinks.js.configMembers);
+    addAll(into.sinks.js.authOptions, sinks.js.authOptions);
     mergeModules(into.sinks.python.modules, channelsOf(sinks.python.modules));
     // A later directory's plain entry turns an earlier client class back into a plain send.
     for (const [module, members] of Object.entries(sinks.python.modules)) {
@@ -374,7 +374,7 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     }
     mergeModules(into.sinks.python.clients, clientsOf(sinks.python.modules));
     mergeModules(into.sinks.python.families, familiesOf(sinks.python.modules));
-    for (const method of sinks.python.sendMethods) into.sinks.python.sendMethods.add(method);
+    addAll(into.sinks.python.sendMethods, sinks.python.sendMethods);
     Object.assign(into.sinks.python.builtins, sinks.python.builtins);
     Object.assign(into.sinks.shellPrograms, sinks.shellPrograms);
   }
@@ -424,14 +424,14 @@ function mergeCommands(into: CompiledCommands, data: CommandsData): void {
     detail: c.detail,
   }));
   into.credentialCommands.unshift(...added);
-  for (const name of data.runners.python) into.runners.python.add(name);
+  addAll(into.runners.python, data.runners.python);
   const js = data.runners.js;
   if (js) {
     const runners = into.runners.js;
-    for (const name of [...js.modules, ...js.commandLineModules]) runners.modules.add(name);
-    for (const name of js.commandLine) runners.commandLine.add(name);
-    for (const name of js.argv) runners.argv.add(name);
-    for (const name of js.commandLineModules) runners.commandLineModules.add(name);
+    addAll(runners.modules, [...js.modules, ...js.commandLineModules]);
+    addAll(runners.commandLine, js.commandLine);
+    addAll(runners.argv, js.argv);
+    addAll(runners.commandLineModules, js.commandLineModules);
   }
 }
 
