@@ -1,5 +1,6 @@
 // Data reaching a sink becomes flow facts: one per credential source in it. Shared by
 // the sinks model and the shell-command model (moved out of sinks.ts so neither imports the other).
+import { knownHost } from "../../rules/destination.js";
 import { classifyCredentialPath, hostOf } from "../../rules/signatures.js";
 import { metadataEndpoint } from "../common/cloud-metadata.js";
 import type { Call } from "./calls.js";
@@ -18,8 +19,10 @@ export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], cal
   const destinationKeys = new Set((handle.destination ? deepTaint(handle.destination) : undefined)?.map((t) => t.key));
   const host = sink.destination ? hostOf(sink.destination) : undefined;
   // Only a wholly unknown host counts as "computed from the credential" (a registry URL read from .npmrc);
-  // `${data}.q.example.invalid` still names a known receiver.
-  const hostUnknown = host === undefined || /^\*(:[\d*]+)?$/.test(host);
+  // `${data}.q.example.invalid` still names a known receiver. A destination that starts unknown and
+  // names no host after it (`${registry}pkg`: the registry URL's own slash is inside the unknown part)
+  // has a wholly unknown host too.
+  const hostUnknown = host === undefined || /^\*(:[\d*]+)?$/.test(host) || (sink.destination!.startsWith("*") && knownHost(sink.destination) === undefined);
   const step = I.step(call.node, call.frame, `sent by ${sink.note}${sink.destination ? ` to ${sink.destination}` : ""}`);
   const payloadKeys = new Set<string>();
   const files = namedFilesUploaded ? namedFiles(I, data, call) : undefined;
