@@ -371,6 +371,8 @@ const indicatorsSchema = z
             kinds: z.array(z.enum(SOURCE_KINDS)).min(1),
             detail: regexSource.optional(),
             hosts: z.array(hostRegex).min(1),
+            /** The API takes the credential in the URL path, right after this path prefix (Telegram's Bot API: `/bot`). */
+            pathSlot: z.string().regex(/^\/[^\s?#*]*$/, "a path prefix starting with /").optional(),
           })
           .strict(),
       )

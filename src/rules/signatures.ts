@@ -88,6 +88,11 @@ export interface Issuer {
   kinds: SourceKind[];
   detail?: RegExp;
   hosts: RegExp[];
+  /**
+   * When the API takes the credential in the URL path: a whole-text regex of a URL up to where the
+   * credential is written (scheme, an issuer host, the path prefix), e.g. `https://api.telegram.org/bot`.
+   */
+  urlSlot?: RegExp;
 }
 
 /** A credential read by API call (signatures/sources.yaml `apiSources`). */
@@ -206,6 +211,7 @@ export function readValidated<S extends z.ZodType>(file: string, schema: S): z.i
 }
 
 const compile = (source: string): RegExp => new RegExp(source, "i");
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Load the built-in set, then each extra directory over it (same rule id or list entries: the later one wins / adds). */
 export function loadSignatures(extraDirs: string[] = []): Signatures {
@@ -393,6 +399,7 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
         kinds: issuer.kinds,
         ...(issuer.detail ? { detail: compile(issuer.detail) } : {}),
         hosts: issuer.hosts.map((h) => new RegExp(`^(?:${h})$`, "i")),
+        ...(issuer.pathSlot ? { urlSlot: new RegExp(`^(?:https?://)?(?:${issuer.hosts.join("|")})(?::\\d+)?${escapeRegex(issuer.pathSlot)}$`, "i") } : {}),
       });
     }
   }

@@ -7,6 +7,7 @@ import type { Interpreter } from "./interpreter.js";
 import { evalClass, superObject } from "./classes.js";
 import { arithmetic, concatAll, elementOf, plus, propertyKeyName } from "./operators.js";
 import { envMember } from "./sources.js";
+import { urlSlots } from "../common/url-slots.js";
 import {
   UNKNOWN,
   constant,
@@ -38,7 +39,7 @@ export function evalExpression(I: Interpreter, node: Node, frame: Frame): Value 
         const expression = node.expressions[index];
         if (expression) parts.push(I.evalExpr(expression, frame));
       });
-      const result = concatAll(parts, (node.expressions as Node[]).length > 0);
+      const result = concatAll(parts, (node.expressions as Node[]).length > 0, urlSlots(I.signatures));
       if (isString(result)) I.noteString(result.constant, node, frame, node.expressions.length === 0);
       return result;
     }
@@ -232,7 +233,7 @@ export function evalAssignment(I: Interpreter, node: Node, frame: Frame): Value 
   const current = I.evalExpr(node.left, frame);
   const right = I.evalExpr(node.right, frame);
   let result: Value;
-  if (node.operator === "+=") result = plus(current, right);
+  if (node.operator === "+=") result = plus(current, right, urlSlots(I.signatures));
   else if (node.operator === "||=" || node.operator === "&&=" || node.operator === "??=") result = join(current, right);
   else result = arithmetic(node.operator.slice(0, -1), current, right);
   I.bindPattern(node.left, result, frame, false);
@@ -250,7 +251,8 @@ export function evalBinary(I: Interpreter, node: Node, frame: Frame): Value {
     }
     operands.push(current);
     let accumulated = I.evalExpr(operands[operands.length - 1]!, frame);
-    for (let i = operands.length - 2; i >= 0; i--) accumulated = plus(accumulated, I.evalExpr(operands[i]!, frame));
+    const slots = urlSlots(I.signatures);
+    for (let i = operands.length - 2; i >= 0; i--) accumulated = plus(accumulated, I.evalExpr(operands[i]!, frame), slots);
     if (isString(accumulated) && operands.length > 1) {
       I.noteString(accumulated.constant, node, frame);
       return { ...accumulated, built: true };

@@ -28,9 +28,16 @@ export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], cal
   const files = namedFilesUploaded ? namedFiles(I, data, call) : undefined;
   const payload: Taint[] = [];
   const authTaints: Taint[] = [];
+  // The request's URL with a credential in its issuer's path slot (common/url-slots.ts): there it authenticates.
+  const inSlot: Taint[] = [];
   for (const value of files ? [...data, unknownWith(files)] : data) {
     const taint = value.special === "env" ? I.realizeTaint(value, call.node, call.frame, "sends process.env") : I.realizeTaint(value, call.node, call.frame, "sends the environment");
+    const slotted = value.slotKeys && sink.destination !== undefined && patternOf(value) === sink.destination ? new Set(value.slotKeys) : undefined;
     for (const t of taint ?? []) {
+      if (slotted?.has(t.key)) {
+        inSlot.push(t);
+        continue;
+      }
       payload.push(t);
       payloadKeys.add(t.key);
       // Asking the metadata service again (the role name read from it) sends nothing out.
@@ -38,7 +45,7 @@ export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], cal
       I.collector.addFlow(t, sink, call.frame.trigger, step, destinationKeys.has(t.key) && hostUnknown);
     }
   }
-  for (const value of auth) {
+  for (const value of [...auth, unknownWith(inSlot)]) {
     for (const t of I.realizeTaint(value, call.node, call.frame, "sends the environment") ?? []) {
       if (payloadKeys.has(t.key)) continue;
       authTaints.push(t);

@@ -3,6 +3,7 @@
 import type { Node } from "./ast.js";
 import { unwrap } from "./ast.js";
 import { isPlaceholder } from "../../core/placeholders.js";
+import { SlotTracker } from "../common/url-slots.js";
 import {
   UNKNOWN,
   constant,
@@ -95,8 +96,24 @@ export function elementOf(iterable: Value, keys: boolean): Value {
 
 const MAX_PATTERN_CHARS = 64 * 1024;
 
-/** `a + b` over abstract values. */
-export function plus(a: Value, b: Value): Value {
+/**
+ * `a + b` over abstract values. `slots` (common/url-slots.ts): URL prefixes after which a value
+ * sits in its issuer's credential slot; the result records the credentials that sit only there.
+ */
+export function plus(a: Value, b: Value, slots?: readonly RegExp[]): Value {
+  const result = plusValues(a, b);
+  if (!slots?.length || (!a.taint && !b.taint && !a.object && !b.object) || result === UNKNOWN) return result;
+  const tracker = new SlotTracker(slots);
+  tracker.add(slotText(a), taintKeys(a), a.slotKeys);
+  tracker.add(slotText(b), taintKeys(b), undefined);
+  const slotted = tracker.slotted();
+  return slotted ? { ...result, slotKeys: slotted } : result;
+}
+
+const taintKeys = (v: Value): string[] => (v.object || v.special ? deepTaint(v) : v.taint)?.map((t) => t.key) ?? [];
+const slotText = (v: Value): string => (v.known ? String(v.constant) : v.pattern !== undefined ? v.pattern : "*");
+
+function plusValues(a: Value, b: Value): Value {
   const taint = mergeTaints(a.object || a.special ? deepTaint(a) : a.taint, b.object || b.special ? deepTaint(b) : b.taint);
   const aText = a.bytes ? a.bytes.toString("utf8") : a.known ? a.constant : undefined;
   const bText = b.bytes ? b.bytes.toString("utf8") : b.known ? b.constant : undefined;
@@ -125,10 +142,10 @@ export function plus(a: Value, b: Value): Value {
 }
 
 /** Concatenate parts of a template literal. */
-export function concatAll(parts: Value[], built: boolean): Value {
+export function concatAll(parts: Value[], built: boolean, slots?: readonly RegExp[]): Value {
   let result = parts[0] ?? constant("");
   if (!isString(result) && result.known) result = constant(String(result.constant));
-  for (let i = 1; i < parts.length; i++) result = plus(result, parts[i]!);
+  for (let i = 1; i < parts.length; i++) result = plus(result, parts[i]!, slots);
   if (!isString(result) && !result.known && parts.length === 1 && !result.taint) return result;
   return isString(result) ? { ...result, built: result.built || built } : result;
 }

@@ -91,6 +91,8 @@ export interface Value {
   decoded?: boolean;
   /** Partially known string: unknown parts written as HOLE (patternOf shows them as "*"). */
   pattern?: string;
+  /** A URL string: keys of the taints that sit only in its issuer's credential slot (common/url-slots.ts). */
+  slotKeys?: string[];
   bytes?: Buffer;
   taint?: Taint[];
   object?: ObjectData;

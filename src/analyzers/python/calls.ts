@@ -11,6 +11,7 @@ import { decodeUtf8 } from "./decoders.js";
 import { addToObject, allTaints, derived, external, foldedText, join, mergeTaints, unknown, type Taint, type Value } from "./model.js";
 import { credentialPath } from "./paths.js";
 import { classifySinkCall } from "./sinks.js";
+import { urlSlots } from "../common/url-slots.js";
 import { apiSource, keypairBytesSource, isCredentialConsumerCall, isSigningCall, NON_READING_PATH_METHODS, PUBLIC_KEY_ATTRIBUTES } from "./sources.js";
 import { execBlock, storeAttribute } from "./statements.js";
 import { importModule } from "./imports.js";
@@ -165,7 +166,7 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
 /** Methods on plain values (strings, lists, dicts, unknown objects). */
 function valueMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value, method: string, args: EvaluatedArgs): Value {
   const step = (note: string) => ({ ...location(frame, node), note });
-  const modelled = modelMethod(receiver, method, args, step);
+  const modelled = modelMethod(receiver, method, args, step, urlSlots(ip.signatures));
   if (modelled) {
     if (modelled.str !== undefined && modelled.str !== receiver.str) ip.indicators(frame, node, modelled.str);
     return modelled;

@@ -68,10 +68,13 @@ export function reportSink(ip: Interpreter, frame: Frame, node: PyNode, use: Sin
   else ip.emit(frame, { type: "sink", sink });
   let taints: Taint[] = use.extraTaints ?? [];
   for (const value of use.data) taints = mergeTaints(taints, allTaints(value));
-  if (use.dest) taints = mergeTaints(taints, allTaints(use.dest));
+  // The URL's credential in its issuer's path slot (common/url-slots.ts) authenticates; the rest of the URL is data.
+  const slotted = new Set(use.dest?.slotKeys);
+  const destTaints = use.dest ? allTaints(use.dest) : [];
+  taints = mergeTaints(taints, destTaints.filter((t) => !slotted.has(taintKey(t))));
   // A credential only in the credential slot is used to authenticate; anywhere else it is data.
   const payload = new Set(taints.map(taintKey));
-  let authOnly: Taint[] = use.authTaints ?? [];
+  let authOnly: Taint[] = mergeTaints(use.authTaints ?? [], destTaints.filter((t) => slotted.has(taintKey(t))));
   for (const value of use.auth ?? []) authOnly = mergeTaints(authOnly, allTaints(value));
   authOnly = authOnly.filter((t) => !payload.has(taintKey(t)));
   const authKeys = new Set(authOnly.map(taintKey));

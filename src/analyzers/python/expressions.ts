@@ -22,6 +22,7 @@ import {
   num,
   readObjectAttribute,
   str,
+  taintKey,
   textForConcat,
   unknown,
   type ClassInfo,
@@ -29,6 +30,7 @@ import {
   type Value,
 } from "./model.js";
 import { envRead, envDump } from "./environment.js";
+import { SlotTracker, urlSlots } from "../common/url-slots.js";
 import { bindTarget } from "./statements.js";
 
 const MAX_DEPTH = 200;
@@ -63,7 +65,7 @@ function evaluate(ip: Interpreter, frame: Frame, node: PyNode): Value {
       return evalString(ip, frame, node);
     case "concatenated_string": {
       const parts = namedChildren(node).map((c) => evalString(ip, frame, c, false));
-      const result = concat(parts);
+      const result = concat(parts, urlSlots(ip.signatures));
       if (result.str !== undefined) ip.indicators(frame, node, result.str);
       if (parts.every((p) => p.plain)) result.plain = true;
       return result;
@@ -198,7 +200,7 @@ function evalString(ip: Interpreter, frame: Frame, node: PyNode, report = true):
       plain = false;
     }
   }
-  const result = parts.length === 0 ? str("", prefix.bytes) : concat(parts);
+  const result = parts.length === 0 ? str("", prefix.bytes) : concat(parts, urlSlots(ip.signatures));
   if (prefix.bytes) result.bytes = true;
   if (plain && result.str !== undefined) result.plain = true;
   if (report && result.str !== undefined) ip.indicators(frame, node, result.str);
@@ -206,8 +208,21 @@ function evalString(ip: Interpreter, frame: Frame, node: PyNode, report = true):
   return result;
 }
 
-/** String concatenation with partial folding. */
-export function concat(parts: Value[]): Value {
+/**
+ * String concatenation with partial folding. `slots` (common/url-slots.ts): URL prefixes after
+ * which a value sits in its issuer's credential slot; the result records the credentials only there.
+ */
+export function concat(parts: Value[], slots?: readonly RegExp[]): Value {
+  const result = concatValues(parts);
+  if (!slots?.length || result.taints.length === 0) return result;
+  const tracker = new SlotTracker(slots);
+  parts.forEach((part, i) => tracker.add(textForConcat(part), allTaints(part).map(taintKey), i === 0 ? part.slotKeys : undefined));
+  const slotted = tracker.slotted();
+  if (slotted) result.slotKeys = slotted;
+  return result;
+}
+
+function concatValues(parts: Value[]): Value {
   let taints = [] as Value["taints"];
   for (const part of parts) taints = mergeTaints(taints, allTaints(part));
   if (parts.every((p) => p.str !== undefined || p.num !== undefined)) {

@@ -115,6 +115,8 @@ export interface Value {
   str?: string;
   /** Partly known string, "*" for unknown pieces. */
   partial?: string;
+  /** A URL string: keys of the taints that sit only in its issuer's credential slot (common/url-slots.ts). */
+  slotKeys?: string[];
   bytes?: boolean;
   /** Text written as-is in the package (a literal, a package file's content): running it hides nothing. */
   plain?: boolean;

@@ -8,6 +8,7 @@ import { PATH_TYPE } from "./library.js";
 import { allTaints, derived, mergeTaints, type Value } from "./model.js";
 import { joinPath } from "./paths.js";
 import { percentFormat } from "./string-methods.js";
+import { urlSlots } from "../common/url-slots.js";
 
 const MAX_ITEMS = 4096;
 
@@ -75,12 +76,12 @@ export function binary(ip: Interpreter, frame: Frame, node: PyNode, op: string, 
     if (left.items && right.element && left.items.length < MAX_ITEMS) return { items: [...left.items, right.element], taints };
     if (right.items && left.element && right.items.length < MAX_ITEMS) return { items: [left.element, ...right.items], taints };
     if (left.items || right.items) return { taints };
-    const result = concat([left, right]);
+    const result = concat([left, right], urlSlots(ip.signatures));
     if (result.str !== undefined) ip.indicators(frame, node, result.str);
     return result;
   }
   if (op === "%" && (left.str !== undefined || left.partial !== undefined)) {
-    const result = percentFormat(left, right);
+    const result = percentFormat(left, right, urlSlots(ip.signatures));
     if (result.str !== undefined) ip.indicators(frame, node, result.str);
     return result;
   }

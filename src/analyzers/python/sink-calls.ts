@@ -2,11 +2,12 @@
 // urlopen, gethostbyname) and client objects (sessions, sockets, SMTP) whose
 // connect() names the peer and whose send-like methods transmit.
 import { isCredentialHeader } from "../common/credential-header.js";
+import { SlotTracker, urlSlots } from "../common/url-slots.js";
 import type { PyNode } from "./ast.js";
 import { reportSink } from "./effects.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
-import { addToObject, allTaints, derived, external, foldedText, mergeTaints, unknown, type Cell, type Taint, type Value } from "./model.js";
+import { addToObject, allTaints, derived, external, foldedText, mergeTaints, taintKey, unknown, type Cell, type Taint, type Value } from "./model.js";
 import { classifySinkCall, isSendMethod, urlArgumentIndex } from "./sinks.js";
 import { metadataSource } from "./sources.js";
 import { credentialPath } from "./paths.js";
@@ -105,7 +106,7 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     const bot = endpoint?.includes("{token}") ? endpoint.slice(0, endpoint.indexOf("{token}")) : undefined;
     const tokenArg = args.positional[0] ?? args.keywords.get("token");
     // Web3(HTTPProvider(url)): a client built on a provider object talks to the provider's endpoint.
-    const dest = bot ? botDestination(bot, tokenArg) : destArg && sink.member !== "socket" && sink.member !== "Session" ? (destArg.cell?.sink?.dest ?? addressValue(destArg)) : undefined;
+    const dest = bot ? botDestination(bot, tokenArg, urlSlots(ip.signatures)) : destArg && sink.member !== "socket" && sink.member !== "Session" ? (destArg.cell?.sink?.dest ?? addressValue(destArg)) : undefined;
     if (dest) instance.cell!.sink!.dest = dest;
     if (args.positional.some((a) => a.ref?.kind === "external" && /\.AF_UNIX$/.test(a.ref.qname)) || isLocalAddress(dest)) instance.cell!.sink!.local = true;
     const front = frontedHost(args, sink.channel);
@@ -161,12 +162,17 @@ function metadataTaints(ip: Interpreter, frame: Frame, node: PyNode, dest: Value
   return [{ ...taint, keys: [`host:${found.host}`] }];
 }
 
-/** A bot client's API URL: the fixed host with the bot token in the path. */
-function botDestination(base: string, token: Value | undefined): Value {
+/** A bot client's API URL: the fixed host with the bot token in the path (its credential slot when the host's issuer takes it there). */
+function botDestination(base: string, token: Value | undefined, slots: readonly RegExp[]): Value {
   const text = token ? foldedText(token) : undefined;
   const result: Value = { taints: token ? allTaints(token) : [] };
   if (token?.str !== undefined) result.str = `${base}${token.str}`;
   else result.partial = `${base}${text ?? "*"}`;
+  const tracker = new SlotTracker(slots);
+  tracker.add(base, [], undefined);
+  tracker.add(text ?? "*", result.taints.map(taintKey), undefined);
+  const slotted = tracker.slotted();
+  if (slotted) result.slotKeys = slotted;
   return result;
 }
 

@@ -1,10 +1,11 @@
 // Models of str/bytes/dict methods and %/format() templates, kept apart from library.ts's module-level call models.
 import { base64Encode, decodeWithCodec, encodeUtf8, hexEncode, rot13 } from "./decoders.js";
 import { allArgs, arg, encode, fold, MAX_ITEMS, passThrough, type CallArgs, type StepAt } from "./library.js";
-import { derived, str, unknown, allTaints, type Value } from "./model.js";
+import { derived, str, unknown, allTaints, taintKey, textForConcat, type Value } from "./model.js";
+import { SlotTracker } from "../common/url-slots.js";
 
 /** Methods of str/bytes/list values. */
-export function modelMethod(receiver: Value, method: string, args: CallArgs, step: StepAt): Value | undefined {
+export function modelMethod(receiver: Value, method: string, args: CallArgs, step: StepAt, slots?: readonly RegExp[]): Value | undefined {
   const first = arg(args, 0);
   const s = receiver.str;
   switch (method) {
@@ -87,7 +88,7 @@ export function modelMethod(receiver: Value, method: string, args: CallArgs, ste
       return { items: parts.slice(0, MAX_ITEMS).map((p) => ({ str: p, taints: allTaints(receiver) })), taints: allTaints(receiver) };
     }
     case "format":
-      return formatMethod(receiver, args);
+      return formatMethod(receiver, args, slots);
     case "values":
     case "keys":
     case "items":
@@ -130,17 +131,19 @@ export function modelMethod(receiver: Value, method: string, args: CallArgs, ste
 }
 
 /** "{}{name}".format(...): positional and named fields, no format specs. */
-export function formatMethod(template: Value, args: CallArgs): Value {
+export function formatMethod(template: Value, args: CallArgs, slots?: readonly RegExp[]): Value {
   const inputs = [template, ...allArgs(args)];
   const s = template.str;
   if (s === undefined) return derived(inputs);
   let auto = 0;
   let complete = true;
-  const out = s.replace(/\{\{|\}\}|\{([^{}!:]*)(![rsa])?(:[^{}]*)?\}/g, (match, name: string | undefined) => {
+  const fields = new FieldSlots(template, slots);
+  const out = s.replace(/\{\{|\}\}|\{([^{}!:]*)(![rsa])?(:[^{}]*)?\}/g, (match, name: string | undefined, _c, _s, offset: number) => {
     if (match === "{{") return "{";
     if (match === "}}") return "}";
     const key = name ?? "";
     const value = key === "" ? args.positional[auto++] : /^\d+$/.test(key) ? args.positional[Number(key)] : args.keywords.get(key.split(/[.[]/)[0]!);
+    fields.field(s, offset, match.length, value);
     if (!value || (value.str === undefined && value.num === undefined)) {
       complete = false;
       return value?.partial ?? "*";
@@ -150,20 +153,58 @@ export function formatMethod(template: Value, args: CallArgs): Value {
   const result = derived(inputs);
   if (complete) result.str = out;
   else result.partial = out;
+  fields.finish(allArgs(args), result);
   return result;
 }
 
+/**
+ * Where a template's fields sit against the URL credential slots (common/url-slots.ts): the
+ * template's text before a field, then the field's value. The literal text between fields is
+ * that of the template (escaped braces differ by one character, never inside a URL prefix).
+ */
+class FieldSlots {
+  private readonly tracker?: SlotTracker;
+  private end = 0;
+
+  constructor(template: Value, slots: readonly RegExp[] | undefined) {
+    if (slots?.length) {
+      this.tracker = new SlotTracker(slots);
+      this.tracker.add("", allTaints(template).map(taintKey), undefined);
+    }
+  }
+
+  private readonly used = new Set<Value>();
+
+  field(s: string, offset: number, length: number, value: Value | undefined): void {
+    if (!this.tracker) return;
+    if (value) this.used.add(value);
+    this.tracker.add(s.slice(this.end, offset), [], undefined);
+    this.tracker.add(value ? textForConcat(value) : "*", value ? allTaints(value).map(taintKey) : [], undefined);
+    this.end = offset + length;
+  }
+
+  finish(args: Value[], result: Value): void {
+    if (!this.tracker) return;
+    // Arguments no field used still reach the result's taint: they are data, never in a slot.
+    for (const value of args) if (!this.used.has(value)) this.tracker.add("", allTaints(value).map(taintKey), undefined);
+    const slotted = this.tracker.slotted();
+    if (slotted) result.slotKeys = slotted;
+  }
+}
+
 /** "%s:%d" % (a, b) and "%(name)s" % {...}. */
-export function percentFormat(template: Value, operand: Value): Value {
+export function percentFormat(template: Value, operand: Value, slots?: readonly RegExp[]): Value {
   const s = template.str;
   const inputs = [template, operand];
   if (s === undefined) return derived(inputs);
   const positional = operand.items ?? [operand];
   let index = 0;
   let complete = true;
-  const out = s.replace(/%(\(([^)]*)\))?[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?[sdrifxXoceEgGa%]/g, (match, _named, name: string | undefined) => {
+  const fields = new FieldSlots(template, slots);
+  const out = s.replace(/%(\(([^)]*)\))?[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?[sdrifxXoceEgGa%]/g, (match, _named, name: string | undefined, offset: number) => {
     if (match === "%%") return "%";
     const value = name !== undefined ? operand.dict?.get(name) : positional[index++];
+    fields.field(s, offset, match.length, value);
     if (!value || (value.str === undefined && value.num === undefined)) {
       complete = false;
       return value?.partial ?? "*";
@@ -174,5 +215,6 @@ export function percentFormat(template: Value, operand: Value): Value {
   const result = derived(inputs);
   if (complete) result.str = out;
   else result.partial = out;
+  fields.finish(operand.items ?? (operand.dict ? [...operand.dict.values()] : [operand]), result);
   return result;
 }
