@@ -109,6 +109,12 @@ const apiSourceSchema = z
     kind: z.enum(SOURCE_KINDS),
     note: z.string().min(1),
     detail: z.string().min(1).optional(),
+    /**
+     * The argument that limits what is read to one site's credentials (a cookie jar filtered to a
+     * domain): `keyword`, and `position` when it may be given positionally. Sent to that site (or a
+     * host under it), they are used where they belong.
+     */
+    site: z.object({ keyword: z.string().min(1), position: z.number().int().min(0).optional() }).strict().optional(),
   })
   .strict()
   .refine((a) => (a.call === undefined) !== (a.pattern === undefined), "an API source has either call (the exact name) or pattern")

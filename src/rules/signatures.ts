@@ -100,6 +100,8 @@ export interface ApiSourceData {
   kind: SourceKind;
   note: string;
   detail?: string;
+  /** The argument that limits the read to one site's credentials (keyword, and position when given so). */
+  site?: { keyword: string; position?: number };
 }
 
 /** signatures/sinks.yaml as the front-ends read it: every member a channel; Python's client classes apart. */
@@ -358,7 +360,7 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     Object.assign(into.homeFolders.js, sources.homeFolders.js);
     Object.assign(into.homeFolders.python, sources.homeFolders.python);
     for (const api of sources.apiSources.python) {
-      const data = { kind: api.kind, note: api.note, ...(api.detail !== undefined ? { detail: api.detail } : {}) };
+      const data = { kind: api.kind, note: api.note, ...(api.detail !== undefined ? { detail: api.detail } : {}), ...(api.site ? { site: api.site } : {}) };
       if (api.call !== undefined) into.apiSources.python.calls[api.call] = data;
       else into.apiSources.python.patterns.push({ regex: compileFlagged(api.pattern!), data });
     }

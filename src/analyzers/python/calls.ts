@@ -12,7 +12,7 @@ import { addToObject, allTaints, derived, external, foldedText, join, mergeTaint
 import { credentialPath } from "./paths.js";
 import { classifySinkCall } from "./sinks.js";
 import { urlSlots } from "../common/url-slots.js";
-import { apiSource, keypairBytesSource, isCredentialConsumerCall, isSigningCall, NON_READING_PATH_METHODS, PUBLIC_KEY_ATTRIBUTES } from "./sources.js";
+import { apiSource, keypairBytesSource, isCredentialConsumerCall, isSigningCall, NON_READING_PATH_METHODS, PUBLIC_KEY_ATTRIBUTES, type ApiSource } from "./sources.js";
 import { execBlock, storeAttribute } from "./statements.js";
 import { importModule } from "./imports.js";
 import { shellCall } from "./shell-calls.js";
@@ -221,6 +221,21 @@ function lookupResult(receiver: Value, args: CallArgs, read: Taint | undefined):
   return result;
 }
 
+/**
+ * Credentials read for one site only (a cookie jar filtered to a domain): keyed by that site, so a
+ * request to it or a host under it is where they belong (effects.ts destinationFromSource).
+ */
+function siteKeyed(taint: Taint, api: ApiSource, args: CallArgs): Taint {
+  const site = api.site;
+  const value = site ? (args.keywords.get(site.keyword) ?? (site.position !== undefined ? args.positional[site.position] : undefined)) : undefined;
+  if (!value) return taint;
+  // A domain (".example.com") or a URL of the site (pycookiecheat's url).
+  const text = foldedText(value)?.toLowerCase().replace(/^[a-z][a-z0-9+.-]*:\/\//, "").replace(/[/:?#].*$/, "").replace(/^\.+/, "");
+  const keys = allTaints(value).map((t) => (t.source ? `s:${t.source.id}` : `p:${t.param!.fn}:${t.param!.index}`));
+  if (text && /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(text)) keys.push(`site:${text}`);
+  return keys.length > 0 ? { ...taint, keys: [...(taint.keys ?? []), ...keys] } : taint;
+}
+
 function keysOf(value: Value): string[] {
   const keys = allTaints(value).map((t) => (t.source ? `s:${t.source.id}` : `p:${t.param!.fn}:${t.param!.index}`));
   const text = foldedText(value);
@@ -352,7 +367,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
 
   const prompt = first?.str ?? args.keywords.get("prompt")?.str;
   const api = apiSource(ip.signatures, qname, prompt, all.length > 0) ?? keypairBytesSource(qname, first?.ref?.kind === "external" ? first.ref.qname : undefined);
-  if (api) return { taints: mergeTaints([ip.source(frame, node, api.kind, api.note, api.detail)], allTaints(derived(all))), ref: external(`${qname}()`).ref! };
+  if (api) return { taints: mergeTaints([siteKeyed(ip.source(frame, node, api.kind, api.note, api.detail), api, args)], allTaints(derived(all))), ref: external(`${qname}()`).ref! };
 
   // The whole environment handed to anything (dict(os.environ), json.dumps(os.environ) …).
   let extra: Taint[] = [];

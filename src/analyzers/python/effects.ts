@@ -29,7 +29,8 @@ function literalHost(destination: string | undefined): string | undefined {
 /** The credential's own data (or lookup key) decided the destination: authentication, not theft. */
 function destinationFromSource(taint: Taint, destination: string | undefined, destKeys: string[]): boolean {
   const host = literalHost(destination);
-  if (host) return taint.keys?.includes(`host:${host}`) ?? false;
+  // `site:` keys (a cookie jar read for one domain) also cover the hosts under that domain.
+  if (host) return taint.keys?.some((k) => k === `host:${host}` || (k.startsWith("site:") && (host === k.slice(5) || host.endsWith(`.${k.slice(5)}`)))) ?? false;
   return destKeys.includes(taintKey(taint)) || (taint.keys?.some((k) => destKeys.includes(k)) ?? false);
 }
 

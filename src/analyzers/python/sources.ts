@@ -7,6 +7,8 @@ export interface ApiSource {
   kind: SourceKind;
   note: string;
   detail?: string;
+  /** The argument that limits the read to one site's credentials (signatures/sources.yaml `apiSources[].site`). */
+  site?: { keyword: string; position?: number };
 }
 
 // The calls and call shapes are signatures/sources.yaml `apiSources.python`.
