@@ -11,12 +11,19 @@ export interface AnalysisBudget {
   packageSteps: number;
   /** Python syntax-tree nodes kept in memory for one package (about 125 bytes each): bounds the analyzer's heap. */
   packageNodes: number;
+  /**
+   * Syntax tokens parsed in one file (JavaScript: acorn builds ~100 bytes of tree a token;
+   * Python: tree-sitter nodes of one file). Comments, whitespace and the characters inside a
+   * string literal cost nothing, so a big file is refused by what it costs, not by its size.
+   */
+  fileTokens: number;
 }
 
 export const DEFAULT_BUDGET: AnalysisBudget = {
   fileSteps: 5_000_000,
   packageSteps: 60_000_000,
   packageNodes: 8_000_000,
+  fileTokens: 4_000_000,
 };
 
 /** The reason every budget stop gives (tests and users search for it). */
