@@ -26,6 +26,15 @@ export const DEFAULT_BUDGET: AnalysisBudget = {
   fileTokens: 4_000_000,
 };
 
+/** Output one decompression may produce (zlib, gzip, brotli on constant data, both front-ends). */
+export const DECODE_CAP_BYTES = 4 * 1024 * 1024;
+
+/**
+ * What a decompression past DECODE_CAP_BYTES yields (a bomb inside a decoded payload): data
+ * no code can contain, so code that runs it is reported as not analysed, never as clean.
+ */
+export const OVER_DECODE_CAP = "\u0000exfilscan: decompressed data over the cap\u0000";
+
 /** The reason every budget stop gives (tests and users search for it). */
 export const BUDGET_REASON = "analysis budget exceeded";
 
