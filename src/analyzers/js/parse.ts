@@ -6,7 +6,6 @@ import { parse as acornParse, tokenizer } from "acorn";
 import { BUDGET_REASON, DEFAULT_BUDGET } from "../budget.js";
 import type { Node } from "./ast.js";
 
-
 export const JS_EXTENSIONS = [".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".mts", ".cts"] as const;
 
 export interface ParseResult {
