@@ -51,12 +51,17 @@ function rawNesting(text: string): number {
   return max;
 }
 
-/** Nesting counted on tokens (strings, comments, regexes skipped); undefined when acorn cannot tokenize the text. */
-function tokenNesting(text: string): number | undefined {
+/**
+ * Nesting counted on tokens (strings, comments, regexes skipped); undefined when acorn cannot
+ * tokenize the text. Only the first `maxTokens` tokens count: no parse goes further.
+ */
+function tokenNesting(text: string, maxTokens: number): number | undefined {
   let depth = 0;
   let max = 0;
+  let count = 0;
   try {
     for (const token of tokenizer(text, { ecmaVersion: "latest", sourceType: "module", allowHashBang: true })) {
+      if (++count > maxTokens || max > MAX_NESTING) break;
       const label = token.type.label;
       if (label === "(" || label === "[" || label === "{" || label === "${") max = Math.max(max, ++depth);
       else if ((label === ")" || label === "]" || label === "}") && depth > 0) depth--;
@@ -68,9 +73,9 @@ function tokenNesting(text: string): number | undefined {
 }
 
 /** A problem when the code nests deeper than MAX_NESTING (the raw count first; tokens only confirm a deep one). */
-function tooDeep(text: string): ParseResult | undefined {
+function tooDeep(text: string, maxTokens: number): ParseResult | undefined {
   if (rawNesting(text) <= MAX_NESTING) return undefined;
-  const depth = tokenNesting(text);
+  const depth = tokenNesting(text, maxTokens);
   if (depth !== undefined && depth <= MAX_NESTING) return undefined;
   return { problem: `could not parse: code nested deeper than ${MAX_NESTING} levels` };
 }
@@ -178,7 +183,7 @@ function tryBabel(text: string, ext: string): ParseResult {
  * such hook, gets a file only when an estimate fits). Never throws.
  */
 export function parseJs(path: string, text: string, maxTokens = DEFAULT_BUDGET.fileTokens): ParseResult {
-  const deep = tooDeep(text);
+  const deep = tooDeep(text, maxTokens);
   if (deep) return deep;
   const ext = extensionOf(path);
   const plainJs = ext === ".js" || ext === ".cjs" || ext === ".mjs" || ext === "";
@@ -199,7 +204,7 @@ export function parseJs(path: string, text: string, maxTokens = DEFAULT_BUDGET.f
 
 /** Parse code built at run time (eval, new Function, node -e). */
 export function parseSnippet(text: string, maxTokens = DEFAULT_BUDGET.fileTokens): Node | undefined {
-  if (tooDeep(text)) return undefined;
+  if (tooDeep(text, maxTokens)) return undefined;
   try {
     return tryAcorn(text, maxTokens) ?? (estimateTokens(text, maxTokens) > maxTokens ? undefined : tryBabel(text, ".js").ast);
   } catch {
@@ -209,7 +214,7 @@ export function parseSnippet(text: string, maxTokens = DEFAULT_BUDGET.fileTokens
 
 /** Parse without error recovery: for guessed code (partially known strings), a recovered parse is a wrong guess. */
 export function parseStrict(text: string, maxTokens = DEFAULT_BUDGET.fileTokens): Node | undefined {
-  if (tooDeep(text)) return undefined;
+  if (tooDeep(text, maxTokens)) return undefined;
   try {
     return tryAcorn(text, maxTokens);
   } catch {
