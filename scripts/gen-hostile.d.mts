@@ -10,6 +10,10 @@ export interface HostileCase {
     noRule?: string;
     listed?: string;
     notClean?: boolean;
+    /** A finding [rule, file] the scan must give (the payload was analysed). */
+    found?: [string, string];
+    /** No finding and no error at all (a benign twin read in full). */
+    clean?: boolean;
     ecosystem?: string;
     name?: string;
     version?: string;

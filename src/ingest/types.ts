@@ -31,6 +31,6 @@ export interface IngestLimits {
 export const DEFAULT_LIMITS: IngestLimits = {
   maxTotalBytes: 200 * 1024 * 1024,
   maxFiles: 20_000,
-  maxFileBytes: 10 * 1024 * 1024,
+  maxFileBytes: 64 * 1024 * 1024,
   maxCompressionRatio: 200,
 };

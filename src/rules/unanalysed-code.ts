@@ -50,6 +50,10 @@ export function runtimeRoles(pkg: LoadedPackage, ecosystem: Ecosystem | undefine
   }
   if (pkg.files.has("package.json") || skippedManifest) roles.set("package.json", "install");
   const manifest = manifestOf(pkg.files.get("package.json"));
+  // A file ingest left out (over --max-file-bytes) still has the role the manifest and the
+  // requires give it: resolution sees it as present (and empty: nothing in it is followed).
+  const files = skipped.length === 0 ? pkg.files : new Map([...pkg.files, ...skipped.map((f): [string, Buffer] => [f, Buffer.alloc(0)])]);
+  const known: LoadedPackage = files === pkg.files ? pkg : { ...pkg, files };
   const install: string[] = [];
   const scripts = manifest?.scripts;
   if (scripts && typeof scripts === "object") {
@@ -57,18 +61,18 @@ export function runtimeRoles(pkg: LoadedPackage, ecosystem: Ecosystem | undefine
       const command = (scripts as Record<string, unknown>)[name];
       if (typeof command !== "string") continue;
       for (const word of command.slice(0, 4096).split(/[\s;&|()<>"'=]+/)) {
-        const file = word && !word.startsWith("-") ? resolveFile(pkg.files, word.replace(/^\.\//, "")) : undefined;
+        const file = word && !word.startsWith("-") ? resolveFile(files, word.replace(/^\.\//, "")) : undefined;
         if (file) install.push(file);
       }
     }
   }
   const bin = manifest?.bin;
   const binTargets = typeof bin === "string" ? [bin] : bin && typeof bin === "object" ? Object.values(bin as Record<string, unknown>) : [];
-  const entries = [...(pkg.files.has("package.json") ? entryPoints(pkg.files) : []), ...binTargets.filter((b): b is string => typeof b === "string")];
-  spread(pkg, install, "install", roles, manifest?.name);
+  const entries = [...(pkg.files.has("package.json") ? entryPoints(files) : []), ...binTargets.filter((b): b is string => typeof b === "string")];
+  spread(known, install, "install", roles, manifest?.name);
   spread(
-    pkg,
-    entries.flatMap((e) => resolveFile(pkg.files, e.replace(/^\.\//, "")) ?? []),
+    known,
+    entries.flatMap((e) => resolveFile(files, e.replace(/^\.\//, "")) ?? []),
     "import",
     roles,
     manifest?.name,

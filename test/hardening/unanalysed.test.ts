@@ -35,6 +35,11 @@ describe("hostile packages that hide code behind the analyzer's limits", () => {
         expect(report.errors.some((e) => e.file?.replace(/#.*$/, "") === c.expect.file)).toBe(true);
       }
       if (c.expect.noRule) expect(rule).toEqual([]);
+      if (c.expect.clean) expect([...report.findings, ...report.errors]).toEqual([]);
+      if (c.expect.found) {
+        const [ruleId, file] = c.expect.found;
+        expect(report.findings.map((f) => [f.ruleId, f.location.file])).toContainEqual([ruleId, file]);
+      }
       if (c.expect.listed) expect(report.errors.map((e) => e.file)).toContain(c.expect.listed);
       if (c.expect.notClean) {
         // Analysed past the exception, or said not to be: never a silent clean result.

@@ -1,6 +1,7 @@
 // Code built at run time: eval, Function, vm, setTimeout(string), node -e. A folded
 // string is parsed and analysed as code of the same package (a virtual unit whose
 // facts are reported at the line that runs it); each execution is an obfuscation fact.
+import { DECODE_CAP_BYTES, OVER_DECODE_CAP } from "../budget.js";
 import type { Location } from "../../core/types.js";
 import type { ObfuscationFact } from "../facts.js";
 import type { Node } from "./ast.js";
@@ -176,8 +177,12 @@ export function runSnippet(I: Interpreter, code: string, node: Node | undefined,
 }
 
 function parseDecoded(I: Interpreter, text: string, location: Location, frame: Frame, label = "eval"): Node | undefined {
-  if (frame.evalDepth >= MAX_EVAL_DEPTH || text.length > MAX_SNIPPET_CHARS) {
-    const why = text.length > MAX_SNIPPET_CHARS ? `${text.length} characters, over the ${MAX_SNIPPET_CHARS}-character limit` : `nested more than ${MAX_EVAL_DEPTH} levels of ${label} deep`;
+  const bomb = text.includes(OVER_DECODE_CAP);
+  if (frame.evalDepth >= MAX_EVAL_DEPTH || text.length > MAX_SNIPPET_CHARS || bomb) {
+    const why =
+      bomb ? `decompressed past ${DECODE_CAP_BYTES} bytes (a decompression bomb?)`
+      : text.length > MAX_SNIPPET_CHARS ? `${text.length} characters, over the ${MAX_SNIPPET_CHARS}-character limit`
+      : `nested more than ${MAX_EVAL_DEPTH} levels of ${label} deep`;
     I.collector.addParseProblem({ file: `${location.file}#${label}@${location.line}`, message: `code run by ${label} not analysed: ${why}`, trigger: frame.trigger, line: location.line });
     return undefined;
   }

@@ -16,13 +16,14 @@ import { Budget, BudgetExceeded, Interpreter, type ModuleLoader } from "./interp
 import { entryPoints, manifestOf, resolveFile, resolveSpecifier, dirnameOf, type Manifest } from "./modules.js";
 import { remoteDependencies } from "./remote-dependencies.js";
 import { INSTALL_SCRIPTS, readScripts, runScriptCommand, type ScriptHost } from "./npm-scripts.js";
-import { MAX_PARSE_BYTES, isJsLike, mayBeJavaScript, parseJs, parseStrict } from "./parse.js";
+import { withoutInlineSourceMap } from "./inert.js";
+import { isJsLike, mayBeJavaScript, parseJs, parseStrict } from "./parse.js";
 import { irrelevantFiles } from "./relevance.js";
 import { Scope } from "./scope.js";
 import { PACKAGE_DIR, secretParameterTaint } from "./sources.js";
 import { candidateParameterTaint } from "./secret-params.js";
 import { isSecretParameterName } from "../../rules/signatures.js";
-import { BUDGET_REASON, type AnalysisBudget } from "../budget.js";
+import { BUDGET_REASON, DEFAULT_BUDGET, type AnalysisBudget } from "../budget.js";
 import { UNKNOWN, constant, newObject, resetTaintLive, unknownWith, type Value } from "./values.js";
 
 const MAX_REQUIRE_NESTING = 40;
@@ -45,6 +46,8 @@ class PackageAnalysis implements ModuleLoader {
   private readonly jsonCache = new Map<string, Value>();
   private readonly manifest: Manifest | undefined;
   private requireNesting = 0;
+  /** Syntax tokens one file may cost to parse (../budget.ts). */
+  private readonly fileTokens: number;
   /** Files that can produce no fact (relevance.ts): not loaded unless required, functions not run on their own. */
   private readonly irrelevant: Set<string>;
 
@@ -56,6 +59,7 @@ class PackageAnalysis implements ModuleLoader {
     let jsBytes = 0;
     for (const [path, content] of pkg.files) if (isJsLike(path)) jsBytes += content.length;
     this.budget = new Budget(limits.packageSteps ?? 3_000_000 + 60 * jsBytes);
+    this.fileTokens = limits.fileTokens ?? DEFAULT_BUDGET.fileTokens;
     this.interpreter = new Interpreter(signatures, this.collector, this.budget);
     this.interpreter.loader = this;
     this.manifest = manifestOf(pkg.files.get("package.json"));
@@ -123,8 +127,8 @@ class PackageAnalysis implements ModuleLoader {
    */
   private acceptedUnread(path: string): boolean {
     const content = this.pkg.files.get(path)!;
-    if (content.length > MAX_PARSE_BYTES || !/\.(c|m)?js$/.test(path) || !mayBeJavaScript(path, content)) return false;
-    if (!parseStrict(content.toString("utf8"))) return false;
+    if (!/\.(c|m)?js$/.test(path) || !mayBeJavaScript(path, content)) return false;
+    if (!parseStrict(withoutInlineSourceMap(content).toString("utf8"), this.fileTokens)) return false;
     this.collector.filesAnalyzed++;
     return true;
   }
@@ -196,13 +200,8 @@ class PackageAnalysis implements ModuleLoader {
       this.failed.add(path);
       return UNKNOWN;
     }
-    if (content.length > MAX_PARSE_BYTES) {
-      this.failed.add(path);
-      this.collector.parseProblems.push({ file: path, message: `not analysed: ${(content.length / 1024 / 1024).toFixed(1)} MB is over the ${MAX_PARSE_BYTES / 1024 / 1024} MB limit for one file` });
-      return UNKNOWN;
-    }
-    const text = content.toString("utf8");
-    const parsed = parseJs(path, text);
+    const text = withoutInlineSourceMap(content).toString("utf8");
+    const parsed = parseJs(path, text, this.fileTokens);
     if (parsed.problem) this.collector.parseProblems.push({ file: path, message: parsed.problem });
     if (!parsed.ast) {
       this.failed.add(path);

@@ -1,6 +1,7 @@
 // Models of Node's own modules used by stealers: os (home directory), path (folding
 // paths to credentials), crypto (hashes cut taint, ciphers keep it), zlib (decoding
 // layers, compressing stolen data) and stream.pipeline (piping a file into a request).
+import { DECODE_CAP_BYTES, OVER_DECODE_CAP } from "../budget.js";
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
 import type { Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
@@ -74,8 +75,10 @@ export function zlibCall(I: Interpreter, member: string, call: Call): Value | un
   const decompress = DECOMPRESSORS[member];
   if (decompress && first.bytes) {
     try {
-      return { bytes: decompress(first.bytes, { maxOutputLength: 4 * 1024 * 1024 }), decoded: true };
-    } catch {
+      return { bytes: decompress(first.bytes, { maxOutputLength: DECODE_CAP_BYTES }), decoded: true };
+    } catch (error) {
+      // A bomb: code that runs the result is reported as not analysed (dynamic-code.ts).
+      if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") return { bytes: Buffer.from(OVER_DECODE_CAP, "utf8"), decoded: true };
       return UNKNOWN;
     }
   }

@@ -3,10 +3,8 @@
 import { createRequire } from "node:module";
 import type { ParserPlugin } from "@babel/parser";
 import { parse as acornParse, tokenizer } from "acorn";
+import { BUDGET_REASON, DEFAULT_BUDGET } from "../budget.js";
 import type { Node } from "./ast.js";
-
-/** Files above this size are not parsed (generated bundles); they are reported, not dropped silently. */
-export const MAX_PARSE_BYTES = 6 * 1024 * 1024;
 
 export const JS_EXTENSIONS = [".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".mts", ".cts"] as const;
 
@@ -53,12 +51,17 @@ function rawNesting(text: string): number {
   return max;
 }
 
-/** Nesting counted on tokens (strings, comments, regexes skipped); undefined when acorn cannot tokenize the text. */
-function tokenNesting(text: string): number | undefined {
+/**
+ * Nesting counted on tokens (strings, comments, regexes skipped); undefined when acorn cannot
+ * tokenize the text. Only the first `maxTokens` tokens count: no parse goes further.
+ */
+function tokenNesting(text: string, maxTokens: number): number | undefined {
   let depth = 0;
   let max = 0;
+  let count = 0;
   try {
     for (const token of tokenizer(text, { ecmaVersion: "latest", sourceType: "module", allowHashBang: true })) {
+      if (++count > maxTokens || max > MAX_NESTING) break;
       const label = token.type.label;
       if (label === "(" || label === "[" || label === "{" || label === "${") max = Math.max(max, ++depth);
       else if ((label === ")" || label === "]" || label === "}") && depth > 0) depth--;
@@ -70,9 +73,9 @@ function tokenNesting(text: string): number | undefined {
 }
 
 /** A problem when the code nests deeper than MAX_NESTING (the raw count first; tokens only confirm a deep one). */
-function tooDeep(text: string): ParseResult | undefined {
+function tooDeep(text: string, maxTokens: number): ParseResult | undefined {
   if (rawNesting(text) <= MAX_NESTING) return undefined;
-  const depth = tokenNesting(text);
+  const depth = tokenNesting(text, maxTokens);
   if (depth !== undefined && depth <= MAX_NESTING) return undefined;
   return { problem: `could not parse: code nested deeper than ${MAX_NESTING} levels` };
 }
@@ -82,10 +85,44 @@ function extensionOf(path: string): string {
   return match ? match[0].toLowerCase() : "";
 }
 
-function tryAcorn(text: string): Node | undefined {
+/** Thrown by the token counter: the file costs more than its budget (the parse stops there). */
+class TokenBudgetExceeded extends Error {}
+
+/** A token counter for acorn's onToken hook: throws past `max`, so a file is never parsed further than its budget. */
+function tokenCounter(max: number): () => void {
+  let count = 0;
+  return () => {
+    if (++count > max) throw new TokenBudgetExceeded();
+  };
+}
+
+function overBudget(max: number): ParseResult {
+  return { problem: `${BUDGET_REASON} (more than ${max} syntax tokens in one file, --max-file-tokens): not analysed` };
+}
+
+/**
+ * Tokens of text acorn can tokenize (TypeScript mostly can), stopping past `max`; where the
+ * tokenizer gives up, the rest is counted as one token per two bytes (dense minified code).
+ */
+function estimateTokens(text: string, max: number): number {
+  let count = 0;
+  let end = 0;
+  try {
+    for (const token of tokenizer(text, { ecmaVersion: "latest", sourceType: "module", allowHashBang: true })) {
+      end = token.end;
+      if (++count > max) return count;
+    }
+    return count;
+  } catch {
+    return count + Math.ceil((text.length - end) / 2);
+  }
+}
+
+function tryAcorn(text: string, maxTokens: number): Node | undefined {
   for (const sourceType of ["module", "script"] as const) {
     try {
       return acornParse(text, {
+        onToken: tokenCounter(maxTokens),
         ecmaVersion: "latest",
         sourceType,
         // No location objects: lines are computed from offsets only when a fact needs one.
@@ -95,7 +132,8 @@ function tryAcorn(text: string): Node | undefined {
         allowImportExportEverywhere: true,
         allowAwaitOutsideFunction: sourceType === "module" ? undefined : true,
       }) as unknown as Node;
-    } catch {
+    } catch (error) {
+      if (error instanceof TokenBudgetExceeded) throw error;
       // try the next mode, then Babel
     }
   }
@@ -140,16 +178,24 @@ function tryBabel(text: string, ext: string): ParseResult {
   }
 }
 
-/** Parse one file. Never throws. */
-export function parseJs(path: string, text: string): ParseResult {
-  const deep = tooDeep(text);
+/**
+ * Parse one file within its token budget (acorn counts while it parses; Babel, which has no
+ * such hook, gets a file only when an estimate fits). Never throws.
+ */
+export function parseJs(path: string, text: string, maxTokens = DEFAULT_BUDGET.fileTokens): ParseResult {
+  const deep = tooDeep(text, maxTokens);
   if (deep) return deep;
   const ext = extensionOf(path);
   const plainJs = ext === ".js" || ext === ".cjs" || ext === ".mjs" || ext === "";
   if (plainJs) {
-    const ast = tryAcorn(text);
-    if (ast) return { ast };
+    try {
+      const ast = tryAcorn(text, maxTokens);
+      if (ast) return { ast };
+    } catch {
+      return overBudget(maxTokens);
+    }
   }
+  if (estimateTokens(text, maxTokens) > maxTokens) return overBudget(maxTokens);
   const babel = tryBabel(text, ext);
   if (babel.ast || !plainJs) return babel;
   // A .js file Babel also rejected: say what acorn thought, it is usually clearer.
@@ -157,13 +203,21 @@ export function parseJs(path: string, text: string): ParseResult {
 }
 
 /** Parse code built at run time (eval, new Function, node -e). */
-export function parseSnippet(text: string): Node | undefined {
-  if (tooDeep(text)) return undefined;
-  return tryAcorn(text) ?? tryBabel(text, ".js").ast;
+export function parseSnippet(text: string, maxTokens = DEFAULT_BUDGET.fileTokens): Node | undefined {
+  if (tooDeep(text, maxTokens)) return undefined;
+  try {
+    return tryAcorn(text, maxTokens) ?? (estimateTokens(text, maxTokens) > maxTokens ? undefined : tryBabel(text, ".js").ast);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Parse without error recovery: for guessed code (partially known strings), a recovered parse is a wrong guess. */
-export function parseStrict(text: string): Node | undefined {
-  if (tooDeep(text)) return undefined;
-  return tryAcorn(text);
+export function parseStrict(text: string, maxTokens = DEFAULT_BUDGET.fileTokens): Node | undefined {
+  if (tooDeep(text, maxTokens)) return undefined;
+  try {
+    return tryAcorn(text, maxTokens);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,6 @@
 // Calls: dispatch to user functions and classes (run in user-functions.ts), methods,
 // and the external calls that matter — sources, sinks, exec, imports.
+import { DECODE_CAP_BYTES, OVER_DECODE_CAP } from "../budget.js";
 import { workflowWrite } from "./workflow-writes.js";
 import { field, namedChildren, textOf, type PyNode } from "./ast.js";
 import { envDump, envRead } from "./environment.js";
@@ -274,10 +275,12 @@ export function execCode(ip: Interpreter, frame: Frame, node: PyNode, code: Valu
   const value = code.ref?.kind === "code" ? code.ref.code : code;
   const loc = location(frame, node);
   const text = value.str !== undefined ? (value.bytes ? decodeUtf8(value.str) : value.str) : undefined;
-  if (text !== undefined && frame.execDepth >= MAX_EXEC_DEPTH && !ip.problems.some((p) => p.file === loc.file && p.line === loc.line)) {
-    ip.problems.push({ file: loc.file, line: loc.line, trigger: frame.trigger, message: `code run by ${mode} not analysed: nested more than ${MAX_EXEC_DEPTH} levels of exec/eval deep` });
+  const bomb = text?.includes(OVER_DECODE_CAP) ?? false;
+  if (text !== undefined && (bomb || frame.execDepth >= MAX_EXEC_DEPTH) && !ip.problems.some((p) => p.file === loc.file && p.line === loc.line)) {
+    const why = bomb ? `decompressed past ${DECODE_CAP_BYTES} bytes (a decompression bomb?)` : `nested more than ${MAX_EXEC_DEPTH} levels of exec/eval deep`;
+    ip.problems.push({ file: loc.file, line: loc.line, trigger: frame.trigger, message: `code run by ${mode} not analysed: ${why}` });
   }
-  if (text === undefined || frame.execDepth >= MAX_EXEC_DEPTH) {
+  if (text === undefined || bomb || frame.execDepth >= MAX_EXEC_DEPTH) {
     ip.emit(frame, { type: "obfuscation", obfuscation: { technique: "eval-dynamic", location: loc, note: `${mode} of a value that could not be decoded`, executed: true } });
     return derived([value]);
   }

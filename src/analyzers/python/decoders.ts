@@ -2,8 +2,9 @@
 // Strings are JS strings; bytes are JS strings with one char (0-255) per byte.
 import { inflateSync, inflateRawSync, gunzipSync } from "node:zlib";
 import { trimEndChars } from "../../core/trim.js";
+import { DECODE_CAP_BYTES, OVER_DECODE_CAP } from "../budget.js";
 
-const MAX_OUTPUT = 4 * 1024 * 1024;
+const MAX_OUTPUT = DECODE_CAP_BYTES;
 
 export function bytesToLatin1(buffer: Uint8Array): string {
   return Buffer.from(buffer).toString("latin1");
@@ -122,8 +123,9 @@ export function zlibDecompress(bytes: string): string | undefined {
     try {
       const out = inflate(input, { maxOutputLength: MAX_OUTPUT });
       return bytesToLatin1(out);
-    } catch {
-      // try the next framing
+    } catch (error) {
+      // The right framing, past the cap: a bomb (say so), not a wrong guess (try the next framing).
+      if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") return OVER_DECODE_CAP;
     }
   }
   return undefined;

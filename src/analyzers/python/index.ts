@@ -7,22 +7,21 @@ import { Interpreter } from "./interpreter.js";
 import { initPythonParser } from "./parser.js";
 import { backendFiles, fileTrigger, pthCode, type CodeUnit } from "./triggers.js";
 import { readInTreeBackend } from "../../ingest/python-metadata.js";
-import { resolveBudget, type AnalysisBudget } from "../budget.js";
-
-/** Files above this size are generated data, not code worth interpreting. */
-const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
+import { BUDGET_REASON, resolveBudget, type AnalysisBudget } from "../budget.js";
+import { pythonTokens } from "./cost.js";
 
 export async function analyzePythonPackage(pkg: LoadedPackage, signatures: Signatures, budget?: Partial<AnalysisBudget>): Promise<PackageFacts> {
   const facts = emptyFacts("pypi");
   const units: CodeUnit[] = [];
+  const limits = resolveBudget(budget);
   for (const [file, content] of pkg.files) {
     const trigger = fileTrigger(file);
     if (!trigger) continue;
-    if (content.length > MAX_SOURCE_BYTES) {
-      facts.parseProblems.push({ file, message: `skipped: ${content.length} bytes is over the ${MAX_SOURCE_BYTES}-byte limit for Python source` });
+    const text = content.toString("utf8");
+    if (pythonTokens(text, limits.fileTokens) > limits.fileTokens) {
+      facts.parseProblems.push({ file, message: `${BUDGET_REASON} (more than ${limits.fileTokens} syntax tokens in one file, --max-file-tokens): not analysed` });
       continue;
     }
-    const text = content.toString("utf8");
     if (file.endsWith(".pth")) {
       const code = pthCode(text);
       if (code !== undefined) units.push({ file, source: code, trigger: "install" });
@@ -33,7 +32,7 @@ export async function analyzePythonPackage(pkg: LoadedPackage, signatures: Signa
   if (units.length === 0) return facts;
   markBuildBackend(pkg, units);
   const parser = await initPythonParser();
-  const interpreter = new Interpreter(units, signatures, parser, resolveBudget(budget));
+  const interpreter = new Interpreter(units, signatures, parser, limits);
   try {
     interpreter.run();
   } catch (error) {

@@ -36,7 +36,8 @@ export function registerScan(program: Command): void {
   command
     .option("--max-file-steps <n>", `analysis budget: interpreter steps for one file (default: Python ${DEFAULT_BUDGET.fileSteps}; JavaScript 100000 + 20 a byte)`)
     .option("--max-package-steps <n>", `analysis budget: interpreter steps for one package (default: Python ${DEFAULT_BUDGET.packageSteps}; JavaScript 3000000 + 60 a byte)`)
-    .option("--max-syntax-nodes <n>", "analysis budget: Python syntax-tree nodes kept for one package (bounds memory)", String(DEFAULT_BUDGET.packageNodes));
+    .option("--max-syntax-nodes <n>", "analysis budget: Python syntax-tree nodes kept for one package (bounds memory)", String(DEFAULT_BUDGET.packageNodes))
+    .option("--max-file-tokens <n>", "analysis budget: syntax tokens parsed in one file (comments and string contents are free; bounds memory)", String(DEFAULT_BUDGET.fileTokens));
   addScanExtrasOptions(command);
   addReportOptions(command, REPORTER_NAMES).action(async (targets: string[], raw: Record<string, unknown>) => {
     const options = resolveReportOptions(raw, REPORTER_NAMES);
@@ -102,6 +103,7 @@ export function budgetFrom(raw: Record<string, unknown>): Partial<AnalysisBudget
   if (raw["maxFileSteps"] !== undefined) budget.fileSteps = positive("--max-file-steps", raw["maxFileSteps"]);
   if (raw["maxPackageSteps"] !== undefined) budget.packageSteps = positive("--max-package-steps", raw["maxPackageSteps"]);
   if (raw["maxSyntaxNodes"] !== undefined) budget.packageNodes = positive("--max-syntax-nodes", raw["maxSyntaxNodes"]);
+  if (raw["maxFileTokens"] !== undefined) budget.fileTokens = positive("--max-file-tokens", raw["maxFileTokens"]);
   return budget;
 }
 

@@ -1,0 +1,89 @@
+// Issue #16, "Source": hostile code is analysed within a budget (tokens parsed, interpreter
+// steps), never refused by size alone, and whatever is not analysed is said. Each case comes
+// from scripts/gen-hostile-source.mjs (`node scripts/gen-hostile.mjs DIR` writes them). The
+// assertions are on the report only; the vitest timeout is just the guard against a hang.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { bigSourceCases, sourceCases, type SourceCase } from "../../scripts/gen-hostile-source.mjs";
+import { withoutInlineSourceMap } from "../../src/analyzers/js/inert.js";
+import { parseJs } from "../../src/analyzers/js/parse.js";
+import { pythonTokens } from "../../src/analyzers/python/cost.js";
+import { loadSignatures } from "../../src/rules/signatures.js";
+import { scanTargets } from "../../src/scan.js";
+
+const signatures = loadSignatures();
+const root = mkdtempSync(join(tmpdir(), "exfilscan-source-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function materialize(c: SourceCase): string {
+  for (const [path, content] of Object.entries(c.files)) {
+    const full = join(root, c.id, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, content);
+  }
+  return join(root, c.id);
+}
+
+async function check(c: SourceCase): Promise<void> {
+  const dir = materialize(c);
+  const report = await scanTargets([dir], { signatures, workers: 1, ...(c.budget ? { budget: c.budget } : {}) });
+  rmSync(dir, { recursive: true, force: true });
+  const found = report.findings.map((f) => [f.ruleId, f.location.file, f.severity]);
+  const has = ([rule, file, severity]: [string, string, string?]) => found.some(([r, f, s]) => r === rule && f === file && (!severity || s === severity));
+  const said = JSON.stringify({ found, errors: report.errors.map((e) => [e.file, e.message.slice(0, 120)]) });
+  expect(report.targets).toHaveLength(1);
+  if (c.expect.rule) expect(has(c.expect.rule), said).toBe(true);
+  if (c.expect.anyOf) expect(c.expect.anyOf.some(has), said).toBe(true);
+  if (c.expect.noRule) expect(found.filter(([r]) => r === c.expect.noRule), said).toEqual([]);
+  // Whatever was not analysed is also listed with its reason.
+  for (const [rule, file] of found) if (rule === "unanalysed-code") expect(report.errors.some((e) => e.file?.replace(/#.*$/, "") === file), said).toBe(true);
+}
+
+describe("hostile source: bounded, reported, never clean", () => {
+  for (const c of sourceCases()) it(`${c.id}: ${c.about}`, () => check(c), 60_000);
+});
+
+// 50 MB files cost tens of seconds of CPU: run with EXFILSCAN_BIG_TESTS=1.
+describe.runIf(process.env["EXFILSCAN_BIG_TESTS"])("hostile source at full size (EXFILSCAN_BIG_TESTS=1)", () => {
+  for (const c of bigSourceCases()) it(`${c.id}: ${c.about}`, () => check(c), 600_000);
+});
+
+describe("inert regions and token costs", () => {
+  const map = "//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozfQ==";
+
+  it("cuts a trailing inline source map line, keeping every line before it", () => {
+    const code = "var a = 1;\nvar b = 2;\n";
+    expect(withoutInlineSourceMap(Buffer.from(`${code}${map}\n\n`)).toString()).toBe(code);
+    expect(withoutInlineSourceMap(Buffer.from(`${code}${map}`)).toString()).toBe(code);
+  });
+
+  it("keeps a source-map-looking line that code follows, or that does not start its line", () => {
+    const followed = `var a = 1;\n${map}\nrequire("child_process").exec("x");\n`;
+    expect(withoutInlineSourceMap(Buffer.from(followed)).toString()).toBe(followed);
+    const inString = `var s = "${map}";\n`;
+    expect(withoutInlineSourceMap(Buffer.from(inString)).toString()).toBe(inString);
+  });
+
+  it("a cut inside a template literal leaves code that no longer parses (reported), never other code", () => {
+    const hidden = `var t = \`\n${map}\`; require("child_process").exec("x");\n`;
+    const cut = withoutInlineSourceMap(Buffer.from(hidden)).toString();
+    expect(cut).toBe("var t = `\n");
+    expect(parseJs("install.js", cut).ast).toBeUndefined();
+  });
+
+  it("JavaScript: comments and string contents cost no tokens; code does", () => {
+    expect(parseJs("a.js", `// ${"x".repeat(100_000)}\nvar s = "${"y".repeat(100_000)}";\n`, 10).ast).toBeDefined();
+    expect(parseJs("a.js", "var a = [1, 2, 3, 4, 5, 6];\n", 10).problem).toMatch(/analysis budget exceeded.*--max-file-tokens/);
+    expect(parseJs("a.ts", "let a: number[] = [1, 2, 3, 4, 5, 6];\n", 10).problem).toMatch(/analysis budget exceeded/);
+  });
+
+  it("Python: comments and plain string contents are free; escapes and f-string fields are charged", () => {
+    expect(pythonTokens(`# ${"x".repeat(10_000)}\ns = "${"y".repeat(10_000)}"\n`, 1_000)).toBe(3);
+    expect(pythonTokens(`s = """${"a\n".repeat(1_000)}"""\n`, 1_000)).toBe(3);
+    expect(pythonTokens(`s = "${"\\x41".repeat(600)}"\n`, 1_000)).toBeGreaterThan(600);
+    expect(pythonTokens(`s = f"${"{a}".repeat(600)}"\n`, 1_000)).toBeGreaterThan(1_000);
+    expect(pythonTokens("def f(a, b):\n    return a + b\n", 1_000)).toBe(12);
+  });
+});
