@@ -121,6 +121,31 @@ const FRONTS = {
     }
     return { [zip ? "a.zip" : "a.tgz"]: mutated };
   },
+  /** Archives built from random members: raw-byte names (not UTF-8, controls, `..`, long pax names), every tar type, devices, links. */
+  async members(rand, dir) {
+    const byte = () => (rand() < 0.3 ? 0x80 + Math.floor(rand() * 128) : pick([0x2e, 0x2f, 0x5c, 0x61, 0x62, 0x0a, 0x1b, 0x00, 0x3a, 0x43, 0x20], rand));
+    const rawName = () => Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 12) }, byte));
+    const name = () => (rand() < 0.2 ? `package/${"d/".repeat(Math.floor(rand() * 1200))}x.js` : Buffer.concat([Buffer.from(pick(["package/", "", "../", "/", "package/../"], rand)), rawName()]));
+    const entries = [{ name: "package/package.json", content: '{"name":"a","version":"1.0.0"}' }];
+    for (let i = Math.floor(rand() * 6); i >= 0; i--) {
+      entries.push({ name: name(), content: read(pick(corpus.js, rand)).slice(0, 2000), type: pick(["0", "0", "0", "1", "2", "3", "4", "5", "6", "7", "S", "Z", "L"], rand), link: pick(["package/package.json", "../x", "/etc/passwd", "a"], rand), utf8Flag: rand() < 0.5, stored: rand() < 0.5 });
+    }
+    // Duplicate some members under their own name.
+    if (rand() < 0.3) entries.push(...entries.slice(1));
+    const zip = rand() < 0.4;
+    const bytes = zip ? makeZipBytes(entries.map((e) => ({ ...e, name: typeof e.name === "string" ? e.name : e.name }))) : gzipSync(makeTarBytes(entries));
+    const file = join(dir, zip ? "m.zip" : "m.tgz");
+    writeFileSync(file, bytes);
+    try {
+      const pkg = await loadTarget(file, DEFAULT_LIMITS);
+      for (const path of pkg.files.keys()) {
+        if (path.startsWith("/") || path.split("/").includes("..") || path.includes("\0")) throw new Error(`unsafe path kept: ${JSON.stringify(path)}`);
+      }
+    } catch (error) {
+      if (!isKnownError(error)) throw error;
+    }
+    return { [zip ? "m.zip" : "m.tgz"]: bytes };
+  },
   async log(rand) {
     const text = mutate(read(pick(corpus.log, rand)), rand);
     for (const parser of PARSERS) {

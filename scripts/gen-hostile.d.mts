@@ -37,5 +37,19 @@ export interface HostileArchive {
   };
 }
 export function hostileArchives(): HostileArchive[];
-export function makeTarBytes(entries: { name: string; content?: string | Buffer; type?: string; link?: string }[]): Buffer;
-export function makeZipBytes(entries: { name: string; content?: string | Buffer; stored?: boolean; declaredSize?: number; offsetOf?: number }[]): Buffer;
+export function makeTarBytes(entries: { name: string | Buffer; content?: string | Buffer; type?: string; link?: string }[]): Buffer;
+export function makeZipBytes(entries: { name: string | Buffer; utf8Flag?: boolean; content?: string | Buffer; stored?: boolean; declaredSize?: number; offsetOf?: number }[]): Buffer;
+export interface ArchiveShape {
+  id: string;
+  about: string;
+  name: string;
+  data: Buffer;
+  expect: {
+    errors?: [string, RegExp][];
+    contents?: [string, string][];
+    files?: number;
+    raised?: { maxFiles: number; maxTotalBytes: number };
+    finding?: { file: string; trigger: string };
+  };
+}
+export function archiveShapes(): ArchiveShape[];

@@ -161,10 +161,11 @@ export function hostileCases() {
 
 // ---- hostile archives, built byte by byte (no packer writes these) -------------------
 
-/** One ustar header block; `type` is the raw typeflag character. */
+/** One ustar header block; `type` is the raw typeflag character; `name` a string or raw bytes. */
 function tarHeader(name, size, type = "0", linkname = "") {
   const block = Buffer.alloc(512);
-  block.write(name, 0, 100, "utf8");
+  if (Buffer.isBuffer(name)) name.copy(block, 0, 0, 100);
+  else block.write(name, 0, 100, "utf8");
   block.write("0000644\0", 100);
   block.write("0000000\0", 108);
   block.write("0000000\0", 116);
@@ -180,12 +181,25 @@ function tarHeader(name, size, type = "0", linkname = "") {
   return block;
 }
 
-/** A tar of { name, content?, type?, link? } entries (type: a typeflag character). */
+/** A pax extended header ("x") carrying `path`, for names longer than the 100 bytes of ustar. */
+function paxPath(name) {
+  const record = (len) => `${len} path=${name}\n`;
+  let len = Buffer.byteLength(record(0));
+  while (Buffer.byteLength(record(len)) !== len) len = Buffer.byteLength(record(len));
+  const body = Buffer.from(record(len));
+  return [tarHeader("././@PaxHeader", body.length, "x"), body, Buffer.alloc((512 - (body.length % 512)) % 512)];
+}
+
+/**
+ * A tar of { name, content?, type?, link? } entries (type: a typeflag character; name: a
+ * string, written in a pax header when over 100 bytes, or raw bytes that need not be UTF-8).
+ */
 export function makeTarBytes(entries) {
   const blocks = [];
   for (const { name, content = "", type = "0", link = "" } of entries) {
     const body = Buffer.from(content);
     const size = type === "2" || type === "1" ? 0 : body.length;
+    if (typeof name === "string" && Buffer.byteLength(name) > 100) blocks.push(...paxPath(name));
     blocks.push(tarHeader(name, size, type, link));
     if (size) blocks.push(body, Buffer.alloc((512 - (size % 512)) % 512));
   }
@@ -205,6 +219,7 @@ export function makeZipBytes(entries) {
   let offset = 0;
   for (const entry of entries) {
     const name = Buffer.from(entry.name);
+    const flags = entry.utf8Flag === false ? 0 : 0x800;
     const raw = Buffer.from(entry.content ?? "");
     const data = entry.stored ? raw : deflateRawSync(raw, { level: 9 });
     const size = entry.declaredSize ?? raw.length;
@@ -214,7 +229,7 @@ export function makeZipBytes(entries) {
       const local = Buffer.alloc(30);
       local.writeUInt32LE(0x04034b50, 0);
       local.writeUInt16LE(20, 4);
-      local.writeUInt16LE(0x800, 6);
+      local.writeUInt16LE(flags, 6);
       local.writeUInt16LE(entry.stored ? 0 : 8, 8);
       local.writeUInt32LE(crc, 14);
       local.writeUInt32LE(data.length, 18);
@@ -230,7 +245,7 @@ export function makeZipBytes(entries) {
     header.writeUInt32LE(0x02014b50, 0);
     header.writeUInt16LE(20, 4);
     header.writeUInt16LE(20, 6);
-    header.writeUInt16LE(0x800, 8);
+    header.writeUInt16LE(flags, 8);
     header.writeUInt16LE(entry.stored ? 0 : 8, 10);
     header.writeUInt32LE(ref.crc, 16);
     header.writeUInt32LE(ref.data.length, 20);
@@ -351,13 +366,116 @@ export function hostileArchives() {
   ];
 }
 
+// ---- archive shapes: many files, deep folders, devices, undecodable and control names --
+
+const npmTgz = (entries, manifest = npmManifest()) => gzipSync(makeTarBytes([{ name: "package/package.json", content: manifest }, ...entries.map((e) => ({ ...e, name: prefixed("package/", e.name) }))]));
+const sdist = (entries) => gzipSync(makeTarBytes([{ name: "shape-1.0/PKG-INFO", content: PKG_INFO }, { name: "shape-1.0/setup.py", content: BENIGN_SETUP }, ...entries.map((e) => ({ ...e, name: prefixed("shape-1.0/", e.name) }))]));
+const wheel = (entries) => makeZipBytes([{ name: "hostile_fixture-1.0.dist-info/METADATA", content: PKG_INFO }, ...entries.map((e) => ({ stored: true, ...e }))]);
+/** A member name under a wrapper folder: strings joined, raw bytes concatenated. */
+const prefixed = (prefix, name) => (Buffer.isBuffer(name) ? Buffer.concat([Buffer.from(prefix), name]) : prefix + name);
+const tinyFiles = (n, ext) => Array.from({ length: n }, (_, i) => ({ name: `f/${String(i).padStart(6, "0")}.${ext}`, content: `${i}\n` }));
+const DEEP = `${"d/".repeat(1000)}`;
+const NAMES_HOSTILE = ["e\u001b[2J\u001b]0;owned\u0007.js", "x\n0 critical, 0 high\n.js"];
+const devices = [{ name: "dev-char", type: "3" }, { name: "dev-block", type: "4" }, { name: "fifo", type: "6" }];
+const bytes = (...parts) => Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : Buffer.from(p))));
+
+/**
+ * Archive shapes of issue #16 as .tgz (npm), sdist .tar.gz and wheel. `expect.errors`:
+ * [file or "" for the target, pattern] that must be in errors[]; `expect.contents`: [file,
+ * text] read in full; `expect.files`: how many files are read; `expect.raised`: caps under
+ * which everything is read (a cap, never a silent drop); `expect.finding`: file and trigger
+ * of a finding of the scan.
+ */
+export function archiveShapes() {
+  const dropperNpm = npmManifest({ scripts: { postinstall: `node ${DEEP}install.js` } });
+  return [
+    ...[["tgz", "many.tgz", () => npmTgz(tinyFiles(100_000, "js"))], ["sdist", "many-1.0.tar.gz", () => sdist(tinyFiles(100_000, "py"))], ["zip", "many-1.0-py3-none-any.whl", () => wheel(tinyFiles(100_000, "py"))]].map(([kind, name, data]) => ({
+      id: `many-files-${kind}`,
+      about: `a ${kind} of 100 000 one-line files: reading stops at --max-files (20 000) with a target-level error; a raised cap reads them all`,
+      name,
+      data: data(),
+      expect: { errors: [["", /more than 20000 files \(--max-files\); reading stopped/]], raised: { maxFiles: 200_000, maxTotalBytes: 1024 ** 3 }, files: 100_000 + (kind === "sdist" ? 2 : 1) },
+    })),
+    {
+      id: "deep-dirs-tgz",
+      about: "a .tgz whose install script is 1000 folders deep (a 2 KB pax path)",
+      name: "deep.tgz",
+      data: npmTgz([{ name: `${DEEP}install.js`, content: DROPPER_JS }], dropperNpm),
+      expect: { contents: [[`${DEEP}install.js`, "dropper.example.invalid"]], finding: { file: `${DEEP}install.js`, trigger: "install" } },
+    },
+    {
+      id: "deep-dirs-sdist",
+      about: "an sdist with a module 1000 folders deep",
+      name: "deep-1.0.tar.gz",
+      data: sdist([{ name: `${DEEP}mod.py`, content: DROPPER_PY }]),
+      expect: { contents: [[`${DEEP}mod.py`, "dropper.example.invalid"]] },
+    },
+    {
+      id: "deep-dirs-zip",
+      about: "a wheel with a module 1000 folders deep",
+      name: "deep-1.0-py3-none-any.whl",
+      data: wheel([{ name: `hostile_fixture/${DEEP}mod.py`, content: DROPPER_PY }]),
+      expect: { contents: [[`hostile_fixture/${DEEP}mod.py`, "dropper.example.invalid"]] },
+    },
+    {
+      id: "device-members-tgz",
+      about: "a .tgz with a character device, a block device and a FIFO member",
+      name: "devices.tgz",
+      data: npmTgz([...devices, { name: "index.js", content: "module.exports = 1;\n" }]),
+      expect: { errors: [["dev-char", /CharacterDevice: not read/], ["dev-block", /BlockDevice: not read/], ["fifo", /FIFO: not read/]] },
+    },
+    {
+      id: "device-members-sdist",
+      about: "an sdist whose setup.py is a FIFO member after a character device",
+      name: "devices-1.0.tar.gz",
+      data: gzipSync(makeTarBytes([{ name: "dev-1.0/PKG-INFO", content: PKG_INFO }, { name: "dev-1.0/dev-char", type: "3" }, { name: "dev-1.0/setup.py", type: "6" }])),
+      expect: { errors: [["dev-char", /CharacterDevice: not read/], ["setup.py", /FIFO: not read/]] },
+    },
+    {
+      id: "undecodable-names-tgz",
+      about: "a .tgz with lib/\\xff.js (payload) and lib/\\xfe.js (benign): both decode to lib/\\ufffd.js",
+      name: "undecodable.tgz",
+      data: npmTgz([{ name: bytes("lib/", [0xff], ".js"), content: DROPPER_JS }, { name: bytes("lib/", [0xfe], ".js"), content: "module.exports = 1;\n" }]),
+      expect: { errors: [["lib/\ufffd.js", /not valid UTF-8/], ["lib/\ufffd~2.js", /not valid UTF-8.*another member decodes to the same name/]], contents: [["lib/\ufffd.js", "dropper.example.invalid"], ["lib/\ufffd~2.js", "module.exports = 1"]] },
+    },
+    {
+      id: "undecodable-names-sdist",
+      about: "an sdist with pkg/\\xff.py (payload) and pkg/\\xfe.py (benign) after it",
+      name: "undecodable-1.0.tar.gz",
+      data: sdist([{ name: bytes("pkg/", [0xff], ".py"), content: DROPPER_PY }, { name: bytes("pkg/", [0xfe], ".py"), content: "X = 1\n" }]),
+      expect: { contents: [["pkg/\ufffd.py", "dropper.example.invalid"], ["pkg/\ufffd~2.py", "X = 1"]] },
+    },
+    {
+      id: "undecodable-names-zip",
+      about: "a wheel with hostile_fixture/\\xff.py (not UTF-8: Latin-1 ÿ) and a valid hostile_fixture/ÿ.py after it",
+      name: "undecodable-1.0-py3-none-any.whl",
+      data: wheel([{ name: bytes("hostile_fixture/", [0xff], ".py"), content: DROPPER_PY, utf8Flag: false }, { name: "hostile_fixture/ÿ.py", content: "X = 1\n" }]),
+      expect: { errors: [["hostile_fixture/ÿ.py", /not valid UTF-8 \(decoded as Latin-1\)/], ["hostile_fixture/ÿ~2.py", /same name as a member whose name is not valid UTF-8/]], contents: [["hostile_fixture/ÿ.py", "dropper.example.invalid"], ["hostile_fixture/ÿ~2.py", "X = 1"]] },
+    },
+    {
+      id: "control-names-tgz",
+      about: "a .tgz whose member names hold ESC/OSC sequences and newlines forging a summary line (each twice: listed as duplicates)",
+      name: "control.tgz",
+      data: npmTgz([...NAMES_HOSTILE, ...NAMES_HOSTILE].map((name) => ({ name, content: "module.exports = 1;\n" }))),
+      expect: { errors: NAMES_HOSTILE.map((n) => [n, /duplicate entry: 2 copies/]) },
+    },
+    {
+      id: "control-names-zip",
+      about: "a wheel whose member names hold ESC/OSC sequences and newlines (each twice)",
+      name: "control-1.0-py3-none-any.whl",
+      data: wheel([...NAMES_HOSTILE, ...NAMES_HOSTILE].map((name) => ({ name: `hostile_fixture/${name.replace(/\.js$/, ".py")}`, content: "X = 1\n" }))),
+      expect: { errors: NAMES_HOSTILE.map((n) => [`hostile_fixture/${n.replace(/\.js$/, ".py")}`, /duplicate entry: 2 copies/]) },
+    },
+  ];
+}
+
 function main() {
   const [out] = process.argv.slice(2);
   if (!out) {
     process.stderr.write("usage: node scripts/gen-hostile.mjs OUT_DIR | --list\n");
     process.exit(2);
   }
-  for (const a of hostileArchives()) {
+  for (const a of [...hostileArchives(), ...archiveShapes()]) {
     if (out === "--list") process.stdout.write(`${a.id}\t${a.about}\n`);
     else {
       mkdirSync(join(out, a.id), { recursive: true });

@@ -128,7 +128,16 @@ export async function runGuard(argv: string[], options: GuardOptions): Promise<n
   }
 }
 
-function makePlan(cmd: ParsedCommand, options: GuardOptions): Plan {
+/**
+ * With --offline the resolver the guard runs (npm/pnpm/yarn --package-lock-only, pip
+ * --dry-run) must not use the network either: npm and pnpm read `npm_config_offline`, Yarn
+ * 2+ `YARN_ENABLE_NETWORK`, pip (also for uv) `PIP_NO_INDEX`; npm's update check is off. They resolve from their own
+ * caches or fail, and the guard fails closed.
+ */
+const OFFLINE_RESOLVER_ENV = { npm_config_offline: "true", npm_config_update_notifier: "false", YARN_ENABLE_NETWORK: "0", PIP_NO_INDEX: "1" };
+
+function makePlan(cmd: ParsedCommand, guard: GuardOptions): Plan {
+  const options = guard.registry.offline ? { ...guard, env: { ...guard.env, ...OFFLINE_RESOLVER_ENV } } : guard;
   if (cmd.family === "npm") {
     const npm = cmd.manager === "npm" ? planNpm(cmd, options.cwd, options.env) : planPnpmOrYarn(cmd, options.cwd, options.env);
     return { lockfile: npm.lockfile, install: npm.install, newCount: npm.added.length, reusable: cmd.manager === "npm" && npm.reusable, beforeInstall: async () => npm.apply(), cleanup: npm.cleanup };

@@ -73,3 +73,42 @@ export class CapTracker {
 export function entryError(input: string, file: string, message: string): ScanErrorEntry {
   return { input, file, message };
 }
+
+/**
+ * Where each member is stored. A name that is not valid UTF-8 is decoded lossily (tar: each
+ * bad byte becomes U+FFFD; zip: Latin-1), so two different members can decode to one name,
+ * while pip keeps the raw bytes and extracts two files: neither may hide the other. A
+ * collision that involves such a name stores the later member as `stem~N.ext` (both are
+ * analysed); two valid names that are equal are a real duplicate (the last copy wins).
+ */
+export class MemberKeys {
+  private readonly undecodable = new Set<string>();
+  private readonly next = new Map<string, number>();
+
+  constructor(
+    private readonly input: string,
+    private readonly pkg: { files: Map<string, Buffer>; errors: ScanErrorEntry[] },
+    private readonly decoded: string,
+  ) {}
+
+  key(path: string, notUtf8: boolean): string {
+    const clash = this.pkg.files.has(path) && (notUtf8 || this.undecodable.has(path));
+    let key = path;
+    if (clash) {
+      const slash = path.lastIndexOf("/");
+      const dot = path.lastIndexOf(".");
+      const [stem, ext] = dot > slash + 1 ? [path.slice(0, dot), path.slice(dot)] : [path, ""];
+      let n = this.next.get(path) ?? 2;
+      while (this.pkg.files.has((key = `${stem}~${n}${ext}`))) n++;
+      this.next.set(path, n + 1);
+    }
+    if (notUtf8) {
+      this.undecodable.add(key);
+      const beside = clash ? `; another member decodes to the same name (pip extracts both), so this one is analysed under the name shown` : "";
+      this.pkg.errors.push(entryError(this.input, key, `name is not valid UTF-8 (decoded ${this.decoded}); pip keeps its raw bytes${beside}`));
+    } else if (clash) {
+      this.pkg.errors.push(entryError(this.input, key, `decodes to the same name as a member whose name is not valid UTF-8 (pip extracts both), so it is analysed under the name shown`));
+    }
+    return key;
+  }
+}

@@ -6,7 +6,7 @@
 import { createGunzip, type Gunzip } from "node:zlib";
 import { Parser, type ReadEntry } from "tar";
 import { IngestError } from "../core/errors.js";
-import { CapTracker, entryError, safeRelativePath } from "./limits.js";
+import { CapTracker, MemberKeys, entryError, safeRelativePath } from "./limits.js";
 import { addInternalLinks, resolveSymlinkTarget, type InternalLink } from "./links.js";
 import type { IngestLimits, LoadedPackage } from "./types.js";
 import { duplicateMessage } from "./zip.js";
@@ -21,6 +21,7 @@ export async function loadTarball(input: string, data: Buffer, limits: IngestLim
   const pkg: LoadedPackage = { input, files: new Map(), bytes: 0, errors: [] };
   const caps = new CapTracker(limits, data.length);
   const copies = new Map<string, number>();
+  const keys = new MemberKeys(input, pkg, "with U+FFFD for each bad byte");
   const links: InternalLink[] = [];
   let stopped: string | undefined;
   let failure: Error | undefined;
@@ -86,9 +87,11 @@ export async function loadTarball(input: string, data: Buffer, limits: IngestLim
         stopped = broken;
         return;
       }
-      copies.set(path, (copies.get(path) ?? 0) + 1);
-      pkg.bytes += size - (pkg.files.get(path)?.length ?? 0);
-      pkg.files.set(path, Buffer.concat(chunks));
+      // tar decodes names as UTF-8, each bad byte becoming U+FFFD.
+      const key = keys.key(path, path.includes("\uFFFD"));
+      copies.set(key, (copies.get(key) ?? 0) + 1);
+      pkg.bytes += size - (pkg.files.get(key)?.length ?? 0);
+      pkg.files.set(key, Buffer.concat(chunks));
     });
   });
   parser.on("error", (error: Error) => {

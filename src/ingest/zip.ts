@@ -4,7 +4,7 @@
 // against the total and ratio caps, so an archive bomb stops after one entry's worth.
 import { crc32, inflateRawSync } from "node:zlib";
 import { IngestError } from "../core/errors.js";
-import { CapTracker, entryError, safeRelativePath } from "./limits.js";
+import { CapTracker, MemberKeys, entryError, safeRelativePath } from "./limits.js";
 import type { IngestLimits, LoadedPackage } from "./types.js";
 
 const EOCD = 0x06054b50;
@@ -21,6 +21,8 @@ export interface CentralEntry {
   compressedSize: number;
   size: number;
   localOffset: number;
+  /** The name is not valid UTF-8: `rawName` is its bytes read as Latin-1. */
+  notUtf8?: boolean;
 }
 
 export function loadZip(input: string, data: Buffer, limits: IngestLimits): LoadedPackage {
@@ -28,14 +30,16 @@ export function loadZip(input: string, data: Buffer, limits: IngestLimits): Load
   const caps = new CapTracker(limits, data.length);
   const entries = centralDirectory(data);
   const copies = new Map<string, number>();
+  const keys = new MemberKeys(input, pkg, "as Latin-1");
   let stopped: string | undefined;
   for (const entry of entries) {
     if (entry.rawName.endsWith("/") || entry.rawName.endsWith("\\")) continue;
-    const path = safeRelativePath(entry.rawName);
-    if (!path) {
+    const safe = safeRelativePath(entry.rawName);
+    if (!safe) {
       pkg.errors.push(entryError(input, entry.rawName, "entry path escapes the package (absolute or ..); skipped"));
       continue;
     }
+    const path = keys.key(safe, entry.notUtf8 === true);
     copies.set(path, (copies.get(path) ?? 0) + 1);
     const read = readEntry(data, entry, limits.maxFileBytes);
     if ("problem" in read) {
@@ -135,8 +139,10 @@ export function centralDirectory(data: Buffer): CentralEntry[] {
     const extraLength = data.readUInt16LE(at + 30);
     const commentLength = data.readUInt16LE(at + 32);
     const nameBytes = data.subarray(at + 46, at + 46 + nameLength);
+    const name = decodeName(nameBytes);
     const entry: CentralEntry = {
-      rawName: decodeName(nameBytes, (flags & 0x800) !== 0),
+      rawName: name.text,
+      ...(name.notUtf8 ? { notUtf8: true } : {}),
       flags,
       method: data.readUInt16LE(at + 10),
       crc: data.readUInt32LE(at + 16),
@@ -174,11 +180,14 @@ function applyZip64(entry: CentralEntry, extra: Buffer): void {
   }
 }
 
-/** UTF-8 when flagged (or when the bytes are valid UTF-8), else one character per byte. */
-function decodeName(bytes: Buffer, utf8: boolean): string {
+/**
+ * UTF-8 when the bytes are valid UTF-8 (flagged or not), else one character per byte
+ * (Latin-1: distinct bytes stay distinct names, never U+FFFD for all of them).
+ */
+function decodeName(bytes: Buffer): { text: string; notUtf8: boolean } {
   try {
-    return new TextDecoder("utf-8", { fatal: !utf8 }).decode(bytes);
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), notUtf8: false };
   } catch {
-    return bytes.toString("latin1");
+    return { text: bytes.toString("latin1"), notUtf8: true };
   }
 }

@@ -13,7 +13,7 @@ import type { SourceKind } from "../facts.js";
 import type { Call } from "./calls.js";
 import type { Trigger } from "../facts.js";
 import { staticPropertyName, type Node } from "./ast.js";
-import type { Frame } from "./frame.js";
+import type { Frame, Unit } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { GLOBAL_OBJECTS } from "./operators.js";
 import { sourceTaint } from "./sources.js";
@@ -37,7 +37,7 @@ export function interceptedRequestCall(I: Interpreter, call: Call): Value | unde
   if (!event || !REQUEST_EVENTS.has(event)) return undefined;
   const listener = call.args.find((a) => a.fn);
   if (!listener) return undefined;
-  const onWebRequest = call.receiver?.ref?.path.includes("webRequest") || /\bwebRequest\b/.test(call.frame.unit.text ?? "");
+  const onWebRequest = call.receiver?.ref?.path.includes("webRequest") || mentionsWebRequest(call.frame.unit);
   if (!onWebRequest) return undefined;
   const filter = call.args.find((a) => a.object && a.object.props.has("urls"));
   const urls = (filter?.object?.props.get("urls")?.object?.elements ?? []).map((u) => stringOf(u)).filter((u): u is string => u !== undefined);
@@ -91,8 +91,55 @@ function isDebuggerCode(call: Call): boolean {
   if (!object) return false;
   if (object.type === "MemberExpression") return staticPropertyName(object) === "debugger";
   if (object.type !== "Identifier") return false;
-  const name = String(object.name).replace(/[$]/g, "\\$");
-  return new RegExp(`\\b${name}\\s*=\\s*[\\w$.?]*\\.debugger\\b`).test(call.frame.unit.text ?? "");
+  return debuggerBindingsOf(call.frame.unit).has(String(object.name));
+}
+
+// What a file says about itself is read once per file, not once per call: a regex built
+// from a name and run over the whole text at every `x.on("message")` made a file of many
+// such calls cost its size times the number of calls.
+const bindingsByUnit = new WeakMap<Unit, Set<string>>();
+const webRequestByUnit = new WeakMap<Unit, boolean>();
+
+function debuggerBindingsOf(unit: Unit): Set<string> {
+  let names = bindingsByUnit.get(unit);
+  if (!names) bindingsByUnit.set(unit, (names = debuggerBindings(unit.text ?? "")));
+  return names;
+}
+
+function mentionsWebRequest(unit: Unit): boolean {
+  let found = webRequestByUnit.get(unit);
+  if (found === undefined) webRequestByUnit.set(unit, (found = /\bwebRequest\b/.test(unit.text ?? "")));
+  return found;
+}
+
+/** How far back from a `.debugger` the `NAME = a.b?.` before it is looked for. */
+const BINDING_LOOKBACK = 256;
+const isWordCode = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isChainCode = (c: number): boolean => isWordCode(c) || c === 36 || c === 46 || c === 63; // [\w$.?]
+const isNameCode = (c: number): boolean => isWordCode(c) || c === 36 || c >= 0x80;
+const isSpaceCode = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029;
+
+/**
+ * Names the text binds to a `.debugger` (`const dbg = win.webContents?.debugger`): every
+ * `.debugger` is found with indexOf and read backwards at most BINDING_LOOKBACK characters
+ * (no regex is built from a name; linear in the text).
+ */
+export function debuggerBindings(text: string): Set<string> {
+  const names = new Set<string>();
+  for (let at = text.indexOf(".debugger"); at >= 0; at = text.indexOf(".debugger", at + 1)) {
+    if (isWordCode(text.charCodeAt(at + 9))) continue;
+    const floor = Math.max(0, at - BINDING_LOOKBACK);
+    let i = at;
+    while (i > floor && isChainCode(text.charCodeAt(i - 1))) i--;
+    while (i > floor && isSpaceCode(text.charCodeAt(i - 1))) i--;
+    if (i <= floor || text[i - 1] !== "=") continue;
+    i--;
+    while (i > floor && isSpaceCode(text.charCodeAt(i - 1))) i--;
+    const end = i;
+    while (i > floor && isNameCode(text.charCodeAt(i - 1))) i--;
+    if (i < end && !(text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57)) names.add(text.slice(i, end));
+  }
+  return names;
 }
 
 /** `debugger.on('message', (event, method, params) => …)`: network events carry requests with their bodies. */
