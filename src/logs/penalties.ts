@@ -202,6 +202,8 @@ export interface PenaliseResult {
   lines: SimulatedLine[];
   /** true when this call made the source's entry active (blocking starts now) */
   activated: boolean;
+  /** true when this call created the source's entry (its "new … penalty" line) */
+  created?: boolean;
   entry?: { masked: string; expiresAtMs: number; active: boolean; reason: string };
 }
 
@@ -210,6 +212,9 @@ export interface AllowResult {
   reason?: string;
   lines: SimulatedLine[];
 }
+
+/** What penalise() gives when it charges nothing (shared: never modified). */
+const NOTHING: PenaliseResult = Object.freeze({ lines: Object.freeze([]) as unknown as SimulatedLine[], activated: false });
 
 export class PenaltySimulator {
   private readonly tables: Record<Family, Map<string, Entry>> = { ipv4: new Map(), ipv6: new Map() };
@@ -281,7 +286,7 @@ export class PenaltySimulator {
 
   /** srclimit_penalise(): called when a pre-auth session process is reaped. */
   penalise(address: string, requested: PenaltyType, atMs: number): PenaliseResult {
-    const none: PenaliseResult = { lines: [], activated: false };
+    const none = NOTHING;
     const family = familyOf(address);
     if (!this.active || !family || this.isExempt(address)) return none;
     const type: PenaltyType = requested === "invaliduser" && !this.since.v10_3 ? "noauth" : requested;
@@ -307,7 +312,7 @@ export class PenaltySimulator {
       const level: SshLogLevel = this.since.v10_1 && entry.active ? "INFO" : "VERBOSE";
       const lines = [this.line(level, `srclimit_penalise: ${family}: new ${shown()} ${entry.active ? "active" : "deferred"} penalty of ${this.seconds(secs)} seconds for ${reason}`)];
       if (table.size > maxSources) this.evictSoonest(family, maxSources);
-      return { lines, activated: entry.active, entry: this.describe(entry) };
+      return { lines, activated: entry.active, created: true, entry: this.describe(entry) };
     }
     existing.expiry += secs;
     if (existing.expiry - now > this.config.max) existing.expiry = now + this.config.max;

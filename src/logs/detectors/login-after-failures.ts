@@ -97,9 +97,17 @@ export class LoginAfterFailuresDetector implements Detector {
   }
 }
 
-/** The failures at or after `cutoff`, in order: the list itself when none is older (no copy an event). */
+/**
+ * The failures at or after `cutoff`, in order: the list itself, the older ones taken out in
+ * place (a failed login a source leaves the window on most failures: no new array each time).
+ */
 function inWindow(list: Failure[] | undefined, cutoff: number): Failure[] {
   if (!list) return [];
-  for (let i = 0; i < list.length; i++) if (!(list[i]!.at >= cutoff)) return list.filter((f) => f.at >= cutoff);
+  let kept = 0;
+  for (let i = 0; i < list.length; i++) {
+    const failure = list[i]!;
+    if (failure.at >= cutoff) list[kept++] = failure;
+  }
+  list.length = kept;
   return list;
 }

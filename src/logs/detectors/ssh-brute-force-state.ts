@@ -13,6 +13,8 @@ export interface Connection {
   refused: boolean;
   authenticated: boolean;
   evidence: Evidence[];
+  /** when it ended: kept (evidence let go) for its trailing lines until a sweep */
+  closedAt?: number;
 }
 
 /**
@@ -81,9 +83,8 @@ export type ConnectionKey = number | string;
 
 export interface HostState {
   simulator: PenaltySimulator;
+  /** open connections, and ended ones (closedAt set) whose trailing lines ("PAM 2 more …") open nothing */
   connections: Map<ConnectionKey, Connection>;
-  /** connections that ended, by key → end time: their trailing lines ("PAM 2 more …") open nothing */
-  closed: Map<ConnectionKey, number>;
   local?: { ip: string; port: number };
   /** masked source key of each address seen (bounded), so it is not rebuilt a line */
   sourceKeys: Map<string, string>;

@@ -58,7 +58,7 @@ export class SshBruteForceDetector implements Detector {
   private host(name: string): HostState {
     let state = this.hosts.get(name);
     if (!state) {
-      state = { simulator: new PenaltySimulator(this.options.penalties), connections: new Map(), closed: new Map(), sourceKeys: new Map() };
+      state = { simulator: new PenaltySimulator(this.options.penalties), connections: new Map(), sourceKeys: new Map() };
       this.hosts.set(name, state);
     }
     return state;
@@ -103,9 +103,10 @@ export class SshBruteForceDetector implements Detector {
       case "ssh_grace_timeout":
       case "ssh_child_crash": {
         const pid = event.process?.pid ?? event.pid;
-        const connection = pid !== undefined ? host.connections.get(pid) : undefined;
+        const found = pid !== undefined ? host.connections.get(pid) : undefined;
+        const connection = found?.closedAt === undefined ? found : undefined;
         const type: PenaltyType = event.action === "ssh_grace_timeout" ? "grace-exceeded" : "crash";
-        if (connection) this.close(hostName, host, pid!, connection, type, event);
+        if (connection) this.close(hostName, host, connection, type, event);
         else if (event.sourceIp) this.penalise(hostName, host, event.sourceIp, type, event, [evidenceOf(event)]);
         return;
       }
@@ -118,9 +119,12 @@ export class SshBruteForceDetector implements Detector {
     const key: ConnectionKey | undefined = event.pid !== undefined ? event.pid : event.sourceIp && event.sourcePort ? `addr:${event.sourceIp}:${event.sourcePort}` : undefined;
     if (key === undefined) return;
     let connection = host.connections.get(key);
+    if (connection?.closedAt !== undefined) {
+      // Its trailing lines ("PAM 2 more …") open nothing; a later reuse of the key is a new connection.
+      if (event.timestamp - connection.closedAt <= TRAILING_LINES_MS) return;
+      connection = undefined;
+    }
     if (!connection) {
-      const closedAt = host.closed.get(key);
-      if (closedAt !== undefined && event.timestamp - closedAt <= TRAILING_LINES_MS) return;
       if (!event.sourceIp) return;
       connection = this.open(hostName, host, event);
       host.connections.set(key, connection);
@@ -128,7 +132,7 @@ export class SshBruteForceDetector implements Detector {
     connection.last = event.timestamp;
     if (connection.authenticated) {
       // After login the session ends with no penalty (exit status 0).
-      if (event.action === "ssh_disconnect" && !event.reason?.startsWith("Received disconnect")) this.forget(host, key, event.timestamp);
+      if (event.action === "ssh_disconnect" && !event.reason?.startsWith("Received disconnect")) this.forget(connection, event.timestamp);
       return;
     }
     if (connection.evidence.length < 12) connection.evidence.push(evidenceOf(event));
@@ -145,7 +149,7 @@ export class SshBruteForceDetector implements Detector {
       case "ssh_pam_auth_failure":
       case "ssh_max_auth_attempts":
         connection.attempted = true;
-        if (event.action === "ssh_max_auth_attempts") this.close(hostName, host, key, connection, "authfail", event);
+        if (event.action === "ssh_max_auth_attempts") this.close(hostName, host, connection, "authfail", event);
         return;
       case "ssh_invalid_user":
       case "ssh_not_allowed":
@@ -154,13 +158,13 @@ export class SshBruteForceDetector implements Detector {
       case "ssh_disconnect": {
         if (event.reason?.startsWith("Received disconnect")) return; // "Disconnected from" follows
         if (event.preamble === "user" || event.phase === "postauth") {
-          this.forget(host, key, event.timestamp);
+          this.forget(connection, event.timestamp);
           return;
         }
         if (event.preamble === "authenticating") connection.attempted = true;
         if (event.preamble === "invalid") connection.invalid = true;
         const type: PenaltyType = connection.attempted ? "authfail" : connection.invalid ? "invaliduser" : "noauth";
-        this.close(hostName, host, key, connection, type, event);
+        this.close(hostName, host, connection, type, event);
         return;
       }
       default:
@@ -168,9 +172,13 @@ export class SshBruteForceDetector implements Detector {
     }
   }
 
-  private forget(host: HostState, key: ConnectionKey, at: number): void {
-    host.connections.delete(key);
-    host.closed.set(key, at);
+  /**
+   * The connection ended: it stays in the map, marked, until a sweep (no Map delete and set a
+   * connection, which made V8 shrink and grow the table each time), its evidence let go.
+   */
+  private forget(connection: Connection, at: number): void {
+    connection.closedAt = at;
+    connection.evidence.length = 0;
   }
 
   /** A connection's first line: would the listener have accepted it? */
@@ -190,7 +198,7 @@ export class SshBruteForceDetector implements Detector {
     const ip = event.sourceIp!;
     const verdict = host.simulator.checkAllow(ip, event.timestamp);
     if (verdict.allowed) return true;
-    const startups = [...host.connections.values()].filter((c) => !c.refused && !c.authenticated).length;
+    const startups = [...host.connections.values()].filter((c) => c.closedAt === undefined && !c.refused && !c.authenticated).length;
     const [localIp, localPort] = this.localAddress(host);
     const lines = host.simulator.dropLines(ip, event.sourcePort ?? 0, localIp, localPort, startups, verdict.reason!, event.timestamp);
     const episode = this.episodes.get(this.sourceKey(hostName, ip));
@@ -213,10 +221,10 @@ export class SshBruteForceDetector implements Detector {
     return ["?", 22];
   }
 
-  private close(hostName: string, host: HostState, key: ConnectionKey, connection: Connection, type: PenaltyType, event: HostEvent): void {
-    this.forget(host, key, event.timestamp);
-    if (connection.refused) return; // a refused connection never reached authentication
-    this.penalise(hostName, host, connection.ip, type, event, connection.evidence);
+  private close(hostName: string, host: HostState, connection: Connection, type: PenaltyType, event: HostEvent): void {
+    // a refused connection never reached authentication
+    if (!connection.refused) this.penalise(hostName, host, connection.ip, type, event, connection.evidence);
+    this.forget(connection, event.timestamp);
   }
 
   private penalise(hostName: string, host: HostState, ip: string, type: PenaltyType, event: HostEvent, evidence: Evidence[]): void {
@@ -224,7 +232,7 @@ export class SshBruteForceDetector implements Detector {
     if (!result.entry) return;
     const key = this.sourceKey(hostName, ip);
     const history = this.history(key);
-    if (result.lines.some((l) => l.text.includes(": new "))) {
+    if (result.created) {
       history.pending = [];
       history.pendingLines = [];
       history.charges = 0;
@@ -322,7 +330,7 @@ export class SshBruteForceDetector implements Detector {
       this.reportSlow(hostName, key, history);
     }
     const windowStart = at - this.options.slowWindowMs;
-    if (history.failures.some((f) => !(f.at >= windowStart))) history.failures = history.failures.filter((f) => f.at >= windowStart);
+    dropFailuresBefore(history.failures, windowStart);
     history.failures.push({ at, evidence: evidenceOf(event) });
     const blockedRecently = this.episodes.has(key) || (history.blockedUntil !== undefined && history.blockedUntil >= history.failures[0]!.at);
     if (history.failures.length < this.options.slowFailures || blockedRecently) return;
@@ -403,8 +411,10 @@ export class SshBruteForceDetector implements Detector {
   /** Forget connections that never closed and histories that aged out (bounded memory). */
   private sweep(now: number): void {
     for (const host of this.hosts.values()) {
-      for (const [key, connection] of host.connections) if (connection.last < now - IDLE_CONNECTION_MS) host.connections.delete(key);
-      for (const [key, at] of host.closed) if (at < now - TRAILING_LINES_MS) host.closed.delete(key);
+      for (const [key, connection] of host.connections) {
+        const closedAt = connection.closedAt;
+        if (closedAt !== undefined ? closedAt < now - TRAILING_LINES_MS : connection.last < now - IDLE_CONNECTION_MS) host.connections.delete(key);
+      }
     }
     const horizon = now - Math.max(this.options.slowWindowMs, this.options.recidiveWindowMs);
     for (const [key, history] of this.sources) {
@@ -417,9 +427,8 @@ export class SshBruteForceDetector implements Detector {
       }
       // a new array only when something left the window (most sweeps drop nothing from most sources)
       const failuresFrom = now - this.options.slowWindowMs;
-      if (history.failures.some((f) => !(f.at >= failuresFrom))) history.failures = history.failures.filter((f) => f.at >= failuresFrom);
-      const blocksFrom = now - this.options.recidiveWindowMs;
-      if (history.blocks.some((t) => !(t >= blocksFrom))) history.blocks = history.blocks.filter((t) => t >= blocksFrom);
+      dropFailuresBefore(history.failures, failuresFrom);
+      dropTimesBefore(history.blocks, now - this.options.recidiveWindowMs);
       if (!history.failures.length && !history.blocks.length && !history.slow && !history.recent?.length && !this.episodes.has(key) && (history.blockedUntil ?? 0) < horizon) {
         this.sources.delete(key);
       }
@@ -445,7 +454,7 @@ export class SshBruteForceDetector implements Detector {
   exportState(): BruteForceState {
     return {
       hosts: [...this.hosts].map(([name, h]) => [name, {
-        penalties: h.simulator.exportState(), connections: [...h.connections].map(([k, c]) => [savedKey(k), c]), closed: [...h.closed].map(([k, at]) => [savedKey(k), at]),
+        penalties: h.simulator.exportState(), ...savedConnections(h),
         ...(h.local ? { local: h.local } : {}),
       }]),
       episodes: [...this.episodes],
@@ -460,7 +469,11 @@ export class SshBruteForceDetector implements Detector {
       const host = this.host(name);
       host.simulator.importState(saved.penalties);
       for (const [key, connection] of saved.connections) host.connections.set(loadedKey(key), connection);
-      for (const [key, at] of saved.closed ?? []) host.closed.set(loadedKey(key), at);
+      for (const [key, at] of saved.closed ?? []) {
+        // an open connection under the same key is a later one (the key was reused)
+        const k = loadedKey(key);
+        if (!host.connections.has(k)) host.connections.set(k, closedStub(at));
+      }
       if (saved.local) host.local = saved.local;
     }
     for (const [key, episode] of state.episodes) {
@@ -469,6 +482,42 @@ export class SshBruteForceDetector implements Detector {
     }
     for (const [key, history] of state.sources) this.sources.set(key, history);
   }
+}
+
+/** The saved form keeps open and ended connections apart (as it did before they shared a map). */
+function savedConnections(host: HostState): { connections: [string, Connection][]; closed: [string, number][] } {
+  const connections: [string, Connection][] = [];
+  const closed: [string, number][] = [];
+  for (const [key, connection] of host.connections) {
+    if (connection.closedAt === undefined) connections.push([savedKey(key), connection]);
+    else closed.push([savedKey(key), connection.closedAt]);
+  }
+  return { connections, closed };
+}
+
+/** An ended connection as loaded from the saved form: only its end time is read. */
+function closedStub(at: number): Connection {
+  return { host: "", ip: "", start: at, last: at, attempted: false, invalid: false, refused: true, authenticated: false, evidence: [], closedAt: at };
+}
+
+/** Take the failures before `cutoff` out of the list, in place (order kept; no new array a failure). */
+function dropFailuresBefore(list: { at: number }[], cutoff: number): void {
+  let kept = 0;
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i]!;
+    if (item.at >= cutoff) list[kept++] = item;
+  }
+  list.length = kept;
+}
+
+/** The same for a list of times (ms). */
+function dropTimesBefore(list: number[], cutoff: number): void {
+  let kept = 0;
+  for (let i = 0; i < list.length; i++) {
+    const at = list[i]!;
+    if (at >= cutoff) list[kept++] = at;
+  }
+  list.length = kept;
 }
 
 /** `into.push(...from.slice(-count))` without the copy. */
