@@ -1,12 +1,12 @@
 // Start-up loads only what a command uses: which modules a run loads is behaviour (not
 // timing) and is checked here; how long start-up takes is `npm run bench`'s business.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { BUILTIN_SIGNATURES_DIR, COMPILED_SIGNATURES_FILE, compiledData, readSignatureDirectory, signatureDigest } from "../../src/rules/signatures.js";
+import { BUILTIN_SIGNATURES_DIR, COMPILED_SIGNATURES_FILE, compiledData, readSignatureDirectory, signatureDigest, signatureStamp } from "../../src/rules/signatures.js";
 
 const root = join(import.meta.dirname, "..", "..");
 /** The built command line as users run it: dist/cli.js loads the bundle (dist/bundle/, scripts/bundle.mjs). */
@@ -94,8 +94,9 @@ describe("lazy loading", () => {
 
 describe("compiled signature set", () => {
   it("is the YAML, validated, and carries the digest of the YAML it came from", () => {
-    const compiled = JSON.parse(readFileSync(COMPILED_SIGNATURES_FILE, "utf8")) as { digest: string; data: unknown };
+    const compiled = JSON.parse(readFileSync(COMPILED_SIGNATURES_FILE, "utf8")) as { digest: string; stamp: string; data: unknown };
     expect(compiled.digest).toBe(signatureDigest(BUILTIN_SIGNATURES_DIR));
+    expect(compiled.stamp).toBe(signatureStamp(BUILTIN_SIGNATURES_DIR));
     expect(compiled.data).toEqual(JSON.parse(JSON.stringify(readSignatureDirectory(BUILTIN_SIGNATURES_DIR))));
   });
 
@@ -110,5 +111,21 @@ describe("compiled signature set", () => {
     expect(compiledData(file, BUILTIN_SIGNATURES_DIR)).toBeUndefined();
     writeFileSync(file, "{ not json");
     expect(compiledData(file, BUILTIN_SIGNATURES_DIR)).toBeUndefined();
+  });
+
+  it("is used without hashing the YAML while the files' stamp is the build's; once a file changed, the digest decides", () => {
+    const dir = mkdtempSync(join(tmpdir(), "exfilscan-stamp-"));
+    const yaml = join(dir, "signatures");
+    cpSync(BUILTIN_SIGNATURES_DIR, yaml, { recursive: true, preserveTimestamps: true });
+    const data = readSignatureDirectory(yaml);
+    data.rules[0]!.title = "changed in the compiled copy";
+    const file = join(dir, "signatures.json");
+    // A digest that matches nothing: only the stamp can make the compiled copy count.
+    writeFileSync(file, JSON.stringify({ digest: "0".repeat(64), stamp: signatureStamp(yaml), data }));
+    expect(compiledData(file, yaml)?.rules[0]!.title).toBe("changed in the compiled copy");
+    appendFileSync(join(yaml, "sources.yaml"), "\n# edited\n");
+    expect(compiledData(file, yaml)).toBeUndefined();
+    writeFileSync(file, JSON.stringify({ digest: signatureDigest(yaml), stamp: "stale", data }));
+    expect(compiledData(file, yaml)?.rules[0]!.title).toBe("changed in the compiled copy");
   });
 });
