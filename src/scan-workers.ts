@@ -8,7 +8,8 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { createRequire } from "node:module";
+import type * as WorkerThreads from "node:worker_threads";
 import type { Finding, ScanErrorEntry, TargetInfo } from "./core/types.js";
 import type { IngestLimits } from "./ingest/index.js";
 import type { RegistryOptions } from "./registry/http.js";
@@ -51,6 +52,11 @@ export function workerCount(targets: number, requested?: number): number {
   return Math.max(1, Math.min(availableParallelism(), targets, 8));
 }
 
+/** node:worker_threads, loaded only when a pool starts (a one-package scan never does). */
+function workerThreads(): typeof WorkerThreads {
+  return createRequire(import.meta.url)("node:worker_threads") as typeof WorkerThreads;
+}
+
 function workerScript(): string {
   return fileURLToPath(new URL("./scan-worker.js", import.meta.url));
 }
@@ -65,7 +71,7 @@ export async function scanInWorkers(
   let next = 0;
   const runWorker = async (): Promise<void> => {
     while (next < inputs.length) {
-      const worker = new Worker(workerScript(), { workerData: data });
+      const worker = new (workerThreads()).Worker(workerScript(), { workerData: data });
       let crashed: Error | undefined;
       let bloated = false;
       let inFlight: { index: number; resolve: () => void } | undefined;

@@ -1,6 +1,6 @@
 // The local advisory store: one JSON file, outside the repository, replaced atomically
 // (temp file + rename) so a reader never sees half of it and a failed update leaves it as it was.
-import { randomBytes } from "node:crypto";
+import { randomBytes } from "../core/hash.js";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";

@@ -1,5 +1,5 @@
 // One entry for every kind of target: directory, archive, or a single source file.
-import { lstat, readFile } from "node:fs/promises";
+import { lstatSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { IngestError } from "../core/errors.js";
 import type { RegistryOptions } from "../registry/http.js";
@@ -35,7 +35,7 @@ export async function loadTarget(input: string, limits: IngestLimits, registry?:
   }
   // lstat: a target that is a symlink is not followed (it could lead to /dev/zero, a FIFO or
   // the host's /etc), and only regular files and directories are ever opened.
-  const stats = await lstat(input).catch(() => undefined);
+  const stats = statOrUndefined(input);
   if (!stats) throw new IngestError("no such file or directory");
   if (stats.isSymbolicLink()) throw new IngestError("is a symbolic link: not followed (give the path it points to)");
   if (!stats.isDirectory() && !stats.isFile()) throw new IngestError("not a regular file or directory (device, FIFO or socket): not read");
@@ -47,11 +47,20 @@ export async function loadTarget(input: string, limits: IngestLimits, registry?:
   if (stats.size > limits.maxTotalBytes) {
     throw new IngestError(`file of ${stats.size} bytes is over the total cap of ${limits.maxTotalBytes} bytes (--max-total-bytes)`);
   }
-  const data = await readFile(input);
+  const data = readFileSync(input);
   if (TAR_NAMES.test(input) || ZIP_NAMES.test(input)) return loadArchive(input, basename(input), data, limits);
   // A single source file is scanned as a one-file package.
   const pkg: LoadedPackage = { input, files: new Map([[basename(input), data]]), bytes: data.length, errors: [] };
   identifyPackage(pkg);
   if (!pkg.ecosystem) throw new IngestError("not a package directory, a supported archive (.tgz .tar.gz .tar .zip .whl .egg) or a JS/Python file");
   return pkg;
+}
+
+/** lstat of a target, undefined when it cannot be read. Synchronous: node:fs/promises loads the stream modules (start-up), and one target is read at a time. */
+function statOrUndefined(input: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(input);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,6 @@
 // HTTP for registries: node-fetch with a timeout, a content cache on disk, and
 // --offline that reads only the cache and says clearly what it lacks.
-import { createHash } from "node:crypto";
+import { createHash } from "../core/hash.js";
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";

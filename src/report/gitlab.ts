@@ -2,7 +2,7 @@
 // requests and the vulnerability report: `artifacts: reports: sast: gl-exfilscan.json`.
 // Required by GitLab's schema: version, scan{analyzer, scanner, type, start_time,
 // end_time, status}, and per vulnerability id, identifiers (type, name, value) and location.
-import { createHash } from "node:crypto";
+import { createHash } from "../core/hash.js";
 import { projectPath } from "./paths.js";
 import type { Finding, ScanReport, Severity } from "../core/types.js";
 import type { RuleMeta } from "../rules/schema.js";

@@ -1,5 +1,5 @@
 // Facts → findings: runs every fact rule (src/rules/<id>.ts, listed in registry.ts; severity is decided there only), then dedupes and fingerprints.
-import { createHash } from "node:crypto";
+import { createHash } from "../core/hash.js";
 import type { PackageFacts } from "../analyzers/facts.js";
 import type { Finding, Indicator, PackageRef } from "../core/types.js";
 import { analyzeCredentialFlows } from "./credential-flows.js";

@@ -1,7 +1,7 @@
 // Which YAML files make a signature directory and their digest (what the compiled set was
 // made from, and part of the analysis version). Node built-ins only.
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createHash } from "../core/hash.js";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../core/version.js";
 
@@ -19,6 +19,20 @@ export function signatureDigest(dir: string): string {
   const hash = createHash("sha256");
   for (const file of signatureFiles(dir)) hash.update(`${file.slice(dir.length)}\0`).update(readFileSync(file)).update("\0");
   return hash.digest("hex");
+}
+
+/**
+ * Names, sizes and modification times of a directory's signature files: whether they are still
+ * the files a compiled set was made from, without reading or hashing them (start-up). A file
+ * edited in place keeps neither its mtime nor, mostly, its size; the digest decides otherwise.
+ */
+export function signatureStamp(dir: string): string {
+  return signatureFiles(dir)
+    .map((file) => {
+      const stats = statSync(file);
+      return `${file.slice(dir.length)}\0${stats.size}\0${stats.mtimeMs}`;
+    })
+    .join("\n");
 }
 
 let builtinDigest: string | undefined;

@@ -2,7 +2,6 @@
 // compiles patterns once. Analyzers and rules only see the compiled Signatures.
 // The YAML is the source of truth; the build validates it into dist/signatures.json
 // (with a digest of the YAML it came from), which start-up uses while the digest matches.
-import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, join } from "node:path";
@@ -10,14 +9,14 @@ import type * as Yaml from "yaml";
 import type { z } from "zod";
 import { ConfigurationError } from "../core/errors.js";
 import { PACKAGE_ROOT } from "../core/version.js";
-import { BUILTIN_SIGNATURES_DIR, builtinSignatureDigest, signatureDigest, signatureFiles } from "./signature-digest.js";
+import { BUILTIN_SIGNATURES_DIR, builtinSignatureDigest, signatureDigest, signatureFiles, signatureStamp } from "./signature-digest.js";
 import { compileFlagged, signatureSchemas, type ClientRole, type CommandsData, type DecoderAlgorithm, type DecodersData, type DestinationStyle, type EncoderAlgorithm, type TransformsData, type IndicatorsData, type RuleMeta, type SendRole, type SinkChannel, type SinksData, type SourceKind, type SourcesData } from "./schema.js";
 
 /** Written by `npm run build` (scripts/build-signatures.mjs). */
 export const COMPILED_SIGNATURES_FILE = join(PACKAGE_ROOT, "dist", "signatures.json");
 
 // The digests of the YAML live in a module that loads nothing else (the analysis version needs them).
-export { BUILTIN_SIGNATURES_DIR, builtinSignatureDigest, signatureDigest } from "./signature-digest.js";
+export { BUILTIN_SIGNATURES_DIR, builtinSignatureDigest, signatureDigest, signatureStamp } from "./signature-digest.js";
 
 /** One signature directory's files, validated (JSON-serialisable: patterns are still strings). */
 export interface SignatureDirData {
@@ -256,14 +255,20 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
 
 /** The built-in set: from dist/signatures.json when it was built from these very YAML files, else from the YAML. */
 function builtinData(): SignatureDirData {
-  return compiledData(COMPILED_SIGNATURES_FILE, BUILTIN_SIGNATURES_DIR, builtinSignatureDigest()) ?? readSignatureDirectory(BUILTIN_SIGNATURES_DIR);
+  return compiledData(COMPILED_SIGNATURES_FILE, BUILTIN_SIGNATURES_DIR, builtinSignatureDigest) ?? readSignatureDirectory(BUILTIN_SIGNATURES_DIR);
 }
 
-/** A compiled set's data when it was made from `dir`'s current YAML; undefined when missing, unreadable or stale. */
-export function compiledData(file: string, dir: string, digest?: string): SignatureDirData | undefined {
+/**
+ * A compiled set's data when it was made from `dir`'s current YAML; undefined when missing,
+ * unreadable or stale. Its files' stamp (names, sizes, mtimes) unchanged since the build says
+ * so without reading them; otherwise their digest decides (a checkout or copy changes mtimes).
+ */
+export function compiledData(file: string, dir: string, digest: () => string = () => signatureDigest(dir)): SignatureDirData | undefined {
   try {
-    const compiled = JSON.parse(readFileSync(file, "utf8")) as { digest?: string; data?: SignatureDirData };
-    if (compiled.data && compiled.digest === (digest ?? signatureDigest(dir))) return compiled.data;
+    const compiled = JSON.parse(readFileSync(file, "utf8")) as { digest?: string; stamp?: string; data?: SignatureDirData };
+    if (!compiled.data) return undefined;
+    if (typeof compiled.stamp === "string" && compiled.stamp === signatureStamp(dir)) return compiled.data;
+    if (compiled.digest === digest()) return compiled.data;
   } catch {
     // missing or unreadable: the YAML is the source of truth
   }

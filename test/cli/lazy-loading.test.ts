@@ -1,18 +1,22 @@
 // Start-up loads only what a command uses: which modules a run loads is behaviour (not
 // timing) and is checked here; how long start-up takes is `npm run bench`'s business.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { BUILTIN_SIGNATURES_DIR, COMPILED_SIGNATURES_FILE, compiledData, readSignatureDirectory, signatureDigest } from "../../src/rules/signatures.js";
+import { BUILTIN_SIGNATURES_DIR, COMPILED_SIGNATURES_FILE, compiledData, readSignatureDirectory, signatureDigest, signatureStamp } from "../../src/rules/signatures.js";
 
 const root = join(import.meta.dirname, "..", "..");
+/** The built command line as users run it: dist/cli.js loads the bundle (dist/bundle/, scripts/bundle.mjs). */
 const cli = join(root, "dist", "cli.js");
+/** The same program unbundled (tsc's modules; src/cli.ts only adds the guard's fast path in front of it): module-level checks read these. */
+const unbundled = join(root, "dist", "cli", "main.js");
+const ENTRIES = [cli, unbundled];
 
 /** Every module file the CLI run loads (ESM imports and CommonJS requires), as paths. */
-function loadedModules(args: string[], cwd: string): string[] {
+function loadedModules(args: string[], cwd: string, entry = cli): string[] {
   const dir = mkdtempSync(join(tmpdir(), "exfilscan-lazy-"));
   const list = join(dir, "loaded.txt");
   const hooks = join(dir, "hooks.mjs");
@@ -24,7 +28,7 @@ function loadedModules(args: string[], cwd: string): string[] {
       `process.on("exit", () => appendFileSync(${JSON.stringify(list)}, Object.keys(createRequire(import.meta.url).cache).join("\\n") + "\\n"));\n`,
   );
   writeFileSync(list, "");
-  execFileSync(process.execPath, ["--import", pathToFileURL(preload).href, cli, ...args], { cwd, stdio: "ignore", env: { ...process.env, EXFILSCAN_ADVISORY_STORE: join(dir, "none.json") } });
+  execFileSync(process.execPath, ["--import", pathToFileURL(preload).href, entry, ...args], { cwd, stdio: "ignore", env: { ...process.env, EXFILSCAN_ADVISORY_STORE: join(dir, "none.json") } });
   return readFileSync(list, "utf8").split("\n").filter(Boolean);
 }
 
@@ -38,22 +42,34 @@ describe("lazy loading", () => {
   writeFileSync(join(pkg, "index.js"), "module.exports = (a, b) => a + b;\n");
 
   it("--version loads no command and no dependency but commander", () => {
-    const modules = loadedModules(["--version"], cwd);
+    const modules = loadedModules(["--version"], cwd, unbundled);
     expect([...packages(modules)]).toEqual(["commander"]);
     expect(modules.some((m) => m.includes("/dist/cli/commands/"))).toBe(false);
+    // The bundle carries commander (and acorn, picocolors) inside: no package at all.
+    expect([...packages(loadedModules(["--version"], cwd))]).toEqual([]);
   });
 
-  it("a one-package npm scan loads no YAML parser, no zod, no SQLite, no tree-sitter, no HTTP client, no archive reader", () => {
-    const loaded = packages(loadedModules(["scan", pkg, "--offline", "-f", "json", "-o", join(cwd, "out.json")], cwd));
+  it.each(ENTRIES)("a one-package npm scan loads no YAML parser, no zod, no SQLite, no tree-sitter, no HTTP client, no archive reader (%s)", (entry) => {
+    const out = join(cwd, `out-${ENTRIES.indexOf(entry)}.json`);
+    const loaded = packages(loadedModules(["scan", pkg, "--offline", "-f", "json", "-o", out], cwd, entry));
     for (const heavy of ["yaml", "zod", "better-sqlite3", "web-tree-sitter", "node-fetch", "tar", "fflate", "@babel/parser", "smol-toml", "@yarnpkg/parsers", "cli-progress"]) {
       expect(loaded.has(heavy), heavy).toBe(false);
     }
-    expect(loaded.has("acorn")).toBe(true);
-    expect(JSON.parse(readFileSync(join(cwd, "out.json"), "utf8")).targets[0].name).toBe("tiny");
+    expect(loaded.has("acorn")).toBe(entry === unbundled);
+    expect(JSON.parse(readFileSync(out, "utf8")).targets[0].name).toBe("tiny");
   });
 
-  it("rules lists the rules without parsing the signature YAML", () => {
-    const loaded = packages(loadedModules(["rules"], cwd));
+  it("the bundled command line reads a third of the files the unbundled modules are, with the same report", () => {
+    const files = (entry: string, out: string) => loadedModules(["scan", pkg, "--offline", "-f", "json", "-o", out], cwd, entry).filter((m) => m.includes("/dist/") || m.includes("/node_modules/"));
+    const bundled = new Set(files(cli, join(cwd, "b.json")));
+    const modules = new Set(files(unbundled, join(cwd, "u.json")));
+    expect(bundled.size).toBeLessThan(modules.size / 3);
+    expect([...bundled].every((m) => /\/dist\/(cli\.js|bundle\/)/.test(m))).toBe(true);
+    expect(readFileSync(join(cwd, "b.json"), "utf8")).toBe(readFileSync(join(cwd, "u.json"), "utf8"));
+  });
+
+  it.each(ENTRIES)("rules lists the rules without parsing the signature YAML (%s)", (entry) => {
+    const loaded = packages(loadedModules(["rules"], cwd, entry));
     expect(loaded.has("yaml")).toBe(false);
     expect(loaded.has("zod")).toBe(false);
   });
@@ -78,8 +94,9 @@ describe("lazy loading", () => {
 
 describe("compiled signature set", () => {
   it("is the YAML, validated, and carries the digest of the YAML it came from", () => {
-    const compiled = JSON.parse(readFileSync(COMPILED_SIGNATURES_FILE, "utf8")) as { digest: string; data: unknown };
+    const compiled = JSON.parse(readFileSync(COMPILED_SIGNATURES_FILE, "utf8")) as { digest: string; stamp: string; data: unknown };
     expect(compiled.digest).toBe(signatureDigest(BUILTIN_SIGNATURES_DIR));
+    expect(compiled.stamp).toBe(signatureStamp(BUILTIN_SIGNATURES_DIR));
     expect(compiled.data).toEqual(JSON.parse(JSON.stringify(readSignatureDirectory(BUILTIN_SIGNATURES_DIR))));
   });
 
@@ -94,5 +111,21 @@ describe("compiled signature set", () => {
     expect(compiledData(file, BUILTIN_SIGNATURES_DIR)).toBeUndefined();
     writeFileSync(file, "{ not json");
     expect(compiledData(file, BUILTIN_SIGNATURES_DIR)).toBeUndefined();
+  });
+
+  it("is used without hashing the YAML while the files' stamp is the build's; once a file changed, the digest decides", () => {
+    const dir = mkdtempSync(join(tmpdir(), "exfilscan-stamp-"));
+    const yaml = join(dir, "signatures");
+    cpSync(BUILTIN_SIGNATURES_DIR, yaml, { recursive: true, preserveTimestamps: true });
+    const data = readSignatureDirectory(yaml);
+    data.rules[0]!.title = "changed in the compiled copy";
+    const file = join(dir, "signatures.json");
+    // A digest that matches nothing: only the stamp can make the compiled copy count.
+    writeFileSync(file, JSON.stringify({ digest: "0".repeat(64), stamp: signatureStamp(yaml), data }));
+    expect(compiledData(file, yaml)?.rules[0]!.title).toBe("changed in the compiled copy");
+    appendFileSync(join(yaml, "sources.yaml"), "\n# edited\n");
+    expect(compiledData(file, yaml)).toBeUndefined();
+    writeFileSync(file, JSON.stringify({ digest: signatureDigest(yaml), stamp: "stale", data }));
+    expect(compiledData(file, yaml)?.rules[0]!.title).toBe("changed in the compiled copy");
   });
 });

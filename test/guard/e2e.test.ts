@@ -158,7 +158,9 @@ async function traced(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   writeFileSync(join(dir, "preload.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(dir, "hooks.mjs")).href)});\n`);
   const r = await guard(args, registry.base, extraEnv, ["--import", pathToFileURL(join(dir, "preload.mjs")).href]);
   const loaded = readFileSync(list, "utf8").split("\n");
-  return { ...r, full: loaded.some((url) => url.endsWith("/dist/cli/main.js")), commander: loaded.some((url) => url.includes("/node_modules/commander/")) };
+  // The command line is dist/cli/main.js unbundled, the chunk named after it in dist/bundle/ (scripts/bundle.mjs), which also carries commander.
+  const full = loaded.some((url) => url.endsWith("/dist/cli/main.js") || /\/dist\/bundle\/main-[^/]*\.js$/.test(url));
+  return { ...r, full, commander: loaded.some((url) => url.includes("/node_modules/commander/")) };
 }
 
 describe("guard's warm fast path", () => {

@@ -1,8 +1,9 @@
 // Models of Node's own modules used by stealers: os (home directory), path (folding
 // paths to credentials), crypto (hashes cut taint, ciphers keep it), zlib (decoding
 // layers, compressing stolen data) and stream.pipeline (piping a file into a request).
+import { createRequire } from "node:module";
 import { DECODE_CAP_BYTES, OVER_DECODE_CAP } from "../budget.js";
-import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
+import type * as Zlib from "node:zlib";
 import type { Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
 import { handleMethod } from "./sinks.js";
@@ -62,20 +63,24 @@ export function cryptoCall(I: Interpreter, member: string, call: Call): Value | 
   return UNKNOWN;
 }
 
-const DECOMPRESSORS: Record<string, (b: Buffer, o: object) => Buffer> = lookupTable({
-  gunzipSync,
-  inflateSync,
-  inflateRawSync,
-  unzipSync: gunzipSync,
-  brotliDecompressSync,
+type Decompressor = "gunzipSync" | "inflateSync" | "inflateRawSync" | "brotliDecompressSync";
+const DECOMPRESSORS: Record<string, Decompressor> = lookupTable<Decompressor>({
+  gunzipSync: "gunzipSync",
+  inflateSync: "inflateSync",
+  inflateRawSync: "inflateRawSync",
+  unzipSync: "gunzipSync",
+  brotliDecompressSync: "brotliDecompressSync",
 });
+/** node:zlib, loaded on the first compressed literal (a scan without one does not pay for loading it at start-up). */
+let zlib: typeof Zlib | undefined;
 
 export function zlibCall(I: Interpreter, member: string, call: Call): Value | undefined {
   const first = call.args[0] ?? UNKNOWN;
   const decompress = DECOMPRESSORS[member];
   if (decompress && first.bytes) {
     try {
-      return { bytes: decompress(first.bytes, { maxOutputLength: DECODE_CAP_BYTES }), decoded: true };
+      zlib ??= createRequire(import.meta.url)("node:zlib") as typeof Zlib;
+      return { bytes: zlib[decompress](first.bytes, { maxOutputLength: DECODE_CAP_BYTES }), decoded: true };
     } catch (error) {
       // A bomb: code that runs the result is reported as not analysed (dynamic-code.ts).
       if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") return { bytes: Buffer.from(OVER_DECODE_CAP, "utf8"), decoded: true };

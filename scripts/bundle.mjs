@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// Build step (after tsc, before build-signatures): bundle the command line into dist/bundle/
+// so a run loads a few files instead of ~115 ES modules (Node 20 has no compile cache; most of
+// a one-package scan's start-up was the ESM loader resolving, reading and linking each file).
+//
+// dist/bundle/ sits at the same depth as dist/<folder>/, so the paths the code derives from
+// import.meta.url still hold: the package root two folders up, dist/ one up, and the worker
+// scripts next to the chunk that starts them (entries scan-worker.js and worker.js here).
+// Dependencies under node_modules stay external (loaded from there, as before).
+//
+// dist/cli.js is then rewritten to load dist/bundle/cli.js. tsc writes dist/cli.js again on
+// every full compile, so a `tsc` without this step runs the unbundled modules (never a stale
+// bundle); `tsc --watch` rewrites only what changed: run `npm run build` after it.
+//
+// The bundler is rolldown (installed with vitest's vite; not a declared dependency). When it
+// is missing, this step says so and leaves the unbundled build in place: the result is the same,
+// only start-up is slower.
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const dist = join(import.meta.dirname, "..", "dist");
+const out = join(dist, "bundle");
+const entry = join(dist, "cli.js");
+/** Small dependencies every command loads: inlined (commander is CommonJS, read through the ESM loader's lexer otherwise). */
+const INLINED = /^(commander|acorn|picocolors)(\/|$)/;
+
+let rolldown;
+try {
+  rolldown = await import("rolldown");
+} catch {
+  console.log("bundle: rolldown not installed; dist/ stays unbundled (slower start-up, same results)");
+  process.exit(0);
+}
+
+/**
+ * commander requires node:child_process at load time for executable subcommands, which this
+ * command line does not have; loading it (with net, dgram and the stream modules) cost more
+ * CPU than any of our own modules. Its one use, `childProcess.spawn`, now loads it when called.
+ */
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  transform(code, id) {
+    if (!/[\\/]commander[\\/]lib[\\/]command\.js$/.test(id)) return null;
+    const eager = "const childProcess = require('node:child_process');";
+    if (!code.includes(eager) || /childProcess\.(?!spawn\()/.test(code)) {
+      console.log("bundle: commander no longer loads child_process as expected; left as it is");
+      return null;
+    }
+    return code.replace(eager, "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };");
+  },
+};
+
+const source = readFileSync(entry, "utf8");
+if (source.includes("./bundle/cli.js")) {
+  console.error("bundle: dist/cli.js is already the bundle loader; run tsc first");
+  process.exit(1);
+}
+rmSync(out, { recursive: true, force: true });
+await rolldown.build({
+  input: { cli: entry, "scan-worker": join(dist, "scan-worker.js"), worker: join(dist, "deps", "worker.js") },
+  platform: "node",
+  // Every bare specifier (node:fs, commander, acorn...) is loaded at run time, as tsc's output does.
+  external: (id) => /^node:/.test(id) || (/^[^./]/.test(id) && !INLINED.test(id)),
+  logLevel: "warn",
+  plugins: [lazyChildProcess],
+  output: { dir: out, format: "esm", entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js", sourcemap: false },
+});
+const hashbang = source.startsWith("#!") ? `${source.slice(0, source.indexOf("\n"))}\n` : "";
+writeFileSync(entry, `${hashbang}// Written by scripts/bundle.mjs: the command line, bundled (tsc overwrites this file with the unbundled entry).\nimport "./bundle/cli.js";\n`);
+console.log(`bundle: ${out}`);
