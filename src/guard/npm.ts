@@ -5,6 +5,7 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseSri } from "../deps/lockfiles/common.js";
 import { parseLockfile } from "../deps/lockfiles/index.js";
 import type { ParsedLockfile, ResolvedPackage } from "../deps/types.js";
 import { npmInstallFlags, type ParsedCommand } from "./command.js";
@@ -33,7 +34,7 @@ export class ResolutionError extends Error {
 }
 
 export const LOCKS = ["npm-shrinkwrap.json", "package-lock.json"];
-export const key = (p: ResolvedPackage) => `${p.name}@${p.version ?? "?"}#${p.integrity.map((d) => d.value).sort().join(",")}`;
+export const key = (p: Pick<ResolvedPackage, "name" | "version" | "integrity">) => `${p.name}@${p.version ?? "?"}#${p.integrity.map((d) => d.value).sort().join(",")}`;
 
 export function planNpm(cmd: ParsedCommand, projectDir: string, env: NodeJS.ProcessEnv = process.env): NpmPlan {
   const detached = cmd.global || cmd.action === "exec";
@@ -128,4 +129,30 @@ export function resolvesPinned(dir: string, lockName: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The keys (`key`) of the packages a lockfile installs, as parseLockfile would give them; for
+ * a v2/v3 lockfile from its JSON alone (no line map, no dependency graph: this only says what is new).
+ */
+export function lockKeys(file: string): Set<string> {
+  try {
+    const lock = JSON.parse(readFileSync(file, "utf8")) as { lockfileVersion?: number; packages?: Record<string, Record<string, unknown>> };
+    const packages = lock.packages;
+    if ((lock.lockfileVersion === 2 || lock.lockfileVersion === 3) && packages) {
+      const keys = new Set<string>();
+      for (const [location, entry] of Object.entries(packages)) {
+        const at = location.lastIndexOf("node_modules/");
+        if (at === -1 || !entry || typeof entry !== "object") continue;
+        const name = typeof entry["name"] === "string" ? entry["name"] : location.slice(at + "node_modules/".length);
+        const target = entry["link"] && typeof entry["resolved"] === "string" ? packages[entry["resolved"]] : undefined;
+        const version = entry["version"] ?? target?.["version"];
+        keys.add(key({ name, ...(typeof version === "string" && version ? { version } : {}), integrity: parseSri(typeof entry["integrity"] === "string" ? entry["integrity"] : undefined) }));
+      }
+      return keys;
+    }
+  } catch {
+    // not JSON: as parseLockfile reads it
+  }
+  return new Set(parseLockfile(file).packages.map(key));
 }

@@ -19,7 +19,7 @@ import { planPnpmOrYarn } from "./js-managers.js";
 import { HANDED_TO_NPM } from "./fast.js";
 import { checkInsideReify, npmArborist, type InsideVerdict } from "./npm-inside.js";
 import { inlineNpmCli, runNpmInline } from "./npm-inline.js";
-import { key, LOCKS, lockMatchesManifest, planNpm, ResolutionError, resolvesPinned } from "./npm.js";
+import { key, LOCKS, lockKeys, lockMatchesManifest, planNpm, ResolutionError, resolvesPinned } from "./npm.js";
 import { planPip } from "./pip.js";
 import { runInherited, tail } from "./process.js";
 import { parseLockfile } from "../deps/lockfiles/index.js";
@@ -97,6 +97,12 @@ export async function runGuard(argv: string[], options: GuardOptions): Promise<n
     }
     if (options.checkOnly) return 0;
     await plan.beforeInstall();
+    // npm in this process when spawning it would run that very npm (src/guard/npm-inline.ts).
+    const cli = cmd.manager === "npm" ? inlineHere(plan.install[0]!, options) : undefined;
+    if (cli) {
+      runNpmInline(cli, plan.install.slice(1));
+      return HANDED_TO_NPM;
+    }
     return await runInherited(plan.install, options.cwd, options.env);
   } finally {
     plan.cleanup();
@@ -164,14 +170,19 @@ async function check(lockfile: ParsedLockfile, newCount: number | undefined, cmd
  */
 function insideNpm(cmd: ParsedCommand, options: GuardOptions): { cli: string; arborist: NonNullable<ReturnType<typeof npmArborist>> } | undefined {
   if (cmd.manager !== "npm" || (cmd.action !== "install" && cmd.action !== "update") || cmd.global || options.checkOnly) return undefined;
-  if (options.env["EXFILSCAN_GUARD_INSIDE"] === "0" || options.env !== process.env || resolve(options.cwd) !== process.cwd()) return undefined;
+  if (options.env["EXFILSCAN_GUARD_INSIDE"] === "0") return undefined;
   if (cmd.npmSpecs.some((s) => s.kind === "other")) return undefined; // refused with the reason by planNpm
   const lockName = LOCKS.find((n) => existsSync(join(options.cwd, n))) ?? "package-lock.json";
   if (cmd.action === "install" && !cmd.npmSpecs.length && lockMatchesManifest(options.cwd, lockName)) return undefined; // no resolution: the lockfile as it is
   if (!resolvesPinned(options.cwd, lockName)) return undefined;
-  const cli = inlineNpmCli(cmd.program, options.cwd, options.env);
+  const cli = inlineHere(cmd.program, options);
   const arborist = cli ? npmArborist(cli) : undefined;
   return cli && arborist ? { cli, arborist } : undefined;
+}
+
+/** npm's CLI file when `program` can run in this process, as spawning it would run it. */
+function inlineHere(program: string, options: GuardOptions): string | undefined {
+  return options.env === process.env && resolve(options.cwd) === process.cwd() ? inlineNpmCli(program, options.cwd, options.env) : undefined;
 }
 
 /** npm runs here; its resolved tree is checked before it installs anything. Resolves once the check is done (npm ends the process). */
@@ -199,7 +210,7 @@ async function runInsideNpm(cli: string, arborist: NonNullable<ReturnType<typeof
           sayUnchecked(problems.join("\n"), options);
           return goOn();
         }
-        const before = existsSync(currentPath) ? new Set(parseLockfile(currentPath).packages.map(key)) : new Set<string>();
+        const before = existsSync(currentPath) ? lockKeys(currentPath) : new Set<string>();
         const outcome = await check(lockfile, lockfile.packages.filter((p) => !before.has(key(p))).length, cmd, argv, options);
         return outcome.kind === "clean" ? { proceed: true } : outcome.kind === "refused" ? { exitCode: GUARD_REFUSED } : goOn();
       } catch (error) {
