@@ -68,8 +68,8 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 });
 
 try {
-  const code = await program.parseAsync(process.argv).then(() => process.exitCode ?? 0);
-  process.exitCode = code;
+  // An exit code left unset stays unset: npm, running in this process for the guard, sets its own.
+  await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
     // --help and --version exit 0; usage mistakes exit 2 (commander already printed why).

@@ -5,6 +5,7 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseSri } from "../deps/lockfiles/common.js";
 import { parseLockfile } from "../deps/lockfiles/index.js";
 import type { ParsedLockfile, ResolvedPackage } from "../deps/types.js";
 import { npmInstallFlags, type ParsedCommand } from "./command.js";
@@ -32,8 +33,8 @@ export class ResolutionError extends Error {
   override name = "ResolutionError";
 }
 
-const LOCKS = ["npm-shrinkwrap.json", "package-lock.json"];
-const key = (p: ResolvedPackage) => `${p.name}@${p.version ?? "?"}#${p.integrity.map((d) => d.value).sort().join(",")}`;
+export const LOCKS = ["npm-shrinkwrap.json", "package-lock.json"];
+export const key = (p: Pick<ResolvedPackage, "name" | "version" | "integrity">) => `${p.name}@${p.version ?? "?"}#${p.integrity.map((d) => d.value).sort().join(",")}`;
 
 export function planNpm(cmd: ParsedCommand, projectDir: string, env: NodeJS.ProcessEnv = process.env): NpmPlan {
   const detached = cmd.global || cmd.action === "exec";
@@ -104,8 +105,54 @@ export function lockMatchesManifest(dir: string, lockName: string): boolean {
     const root = lock.packages[""];
     const same = (a: unknown, b: unknown) => JSON.stringify(Object.entries((a as Record<string, string>) ?? {}).sort()) === JSON.stringify(Object.entries((b as Record<string, string>) ?? {}).sort());
     if (!DEPENDENCY_FIELDS.every((field) => same(manifest[field], root[field]))) return false;
-    return Object.entries(lock.packages).every(([location, entry]) => location === "" || Boolean(entry["link"]) || Boolean(entry["inBundle"]) || (typeof entry["integrity"] === "string" && typeof entry["version"] === "string"));
+    return pinned(lock.packages);
   } catch {
     return false;
   }
+}
+
+/** Every package a v2/v3 lockfile installs is pinned by version and integrity (links and bundled packages aside). */
+function pinned(packages: Record<string, Record<string, unknown>>): boolean {
+  return Object.entries(packages).every(([location, entry]) => location === "" || Boolean(entry["link"]) || Boolean(entry["inBundle"]) || (typeof entry["integrity"] === "string" && typeof entry["version"] === "string"));
+}
+
+/**
+ * What npm starts its resolution from pins every package by version and integrity, so the tree
+ * it resolves does too (what it adds comes from the registry with its integrity): a v2/v3
+ * lockfile that pins every package, or no lockfile and nothing installed yet.
+ */
+export function resolvesPinned(dir: string, lockName: string): boolean {
+  if (!existsSync(join(dir, lockName))) return !existsSync(join(dir, "node_modules"));
+  try {
+    const lock = JSON.parse(readFileSync(join(dir, lockName), "utf8")) as { lockfileVersion?: number; packages?: Record<string, Record<string, unknown>> };
+    return (lock.lockfileVersion === 2 || lock.lockfileVersion === 3) && Boolean(lock.packages) && pinned(lock.packages!);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The keys (`key`) of the packages a lockfile installs, as parseLockfile would give them; for
+ * a v2/v3 lockfile from its JSON alone (no line map, no dependency graph: this only says what is new).
+ */
+export function lockKeys(file: string): Set<string> {
+  try {
+    const lock = JSON.parse(readFileSync(file, "utf8")) as { lockfileVersion?: number; packages?: Record<string, Record<string, unknown>> };
+    const packages = lock.packages;
+    if ((lock.lockfileVersion === 2 || lock.lockfileVersion === 3) && packages) {
+      const keys = new Set<string>();
+      for (const [location, entry] of Object.entries(packages)) {
+        const at = location.lastIndexOf("node_modules/");
+        if (at === -1 || !entry || typeof entry !== "object") continue;
+        const name = typeof entry["name"] === "string" ? entry["name"] : location.slice(at + "node_modules/".length);
+        const target = entry["link"] && typeof entry["resolved"] === "string" ? packages[entry["resolved"]] : undefined;
+        const version = entry["version"] ?? target?.["version"];
+        keys.add(key({ name, ...(typeof version === "string" && version ? { version } : {}), integrity: parseSri(typeof entry["integrity"] === "string" ? entry["integrity"] : undefined) }));
+      }
+      return keys;
+    }
+  } catch {
+    // not JSON: as parseLockfile reads it
+  }
+  return new Set(parseLockfile(file).packages.map(key));
 }

@@ -16,10 +16,16 @@ import type { Signatures } from "../rules/signatures.js";
 import { isAllowed, recordAllowed, type Allowance } from "./allow.js";
 import { parseCommand, pinnedVersion, pipCommandIndexes, type ParsedCommand } from "./command.js";
 import { planPnpmOrYarn } from "./js-managers.js";
-import { planNpm, ResolutionError } from "./npm.js";
+import { HANDED_TO_NPM } from "./fast.js";
+import { checkInsideReify, npmArborist, type InsideVerdict } from "./npm-inside.js";
+import { inlineNpmCli, runNpmInline } from "./npm-inline.js";
+import { key, LOCKS, lockKeys, lockMatchesManifest, planNpm, ResolutionError, resolvesPinned } from "./npm.js";
 import { planPip } from "./pip.js";
-import { runInherited } from "./process.js";
-import { join } from "node:path";
+import { runInherited, tail } from "./process.js";
+import { parseLockfile } from "../deps/lockfiles/index.js";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 
 export const GUARD_REFUSED = 1;
 export const GUARD_UNCHECKED = 2;
@@ -59,9 +65,11 @@ interface Plan {
   cleanup: () => void;
 }
 
-export async function runGuard(argv: string[], options: GuardOptions): Promise<number> {
+export async function runGuard(argv: string[], options: GuardOptions): Promise<number | typeof HANDED_TO_NPM> {
   const cmd = parseCommand(argv);
   if (cmd.action === "passthrough") return options.checkOnly ? 0 : runInherited(argv, options.cwd, options.env);
+  const inside = insideNpm(cmd, options);
+  if (inside) return runInsideNpm(inside.cli, inside.arborist, cmd, argv, options);
   let plan: Plan;
   try {
     plan = makePlan(cmd, options);
@@ -76,56 +84,148 @@ export async function runGuard(argv: string[], options: GuardOptions): Promise<n
     return unchecked(argv, why, options);
   }
   try {
-    const memo = options.memo && openLockMemo(plan.lockfile.file, plan.lockfile.kind, options.registry.cacheDir, options.memo.analysisVersion, options.memo.advisoryStore);
-    let report = memo?.get();
-    if (!report) {
-      const { scanDependencies } = await import("../deps/scan.js");
-      const lazy = lazyAnalyzer(options);
-      try {
-        report = await scanDependencies({ sources: [plan.lockfile], usageErrors: [] }, {
-          signatures: options.signatures,
-          ...(options.advisories ? { advisories: options.advisories } : {}),
-          limits: DEFAULT_LIMITS,
-          registry: options.registry,
-          analyzer: lazy.analyzer,
-          cache: options.cache,
-          ...(options.sharedCache ? { sharedCache: options.sharedCache } : {}),
-        });
-      } finally {
-        await lazy.close();
-      }
-      memo?.put(report);
-    }
-    const verdict = decide(report, options);
-    if (verdict.blocking.length) return refuse(report, verdict.blocking.map((f) => f.package), options, cmd);
-    const unanalysed = report.errors.filter((e) => !e.file);
-    if (unanalysed.length) return unchecked(argv, unanalysed.map((e) => `${e.input}: ${e.message}`).join("\n"), options);
-    if (verdict.allowed.length) {
-      const file = recordAllowed(
-        groupAllowed(verdict.allowed).map(([pkg, findings]) => ({ package: pkg, reason: options.reason ?? "", command: argv, findings })),
-        options.env,
-      );
-      options.say(`exfilscan: allowed despite findings: ${groupAllowed(verdict.allowed).map(([p]) => p).join(", ")} (recorded in ${file})\n`);
-    }
-    const names = plan.lockfile.packages.map((p) => `${p.name}@${p.version ?? "?"}`).sort();
-    const cached = report.deps?.fromCache ?? 0;
-    const shared = report.deps?.sharedCache?.hits ?? 0;
-    const checked = `exfilscan: checked ${names.length} package${names.length === 1 ? "" : "s"}${plan.newCount !== undefined ? ` (${plan.newCount} new)` : ""}${cached ? `, ${cached} from cache${shared ? ` (${shared} from the shared cache)` : ""}` : ""}: ${names.join(" ")}\n`;
-    options.say(checked);
+    const outcome = await check(plan.lockfile, plan.newCount, cmd, argv, options);
+    if (outcome.kind === "refused") return GUARD_REFUSED;
+    if (outcome.kind === "unchecked") return options.failOpen ? (options.checkOnly ? 0 : runInherited(argv, options.cwd, options.env)) : GUARD_UNCHECKED;
     // Clean, nothing allowed (an allowance is recorded on every run), nothing to write into the project.
-    if (plan.reusable && !verdict.allowed.length && !options.allow.length && options.recordClean) {
+    if (plan.reusable && !outcome.allowed && !options.allow.length && options.recordClean) {
       try {
-        options.recordClean({ say: checked, install: plan.install });
+        options.recordClean({ say: outcome.checked, install: plan.install });
       } catch {
         // the next run takes the full path again
       }
     }
     if (options.checkOnly) return 0;
     await plan.beforeInstall();
+    // npm in this process when spawning it would run that very npm (src/guard/npm-inline.ts).
+    const cli = cmd.manager === "npm" ? inlineHere(plan.install[0]!, options) : undefined;
+    if (cli) {
+      runNpmInline(cli, plan.install.slice(1));
+      return HANDED_TO_NPM;
+    }
     return await runInherited(plan.install, options.cwd, options.env);
   } finally {
     plan.cleanup();
   }
+}
+
+type Outcome = { kind: "clean"; checked: string; allowed: boolean } | { kind: "refused" } | { kind: "unchecked" };
+
+/**
+ * Fetches, verifies and scans every package of `lockfile` (a clean report of the same resolved
+ * lockfile is reused whole) and says what it found: the refusal with its findings, why the
+ * check could not complete, or the "checked N packages" line (allowances recorded).
+ */
+async function check(lockfile: ParsedLockfile, newCount: number | undefined, cmd: ParsedCommand, argv: string[], options: GuardOptions): Promise<Outcome> {
+  const memo = options.memo && openLockMemo(lockfile.file, lockfile.kind, options.registry.cacheDir, options.memo.analysisVersion, options.memo.advisoryStore);
+  let report = memo?.get();
+  if (!report) {
+    const { scanDependencies } = await import("../deps/scan.js");
+    const lazy = lazyAnalyzer(options);
+    try {
+      report = await scanDependencies({ sources: [lockfile], usageErrors: [] }, {
+        signatures: options.signatures,
+        ...(options.advisories ? { advisories: options.advisories } : {}),
+        limits: DEFAULT_LIMITS,
+        registry: options.registry,
+        analyzer: lazy.analyzer,
+        cache: options.cache,
+        ...(options.sharedCache ? { sharedCache: options.sharedCache } : {}),
+      });
+    } finally {
+      await lazy.close();
+    }
+    memo?.put(report);
+  }
+  const verdict = decide(report, options);
+  if (verdict.blocking.length) {
+    refuse(report, verdict.blocking.map((f) => f.package), options, cmd);
+    return { kind: "refused" };
+  }
+  const unanalysed = report.errors.filter((e) => !e.file);
+  if (unanalysed.length) {
+    sayUnchecked(unanalysed.map((e) => `${e.input}: ${e.message}`).join("\n"), options);
+    return { kind: "unchecked" };
+  }
+  if (verdict.allowed.length) {
+    const file = recordAllowed(
+      groupAllowed(verdict.allowed).map(([pkg, findings]) => ({ package: pkg, reason: options.reason ?? "", command: argv, findings })),
+      options.env,
+    );
+    options.say(`exfilscan: allowed despite findings: ${groupAllowed(verdict.allowed).map(([p]) => p).join(", ")} (recorded in ${file})\n`);
+  }
+  const names = lockfile.packages.map((p) => `${p.name}@${p.version ?? "?"}`).sort();
+  const cached = report.deps?.fromCache ?? 0;
+  const shared = report.deps?.sharedCache?.hits ?? 0;
+  const checked = `exfilscan: checked ${names.length} package${names.length === 1 ? "" : "s"}${newCount !== undefined ? ` (${newCount} new)` : ""}${cached ? `, ${cached} from cache${shared ? ` (${shared} from the shared cache)` : ""}` : ""}: ${names.join(" ")}\n`;
+  options.say(checked);
+  return { kind: "clean", checked, allowed: verdict.allowed.length > 0 };
+}
+
+/**
+ * npm can resolve and install in this process with the check between the two
+ * (src/guard/npm-inside.ts): an install or update that resolves (a package named, or a lockfile
+ * out of step with package.json), from a pinned lockfile or none, npm runnable here as spawning
+ * it would run it. `EXFILSCAN_GUARD_INSIDE=0` turns it off (resolution in a temporary copy).
+ */
+function insideNpm(cmd: ParsedCommand, options: GuardOptions): { cli: string; arborist: NonNullable<ReturnType<typeof npmArborist>> } | undefined {
+  if (cmd.manager !== "npm" || (cmd.action !== "install" && cmd.action !== "update") || cmd.global || options.checkOnly) return undefined;
+  if (options.env["EXFILSCAN_GUARD_INSIDE"] === "0") return undefined;
+  if (options.registry.offline) return undefined; // the resolver runs in a child with the offline environment (makePlan)
+  if (cmd.npmSpecs.some((s) => s.kind === "other")) return undefined; // refused with the reason by planNpm
+  const lockName = LOCKS.find((n) => existsSync(join(options.cwd, n))) ?? "package-lock.json";
+  if (cmd.action === "install" && !cmd.npmSpecs.length && lockMatchesManifest(options.cwd, lockName)) return undefined; // no resolution: the lockfile as it is
+  if (!resolvesPinned(options.cwd, lockName)) return undefined;
+  const cli = inlineHere(cmd.program, options);
+  const arborist = cli ? npmArborist(cli) : undefined;
+  return cli && arborist ? { cli, arborist } : undefined;
+}
+
+/** npm's CLI file when `program` can run in this process, as spawning it would run it. */
+function inlineHere(program: string, options: GuardOptions): string | undefined {
+  return options.env === process.env && resolve(options.cwd) === process.cwd() ? inlineNpmCli(program, options.cwd, options.env) : undefined;
+}
+
+/** npm runs here; its resolved tree is checked before it installs anything. Resolves once the check is done (npm ends the process). */
+async function runInsideNpm(cli: string, arborist: NonNullable<ReturnType<typeof npmArborist>>, cmd: ParsedCommand, argv: string[], options: GuardOptions): Promise<typeof HANDED_TO_NPM> {
+  const lockName = LOCKS.find((n) => existsSync(join(options.cwd, n))) ?? "package-lock.json";
+  const currentPath = join(options.cwd, lockName);
+  const goOn = (): InsideVerdict => (options.failOpen ? { proceed: true } : { exitCode: GUARD_UNCHECKED });
+  let settled!: () => void;
+  const checked = new Promise<void>((done) => (settled = done));
+  checkInsideReify(arborist, {
+    resolutionFailed: async (error) => {
+      sayUnchecked(`npm could not resolve the packages:\n${tail(errorMessage(error))}`, options);
+      settled();
+      return goOn();
+    },
+    check: async (text) => {
+      const tmp = mkdtempSync(join(tmpdir(), "exfilscan-guard-"));
+      try {
+        const file = join(tmp, lockName);
+        writeFileSync(file, text);
+        const lockfile = parseLockfile(file);
+        const unpinned = lockfile.packages.filter((p) => p.source === "registry" && !p.unscannable && !p.integrity.length);
+        const problems = [...lockfile.problems.map((p) => p.message), ...unpinned.map((p) => `${p.name}@${p.version ?? "?"}: npm resolved it without an integrity, so the install could not be tied to what is checked`)];
+        if (problems.length) {
+          sayUnchecked(problems.join("\n"), options);
+          return goOn();
+        }
+        const before = existsSync(currentPath) ? lockKeys(currentPath) : new Set<string>();
+        const outcome = await check(lockfile, lockfile.packages.filter((p) => !before.has(key(p))).length, cmd, argv, options);
+        return outcome.kind === "clean" ? { proceed: true } : outcome.kind === "refused" ? { exitCode: GUARD_REFUSED } : goOn();
+      } catch (error) {
+        sayUnchecked(errorMessage(error), options);
+        return goOn();
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+        settled();
+      }
+    },
+  });
+  runNpmInline(cli, argv.slice(1));
+  await checked;
+  return HANDED_TO_NPM;
 }
 
 /**
@@ -195,12 +295,14 @@ function refuse(report: ScanReport, packages: ScanReport["findings"][number]["pa
 }
 
 async function unchecked(argv: string[], why: string, options: GuardOptions): Promise<number> {
-  if (!options.failOpen) {
-    options.say(`exfilscan: the check could not be completed, so nothing was installed (fail closed):\n${why.replace(/^/gm, "  ")}\n  --fail-open runs the command unchecked in such cases.\n`);
-    return GUARD_UNCHECKED;
-  }
-  options.say(`exfilscan: warning: the check could not be completed; running the command UNCHECKED because of --fail-open:\n${why.replace(/^/gm, "  ")}\n`);
+  sayUnchecked(why, options);
+  if (!options.failOpen) return GUARD_UNCHECKED;
   return options.checkOnly ? 0 : runInherited(argv, options.cwd, options.env);
+}
+
+function sayUnchecked(why: string, options: GuardOptions): void {
+  if (!options.failOpen) options.say(`exfilscan: the check could not be completed, so nothing was installed (fail closed):\n${why.replace(/^/gm, "  ")}\n  --fail-open runs the command unchecked in such cases.\n`);
+  else options.say(`exfilscan: warning: the check could not be completed; running the command UNCHECKED because of --fail-open:\n${why.replace(/^/gm, "  ")}\n`);
 }
 
 async function scanPinnedSdists(cmd: ParsedCommand, options: GuardOptions): Promise<number | undefined> {

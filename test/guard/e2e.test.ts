@@ -147,6 +147,42 @@ describe("guard with real npm", () => {
     expect(again.err).toMatch(/CRITICAL credential-exfiltration\s+evil-postinstall@2\.0\.0\s+collect\.js:9/);
     expect(existsSync(join(home, "evil-ran"))).toBe(false);
   }, 180_000);
+
+  it("adding a package: npm resolves once, in the guard's own process, and installs the tree that was checked", async () => {
+    // The preload lists, per process, the script it started with and what it loaded.
+    const dir = mkdtempSync(join(root, "procs-"));
+    const list = join(dir, "loaded.jsonl");
+    const preload = join(dir, "preload.cjs");
+    writeFileSync(preload, `const started = process.argv[1];\nprocess.on("exit", () => require("node:fs").appendFileSync(${JSON.stringify(list)}, JSON.stringify({ started, loaded: Object.keys(require.cache) }) + "\\n"));\n`);
+    const r = await guard(["--", "npm", "install", "benign-pad"], registry.base, { NODE_OPTIONS: `--require ${preload}` });
+    expect(r.status, r.err).toBe(0);
+    expect(r.err).toContain("checked 1 package (1 new)");
+    const procs = readFileSync(list, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { started: string; loaded: string[] });
+    // Besides the installed package's own install script: the guard alone, no npm of its own, no lockfile-only run first.
+    expect(procs.map((p) => p.started).filter((s) => !s.startsWith(join(project, "node_modules")))).toEqual([CLI]);
+    expect(procs.find((p) => p.started === CLI)!.loaded.some((f) => f.endsWith("/@npmcli/arborist/lib/arborist/reify.js"))).toBe(true);
+    expect(JSON.parse(readFileSync(join(project, "package-lock.json"), "utf8")).packages["node_modules/benign-pad"].version).toBe("1.0.0");
+    expect(existsSync(join(home, "benign-installed"))).toBe(true);
+    // A refusal inside npm: npm stops with the guard's exit code, having written nothing.
+    const refused = await guard(["--", "npm", "install", "wraps-evil"]);
+    expect(refused.status).toBe(1);
+    expect(refused.err).toContain("exfilscan guard refused the install");
+    expect(existsSync(join(home, "evil-ran"))).toBe(false);
+    expect(existsSync(join(project, "node_modules", "wraps-evil"))).toBe(false);
+    expect(JSON.parse(readFileSync(join(project, "package.json"), "utf8")).dependencies).toEqual({ "benign-pad": "^1.0.0" });
+  }, 180_000);
+
+  it("EXFILSCAN_GUARD_INSIDE=0: npm resolves in a temporary copy first, then installs the checked lockfile", async () => {
+    const off = { EXFILSCAN_GUARD_INSIDE: "0" };
+    const r = await guard(["--", "npm", "install", "benign-pad"], registry.base, off);
+    expect(r.status, r.err).toBe(0);
+    expect(existsSync(join(project, "node_modules", "benign-pad", "index.js"))).toBe(true);
+    const refused = await guard(["--", "npm", "install", "wraps-evil"], registry.base, off);
+    expect(refused.status).toBe(1);
+    expect(refused.err).toContain("refused: evil-postinstall@2.0.0");
+    expect(refused.err).not.toContain("npm error"); // no npm ran after the check
+    expect(existsSync(join(home, "evil-ran"))).toBe(false);
+  }, 180_000);
 });
 
 /** guard(), telling whether the run loaded the command line (src/cli/main.ts): the full path does, the fast path does not. */

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCommand } from "../../src/guard/command.js";
-import { lockMatchesManifest, planNpm, ResolutionError } from "../../src/guard/npm.js";
+import { parseLockfile } from "../../src/deps/lockfiles/index.js";
+import { key, lockKeys, lockMatchesManifest, planNpm, ResolutionError } from "../../src/guard/npm.js";
 
 const integrity = `sha512-${Buffer.alloc(64, 1).toString("base64")}`;
 function project(manifestDeps: Record<string, string>, lockDeps: Record<string, string>, entry: Record<string, unknown> = { version: "1.0.0", resolved: "https://registry.npmjs.org/left-pad/-/left-pad-1.0.0.tgz", integrity }) {
@@ -38,5 +39,25 @@ describe("npm install on a lockfile in sync", () => {
     expect(() => planNpm(parseCommand(["npm", "install", "left-pad"]), synced, noNpm)).toThrow(ResolutionError);
     const unpinned = project({ "left-pad": "^1.0.0" }, { "left-pad": "^1.0.0" }, { version: "1.0.0" });
     expect(lockMatchesManifest(unpinned, "package-lock.json")).toBe(false);
+  });
+});
+
+describe("what is new in a resolved lockfile", () => {
+  it("lockKeys reads the keys parseLockfile gives, from the JSON alone (nested copies, aliases, links)", () => {
+    const bench = join(import.meta.dirname, "..", "..", "bench", "guard-project", "package-lock.json");
+    const keys = lockKeys(bench);
+    expect(keys.size).toBeGreaterThan(300);
+    expect(keys).toEqual(new Set(parseLockfile(bench).packages.map(key)));
+    const dir = mkdtempSync(join(tmpdir(), "exfilscan-npm-keys-"));
+    const file = join(dir, "package-lock.json");
+    writeFileSync(file, JSON.stringify({ name: "app", lockfileVersion: 3, packages: {
+      "": { name: "app", dependencies: { pad: "npm:left-pad@1.0.0", local: "file:local" } },
+      "node_modules/pad": { name: "left-pad", version: "1.0.0", resolved: "https://registry.npmjs.org/left-pad/-/left-pad-1.0.0.tgz", integrity },
+      "node_modules/local": { resolved: "local", link: true },
+      local: { name: "local", version: "2.0.0" },
+      "node_modules/a/node_modules/b": { version: "3.0.0", integrity: `${integrity} sha1-${Buffer.alloc(20, 2).toString("base64")}` },
+    } }));
+    expect(lockKeys(file)).toEqual(new Set(parseLockfile(file).packages.map(key)));
+    expect(lockKeys(file).size).toBe(3);
   });
 });

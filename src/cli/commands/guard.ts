@@ -7,7 +7,7 @@ import { SEVERITIES, type Severity } from "../../core/types.js";
 import { analysisVersion, ResultCache } from "../../deps/cache.js";
 import { sharedCacheFrom } from "../../deps/shared-cache.js";
 import { parseAllow } from "../../guard/allow.js";
-import { fastInvocation, fastKey, writeFastEntry, type FastEntry } from "../../guard/fast.js";
+import { fastInvocation, fastKey, HANDED_TO_NPM, writeFastEntry, type FastEntry } from "../../guard/fast.js";
 import { runGuard } from "../../guard/run.js";
 import { loadNpmConfig } from "../../registry/config.js";
 import { defaultRegistryOptions } from "../../registry/http.js";
@@ -64,7 +64,7 @@ export function registerGuard(program: Command): void {
     const sharedCache = sharedCacheFrom(raw, version, warn);
     const color = raw["color"] !== false && Boolean(process.stderr.isTTY) && !process.env["NO_COLOR"];
     try {
-      process.exitCode = await runGuard(argv, {
+      const code = await runGuard(argv, {
         failOn: failOn as Severity,
         failOpen: Boolean(raw["failOpen"]),
         allow,
@@ -86,6 +86,8 @@ export function registerGuard(program: Command): void {
           ? { recordClean: (entry: FastEntry) => void writeFastEntry(fast, fastKeyBefore, process.cwd(), process.env, entry) }
           : {}),
       });
+      // npm now runs in this process and ends it with its own exit code (src/guard/npm-inside.ts).
+      if (code !== HANDED_TO_NPM) process.exitCode = code;
     } finally {
       await sharedCache?.close();
     }

@@ -1,0 +1,85 @@
+// One npm, one resolution: when npm runs in the guard's process (src/guard/npm-inline.ts), the
+// guard checks the tree npm itself resolved, between resolution and install, instead of running
+// a lockfile-only npm in a temporary copy first and a second npm for the install.
+//
+// npm's Arborist.reify is wrapped: it first builds the ideal tree as reify itself would (same
+// options), hands that tree's lockfile to the check, and goes on only when the check says so.
+// reify then installs that very tree (its own buildIdealTree call is answered with the checked
+// tree), and pacote verifies every tarball it fetches against the integrity that was checked.
+// Nothing is written into the project and no package code runs before the check: resolution
+// reads packuments and the lockfile only. A refusal or a failed check ends npm with the guard's
+// exit code (npm adds one line saying so). Node built-ins only.
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+/** What the check tells npm: go on, or stop with this exit code (the guard said why). */
+export type InsideVerdict = { proceed: true } | { exitCode: number };
+
+export interface InsideCheck {
+  /** The resolved tree as npm would write its lockfile. */
+  check(lockfileText: string): Promise<InsideVerdict>;
+  /** Resolution failed (registry down, no such version, conflicting peers): npm's error, or a guard exit code. */
+  resolutionFailed(error: unknown): Promise<InsideVerdict>;
+}
+
+interface IdealTree {
+  meta?: { toString(): string };
+}
+interface ArboristInstance {
+  options: { packageLockOnly?: boolean; dryRun?: boolean };
+  buildIdealTree(options?: Record<string, unknown>): Promise<IdealTree>;
+  reify(options?: Record<string, unknown>): Promise<unknown>;
+}
+interface ArboristClass {
+  prototype: ArboristInstance;
+}
+
+/**
+ * npm's Arborist as npm's own install and update commands load it (same file, so the same
+ * module and class), or undefined when this npm is not laid out as expected.
+ */
+export function npmArborist(cli: string): ArboristClass | undefined {
+  try {
+    const commands = join(dirname(dirname(cli)), "lib", "commands");
+    const fromInstall = createRequire(join(commands, "install.js")).resolve("@npmcli/arborist");
+    const fromUpdate = createRequire(join(commands, "update.js")).resolve("@npmcli/arborist");
+    if (fromInstall !== fromUpdate) return undefined;
+    const Arborist = createRequire(join(commands, "install.js"))("@npmcli/arborist") as ArboristClass | undefined;
+    const proto = Arborist?.prototype;
+    if (typeof proto?.reify !== "function" || typeof proto.buildIdealTree !== "function") return undefined;
+    return Arborist;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The error that ends npm with the guard's exit code. npm prints its message after the guard's
+ * own (and the errno, which is how npm takes an exit code other than 1 from an error).
+ */
+export function stopNpm(exitCode: number): Error {
+  const why = exitCode === 1 ? "exfilscan guard refused the install (findings above): nothing was installed" : "exfilscan guard could not complete the check (see above): nothing was installed";
+  return Object.assign(new Error(why), exitCode === 1 ? {} : { errno: exitCode });
+}
+
+/** Wraps Arborist.reify so that every install first passes `inside`. */
+export function checkInsideReify(Arborist: ArboristClass, inside: InsideCheck): void {
+  const reify = Arborist.prototype.reify;
+  Arborist.prototype.reify = async function (this: ArboristInstance, options: Record<string, unknown> = {}) {
+    let tree: IdealTree;
+    try {
+      // The options reify's own _loadTrees gives buildIdealTree.
+      tree = await this.buildIdealTree({ ...options, complete: Boolean(this.options.packageLockOnly || this.options.dryRun) });
+    } catch (error) {
+      const verdict = await inside.resolutionFailed(error);
+      if ("exitCode" in verdict) throw stopNpm(verdict.exitCode);
+      throw error;
+    }
+    // --fail-open on a tree that could not be checked: npm goes on as it would without the guard.
+    const verdict = tree.meta ? await inside.check(String(tree.meta)) : await inside.resolutionFailed(new Error("npm resolved a tree without a lockfile"));
+    if ("exitCode" in verdict) throw stopNpm(verdict.exitCode);
+    // reify asks for the ideal tree again: it gets the checked one, whatever else changed.
+    this.buildIdealTree = async () => tree;
+    return reify.call(this, options);
+  };
+}

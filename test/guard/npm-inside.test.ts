@@ -1,0 +1,99 @@
+// The reify wrapper of src/guard/npm-inside.ts on a stand-in for npm's Arborist: the check sees
+// the resolved tree's lockfile before anything is installed, a refusal or a failed check stops
+// the install, and what reify installs is the very tree that was checked.
+import { describe, expect, it } from "vitest";
+import { checkInsideReify, npmArborist, type InsideCheck, type InsideVerdict } from "../../src/guard/npm-inside.js";
+
+interface Tree {
+  id: number;
+  meta?: { toString(): string };
+}
+
+/** Like Arborist: buildIdealTree resolves (a new tree each call), reify asks for it and installs it. */
+function fakeArborist(resolve: () => Promise<Tree>) {
+  const events: string[] = [];
+  class Arborist {
+    options = { packageLockOnly: false, dryRun: false };
+    async buildIdealTree(options: Record<string, unknown> = {}): Promise<Tree> {
+      events.push(`resolve complete=${String(options["complete"])}`);
+      return resolve();
+    }
+    async reify(options: Record<string, unknown> = {}): Promise<string> {
+      const tree = await this.buildIdealTree(options);
+      events.push(`install tree ${tree.id}`);
+      return "installed";
+    }
+  }
+  return { Arborist, events };
+}
+
+function inside(verdict: InsideVerdict, failed: InsideVerdict = { exitCode: 2 }) {
+  const seen: string[] = [];
+  const check: InsideCheck = {
+    check: async (text) => {
+      seen.push(`check ${text}`);
+      return verdict;
+    },
+    resolutionFailed: async (error) => {
+      seen.push(`failed ${(error as Error).message}`);
+      return failed;
+    },
+  };
+  return { check, seen };
+}
+
+async function rejection(p: Promise<unknown>): Promise<Error & { errno?: number }> {
+  try {
+    await p;
+  } catch (error) {
+    return error as Error & { errno?: number };
+  }
+  throw new Error("reify went on");
+}
+
+describe("npm's reify, checked in between", () => {
+  it("checks the resolved tree's lockfile, then installs that very tree (not a second resolution)", async () => {
+    let n = 0;
+    const { Arborist, events } = fakeArborist(async () => ({ id: ++n, meta: { toString: () => `lock of tree ${n}` } }));
+    const { check, seen } = inside({ proceed: true });
+    checkInsideReify(Arborist, check);
+    expect(await new Arborist().reify({ add: ["left-pad"] })).toBe("installed");
+    expect(seen).toEqual(["check lock of tree 1"]);
+    expect(events).toEqual(["resolve complete=false", "install tree 1"]);
+  });
+
+  it("a refusal stops npm with exit code 1 before anything is installed", async () => {
+    const { Arborist, events } = fakeArborist(async () => ({ id: 1, meta: { toString: () => "lock" } }));
+    checkInsideReify(Arborist, inside({ exitCode: 1 }).check);
+    const error = await rejection(new Arborist().reify());
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toMatch(/refused the install/);
+    expect(error.errno).toBeUndefined(); // npm's default exit code, 1
+    expect(events).toEqual(["resolve complete=false"]);
+  });
+
+  it("a failed resolution ends npm with exit code 2 (fail closed), or npm's own error under --fail-open", async () => {
+    const closed = fakeArborist(async () => Promise.reject(new Error("ECONNREFUSED")));
+    const c = inside({ proceed: true });
+    checkInsideReify(closed.Arborist, c.check);
+    const error = await rejection(new closed.Arborist().reify());
+    expect(error.errno).toBe(2);
+    expect(c.seen).toEqual(["failed ECONNREFUSED"]);
+    const open = fakeArborist(async () => Promise.reject(new Error("ECONNREFUSED")));
+    checkInsideReify(open.Arborist, inside({ proceed: true }, { proceed: true }).check);
+    await expect(new open.Arborist().reify()).rejects.toThrow("ECONNREFUSED");
+  });
+
+  it("a tree without a lockfile cannot be checked: fail closed", async () => {
+    const { Arborist, events } = fakeArborist(async () => ({ id: 1 }));
+    const { check, seen } = inside({ proceed: true });
+    checkInsideReify(Arborist, check);
+    await expect(new Arborist().reify()).rejects.toThrow(/could not complete the check/);
+    expect(seen).toEqual(["failed npm resolved a tree without a lockfile"]);
+    expect(events).toEqual(["resolve complete=false"]);
+  });
+
+  it("finds no Arborist where npm is not laid out as npm", () => {
+    expect(npmArborist("/nonexistent/npm/bin/npm-cli.js")).toBeUndefined();
+  });
+});
