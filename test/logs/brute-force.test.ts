@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StateStore } from "../../src/logs/store.js";
-import { normaliseOpenSshVersion } from "../../src/logs/penalties.js";
+import { defaultPenaltyConfig, normaliseOpenSshVersion } from "../../src/logs/penalties.js";
+import { SshBruteForceDetector } from "../../src/logs/detectors/ssh-brute-force.js";
+import type { HostEvent } from "../../src/logs/events.js";
 import { run, type FixtureOptions } from "./helpers.js";
 
 let dir: string;
@@ -194,5 +196,40 @@ describe("the learned baseline never absorbs an alert's source", () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe("ssh-brute-force connection tracking", () => {
+  const ip = "198.51.100.40";
+  const make = () =>
+    new SshBruteForceDetector(() => {}, {
+      penalties: defaultPenaltyConfig("9.8"), maxRetry: 5, findTimeMs: 600_000, slowFailures: 10, slowWindowMs: 3_600_000, recidiveCount: 3, recidiveWindowMs: 86_400_000,
+    });
+  const event = (seconds: number, action: HostEvent["action"], extra: Partial<HostEvent> = {}): HostEvent => ({
+    action, outcome: "failure", timestamp: T0 + seconds * 1000, file: "auth.log", line: seconds + 1, format: "syslog", host: "srv", program: "sshd-session", pid: 9,
+    sourceIp: ip, sourcePort: 40000, ...extra,
+  });
+  const saved = (detector: SshBruteForceDetector) => detector.exportState().hosts[0]![1];
+
+  it("ignores an ended connection's trailing lines, takes a later reuse of its pid as a new connection, and saves both apart", () => {
+    const detector = make();
+    detector.onEvent(event(0, "ssh_login", { method: "password", user: "root" }));
+    detector.onEvent(event(1, "ssh_disconnect", { outcome: "unknown", preamble: "authenticating", user: "root", phase: "preauth" }));
+    // "PAM 1 more authentication failure" after the end: no new connection, nothing charged again
+    detector.onEvent(event(30, "ssh_pam_auth_failure"));
+    expect(saved(detector).connections).toEqual([]);
+    expect(saved(detector).closed).toEqual([["pid:9", T0 + 1000]]);
+    const state = JSON.parse(JSON.stringify(detector.exportState()));
+
+    detector.onEvent(event(200, "ssh_login", { method: "password", user: "admin" }));
+    expect(saved(detector).connections.map(([key, c]) => [key, c.start])).toEqual([["pid:9", T0 + 200_000]]);
+    expect(saved(detector).closed).toEqual([]);
+
+    // the saved form loads back: the ended connection still keeps its trailing lines out
+    const resumed = make();
+    resumed.importState(state);
+    resumed.onEvent(event(40, "ssh_pam_auth_failure"));
+    expect(saved(resumed).connections).toEqual([]);
+    expect(saved(resumed).closed).toEqual([["pid:9", T0 + 1000]]);
   });
 });
