@@ -10,6 +10,7 @@ import { bigSourceCases, sourceCases, type SourceCase } from "../../scripts/gen-
 import { withoutInlineSourceMap } from "../../src/analyzers/js/inert.js";
 import { parseJs } from "../../src/analyzers/js/parse.js";
 import { pythonTokens } from "../../src/analyzers/python/cost.js";
+import { DEFAULT_LIMITS } from "../../src/ingest/types.js";
 import { loadSignatures } from "../../src/rules/signatures.js";
 import { scanTargets } from "../../src/scan.js";
 
@@ -85,5 +86,27 @@ describe("inert regions and token costs", () => {
     expect(pythonTokens(`s = "${"\\x41".repeat(600)}"\n`, 1_000)).toBeGreaterThan(600);
     expect(pythonTokens(`s = f"${"{a}".repeat(600)}"\n`, 1_000)).toBeGreaterThan(1_000);
     expect(pythonTokens("def f(a, b):\n    return a + b\n", 1_000)).toBe(12);
+  });
+});
+
+describe("files left out by --max-file-bytes keep their role", () => {
+  const limits = { ...DEFAULT_LIMITS, maxFileBytes: 1_000 };
+  const manifest = JSON.stringify({ name: "x", version: "1.0.0", main: "index.js", scripts: { postinstall: "node install.js" } });
+  const big = `// ${"x".repeat(2_000)}\n`;
+
+  async function scanWith(id: string, files: Record<string, string>) {
+    const dir = materialize({ id, about: id, files, expect: {} });
+    const report = await scanTargets([dir], { signatures, limits, workers: 1 });
+    return report.findings.filter((f) => f.ruleId === "unanalysed-code").map((f) => `${f.severity} ${f.location.file}`);
+  }
+
+  it("an npm install script or a file it requires, skipped for its size, is unanalysed-code (it was a clean result)", async () => {
+    expect(await scanWith("skip-install", { "package.json": manifest, "install.js": big, "index.js": "" })).toEqual(["high install.js"]);
+    expect(await scanWith("skip-required", { "package.json": manifest, "install.js": 'require("./lib/x");\n', "lib/x.js": big, "index.js": "" })).toEqual(["high lib/x.js"]);
+    expect(await scanWith("skip-main", { "package.json": manifest, "install.js": "", "index.js": big })).toEqual(["medium index.js"]);
+  });
+
+  it("twin: a skipped file nothing runs is only listed", async () => {
+    expect(await scanWith("skip-data", { "package.json": manifest, "install.js": "", "index.js": "", "data/x.js": big })).toEqual([]);
   });
 });

@@ -36,6 +36,8 @@ const PURE_STRING_METHODS = new Set(
 );
 
 const MAX_ITERATED_ELEMENTS = 256;
+/** Longest string a string method builds (the same bound as `+`): doubling in a loop stays bounded in memory. */
+const MAX_BUILT_STRING = 2_000_000;
 /** Longest string a pattern with a polynomial backtracking hazard is run on (quadratic: ~4 M steps). */
 const MAX_POLYNOMIAL_REGEX_INPUT = 2_000;
 
@@ -109,11 +111,14 @@ function stringMethod(I: Interpreter, receiver: Value, key: string, call: Call):
       else return unknownWith(mergeTaints(receiver.taint, deepTaint(arg)));
     }
     if (key === "repeat" && receiver.constant.length * Number(primitives[0] ?? 0) > 1_000_000) return UNKNOWN;
+    if ((key === "padStart" || key === "padEnd") && Number(primitives[0] ?? 0) > MAX_BUILT_STRING) return UNKNOWN;
     try {
       // A built-in String.prototype method on primitive/RegExp arguments: no package code runs.
       const method = (String.prototype as unknown as Record<string, (...a: unknown[]) => unknown>)[key]!;
       const result = method.apply(receiver.constant, primitives);
       if (Array.isArray(result)) return newArray(result.slice(0, 100_000).map((r) => constant(r as Primitive)));
+      // A string doubled in a loop (s = s.concat(s)) stops being followed here, as `+` does.
+      if (typeof result === "string" && result.length > MAX_BUILT_STRING) return unknownWith(receiver.taint);
       // A URL's query parameters are kept in its object part (url.searchParams.set).
       return { known: true, constant: result as Primitive, built: true, decoded: receiver.decoded, taint: mergeTaints(receiver.taint, receiver.object?.taint) };
     } catch {

