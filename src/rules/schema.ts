@@ -159,9 +159,11 @@ const sourcesSchema = z
           .object({ modules: names.default([]), globals: names.default([]), reads: names.default([]), lists: names.default([]), copies: names.default([]) })
           .strict()
           .default({ modules: [], globals: [], reads: [], lists: [], copies: [] }),
+        /** Python, by qualified call name: `opens` a file (its first argument), `copies` argument 0 to argument 1. */
+        python: z.object({ opens: names.default([]), copies: names.default([]) }).strict().default({ opens: [], copies: [] }),
       })
       .strict()
-      .default({ js: { modules: [], globals: [], reads: [], lists: [], copies: [] } }),
+      .default({ js: { modules: [], globals: [], reads: [], lists: [], copies: [] }, python: { opens: [], copies: [] } }),
     /** Prompt libraries: asking with type "password" (or hidden echo) returns a credential (JS front-end). */
     promptModules: z.object({ js: names.default([]) }).strict().default({ js: [] }),
     /** Environment variables that hold the home directory (both front-ends; upper case, as Python compares them). */

