@@ -309,6 +309,8 @@ const commandsSchema = z
   .object({
     programs: z.record(z.string().min(1), programSchema).default({}),
     credentialCommands: z.array(credentialCommandSchema).default([]),
+    /** Flags of an `sshLogin` program whose next word is how it logs in (`-i key`, `-o IdentityFile=…`), not data it sends (Python reading). */
+    sshLoginFlags: words.default([]),
     /** Calls that run a command line: Python qualified names (os.system, subprocess.run …). */
     runners: z
       .object({

