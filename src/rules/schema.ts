@@ -226,6 +226,11 @@ const sinksSchema = z
         authOptions: names.default([]),
         /** Sink API (module, module.member or global; "*" any other) → the methods of what it returns that send data (`req.write`). */
         sendMethods: z.record(z.string().min(1), names).default({}),
+        /** What the relevance pre-scan passes over: built-in modules and `process` members that neither read credentials, send nor run code. */
+        inert: z
+          .object({ builtins: names.default([]), processMembers: z.array(z.string().regex(/^[A-Za-z_$][\w$]*$/, "a member name")).default([]) })
+          .strict()
+          .default({ builtins: [], processMembers: [] }),
       })
       .strict(),
     python: z

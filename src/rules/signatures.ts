@@ -111,6 +111,8 @@ export interface CompiledSinks {
     authOptions: Set<string>;
     /** Sink API → methods of what it returns that send ("*": any other API). */
     sendMethods: Record<string, string[]>;
+    /** Built-in modules and `process` members the relevance pre-scan passes over (the members as one test of the text after `process`). */
+    inert: { builtins: Set<string>; processMembers: string[]; afterProcess: RegExp };
   };
   python: {
     modules: Record<string, Record<string, SinkChannel>>;
@@ -229,7 +231,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     homeVariables: new Set(),
     homeFolders: { js: table(), python: table() },
     // Looked up by names taken from scanned code ("constructor", "hasOwnProperty"…): no prototype.
-    sinks: { js: { modules: table(), globals: table(), endpoints: table(), configMembers: new Set(), authOptions: new Set(), sendMethods: table() }, python: { modules: table(), clients: table(), families: table(), sendMethods: new Set(), builtins: table() }, shellPrograms: table() },
+    sinks: { js: { modules: table(), globals: table(), endpoints: table(), configMembers: new Set(), authOptions: new Set(), sendMethods: table(), inert: { builtins: new Set(), processMembers: [], afterProcess: /(?!)/ } }, python: { modules: table(), clients: table(), families: table(), sendMethods: new Set(), builtins: table() }, shellPrograms: table() },
     exfilServices: [],
     knownBad: [],
     issuers: [],
@@ -370,6 +372,11 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     Object.assign(into.sinks.js.endpoints, sinks.js.endpoints);
     addAll(into.sinks.js.configMembers, sinks.js.configMembers);
     addAll(into.sinks.js.authOptions, sinks.js.authOptions);
+    const inert = into.sinks.js.inert;
+    addAll(inert.builtins, sinks.js.inert.builtins);
+    inert.processMembers = [...new Set([...inert.processMembers, ...sinks.js.inert.processMembers])];
+    // `process.platform`, `process . argv`: the member right after the name, whole.
+    inert.afterProcess = inert.processMembers.length > 0 ? new RegExp(String.raw`^\s*\.\s*(?:${inert.processMembers.join("|")})\b`) : /(?!)/;
     for (const [api, methods] of Object.entries(sinks.js.sendMethods)) into.sinks.js.sendMethods[api] = [...new Set([...(into.sinks.js.sendMethods[api] ?? []), ...methods])];
     mergeModules(into.sinks.python.modules, channelsOf(sinks.python.modules));
     // A later directory's plain entry turns an earlier client class back into a plain send.

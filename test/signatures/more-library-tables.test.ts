@@ -2,6 +2,7 @@
 // through a --signatures directory takes effect, one test per entry kind.
 import { describe, expect, it } from "vitest";
 import { analyzePythonPackage } from "../../src/analyzers/python/index.js";
+import { irrelevantFiles } from "../../src/analyzers/js/relevance.js";
 import { evaluateFacts } from "../../src/rules/evaluate.js";
 import { loadSignatures } from "../../src/rules/signatures.js";
 import { dedent } from "../analyzers/python/helpers.js";
@@ -78,5 +79,23 @@ describe("commands.yaml sshLoginFlags (Python reading)", () => {
     expect(await pyFindings(line, sigs)).toEqual([]);
     expect(await pyFindings(argv, base)).toEqual(["credential-exfiltration critical 3"]);
     expect(await pyFindings(argv, sigs)).toEqual([]);
+  });
+});
+
+describe("sinks.yaml js.inert (the relevance pre-scan)", () => {
+  const inert = (yaml: string) => loadSignatures([extraDir({ "sinks.yaml": sinksYaml({ js: `js: { modules: {}, globals: {}, inert: ${yaml} }` }) })]);
+  const skipped = (text: string, signatures: typeof base) => irrelevantFiles(new Map([["index.js", Buffer.from(text)]]), ["index.js"], signatures).has("index.js");
+
+  it("builtins: a file importing only a new inert built-in is not analysed on its own", () => {
+    const js = 'const os = require("os");\nmodule.exports = () => os.EOL;\n';
+    expect(skipped(js, base)).toBe(false);
+    expect(skipped(js, inert("{ builtins: [os] }"))).toBe(true);
+  });
+
+  it("processMembers: a file using only a new inert member of process is not analysed on its own", () => {
+    const js = "module.exports = () => process.resourceUsage();\n";
+    expect(skipped(js, base)).toBe(false);
+    expect(skipped(js, inert("{ processMembers: [resourceUsage] }"))).toBe(true);
+    expect(skipped("module.exports = () => process.resourceUsageX();\n", inert("{ processMembers: [resourceUsage] }"))).toBe(false);
   });
 });
