@@ -152,6 +152,22 @@ const sourcesSchema = z
       .default({ python: [], js: { ssh: [], wallet: [], other: [] } }),
     /** Cloud instance metadata services: whole-host patterns, and the paths whose answer is a credential. */
     cloudMetadata: z.object({ hosts: z.array(regexSource).default([]), credentialPaths: z.array(regexSource).default([]) }).strict().default({ hosts: [], credentialPaths: [] }),
+    /**
+     * Secret-store SDKs (JS): module → the store's name, the operations (method or v3 command
+     * class, a case-sensitive pattern) that return a secret's value, `decrypt` (only with
+     * `WithDecryption: true`) and the aws-sdk v2 class of the same service.
+     */
+    secretStores: z
+      .object({
+        js: z
+          .record(
+            z.string().min(1),
+            z.object({ store: z.string().min(1), reads: flaggedRegex, decrypt: z.boolean().default(false), awsV2Class: z.string().regex(/^[A-Z]\w*$/, "an aws-sdk v2 class name").optional() }).strict(),
+          )
+          .default({}),
+      })
+      .strict()
+      .default({ js: {} }),
     /** File-system modules and the members that read, list or copy the file they are given (JS front-end). */
     fileApis: z
       .object({

@@ -64,6 +64,14 @@ export interface CompiledCommands {
   runners: { python: Set<string>; js: JsRunners };
 }
 
+/** A secret store's SDK module (sources.yaml `secretStores.js`). */
+export interface SecretStore {
+  store: string;
+  reads: RegExp;
+  /** Only a read with `WithDecryption: true` returns the secret (SSM SecureStrings). */
+  decrypt: boolean;
+}
+
 /** JS modules whose calls run a program (signatures/commands.yaml `runners.js`). */
 export interface JsRunners {
   /** Every module listed, `commandLineModules` included. */
@@ -154,6 +162,8 @@ export interface Signatures {
   credentialConsumers: { python: string[]; js: JsConsumers };
   /** sources.yaml `cloudMetadata` (read through src/analyzers/common/cloud-metadata.ts). */
   cloudMetadata: { hosts: RegExp[]; credentialPaths: RegExp[] };
+  /** sources.yaml `secretStores.js`: module → store, operations that read a secret; aws-sdk v2 class → module. */
+  secretStores: { js: { modules: Record<string, SecretStore>; awsV2Classes: Record<string, string> } };
   /** sources.yaml `fileApis`: file-system modules and their members that read, list or copy a file (JS), calls that open or copy one (Python). */
   fileApis: { js: { modules: Set<string>; globals: Set<string>; reads: Set<string>; lists: Set<string>; copies: Set<string> }; python: { opens: Set<string>; copies: Set<string> } };
   /** sources.yaml `promptModules`: prompt libraries (JS front-end). */
@@ -226,6 +236,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     apiSources: { python: { calls: table(), patterns: [] } },
     credentialConsumers: { python: [], js: { ssh: new Set(), wallet: new Set(), other: new Set(), imported: NOTHING, walletImported: NOTHING } },
     cloudMetadata: { hosts: [], credentialPaths: [] },
+    secretStores: { js: { modules: table(), awsV2Classes: table() } },
     fileApis: { js: { modules: new Set(), globals: new Set(), reads: new Set(), lists: new Set(), copies: new Set() }, python: { opens: new Set(), copies: new Set() } },
     promptModules: { js: new Set() },
     homeVariables: new Set(),
@@ -347,6 +358,10 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     consumers.walletImported = importOf([...consumers.wallet]);
     into.cloudMetadata.hosts.push(...sources.cloudMetadata.hosts.map((h) => new RegExp(`^(?:${h})$`, "i")));
     into.cloudMetadata.credentialPaths.push(...sources.cloudMetadata.credentialPaths.map(compile));
+    for (const [module, entry] of Object.entries(sources.secretStores.js)) {
+      into.secretStores.js.modules[module] = { store: entry.store, reads: compileFlagged(entry.reads), decrypt: entry.decrypt };
+      if (entry.awsV2Class) into.secretStores.js.awsV2Classes[entry.awsV2Class] = module;
+    }
     const files = into.fileApis.js;
     addAll(files.modules, sources.fileApis.js.modules);
     addAll(files.globals, sources.fileApis.js.globals);

@@ -1,10 +1,12 @@
 // More library tables that were TypeScript constants (issue 17, continued): an entry added
 // through a --signatures directory takes effect, one test per entry kind.
 import { describe, expect, it } from "vitest";
+import { analyzeNpmPackage } from "../../src/analyzers/js/index.js";
 import { analyzePythonPackage } from "../../src/analyzers/python/index.js";
 import { irrelevantFiles } from "../../src/analyzers/js/relevance.js";
 import { evaluateFacts } from "../../src/rules/evaluate.js";
 import { loadSignatures } from "../../src/rules/signatures.js";
+import { makePackage } from "../analyzers/js/helpers.js";
 import { dedent } from "../analyzers/python/helpers.js";
 import { base, extraDir, jsFindings, pkg, pyFindings, sinksYaml, sourcesYaml } from "./models-helpers.js";
 
@@ -97,5 +99,25 @@ describe("sinks.yaml js.inert (the relevance pre-scan)", () => {
     expect(skipped(js, base)).toBe(false);
     expect(skipped(js, inert("{ processMembers: [resourceUsage] }"))).toBe(true);
     expect(skipped("module.exports = () => process.resourceUsageX();\n", inert("{ processMembers: [resourceUsage] }"))).toBe(false);
+  });
+});
+
+describe("sources.yaml secretStores.js", () => {
+  const store = (more: string) => sources(`secretStores: { js: { zorblat-vault: { store: Zorblat Vault, reads: "^fetchSecret$"${more} } } }\n`);
+  const details = async (code: string, signatures: typeof base) => (await analyzeNpmPackage(makePackage({ "index.js": code }), signatures)).sources.map((s) => `${s.kind} ${s.detail}`);
+  const v3 = 'const m = require("zorblat-vault");\nconst s = new m.VaultClient().fetchSecret({ Name: "db", WithDecryption: true });\n';
+
+  it("a new store's read operation returns a credential; other operations do not", async () => {
+    expect(await details(v3, base)).toEqual([]);
+    expect(await details(v3, store(""))).toEqual(["cloud-credentials zorblat-vault fetchSecret"]);
+    expect(await details(v3.replace("fetchSecret", "listSecrets"), store(""))).toEqual([]);
+  });
+
+  it("decrypt: only a read asking for decryption; awsV2Class: the same store through aws-sdk v2", async () => {
+    expect(await details(v3.replace("WithDecryption: true", "WithDecryption: false"), store(", decrypt: true"))).toEqual([]);
+    expect(await details(v3, store(", decrypt: true"))).toEqual(["cloud-credentials zorblat-vault fetchSecret"]);
+    const v2 = 'const AWS = require("aws-sdk");\nconst s = new AWS.Zorblat().fetchSecret({ Name: "db" });\n';
+    expect(await details(v2, store(""))).toEqual([]);
+    expect(await details(v2, store(", awsV2Class: Zorblat"))).toEqual(["cloud-credentials aws-sdk fetchSecret"]);
   });
 });
