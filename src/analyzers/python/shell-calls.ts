@@ -11,8 +11,8 @@ import { credentialPath } from "./paths.js";
 import { stagingKey } from "./staging.js";
 import { credentialCommand, programMeaning, shellProgramChannel } from "../common/shell-command.js";
 import type { CompiledCommands } from "../../rules/signatures.js";
-import { toCommand } from "../shell-words.js";
-import { commandDestination, fileArguments, innerCommandLine, parseCommandLine, type ShellCommand } from "./shell.js";
+import { innerCommandLine, toCommand } from "../shell-words.js";
+import { commandDestination, fileArguments, parseCommandLine, type ShellCommand } from "./shell.js";
 
 // Programs whose output is the file they are given (`printsFiles`) and the SSH family
 // (`sshLogin`, with the flags naming how it logs in: `sshLoginFlags`) are signatures/commands.yaml.
