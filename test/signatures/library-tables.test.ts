@@ -181,7 +181,7 @@ describe("an entry no front-end reads", () => {
 
   it("Python file APIs or prompt modules, a lower-case or non-home variable: errors at their line", () => {
     const error = (more: string) => loadError({ "sources.yaml": sourcesYaml("[]", "[]", more) }).message;
-    expect(error("fileApis:\n  python:\n    reads: [open]\n")).toMatch(/sources\.yaml:5: fileApis: Unrecognized key: "python"/);
+    expect(error("fileApis:\n  python:\n    reads: [open]\n")).toMatch(/sources\.yaml:6: fileApis\.python: Unrecognized key: "reads"/);
     expect(error("promptModules:\n  python: [getpass]\n")).toMatch(/sources\.yaml:5: promptModules: Unrecognized key: "python"/);
     expect(error("credentialConsumers:\n  js:\n    database: [pg]\n")).toMatch(/sources\.yaml:6: credentialConsumers\.js: Unrecognized key: "database"/);
     expect(error("homeVariables:\n  - home\n")).toMatch(/sources\.yaml:5: homeVariables\.0: an environment variable name in upper case/);

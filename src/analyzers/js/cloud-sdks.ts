@@ -8,7 +8,7 @@
 // - google-auth-library: `new GoogleAuth()` → `getAccessToken/getCredentials/getRequestHeaders`,
 //   `getClient()` → the same methods on the client.
 // - @azure/identity: `new DefaultAzureCredential()` (any `*Credential`) → `getToken(scope)`.
-// Secret stores (SECRET_STORES): a secret's value read through the store's SDK is a credential
+// Secret stores (signatures/sources.yaml secretStores.js): a secret's value read through the store's SDK is a credential
 // too - AWS Secrets Manager and SSM SecureStrings (v3 `client.send(new GetSecretValueCommand(…))`,
 // aggregated clients and v2 `new AWS.SecretsManager().getSecretValue(…)`), GCP Secret Manager
 // `accessSecretVersion`, Azure Key Vault `getSecret`.
@@ -35,20 +35,11 @@ function called(ref: Ref, taint?: Value["taint"]): Value {
   return { ref: { module: ref.module, path: [...ref.path, CALLED] }, ...(taint ? { taint } : {}) };
 }
 
-/** Secret-store SDKs: the operations that return a secret's value (`decrypt`: only with WithDecryption: true). */
-const SECRET_STORES: Record<string, { store: string; reads: RegExp; decrypt?: boolean }> = {
-  "@aws-sdk/client-secrets-manager": { store: "AWS Secrets Manager", reads: /^(get|batchGet)SecretValue$|^(Get|BatchGet)SecretValueCommand$/ },
-  "@aws-sdk/client-ssm": { store: "AWS SSM Parameter Store", reads: /^getParameters?(ByPath)?$|^GetParameters?(ByPath)?Command$/, decrypt: true },
-  "@google-cloud/secret-manager": { store: "GCP Secret Manager", reads: /^accessSecretVersion$/ },
-  "@azure/keyvault-secrets": { store: "Azure Key Vault", reads: /^getSecret$/ },
-};
-/** aws-sdk v2 service classes of those stores. */
-const AWS_V2_STORES: Record<string, string> = { SecretsManager: "@aws-sdk/client-secrets-manager", SSM: "@aws-sdk/client-ssm" };
-
 /** A secret store's client, command or read; undefined when the call is none of these. */
 function secretStoreCall(I: Interpreter, module: string, path: string[], call: Call): Value | undefined {
-  const v2 = module === "aws-sdk" ? AWS_V2_STORES[path[0] ?? ""] : undefined;
-  const table = SECRET_STORES[v2 ?? module];
+  const stores = I.signatures.secretStores.js;
+  const v2 = module === "aws-sdk" ? stores.awsV2Classes[path[0] ?? ""] : undefined;
+  const table = stores.modules[v2 ?? module];
   if (!table) return undefined;
   // `new SecretsManagerClient()`, `new GetSecretValueCommand(input)`: keep the input for WithDecryption.
   if (call.isNew && path.length === 1) return { ref: { module, path: [...path, CALLED], ...(call.args[0] ? { base: call.args[0] } : {}) } };

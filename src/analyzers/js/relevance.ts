@@ -30,15 +30,16 @@ const ACTIVE = new RegExp(
   ].join("|"),
 );
 
-/** Members of `process` that are never a source, sink or loader. */
-const INERT_PROCESS = /^\s*\.\s*(?:platform|versions?|argv|cwd|stdout|stderr|stdin|exit|exitCode|nextTick|arch|pid|hrtime|emitWarning|browser|type|title|umask|memoryUsage|uptime)\b/;
 const ENV_NAME = /^\s*\.\s*env\s*\.\s*([A-Za-z_$][\w$]*)/;
 
-/** `process` used for anything but inert members and non-secret variables (`process.env.NODE_ENV`, `process.env.DEBUG`). */
+/**
+ * `process` used for anything but inert members (signatures/sinks.yaml js.inert.processMembers)
+ * and non-secret variables (`process.env.NODE_ENV`, `process.env.DEBUG`).
+ */
 function processActive(text: string, signatures: Signatures): boolean {
   for (const match of text.matchAll(/\bprocess\b/g)) {
     const after = text.slice(match.index + 7, match.index + 200);
-    if (INERT_PROCESS.test(after)) continue;
+    if (signatures.sinks.js.inert.afterProcess.test(after)) continue;
     const name = ENV_NAME.exec(after)?.[1];
     if (name !== undefined && !isSecretEnvName(signatures, name)) continue;
     return true;
@@ -49,13 +50,12 @@ function processActive(text: string, signatures: Signatures): boolean {
 /** Literal module specifiers: require('x'), import … from 'x', import('x'), export … from 'x'. */
 const SPECIFIER = /(?:\brequire\s*\(\s*|\bfrom\s*|\bimport\s*(?:\(\s*)?)['"]([^'"\n]{1,300})['"]/g;
 
-/** Built-ins that neither read credentials nor send data nor run code. */
-const INERT_BUILTINS = new Set(["path", "path/posix", "path/win32", "events", "util", "assert", "url", "string_decoder", "stream", "querystring", "tty", "constants", "punycode", "buffer"]);
 const BUILTINS = new Set(builtinModules);
 
 function activeModule(specifier: string, signatures: Signatures): boolean {
   const name = moduleName(specifier);
-  if (BUILTINS.has(name) || specifier.startsWith("node:")) return !INERT_BUILTINS.has(name);
+  // Built-ins that neither read credentials nor send data nor run code: signatures/sinks.yaml js.inert.builtins.
+  if (BUILTINS.has(name) || specifier.startsWith("node:")) return !signatures.sinks.js.inert.builtins.has(name);
   return name in signatures.sinks.js.modules || isFsModule(signatures, name) || isCommandModule(signatures, name) || isPromptModule(signatures, name) || signatures.credentialConsumers.js.ssh.has(name);
 }
 

@@ -3,7 +3,7 @@
 // secret variables they touch, and the node scripts / inline code they start.
 import type { SinkChannel, SourceKind } from "../facts.js";
 import { classifyCredentialPath, isSecretEnvName, type Signatures } from "../../rules/signatures.js";
-import { parseShell, type ShellCommand } from "../shell-words.js";
+import { innerCommandLine, parseShell, type ShellCommand } from "../shell-words.js";
 import { credentialCommand, destinationOf, programMeaning, shellProgramChannel } from "../common/shell-command.js";
 
 
@@ -78,9 +78,10 @@ export function analyzeShell(text: string, signatures: Signatures): ShellAnalysi
     if (program === "node" || program === "nodejs") collectNode(args, analysis);
     else if (JS_RUNTIMES.has(program)) collectNode(args[0] === "run" ? args.slice(1) : args, analysis, true);
     if ((program === "sh" || program === "bash") && args[0] && !args[0].startsWith("-")) analysis.shellFiles.push(args[0]);
-    if ((program === "sh" || program === "bash") && args[0] === "-c" && args[1]) {
-      // `sh -c "…"`: the quoted command was one word; read it too.
-      const inner = analyzeShell(args[1], signatures);
+    const innerLine = innerCommandLine(command);
+    if (innerLine) {
+      // `sh -c "…"`, `powershell -Command …`: the command a shell is given to run; read it too.
+      const inner = analyzeShell(innerLine, signatures);
       analysis.commands.push(...inner.commands);
       analysis.sinks.push(...inner.sinks);
       inner.sources.forEach(addSource);

@@ -33,16 +33,17 @@ export function sinkChannelFor(signatures: Signatures, module: string, path: str
   return table[path.join(".")] ?? (path.length > 0 ? table[path[path.length - 1]!] : undefined) ?? table["*"];
 }
 
-/** What a sink API hands back and which of its methods send data. */
-function sendMethodsFor(api: string): string[] {
-  if (/^(https?|http2)\.|^undici\.(Client|Pool)/.test(api)) return ["write", "end", "request"];
-  if (/^(net|tls)\./.test(api)) return ["write", "end"];
-  if (api.startsWith("dgram.")) return ["send"];
-  if (api.startsWith("nodemailer.")) return ["sendMail"];
-  if (api.startsWith("socket.io-client")) return ["emit", "send"];
-  if (api.startsWith("superagent")) return ["send", "set", "field", "attach", "query", "write", "end"];
-  if (api.startsWith("ftp") || api.startsWith("basic-ftp")) return ["put", "append", "upload", "uploadFrom", "appendFrom"];
-  return ["write", "end", "send", "form"];
+/**
+ * Which methods of what a sink API hands back send data (signatures/sinks.yaml js.sendMethods):
+ * the entry of the longest dotted prefix of the API (`undici.Client.request` → `undici.Client`), else "*".
+ */
+function sendMethodsFor(signatures: Signatures, api: string): string[] {
+  const table = signatures.sinks.js.sendMethods;
+  for (let name = api; name; name = name.slice(0, Math.max(0, name.lastIndexOf(".")))) {
+    const methods = table[name];
+    if (methods) return methods;
+  }
+  return table["*"] ?? [];
 }
 
 /** Where a call sends to: a URL or host string (unknown parts "*"), and the values it came from. */
@@ -134,7 +135,7 @@ export function sinkCall(I: Interpreter, channel: SinkChannel, api: string, call
     ...(destination.text ? { destination: destination.text } : {}),
   });
   const response = metadataResponse(I, destination.text, call);
-  const handle: SinkHandle = { sink, destination: destination.value, sendMethods: new Set(sendMethodsFor(api)), response };
+  const handle: SinkHandle = { sink, destination: destination.value, sendMethods: new Set(sendMethodsFor(I.signatures, api)), response };
   const parts = requestParts(I.signatures.sinks.js.authOptions, api, call.args);
   emitFlows(I, handle, parts.data, call, parts.auth);
   const callbackArgs = response === UNKNOWN ? [UNKNOWN, UNKNOWN] : [response, response, response];

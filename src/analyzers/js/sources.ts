@@ -94,8 +94,10 @@ export function fsCall(I: Interpreter, module: string, path: string[], call: Cal
     I.invokeCallback(callback, [UNKNOWN, data], call.node, call.frame);
     return UNKNOWN;
   }
-  // Bun.file(path) is a file handle whose text()/json()/bytes() is the file's data.
-  if (member.endsWith("Sync") || member === "createReadStream" || member === "file") return data;
+  // What the file's data reaches does not depend on how it comes back (the data, a stream such as
+  // createReadStream's, a handle such as Bun.file(path) whose text() is the data, or a promise of
+  // it): a read hands its taint to every shape, and only callbacks need running.
+  if (member.endsWith("Sync")) return data;
   if (promises || module === "fs-extra" || !callback) return { resolved: data, taint };
   return UNKNOWN;
 }

@@ -22,7 +22,7 @@ import { familyClient, familyMember, familySend } from "./client-families.js";
 import { modelMethod } from "./string-methods.js";
 import { isRepoFactory, repoFactory, repoMethod } from "./git-repos.js";
 import { mapUserFunction, runCallbacks, threadInitializer, THREAD_RUNNERS } from "./callbacks.js";
-import { FILE_COPIERS, FILE_DUMPERS, stagingKey, writeTarget } from "./staging.js";
+import { FILE_DUMPERS, stagingKey, writeTarget } from "./staging.js";
 import { callUserFunction, instantiate, KEY_HOOKS, runKeyHook } from "./user-functions.js";
 
 export interface EvaluatedArgs extends CallArgs {
@@ -37,7 +37,6 @@ const MUTATORS = new Set(["append", "extend", "insert", "add", "update", "write"
 const isMutator = (method: string): boolean => MUTATORS.has(method) || (/^(set|add)_[a-z_]+$/.test(method) && !OPTION_DECLARATIONS.test(method));
 /** argparse/optparse declarations: a default path declares an option, it is not data the parser holds. */
 const OPTION_DECLARATIONS = /^(add_(argument|option|parser|subparsers|argument_group|mutually_exclusive_group|option_group)|set_defaults)$/;
-const OPENERS = new Set(["builtins.open", "io.open", "codecs.open"]);
 const FILE_READS = new Set(["read", "read_text", "read_bytes"]);
 
 export function evalCall(ip: Interpreter, frame: Frame, node: PyNode): Value {
@@ -398,7 +397,9 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   if (sink) return sink.family ? familyClient(ip, frame, node, qname, sink, args, extra) : sinkCall(ip, frame, node, qname, sink, args, extra);
 
   // A credential file named in the arguments of anything that is not just path building.
-  const writeMode = OPENERS.has(qname) ? /[wax]/.test(args.positional[1]?.str ?? args.keywords.get("mode")?.str ?? "") && !/\+/.test(args.positional[1]?.str ?? "") : false;
+  // Calls that open or copy a file: signatures/sources.yaml fileApis.python.
+  const { opens, copies } = ip.signatures.fileApis.python;
+  const writeMode = opens.has(qname) ? /[wax]/.test(args.positional[1]?.str ?? args.keywords.get("mode")?.str ?? "") && !/\+/.test(args.positional[1]?.str ?? "") : false;
   const stagePath = writeTarget(qname, args.positional, args.keywords);
   if (!isPathBuilder(ip.signatures, qname) && !isSanitizer(ip.signatures, qname) && !writeMode) {
     for (const value of stagePath ? [] : all) {
@@ -409,14 +410,14 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
       extra = mergeTaints(extra, ip.staged.read(stagingKey(value), step("reads back a file written earlier")));
     }
   }
-  if (FILE_COPIERS.test(qname)) ip.staged.write(stagingKey(args.positional[1] ?? args.keywords.get("dst")), mergeTaints(extra, allTaints(first ?? unknown())));
+  if (copies.has(qname)) ip.staged.write(stagingKey(args.positional[1] ?? args.keywords.get("dst")), mergeTaints(extra, allTaints(first ?? unknown())));
   // json.dump(data, fh): the file fh was opened for now holds data.
   if (FILE_DUMPERS.test(qname)) ip.staged.write((args.positional[1] ?? args.keywords.get("fp"))?.cell?.stagePath, allTaints(first ?? unknown()));
   // make_archive(base, "zip", folder): base.zip holds what was staged in the folder.
   if (qname === "shutil.make_archive" && first && args.positional[1]?.str) {
     ip.staged.write(stagingKey({ ...first, ...(first.str !== undefined ? { str: `${first.str}.${args.positional[1].str}` } : first.partial !== undefined ? { partial: `${first.partial}.${args.positional[1].str}` } : {}) }), extra);
   }
-  if (OPENERS.has(qname) && !writeMode && first) {
+  if (opens.has(qname) && !writeMode && first) {
     const own = first.str !== undefined ? ip.packageSource(first.str, frame.file) : undefined;
     if (own) return { ref: external(`${qname}()`).ref!, taints: extra, file: own.file };
   }
@@ -433,7 +434,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   const keyed = receiverTaints.length && all.length ? lookupResult(callee, args, undefined).taints : receiverTaints;
   const result: Value = { ref: external(`${qname}()`).ref!, taints: mergeTaints(mergeTaints(extra, keyed), allTaints(derived(all))) };
   if (stagePath) result.cell = { taints: [], stagePath };
-  const opened = OPENERS.has(qname) && first ? foldedText(first) : undefined;
+  const opened = opens.has(qname) && first ? foldedText(first) : undefined;
   if (opened !== undefined && !writeMode) result.openedPath = opened;
   return result;
 }

@@ -11,13 +11,11 @@ import { credentialPath } from "./paths.js";
 import { stagingKey } from "./staging.js";
 import { credentialCommand, programMeaning, shellProgramChannel } from "../common/shell-command.js";
 import type { CompiledCommands } from "../../rules/signatures.js";
-import { toCommand } from "../shell-words.js";
-import { commandDestination, fileArguments, innerCommandLine, parseCommandLine, type ShellCommand } from "./shell.js";
+import { innerCommandLine, toCommand } from "../shell-words.js";
+import { commandDestination, fileArguments, parseCommandLine, type ShellCommand } from "./shell.js";
 
 // Programs whose output is the file they are given (`printsFiles`) and the SSH family
-// (`sshLogin`) are signatures/commands.yaml.
-/** Options of an `sshLogin` program whose value is an identity file used to log in (ssh -i key), not data to send. */
-const AUTH_OPTIONS = /^(-i|--identity|-o)$/;
+// (`sshLogin`, with the flags naming how it logs in: `sshLoginFlags`) are signatures/commands.yaml.
 
 function commandsOf(value: Value | undefined): ShellCommand[] {
   if (!value) return [];
@@ -36,7 +34,7 @@ function dataFiles(commands: CompiledCommands, command: ShellCommand): string[] 
   const files: string[] = [];
   const args = command.args;
   for (let i = 0; i < args.length; i++) {
-    if (AUTH_OPTIONS.test(args[i]!) && programMeaning(commands, command.program)?.sshLogin) {
+    if (commands.sshLoginFlags.has(args[i]!) && programMeaning(commands, command.program)?.sshLogin) {
       i++;
       continue;
     }
@@ -53,7 +51,7 @@ function argvTaints(commands: CompiledCommands, argv: Value): Taint[] {
   let taints = mergeTaints(argv.taints, argv.cell?.taints ?? []);
   items.forEach((item, i) => {
     const previous = i > 0 ? foldedText(items[i - 1]!) : undefined;
-    if (!(previous !== undefined && AUTH_OPTIONS.test(previous))) taints = mergeTaints(taints, allTaints(item));
+    if (!(previous !== undefined && commands.sshLoginFlags.has(previous))) taints = mergeTaints(taints, allTaints(item));
   });
   return taints;
 }

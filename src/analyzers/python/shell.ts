@@ -1,28 +1,9 @@
 // Command lines run through os.system/subprocess: which program, where to, what files.
-import { parseShell, type ShellCommand } from "../shell-words.js";
+import { innerCommandLine, parseShell, type ShellCommand } from "../shell-words.js";
 import { destinationOf } from "../common/shell-command.js";
 import type { CompiledCommands } from "../../rules/signatures.js";
 
 export type { ShellCommand };
-
-/** `-Command` and the abbreviations PowerShell accepts for it (`-c`, `-com` …), any case. */
-const POWERSHELL_COMMAND = /^-c(o(m(m(a(n(d)?)?)?)?)?)?$/i;
-
-/**
- * The command text a shell is given to run: `sh -c "…"` / `bash -c "…"`, and PowerShell's
- * `powershell -Command …` / `pwsh -c …` (every word after the flag is the command).
- */
-export function innerCommandLine(command: ShellCommand): string | undefined {
-  if (/^(ba|z|da|k)?sh$/.test(command.program)) {
-    const c = command.args.indexOf("-c");
-    return c >= 0 ? command.args[c + 1] : undefined;
-  }
-  if (command.program === "powershell" || command.program === "pwsh") {
-    const c = command.args.findIndex((a) => POWERSHELL_COMMAND.test(a));
-    return c >= 0 && c + 1 < command.args.length ? command.args.slice(c + 1).join(" ") : undefined;
-  }
-  return undefined;
-}
 
 /** Split a folded command line into simple commands, with `sh -c "…"` / `powershell -Command …` opened up. */
 export function parseCommandLine(line: string, depth = 0): ShellCommand[] {

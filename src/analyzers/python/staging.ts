@@ -6,8 +6,6 @@ import type { FlowStep } from "../facts.js";
 import { foldedText, mergeTaints, withStep, type Taint, type Value } from "./model.js";
 import { wildcardMatches } from "../../core/glob.js";
 
-/** Calls that copy or move file (or folder) `src` (argument 0) to `dst` (argument 1). */
-export const FILE_COPIERS = /^(shutil\.(copy|copyfile|copy2|move|copytree)|os\.(rename|replace)|distutils\.dir_util\.copy_tree)$/;
 /** Calls that write their first argument into the file object given second (`json.dump(data, fh)`). */
 export const FILE_DUMPERS = /^(json|simplejson|pickle|yaml|toml|marshal|csv)\.(dump|safe_dump)$/;
 /** Calls whose first argument is a file opened for writing when their mode says so. */

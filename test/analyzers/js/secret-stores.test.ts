@@ -7,7 +7,7 @@ async function kinds(code: string): Promise<string[]> {
   return flowSummary(await analyze({ "index.js": `(async () => {\n${code}${SEND}\n})();` })).map((f) => f.split(" ")[0]!);
 }
 
-// A secret's value read through a secret store's SDK is a credential (cloud-sdks.ts SECRET_STORES).
+// A secret's value read through a secret store's SDK is a credential (signatures/sources.yaml secretStores.js).
 describe("cloud secret stores", () => {
   it.each([
     ["AWS v3 command", "const m = require('@aws-sdk/client-secrets-manager'); const c = new m.SecretsManagerClient({});\nconst s = (await c.send(new m.GetSecretValueCommand({ SecretId: 'x' }))).SecretString;"],
