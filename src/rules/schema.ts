@@ -156,12 +156,12 @@ const sourcesSchema = z
     fileApis: z
       .object({
         js: z
-          .object({ modules: names.default([]), globals: names.default([]), reads: names.default([]), lists: names.default([]), copies: names.default([]) })
+          .object({ modules: names.default([]), globals: names.default([]), reads: names.default([]), lists: names.default([]), copies: names.default([]), writes: names.default([]) })
           .strict()
-          .default({ modules: [], globals: [], reads: [], lists: [], copies: [] }),
+          .default({ modules: [], globals: [], reads: [], lists: [], copies: [], writes: [] }),
       })
       .strict()
-      .default({ js: { modules: [], globals: [], reads: [], lists: [], copies: [] } }),
+      .default({ js: { modules: [], globals: [], reads: [], lists: [], copies: [], writes: [] } }),
     /** Prompt libraries: asking with type "password" (or hidden echo) returns a credential (JS front-end). */
     promptModules: z.object({ js: names.default([]) }).strict().default({ js: [] }),
     /** Environment variables that hold the home directory (both front-ends; upper case, as Python compares them). */

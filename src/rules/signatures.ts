@@ -149,7 +149,7 @@ export interface Signatures {
   /** sources.yaml `cloudMetadata` (read through src/analyzers/common/cloud-metadata.ts). */
   cloudMetadata: { hosts: RegExp[]; credentialPaths: RegExp[] };
   /** sources.yaml `fileApis`: file-system modules and their members that read, list or copy a file (JS front-end). */
-  fileApis: { js: { modules: Set<string>; globals: Set<string>; reads: Set<string>; lists: Set<string>; copies: Set<string> } };
+  fileApis: { js: { modules: Set<string>; globals: Set<string>; reads: Set<string>; lists: Set<string>; copies: Set<string>; writes: Set<string> } };
   /** sources.yaml `promptModules`: prompt libraries (JS front-end). */
   promptModules: { js: Set<string> };
   /** sources.yaml `homeVariables`: environment variables that hold the home directory (both front-ends). */
@@ -220,7 +220,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     apiSources: { python: { calls: table(), patterns: [] } },
     credentialConsumers: { python: [], js: { ssh: new Set(), wallet: new Set(), other: new Set(), imported: NOTHING, walletImported: NOTHING } },
     cloudMetadata: { hosts: [], credentialPaths: [] },
-    fileApis: { js: { modules: new Set(), globals: new Set(), reads: new Set(), lists: new Set(), copies: new Set() } },
+    fileApis: { js: { modules: new Set(), globals: new Set(), reads: new Set(), lists: new Set(), copies: new Set(), writes: new Set() } },
     promptModules: { js: new Set() },
     homeVariables: new Set(),
     homeFolders: { js: table(), python: table() },
@@ -347,6 +347,7 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     addAll(files.reads, sources.fileApis.js.reads);
     addAll(files.lists, sources.fileApis.js.lists);
     addAll(files.copies, sources.fileApis.js.copies);
+    addAll(files.writes, sources.fileApis.js.writes);
     addAll(into.promptModules.js, sources.promptModules.js);
     addAll(into.homeVariables, sources.homeVariables);
     Object.assign(into.homeFolders.js, sources.homeFolders.js);

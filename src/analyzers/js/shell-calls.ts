@@ -63,12 +63,23 @@ export function runShellCommand(I: Interpreter, text: string, data: Value[], cal
     else emitFlows(I, handle, data, call, [], false);
   });
   for (const code of analysis.nodeCode) I.runSnippet(code, call.node, call.frame, "node -e");
-  for (const file of analysis.nodeFiles) {
-    const path = file.startsWith(PACKAGE_DIR + "/") ? file.slice(PACKAGE_DIR.length + 1) : file;
-    I.loader.runFile(call.frame.unit, path, call.frame);
-  }
+  for (const file of analysis.nodeFiles) runNodeFile(I, file, call);
   const output = unknownWith(sourceTaint);
   const callback = call.args.find((a) => a.fn);
   if (callback) I.invokeCallback(callback, [UNKNOWN, output, UNKNOWN], call.node, call.frame);
   return handles[0] ? { handle: handles[0], taint: sourceTaint } : output;
+}
+
+/**
+ * A node program run on a file: a file the package wrote with known text (a decoded second
+ * stage in a temp file) runs as code of this call; otherwise a file of the package.
+ */
+export function runNodeFile(I: Interpreter, file: string, call: Call): void {
+  const staged = I.written.text(file);
+  if (staged !== undefined) {
+    I.runSnippet(staged, call.node, call.frame, `node ${file}, a file it wrote`);
+    return;
+  }
+  const path = file.startsWith(PACKAGE_DIR + "/") ? file.slice(PACKAGE_DIR.length + 1) : file;
+  I.loader.runFile(call.frame.unit, path, call.frame);
 }

