@@ -248,6 +248,8 @@ const programSchema = z
     valueFlags: words.optional(),
     /** Flags whose next word is a key the program logs in with, not data it sends (JS reading). */
     identityFlags: words.optional(),
+    /** Flags whose value names a local file the program sends (`curl -T f`, `-d @f`, `-F x=@f`, `gh api --input f`) (JS reading). */
+    fileFlags: words.optional(),
     /** -i / --identity / -o IdentityFile=… name the key an SSH-family program logs in with. */
     sshLogin: z.boolean().optional(),
     /** The output is the file it is given: a credential file read through it is a read (Python reading). */

@@ -34,6 +34,8 @@ export interface SignatureDirData {
 export interface ProgramMeaning {
   valueFlags: Set<string>;
   identityFlags: Set<string>;
+  /** Flags whose value names a local file the program sends. */
+  fileFlags: Set<string>;
   sshLogin: boolean;
   printsFiles: boolean;
   sendsOnlyWith?: string;
@@ -406,6 +408,7 @@ function mergeCommands(into: CompiledCommands, data: CommandsData): void {
     into.programs[name] = {
       valueFlags: program.valueFlags ? new Set(program.valueFlags) : (before?.valueFlags ?? new Set()),
       identityFlags: program.identityFlags ? new Set(program.identityFlags) : (before?.identityFlags ?? new Set()),
+      fileFlags: program.fileFlags ? new Set(program.fileFlags) : (before?.fileFlags ?? new Set()),
       sshLogin: program.sshLogin ?? before?.sshLogin ?? false,
       printsFiles: program.printsFiles ?? before?.printsFiles ?? false,
       ...((program.sendsOnlyWith ?? before?.sendsOnlyWith) !== undefined ? { sendsOnlyWith: (program.sendsOnlyWith ?? before?.sendsOnlyWith)! } : {}),

@@ -10,7 +10,7 @@ import type { Interpreter } from "./interpreter.js";
 import { analyzeShell } from "./shell.js";
 import { emitFlows } from "./flows.js";
 import { PACKAGE_DIR } from "./sources.js";
-import { HOLE, UNKNOWN, markTaintLive, mergeTaints, unknownWith, type SinkHandle, type Taint, type Value } from "./values.js";
+import { HOLE, UNKNOWN, markTaintLive, mergeTaints, unknownWith, withStep, type SinkHandle, type Taint, type Value } from "./values.js";
 
 /** Facts of one command line at `location` (an npm script's line, or the exec call). */
 export function commandFacts(
@@ -30,9 +30,10 @@ export function commandFacts(
   if (analysis.sources.length > 0) markTaintLive();
   for (const source of analysis.sources) {
     const fact = I.collector.addSource({ kind: source.kind, location, note: source.note, detail: source.detail, trigger: frame.trigger });
-    sourceTaint = mergeTaints(sourceTaint, [
-      { key: FactCollector.sourceKey(fact), source: fact, steps: [{ ...location, note: `${source.note}: ${source.detail}` }] },
-    ]);
+    const taint: Taint[] = [{ key: FactCollector.sourceKey(fact), source: fact, steps: [{ ...location, note: `${source.note}: ${source.detail}` }] }];
+    sourceTaint = mergeTaints(sourceTaint, taint);
+    // What it prints lands in these files (`> file`, a file its prompt names): read back or sent later.
+    for (const file of source.writes ?? []) I.written.write(file, undefined, withStep(taint, { ...location, note: `writes it to ${file}` }));
   }
   const handles: SinkHandle[] = [];
   for (const sink of analysis.sinks) {
@@ -44,7 +45,10 @@ export function commandFacts(
       ...(sink.destination && sink.destination !== "*" ? { destination: sink.destination } : {}),
     });
     handles.push({ sink: fact, sendMethods: new Set(["write", "end"]) });
-    for (const t of sourceTaint ?? []) {
+    // A file the package wrote credential data to earlier, sent by this program (`gh api --input f`).
+    let sent = sourceTaint;
+    for (const file of sink.files ?? []) sent = mergeTaints(sent, I.written.taint(file, { ...location, note: `sends ${file}, a file written earlier` }));
+    for (const t of sent ?? []) {
       I.collector.addFlow(t, fact, frame.trigger, { ...location, note: `sent by ${sink.program}${fact.destination ? ` to ${fact.destination}` : ""}` }, false);
     }
   }
