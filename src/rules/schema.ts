@@ -162,6 +162,11 @@ const sourcesSchema = z
       })
       .strict()
       .default({ js: { modules: [], globals: [], reads: [], lists: [], copies: [], writes: [] } }),
+    /**
+     * Made-up tokens of well-known formats (JS front-end): a pattern run over data that finds one
+     * at its start (and not `unlike`, the same token with another prefix) takes that credential out.
+     */
+    tokenSamples: z.array(z.object({ kind: z.enum(SOURCE_KINDS), sample: z.string().min(8), unlike: z.string().min(8).optional(), note: z.string() }).strict()).default([]),
     /** Prompt libraries: asking with type "password" (or hidden echo) returns a credential (JS front-end). */
     promptModules: z.object({ js: names.default([]) }).strict().default({ js: [] }),
     /** Environment variables that hold the home directory (both front-ends; upper case, as Python compares them). */

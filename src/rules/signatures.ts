@@ -152,6 +152,8 @@ export interface Signatures {
   cloudMetadata: { hosts: RegExp[]; credentialPaths: RegExp[] };
   /** sources.yaml `fileApis`: file-system modules and their members that read, list or copy a file (JS front-end). */
   fileApis: { js: { modules: Set<string>; globals: Set<string>; reads: Set<string>; lists: Set<string>; copies: Set<string>; writes: Set<string> } };
+  /** sources.yaml `tokenSamples`: made-up tokens of well-known formats (JS front-end). */
+  tokenSamples: { kind: SourceKind; sample: string; unlike?: string; note: string }[];
   /** sources.yaml `promptModules`: prompt libraries (JS front-end). */
   promptModules: { js: Set<string> };
   /** sources.yaml `homeVariables`: environment variables that hold the home directory (both front-ends). */
@@ -223,6 +225,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     credentialConsumers: { python: [], js: { ssh: new Set(), wallet: new Set(), other: new Set(), imported: NOTHING, walletImported: NOTHING } },
     cloudMetadata: { hosts: [], credentialPaths: [] },
     fileApis: { js: { modules: new Set(), globals: new Set(), reads: new Set(), lists: new Set(), copies: new Set(), writes: new Set() } },
+    tokenSamples: [],
     promptModules: { js: new Set() },
     homeVariables: new Set(),
     homeFolders: { js: table(), python: table() },
@@ -350,6 +353,7 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     addAll(files.lists, sources.fileApis.js.lists);
     addAll(files.copies, sources.fileApis.js.copies);
     addAll(files.writes, sources.fileApis.js.writes);
+    into.tokenSamples.push(...sources.tokenSamples);
     addAll(into.promptModules.js, sources.promptModules.js);
     addAll(into.homeVariables, sources.homeVariables);
     Object.assign(into.homeFolders.js, sources.homeFolders.js);
