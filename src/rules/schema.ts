@@ -178,14 +178,19 @@ const sourcesSchema = z
     fileApis: z
       .object({
         js: z
-          .object({ modules: names.default([]), globals: names.default([]), reads: names.default([]), lists: names.default([]), copies: names.default([]) })
+          .object({ modules: names.default([]), globals: names.default([]), reads: names.default([]), lists: names.default([]), copies: names.default([]), writes: names.default([]) })
           .strict()
-          .default({ modules: [], globals: [], reads: [], lists: [], copies: [] }),
+          .default({ modules: [], globals: [], reads: [], lists: [], copies: [], writes: [] }),
         /** Python, by qualified call name: `opens` a file (its first argument), `copies` argument 0 to argument 1. */
         python: z.object({ opens: names.default([]), copies: names.default([]) }).strict().default({ opens: [], copies: [] }),
       })
       .strict()
-      .default({ js: { modules: [], globals: [], reads: [], lists: [], copies: [] }, python: { opens: [], copies: [] } }),
+      .default({ js: { modules: [], globals: [], reads: [], lists: [], copies: [], writes: [] }, python: { opens: [], copies: [] } }),
+    /**
+     * Made-up tokens of well-known formats (JS front-end): a pattern run over data that finds one
+     * at its start (and not `unlike`, the same token with another prefix) takes that credential out.
+     */
+    tokenSamples: z.array(z.object({ kind: z.enum(SOURCE_KINDS), sample: z.string().min(8), unlike: z.string().min(8).optional(), note: z.string() }).strict()).default([]),
     /** Prompt libraries: asking with type "password" (or hidden echo) returns a credential (JS front-end). */
     promptModules: z.object({ js: names.default([]) }).strict().default({ js: [] }),
     /** Environment variables that hold the home directory (both front-ends; upper case, as Python compares them). */
@@ -279,6 +284,8 @@ const programSchema = z
     valueFlags: words.optional(),
     /** Flags whose next word is a key the program logs in with, not data it sends (JS reading). */
     identityFlags: words.optional(),
+    /** Flags whose value names a local file the program sends (`curl -T f`, `-d @f`, `-F x=@f`, `gh api --input f`) (JS reading). */
+    fileFlags: words.optional(),
     /** -i / --identity / -o IdentityFile=… name the key an SSH-family program logs in with. */
     sshLogin: z.boolean().optional(),
     /** The output is the file it is given: a credential file read through it is a read (Python reading). */

@@ -33,6 +33,8 @@ export interface SignatureDirData {
 export interface ProgramMeaning {
   valueFlags: Set<string>;
   identityFlags: Set<string>;
+  /** Flags whose value names a local file the program sends. */
+  fileFlags: Set<string>;
   sshLogin: boolean;
   printsFiles: boolean;
   sendsOnlyWith?: string;
@@ -171,7 +173,9 @@ export interface Signatures {
   /** sources.yaml `secretStores.js`: module → store, operations that read a secret; aws-sdk v2 class → module. */
   secretStores: { js: { modules: Record<string, SecretStore>; awsV2Classes: Record<string, string> } };
   /** sources.yaml `fileApis`: file-system modules and their members that read, list or copy a file (JS), calls that open or copy one (Python). */
-  fileApis: { js: { modules: Set<string>; globals: Set<string>; reads: Set<string>; lists: Set<string>; copies: Set<string> }; python: { opens: Set<string>; copies: Set<string> } };
+  fileApis: { js: { modules: Set<string>; globals: Set<string>; reads: Set<string>; lists: Set<string>; copies: Set<string>; writes: Set<string> }; python: { opens: Set<string>; copies: Set<string> } };
+  /** sources.yaml `tokenSamples`: made-up tokens of well-known formats (JS front-end). */
+  tokenSamples: { kind: SourceKind; sample: string; unlike?: string; note: string }[];
   /** sources.yaml `promptModules`: prompt libraries (JS front-end). */
   promptModules: { js: Set<string> };
   /** sources.yaml `homeVariables`: environment variables that hold the home directory (both front-ends). */
@@ -244,7 +248,8 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     credentialConsumers: { python: [], js: { ssh: new Set(), wallet: new Set(), other: new Set(), imported: NOTHING, walletImported: NOTHING } },
     cloudMetadata: { hosts: [], credentialPaths: [] },
     secretStores: { js: { modules: table(), awsV2Classes: table() } },
-    fileApis: { js: { modules: new Set(), globals: new Set(), reads: new Set(), lists: new Set(), copies: new Set() }, python: { opens: new Set(), copies: new Set() } },
+    fileApis: { js: { modules: new Set(), globals: new Set(), reads: new Set(), lists: new Set(), copies: new Set(), writes: new Set() }, python: { opens: new Set(), copies: new Set() } },
+    tokenSamples: [],
     promptModules: { js: new Set() },
     homeVariables: new Set(),
     homeFolders: { js: table(), python: table() },
@@ -383,6 +388,8 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     addAll(files.copies, sources.fileApis.js.copies);
     addAll(into.fileApis.python.opens, sources.fileApis.python.opens);
     addAll(into.fileApis.python.copies, sources.fileApis.python.copies);
+    addAll(files.writes, sources.fileApis.js.writes);
+    into.tokenSamples.push(...sources.tokenSamples);
     addAll(into.promptModules.js, sources.promptModules.js);
     addAll(into.homeVariables, sources.homeVariables);
     Object.assign(into.homeFolders.js, sources.homeFolders.js);
@@ -448,6 +455,7 @@ function mergeCommands(into: CompiledCommands, data: CommandsData): void {
     into.programs[name] = {
       valueFlags: program.valueFlags ? new Set(program.valueFlags) : (before?.valueFlags ?? new Set()),
       identityFlags: program.identityFlags ? new Set(program.identityFlags) : (before?.identityFlags ?? new Set()),
+      fileFlags: program.fileFlags ? new Set(program.fileFlags) : (before?.fileFlags ?? new Set()),
       sshLogin: program.sshLogin ?? before?.sshLogin ?? false,
       printsFiles: program.printsFiles ?? before?.printsFiles ?? false,
       ...((program.sendsOnlyWith ?? before?.sendsOnlyWith) !== undefined ? { sendsOnlyWith: (program.sendsOnlyWith ?? before?.sendsOnlyWith)! } : {}),

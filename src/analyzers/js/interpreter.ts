@@ -18,6 +18,7 @@ import { CallMemo } from "./memo.js";
 import { collectPatternNames, exportName } from "./operators.js";
 import { Scope } from "./scope.js";
 import { UNKNOWN, constant, deepTaint, join, newObject, truthiness, type Value } from "./values.js";
+import { WrittenFiles } from "./written-files.js";
 
 const MAX_NESTING = 1200;
 
@@ -63,6 +64,8 @@ export class Interpreter {
   readonly memo = new CallMemo();
   /** Module factories of bundles (webpack, browserify, esbuild): each runs like a file of its own. */
   readonly bundles = new BundleModel();
+  /** Files the package writes: their known text and the credential data written to them. */
+  readonly written = new WrittenFiles();
   /**
    * Listeners a module's top level registers for the app's requests (webRequest, DevTools
    * events): they fire after the module has run, so they run again then and see what the

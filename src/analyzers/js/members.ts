@@ -11,6 +11,7 @@ import { imageSource } from "./sinks.js";
 import { cloudSdkMember } from "./cloud-sdks.js";
 import { isStorageName, pageMember, storageRef } from "./web-storage.js";
 import {
+  HOLE,
   UNKNOWN,
   constant,
   deepTaint,
@@ -116,6 +117,8 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
     if (object.ref.global) {
       // process.env, and Bun's copy of it (Bun.env).
       if (path.length === 2 && (path[0] === "process" || path[0] === "Bun") && key === "env") return processEnv(I, node, frame, path.join("."));
+      // The node binary running the package: an absolute path whose program is node (`spawn(process.execPath, [file])`).
+      if (path.length === 2 && path[0] === "process" && (key === "execPath" || key === "argv0")) return { pattern: `${HOLE}/node` };
       if (path.length > 1 && GLOBAL_OBJECTS.has(path[0]!)) path.shift();
       const page = pageMember(I, path, node, frame);
       if (page) return page;

@@ -6,6 +6,7 @@ import type { Interpreter } from "./interpreter.js";
 import { handleMethod } from "./sinks.js";
 import { PACKAGE_DIR, readlineQuestion } from "./sources.js";
 import { bufferToText } from "./strings.js";
+import { tokenExtraction } from "./token-patterns.js";
 import { isPlaceholder } from "../../core/placeholders.js";
 import { hazardOf } from "../../core/regex-safety.js";
 import {
@@ -55,6 +56,8 @@ export function callValueMethod(I: Interpreter, receiver: Value, key: string, ca
   }
   if (receiver.special === "readline" && key === "question") return readlineQuestion(I, call);
   if (receiver.special === "resolver") return undefined;
+  const tokens = tokenExtraction(I, receiver, key, call);
+  if (tokens) return tokens;
   if (receiver.bytes || (receiver.taint && key === "toString" && call.args[0])) {
     const bytesResult = bufferMethod(I, receiver, key, call);
     if (bytesResult) return bytesResult;

@@ -10,7 +10,7 @@ import type { Interpreter } from "./interpreter.js";
 import { analyzeShell } from "./shell.js";
 import { emitFlows } from "./flows.js";
 import { PACKAGE_DIR } from "./sources.js";
-import { HOLE, UNKNOWN, markTaintLive, mergeTaints, unknownWith, type SinkHandle, type Taint, type Value } from "./values.js";
+import { HOLE, UNKNOWN, markTaintLive, mergeTaints, unknownWith, withStep, type SinkHandle, type Taint, type Value } from "./values.js";
 
 /** Facts of one command line at `location` (an npm script's line, or the exec call). */
 export function commandFacts(
@@ -30,9 +30,10 @@ export function commandFacts(
   if (analysis.sources.length > 0) markTaintLive();
   for (const source of analysis.sources) {
     const fact = I.collector.addSource({ kind: source.kind, location, note: source.note, detail: source.detail, trigger: frame.trigger });
-    sourceTaint = mergeTaints(sourceTaint, [
-      { key: FactCollector.sourceKey(fact), source: fact, steps: [{ ...location, note: `${source.note}: ${source.detail}` }] },
-    ]);
+    const taint: Taint[] = [{ key: FactCollector.sourceKey(fact), source: fact, steps: [{ ...location, note: `${source.note}: ${source.detail}` }] }];
+    sourceTaint = mergeTaints(sourceTaint, taint);
+    // What it prints lands in these files (`> file`, a file its prompt names): read back or sent later.
+    for (const file of source.writes ?? []) I.written.write(file, undefined, withStep(taint, { ...location, note: `writes it to ${file}` }));
   }
   const handles: SinkHandle[] = [];
   for (const sink of analysis.sinks) {
@@ -44,7 +45,10 @@ export function commandFacts(
       ...(sink.destination && sink.destination !== "*" ? { destination: sink.destination } : {}),
     });
     handles.push({ sink: fact, sendMethods: new Set(["write", "end"]) });
-    for (const t of sourceTaint ?? []) {
+    // A file the package wrote credential data to earlier, sent by this program (`gh api --input f`).
+    let sent = sourceTaint;
+    for (const file of sink.files ?? []) sent = mergeTaints(sent, I.written.taint(file, { ...location, note: `sends ${file}, a file written earlier` }));
+    for (const t of sent ?? []) {
       I.collector.addFlow(t, fact, frame.trigger, { ...location, note: `sent by ${sink.program}${fact.destination ? ` to ${fact.destination}` : ""}` }, false);
     }
   }
@@ -63,12 +67,23 @@ export function runShellCommand(I: Interpreter, text: string, data: Value[], cal
     else emitFlows(I, handle, data, call, [], false);
   });
   for (const code of analysis.nodeCode) I.runSnippet(code, call.node, call.frame, "node -e");
-  for (const file of analysis.nodeFiles) {
-    const path = file.startsWith(PACKAGE_DIR + "/") ? file.slice(PACKAGE_DIR.length + 1) : file;
-    I.loader.runFile(call.frame.unit, path, call.frame);
-  }
+  for (const file of analysis.nodeFiles) runNodeFile(I, file, call);
   const output = unknownWith(sourceTaint);
   const callback = call.args.find((a) => a.fn);
   if (callback) I.invokeCallback(callback, [UNKNOWN, output, UNKNOWN], call.node, call.frame);
   return handles[0] ? { handle: handles[0], taint: sourceTaint } : output;
+}
+
+/**
+ * A node program run on a file: a file the package wrote with known text (a decoded second
+ * stage in a temp file) runs as code of this call; otherwise a file of the package.
+ */
+export function runNodeFile(I: Interpreter, file: string, call: Call): void {
+  const staged = I.written.text(file);
+  if (staged !== undefined) {
+    I.runSnippet(staged, call.node, call.frame, `node ${file}, a file it wrote`);
+    return;
+  }
+  const path = file.startsWith(PACKAGE_DIR + "/") ? file.slice(PACKAGE_DIR.length + 1) : file;
+  I.loader.runFile(call.frame.unit, path, call.frame);
 }

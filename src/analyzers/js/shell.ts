@@ -4,7 +4,7 @@
 import type { SinkChannel, SourceKind } from "../facts.js";
 import { classifyCredentialPath, isSecretEnvName, type Signatures } from "../../rules/signatures.js";
 import { innerCommandLine, parseShell, type ShellCommand } from "../shell-words.js";
-import { credentialCommand, destinationOf, programMeaning, shellProgramChannel } from "../common/shell-command.js";
+import { credentialCommand, destinationOf, positionals, programMeaning, shellProgramChannel } from "../common/shell-command.js";
 
 
 
@@ -12,6 +12,8 @@ export interface ShellSource {
   kind: SourceKind;
   note: string;
   detail: string;
+  /** Files the command writes what it prints to (`> file`, a path its prompt names). */
+  writes?: string[];
 }
 
 export interface ShellSink {
@@ -20,6 +22,8 @@ export interface ShellSink {
   destination?: string;
   /** The destination as written, unknown parts still HOLE. */
   rawDestination?: string;
+  /** Local files it sends (`curl -T f`, `-d @f`, `gh api --input f`, `< f`). */
+  files?: string[];
 }
 
 export interface ShellAnalysis {
@@ -70,11 +74,15 @@ export function analyzeShell(text: string, signatures: Signatures): ShellAnalysi
     const sending = shellProgramChannel(signatures.commands, signatures.sinks.shellPrograms, program, args);
     if (sending) {
       const destination = destinationOf(signatures.commands, program, args);
-      analysis.sinks.push({ channel: sending.channel, program: sending.program, destination, ...(destination?.includes("\uE000") ? { rawDestination: destination } : {}) });
+      const files = sentFiles(signatures, program, args);
+      analysis.sinks.push({ channel: sending.channel, program: sending.program, destination, ...(destination?.includes("\uE000") ? { rawDestination: destination } : {}), ...(files.length ? { files } : {}) });
     }
     // Commands that print a credential or the environment: signatures/commands.yaml.
     const printed = credentialCommand(signatures, program, args);
-    if (printed) addSource(printed);
+    if (printed) {
+      const writes = outputFiles(args);
+      addSource(writes.length ? { ...printed, writes } : printed);
+    }
     if (program === "node" || program === "nodejs") collectNode(args, analysis);
     else if (JS_RUNTIMES.has(program)) collectNode(args[0] === "run" ? args.slice(1) : args, analysis, true);
     if ((program === "sh" || program === "bash") && args[0] && !args[0].startsWith("-")) analysis.shellFiles.push(args[0]);
@@ -109,6 +117,58 @@ export function analyzeShell(text: string, signatures: Signatures): ShellAnalysi
     }
   }
   return analysis;
+}
+
+/** Where a redirect sends output or reads input: `> f`, `>>f`, `2> f`, `< f`. */
+function redirectTargets(args: string[], direction: ">" | "<"): string[] {
+  const out: string[] = [];
+  const operator = direction === ">" ? /^\d?>>?/ : /^</;
+  args.forEach((arg, i) => {
+    const match = operator.exec(arg);
+    if (!match || arg.startsWith("2>")) return;
+    const rest = arg.slice(match[0].length);
+    const target = rest || args[i + 1];
+    if (target && !target.startsWith("&")) out.push(target);
+  });
+  return out;
+}
+
+/**
+ * Files a credential command writes what it finds to: its output redirect, and the absolute
+ * paths its prose arguments name (an AI agent told to "write the paths to /tmp/list.txt").
+ */
+function outputFiles(args: string[]): string[] {
+  const out = redirectTargets(args, ">");
+  for (const arg of args) {
+    if (!/\s/.test(arg) || arg.length > 20_000) continue;
+    for (const match of arg.matchAll(/(?:^|[\s'"(])((?:~|\/)\/?[\w.-]+(?:\/[\w.-]+)+)/g)) out.push(match[1]!.replace(/[.]+$/, ""));
+  }
+  return out;
+}
+
+/**
+ * Local files a sending program sends: the value of a flag that carries a file (signatures/
+ * commands.yaml `fileFlags`: `-T f`, `-d @f`, `-F k=@f`, `--input f`), input redirects, and,
+ * for a program without such flags (scp, nc), its plain arguments.
+ */
+function sentFiles(signatures: Signatures, program: string, args: string[]): string[] {
+  const flags = programMeaning(signatures.commands, program)?.fileFlags;
+  const out = redirectTargets(args, "<");
+  if (!flags?.size) return [...out, ...positionals(signatures.commands, program, args)];
+  args.forEach((arg, i) => {
+    const eq = arg.indexOf("=");
+    const flag = arg.startsWith("-") && eq > 0 ? arg.slice(0, eq) : arg;
+    const value = flag !== arg ? arg.slice(eq + 1) : flags.has(arg) ? args[i + 1] : undefined;
+    if (value !== undefined && flags.has(flag)) out.push(...fileValues(value));
+  });
+  return out;
+}
+
+/** The file a flag's value names: `@f`, `name=@f`, `name=<f`, or the value itself. */
+function fileValues(value: string): string[] {
+  const named = /^[^=@<]*=[@<](.+)$/.exec(value)?.[1];
+  if (named) return [named.replace(/;.*$/, "")];
+  return [value.replace(/^@/, "")];
 }
 
 // Options whose value is a key the program authenticates with, not data it sends

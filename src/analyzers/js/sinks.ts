@@ -7,7 +7,7 @@ import type { Signatures } from "../../rules/signatures.js";
 import type { Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
 import { PACKAGE_DIR, sourceTaint } from "./sources.js";
-import { runShellCommand } from "./shell-calls.js";
+import { runNodeFile, runShellCommand } from "./shell-calls.js";
 import { destinationFromOptions } from "./strings.js";
 import { emitFlows } from "./flows.js";
 import { metadataEndpoint } from "../common/cloud-metadata.js";
@@ -261,7 +261,7 @@ export function isCommandModule(signatures: Signatures, module: string): boolean
 export function commandRunner(I: Interpreter, module: string, member: string, call: Call): Value | undefined {
   if (member === "fork" || (module === "execa" && member === "execaNode")) {
     const file = stringOf(call.args[0] ?? UNKNOWN);
-    if (file) I.loader.runFile(call.frame.unit, file.startsWith(PACKAGE_DIR + "/") ? file.slice(PACKAGE_DIR.length + 1) : file, call.frame);
+    if (file) runNodeFile(I, file, call);
     return UNKNOWN;
   }
   const runners = I.signatures.commands.runners.js;

