@@ -93,6 +93,27 @@ describe("npm's reify, checked in between", () => {
     expect(events).toEqual(["resolve complete=false"]);
   });
 
+  it("resolves with pacote's git preparation a no-op and scripts off, then reifies with npm's own options", async () => {
+    const at: Record<string, unknown>[] = [];
+    class Arborist {
+      options: Record<string, unknown> = { ignoreScripts: false };
+      async buildIdealTree(): Promise<Tree> {
+        at.push({ ...this.options, env: process.env["npm_config_ignore_scripts"] });
+        return { id: 1, meta: { toString: () => "lock" } };
+      }
+      async reify(): Promise<string> {
+        await this.buildIdealTree();
+        return "installed";
+      }
+    }
+    checkInsideReify(Arborist, inside({ proceed: true }).check);
+    const arb = new Arborist();
+    expect(await arb.reify()).toBe("installed");
+    expect(at[0]).toEqual({ ignoreScripts: true, npmBin: process.execPath, npmInstallCmd: ["-e", ""], npmCliConfig: [], env: "true" });
+    expect(arb.options).toEqual({ ignoreScripts: false });
+    expect(process.env["npm_config_ignore_scripts"]).toBeUndefined();
+  });
+
   it("finds no Arborist where npm is not laid out as npm", () => {
     expect(npmArborist("/nonexistent/npm/bin/npm-cli.js")).toBeUndefined();
   });
