@@ -99,6 +99,19 @@ export function stopNpm(exitCode: number): Error {
   return Object.assign(new Error(why), exitCode === 1 ? {} : { errno: exitCode });
 }
 
+/**
+ * Should npm install through some other copy of Arborist than the wrapped one, the check never
+ * runs: when npm then ends, this says so and turns npm's success into `exitCode` (the guard's
+ * "could not check"; undefined under --fail-open). npm's own failure stays as it is. `proc` is the process (a parameter for the tests).
+ */
+export function sayIfNeverChecked(ran: () => boolean, say: (text: string) => void, exitCode: number | undefined, proc: Pick<NodeJS.Process, "on" | "exitCode"> = process): void {
+  proc.on("exit", (code: number) => {
+    if (ran()) return;
+    say("exfilscan: npm ended without the guard's check running (it did not install through the Arborist the guard wraps): whatever it installed was not checked\n");
+    if (!code && exitCode !== undefined) proc.exitCode = exitCode;
+  });
+}
+
 /** Wraps Arborist.reify so that every install first passes `inside`. */
 export function checkInsideReify(Arborist: ArboristClass, inside: InsideCheck): void {
   const reify = Arborist.prototype.reify;
