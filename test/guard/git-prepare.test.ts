@@ -25,6 +25,8 @@ interface ArboristLike {
 let root: string;
 let marker: string;
 let project: string;
+let gitMarker: string;
+let project2: string;
 
 function git(cwd: string, ...args: string[]): string {
   const run = spawnSync("git", ["-c", "user.email=t@example.invalid", "-c", "user.name=t", ...args], { cwd, encoding: "utf8" });
@@ -49,6 +51,23 @@ beforeAll(() => {
   project = join(root, "project");
   mkdirSync(project);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true, dependencies: { gitdep: `git+file://${join(root, "bare.git")}#${sha}` } }));
+
+  // A git dependency whose .npmrc names its own "git", and which has a git dependency of its own:
+  // the npm that prepares its clone would run that script to fetch the inner one.
+  gitMarker = join(root, "git-script-ran");
+  const src2 = join(root, "src2");
+  mkdirSync(src2);
+  writeFileSync(join(src2, "fake-git.sh"), `#!/bin/sh\ntouch '${gitMarker}'\nexec git "$@"\n`, { mode: 0o755 });
+  writeFileSync(join(src2, ".npmrc"), "git=./fake-git.sh\n");
+  writeFileSync(join(src2, "package.json"), JSON.stringify({ name: "gitdep2", version: "1.0.0", bundleDependencies: ["gitdep-inner"], scripts: { prepare: "true" }, dependencies: { gitdep: `git+file://${join(root, "bare.git")}#${sha}` } }));
+  git(src2, "init", "-q");
+  git(src2, "add", ".");
+  git(src2, "commit", "-qm", "gitdep2");
+  const sha2 = git(src2, "rev-parse", "HEAD");
+  git(root, "clone", "-q", "--bare", "src2", "bare2.git");
+  project2 = join(root, "project2");
+  mkdirSync(project2);
+  writeFileSync(join(project2, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true, dependencies: { gitdep2: `git+file://${join(root, "bare2.git")}#${sha2}` } }));
 });
 afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
@@ -103,6 +122,25 @@ describe.skipIf(!hasGit || !Arborist)("a git dependency's prepare script during 
     const plan = planNpm(parseCommand(["npm", "install"]), project, env());
     try {
       expect(plan.lockfile.packages.map((p) => p.name)).toContain("gitdep");
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      plan.cleanup();
+    }
+  }, 60_000);
+
+  it("a git dependency's .npmrc `git=` script runs in a lockfile-only npm with --ignore-scripts, and not in the guard's", () => {
+    const copy = join(root, "plain2");
+    cpSync(project2, copy, { recursive: true });
+    rmSync(gitMarker, { force: true });
+    const plain = spawnSync(npmOnPath!, ["install", "--package-lock-only", "--ignore-scripts"], { cwd: copy, env: { ...env(), npm_config_ignore_scripts: "true" }, encoding: "utf8" });
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(existsSync(gitMarker)).toBe(true);
+    rmSync(gitMarker, { force: true });
+
+    const plan = planNpm(parseCommand(["npm", "install"]), project2, env());
+    try {
+      expect(plan.lockfile.packages.map((p) => p.name)).toContain("gitdep2");
+      expect(existsSync(gitMarker)).toBe(false);
       expect(existsSync(marker)).toBe(false);
     } finally {
       plan.cleanup();
