@@ -7,7 +7,11 @@
 // reify then installs that very tree (its own buildIdealTree call is answered with the checked
 // tree), and pacote verifies every tarball it fetches against the integrity that was checked.
 // Nothing is written into the project and no package code runs before the check: resolution
-// reads packuments and the lockfile only. A refusal or a failed check ends npm with the guard's
+// reads packuments and the lockfile, and may fetch a git dependency (pacote clones or downloads
+// it to read its package.json); pacote would then "prepare" it, an `npm install --force` in
+// the clone that runs its install and prepare scripts. During resolution the guard makes that
+// step a no-op and turns scripts off (withoutScripts); reify then runs with npm's own options.
+// A refusal or a failed check ends npm with the guard's
 // exit code (npm adds one line saying so). Node built-ins only.
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -26,7 +30,7 @@ interface IdealTree {
   meta?: { toString(): string };
 }
 interface ArboristInstance {
-  options: { packageLockOnly?: boolean; dryRun?: boolean };
+  options: { packageLockOnly?: boolean; dryRun?: boolean } & Record<string, unknown>;
   buildIdealTree(options?: Record<string, unknown>): Promise<IdealTree>;
   reify(options?: Record<string, unknown>): Promise<unknown>;
 }
@@ -54,6 +58,39 @@ export function npmArborist(cli: string): ArboristClass | undefined {
 }
 
 /**
+ * What npm's Arborist hands pacote while resolving, so that fetching a git dependency runs none
+ * of its code: pacote's GitFetcher "prepares" a clone whose package.json has install-time
+ * scripts by running `npmBin npmInstallCmd npmCliConfig` in it (without looking at
+ * ignoreScripts); here that is `node -e ""`. DirFetcher then skips its `prepare` on ignoreScripts.
+ */
+export function resolutionOptions(): Record<string, unknown> {
+  return { ignoreScripts: true, npmBin: process.execPath, npmInstallCmd: ["-e", ""], npmCliConfig: [] };
+}
+
+/**
+ * Runs `resolve` with `options` (an Arborist's) carrying resolutionOptions() and, for any npm
+ * that still starts, `npm_config_ignore_scripts=true` in the environment (it outranks a
+ * project .npmrc in the clone); both are put back afterwards.
+ */
+export async function withoutScripts<T>(options: Record<string, unknown>, resolve: () => Promise<T>): Promise<T> {
+  const saved = Object.entries(resolutionOptions()).map(([name, value]) => {
+    const had = Object.prototype.hasOwnProperty.call(options, name);
+    const before = options[name];
+    options[name] = value;
+    return () => (had ? (options[name] = before) : delete options[name]);
+  });
+  const env = process.env["npm_config_ignore_scripts"];
+  process.env["npm_config_ignore_scripts"] = "true";
+  try {
+    return await resolve();
+  } finally {
+    for (const restore of saved) restore();
+    if (env === undefined) delete process.env["npm_config_ignore_scripts"];
+    else process.env["npm_config_ignore_scripts"] = env;
+  }
+}
+
+/**
  * The error that ends npm with the guard's exit code. npm prints its message after the guard's
  * own (and the errno, which is how npm takes an exit code other than 1 from an error).
  */
@@ -62,14 +99,27 @@ export function stopNpm(exitCode: number): Error {
   return Object.assign(new Error(why), exitCode === 1 ? {} : { errno: exitCode });
 }
 
+/**
+ * Should npm install through some other copy of Arborist than the wrapped one, the check never
+ * runs: when npm then ends, this says so and turns npm's success into `exitCode` (the guard's
+ * "could not check"; undefined under --fail-open). npm's own failure stays as it is. `proc` is the process (a parameter for the tests).
+ */
+export function sayIfNeverChecked(ran: () => boolean, say: (text: string) => void, exitCode: number | undefined, proc: Pick<NodeJS.Process, "on" | "exitCode"> = process): void {
+  proc.on("exit", (code: number) => {
+    if (ran()) return;
+    say("exfilscan: npm ended without the guard's check running (it did not install through the Arborist the guard wraps): whatever it installed was not checked\n");
+    if (!code && exitCode !== undefined) proc.exitCode = exitCode;
+  });
+}
+
 /** Wraps Arborist.reify so that every install first passes `inside`. */
 export function checkInsideReify(Arborist: ArboristClass, inside: InsideCheck): void {
   const reify = Arborist.prototype.reify;
   Arborist.prototype.reify = async function (this: ArboristInstance, options: Record<string, unknown> = {}) {
     let tree: IdealTree;
     try {
-      // The options reify's own _loadTrees gives buildIdealTree.
-      tree = await this.buildIdealTree({ ...options, complete: Boolean(this.options.packageLockOnly || this.options.dryRun) });
+      // The options reify's own _loadTrees gives buildIdealTree; no package code runs meanwhile.
+      tree = await withoutScripts(this.options, () => this.buildIdealTree({ ...options, complete: Boolean(this.options.packageLockOnly || this.options.dryRun) }));
     } catch (error) {
       const verdict = await inside.resolutionFailed(error);
       if ("exitCode" in verdict) throw stopNpm(verdict.exitCode);

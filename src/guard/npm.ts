@@ -9,6 +9,7 @@ import { parseSri } from "../deps/lockfiles/common.js";
 import { parseLockfile } from "../deps/lockfiles/index.js";
 import type { ParsedLockfile, ResolvedPackage } from "../deps/types.js";
 import { npmInstallFlags, type ParsedCommand } from "./command.js";
+import { findOnPath } from "./npm-inline.js";
 import { runCaptured, tail } from "./process.js";
 
 export interface NpmPlan {
@@ -59,7 +60,7 @@ export function planNpm(cmd: ParsedCommand, projectDir: string, env: NodeJS.Proc
       const verb = cmd.action === "update" ? "update" : "install";
       const saveFlags = detached ? [] : cmd.saveFlags;
       const argv = [cmd.program, verb, "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund", ...flags, ...saveFlags, ...specs];
-      const run = runCaptured(argv, tmp, { ...env, npm_config_ignore_scripts: "true" });
+      const run = runCaptured(argv, tmp, { ...env, npm_config_ignore_scripts: "true", ...gitPinned(env) });
       if (run.status !== 0) throw new ResolutionError(`npm could not resolve the packages (lockfile-only, no scripts):\n${tail(run.stderr || run.stdout)}`);
     }
     const lockPath = join(tmp, lockName);
@@ -92,6 +93,17 @@ export function planNpm(cmd: ParsedCommand, projectDir: string, env: NodeJS.Proc
     cleanup();
     throw error;
   }
+}
+
+/**
+ * pacote prepares a git dependency with install-time scripts by running npm in its clone, where
+ * the clone's own .npmrc counts: `git=./script` there would run the package's code when that npm
+ * fetches a git dependency of its own. The environment outranks a project .npmrc, so the
+ * resolver gets the git that PATH finds, unless the environment already names one.
+ */
+export function gitPinned(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (Object.keys(env).some((name) => name.toLowerCase() === "npm_config_git")) return {};
+  return { npm_config_git: findOnPath("git", process.cwd(), env["PATH"]) ?? "git" };
 }
 
 const DEPENDENCY_FIELDS = ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"] as const;

@@ -17,7 +17,7 @@ import { isAllowed, recordAllowed, type Allowance } from "./allow.js";
 import { parseCommand, pinnedVersion, pipCommandIndexes, type ParsedCommand } from "./command.js";
 import { planPnpmOrYarn } from "./js-managers.js";
 import { HANDED_TO_NPM } from "./fast.js";
-import { checkInsideReify, npmArborist, type InsideVerdict } from "./npm-inside.js";
+import { checkInsideReify, npmArborist, sayIfNeverChecked, type InsideVerdict } from "./npm-inside.js";
 import { inlineNpmCli, runNpmInline } from "./npm-inline.js";
 import { key, LOCKS, lockKeys, lockMatchesManifest, planNpm, ResolutionError, resolvesPinned } from "./npm.js";
 import { planPip } from "./pip.js";
@@ -191,8 +191,14 @@ async function runInsideNpm(cli: string, arborist: NonNullable<ReturnType<typeof
   const lockName = LOCKS.find((n) => existsSync(join(options.cwd, n))) ?? "package-lock.json";
   const currentPath = join(options.cwd, lockName);
   const goOn = (): InsideVerdict => (options.failOpen ? { proceed: true } : { exitCode: GUARD_UNCHECKED });
-  let settled!: () => void;
-  const checked = new Promise<void>((done) => (settled = done));
+  let ran = false;
+  let done!: () => void;
+  const checked = new Promise<void>((resolve) => (done = resolve));
+  const settled = () => {
+    ran = true;
+    done();
+  };
+  sayIfNeverChecked(() => ran, options.say, options.failOpen ? undefined : GUARD_UNCHECKED);
   checkInsideReify(arborist, {
     resolutionFailed: async (error) => {
       sayUnchecked(`npm could not resolve the packages:\n${tail(errorMessage(error))}`, options);

@@ -1,8 +1,9 @@
 // The reify wrapper of src/guard/npm-inside.ts on a stand-in for npm's Arborist: the check sees
 // the resolved tree's lockfile before anything is installed, a refusal or a failed check stops
 // the install, and what reify installs is the very tree that was checked.
+import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { checkInsideReify, npmArborist, type InsideCheck, type InsideVerdict } from "../../src/guard/npm-inside.js";
+import { checkInsideReify, npmArborist, sayIfNeverChecked, type InsideCheck, type InsideVerdict } from "../../src/guard/npm-inside.js";
 
 interface Tree {
   id: number;
@@ -91,6 +92,43 @@ describe("npm's reify, checked in between", () => {
     await expect(new Arborist().reify()).rejects.toThrow(/could not complete the check/);
     expect(seen).toEqual(["failed npm resolved a tree without a lockfile"]);
     expect(events).toEqual(["resolve complete=false"]);
+  });
+
+  it("resolves with pacote's git preparation a no-op and scripts off, then reifies with npm's own options", async () => {
+    const at: Record<string, unknown>[] = [];
+    class Arborist {
+      options: Record<string, unknown> = { ignoreScripts: false };
+      async buildIdealTree(): Promise<Tree> {
+        at.push({ ...this.options, env: process.env["npm_config_ignore_scripts"] });
+        return { id: 1, meta: { toString: () => "lock" } };
+      }
+      async reify(): Promise<string> {
+        await this.buildIdealTree();
+        return "installed";
+      }
+    }
+    checkInsideReify(Arborist, inside({ proceed: true }).check);
+    const arb = new Arborist();
+    expect(await arb.reify()).toBe("installed");
+    expect(at[0]).toEqual({ ignoreScripts: true, npmBin: process.execPath, npmInstallCmd: ["-e", ""], npmCliConfig: [], env: "true" });
+    expect(arb.options).toEqual({ ignoreScripts: false });
+    expect(process.env["npm_config_ignore_scripts"]).toBeUndefined();
+  });
+
+  it("npm ending without the check: said, and npm's success turned into exit code 2 (not under --fail-open, not npm's own failure)", () => {
+    const end = (ran: boolean, code: number, exitCode: number | undefined) => {
+      const proc = Object.assign(new EventEmitter(), { exitCode: code as number | undefined });
+      const said: string[] = [];
+      sayIfNeverChecked(() => ran, (t) => said.push(t), exitCode, proc as never);
+      proc.emit("exit", code);
+      return { said: said.join(""), exitCode: proc.exitCode };
+    };
+    expect(end(true, 0, 2)).toEqual({ said: "", exitCode: 0 });
+    const unchecked = end(false, 0, 2);
+    expect(unchecked.said).toMatch(/without the guard's check running/);
+    expect(unchecked.exitCode).toBe(2);
+    expect(end(false, 0, undefined).exitCode).toBe(0);
+    expect(end(false, 1, 2).exitCode).toBe(1);
   });
 
   it("finds no Arborist where npm is not laid out as npm", () => {
