@@ -112,9 +112,10 @@ const apiSourceSchema = z
     /**
      * The argument that limits what is read to one site's credentials (a cookie jar filtered to a
      * domain): `keyword`, and `position` when it may be given positionally. Sent to that site (or a
-     * host under it), they are used where they belong.
+     * host under it), they are used where they belong. `substring`: the argument filters hosts by
+     * substring (browser_cookie3's `host_key LIKE '%name%'`), not by exact host.
      */
-    site: z.object({ keyword: z.string().min(1), position: z.number().int().min(0).optional() }).strict().optional(),
+    site: z.object({ keyword: z.string().min(1), position: z.number().int().min(0).optional(), substring: z.boolean().optional() }).strict().optional(),
   })
   .strict()
   .refine((a) => (a.call === undefined) !== (a.pattern === undefined), "an API source has either call (the exact name) or pattern")

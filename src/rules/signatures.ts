@@ -112,7 +112,7 @@ export interface ApiSourceData {
   note: string;
   detail?: string;
   /** The argument that limits the read to one site's credentials (keyword, and position when given so). */
-  site?: { keyword: string; position?: number };
+  site?: { keyword: string; position?: number; substring?: boolean };
 }
 
 /** signatures/sinks.yaml as the front-ends read it: every member a channel; Python's client classes apart. */
@@ -442,7 +442,7 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
         kinds: issuer.kinds,
         ...(issuer.detail ? { detail: compile(issuer.detail) } : {}),
         hosts: issuer.hosts.map((h) => new RegExp(`^(?:${h})$`, "i")),
-        ...(issuer.pathSlot ? { urlSlot: new RegExp(`^(?:https?://)?(?:${issuer.hosts.join("|")})(?::\\d+)?${escapeRegex(issuer.pathSlot)}$`, "i") } : {}),
+        ...(issuer.pathSlot ? { urlSlot: new RegExp(`^https://(?:${issuer.hosts.join("|")})(?::\\d+)?${escapeRegex(issuer.pathSlot)}$`, "i") } : {}),
       });
     }
   }

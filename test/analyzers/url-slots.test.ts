@@ -16,6 +16,15 @@ describe("URL credential slots", () => {
     expect(slots.some((s) => s.test("https://api.telegram.org.evil.example/bot"))).toBe(false);
     expect(slots.some((s) => s.test("https://api.telegram.org/file/bot"))).toBe(false);
   });
+  it("need TLS to the issuer's host: a plain-http URL (a proxy reads it) or no scheme has no slot", () => {
+    expect(slots.some((s) => s.test("http://api.telegram.org/bot"))).toBe(false);
+    expect(slots.some((s) => s.test("api.telegram.org/bot"))).toBe(false);
+  });
+  it("hold only a part that is one opaque token, not one carrying a path or query of its own", () => {
+    expect(slotted([["https://api.telegram.org/bot", []], ["*/sendMessage?chat_id=1&text=*", ["tok", "pw"]]])).toBeUndefined();
+    expect(slotted([["https://api.telegram.org/bot", []], ["*?x=", ["tok"]]])).toBeUndefined();
+    expect(slotted([["https://api.telegram.org/bot", []], ["", ["tok"]], ["/getMe", []]])).toEqual(["tok"]);
+  });
   it("hold a value appended right where the prefix ends", () => {
     expect(slotted([["https://api.telegram.org/bot", []], ["*", ["tok"]], ["/sendMessage", []]])).toEqual(["tok"]);
   });

@@ -7,6 +7,9 @@
 // that only as its leading part. Whether the credential belongs to that issuer is the rules' question.
 import type { Signatures } from "../../rules/signatures.js";
 
+/** The folded text of a value that can be the slot's token as a whole: no separator of path, query, fragment or host. */
+const TOKEN_TEXT = /^[A-Za-z0-9_:*-]*$/;
+
 const cache = new WeakMap<Signatures, RegExp[]>();
 
 /** The whole-text regexes of URLs up to a credential slot. */
@@ -36,7 +39,9 @@ export class SlotTracker {
   add(text: string, keys: readonly string[], inherited: readonly string[] | undefined): void {
     // Only the leading part keeps its slots: anything put before a URL makes it data.
     const kept = this.first ? new Set(inherited) : undefined;
-    const atSlot = !this.first && keys.length > 0 && this.text.length < 512 && this.slots.some((s) => s.test(this.text));
+    // A part is the slot's value only when it is one opaque token: a part that folds to more (`rest`
+    // holding `/sendMessage?text=` + a secret) carries path, query or body of its own, and its keys are data.
+    const atSlot = !this.first && keys.length > 0 && TOKEN_TEXT.test(text) && this.text.length < 512 && this.slots.some((s) => s.test(this.text));
     for (const key of keys) (atSlot || kept?.has(key) ? this.inSlot : this.elsewhere).add(key);
     if (this.text.length < 512) this.text += text;
     this.first = false;

@@ -32,7 +32,7 @@ export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], cal
   const inSlot: Taint[] = [];
   for (const value of files ? [...data, unknownWith(files)] : data) {
     const taint = value.special === "env" ? I.realizeTaint(value, call.node, call.frame, "sends process.env") : I.realizeTaint(value, call.node, call.frame, "sends the environment");
-    const slotted = value.slotKeys && sink.destination !== undefined && patternOf(value) === sink.destination ? new Set(value.slotKeys) : undefined;
+    const slotted = value.slotKeys && sink.destination !== undefined && patternOf(value) === sink.destination && hostFromUrlAlone(call, value) ? new Set(value.slotKeys) : undefined;
     for (const t of taint ?? []) {
       if (slotted?.has(t.key)) {
         inSlot.push(t);
@@ -53,6 +53,18 @@ export function emitFlows(I: Interpreter, handle: SinkHandle, data: Value[], cal
     }
   }
   confirmCandidates(I, sink.destination, authTaints, payload);
+}
+
+/** Options that send a request somewhere other than its URL's host, or through a proxy that reads the URL. */
+const ROUTING_OPTIONS = ["host", "hostname", "port", "socketPath", "lookup", "agent", "httpAgent", "httpsAgent", "proxy", "dispatcher", "createConnection", "baseURL"];
+
+/**
+ * Whether the request goes to the host its URL names, over TLS to it: every other argument is a
+ * known constant, a function (a callback) or an object literal with no routing option. An opaque
+ * options value may carry a proxy or another host, so a URL slot is trusted only without one.
+ */
+function hostFromUrlAlone(call: Call, url: Value): boolean {
+  return call.args.every((a) => a === url || a.known || a.fn !== undefined || (a.object !== undefined && !a.object.elements && !a.object.taint && !ROUTING_OPTIONS.some((k) => a.object!.props.has(k))));
 }
 
 /**

@@ -13,6 +13,7 @@ import { addToObject, allTaints, derived, external, foldedText, join, mergeTaint
 import { credentialPath } from "./paths.js";
 import { classifySinkCall } from "./sinks.js";
 import { urlSlots } from "../common/url-slots.js";
+import { siteOf } from "../../rules/signatures.js";
 import { apiSource, keypairBytesSource, isCredentialConsumerCall, isSigningCall, NON_READING_PATH_METHODS, PUBLIC_KEY_ATTRIBUTES, type ApiSource } from "./sources.js";
 import { execBlock, storeAttribute } from "./statements.js";
 import { importModule } from "./imports.js";
@@ -230,10 +231,23 @@ function siteKeyed(taint: Taint, api: ApiSource, args: CallArgs): Taint {
   const value = site ? (args.keywords.get(site.keyword) ?? (site.position !== undefined ? args.positional[site.position] : undefined)) : undefined;
   if (!value) return taint;
   // A domain (".example.com") or a URL of the site (pycookiecheat's url).
-  const text = foldedText(value)?.toLowerCase().replace(/^[a-z][a-z0-9+.-]*:\/\//, "").replace(/[/:?#].*$/, "").replace(/^\.+/, "");
+  const raw = foldedText(value)?.toLowerCase();
+  const text = raw?.replace(/^[a-z][a-z0-9+.-]*:\/\//, "").replace(/[/:?#].*$/, "").replace(/^\.+/, "");
   const keys = allTaints(value).map((t) => (t.source ? `s:${t.source.id}` : `p:${t.param!.fn}:${t.param!.index}`));
-  if (text && /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(text)) keys.push(`site:${text}`);
+  if (text && /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(text) && (!site!.substring || substringFilterIsSite(raw!, text))) keys.push(`site:${text}`);
   return keys.length > 0 ? { ...taint, keys: [...(taint.keys ?? []), ...keys] } : taint;
+}
+
+/**
+ * Whether a substring filter (browser_cookie3: host_key LIKE '%name%') reads only cookies of `domain`
+ * and the hosts under it. Without a leading dot "ogle.com" also matches google.com; a public suffix
+ * (".co.uk") matches every site under it; a two-letter last label (".github.co") is the start of
+ * another (github.com). What remains after the dot is a domain whose hosts all end in it.
+ */
+function substringFilterIsSite(raw: string, domain: string): boolean {
+  if (raw !== `.${domain}`) return false;
+  const last = domain.slice(domain.lastIndexOf(".") + 1);
+  return /^[a-z]{3,}$/.test(last) && siteOf(`x.${domain}`) === siteOf(domain);
 }
 
 function keysOf(value: Value): string[] {

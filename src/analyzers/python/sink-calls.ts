@@ -136,7 +136,9 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
   // urlopen(Request(url, data)): the request object holds destination and body.
   const request = first?.cell?.sink ? first : undefined;
   if (request?.cell?.sink) request.cell.sink.sent = true;
-  const dest = frontedHost(args, sink.channel) ?? (request ? request.cell!.sink!.dest : addressValue(first));
+  const direct = frontedHost(args, sink.channel) ?? (request ? request.cell!.sink!.dest : addressValue(first));
+  // A proxy (`proxies=`) reads what it forwards: the URL's credential slot holds only on a direct request.
+  const dest = direct && args.keywords.has("proxies") ? unslotted(direct) : direct;
   const parts = requestParts(args.keywords);
   const data = [...args.positional.filter((_, i) => i !== urlIndex), ...parts.data];
   reportSink(ip, frame, node, {
@@ -160,6 +162,20 @@ function metadataTaints(ip: Interpreter, frame: Frame, node: PyNode, dest: Value
   if (!found) return [];
   const taint = ip.source(frame, node, found.source.kind, found.source.note, found.source.detail);
   return [{ ...taint, keys: [`host:${found.host}`] }];
+}
+
+/** The value without a credential slot: each credential in it is data. */
+function unslotted(value: Value): Value {
+  if (!value.slotKeys) return value;
+  const { slotKeys: _, ...rest } = value;
+  return rest;
+}
+
+/** Whether an HTTPS connection's host (`HTTPSConnection(host)`) is the host of the URL it requests. */
+function sameTlsHost(qname: string, connection: Value, url: Value): boolean {
+  const host = (text: string | undefined): string | undefined => text?.toLowerCase().replace(/^https:\/\//, "").replace(/[/?#].*$/, "").replace(/:443$/, "");
+  const own = host(foldedText(connection));
+  return /HTTPSConnection\b/.test(qname) && own !== undefined && !own.includes("*") && !/^[a-z]+:/.test(own) && own === host(foldedText(url));
 }
 
 /** A bot client's API URL: the fixed host with the bot token in the path (its credential slot when the host's issuer takes it there). */
@@ -241,7 +257,9 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
         else joined.partial = `${base}${urlText}`;
         dest = joined;
       }
-      else dest = url;
+      // conn.request("GET", "https://host/…"): the request goes to the connection's host whatever the URL names,
+      // so the URL's credential slot holds only when that is the URL's own host over TLS.
+      else dest = dest && !sameTlsHost(qname, dest, url) ? unslotted(url) : url;
     }
   } else if (state.channel === "dns") {
     dest = args.positional[0] ?? dest;

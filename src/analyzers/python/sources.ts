@@ -8,7 +8,7 @@ export interface ApiSource {
   note: string;
   detail?: string;
   /** The argument that limits the read to one site's credentials (signatures/sources.yaml `apiSources[].site`). */
-  site?: { keyword: string; position?: number };
+  site?: { keyword: string; position?: number; substring?: boolean };
 }
 
 // The calls and call shapes are signatures/sources.yaml `apiSources.python`.
