@@ -4,6 +4,7 @@
 import type { SinkChannel, SourceKind } from "../facts.js";
 import { classifyCredentialPath, isSecretEnvName, type Signatures } from "../../rules/signatures.js";
 import { innerCommandLine, parseShell, type ShellCommand } from "../shell-words.js";
+import { trimEndChars } from "../../core/trim.js";
 import { credentialCommand, destinationOf, positionals, programMeaning, shellProgramChannel } from "../common/shell-command.js";
 
 
@@ -141,7 +142,7 @@ function outputFiles(args: string[]): string[] {
   const out = redirectTargets(args, ">");
   for (const arg of args) {
     if (!/\s/.test(arg) || arg.length > 20_000) continue;
-    for (const match of arg.matchAll(/(?:^|[\s'"(])((?:~|\/)\/?[\w.-]+(?:\/[\w.-]+)+)/g)) out.push(match[1]!.replace(/[.]+$/, ""));
+    for (const match of arg.matchAll(/(?:^|[\s'"(])((?:~|\/)\/?[\w.-]+(?:\/[\w.-]+)+)/g)) out.push(trimEndChars(match[1]!, "."));
   }
   return out;
 }
