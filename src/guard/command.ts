@@ -185,7 +185,9 @@ function parseNpmLike(manager: "npm" | "pnpm" | "yarn", program: string, prefix:
   else if ((manager === "pnpm" || manager === "yarn") && verb === "dlx") action = "exec";
   else if (manager === "yarn" && ["add", "install"].includes(verb!)) action = "install";
   else if (manager === "yarn" && ["up", "upgrade"].includes(verb!)) action = "update";
-  if (action === "passthrough") return { ...out, ...(verb ? { verb } : {}), args: after };
+  // `npm install --help` (npm, pnpm and Yarn alike) prints the command's usage and installs nothing.
+  const help = action !== "exec" && after.some((a) => a === "--help" || a === "-h");
+  if (action === "passthrough" || help) return { ...out, ...(verb ? { verb } : {}), args: after };
   const result: ParsedCommand = { ...out, action, ...(verb && !yarnBareInstall ? { verb } : {}), args: after };
   let packageFlag = false;
   let execStarted = false;

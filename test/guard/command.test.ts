@@ -25,6 +25,11 @@ describe("npm-family commands", () => {
     [["npm"], "passthrough"],
     [["pnpm", "run", "x"], "passthrough"],
     [["yarn", "build"], "passthrough"],
+    [["npm", "install", "--help"], "passthrough"],
+    [["npm", "i", "left-pad", "-h"], "passthrough"],
+    [["pnpm", "add", "--help"], "passthrough"],
+    [["yarn", "add", "x", "--help"], "passthrough"],
+    [["npx", "cowsay", "--help"], "exec"],
   ])("%j → %s", (argv, action) => {
     expect(parseCommand(argv).action).toBe(action);
   });
