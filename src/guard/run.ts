@@ -69,7 +69,7 @@ export async function runGuard(argv: string[], options: GuardOptions): Promise<n
   const cmd = parseCommand(argv);
   if (cmd.action === "passthrough") return options.checkOnly ? 0 : runInherited(argv, options.cwd, options.env);
   const inside = insideNpm(cmd, options);
-  if (inside) return runInsideNpm(inside.cli, inside.arborist, cmd, argv, options);
+  if (inside) return runInsideNpm(inside, cmd, argv, options);
   let plan: Plan;
   try {
     plan = makePlan(cmd, options);
@@ -168,7 +168,14 @@ async function check(lockfile: ParsedLockfile, newCount: number | undefined, cmd
  * out of step with package.json), from a pinned lockfile or none, npm runnable here as spawning
  * it would run it. `EXFILSCAN_GUARD_INSIDE=0` turns it off (resolution in a temporary copy).
  */
-function insideNpm(cmd: ParsedCommand, options: GuardOptions): { cli: string; arborist: NonNullable<ReturnType<typeof npmArborist>> } | undefined {
+interface InsideNpm {
+  cli: string;
+  arborist: NonNullable<ReturnType<typeof npmArborist>>;
+  /** The project's lockfile name (package-lock.json when there is none yet). */
+  lockName: string;
+}
+
+function insideNpm(cmd: ParsedCommand, options: GuardOptions): InsideNpm | undefined {
   if (cmd.manager !== "npm" || (cmd.action !== "install" && cmd.action !== "update") || cmd.global || options.checkOnly) return undefined;
   if (options.env["EXFILSCAN_GUARD_INSIDE"] === "0") return undefined;
   if (options.registry.offline) return undefined; // the resolver runs in a child with the offline environment (makePlan)
@@ -178,7 +185,7 @@ function insideNpm(cmd: ParsedCommand, options: GuardOptions): { cli: string; ar
   if (!resolvesPinned(options.cwd, lockName)) return undefined;
   const cli = inlineHere(cmd.program, options);
   const arborist = cli ? npmArborist(cli) : undefined;
-  return cli && arborist ? { cli, arborist } : undefined;
+  return cli && arborist ? { cli, arborist, lockName } : undefined;
 }
 
 /** npm's CLI file when `program` can run in this process, as spawning it would run it. */
@@ -187,8 +194,7 @@ function inlineHere(program: string, options: GuardOptions): string | undefined 
 }
 
 /** npm runs here; its resolved tree is checked before it installs anything. Resolves once the check is done (npm ends the process). */
-async function runInsideNpm(cli: string, arborist: NonNullable<ReturnType<typeof npmArborist>>, cmd: ParsedCommand, argv: string[], options: GuardOptions): Promise<typeof HANDED_TO_NPM> {
-  const lockName = LOCKS.find((n) => existsSync(join(options.cwd, n))) ?? "package-lock.json";
+async function runInsideNpm({ cli, arborist, lockName }: InsideNpm, cmd: ParsedCommand, argv: string[], options: GuardOptions): Promise<typeof HANDED_TO_NPM> {
   const currentPath = join(options.cwd, lockName);
   const goOn = (): InsideVerdict => (options.failOpen ? { proceed: true } : { exitCode: GUARD_UNCHECKED });
   let ran = false;
