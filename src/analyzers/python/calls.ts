@@ -233,7 +233,7 @@ function siteKeyed(taint: Taint, api: ApiSource, args: CallArgs): Taint {
   // A domain (".example.com") or a URL of the site (pycookiecheat's url).
   const raw = foldedText(value)?.toLowerCase();
   const text = raw?.replace(/^[a-z][a-z0-9+.-]*:\/\//, "").replace(/[/:?#].*$/, "").replace(/^\.+/, "");
-  const keys = allTaints(value).map((t) => (t.source ? `s:${t.source.id}` : `p:${t.param!.fn}:${t.param!.index}`));
+  const keys = taintKeys(value);
   if (text && /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(text) && (!site!.substring || substringFilterIsSite(raw!, text))) keys.push(`site:${text}`);
   return keys.length > 0 ? { ...taint, keys: [...(taint.keys ?? []), ...keys] } : taint;
 }
@@ -250,8 +250,13 @@ function substringFilterIsSite(raw: string, domain: string): boolean {
   return /^[a-z]{3,}$/.test(last) && siteOf(`x.${domain}`) === siteOf(domain);
 }
 
+/** The keys of what a value carries: each credential read (`s:`) and each parameter of a function analysed on its own (`p:`). */
+function taintKeys(value: Value): string[] {
+  return allTaints(value).map((t) => (t.source ? `s:${t.source.id}` : `p:${t.param!.fn}:${t.param!.index}`));
+}
+
 function keysOf(value: Value): string[] {
-  const keys = allTaints(value).map((t) => (t.source ? `s:${t.source.id}` : `p:${t.param!.fn}:${t.param!.index}`));
+  const keys = taintKeys(value);
   const text = foldedText(value);
   if (text && !text.includes("*")) keys.push(`host:${text.toLowerCase().replace(/^[a-z]+:\/\//, "").replace(/[/:].*$/, "")}`);
   return keys;
