@@ -13,6 +13,8 @@ export interface ReportContext {
   dbPath: string;
   rules: Map<string, RuleMeta>;
   color: boolean;
+  /** Alerts the state database holds (from earlier runs too), when known: a run that raised none points to them. */
+  storedAlerts?: number;
 }
 
 export function summarise(alerts: Alert[]): Record<Severity, number> {
@@ -149,6 +151,8 @@ export function renderText(result: AnalyzeResult, context: ReportContext): strin
   }
   const counts = summarise(result.alerts);
   const summary = SEVERITIES.slice().reverse().map((s) => `${counts[s]} ${s}`).join(", ");
-  out.push(result.alerts.length ? c.bold(`${result.alerts.length} alert(s): ${summary}`) : c.green("no alerts"));
+  if (result.alerts.length) out.push(c.bold(`${result.alerts.length} alert(s): ${summary}`));
+  else if (context.storedAlerts) out.push(c.green(`no new alerts (${context.storedAlerts} stored by earlier runs in ${context.dbPath}: \`exfilscan alerts list\` shows them)`));
+  else out.push(c.green("no alerts"));
   return `${out.join("\n")}\n`;
 }

@@ -125,6 +125,9 @@ describe("exfilscan alerts", () => {
     await alertsCli("logs", log, "--db", db, "-f", "json", "-o", join(dir, "first.json"));
     await alertsCli("logs", log, "--db", db, "-f", "json", "-o", join(dir, "second.json"));
     expect((JSON.parse(readFileSync(join(dir, "second.json"), "utf8")) as { alerts: unknown[] }).alerts).toEqual([]);
+    const third = await alertsCli("logs", log, "--db", db, "-f", "text", "-o", join(dir, "third.txt"));
+    expect(third.code).toBe(0);
+    expect(readFileSync(join(dir, "third.txt"), "utf8")).toMatch(/no new alerts \(\d+ stored by earlier runs in .*s\.db: `exfilscan alerts list` shows them\)/);
     const listed = await alertsCli("alerts", "list", "--db", db, "-f", "json");
     const alerts = (JSON.parse(listed.out) as { alerts: { ruleId: string; fingerprint: string; timestamp: string }[] }).alerts;
     expect(alerts.length).toBe((JSON.parse(readFileSync(join(dir, "first.json"), "utf8")) as { alerts: unknown[] }).alerts.length);

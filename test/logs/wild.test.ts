@@ -59,6 +59,40 @@ describe("sshd line kinds", () => {
     expect(event.sourceIp).toBe(ip);
   });
 
+  // Every auth method sshd logs through auth.c auth_log() ("%s %s%s%s for %s%.100s from %.200s
+  // port %d ssh2%s%s", V_9_9_P1): hostbased appends auth2-hostbased.c's "client user …, client
+  // host …" record, not a key; gssapi-with-mic appends nothing.
+  it("reads hostbased and gssapi-with-mic outcomes like the other methods", () => {
+    const events = parse([
+      'Aug 21 10:00:00 h sshd[40]: Accepted hostbased for alice from 192.0.2.40 port 40022 ssh2: client user "alice", client host "ws1.example.com"',
+      "Aug 21 10:00:00 h sshd[41]: Accepted gssapi-with-mic for alice from 192.0.2.41 port 40023 ssh2",
+      "Aug 21 10:00:00 h sshd[42]: Failed gssapi-with-mic for invalid user bob from 192.0.2.42 port 40024 ssh2",
+      'Aug 21 10:00:00 h sshd[43]: Failed hostbased for carol from 192.0.2.43 port 40025 ssh2: client user "carol", client host "ws2.example.com"',
+    ]);
+    expect(events.map((e) => [e.action, e.outcome, e.method, e.user, e.invalidUser, e.sourceIp, e.sourcePort, e.keyType])).toEqual([
+      ["ssh_login", "success", "hostbased", "alice", undefined, "192.0.2.40", 40022, undefined],
+      ["ssh_login", "success", "gssapi-with-mic", "alice", undefined, "192.0.2.41", 40023, undefined],
+      ["ssh_login", "failure", "gssapi-with-mic", "bob", true, "192.0.2.42", 40024, undefined],
+      ["ssh_login", "failure", "hostbased", "carol", undefined, "192.0.2.43", 40025, undefined],
+    ]);
+  });
+
+  // kex.c kex_exchange_identification() (V_8_2_P1 on) names no address: the pid's earlier line
+  // does. packet.c's "Read from socket failed: %.100s" (OpenSSH <= 7.x) ends a connection.
+  it("reads kex_exchange_identification (its peer from the pid) and the old Read from socket failed", () => {
+    const events = parse([
+      "Aug 21 10:00:00 h sshd[44]: Connection from 192.0.2.44 port 40026 on 10.0.0.2 port 22",
+      "Aug 21 10:00:01 h sshd[44]: kex_exchange_identification: Connection closed by remote host",
+      'Aug 21 10:00:02 h sshd[45]: kex_exchange_identification: client sent invalid protocol identifier "GET / HTTP/1.1"',
+      "Aug 21 10:00:03 h sshd[46]: fatal: Read from socket failed: Connection reset by peer [preauth]",
+    ]);
+    expect(events.slice(1).map((e) => [e.action, e.outcome, e.sourceIp, e.reason, e.phase])).toEqual([
+      ["ssh_kex_failure", "failure", "192.0.2.44", "kex_exchange_identification: Connection closed by remote host", undefined],
+      ["ssh_kex_failure", "failure", undefined, 'kex_exchange_identification: client sent invalid protocol identifier "GET / HTTP/1.1"', undefined],
+      ["ssh_disconnect", "unknown", undefined, "Read from socket failed: Connection reset by peer", "preauth"],
+    ]);
+  });
+
   it("puts a hostname sshd logged (UseDNS) in source.domain, never in source.ip", () => {
     const event = one("May 29 20:56:52 h sshd[28732]: error: PAM: Authentication failure for stefan from Example.COM");
     expect(event).toMatchObject({ action: "ssh_pam_auth_failure", sourceDomain: "example.com" });

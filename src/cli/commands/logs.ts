@@ -192,7 +192,9 @@ export function registerLogs(program: Command): void {
       });
       for (const error of result.errors) warn(`${error.input}: ${error.message}`);
       if (result.readable === 0) for (const input of result.inputs) if (input.note) warn(`${input.input}: ${input.note}`);
-      const context = { toolVersion: TOOL_VERSION, dbPath: store.location, rules: signatures.rules, color: report.color };
+      // A run that raised nothing says so without hiding what earlier runs stored (they are not printed again).
+      const storedAlerts = result.alerts.length === 0 && raw["state"] !== false ? await store.alertCount() : undefined;
+      const context = { toolVersion: TOOL_VERSION, dbPath: store.location, rules: signatures.rules, color: report.color, ...(storedAlerts ? { storedAlerts } : {}) };
       const text = report.format === "json" ? renderJson(result, context) : report.format === "sarif" ? renderSarif(result, context) : renderText(result, context);
       emit(text, report);
       const severities = result.alerts.map((a) => a.severity);
