@@ -15,6 +15,8 @@ import { loadSignatures } from "../../src/rules/signatures.js";
 import { scanTargets } from "../../src/scan.js";
 
 const signatures = loadSignatures();
+/** Built once: two of the cases deflate 256 MB (decompression bombs). */
+const CASES = sourceCases();
 const root = mkdtempSync(join(tmpdir(), "exfilscan-source-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -43,12 +45,22 @@ async function check(c: SourceCase): Promise<void> {
 }
 
 describe("hostile source: bounded, reported, never clean", () => {
-  for (const c of sourceCases()) it(`${c.id}: ${c.about}`, () => check(c), 60_000);
+  for (const c of CASES) it(`${c.id}: ${c.about}`, () => check(c), 60_000);
 });
 
 // 50 MB files cost tens of seconds of CPU: run with EXFILSCAN_BIG_TESTS=1.
 describe.runIf(process.env["EXFILSCAN_BIG_TESTS"])("hostile source at full size (EXFILSCAN_BIG_TESTS=1)", () => {
   for (const c of bigSourceCases()) it(`${c.id}: ${c.about}`, () => check(c), 600_000);
+
+  it("npm-package-100mb: the bundles past the package's token budget are listed one by one", async () => {
+    const c = bigSourceCases().find((b) => b.id === "npm-package-100mb")!;
+    const report = await scanTargets([materialize({ ...c, id: "npm-package-100mb-listed", files: c.files })], { signatures, workers: 1 });
+    const listed = report.errors.filter((e) => /--max-package-tokens/.test(e.message)).map((e) => e.file);
+    // ~1.25 M tokens a bundle, 16 M for the package: about 12 fit, the other ~28 are listed.
+    expect(listed.length).toBeGreaterThan(20);
+    expect(listed.length).toBeLessThan(40);
+    expect(listed.every((f) => /^lib\/bundle\d+\.js$/.test(f!))).toBe(true);
+  }, 600_000);
 });
 
 describe("inert regions and token costs", () => {
@@ -112,7 +124,7 @@ describe("files left out by --max-file-bytes keep their role", () => {
 });
 
 describe("the package's token budget (--max-package-tokens): as far as it goes, the rest said", () => {
-  const twin = sourceCases().find((c) => c.id === "npm-package-tokens-other-files")!;
+  const twin = CASES.find((c) => c.id === "npm-package-tokens-other-files")!;
 
   async function leftOut(budget: { packageTokens?: number }) {
     const dir = materialize({ ...twin, id: `${twin.id}-${budget.packageTokens ?? "default"}` });
@@ -135,7 +147,7 @@ describe("the package's token budget (--max-package-tokens): as far as it goes, 
 
 describe("a file not read in full is still read as text (evidence, never a verdict of its own)", () => {
   async function reportOf(id: string) {
-    const c = sourceCases().find((s) => s.id === id)!;
+    const c = CASES.find((s) => s.id === id)!;
     const report = await scanTargets([materialize({ ...c, id: `${id}-text` })], { signatures, workers: 1, ...(c.budget ? { budget: c.budget } : {}) });
     const finding = report.findings.find((f) => f.ruleId === "unanalysed-code" && f.location.file === "install.js");
     return { report, finding };
@@ -151,7 +163,7 @@ describe("a file not read in full is still read as text (evidence, never a verdi
 
   it("a dropper over the budget: the download command beside child_process is named (JavaScript and Python)", async () => {
     expect((await reportOf("npm-minified-over-budget")).finding?.message).toMatch(/a download command beside code that runs commands curl -s http:\/\/dropper/);
-    const py = sourceCases().find((s) => s.id === "py-dense-over-budget")!;
+    const py = CASES.find((s) => s.id === "py-dense-over-budget")!;
     const report = await scanTargets([materialize({ ...py, id: "py-dense-text" })], { signatures, workers: 1, budget: py.budget! });
     expect(report.findings.find((f) => f.location.file === "setup.py")?.message).toMatch(/read as text only, it names: a download command beside code that runs commands curl/);
   });
