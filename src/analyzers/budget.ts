@@ -17,6 +17,11 @@ export interface AnalysisBudget {
    * string literal cost nothing, so a big file is refused by what it costs, not by its size.
    */
   fileTokens: number;
+  /**
+   * JavaScript syntax tokens of the trees kept for one package (every file's tree lives for
+   * the whole analysis: requires cross files; ~100 bytes a token): bounds the analyzer's heap.
+   */
+  packageTokens: number;
 }
 
 export const DEFAULT_BUDGET: AnalysisBudget = {
@@ -24,6 +29,7 @@ export const DEFAULT_BUDGET: AnalysisBudget = {
   packageSteps: 60_000_000,
   packageNodes: 8_000_000,
   fileTokens: 4_000_000,
+  packageTokens: 16_000_000,
 };
 
 /** Output one decompression may produce (zlib, gzip, brotli on constant data, both front-ends). */

@@ -1,6 +1,6 @@
 // The facts IR: what both language front-ends lower a package to. Rules are written
 // once against these shapes (src/rules/evaluate.ts); analyzers never decide severity.
-import type { Ecosystem, Location } from "../core/types.js";
+import type { Ecosystem, Indicator, Location } from "../core/types.js";
 import type { SinkChannel, SourceKind } from "../rules/schema.js";
 
 export type { SinkChannel, SourceKind };
@@ -104,6 +104,8 @@ export interface ParseProblem {
    */
   trigger?: Trigger;
   line?: number;
+  /** Destinations named in the text of the file (analyzers/common/unread-text.ts), when it was not read in full. */
+  indicators?: Indicator[];
 }
 
 export interface PackageFacts {

@@ -49,10 +49,12 @@ function flavour(cmd: ParsedCommand, projectDir: string, env: NodeJS.ProcessEnv)
   }
   const major = yarnMajor(cmd, projectDir, env);
   if (major < 2) {
+    // Yarn 1 reads neither npm_config_offline nor YARN_ENABLE_NETWORK: guard --offline (which sets the first) passes its flag.
+    const offline = env["npm_config_offline"] === "true" ? ["--offline"] : [];
     return {
       lockName: "yarn.lock",
       copy: ["package.json", "yarn.lock", ".npmrc", ".yarnrc"],
-      resolve: (verb, specs, flags, saveFlags) => [p, verb === "update" ? "upgrade" : verb, "--ignore-scripts", "--non-interactive", "--no-progress", "--no-bin-links", ...flags, ...saveFlags, ...specs],
+      resolve: (verb, specs, flags, saveFlags) => [p, verb === "update" ? "upgrade" : verb, "--ignore-scripts", "--non-interactive", "--no-progress", "--no-bin-links", ...offline, ...flags, ...saveFlags, ...specs],
       envExtra: { npm_config_ignore_scripts: "true", YARN_IGNORE_SCRIPTS: "true" },
       frozen: (flags) => [p, "install", "--frozen-lockfile", ...flags],
       global: (pinned, flags) => [p, "global", "add", ...flags, ...pinned],

@@ -243,7 +243,8 @@ async function runInsideNpm({ cli, arborist, lockName }: InsideNpm, cmd: ParsedC
 /**
  * With --offline the resolver the guard runs (npm/pnpm/yarn --package-lock-only, pip
  * --dry-run) must not use the network either: npm and pnpm read `npm_config_offline`, Yarn
- * 2+ `YARN_ENABLE_NETWORK`, pip (also for uv) `PIP_NO_INDEX`; npm's update check is off. They resolve from their own
+ * 2+ `YARN_ENABLE_NETWORK`, pip (also for uv) `PIP_NO_INDEX`; Yarn 1 reads none of them and
+ * gets `--offline` when `npm_config_offline` is set (js-managers.ts); npm's update check is off. They resolve from their own
  * caches or fail, and the guard fails closed.
  */
 const OFFLINE_RESOLVER_ENV = { npm_config_offline: "true", npm_config_update_notifier: "false", YARN_ENABLE_NETWORK: "0", PIP_NO_INDEX: "1" };

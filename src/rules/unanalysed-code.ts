@@ -7,7 +7,7 @@
 // Self-contained on purpose: the runtime role of a file is decided here from the
 // manifest and the literal require/import specifiers of the package's files, not from
 // the analyzer's facts (the analyzer may be exactly what failed on that file).
-import type { Ecosystem, Finding, PackageRef, ScanErrorEntry } from "../core/types.js";
+import type { Ecosystem, Finding, Indicator, PackageRef, ScanErrorEntry } from "../core/types.js";
 import type { LoadedPackage } from "../ingest/types.js";
 import type { Trigger } from "../analyzers/facts.js";
 import { entryPoints, manifestOf, resolveFile, resolveSpecifier } from "../analyzers/js/modules.js";
@@ -25,6 +25,8 @@ export interface Unanalysed {
   /** Set by an analyzer that knows when the unread code runs (e.g. a nested exec at install). */
   trigger?: Trigger;
   line?: number;
+  /** Destinations its text names (what a text-only look at the file found). */
+  indicators?: Indicator[];
 }
 
 /** Files larger than this are not scanned for require/import specifiers (the role map stays partial). */
@@ -151,7 +153,7 @@ export function unanalysedCodeFindings(
       location: { file, line: item.line ?? 1, column: 1 },
       trigger,
       flow: [],
-      indicators: [],
+      indicators: item.indicators ?? [],
       attack: ["T1027"],
       identity: trigger,
     });

@@ -15,6 +15,8 @@ import { loadSignatures } from "../../src/rules/signatures.js";
 import { scanTargets } from "../../src/scan.js";
 
 const signatures = loadSignatures();
+/** Built once: two of the cases deflate 256 MB (decompression bombs). */
+const CASES = sourceCases();
 const root = mkdtempSync(join(tmpdir(), "exfilscan-source-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -43,12 +45,22 @@ async function check(c: SourceCase): Promise<void> {
 }
 
 describe("hostile source: bounded, reported, never clean", () => {
-  for (const c of sourceCases()) it(`${c.id}: ${c.about}`, () => check(c), 60_000);
+  for (const c of CASES) it(`${c.id}: ${c.about}`, () => check(c), 60_000);
 });
 
 // 50 MB files cost tens of seconds of CPU: run with EXFILSCAN_BIG_TESTS=1.
 describe.runIf(process.env["EXFILSCAN_BIG_TESTS"])("hostile source at full size (EXFILSCAN_BIG_TESTS=1)", () => {
   for (const c of bigSourceCases()) it(`${c.id}: ${c.about}`, () => check(c), 600_000);
+
+  it("npm-package-100mb: the bundles past the package's token budget are listed one by one", async () => {
+    const c = bigSourceCases().find((b) => b.id === "npm-package-100mb")!;
+    const report = await scanTargets([materialize({ ...c, id: "npm-package-100mb-listed", files: c.files })], { signatures, workers: 1 });
+    const listed = report.errors.filter((e) => /--max-package-tokens/.test(e.message)).map((e) => e.file);
+    // ~1.25 M tokens a bundle, 16 M for the package: about 12 fit, the other ~28 are listed.
+    expect(listed.length).toBeGreaterThan(20);
+    expect(listed.length).toBeLessThan(40);
+    expect(listed.every((f) => /^lib\/bundle\d+\.js$/.test(f!))).toBe(true);
+  }, 600_000);
 });
 
 describe("inert regions and token costs", () => {
@@ -108,5 +120,58 @@ describe("files left out by --max-file-bytes keep their role", () => {
 
   it("twin: a skipped file nothing runs is only listed", async () => {
     expect(await scanWith("skip-data", { "package.json": manifest, "install.js": "", "index.js": "", "data/x.js": big })).toEqual([]);
+  });
+});
+
+describe("the package's token budget (--max-package-tokens): as far as it goes, the rest said", () => {
+  const twin = CASES.find((c) => c.id === "npm-package-tokens-other-files")!;
+
+  async function leftOut(budget: { packageTokens?: number }) {
+    const dir = materialize({ ...twin, id: `${twin.id}-${budget.packageTokens ?? "default"}` });
+    const report = await scanTargets([dir], { signatures, workers: 1, budget });
+    const files = report.errors.filter((e) => /--max-package-tokens/.test(e.message)).map((e) => e.file);
+    return { files, findings: report.findings.map((f) => f.ruleId) };
+  }
+
+  it("files nothing runs are analysed until the budget is spent, the others listed one by one", async () => {
+    const { files, findings } = await leftOut({ packageTokens: 60_000 });
+    // ~20 000 tokens a bundle: the first two fit, the other four are listed.
+    expect(files).toEqual(["data/bundle2.js", "data/bundle3.js", "data/bundle4.js", "data/bundle5.js"]);
+    expect(findings).not.toContain("unanalysed-code");
+  });
+
+  it("control: the default budget analyses them all", async () => {
+    expect((await leftOut({})).files).toEqual([]);
+  });
+});
+
+describe("a file not read in full is still read as text (evidence, never a verdict of its own)", () => {
+  async function reportOf(id: string) {
+    const c = CASES.find((s) => s.id === id)!;
+    const report = await scanTargets([materialize({ ...c, id: `${id}-text` })], { signatures, workers: 1, ...(c.budget ? { budget: c.budget } : {}) });
+    const finding = report.findings.find((f) => f.ruleId === "unanalysed-code" && f.location.file === "install.js");
+    return { report, finding };
+  }
+
+  it("a stealer over the token budget: the finding names the credential file and the exfiltration service it mentions", async () => {
+    const { report, finding } = await reportOf("npm-stealer-over-budget");
+    expect(finding?.severity).toBe("high");
+    expect(finding?.message).toMatch(/analysis budget exceeded.*not analysed; read as text only, it names: .*credential file \/\.npmrc.*exfiltration service \(webhook\.site\) https:\/\/webhook\.site\/0000-example/);
+    expect(finding?.indicators).toContainEqual({ type: "url", value: "https://webhook.site/0000-example" });
+    expect(report.findings.map((f) => f.ruleId)).toEqual(["unanalysed-code"]); // text is evidence, not a flow
+  });
+
+  it("a dropper over the budget: the download command beside child_process is named (JavaScript and Python)", async () => {
+    expect((await reportOf("npm-minified-over-budget")).finding?.message).toMatch(/a download command beside code that runs commands curl -s http:\/\/dropper/);
+    const py = CASES.find((s) => s.id === "py-dense-over-budget")!;
+    const report = await scanTargets([materialize({ ...py, id: "py-dense-text" })], { signatures, workers: 1, budget: py.budget! });
+    expect(report.findings.find((f) => f.location.file === "setup.py")?.message).toMatch(/read as text only, it names: a download command beside code that runs commands curl/);
+  });
+
+  it("twin: a bundle over the budget that names nothing of note gets no evidence", async () => {
+    const { finding } = await reportOf("npm-bundle-over-budget");
+    expect(finding?.message).toMatch(/analysis budget exceeded/);
+    expect(finding?.message).not.toMatch(/read as text only/);
+    expect(finding?.indicators).toEqual([]);
   });
 });

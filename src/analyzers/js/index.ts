@@ -17,7 +17,7 @@ import { entryPoints, manifestOf, resolveFile, resolveSpecifier, dirnameOf, type
 import { remoteDependencies } from "./remote-dependencies.js";
 import { INSTALL_SCRIPTS, readScripts, runScriptCommand, type ScriptHost } from "./npm-scripts.js";
 import { withoutInlineSourceMap } from "./inert.js";
-import { isJsLike, mayBeJavaScript, parseJs, parseStrict } from "./parse.js";
+import { isJsLike, mayBeJavaScript, parseJs, parseStrict, type ParseResult } from "./parse.js";
 import { irrelevantFiles } from "./relevance.js";
 import { Scope } from "./scope.js";
 import { PACKAGE_DIR, secretParameterTaint } from "./sources.js";
@@ -48,6 +48,9 @@ class PackageAnalysis implements ModuleLoader {
   private requireNesting = 0;
   /** Syntax tokens one file may cost to parse (../budget.ts). */
   private readonly fileTokens: number;
+  /** Syntax tokens the package's kept trees may cost together, and what they cost so far. */
+  private readonly packageTokens: number;
+  private keptTokens = 0;
   /** Files that can produce no fact (relevance.ts): not loaded unless required, functions not run on their own. */
   private readonly irrelevant: Set<string>;
 
@@ -60,6 +63,7 @@ class PackageAnalysis implements ModuleLoader {
     for (const [path, content] of pkg.files) if (isJsLike(path)) jsBytes += content.length;
     this.budget = new Budget(limits.packageSteps ?? 3_000_000 + 60 * jsBytes);
     this.fileTokens = limits.fileTokens ?? DEFAULT_BUDGET.fileTokens;
+    this.packageTokens = limits.packageTokens ?? DEFAULT_BUDGET.packageTokens;
     this.interpreter = new Interpreter(signatures, this.collector, this.budget);
     this.interpreter.loader = this;
     this.manifest = manifestOf(pkg.files.get("package.json"));
@@ -201,18 +205,32 @@ class PackageAnalysis implements ModuleLoader {
       return UNKNOWN;
     }
     const text = withoutInlineSourceMap(content).toString("utf8");
-    const parsed = parseJs(path, text, this.fileTokens);
+    const parsed = this.parseWithinPackage(path, text);
     if (parsed.problem) this.collector.parseProblems.push({ file: path, message: parsed.problem });
     if (!parsed.ast) {
       this.failed.add(path);
       return UNKNOWN;
     }
+    this.keptTokens += parsed.tokens ?? 0;
     this.collector.filesAnalyzed++;
     const record: ModuleRecord = { unit: this.newUnit(path, parsed.ast, this.interpreter.signatures.credentialConsumers.js.imported.test(text)), executed: false };
     record.unit.text = text;
     this.records.set(path, record);
     if (run && this.requireNesting < MAX_REQUIRE_NESTING) this.execute(record, trigger);
     return record.unit.module.object!.props.get("exports") ?? UNKNOWN;
+  }
+
+  /**
+   * Parse a file whose tree will be kept, within what is left of the package's token budget
+   * (install code and entry files are parsed first). A file past it is not analysed, and said
+   * so: the rule unanalysed-code reports it when it runs at install or import.
+   */
+  private parseWithinPackage(path: string, text: string): ParseResult {
+    const left = this.packageTokens - this.keptTokens;
+    const packageMessage = `${BUDGET_REASON} (${this.packageTokens} syntax tokens of kept trees for the package, --max-package-tokens): not analysed`;
+    if (left <= 0) return { problem: packageMessage, overBudget: true };
+    const parsed = parseJs(path, text, Math.min(this.fileTokens, left));
+    return parsed.overBudget && left < this.fileTokens ? { problem: packageMessage, overBudget: true } : parsed;
   }
 
   private execute(record: ModuleRecord, trigger: Trigger): void {

@@ -12,6 +12,10 @@ export interface ParseResult {
   ast?: Node;
   /** Set when the file could not be read at all, or only partly (Babel recovered from errors). */
   problem?: string;
+  /** Syntax tokens of the tree (acorn's count, or the estimate Babel was admitted on): what keeping it costs. */
+  tokens?: number;
+  /** Set when the file was refused for costing more than its token budget. */
+  overBudget?: true;
 }
 
 export function isJsLike(path: string): boolean {
@@ -89,15 +93,18 @@ function extensionOf(path: string): string {
 class TokenBudgetExceeded extends Error {}
 
 /** A token counter for acorn's onToken hook: throws past `max`, so a file is never parsed further than its budget. */
-function tokenCounter(max: number): () => void {
-  let count = 0;
-  return () => {
-    if (++count > max) throw new TokenBudgetExceeded();
+function tokenCounter(max: number): { onToken: () => void; count: number } {
+  const counter = {
+    count: 0,
+    onToken: () => {
+      if (++counter.count > max) throw new TokenBudgetExceeded();
+    },
   };
+  return counter;
 }
 
 function overBudget(max: number): ParseResult {
-  return { problem: `${BUDGET_REASON} (more than ${max} syntax tokens in one file, --max-file-tokens): not analysed` };
+  return { problem: `${BUDGET_REASON} (more than ${max} syntax tokens in one file, --max-file-tokens): not analysed`, overBudget: true };
 }
 
 /**
@@ -118,11 +125,12 @@ function estimateTokens(text: string, max: number): number {
   }
 }
 
-function tryAcorn(text: string, maxTokens: number): Node | undefined {
+function tryAcorn(text: string, maxTokens: number): { ast: Node; tokens: number } | undefined {
   for (const sourceType of ["module", "script"] as const) {
+    const counter = tokenCounter(maxTokens);
     try {
-      return acornParse(text, {
-        onToken: tokenCounter(maxTokens),
+      const ast = acornParse(text, {
+        onToken: counter.onToken,
         ecmaVersion: "latest",
         sourceType,
         // No location objects: lines are computed from offsets only when a fact needs one.
@@ -132,6 +140,7 @@ function tryAcorn(text: string, maxTokens: number): Node | undefined {
         allowImportExportEverywhere: true,
         allowAwaitOutsideFunction: sourceType === "module" ? undefined : true,
       }) as unknown as Node;
+      return { ast, tokens: counter.count };
     } catch (error) {
       if (error instanceof TokenBudgetExceeded) throw error;
       // try the next mode, then Babel
@@ -189,24 +198,22 @@ export function parseJs(path: string, text: string, maxTokens = DEFAULT_BUDGET.f
   const plainJs = ext === ".js" || ext === ".cjs" || ext === ".mjs" || ext === "";
   if (plainJs) {
     try {
-      const ast = tryAcorn(text, maxTokens);
-      if (ast) return { ast };
+      const parsed = tryAcorn(text, maxTokens);
+      if (parsed) return parsed;
     } catch {
       return overBudget(maxTokens);
     }
   }
-  if (estimateTokens(text, maxTokens) > maxTokens) return overBudget(maxTokens);
-  const babel = tryBabel(text, ext);
-  if (babel.ast || !plainJs) return babel;
-  // A .js file Babel also rejected: say what acorn thought, it is usually clearer.
-  return babel;
+  const tokens = estimateTokens(text, maxTokens);
+  if (tokens > maxTokens) return overBudget(maxTokens);
+  return { ...tryBabel(text, ext), tokens };
 }
 
 /** Parse code built at run time (eval, new Function, node -e). */
 export function parseSnippet(text: string, maxTokens = DEFAULT_BUDGET.fileTokens): Node | undefined {
   if (tooDeep(text, maxTokens)) return undefined;
   try {
-    return tryAcorn(text, maxTokens) ?? (estimateTokens(text, maxTokens) > maxTokens ? undefined : tryBabel(text, ".js").ast);
+    return tryAcorn(text, maxTokens)?.ast ?? (estimateTokens(text, maxTokens) > maxTokens ? undefined : tryBabel(text, ".js").ast);
   } catch {
     return undefined;
   }
@@ -216,7 +223,7 @@ export function parseSnippet(text: string, maxTokens = DEFAULT_BUDGET.fileTokens
 export function parseStrict(text: string, maxTokens = DEFAULT_BUDGET.fileTokens): Node | undefined {
   if (tooDeep(text, maxTokens)) return undefined;
   try {
-    return tryAcorn(text, maxTokens);
+    return tryAcorn(text, maxTokens)?.ast;
   } catch {
     return undefined;
   }

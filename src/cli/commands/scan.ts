@@ -37,7 +37,8 @@ export function registerScan(program: Command): void {
     .option("--max-file-steps <n>", `analysis budget: interpreter steps for one file (default: Python ${DEFAULT_BUDGET.fileSteps}; JavaScript 100000 + 20 a byte)`)
     .option("--max-package-steps <n>", `analysis budget: interpreter steps for one package (default: Python ${DEFAULT_BUDGET.packageSteps}; JavaScript 3000000 + 60 a byte)`)
     .option("--max-syntax-nodes <n>", "analysis budget: Python syntax-tree nodes kept for one package (bounds memory)", String(DEFAULT_BUDGET.packageNodes))
-    .option("--max-file-tokens <n>", "analysis budget: syntax tokens parsed in one file (comments and string contents are free; bounds memory)", String(DEFAULT_BUDGET.fileTokens));
+    .option("--max-file-tokens <n>", "analysis budget: syntax tokens parsed in one file (comments and string contents are free; bounds memory)", String(DEFAULT_BUDGET.fileTokens))
+    .option("--max-package-tokens <n>", "analysis budget: JavaScript syntax tokens of the trees kept for one package (bounds memory)", String(DEFAULT_BUDGET.packageTokens));
   addScanExtrasOptions(command);
   addReportOptions(command, REPORTER_NAMES).action(async (targets: string[], raw: Record<string, unknown>) => {
     const options = resolveReportOptions(raw, REPORTER_NAMES);
@@ -104,6 +105,7 @@ export function budgetFrom(raw: Record<string, unknown>): Partial<AnalysisBudget
   if (raw["maxPackageSteps"] !== undefined) budget.packageSteps = positive("--max-package-steps", raw["maxPackageSteps"]);
   if (raw["maxSyntaxNodes"] !== undefined) budget.packageNodes = positive("--max-syntax-nodes", raw["maxSyntaxNodes"]);
   if (raw["maxFileTokens"] !== undefined) budget.fileTokens = positive("--max-file-tokens", raw["maxFileTokens"]);
+  if (raw["maxPackageTokens"] !== undefined) budget.packageTokens = positive("--max-package-tokens", raw["maxPackageTokens"]);
   return budget;
 }
 
