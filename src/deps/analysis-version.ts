@@ -42,28 +42,49 @@ export function computeCodeDigest(codeRoot: string = CODE_ROOT, packageJson: str
   return hash.digest("hex");
 }
 
-/** Count and newest mtime of the code files: a dist/ rebuilt by tsc alone makes the stored digest stale. */
-export function codeStamp(codeRoot: string): { files: number; newest: number } {
-  const stamp = { files: 0, newest: 0 };
+/**
+ * Count and newest mtime of the code files that run: a dist/ rebuilt by tsc alone makes the
+ * stored digest stale. When dist/cli.js is the bundle's entry (scripts/bundle.mjs), what runs
+ * is dist/bundle/ and that file, so only they are looked at (start-up: a few dozen stat calls
+ * instead of every module tsc wrote); tsc rewrites cli.js, so a tsc-only build is still seen.
+ */
+export function codeStamp(codeRoot: string): { files: number; newest: number; scope: "bundle" | "all" } {
+  const bundled = isBundleEntry(join(codeRoot, "cli.js")) && existsSync(join(codeRoot, "bundle"));
+  const stamp = { files: 0, newest: 0, scope: bundled ? ("bundle" as const) : ("all" as const) };
+  const add = (file: string) => {
+    stamp.files++;
+    stamp.newest = Math.max(stamp.newest, statSync(file).mtimeMs);
+  };
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.isDirectory()) walk(join(dir, entry.name));
-      else if (CODE_FILE.test(entry.name) && !NOT_CODE.test(entry.name)) {
-        stamp.files++;
-        stamp.newest = Math.max(stamp.newest, statSync(join(dir, entry.name)).mtimeMs);
-      }
+      else if (CODE_FILE.test(entry.name) && !NOT_CODE.test(entry.name)) add(join(dir, entry.name));
     }
   };
-  walk(codeRoot);
+  if (bundled) {
+    add(join(codeRoot, "cli.js"));
+    walk(join(codeRoot, "bundle"));
+  } else walk(codeRoot);
   return stamp;
+}
+
+/** The first line scripts/bundle.mjs gives dist/cli.js (tsc's own entry starts otherwise). */
+export const BUNDLE_ENTRY_MARK = "// Written by scripts/bundle.mjs";
+
+function isBundleEntry(file: string): boolean {
+  try {
+    return readFileSync(file, "utf8").split("\n", 3).some((line) => line.startsWith(BUNDLE_ENTRY_MARK));
+  } catch {
+    return false;
+  }
 }
 
 /** The build's stored code digest when it still describes the tree (dist/), else hashed now (src/ under the tests, or a stale build). */
 export function codeDigest(codeRoot: string = CODE_ROOT): string {
   try {
-    const stored = JSON.parse(readFileSync(join(codeRoot, CODE_DIGEST_FILE), "utf8")) as { digest?: unknown; files?: unknown; newest?: unknown };
+    const stored = JSON.parse(readFileSync(join(codeRoot, CODE_DIGEST_FILE), "utf8")) as { digest?: unknown; files?: unknown; newest?: unknown; scope?: unknown };
     const stamp = codeStamp(codeRoot);
-    if (typeof stored.digest === "string" && /^[0-9a-f]{64}$/.test(stored.digest) && stored.files === stamp.files && stored.newest === stamp.newest) return stored.digest;
+    if (typeof stored.digest === "string" && /^[0-9a-f]{64}$/.test(stored.digest) && stored.files === stamp.files && stored.newest === stamp.newest && stored.scope === stamp.scope) return stored.digest;
   } catch {
     // not built: hash the tree
   }

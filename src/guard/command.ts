@@ -89,7 +89,7 @@ export function parseNpmSpec(raw: string): NpmSpec {
   const name = match[1]!;
   const range = match[2];
   if (range?.startsWith("npm:")) return { raw, name, range, kind: "alias" };
-  if (range && /^(git\+|https?:|file:|github:)/.test(range)) return { raw, name, range, kind: "other" };
+  if (range && (/^(git\+|git:|ssh:|https?:|file:|link:|portal:|exec:|github:|gitlab:|bitbucket:|gist:|\.{0,2}\/|~\/)/.test(range) || /^[^@/\s]+\/[^@/\s]+(#.*)?$/.test(range))) return { raw, name, range, kind: "other" };
   return { raw, name, ...(range ? { range } : {}), kind: "registry" };
 }
 

@@ -5,7 +5,7 @@
 //   pnpm:      add/install/update --lockfile-only --ignore-scripts → install --frozen-lockfile
 //   Yarn 1:    add/install --ignore-scripts (it has no lockfile-only mode; packages are only
 //              unpacked in the temporary copy, no script runs) → install --frozen-lockfile
-//   Yarn 2+:   add/install/up --mode=update-lockfile (no link step, no script) → install --immutable
+//   Yarn 2+:   add/install/up --mode=update-lockfile (no link step, no script, git fetches nothing) → install --immutable
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +14,9 @@ import type { ResolvedPackage } from "../deps/types.js";
 import { npmInstallFlags, type ParsedCommand } from "./command.js";
 import { ResolutionError, type NpmPlan } from "./npm.js";
 import { runCaptured, tail } from "./process.js";
+
+/** GIT_ALLOW_PROTOCOL naming no real protocol: git refuses every transport (file, http, https, ssh, git). */
+export const NO_GIT = "none";
 
 const key = (p: ResolvedPackage) => `${p.name}@${p.version ?? "?"}#${p.integrity.map((d) => d.value).sort().join(",")}`;
 
@@ -64,7 +67,12 @@ function flavour(cmd: ParsedCommand, projectDir: string, env: NodeJS.ProcessEnv)
     lockName: "yarn.lock",
     copy: ["package.json", "yarn.lock", ".yarnrc.yml", ".npmrc", ".yarn/releases", ".yarn/plugins", ".yarn/patches"],
     resolve: (verb, specs, flags, saveFlags) => [p, verb === "update" ? "up" : verb, "--mode=update-lockfile", ...flags, ...saveFlags, ...specs],
-    envExtra: { YARN_ENABLE_SCRIPTS: "false", YARN_ENABLE_TELEMETRY: "0", YARN_ENABLE_IMMUTABLE_INSTALLS: "false" },
+    // Yarn 2+ resolves a git dependency by packing its clone, which runs the clone's package
+    // manager there (install, prepack: its scripts, and whatever its own .yarnrc.yml loads),
+    // enableScripts or not. git is not let to fetch anything during this resolution (git's own
+    // GIT_ALLOW_PROTOCOL, which outranks any git config): such a dependency fails to resolve,
+    // and the guard fails closed on it, as it does on every git dependency.
+    envExtra: { YARN_ENABLE_SCRIPTS: "false", YARN_ENABLE_TELEMETRY: "0", YARN_ENABLE_IMMUTABLE_INSTALLS: "false", GIT_ALLOW_PROTOCOL: NO_GIT },
     frozen: (flags) => [p, "install", "--immutable", ...flags],
   };
 }
@@ -88,7 +96,11 @@ export function planPnpmOrYarn(cmd: ParsedCommand, projectDir: string, env: Node
     const flags = npmInstallFlags(cmd).filter((flag) => !["--frozen-lockfile", "--immutable", "--prefer-offline", "--offline"].includes(flag));
     const verb = detached ? "add" : cmd.action === "update" ? "update" : specs.length ? "add" : "install";
     const run = runCaptured(f.resolve(verb, specs, flags, detached ? [] : cmd.saveFlags), tmp, { ...env, ...f.envExtra });
-    if (run.status !== 0) throw new ResolutionError(`${cmd.manager} could not resolve the packages (no scripts run):\n${tail(run.stderr || run.stdout)}`);
+    if (run.status !== 0) {
+      const output = run.stderr || run.stdout;
+      const git = f.envExtra["GIT_ALLOW_PROTOCOL"] === NO_GIT && /transport '[^']*' not allowed/.test(`${run.stdout}\n${run.stderr}`) ? "a git dependency: Yarn 2+ would pack its clone to resolve it, running its scripts, so git fetches nothing while the guard resolves; git dependencies cannot be checked before install\n" : "";
+      throw new ResolutionError(`${cmd.manager} could not resolve the packages (no scripts run):\n${git}${tail(output)}`);
+    }
     const lockPath = join(tmp, f.lockName);
     if (!existsSync(lockPath) || !readFileSync(lockPath, "utf8").trim()) throw new ResolutionError(`${cmd.manager} wrote no ${f.lockName}`);
     const lockfile = parseLockfile(lockPath);

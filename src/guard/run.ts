@@ -39,7 +39,8 @@ export interface GuardOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   color: boolean;
-  signatures: Signatures;
+  /** Loaded only when something has to be scanned (a reused report needs none). */
+  signatures: () => Promise<Signatures>;
   advisories?: AdvisoryStore;
   registry: RegistryOptions;
   /** Created only when something has to be analysed. */
@@ -124,7 +125,7 @@ async function check(lockfile: ParsedLockfile, newCount: number | undefined, cmd
     const lazy = lazyAnalyzer(options);
     try {
       report = await scanDependencies({ sources: [lockfile], usageErrors: [] }, {
-        signatures: options.signatures,
+        signatures: await options.signatures(),
         ...(options.advisories ? { advisories: options.advisories } : {}),
         limits: DEFAULT_LIMITS,
         registry: options.registry,
@@ -332,7 +333,7 @@ async function scanPinnedSdists(cmd: ParsedCommand, options: GuardOptions): Prom
   const lazy = lazyAnalyzer(options);
   try {
     const { scanDependencies } = await import("../deps/scan.js");
-    const report = await scanDependencies({ sources: [lockfile], usageErrors: [] }, { signatures: options.signatures, limits: DEFAULT_LIMITS, registry: options.registry, analyzer: lazy.analyzer, cache: options.cache, ...(options.sharedCache ? { sharedCache: options.sharedCache } : {}) });
+    const report = await scanDependencies({ sources: [lockfile], usageErrors: [] }, { signatures: await options.signatures(), limits: DEFAULT_LIMITS, registry: options.registry, analyzer: lazy.analyzer, cache: options.cache, ...(options.sharedCache ? { sharedCache: options.sharedCache } : {}) });
     const verdict = decide(report, options);
     return verdict.blocking.length ? refuse(report, verdict.blocking.map((f) => f.package), options, cmd) : undefined;
   } catch {

@@ -4,6 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { BUNDLE_ENTRY_MARK } from "../../src/deps/analysis-version.js";
 import { analysisVersion, CODE_DIGEST_FILE, codeDigest, codeStamp, computeCodeDigest } from "../../src/deps/cache.js";
 import { memoizable, openLockMemo, openMemo } from "../../src/deps/memo.js";
 import { finishReport, newReport } from "../../src/core/report.js";
@@ -51,6 +52,29 @@ describe("analysis version (result-cache key)", () => {
     // tsc rebuilt a file without the build step: the stored digest is stale and not used.
     writeFileSync(join(root, "core/types.js"), "export const A = 3;\n");
     utimesSync(join(root, "core/types.js"), new Date(), new Date(Date.now() + 5000));
+    expect(codeDigest(root)).toBe(computeCodeDigest(root));
+  });
+
+  it("with the bundle's entry as cli.js, only cli.js and bundle/ decide whether the stored digest still holds", () => {
+    const root = codeTree();
+    mkdirSync(join(root, "bundle"));
+    writeFileSync(join(root, "bundle", "cli.js"), "export const D = 4;\n");
+    writeFileSync(join(root, "cli.js"), `#!/usr/bin/env node\n${BUNDLE_ENTRY_MARK}: the command line, bundled.\nimport "./bundle/cli.js";\n`);
+    const later = (file: string) => utimesSync(join(root, file), new Date(), new Date(Date.now() + 5000));
+    writeFileSync(join(root, CODE_DIGEST_FILE), JSON.stringify({ digest: "a".repeat(64), ...codeStamp(root) }));
+    expect(codeStamp(root)).toMatchObject({ scope: "bundle", files: 2 });
+    // A module the bundle does not load (tsc --watch rewrote it): what runs is unchanged.
+    writeFileSync(join(root, "core/types.js"), "export const A = 3;\n");
+    later("core/types.js");
+    expect(codeDigest(root)).toBe("a".repeat(64));
+    // A rebuilt chunk: stale.
+    later("bundle/cli.js");
+    expect(codeDigest(root)).toBe(computeCodeDigest(root));
+    // tsc alone: cli.js is its unbundled entry again, every module runs, and the stored digest (of the bundled scope) is stale.
+    writeFileSync(join(root, CODE_DIGEST_FILE), JSON.stringify({ digest: "a".repeat(64), ...codeStamp(root) }));
+    expect(codeDigest(root)).toBe("a".repeat(64));
+    writeFileSync(join(root, "cli.js"), "#!/usr/bin/env node\nimport './scan.js';\n");
+    expect(codeStamp(root).scope).toBe("all");
     expect(codeDigest(root)).toBe(computeCodeDigest(root));
   });
 });

@@ -2,10 +2,15 @@
 // installs a clean package from the frozen, checked lockfile and blocks a malicious one before
 // its install script runs. Each manager's block is skipped (with the reason) when it is not
 // installed; EXFILSCAN_TEST_PNPM / EXFILSCAN_TEST_YARN1 / EXFILSCAN_TEST_YARN_BERRY name a binary.
+// A git dependency with install-time scripts (served by the test over git's plain HTTP protocol:
+// Yarn 2+ takes no file:// git URL) never runs while the guard resolves: each manager prepares
+// such a clone when resolving without the guard's settings, and the guard fails closed on it.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, normalize } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GuardRegistry } from "./registry.js";
 
@@ -30,11 +35,59 @@ const anyYarn = which("yarn");
 const yarn1 = process.env["EXFILSCAN_TEST_YARN1"] ?? (major(anyYarn) === 1 ? anyYarn : undefined);
 const berry = process.env["EXFILSCAN_TEST_YARN_BERRY"] ?? ((major(anyYarn) ?? 0) >= 2 ? anyYarn : undefined);
 
+const hasGit = spawnSync("git", ["--version"]).status === 0;
+let gitRoot: string;
+let gitServer: Server;
+/** The git dependency's spec, and the file each of its scripts appends its name to. */
+let gitUrl: string;
+let gitMarker: string;
+
+function git(cwd: string, ...args: string[]): void {
+  const r = spawnSync("git", ["-c", "user.email=t@example.invalid", "-c", "user.name=t", ...args], { cwd, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(r.stderr);
+}
+
+/** A bare repository of a package whose every install-time script appends its name to gitMarker, served read-only over HTTP. */
+async function startGit(): Promise<void> {
+  gitRoot = mkdtempSync(join(tmpdir(), "exfilscan-guard-pm-git-"));
+  gitMarker = join(gitRoot, "scripts-ran");
+  const src = join(gitRoot, "src");
+  mkdirSync(src);
+  const append = (name: string) => `node -e "require('fs').appendFileSync(${JSON.stringify(gitMarker).replace(/"/g, "'")}, '${name} ')"`;
+  const scripts = Object.fromEntries(["preinstall", "install", "postinstall", "prepare", "prepack"].map((name) => [name, append(name)]));
+  writeFileSync(join(src, "package.json"), JSON.stringify({ name: "gitdep", version: "1.0.0", scripts }));
+  writeFileSync(join(src, "index.js"), "module.exports = 1;\n");
+  git(src, "init", "-q");
+  git(src, "add", ".");
+  git(src, "commit", "-qm", "gitdep");
+  const sha = spawnSync("git", ["rev-parse", "HEAD"], { cwd: src, encoding: "utf8" }).stdout.trim();
+  git(gitRoot, "clone", "-q", "--bare", "src", "gitdep.git");
+  git(join(gitRoot, "gitdep.git"), "update-server-info");
+  gitServer = createServer((req, res) => {
+    const file = join(gitRoot, normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)));
+    if (!file.startsWith(join(gitRoot, "gitdep.git")) || !existsSync(file)) return void res.writeHead(404).end();
+    try {
+      res.writeHead(200).end(readFileSync(file));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => gitServer.listen(0, "127.0.0.1", resolve));
+  gitUrl = `git+http://127.0.0.1:${(gitServer.address() as AddressInfo).port}/gitdep.git#${sha}`;
+}
+
 let root: string;
 let home: string;
 let project: string;
-beforeAll(() => registry.start());
-afterAll(() => registry.stop());
+beforeAll(async () => {
+  await registry.start();
+  if (hasGit) await startGit();
+});
+afterAll(async () => {
+  await registry.stop();
+  if (gitServer) await new Promise((resolve) => gitServer.close(resolve));
+  if (gitRoot) rmSync(gitRoot, { recursive: true, force: true });
+});
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "exfilscan-guard-pm-"));
   home = join(root, "home");
@@ -46,8 +99,8 @@ beforeEach(() => {
   return () => rmSync(root, { recursive: true, force: true });
 });
 
-function guard(args: string[]) {
-  const env: NodeJS.ProcessEnv = {
+function pmEnv(): NodeJS.ProcessEnv {
+  return {
     PATH: process.env["PATH"],
     HOME: home,
     XDG_CACHE_HOME: join(root, "cache"),
@@ -69,15 +122,23 @@ function guard(args: string[]) {
     YARN_NPM_MINIMAL_AGE_GATE: "0",
     COREPACK_ENABLE_STRICT: "0",
     NO_COLOR: "1",
+    // Yarn 4.10+ fetches only git repositories this names (the test's own, on the loopback).
+    YARN_APPROVED_GIT_REPOSITORIES: "**",
   };
-  return new Promise<{ status: number | null; err: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, "guard", "--timeout", "5000", ...args], { cwd: project, env });
-    let err = "";
-    child.stdout.on("data", () => {});
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("close", (status) => resolve({ status, err }));
+}
+
+/** A child process, run asynchronously (the registry and the git server answer from this process). */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = project) {
+  return new Promise<{ status: number | null; output: string }>((resolve) => {
+    const child = spawn(command, args, { cwd, env });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("close", (status) => resolve({ status, output }));
   });
 }
+
+const guard = (args: string[]) => run(process.execPath, [CLI, "guard", "--timeout", "5000", ...args], pmEnv());
 
 const managers: [string, string | undefined, string][] = [
   ["pnpm", pnpm, "pnpm-lock.yaml"],
@@ -88,8 +149,8 @@ for (const [label, bin, lockName] of managers) {
   describe.skipIf(!bin)(`guard with real ${label}${bin ? "" : " (not installed: skipped)"}`, () => {
     it("installs a clean package from the checked, frozen lockfile", async () => {
       const r = await guard(["--", bin!, "add", "benign-pad"]);
-      expect(r.err).toContain("checked 1 package (1 new)");
-      expect(r.err).toContain("benign-pad@1.0.0");
+      expect(r.output).toContain("checked 1 package (1 new)");
+      expect(r.output).toContain("benign-pad@1.0.0");
       expect(r.status).toBe(0);
       expect(existsSync(join(project, "node_modules", "benign-pad", "index.js"))).toBe(true);
       expect(readFileSync(join(project, lockName), "utf8")).toContain("benign-pad");
@@ -99,11 +160,49 @@ for (const [label, bin, lockName] of managers) {
     it("refuses a malicious package: exit 1, and its install script never ran", async () => {
       const r = await guard(["--", bin!, "add", "evil-postinstall@^2"]);
       expect(r.status).toBe(1);
-      expect(r.err).toMatch(/CRITICAL credential-exfiltration\s+evil-postinstall@2\.0\.0/);
+      expect(r.output).toMatch(/CRITICAL credential-exfiltration\s+evil-postinstall@2\.0\.0/);
       expect(existsSync(join(home, "evil-ran"))).toBe(false);
       expect(existsSync(join(project, "node_modules"))).toBe(false);
       expect(existsSync(join(project, lockName))).toBe(false);
       expect(JSON.parse(readFileSync(join(project, "package.json"), "utf8")).dependencies).toBeUndefined();
     }, 120_000);
+
+    it.skipIf(!hasGit)("never runs a git dependency's scripts while resolving, where the same resolution without the guard's settings runs them", async () => {
+      writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true, dependencies: { gitdep: gitUrl } }, null, 2));
+      const manifest = readFileSync(join(project, "package.json"));
+      // The guard: the project's git dependency is resolved without its code running, and refused as unscannable.
+      rmSync(gitMarker, { force: true });
+      const r = await guard(["--", bin!, "install"]);
+      expect(existsSync(gitMarker)).toBe(false);
+      expect(r.status, r.output).toBe(2);
+      expect(r.output).toMatch(label === "Yarn 2+" ? /a git dependency: Yarn 2\+ would pack its clone/ : /gitdep@.*not analysed: git dependency/);
+      // Named on the command line: refused before anything is resolved.
+      const added = await guard(["--", bin!, "add", `gitdep@${gitUrl}`]);
+      expect(added.status, added.output).toBe(2);
+      expect(added.output).toContain("git, URL and file specs are not fetched from a registry");
+      expect(existsSync(gitMarker)).toBe(false);
+      expect(existsSync(join(project, "node_modules"))).toBe(false);
+
+      // Without the guard's settings (and with caches of its own, so the clone is fetched again): the scripts run.
+      const plain = join(root, "plain");
+      cpSync(project, plain, { recursive: true });
+      if (label !== "pnpm") writeFileSync(join(plain, "yarn.lock"), ""); // Yarn 2+ takes a folder with one as a project of its own
+      const [args, extra] = withoutGuard[label]!;
+      const caches = { npm_config_cache: join(root, "plain-npm-cache"), npm_config_store_dir: join(root, "plain-pnpm-store"), YARN_CACHE_FOLDER: join(root, "plain-yarn-cache"), YARN_GLOBAL_FOLDER: join(root, "plain-yarn-global") };
+      const control = await run(bin!, args, { ...pmEnv(), ...caches, ...extra }, plain);
+      expect(control.status, control.output).toBe(0);
+      expect(readFileSync(gitMarker, "utf8")).toMatch(/\b(prepare|prepack)\b/);
+      expect(readFileSync(join(project, "package.json")).equals(manifest)).toBe(true);
+    }, 240_000);
   });
 }
+
+/** Each manager's resolution as the guard runs it, less the settings that keep a git clone's scripts from running. */
+const withoutGuard: Record<string, [string[], NodeJS.ProcessEnv]> = {
+  // pnpm prepares a git clone (pnpm install in it) unless scripts are off.
+  pnpm: [["install", "--lockfile-only"], {}],
+  // Yarn 1 installs a clone with a prepare script in-process, with the clone's own configuration: --ignore-scripts alone does not reach it.
+  "Yarn 1": [["install", "--ignore-scripts", "--non-interactive", "--no-progress", "--no-bin-links"], {}],
+  // Yarn 2+ packs the clone with its own package manager: enableScripts false does not cover it.
+  "Yarn 2+": [["install", "--mode=update-lockfile"], { YARN_ENABLE_SCRIPTS: "false", YARN_ENABLE_IMMUTABLE_INSTALLS: "false" }],
+};

@@ -11,7 +11,7 @@ import { fastInvocation, fastKey, HANDED_TO_NPM, writeFastEntry, type FastEntry 
 import { runGuard } from "../../guard/run.js";
 import { loadNpmConfig } from "../../registry/config.js";
 import { defaultRegistryOptions } from "../../registry/http.js";
-import { loadSignatures } from "../../rules/signatures.js";
+import { BUILTIN_SIGNATURES_DIR } from "../../rules/signature-digest.js";
 import { loadAdvisoryStore } from "../../advisories/index.js";
 import { warn } from "../output.js";
 import { resolveStorePath } from "../../advisories/store.js";
@@ -47,8 +47,13 @@ export function registerGuard(program: Command): void {
     const timeoutMs = Number(raw["timeout"]);
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new UsageError("--timeout must be a positive integer");
     const extraDirs = (program.opts()["signatures"] as string[] | undefined) ?? [];
-    const signatures = loadSignatures(extraDirs);
-    const version = analysisVersion(signatures.dirs);
+    // The rule set is read only when a package has to be scanned: a reused report needs only its
+    // version (the digest of the signature files). Extra directories are read now, so a bad one
+    // is a usage error on every run.
+    const load = async () => (await import("../../rules/signatures.js")).loadSignatures(extraDirs);
+    let loaded = extraDirs.length ? Promise.resolve(await load()) : undefined;
+    const signatures = () => (loaded ??= load());
+    const version = analysisVersion([BUILTIN_SIGNATURES_DIR, ...extraDirs]);
     // Quiet when absent: the guard stays silent on clean installs.
     const advisories = loadAdvisoryStore(resolveStorePath(raw["advisoryStore"] as string | undefined));
     const defaults = defaultRegistryOptions();
@@ -77,7 +82,7 @@ export function registerGuard(program: Command): void {
         ...(advisories ? { advisories } : {}),
         registry,
         // Loaded only when a package has to be analysed: a warm guard never loads the analyzers.
-        analyzer: async () => (await import("../../deps/workers.js")).createAnalyzer(Math.max(1, Math.min(4, availableParallelism())), signatures, extraDirs),
+        analyzer: async () => (await import("../../deps/workers.js")).createAnalyzer(Math.max(1, Math.min(4, availableParallelism())), await signatures(), extraDirs),
         cache: new ResultCache(registry.cacheDir, version),
         ...(sharedCache ? { sharedCache } : {}),
         memo: { analysisVersion: version, advisoryStore: resolveStorePath(raw["advisoryStore"] as string | undefined) },
