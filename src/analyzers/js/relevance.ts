@@ -79,6 +79,10 @@ function processActive(text: string, signatures: Signatures): boolean {
   return false;
 }
 
+function textActive(text: string, signatures: Signatures): boolean {
+  return ACTIVE.test(text) || timerActive(text) || processActive(text, signatures);
+}
+
 /** Literal module specifiers: require('x'), import … from 'x', import('x'), export … from 'x'. */
 const SPECIFIER = /(?:\brequire\s*\(\s*|\bfrom\s*|\bimport\s*(?:\(\s*)?)['"]([^'"\n]{1,300})['"]/g;
 
@@ -97,9 +101,11 @@ export function irrelevantFiles(files: ReadonlyMap<string, Buffer>, paths: strin
   const importers = new Map<string, string[]>();
   for (const path of paths) {
     const raw = files.get(path)!.toString("latin1");
-    const decoded = decodeEscapes(raw);
+    let active = textActive(raw, signatures);
+    // Decoded only when the raw text says nothing (most active files say it plainly).
+    const decoded = active ? undefined : decodeEscapes(raw);
     const texts = decoded === undefined || decoded === raw ? [raw] : [raw, decoded];
-    let active = texts.some((text) => ACTIVE.test(text) || timerActive(text) || processActive(text, signatures));
+    if (texts.length > 1) active = textActive(decoded!, signatures);
     for (const text of texts) {
       for (const match of text.matchAll(SPECIFIER)) {
         if (active) break;
