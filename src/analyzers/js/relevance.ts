@@ -50,9 +50,10 @@ const TIMER = /\bset(?:Timeout|Interval|Immediate)\b/g;
 /**
  * What may follow a timer's name when it runs nothing hidden: a call whose first argument
  * is a function written out (its body is part of this text), or, on the same line, a word
- * that cannot follow a name in code (prose in a comment or string: code cannot call it).
+ * that cannot follow a name in code (prose in a comment or string: code cannot call it);
+ * the operators that can (`in`, `of`, TypeScript's `as`, `satisfies` …) leave it active.
  */
-const INERT_AFTER_TIMER = /^(?:\s*\(\s*(?:async\b\s*)?(?:function\b|\([^()]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)|[ \t]+(?!(?:in|instanceof|as|of|from)\b)[A-Za-z_$])/;
+const INERT_AFTER_TIMER = /^(?:\s*\(\s*(?:async\b\s*)?(?:function\b|\([^()]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)|[ \t]+(?!(?:in|instanceof|of|from|as|satisfies|is|extends|implements)\b)[A-Za-z_$])/;
 
 /** setTimeout/setInterval/setImmediate named where it could run a string as code (a value passed along, a string or unknown first argument). */
 function timerActive(text: string): boolean {

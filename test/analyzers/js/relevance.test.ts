@@ -58,6 +58,7 @@ describe("which files can produce facts", () => {
       "call.js": "setTimeout.call(null, 'exports.x = 1');",
       "asi.js": "const t = setTimeout\nt('exports.x = 1');",
       "export.mjs": "export { setTimeout as later };",
+      "cast.ts": "(setTimeout satisfies Function)('exports.x = 1', 1);",
       "escaped.js": String.raw`set\u0054imeout('exports.x = 1', 1);`,
     });
     expect(irrelevant).toEqual(["arrow.js", "async.js", "fn.js", "param.js", "prose.js"]);
