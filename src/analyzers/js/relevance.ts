@@ -5,6 +5,8 @@
 // file. Irrelevant files cannot reach any source or sink: when nothing loads them they are
 // not parsed, and their functions are not analysed on their own (their exports are still
 // analysed, on demand, when a relevant file requires them). A false "active" only costs time.
+// Escapes (`\x70rocess`, `"\u0068ttps://…"`) hide nothing: the tests also run on the text
+// with its escapes decoded, the way JavaScript reads them in strings, templates and names.
 import { builtinModules } from "node:module";
 import { isSecretEnvName, type Signatures } from "../../rules/signatures.js";
 import { isCommandModule } from "./sinks.js";
@@ -13,13 +15,11 @@ import { moduleName, resolveSpecifier } from "./modules.js";
 
 const ACTIVE = new RegExp(
   [
-    // code from strings, timers that take strings, the Function constructor used as a value
+    // code from strings, the Function constructor used as a value (timers: timerActive)
     String.raw`\beval\b`,
     String.raw`\bFunction\s*[(;,)]`,
-    String.raw`\bset(?:Timeout|Interval|Immediate)\b`,
     // decoders and obfuscators whose output may name a host or be run
     String.raw`\bBuffer\b|\batob\b|fromCharCode|fromCodePoint|\bunescape\b|decodeURI|_0x`,
-    String.raw`\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F{]`,
     // a URL inside a string literal (not in a comment)
     String.raw`['"\x60][^'"\x60\n]{0,300}:\/\/`,
     // computed access to the global object, Reflect, module loading that is not a literal
@@ -29,6 +29,39 @@ const ACTIVE = new RegExp(
     String.raw`\b(?:require|import)\s*\(\s*[^'"\s)]`,
   ].join("|"),
 );
+
+/** The escapes of JavaScript strings, templates and identifiers that spell a character by code or stand for it (`\p` is `p`). */
+const ESCAPE = /\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|u\{([0-9a-fA-F]{1,8})\}|([0-3][0-7]{0,2}|[4-7][0-7]?)|([^bfnrtvxu0-9\r\n\u2028\u2029]))/g;
+
+/**
+ * The text with every escape replaced by the character it spells, in one pass as JavaScript
+ * reads it (`\\x41` stays a backslash and `x41`); undefined when it has no backslash.
+ */
+export function decodeEscapes(text: string): string | undefined {
+  if (!text.includes("\\")) return undefined;
+  return text.replace(ESCAPE, (whole, hex?: string, unit?: string, point?: string, octal?: string, itself?: string) => {
+    if (itself !== undefined) return itself;
+    const code = octal !== undefined ? parseInt(octal, 8) : parseInt(hex ?? unit ?? point!, 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
+}
+
+const TIMER = /\bset(?:Timeout|Interval|Immediate)\b/g;
+/**
+ * What may follow a timer's name when it runs nothing hidden: a call whose first argument
+ * is a function written out (its body is part of this text), or, on the same line, a word
+ * that cannot follow a name in code (prose in a comment or string: code cannot call it);
+ * the operators that can (`in`, `of`, TypeScript's `as`, `satisfies` …) leave it active.
+ */
+const INERT_AFTER_TIMER = /^(?:\s*\(\s*(?:async\b\s*)?(?:function\b|\([^()]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)|[ \t]+(?!(?:in|instanceof|of|from|as|satisfies|is|extends|implements)\b)[A-Za-z_$])/;
+
+/** setTimeout/setInterval/setImmediate named where it could run a string as code (a value passed along, a string or unknown first argument). */
+function timerActive(text: string): boolean {
+  for (const match of text.matchAll(TIMER)) {
+    if (!INERT_AFTER_TIMER.test(text.slice(match.index + match[0].length, match.index + match[0].length + 300))) return true;
+  }
+  return false;
+}
 
 const ENV_NAME = /^\s*\.\s*env\s*\.\s*([A-Za-z_$][\w$]*)/;
 
@@ -45,6 +78,10 @@ function processActive(text: string, signatures: Signatures): boolean {
     return true;
   }
   return false;
+}
+
+function textActive(text: string, signatures: Signatures): boolean {
+  return ACTIVE.test(text) || timerActive(text) || processActive(text, signatures);
 }
 
 /** Literal module specifiers: require('x'), import … from 'x', import('x'), export … from 'x'. */
@@ -64,17 +101,23 @@ export function irrelevantFiles(files: ReadonlyMap<string, Buffer>, paths: strin
   const relevant = new Set<string>();
   const importers = new Map<string, string[]>();
   for (const path of paths) {
-    const text = files.get(path)!.toString("latin1");
-    let active = ACTIVE.test(text) || processActive(text, signatures);
-    for (const match of text.matchAll(SPECIFIER)) {
-      if (active) break;
-      const specifier = match[1]!;
-      const resolution = resolveSpecifier(files, path, specifier, packageName);
-      if ("module" in resolution) active = activeModule(specifier, signatures);
-      else if ("file" in resolution) {
-        const list = importers.get(resolution.file);
-        if (list) list.push(path);
-        else importers.set(resolution.file, [path]);
+    const raw = files.get(path)!.toString("latin1");
+    let active = textActive(raw, signatures);
+    // Decoded only when the raw text says nothing (most active files say it plainly).
+    const decoded = active ? undefined : decodeEscapes(raw);
+    const texts = decoded === undefined || decoded === raw ? [raw] : [raw, decoded];
+    if (texts.length > 1) active = textActive(decoded!, signatures);
+    for (const text of texts) {
+      for (const match of text.matchAll(SPECIFIER)) {
+        if (active) break;
+        const specifier = match[1]!;
+        const resolution = resolveSpecifier(files, path, specifier, packageName);
+        if ("module" in resolution) active = activeModule(specifier, signatures);
+        else if ("file" in resolution) {
+          const list = importers.get(resolution.file);
+          if (list) list.push(path);
+          else importers.set(resolution.file, [path]);
+        }
       }
     }
     if (active) relevant.add(path);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { irrelevantFiles } from "../../../src/analyzers/js/relevance.js";
+import { decodeEscapes, irrelevantFiles } from "../../../src/analyzers/js/relevance.js";
 import { analyze, flowSummary, signatures } from "./helpers.js";
 
 function classify(sources: Record<string, string>): string[] {
@@ -28,6 +28,40 @@ describe("which files can produce facts", () => {
       "dec.js": "exports.d = Buffer.from('aGk=', 'base64');",
     });
     expect(irrelevant).toEqual(["comment.js", "data.js", "env.js", "esm.mjs", "math.js"]);
+  });
+
+  it("escapes are read the way JavaScript reads them: one that spells an active name or URL makes its file active, others do not", () => {
+    const irrelevant = classify({
+      "regex.js": String.raw`exports.re = /[\x00-\x1f\u2028\u{1F600}]/u; exports.s = "caf\u00e9 \x41\n";`,
+      "ident.js": String.raw`exports.t = \u0070rocess.env.NPM_TOKEN;`,
+      "code.js": String.raw`exports.t = pro\u{63}ess['env'];`,
+      "url.js": String.raw`exports.u = "\x68ttps\x3a\x2f/example.invalid/";`,
+      "octal.js": String.raw`exports.u = "\150ttps\072//example.invalid/";`,
+      "spec.js": String.raw`exports.h = require("htt\ps");`,
+      "kept.js": String.raw`exports.s = "\\x70rocess.env.NPM_TOKEN";`,
+    });
+    expect(irrelevant).toEqual(["kept.js", "regex.js"]);
+    expect(decodeEscapes(String.raw`a\x41\u0042\u{43}\104\e\\x41`)).toBe(String.raw`aABCDe\x41`);
+    expect(decodeEscapes("no escapes")).toBeUndefined();
+  });
+
+  it("a timer is active unless its first argument is a function written out, or it is named in prose", () => {
+    const irrelevant = classify({
+      "arrow.js": "exports.a = () => setTimeout(() => { exports.n = 0; }, 10);",
+      "async.js": "exports.a = () => setInterval(async (x) => x, 10);",
+      "fn.js": "exports.a = (cb) => setImmediate(function () { cb(); });",
+      "param.js": "exports.a = (w) => setTimeout(w => w, 1);",
+      "prose.js": "// setTimeout delays above 2^31-1 overflow\nexports.max = 2 ** 31 - 1;",
+      "string.js": "exports.a = (c) => setTimeout(c, 10);",
+      "literal.js": "setTimeout('exports.x = 1', 10);",
+      "alias.js": "const later = setTimeout;\nlater('exports.x = 1');",
+      "call.js": "setTimeout.call(null, 'exports.x = 1');",
+      "asi.js": "const t = setTimeout\nt('exports.x = 1');",
+      "export.mjs": "export { setTimeout as later };",
+      "cast.ts": "(setTimeout satisfies Function)('exports.x = 1', 1);",
+      "escaped.js": String.raw`set\u0054imeout('exports.x = 1', 1);`,
+    });
+    expect(irrelevant).toEqual(["arrow.js", "async.js", "fn.js", "param.js", "prose.js"]);
   });
 
   it("an unreached file that only wires a reader to a sender is still analysed", async () => {
