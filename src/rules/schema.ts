@@ -418,6 +418,8 @@ const indicatorsSchema = z
           .strict(),
       )
       .default([]),
+    /** Top-level domains under which a whole dotted string is a hostname indicator (both front-ends; lower case, no dot). */
+    publicTlds: z.array(z.string().regex(/^[a-z]{2,24}$/, "a top-level domain in lower case, without the dot")).default([]),
   })
   .strict();
 

@@ -186,6 +186,8 @@ export interface Signatures {
   exfilServices: CompiledPattern<{ name: string; category: string }>[];
   knownBad: IndicatorsData["knownBad"];
   issuers: Issuer[];
+  /** indicators.yaml `publicTlds`: TLDs under which a whole dotted string is a hostname indicator (both front-ends). */
+  publicTlds: Set<string>;
   commands: CompiledCommands;
   /** signatures/decoders.yaml: qualified call name → algorithm (Python front-end). */
   decoders: { python: Record<string, DecoderAlgorithm> };
@@ -258,6 +260,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     exfilServices: [],
     knownBad: [],
     issuers: [],
+    publicTlds: new Set(),
     commands: { programs: table(), credentialCommands: [], sshLoginFlags: new Set(), runners: { python: new Set(), js: { modules: new Set(), commandLine: new Set(), argv: new Set(), commandLineModules: new Set() } } },
     decoders: { python: table() },
     encoders: { python: table() },
@@ -436,6 +439,7 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
       })),
     );
     into.knownBad.push(...indicators.knownBad);
+    addAll(into.publicTlds, indicators.publicTlds);
     for (const issuer of indicators.issuers) {
       into.issuers.push({
         name: issuer.name,
