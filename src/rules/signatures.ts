@@ -73,6 +73,18 @@ export interface SecretStore {
   decrypt: boolean;
 }
 
+/** A cloud SDK's credential chain (sources.yaml `credentialChains.js`); patterns match a call's path, a call written `()`. */
+export interface CredentialChain {
+  module: RegExp;
+  note: string;
+  classes?: RegExp;
+  factories?: RegExp;
+  asyncFactories?: RegExp;
+  reads?: RegExp;
+  credentialClasses?: RegExp;
+  members?: RegExp;
+}
+
 /** JS modules whose calls run a program (signatures/commands.yaml `runners.js`). */
 export interface JsRunners {
   /** Every module listed, `commandLineModules` included. */
@@ -172,6 +184,8 @@ export interface Signatures {
   cloudMetadata: { hosts: RegExp[]; credentialPaths: RegExp[] };
   /** sources.yaml `secretStores.js`: module → store, operations that read a secret; aws-sdk v2 class → module. */
   secretStores: { js: { modules: Record<string, SecretStore>; awsV2Classes: Record<string, string> } };
+  /** sources.yaml `credentialChains.js`: cloud SDK credential chains (JS front-end). */
+  credentialChains: { js: CredentialChain[] };
   /** sources.yaml `fileApis`: file-system modules and their members that read, list or copy a file (JS), calls that open or copy one (Python). */
   fileApis: { js: { modules: Set<string>; globals: Set<string>; reads: Set<string>; lists: Set<string>; copies: Set<string>; writes: Set<string> }; python: { opens: Set<string>; copies: Set<string> } };
   /** sources.yaml `tokenSamples`: made-up tokens of well-known formats (JS front-end). */
@@ -250,6 +264,7 @@ export function loadSignatures(extraDirs: string[] = []): Signatures {
     credentialConsumers: { python: [], js: { ssh: new Set(), wallet: new Set(), other: new Set(), imported: NOTHING, walletImported: NOTHING } },
     cloudMetadata: { hosts: [], credentialPaths: [] },
     secretStores: { js: { modules: table(), awsV2Classes: table() } },
+    credentialChains: { js: [] },
     fileApis: { js: { modules: new Set(), globals: new Set(), reads: new Set(), lists: new Set(), copies: new Set(), writes: new Set() }, python: { opens: new Set(), copies: new Set() } },
     tokenSamples: [],
     promptModules: { js: new Set() },
@@ -382,6 +397,14 @@ function mergeDirectory(into: Signatures, data: SignatureDirData): void {
     for (const [module, entry] of Object.entries(sources.secretStores.js)) {
       into.secretStores.js.modules[module] = { store: entry.store, reads: compileFlagged(entry.reads), decrypt: entry.decrypt };
       if (entry.awsV2Class) into.secretStores.js.awsV2Classes[entry.awsV2Class] = module;
+    }
+    for (const chain of sources.credentialChains.js) {
+      const compiled: CredentialChain = { module: compileFlagged(chain.module), note: chain.note };
+      for (const field of ["classes", "factories", "asyncFactories", "reads", "credentialClasses", "members"] as const) {
+        const pattern = chain[field];
+        if (pattern !== undefined) compiled[field] = compileFlagged(pattern);
+      }
+      into.credentialChains.js.push(compiled);
     }
     const files = into.fileApis.js;
     addAll(files.modules, sources.fileApis.js.modules);
