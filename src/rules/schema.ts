@@ -121,6 +121,30 @@ const apiSourceSchema = z
   .refine((a) => (a.call === undefined) !== (a.pattern === undefined), "an API source has either call (the exact name) or pattern")
   .refine((a) => a.pattern === undefined || a.detail === undefined, "a pattern entry's detail is the call it matched: detail is read with call only");
 
+/**
+ * signatures/sources.yaml `credentialChains.js[]`: a cloud SDK's credential chain. Patterns are
+ * matched against the call's path from the module, a call written `()` (`GoogleAuth().getClient`).
+ */
+const credentialChainSchema = z
+  .object({
+    module: flaggedRegex,
+    note: z.string().min(1),
+    /** `new <class>()` gives an SDK object. */
+    classes: flaggedRegex.optional(),
+    /** A call gives an SDK object (`fromIni()`, a provider to call). */
+    factories: flaggedRegex.optional(),
+    /** A call gives a promise of an SDK object (`getClient()`). */
+    asyncFactories: flaggedRegex.optional(),
+    /** A call resolves the credentials (a promise, and a callback argument's second parameter). */
+    reads: flaggedRegex.optional(),
+    /** `new <class>()` holds the credentials. */
+    credentialClasses: flaggedRegex.optional(),
+    /** A member read that is the credentials, by its path (`config.credentials`). */
+    members: flaggedRegex.optional(),
+  })
+  .strict()
+  .refine((c) => [c.classes, c.factories, c.asyncFactories, c.reads, c.credentialClasses, c.members].some((p) => p !== undefined), "a credential chain with none of classes, factories, asyncFactories, reads, credentialClasses, members means nothing to the JS front-end");
+
 /** A list of names (modules, members, options) matched exactly. */
 const names = z.array(z.string().min(1));
 /** An environment variable's name as both front-ends look it up (Python and JS's folder lookup upper-case it first). */
@@ -175,6 +199,8 @@ const sourcesSchema = z
       })
       .strict()
       .default({ js: {} }),
+    /** Cloud SDK credential chains (JS front-end): which calls of a module give an SDK object, resolve the credentials or hold them. */
+    credentialChains: z.object({ js: z.array(credentialChainSchema).default([]) }).strict().default({ js: [] }),
     /** File-system modules and the members that read, list or copy the file they are given (JS front-end). */
     fileApis: z
       .object({
@@ -418,6 +444,8 @@ const indicatorsSchema = z
           .strict(),
       )
       .default([]),
+    /** Top-level domains under which a whole dotted string is a hostname indicator (both front-ends; lower case, no dot). */
+    publicTlds: z.array(z.string().regex(/^[a-z]{2,24}$/, "a top-level domain in lower case, without the dot")).default([]),
   })
   .strict();
 

@@ -1,27 +1,19 @@
 // Cloud SDK credential calls: the credentials an SDK's provider chain resolves (environment,
 // shared files, SSO, instance metadata) as a source. Handed to the SDK's own clients they
-// only sign; their raw values copied into a request to another host are stolen. Issuers
-// (signatures/indicators.yaml) match the detail, which names the SDK module.
-// - AWS v3: `fromNodeProviderChain()()`, `fromIni()`, `fromEnv()`, … and `defaultProvider()`:
-//   a provider function whose call resolves to the credentials.
-// - AWS v2: `AWS.config.credentials`, `AWS.config.getCredentials(cb)`, `new AWS.*Credentials()`.
-// - google-auth-library: `new GoogleAuth()` → `getAccessToken/getCredentials/getRequestHeaders`,
-//   `getClient()` → the same methods on the client.
-// - @azure/identity: `new DefaultAzureCredential()` (any `*Credential`) → `getToken(scope)`.
-// Secret stores (signatures/sources.yaml secretStores.js): a secret's value read through the store's SDK is a credential
-// too - AWS Secrets Manager and SSM SecureStrings (v3 `client.send(new GetSecretValueCommand(…))`,
-// aggregated clients and v2 `new AWS.SecretsManager().getSecretValue(…)`), GCP Secret Manager
-// `accessSecretVersion`, Azure Key Vault `getSecret`.
+// only sign; their raw values copied into a request to another host are stolen. Which calls
+// of which modules do what is data: signatures/sources.yaml credentialChains.js (AWS v3
+// providers, aws-sdk v2, google-auth-library, @azure/identity) and secretStores.js (a
+// secret's value read through a secret store's SDK: AWS Secrets Manager and SSM, GCP Secret
+// Manager, Azure Key Vault). Issuers (signatures/indicators.yaml) match the detail, which
+// names the SDK module.
 import type { Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
 import { sourceTaint } from "./sources.js";
 import type { Node } from "./ast.js";
 import type { Frame } from "./frame.js";
+import type { CredentialChain } from "../../rules/signatures.js";
 import type { Ref, Value } from "./values.js";
 
-const AWS_PROVIDER_MODULES = /^@aws-sdk\/(credential-providers|credential-provider-[a-z-]+)$/;
-const AWS_PROVIDER_FACTORY = /^(from[A-Z]\w*|defaultProvider)$/;
-const GOOGLE_SECRET_METHODS = new Set(["getAccessToken", "getCredentials", "getRequestHeaders", "getIdTokenClient"]);
 /** The marker a model puts after a call in a ref path: `fromIni()` is ["fromIni", CALLED]. */
 const CALLED = "()";
 
@@ -57,54 +49,56 @@ function secretStoreCall(I: Interpreter, module: string, path: string[], call: C
   return v2 ? secret : { resolved: secret, taint: secret.taint };
 }
 
+/** A ref path as the chains' patterns read it: `["GoogleAuth", "()", "getClient"]` is `GoogleAuth().getClient`. */
+function pathText(path: string[]): string {
+  let text = "";
+  for (const part of path) text += part === CALLED ? CALLED : text ? `.${part}` : part;
+  return text;
+}
+
+/** The chains of each module name looked up, per signature set (every call into a module asks). */
+const chainsByModule = new WeakMap<CredentialChain[], Map<string, CredentialChain[]>>();
+
+function chainsOf(I: Interpreter, module: string): CredentialChain[] {
+  const all = I.signatures.credentialChains.js;
+  let byModule = chainsByModule.get(all);
+  if (!byModule) chainsByModule.set(all, (byModule = new Map()));
+  let chains = byModule.get(module);
+  if (!chains) {
+    if (byModule.size >= 10_000) byModule.clear();
+    byModule.set(module, (chains = all.filter((c) => c.module.test(module))));
+  }
+  return chains;
+}
+
 /** A call into a cloud SDK module: a credential source or an object of the SDK; undefined when not modelled. */
 export function cloudSdkCall(I: Interpreter, module: string, path: string[], call: Call): Value | undefined {
-  const ref: Ref = { module, path };
-  const last = path.at(-1) ?? "";
   const secret = secretStoreCall(I, module, path, call);
   if (secret) return secret;
-  if (AWS_PROVIDER_MODULES.test(module)) {
-    if (path.length === 1 && AWS_PROVIDER_FACTORY.test(last)) return called(ref);
-    if (path.length === 2 && path[1] === CALLED) {
-      const creds = credentials(I, `${module} ${path[0]}()`, "resolves AWS credentials through the SDK's provider chain", call.node, call.frame);
-      return { resolved: creds, taint: creds.taint };
-    }
-    return undefined;
-  }
-  if (module === "aws-sdk") {
-    if (last === "getCredentials" || last === "getPromise" || last === "get" || last === "refreshPromise") {
-      const creds = credentials(I, `aws-sdk ${path.join(".")}`, "reads AWS credentials through the SDK", call.node, call.frame);
+  const chains = chainsOf(I, module);
+  if (chains.length === 0) return undefined;
+  const callee = pathText(path);
+  for (const chain of chains) {
+    if (chain.reads?.test(callee)) {
+      const creds = credentials(I, `${module} ${callee}`, chain.note, call.node, call.frame);
       const callback = call.args.find((a) => a.fn);
       if (callback) I.invokeCallback(callback, [{}, creds], call.node, call.frame);
       return { resolved: creds, taint: creds.taint };
     }
-    if (call.isNew && /Credentials$/.test(last)) return credentials(I, `aws-sdk new ${path.join(".")}()`, "loads AWS credentials through the SDK", call.node, call.frame);
-    return undefined;
-  }
-  if (module === "google-auth-library") {
-    if (call.isNew && path.length === 1) return called(ref);
-    if (path.includes(CALLED) && last === "getClient") return { resolved: called(ref) };
-    if (path.includes(CALLED) && GOOGLE_SECRET_METHODS.has(last)) {
-      const creds = credentials(I, `google-auth-library ${last}()`, "gets Google Cloud credentials through the SDK", call.node, call.frame);
-      return { resolved: creds, taint: creds.taint };
-    }
-    return undefined;
-  }
-  if (module === "@azure/identity") {
-    if (call.isNew && /Credential$/.test(last)) return called(ref);
-    if (path.includes(CALLED) && last === "getToken") {
-      const creds = credentials(I, `@azure/identity ${path[0]}.getToken()`, "gets an Azure access token through the SDK", call.node, call.frame);
-      return { resolved: creds, taint: creds.taint };
-    }
+    if (call.isNew && chain.credentialClasses?.test(callee)) return credentials(I, `${module} new ${callee}()`, chain.note, call.node, call.frame);
+    if ((call.isNew && chain.classes?.test(callee)) || chain.factories?.test(callee)) return called({ module, path });
+    if (chain.asyncFactories?.test(callee)) return { resolved: called({ module, path }) };
   }
   return undefined;
 }
 
-/** `AWS.config.credentials` (aws-sdk v2) read as a value: the resolved credentials. */
+/** A member read that is the credentials (aws-sdk v2 `AWS.config.credentials`). */
 export function cloudSdkMember(I: Interpreter, ref: Ref, key: string, node: Node, frame: Frame): Value | undefined {
-  if (ref.module !== "aws-sdk" || key !== "credentials") return undefined;
-  if (!(ref.path.length === 1 && ref.path[0] === "config") && ref.path.at(-1) !== CALLED) return undefined;
-  const creds = credentials(I, `aws-sdk ${[...ref.path, key].join(".")}`, "reads AWS credentials through the SDK", node, frame);
+  if (ref.module === undefined) return undefined;
+  const chains = chainsOf(I, ref.module).filter((c) => c.members);
+  if (chains.length === 0) return undefined;
+  const member = pathText([...ref.path, key]);
+  const chain = chains.find((c) => c.members!.test(member));
   // Its methods (`.get(cb)`, `.getPromise()`) hand the same object to their callbacks.
-  return creds;
+  return chain ? credentials(I, `${ref.module} ${member}`, chain.note, node, frame) : undefined;
 }

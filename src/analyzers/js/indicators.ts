@@ -1,5 +1,4 @@
 import { trimEndChars } from "../../core/trim.js";
-import { PUBLIC_TLDS } from "../common/public-tlds.js";
 // Which folded strings look like network indicators: a URL, a hostname with a dot and
 // a public top-level domain, or an IPv4 address. Cheap and precise on purpose: dotted
 // identifiers (`module.exports`, `index.js`) must not match.
@@ -12,11 +11,12 @@ const HOST_PORT = /^([^:/\s]+)(?::\d{1,5})?$/;
 /** Words that are dotted property paths, not hosts, even with a TLD-like last label. */
 const NOT_HOST_FIRST_LABELS = new Set(["window", "self", "document", "this", "parent", "module", "exports", "process", "console"]);
 
-export function isPublicHostname(text: string): boolean {
+/** Whole text is a hostname under one of `tlds` (signatures/indicators.yaml publicTlds). */
+export function isPublicHostname(text: string, tlds: ReadonlySet<string>): boolean {
   const match = HOSTNAME.exec(text);
   if (!match || text.length > 253 || !text.includes(".")) return false;
   const tld = match[1]!.toLowerCase();
-  if (!PUBLIC_TLDS.js.has(tld)) return false;
+  if (!tlds.has(tld)) return false;
   const first = text.split(".")[0]!.toLowerCase();
   return !NOT_HOST_FIRST_LABELS.has(first);
 }
@@ -25,14 +25,14 @@ export function isIPv4(text: string): boolean {
   return IPV4.test(text) && !/^0\.0\.0\.0|^127\.|^255\./.test(text);
 }
 
-/** Indicators found in a folded string (at most a few; long strings are scanned for URLs only). */
-export function indicatorsIn(text: string): string[] {
+/** Indicators found in a folded string (at most a few; long strings are scanned for URLs only); a bare hostname counts under one of `tlds`. */
+export function indicatorsIn(text: string, tlds: ReadonlySet<string>): string[] {
   if (text.length < 4) return [];
   const trimmed = text.trim();
   const out: string[] = [];
   if (trimmed.length <= 260 && !/\s/.test(trimmed)) {
     const hostPort = HOST_PORT.exec(trimmed);
-    if (hostPort && (isIPv4(trimmed) || isPublicHostname(hostPort[1]!))) return [trimmed];
+    if (hostPort && (isIPv4(trimmed) || isPublicHostname(hostPort[1]!, tlds))) return [trimmed];
   }
   if (!text.includes("://")) return out;
   const scanned = text.length > 20_000 ? text.slice(0, 20_000) : text;

@@ -105,7 +105,7 @@ export class Interpreter {
 
   noteString(text: string, node: Node, frame: Frame, literal = false): void {
     if (text.length < 4 || text.length > 100_000) return;
-    for (const value of indicatorsIn(text)) {
+    for (const value of indicatorsIn(text, this.signatures.publicTlds)) {
       const host = hostOf(value) ?? value;
       if (literal) this.literalHosts.add(host);
       else if (this.literalHosts.has(host)) continue;

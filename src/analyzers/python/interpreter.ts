@@ -476,7 +476,7 @@ export class Interpreter {
 
   indicators(frame: Frame, node: PyNode, text: string): void {
     if (text.length < 7) return;
-    for (const value of extractIndicators(text)) this.collector.indicator(value, location(frame, node));
+    for (const value of extractIndicators(text, this.signatures.publicTlds)) this.collector.indicator(value, location(frame, node));
   }
 
   /** Parse decoded code (exec/eval of a folded string). */

@@ -104,3 +104,19 @@ export interface BruteForceState {
   episodes: [string, Episode][];
   sources: [string, SourceHistory][];
 }
+
+/** The saved form keeps open and ended connections apart (as it did before they shared a map). */
+export function savedConnections(host: HostState): { connections: [string, Connection][]; closed: [string, number][] } {
+  const connections: [string, Connection][] = [];
+  const closed: [string, number][] = [];
+  for (const [key, connection] of host.connections) {
+    if (connection.closedAt === undefined) connections.push([savedKey(key), connection]);
+    else closed.push([savedKey(key), connection.closedAt]);
+  }
+  return { connections, closed };
+}
+
+/** An ended connection as loaded from the saved form: only its end time is read. */
+export function closedStub(at: number): Connection {
+  return { host: "", ip: "", start: at, last: at, attempted: false, invalid: false, refused: true, authenticated: false, evidence: [], closedAt: at };
+}
