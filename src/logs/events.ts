@@ -127,9 +127,9 @@ export interface Cursor {
   line: number;
 }
 
-/** sshd, its 9.8+/10.0+ children, and the old "sshd(pam_unix)" program tag. */
+/** An SSH server: sshd, its 9.8+/10.0+ children, the old "sshd(pam_unix)" tag, and Dropbear (parsers/dropbear.ts). */
 export function isSshdProgram(program: string | undefined): boolean {
-  return program === "sshd" || program === "sshd-session" || program === "sshd-auth" || program === "sshd(pam_unix)";
+  return program === "sshd" || program === "sshd-session" || program === "sshd-auth" || program === "sshd(pam_unix)" || program === "dropbear";
 }
 
 /** The remote party of an inbound event: its address, or its name when the log only gave a name. */

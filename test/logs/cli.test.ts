@@ -45,6 +45,14 @@ describe("exfilscan logs", () => {
     expect((JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as { alerts: unknown[] }).alerts).toEqual([]);
   });
 
+  it("reads a BusyBox/Alpine messages file of Dropbear lines as syslog and alerts on it", async () => {
+    const out = join(dir, "r.json");
+    const code = await cli("logs", join(FIXTURES, "syslog", "dropbear-busybox.log"), "--no-state", "--reference-time", "2026-12-31T00:00:00Z", "-f", "json", "-o", out);
+    expect(code).toBe(1);
+    const report = JSON.parse(readFileSync(out, "utf8")) as { alerts: { ruleId: string; source?: { ip: string } }[] };
+    expect(report.alerts.map((a) => [a.ruleId, a.source?.ip])).toEqual([["ssh-slow-brute-force", "203.0.113.50"], ["login-after-failures", "198.51.100.30"]]);
+  });
+
   it("exits 2 when no input could be read", async () => {
     expect(await cli("logs", join(dir, "nope.log"), "--no-state", "-f", "json", "-o", join(dir, "r.json"))).toBe(2);
   });

@@ -2,6 +2,7 @@
 // the kernel says ran), not by SYSLOG_IDENTIFIER, which any `logger -t sshd` can forge.
 import { isSshdProgram } from "../events.js";
 import { plausibleTimestamp } from "../time.js";
+import { parseDropbearMessage } from "./dropbear.js";
 import { parseSshdMessage, type EventBase } from "./sshd.js";
 import { SshdContext } from "./sshd-context.js";
 import type { LogParser, ParseSession, ParserContext } from "./types.js";
@@ -67,7 +68,7 @@ export const journaldParser: LogParser = {
           timestamp, file: context.file, line: lineNumber, format: "journald",
           ...(host ? { host } : {}), ...(program ? { program } : {}), ...(pid && /^\d+$/.test(pid) ? { pid: Number(pid) } : {}),
         };
-        const event = parseSshdMessage(message, base);
+        const event = program === "dropbear" ? parseDropbearMessage(message, base) : parseSshdMessage(message, base);
         if (event) sshd.complete(event);
         if (program === "ssh") {
           if (event?.action !== "ssh_client_connect") return "skipped";

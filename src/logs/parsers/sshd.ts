@@ -99,7 +99,7 @@ function setSource(target: SshdEvent, text: string | undefined): void {
   else target.sourceDomain = text.toLowerCase();
 }
 
-function event(base: EventBase, action: EventAction, outcome: Outcome, fields: Partial<HostEvent>): HostEvent {
+export function event(base: EventBase, action: EventAction, outcome: Outcome, fields: Partial<HostEvent>): HostEvent {
   const result = new SshdEvent(base, action, outcome);
   const target = result as unknown as Record<string, unknown>;
   const source = fields as Record<string, unknown>;

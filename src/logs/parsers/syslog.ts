@@ -2,6 +2,7 @@
 // ("2024-07-01T22:13:21.123+02:00 host sshd[1]: msg") and RFC 5424 ("<38>1 ts host sshd 1 - - msg").
 import { isSshdProgram, type HostEvent } from "../events.js";
 import { YearInference, parseIsoTimestamp } from "../time.js";
+import { parseDropbearMessage } from "./dropbear.js";
 import { parseSshdMessage, type EventBase } from "./sshd.js";
 import { SshdContext } from "./sshd-context.js";
 import type { LineStatus, LogParser, ParseSession, ParserContext } from "./types.js";
@@ -9,8 +10,10 @@ import type { LineStatus, LogParser, ParseSession, ParserContext } from "./types
 // Host then "program[pid]:"; the host never ends in ":" (that is a host-less "sshd[1]:" line).
 const RFC3164 = /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))? (\S*[^\s:]) ([^\s:[]+)(?:\[(\d*)\])?: ?(.*)$/;
 // Variants seen in real logs: no hostname ("Nov 23 21:50:19 sshd[8148]: …") and a bracketed
-// tag with or without its colon ("Mar  3 00:17:22 [sshd]: …", "… host [sshd] …").
-const RFC3164_LOOSE = /^(?=.*$)(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))? (?:(\S*[^\s:\]]) )?(?:\[([\w-]+)\]:?|([^\s:[]+)(?:\[(\d*)\])?:) ?([\s\S]*)$/;
+// tag with or without its colon ("Mar  3 00:17:22 [sshd]: …", "… host [sshd] …"), and BusyBox
+// syslogd's (Alpine, OpenWrt, embedded) "facility.priority" after the host (sysklogd/syslogd.c
+// timestamp_and_log: "%s %.64s %s %s" with parse_fac_prio_20's "%s.%s" or "<%d>").
+const RFC3164_LOOSE = /^(?=.*$)(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))? (?:(\S*[^\s:\]]) )?(?:(?:[a-z]+[0-7]?\.[a-z]+|<\d{1,3}>) )?(?:\[([\w-]+)\]:?|([^\s:[]+)(?:\[(\d*)\])?:) ?([\s\S]*)$/;
 const ISO = /^(?:<\d{1,3}>)?(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?) (\S+) ([^\s:[]+)(?:\[(\d+)\])?: ?(.*)$/;
 // STRUCTURED-DATA: "-" or SD-ELEMENTs "[id name="value" …]"; a value is quoted and may hold an
 // unescaped "]" (rsyslog writes `test="[brackets]"`: fail2ban's sshd test log, gh-2309).
@@ -169,7 +172,7 @@ export function parseSyslogHeaderByRegex(text: string, years: YearInference, off
 
 export const syslogParser: LogParser = {
   name: "syslog",
-  description: "OpenSSH in syslog files (auth.log, secure): RFC 3164, ISO 8601 and RFC 5424 headers",
+  description: "OpenSSH and Dropbear in syslog files (auth.log, secure, messages): RFC 3164, ISO 8601 and RFC 5424 headers",
   detect(firstLines) {
     const years = new YearInference(Date.now());
     const hits = firstLines.filter((l) => parseSyslogHeader(l, years, 0) !== undefined).length;
@@ -199,7 +202,8 @@ function syslogSession(context: ParserContext, sshd: SshdContext, years: YearInf
       base.pid = header.pid;
       // rsyslog's "message repeated N times: [ msg]" stands for N identical lines.
       const repeated = header.message.charCodeAt(0) === 109 /* m */ ? REPEATED.exec(header.message) : null;
-      const event: HostEvent | undefined = parseSshdMessage(repeated ? repeated[2]! : header.message, base);
+      const message = repeated ? repeated[2]! : header.message;
+      const event: HostEvent | undefined = program === "dropbear" ? parseDropbearMessage(message, base) : parseSshdMessage(message, base);
       if (event) sshd.complete(event);
       // The ssh client shares message texts with sshd; from it only its own connect lines count.
       if (program === "ssh") {
