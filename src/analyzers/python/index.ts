@@ -4,7 +4,7 @@ import type { LoadedPackage } from "../../ingest/types.js";
 import type { Signatures } from "../../rules/signatures.js";
 import { emptyFacts, type PackageFacts } from "../facts.js";
 import { Interpreter } from "./interpreter.js";
-import { initPythonParser } from "./parser.js";
+import { forgetInternedText, initPythonParser } from "./parser.js";
 import { backendFiles, fileTrigger, pthCode, type CodeUnit } from "./triggers.js";
 import { readInTreeBackend } from "../../ingest/python-metadata.js";
 import { BUDGET_REASON, resolveBudget, type AnalysisBudget } from "../budget.js";
@@ -34,10 +34,13 @@ export async function analyzePythonPackage(pkg: LoadedPackage, signatures: Signa
   const parser = await initPythonParser();
   const interpreter = new Interpreter(units, signatures, parser, limits);
   try {
+    await interpreter.parseUnits();
     interpreter.run();
   } catch (error) {
     // A bug in the analyzer must not lose the package: report it and keep what was found.
     facts.parseProblems.push({ file: units[0]!.file, message: `python analyzer error: ${error instanceof Error ? error.message : String(error)}` });
+  } finally {
+    forgetInternedText();
   }
   interpreter.collector.finish(facts);
   facts.parseProblems.push(...interpreter.problems);

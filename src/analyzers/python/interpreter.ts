@@ -10,7 +10,7 @@ import { extractIndicators } from "./indicators.js";
 import { unknown, join, type ClassInfo, type FunctionInfo, type ParamInfo, type ScopeChain, type Taint, type Value } from "./model.js";
 import { moduleNames } from "./modules.js";
 import { resolvePackagePath } from "./package-files.js";
-import { parsePython } from "./parser.js";
+import { initPythonParser, parsePython } from "./parser.js";
 import { execBlock } from "./statements.js";
 import { callValue, execCode } from "./calls.js";
 import type { CallArgs } from "./library.js";
@@ -53,7 +53,8 @@ export class Interpreter {
   constructor(
     units: CodeUnit[],
     readonly signatures: Signatures,
-    readonly parser: Parser,
+    /** Replaced between files when the wasm runtime is recycled (parser.ts). */
+    public parser: Parser,
     readonly budget: AnalysisBudget,
   ) {
     for (const unit of units) this.units.set(unit.file, unit);
@@ -61,8 +62,8 @@ export class Interpreter {
     this.meter = new StepMeter(budget);
   }
 
+  /** Parse first (parseUnits), then run. */
   run(): void {
-    this.parseUnits();
     try {
       for (let pass = 0; pass < PASSES; pass++) {
         // A second pass lets fields written late reach earlier reads; without any credential read it cannot add a flow.
@@ -90,8 +91,9 @@ export class Interpreter {
   /**
    * Parse every unit, install-time code first, then shallow files (entry points), keeping
    * at most `packageNodes` syntax-tree nodes: the rest are not analysed, and said so.
+   * Asynchronous only to let the parser's wasm runtime be replaced between files.
    */
-  private parseUnits(): void {
+  async parseUnits(): Promise<void> {
     let nodes = 0;
     const left: string[] = [];
     for (const unit of this.parseOrder()) {
@@ -99,6 +101,7 @@ export class Interpreter {
         left.push(unit.file);
         continue;
       }
+      this.parser = await initPythonParser();
       const parsed = parsePython(this.parser, unit.source);
       if (!parsed) {
         this.problems.push({ file: unit.file, message: "could not parse" });

@@ -1,23 +1,70 @@
-// tree-sitter-python behind one function: text in, plain PyNode tree out. The wasm
-// runtime and the grammar are loaded once per process.
+// tree-sitter-python behind one function: text in, plain PyNode tree out.
+//
+// A wasm instance never gives memory back: its heap stays at the high-water mark of the
+// largest tree it ever held (a 2 MB generated file leaves ~100 MB for the rest of the run).
+// So the runtime is a replaceable instance: once its heap has grown past RECYCLE_HEAP_BYTES,
+// the next initPythonParser() (between files and between packages) loads a fresh one from
+// a fresh copy of the CommonJS build, and the old instance, heap included, becomes garbage.
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { Language, Parser, type TreeCursor } from "web-tree-sitter";
+import type * as TreeSitter from "web-tree-sitter";
+import type { Language, Parser, TreeCursor } from "web-tree-sitter";
 import type { PyNode } from "./ast.js";
 import { recoverStatements } from "./recovery.js";
 
-let parserPromise: Promise<Parser> | undefined;
+/** A runtime whose wasm heap has grown past this is replaced at the next file or package. */
+export const RECYCLE_HEAP_BYTES = 64 * 1024 * 1024;
 
-/** Load the runtime and the grammar once; later calls share the same parser. */
-export function initPythonParser(): Promise<Parser> {
-  parserPromise ??= (async () => {
-    await Parser.init();
-    const wasm = createRequire(import.meta.url).resolve("tree-sitter-python/tree-sitter-python.wasm");
-    const language = await Language.load(wasm);
-    const parser = new Parser();
-    parser.setLanguage(language);
-    return parser;
-  })();
-  return parserPromise;
+const require = createRequire(import.meta.url);
+
+interface Runtime {
+  parser: Parser;
+  /** The emscripten module object: its HEAPU8 is replaced by a larger view when the heap grows. */
+  module: { HEAPU8?: Uint8Array; wasmBinary?: Uint8Array };
+}
+
+let runtime: Promise<Runtime> | undefined;
+let loaded: Runtime | undefined;
+/** Runtime and grammar wasm, read once per thread. */
+let binaries: { runtime: Uint8Array; grammar: Uint8Array } | undefined;
+
+async function loadRuntime(): Promise<Runtime> {
+  binaries ??= {
+    runtime: readFileSync(require.resolve("web-tree-sitter/tree-sitter.wasm")),
+    grammar: readFileSync(require.resolve("tree-sitter-python/tree-sitter-python.wasm")),
+  };
+  // A fresh evaluation of the module: its emscripten instance is held by module-level state.
+  // The previous copy is forgotten by the cache and by the parent's list of children (which would keep it alive).
+  const path = require.resolve("web-tree-sitter");
+  const previous = require.cache[path];
+  delete require.cache[path];
+  const siblings = previous?.parent?.children;
+  if (previous && siblings?.includes(previous)) siblings.splice(siblings.indexOf(previous), 1);
+  const treeSitter = require(path) as typeof TreeSitter;
+  const module: Runtime["module"] = { wasmBinary: binaries.runtime };
+  await treeSitter.Parser.init(module);
+  const language = await treeSitter.Language.load(binaries.grammar);
+  const parser = new treeSitter.Parser();
+  parser.setLanguage(language);
+  return { parser, module };
+}
+
+/** Bytes of the current runtime's wasm heap (0 before the first load). */
+export function pythonParserHeapBytes(): number {
+  return loaded?.module.HEAPU8?.byteLength ?? 0;
+}
+
+/**
+ * The parser, loaded on first use. When the heap has grown past RECYCLE_HEAP_BYTES a new
+ * runtime is loaded; a parser handed out before stays usable (its instance lives as long as it).
+ */
+export function initPythonParser(recycleAbove = RECYCLE_HEAP_BYTES): Promise<Parser> {
+  if (loaded && pythonParserHeapBytes() > recycleAbove) {
+    runtime = undefined;
+    loaded = undefined;
+  }
+  runtime ??= loadRuntime().then((r) => (loaded = r));
+  return runtime.then((r) => r.parser);
 }
 
 export interface ParsedPython {
@@ -133,9 +180,18 @@ function trimChildren(node: PyNode): void {
   if (node.children !== NO_CHILDREN) node.children = node.children.slice();
 }
 
-/** Short leaf texts (identifiers, numbers, operators) repeat across a package: one copy each. */
+/**
+ * Short leaf texts (identifiers, numbers, operators) repeat across a package: one copy each.
+ * A text of 13+ characters is a slice that keeps its whole file's source alive: the table
+ * is emptied when a package is done (forgetInternedText), or it would hold every source read.
+ */
 const interned = new Map<string, string>();
 const MAX_INTERNED = 200_000;
+
+/** Drop the intern table (and with it the sources its slices point into): a package is done. */
+export function forgetInternedText(): void {
+  interned.clear();
+}
 
 function intern(text: string): string {
   if (text.length > 24) return text;
