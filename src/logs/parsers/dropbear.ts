@@ -29,8 +29,10 @@ const BAD_PASSWORD = /^[Bb]ad (?:PAM )?password attempt for '(.*)' from (\S+)$/;
 const TOO_LONG = /^Too-long password attempt for '(.*)' from (\S+)$/;
 const PASSWORD_OK = /^(?:[Pp]assword|PAM password) auth succeeded for '(.*)' from (\S+?)(, extra auth required)?$/;
 const BLANK_OK = /^Auth succeeded with blank password for '(.*)' from (\S+)$/;
-const PUBKEY_OK = /^Pubkey auth succeeded for '(.*)' with (?:(\S+) )?key (.+) from (\S+?)(, extra auth required)?$/;
-const PUBKEY_BAD = /^Pubkey auth bad signature for '(.*)' with key (.+) from (\S+)$/;
+// The key printed is one token (SHA256:…, after its type since 2022.82) or, before, "md5 aa:bb:…":
+// at most two words, so the pattern stays linear (test/hardening/regex-runtime.test.ts).
+const PUBKEY_OK = /^Pubkey auth succeeded for '(.*)' with (?:(\S+) )?key (\S+(?: \S+)?) from (\S+?)(, extra auth required)?$/;
+const PUBKEY_BAD = /^Pubkey auth bad signature for '(.*)' with key (\S+(?: \S+)?) from (\S+)$/;
 const NONEXISTENT = /^[Ll]ogin attempt for nonexistent user(?: from (\S+))?$/;
 const WRONG_USER = /^Login attempt with wrong user (.*) from (\S+)$/;
 const REJECTED = /^(?:User '(.*)' has (invalid shell|blank password), rejected|User account '(.*)' is (locked)|Logins are restricted to the group \S+ but user '(.*)' is (not a member))$/;
