@@ -50,7 +50,7 @@ describe("exfilscan logs", () => {
     const code = await cli("logs", join(FIXTURES, "syslog", "dropbear-busybox.log"), "--no-state", "--reference-time", "2026-12-31T00:00:00Z", "-f", "json", "-o", out);
     expect(code).toBe(1);
     const report = JSON.parse(readFileSync(out, "utf8")) as { alerts: { ruleId: string; source?: { ip: string } }[] };
-    expect(report.alerts.map((a) => [a.ruleId, a.source?.ip])).toEqual([["ssh-slow-brute-force", "203.0.113.50"], ["login-after-failures", "198.51.100.30"]]);
+    expect(report.alerts.map((a) => [a.ruleId, a.source?.ip])).toEqual([["ssh-brute-force", "203.0.113.50"], ["ssh-brute-force", "198.51.100.30"], ["login-after-failures", "198.51.100.30"]]);
   });
 
   it("exits 2 when no input could be read", async () => {

@@ -21,7 +21,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Alert, AlertDraft } from "../../src/logs/alerts.js";
+import { SshBruteForceDetector, type SshBruteForceState } from "../../src/logs/detectors/ssh-brute-force.js";
+import { SshdInContainerDetector } from "../../src/logs/detectors/sshd-in-container.js";
 import type { HostEvent } from "../../src/logs/events.js";
+import { defaultPenaltyConfig } from "../../src/logs/penalties.js";
 import { journaldParser } from "../../src/logs/parsers/journald.js";
 import { syslogParser } from "../../src/logs/parsers/syslog.js";
 import { alertView, run, type FixtureOptions } from "./helpers.js";
@@ -176,8 +180,12 @@ async function alertsOf(lines: string[], options: FixtureOptions) {
   const file = join(dir, `messages-${Math.random().toString(36).slice(2)}`);
   writeFileSync(file, `${lines.join("\n")}\n`);
   const { result } = await run([file], { referenceTime: "2026-12-31T00:00:00Z", ...options });
-  return result.alerts.map((a) => ({ ...alertView(a), ruleId: a.ruleId, evidence: a.evidence.map((e) => e.line) }));
+  return result.alerts;
 }
+
+/** What was detected — rule, source, time, host, evidence lines — without the wording. */
+const detected = (alerts: Alert[]) => alerts.map((a) => ({ ...alertView(a), ruleId: a.ruleId, evidence: a.evidence.map((e) => e.line) }));
+const bruteForce = (alerts: Alert[], ip: string) => alerts.filter((a) => a.ruleId === "ssh-brute-force" && a.source?.ip === ip);
 
 describe("detectors read Dropbear as they read OpenSSH", () => {
   // ten guessing connections a second apart, then a guess that works after five failures
@@ -186,16 +194,108 @@ describe("detectors read Dropbear as they read OpenSSH", () => {
     { t: 300, ip: "198.51.100.30", port: 52000, pid: 3100, user: "alice", failures: 5, success: true },
   ];
 
-  it.each([["9.8"], ["9.6"]])("raises the same alerts as the OpenSSH log of the same connections (--openssh-version %s)", async (version) => {
+  // Dropbear has no PerSourcePenalties (mkj/dropbear default_options.h: only MAX_UNAUTH_PER_IP,
+  // MAX_UNAUTH_CLIENTS, MAX_AUTH_TRIES, UNAUTH_CLOSE_DELAY 0), so it is judged as OpenSSH before 9.8 is.
+  it.each([["9.8"], ["9.6"]])("detects what the OpenSSH log of the same connections gives without PerSourcePenalties, whatever --openssh-version says (%s)", async (version) => {
     const fromDropbear = await alertsOf(attack.flatMap(dropbear), { openssh: version });
-    const fromOpenssh = await alertsOf(attack.flatMap(openssh), { openssh: version });
+    const fromOpenssh = await alertsOf(attack.flatMap(openssh), { openssh: "9.6" });
     expect(fromDropbear.map((a) => a.ruleId)).toContain("ssh-brute-force");
     expect(fromDropbear.map((a) => a.ruleId)).toContain("login-after-failures");
-    expect(fromDropbear).toEqual(fromOpenssh);
+    expect(detected(fromDropbear)).toEqual(detected(fromOpenssh));
+
+    const [alert] = bruteForce(fromDropbear, "203.0.113.50");
+    expect(alert!.details).toMatchObject({ basis: "threshold", server: "dropbear", failures: 20, maxRetry: 5, findTimeSeconds: 600 });
+    expect(alert!.details).not.toHaveProperty("openssh");
+    expect(alert!.message).toContain("Dropbear has no per-source penalties");
+    expect(alert!.message).toContain("MAX_UNAUTH_PER_IP 5");
+    expect(alert!.message).toContain("MAX_AUTH_TRIES 10");
+    expect(alert!.message).not.toMatch(/OpenSSH|PerSourcePenalties/);
+    expect(bruteForce(fromOpenssh, "203.0.113.50")[0]!.message).toContain("OpenSSH 9.6 has no PerSourcePenalties");
+  });
+
+  it("still replays OpenSSH 9.8's penalties for the OpenSSH log of the same connections", async () => {
+    const [alert] = bruteForce(await alertsOf(attack.flatMap(openssh), { openssh: "9.8" }), "203.0.113.50");
+    expect(alert!.details).toMatchObject({ basis: "simulated", openssh: "9.8" });
+    expect(alert!.details).not.toHaveProperty("server");
+    expect(alert!.message).toContain("OpenSSH 9.8 PerSourcePenalties would block");
+  });
+
+  it("keeps a host's two servers apart: OpenSSH's lines by the replay, Dropbear's by the threshold, one alert each", async () => {
+    // the same source guesses on both servers of one host at once (Dropbear on another port)
+    const both = attack.slice(0, 10).flatMap((c) => [...dropbear(c), ...openssh({ ...c, pid: c.pid + 2000, port: c.port + 500 })]);
+    const alerts = bruteForce(await alertsOf(both, { openssh: "9.8" }), "203.0.113.50");
+    expect(alerts.map((a) => [a.host, a.details?.basis, a.details?.server ?? `openssh ${String(a.details?.openssh)}`]).sort()).toEqual([
+      ["srv", "simulated", "openssh 9.8"],
+      ["srv", "threshold", "dropbear"],
+    ]);
+    expect(new Set(alerts.map((a) => a.fingerprint)).size).toBe(2);
+    // Dropbear's failures are not charged to OpenSSH's penalty replay: it blocks as it does alone
+    const alone = bruteForce(await alertsOf(attack.slice(0, 10).flatMap(openssh), { openssh: "9.8" }), "203.0.113.50");
+    const replayed = alerts.find((a) => a.details?.basis === "simulated")!;
+    expect([replayed.timestamp, replayed.details?.penalisedConnections]).toEqual([alone[0]!.timestamp, alone[0]!.details?.penalisedConnections]);
   });
 
   it("raises nothing for the same server's ordinary logins", async () => {
     const quiet: Connection[] = Array.from({ length: 10 }, (_, i) => ({ t: i * 600, ip: "192.0.2.10", port: 50000 + i, pid: 4000 + i, user: "admin", failures: 0, success: true }));
     expect(await alertsOf(quiet.flatMap(dropbear), {})).toEqual([]);
+  });
+});
+
+describe("Dropbear's brute-force state across runs", () => {
+  const options = {
+    penalties: defaultPenaltyConfig("9.8"), maxRetry: 5, findTimeMs: 600_000, slowFailures: 10, slowWindowMs: 3_600_000, recidiveCount: 3, recidiveWindowMs: 86_400_000,
+  };
+  const failure = (seconds: number): HostEvent => ({
+    action: "ssh_login", outcome: "failure", method: "password", user: "root", timestamp: T0 + seconds * 1000, file: "messages", line: seconds + 1,
+    format: "syslog", host: "router", program: "dropbear", pid: 500 + seconds, sourceIp: "203.0.113.77", sourcePort: 40000 + seconds,
+  });
+
+  it("saves its failures beside OpenSSH's state and goes on from them in the next run", () => {
+    const drafts: AlertDraft[] = [];
+    const first = new SshBruteForceDetector((d) => drafts.push(d), options);
+    for (const t of [0, 10, 20]) first.onEvent(failure(t));
+    const state = JSON.parse(JSON.stringify(first.exportState())) as SshBruteForceState;
+    expect(state.hosts).toEqual([]);
+    expect(state.dropbear?.hosts.map(([name]) => name)).toEqual(["router"]);
+
+    const resumed = new SshBruteForceDetector((d) => drafts.push(d), options);
+    resumed.importState(state);
+    for (const t of [30, 40]) resumed.onEvent(failure(t));
+    resumed.finish();
+    expect(drafts.map((d) => [d.ruleId, d.key, d.details?.basis, d.details?.failures])).toEqual([
+      ["ssh-brute-force", `dropbear|router|203.0.113.77/32|${T0 + 40_000}`, "threshold", 5],
+    ]);
+
+    // without the saved state the second run sees two failures: no brute force
+    const fresh: AlertDraft[] = [];
+    const alone = new SshBruteForceDetector((d) => fresh.push(d), options);
+    for (const t of [30, 40]) alone.onEvent(failure(t));
+    alone.finish();
+    expect(fresh).toEqual([]);
+  });
+});
+
+describe("sshd-in-container names the server it saw", () => {
+  const line = (program: string, extra: Partial<HostEvent> = {}): HostEvent => ({
+    action: "ssh_login", outcome: "failure", timestamp: T0, file: "journal.json", line: 1, format: "journald", host: "box", program,
+    container: { name: "edge" }, ...extra,
+  });
+  const messages = (event: HostEvent): string[] => {
+    const drafts: AlertDraft[] = [];
+    new SshdInContainerDetector((d) => drafts.push(d)).onEvent(event);
+    return drafts.map((d) => `${d.message} [${String(d.details?.server)}]`);
+  };
+
+  it.each([
+    ["a dropbear line", line("dropbear"), "dropbear runs inside container edge on box [dropbear]"],
+    ["an sshd-session line", line("sshd-session"), "sshd runs inside container edge on box [sshd]"],
+    ["a dropbear process start", line("runc", { action: "process_start", process: { executable: "/usr/sbin/dropbear", pid: 9 } }), "dropbear runs inside container edge on box [dropbear]"],
+    ["an sshd process start", line("runc", { action: "process_start", process: { executable: "/usr/sbin/sshd", pid: 9 } }), "sshd runs inside container edge on box [sshd]"],
+  ])("%s", (_name, event, expected) => {
+    expect(messages(event)).toEqual([expected]);
+  });
+
+  it("raises nothing for another program's process in a container", () => {
+    expect(messages(line("runc", { action: "process_start", process: { executable: "/usr/bin/dropbearkey", pid: 9 } }))).toEqual([]);
   });
 });

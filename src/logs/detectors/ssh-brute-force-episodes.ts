@@ -7,7 +7,7 @@ import { evidenceOf, type Emit, type Evidence } from "../alerts.js";
 import type { HostEvent } from "../events.js";
 import { familyOf } from "../net.js";
 import type { PenaltyType } from "../penalties.js";
-import type { BruteForceOptions } from "./ssh-brute-force.js";
+import type { BruteForceOptions } from "./ssh-brute-force-server.js";
 import { pushLast } from "./ssh-brute-force-lists.js";
 import { bruteForceDraft, recidivistDraft } from "./ssh-brute-force-report.js";
 import type { SourceTable } from "./ssh-brute-force-sources.js";

@@ -4,12 +4,31 @@ import type { AlertDraft } from "../alerts.js";
 import type { PenaltyConfig } from "../penalties.js";
 import type { Episode, SlowEpisode, SourceHistory } from "./ssh-brute-force-state.js";
 
+/** The server program whose lines an alert is drawn from. */
+export type SshServer = "openssh" | "dropbear";
+
 export interface ReportOptions {
   penalties: PenaltyConfig;
+  /** default openssh */
+  server?: SshServer;
   maxRetry: number;
   findTimeMs: number;
   slowWindowMs: number;
   recidiveWindowMs: number;
+}
+
+/**
+ * Dropbear's limits at their compile-time defaults (mkj/dropbear src/default_options.h,
+ * enforced in svr-main.c and svr-session.c): none blocks a source. Builds may change them
+ * (-T sets the auth tries); UNAUTH_CLOSE_DELAY 0 means no delay before a failed connection ends.
+ */
+export const DROPBEAR_LIMITS = { maxUnauthPerIp: 5, maxUnauthClients: 30, maxAuthTries: 10, unauthCloseDelaySeconds: 0 } as const;
+
+const DROPBEAR_HAS_NO_PENALTIES = `Dropbear has no per-source penalties (by default it only caps unauthenticated connections at MAX_UNAUTH_PER_IP ${DROPBEAR_LIMITS.maxUnauthPerIp} at once from an address and ends each after MAX_AUTH_TRIES ${DROPBEAR_LIMITS.maxAuthTries} failures, so a guesser is never blocked)`;
+
+/** The server named in details: OpenSSH's release, or Dropbear and its limits. */
+function serverDetails(options: ReportOptions): Record<string, unknown> {
+  return options.server === "dropbear" ? { server: "dropbear", dropbearLimits: DROPBEAR_LIMITS } : { openssh: options.penalties.version };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -32,7 +51,8 @@ export function bruteForceDraft(episode: Episode, options: ReportOptions): Alert
   const end = Math.max(episode.until, episode.last ?? episode.until);
   let message: string;
   if (basis === "threshold") {
-    message = `${episode.source} failed ${episode.charges} logins on ${episode.host} from ${iso(episode.start)} to ${iso(end)}; OpenSSH ${version} has no PerSourcePenalties (9.8+) and fail2ban's default jail (maxretry ${options.maxRetry}, findtime ${duration(options.findTimeMs)}) would ban it`;
+    const server = options.server === "dropbear" ? DROPBEAR_HAS_NO_PENALTIES : `OpenSSH ${version} has no PerSourcePenalties (9.8+)`;
+    message = `${episode.source} failed ${episode.charges} logins on ${episode.host} from ${iso(episode.start)} to ${iso(end)}; ${server} and fail2ban's default jail (maxretry ${options.maxRetry}, findtime ${duration(options.findTimeMs)}) would ban it`;
   } else {
     const blocks = episode.blocks ?? 1;
     const seconds = Math.round((episode.until - episode.start) / 1000);
@@ -50,7 +70,7 @@ export function bruteForceDraft(episode: Episode, options: ReportOptions): Alert
     source: { ip: episode.source },
     evidence: episode.evidence,
     details: {
-      openssh: version,
+      ...serverDetails(options),
       basis,
       masked: episode.masked,
       blockedFrom: iso(episode.start),
@@ -75,7 +95,7 @@ export function slowDraft(host: string, ip: string, key: string, slow: SlowEpiso
   const minutes = Math.max(1, Math.round((slow.last - slow.start) / 60_000));
   const never = blocking
     ? `without ever being blocked by OpenSSH ${options.penalties.version} PerSourcePenalties`
-    : `without reaching ${options.maxRetry} failures within ${duration(options.findTimeMs)}`;
+    : `without reaching ${options.maxRetry} failures within ${duration(options.findTimeMs)}${options.server === "dropbear" ? " (Dropbear blocks no source)" : ""}`;
   return {
     ruleId: "ssh-slow-brute-force",
     timestamp: slow.trigger,
@@ -84,7 +104,7 @@ export function slowDraft(host: string, ip: string, key: string, slow: SlowEpiso
     source: { ip },
     firstSeen: slow.start,
     evidence: slow.evidence,
-    details: { failures: slow.count, windowSeconds: options.slowWindowMs / 1000, openssh: options.penalties.version, lastSeen: iso(slow.last) },
+    details: { failures: slow.count, windowSeconds: options.slowWindowMs / 1000, ...serverDetails(options), lastSeen: iso(slow.last) },
     key: `${key}|${slow.start}`,
   };
 }
@@ -94,10 +114,25 @@ export function recidivistDraft(episode: Episode, history: SourceHistory, option
   const blockSeconds = Math.max(1, Math.round((episode.until - episode.start) / 1000 / Math.max(1, episode.blocks ?? 1)));
   const suggested = Math.min(7 * 86_400, blockSeconds * 2 ** (repeats - 1));
   const since = history.recidiveSince ?? history.blocks[0]!;
+  const within = `within ${Math.round(options.recidiveWindowMs / 3_600_000)} h`;
+  if (options.server === "dropbear") {
+    // Dropbear blocked nothing: the runs of failures are what a ban would have stopped.
+    return {
+      ruleId: "ssh-penalty-recidivist",
+      timestamp: history.blocks.at(-1)!,
+      message: `${episode.source} reached fail2ban's default jail threshold (maxretry ${options.maxRetry}, findtime ${duration(options.findTimeMs)}) ${repeats} times on ${episode.host} ${within}; ${DROPBEAR_HAS_NO_PENALTIES}`,
+      host: episode.host,
+      source: { ip: episode.source },
+      firstSeen: since,
+      evidence: episode.evidence,
+      details: { blocks: history.blocks.map((t) => iso(t)), masked: episode.masked, ...serverDetails(options) },
+      key: `${episode.host}|${episode.masked}|${since}`,
+    };
+  }
   return {
     ruleId: "ssh-penalty-recidivist",
     timestamp: history.blocks.at(-1)!,
-    message: `${episode.masked} blocked ${repeats} times on ${episode.host} within ${Math.round(options.recidiveWindowMs / 3_600_000)} h; each block lasts only ~${blockSeconds} s (a penalty doubling per repeat would give ${suggested} s)`,
+    message: `${episode.masked} blocked ${repeats} times on ${episode.host} ${within}; each block lasts only ~${blockSeconds} s (a penalty doubling per repeat would give ${suggested} s)`,
     host: episode.host,
     source: { ip: episode.source },
     firstSeen: since,

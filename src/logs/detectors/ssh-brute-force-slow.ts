@@ -3,7 +3,7 @@
 // One alert per guesser, updated while it goes on.
 import { evidenceOf, type Emit } from "../alerts.js";
 import type { HostEvent } from "../events.js";
-import type { BruteForceOptions } from "./ssh-brute-force.js";
+import type { BruteForceOptions } from "./ssh-brute-force-server.js";
 import { dropFailuresBefore } from "./ssh-brute-force-lists.js";
 import { slowDraft } from "./ssh-brute-force-report.js";
 import type { SourceTable } from "./ssh-brute-force-sources.js";
