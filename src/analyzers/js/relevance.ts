@@ -31,7 +31,8 @@ const ACTIVE = new RegExp(
 );
 
 /** The escapes of JavaScript strings, templates and identifiers that spell a character by code or stand for it (`\p` is `p`). */
-const ESCAPE = /\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|u\{([0-9a-fA-F]{1,8})\}|([0-3][0-7]{0,2}|[4-7][0-7]?)|([^bfnrtvxu0-9\r\n\u2028\u2029]))/g;
+// `\u{…}` takes any number of leading zeros; a backslash before a line end continues the string.
+const ESCAPE = /\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|u\{0*([0-9a-fA-F]{1,6})\}|([0-3][0-7]{0,2}|[4-7][0-7]?)|([^bfnrtvxu0-9\r\n\u2028\u2029])|(\r\n?|[\n\u2028\u2029]))/g;
 
 /**
  * The text with every escape replaced by the character it spells, in one pass as JavaScript
@@ -39,7 +40,8 @@ const ESCAPE = /\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|u\{([0-9a-fA-F]{1,8})\}
  */
 export function decodeEscapes(text: string): string | undefined {
   if (!text.includes("\\")) return undefined;
-  return text.replace(ESCAPE, (whole, hex?: string, unit?: string, point?: string, octal?: string, itself?: string) => {
+  return text.replace(ESCAPE, (whole, hex?: string, unit?: string, point?: string, octal?: string, itself?: string, lineEnd?: string) => {
+    if (lineEnd !== undefined) return "";
     if (itself !== undefined) return itself;
     const code = octal !== undefined ? parseInt(octal, 8) : parseInt(hex ?? unit ?? point!, 16);
     return code <= 0x10ffff ? String.fromCodePoint(code) : whole;

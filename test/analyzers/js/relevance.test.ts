@@ -39,9 +39,12 @@ describe("which files can produce facts", () => {
       "octal.js": String.raw`exports.u = "\150ttps\072//example.invalid/";`,
       "spec.js": String.raw`exports.h = require("htt\ps");`,
       "kept.js": String.raw`exports.s = "\\x70rocess.env.NPM_TOKEN";`,
+      "zeros.js": String.raw`exports.h = require("\u{0000000068}ttps");`,
+      "continued.js": 'exports.f = require("f\\\ns");',
     });
     expect(irrelevant).toEqual(["kept.js", "regex.js"]);
     expect(decodeEscapes(String.raw`a\x41\u0042\u{43}\104\e\\x41`)).toBe(String.raw`aABCDe\x41`);
+    expect(decodeEscapes("\\u{00000000041}b\\\r\nc\\\u2028d")).toBe("Abcd");
     expect(decodeEscapes("no escapes")).toBeUndefined();
   });
 
