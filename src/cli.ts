@@ -5,4 +5,7 @@
 const args = process.argv.slice(2);
 const fast = args[0] === "guard" ? await (await import("./guard/fast.js")).runFastGuard(args, process.cwd(), process.env, (text) => process.stderr.write(text)) : undefined;
 if (typeof fast === "number") process.exitCode = fast;
-else if (fast === undefined) await import("./cli/main.js");
+else if (fast === undefined) {
+  if (args[0] === "guard" && process.env["EXFILSCAN_GUARD_TRACE"] === "1") (await import("./guard/trace.js")).trace("fast path not taken");
+  await import("./cli/main.js");
+}

@@ -15,6 +15,7 @@
 // exit code (npm adds one line saying so). Node built-ins only.
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { trace } from "./trace.js";
 
 /** What the check tells npm: go on, or stop with this exit code (the guard said why). */
 export type InsideVerdict = { proceed: true } | { exitCode: number };
@@ -116,6 +117,7 @@ export function sayIfNeverChecked(ran: () => boolean, say: (text: string) => voi
 export function checkInsideReify(Arborist: ArboristClass, inside: InsideCheck): void {
   const reify = Arborist.prototype.reify;
   Arborist.prototype.reify = async function (this: ArboristInstance, options: Record<string, unknown> = {}) {
+    trace("npm until reify");
     let tree: IdealTree;
     try {
       // The options reify's own _loadTrees gives buildIdealTree; no package code runs meanwhile.
@@ -125,11 +127,18 @@ export function checkInsideReify(Arborist: ArboristClass, inside: InsideCheck): 
       if ("exitCode" in verdict) throw stopNpm(verdict.exitCode);
       throw error;
     }
+    trace("npm resolved the tree");
+    const text = tree.meta ? String(tree.meta) : undefined;
+    trace("resolved lockfile serialized");
     // --fail-open on a tree that could not be checked: npm goes on as it would without the guard.
-    const verdict = tree.meta ? await inside.check(String(tree.meta)) : await inside.resolutionFailed(new Error("npm resolved a tree without a lockfile"));
+    const verdict = text !== undefined ? await inside.check(text) : await inside.resolutionFailed(new Error("npm resolved a tree without a lockfile"));
     if ("exitCode" in verdict) throw stopNpm(verdict.exitCode);
     // reify asks for the ideal tree again: it gets the checked one, whatever else changed.
     this.buildIdealTree = async () => tree;
-    return reify.call(this, options);
+    try {
+      return await reify.call(this, options);
+    } finally {
+      trace("npm installed");
+    }
   };
 }

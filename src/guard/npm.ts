@@ -128,28 +128,42 @@ function pinned(packages: Record<string, Record<string, unknown>>): boolean {
   return Object.entries(packages).every(([location, entry]) => location === "" || Boolean(entry["link"]) || Boolean(entry["inBundle"]) || (typeof entry["integrity"] === "string" && typeof entry["version"] === "string"));
 }
 
+/** A v2/v3 npm lockfile's JSON, as far as these checks read it. */
+export type LockJson = { lockfileVersion?: number; packages?: Record<string, Record<string, unknown>> };
+
+/** A lockfile's JSON, or undefined when it cannot be read or is not JSON. */
+export function readLockJson(file: string): LockJson | undefined {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as LockJson;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * What npm starts its resolution from pins every package by version and integrity, so the tree
  * it resolves does too (what it adds comes from the registry with its integrity): a v2/v3
- * lockfile that pins every package, or no lockfile and nothing installed yet.
+ * lockfile that pins every package, or no lockfile and nothing installed yet. `lock` is that
+ * lockfile's JSON when the caller has read it already.
  */
-export function resolvesPinned(dir: string, lockName: string): boolean {
+export function resolvesPinned(dir: string, lockName: string, lock?: LockJson): boolean {
   if (!existsSync(join(dir, lockName))) return !existsSync(join(dir, "node_modules"));
+  const json = lock ?? readLockJson(join(dir, lockName));
   try {
-    const lock = JSON.parse(readFileSync(join(dir, lockName), "utf8")) as { lockfileVersion?: number; packages?: Record<string, Record<string, unknown>> };
-    return (lock.lockfileVersion === 2 || lock.lockfileVersion === 3) && Boolean(lock.packages) && pinned(lock.packages!);
+    return (json!.lockfileVersion === 2 || json!.lockfileVersion === 3) && Boolean(json!.packages) && pinned(json!.packages!);
   } catch {
-    return false;
+    return false; // not a lockfile object (null, an entry that is not an object)
   }
 }
 
 /**
  * The keys (`key`) of the packages a lockfile installs, as parseLockfile would give them; for
- * a v2/v3 lockfile from its JSON alone (no line map, no dependency graph: this only says what is new).
+ * a v2/v3 lockfile from its JSON alone (no line map, no dependency graph: this only says what is
+ * new); `json` is the file's JSON when the caller has read it already.
  */
-export function lockKeys(file: string): Set<string> {
+export function lockKeys(file: string, json?: LockJson): Set<string> {
   try {
-    const lock = JSON.parse(readFileSync(file, "utf8")) as { lockfileVersion?: number; packages?: Record<string, Record<string, unknown>> };
+    const lock = json ?? (JSON.parse(readFileSync(file, "utf8")) as LockJson);
     const packages = lock.packages;
     if ((lock.lockfileVersion === 2 || lock.lockfileVersion === 3) && packages) {
       const keys = new Set<string>();

@@ -19,9 +19,10 @@ import { planPnpmOrYarn } from "./js-managers.js";
 import { HANDED_TO_NPM } from "./fast.js";
 import { checkInsideReify, npmArborist, sayIfNeverChecked, type InsideVerdict } from "./npm-inside.js";
 import { inlineNpmCli, runNpmInline } from "./npm-inline.js";
-import { key, LOCKS, lockKeys, lockMatchesManifest, planNpm, ResolutionError, resolvesPinned } from "./npm.js";
+import { key, LOCKS, lockKeys, lockMatchesManifest, planNpm, readLockJson, ResolutionError, resolvesPinned, type LockJson } from "./npm.js";
 import { planPip } from "./pip.js";
 import { runInherited, tail } from "./process.js";
+import { trace } from "./trace.js";
 import { parseLockfile } from "../deps/lockfiles/index.js";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -67,6 +68,7 @@ interface Plan {
 }
 
 export async function runGuard(argv: string[], options: GuardOptions): Promise<number | typeof HANDED_TO_NPM> {
+  trace("start-up (until the guard runs)");
   const cmd = parseCommand(argv);
   if (cmd.action === "passthrough") return options.checkOnly ? 0 : runInherited(argv, options.cwd, options.env);
   const inside = insideNpm(cmd, options);
@@ -120,6 +122,7 @@ type Outcome = { kind: "clean"; checked: string; allowed: boolean } | { kind: "r
 async function check(lockfile: ParsedLockfile, newCount: number | undefined, cmd: ParsedCommand, argv: string[], options: GuardOptions): Promise<Outcome> {
   const memo = options.memo && openLockMemo(lockfile.file, lockfile.kind, options.registry.cacheDir, options.memo.analysisVersion, options.memo.advisoryStore);
   let report = memo?.get();
+  trace(report ? "stored report read" : "no stored report");
   if (!report) {
     const { scanDependencies } = await import("../deps/scan.js");
     const lazy = lazyAnalyzer(options);
@@ -137,6 +140,7 @@ async function check(lockfile: ParsedLockfile, newCount: number | undefined, cmd
       await lazy.close();
     }
     memo?.put(report);
+    trace("packages checked");
   }
   const verdict = decide(report, options);
   if (verdict.blocking.length) {
@@ -160,6 +164,7 @@ async function check(lockfile: ParsedLockfile, newCount: number | undefined, cmd
   const shared = report.deps?.sharedCache?.hits ?? 0;
   const checked = `exfilscan: checked ${names.length} package${names.length === 1 ? "" : "s"}${newCount !== undefined ? ` (${newCount} new)` : ""}${cached ? `, ${cached} from cache${shared ? ` (${shared} from the shared cache)` : ""}` : ""}: ${names.join(" ")}\n`;
   options.say(checked);
+  trace("verdict said");
   return { kind: "clean", checked, allowed: verdict.allowed.length > 0 };
 }
 
@@ -174,6 +179,8 @@ interface InsideNpm {
   arborist: NonNullable<ReturnType<typeof npmArborist>>;
   /** The project's lockfile name (package-lock.json when there is none yet). */
   lockName: string;
+  /** Its JSON, read once (undefined when there is none). */
+  current: LockJson | undefined;
 }
 
 function insideNpm(cmd: ParsedCommand, options: GuardOptions): InsideNpm | undefined {
@@ -183,10 +190,12 @@ function insideNpm(cmd: ParsedCommand, options: GuardOptions): InsideNpm | undef
   if (cmd.npmSpecs.some((s) => s.kind === "other")) return undefined; // refused with the reason by planNpm
   const lockName = LOCKS.find((n) => existsSync(join(options.cwd, n))) ?? "package-lock.json";
   if (cmd.action === "install" && !cmd.npmSpecs.length && lockMatchesManifest(options.cwd, lockName)) return undefined; // no resolution: the lockfile as it is
-  if (!resolvesPinned(options.cwd, lockName)) return undefined;
+  const current = existsSync(join(options.cwd, lockName)) ? readLockJson(join(options.cwd, lockName)) : undefined;
+  if (!resolvesPinned(options.cwd, lockName, current)) return undefined;
   const cli = inlineHere(cmd.program, options);
   const arborist = cli ? npmArborist(cli) : undefined;
-  return cli && arborist ? { cli, arborist, lockName } : undefined;
+  trace("npm's Arborist loaded");
+  return cli && arborist ? { cli, arborist, lockName, current } : undefined;
 }
 
 /** npm's CLI file when `program` can run in this process, as spawning it would run it. */
@@ -195,7 +204,7 @@ function inlineHere(program: string, options: GuardOptions): string | undefined 
 }
 
 /** npm runs here; its resolved tree is checked before it installs anything. Resolves once the check is done (npm ends the process). */
-async function runInsideNpm({ cli, arborist, lockName }: InsideNpm, cmd: ParsedCommand, argv: string[], options: GuardOptions): Promise<typeof HANDED_TO_NPM> {
+async function runInsideNpm({ cli, arborist, lockName, current }: InsideNpm, cmd: ParsedCommand, argv: string[], options: GuardOptions): Promise<typeof HANDED_TO_NPM> {
   const currentPath = join(options.cwd, lockName);
   const goOn = (): InsideVerdict => (options.failOpen ? { proceed: true } : { exitCode: GUARD_UNCHECKED });
   let ran = false;
@@ -206,6 +215,7 @@ async function runInsideNpm({ cli, arborist, lockName }: InsideNpm, cmd: ParsedC
     done();
   };
   sayIfNeverChecked(() => ran, options.say, options.failOpen ? undefined : GUARD_UNCHECKED);
+  process.on("exit", () => trace("npm ended"));
   checkInsideReify(arborist, {
     resolutionFailed: async (error) => {
       sayUnchecked(`npm could not resolve the packages:\n${tail(errorMessage(error))}`, options);
@@ -218,13 +228,15 @@ async function runInsideNpm({ cli, arborist, lockName }: InsideNpm, cmd: ParsedC
         const file = join(tmp, lockName);
         writeFileSync(file, text);
         const lockfile = parseLockfile(file);
+        trace("resolved lockfile written and parsed");
         const unpinned = lockfile.packages.filter((p) => p.source === "registry" && !p.unscannable && !p.integrity.length);
         const problems = [...lockfile.problems.map((p) => p.message), ...unpinned.map((p) => `${p.name}@${p.version ?? "?"}: npm resolved it without an integrity, so the install could not be tied to what is checked`)];
         if (problems.length) {
           sayUnchecked(problems.join("\n"), options);
           return goOn();
         }
-        const before = existsSync(currentPath) ? lockKeys(currentPath) : new Set<string>();
+        const before = current ? lockKeys(currentPath, current) : existsSync(currentPath) ? lockKeys(currentPath) : new Set<string>();
+        trace("current lockfile read");
         const outcome = await check(lockfile, lockfile.packages.filter((p) => !before.has(key(p))).length, cmd, argv, options);
         return outcome.kind === "clean" ? { proceed: true } : outcome.kind === "refused" ? { exitCode: GUARD_REFUSED } : goOn();
       } catch (error) {
@@ -237,6 +249,7 @@ async function runInsideNpm({ cli, arborist, lockName }: InsideNpm, cmd: ParsedC
     },
   });
   runNpmInline(cli, argv.slice(1));
+  trace("npm loaded");
   await checked;
   return HANDED_TO_NPM;
 }

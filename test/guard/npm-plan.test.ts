@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCommand } from "../../src/guard/command.js";
 import { parseLockfile } from "../../src/deps/lockfiles/index.js";
-import { key, lockKeys, lockMatchesManifest, planNpm, ResolutionError } from "../../src/guard/npm.js";
+import { key, lockKeys, lockMatchesManifest, planNpm, readLockJson, ResolutionError, resolvesPinned } from "../../src/guard/npm.js";
 
 const integrity = `sha512-${Buffer.alloc(64, 1).toString("base64")}`;
 function project(manifestDeps: Record<string, string>, lockDeps: Record<string, string>, entry: Record<string, unknown> = { version: "1.0.0", resolved: "https://registry.npmjs.org/left-pad/-/left-pad-1.0.0.tgz", integrity }) {
@@ -59,5 +59,27 @@ describe("what is new in a resolved lockfile", () => {
     } }));
     expect(lockKeys(file)).toEqual(new Set(parseLockfile(file).packages.map(key)));
     expect(lockKeys(file).size).toBe(3);
+    // The JSON read once (the guard reads the current lockfile once for both questions) gives the same keys.
+    expect(lockKeys(file, readLockJson(file))).toEqual(lockKeys(file));
+  });
+});
+
+describe("a lockfile npm can resolve from inside the guard", () => {
+  it("pins every package by version and integrity, from the file or from its JSON read once", () => {
+    const pinned = project({ "left-pad": "^1.0.0" }, { "left-pad": "^1.0.0" });
+    const unpinned = project({ "left-pad": "^1.0.0" }, { "left-pad": "^1.0.0" }, { version: "1.0.0" });
+    for (const [dir, expected] of [[pinned, true], [unpinned, false]] as const) {
+      expect(resolvesPinned(dir, "package-lock.json")).toBe(expected);
+      expect(resolvesPinned(dir, "package-lock.json", readLockJson(join(dir, "package-lock.json")))).toBe(expected);
+    }
+  });
+
+  it("is not pinned when the lockfile is not JSON, is JSON null, or has an entry that is not an object", () => {
+    for (const text of ["{ not json", "null", JSON.stringify({ lockfileVersion: 3, packages: { "": {}, "node_modules/x": null } })]) {
+      const dir = project({}, {});
+      writeFileSync(join(dir, "package-lock.json"), text);
+      expect(resolvesPinned(dir, "package-lock.json")).toBe(false);
+      expect(resolvesPinned(dir, "package-lock.json", readLockJson(join(dir, "package-lock.json")))).toBe(false);
+    }
   });
 });

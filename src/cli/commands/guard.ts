@@ -9,6 +9,7 @@ import { sharedCacheFrom } from "../../deps/shared-cache.js";
 import { parseAllow } from "../../guard/allow.js";
 import { fastInvocation, fastKey, HANDED_TO_NPM, writeFastEntry, type FastEntry } from "../../guard/fast.js";
 import { runGuard } from "../../guard/run.js";
+import { trace } from "../../guard/trace.js";
 import { loadNpmConfig } from "../../registry/config.js";
 import { defaultRegistryOptions } from "../../registry/http.js";
 import { BUILTIN_SIGNATURES_DIR } from "../../rules/signature-digest.js";
@@ -37,6 +38,7 @@ export function registerGuard(program: Command): void {
   command.action(async (argv: string[], raw: Record<string, unknown>) => {
     // The fast path's key, taken before anything is read: a clean verdict is recorded under it
     // only if the inputs still give it after the check (src/guard/fast.ts).
+    trace("command line loaded");
     const fast = fastInvocation(process.argv.slice(2), process.env);
     const fastKeyBefore = fast ? fastKey(fast, process.cwd(), process.env) : undefined;
     const failOn = String(raw["failOn"]);
@@ -53,9 +55,12 @@ export function registerGuard(program: Command): void {
     const load = async () => (await import("../../rules/signatures.js")).loadSignatures(extraDirs);
     let loaded = extraDirs.length ? Promise.resolve(await load()) : undefined;
     const signatures = () => (loaded ??= load());
+    trace("fast-path key");
     const version = analysisVersion([BUILTIN_SIGNATURES_DIR, ...extraDirs]);
+    trace("analysis version");
     // Quiet when absent: the guard stays silent on clean installs.
     const advisories = loadAdvisoryStore(resolveStorePath(raw["advisoryStore"] as string | undefined));
+    trace("advisory store");
     const defaults = defaultRegistryOptions();
     const npmrc = loadNpmConfig([process.cwd()]);
     const registry = {
@@ -66,6 +71,7 @@ export function registerGuard(program: Command): void {
       cacheDir: String(raw["cacheDir"] ?? defaults.cacheDir),
       timeoutMs,
     };
+    trace(".npmrc read");
     const sharedCache = sharedCacheFrom(raw, version, warn);
     const color = raw["color"] !== false && Boolean(process.stderr.isTTY) && !process.env["NO_COLOR"];
     try {
