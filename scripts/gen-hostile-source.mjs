@@ -153,10 +153,17 @@ export function sourceCases() {
     },
     {
       id: "npm-package-tokens-other-files",
-      about: "twin: a clean install script and entry, 6 bundles nothing runs over a 60 000-token package budget (listed, not a finding)",
+      about: "a clean install script and entry, 6 bundles nothing runs over a 60 000-token package budget: the package's own files chose which were left out, so each is a medium finding",
       files: { "package.json": JSON.stringify({ name: "hostile-fixture", version: "1.0.0", main: "index.js" }), "index.js": "module.exports = 1;\n", ...bundles(6, 40_000, "data", 'var home = "https://example.invalid/";\n') },
       budget: { packageTokens: 60_000 },
-      expect: { noRule: "unanalysed-code" },
+      expect: { rule: ["unanalysed-code", "data/bundle5.js", "medium"] },
+    },
+    {
+      id: "npm-package-tokens-crowded-stealer",
+      about: "filler files nothing runs use up a 60 000-token package budget before a padded stealer nothing reaches (sorted last): it is not clean",
+      files: { "package.json": JSON.stringify({ name: "hostile-fixture", version: "1.0.0", main: "index.js" }), "index.js": "module.exports = 1;\n", ...bundles(3, 40_000, "lib", "// eval\n"), "lib/zz.js": `${STEALER_JS}function unused() {\n${minified(50_000)}\n}\n` },
+      budget: { packageTokens: 60_000 },
+      expect: { rule: ["unanalysed-code", "lib/zz.js", "medium"] },
     },
     // ---- nesting ------------------------------------------------------------------------
     {

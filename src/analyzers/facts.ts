@@ -106,6 +106,11 @@ export interface ParseProblem {
   line?: number;
   /** Destinations named in the text of the file (analyzers/common/unread-text.ts), when it was not read in full. */
   indicators?: Indicator[];
+  /**
+   * Left out because other files of the package used up a budget the package shares: the
+   * package's own files decide which file that is, so unanalysed-code reports it whatever its role.
+   */
+  crowdedOut?: true;
 }
 
 export interface PackageFacts {

@@ -27,6 +27,8 @@ export interface Unanalysed {
   line?: number;
   /** Destinations its text names (what a text-only look at the file found). */
   indicators?: Indicator[];
+  /** Left out because other files used up the package's shared budget: reported whatever its role (filler files could pick it). */
+  crowdedOut?: true;
 }
 
 /** Files larger than this are not scanned for require/import specifiers (the role map stays partial). */
@@ -135,21 +137,23 @@ export function unanalysedCodeFindings(
   const drafts: Draft[] = [];
   const seen = new Set<string>();
   for (const item of unanalysed) {
-    const trigger = item.trigger ?? roles.get(item.file);
-    if (trigger !== "install" && trigger !== "import") continue;
+    const role = item.trigger ?? roles.get(item.file);
+    const trigger = role === "install" || role === "import" ? role : item.crowdedOut ? "manual" : undefined;
+    if (!trigger) continue;
     const key = `${item.file}|${trigger}|${item.line ?? 0}`;
     if (seen.has(key)) continue;
     seen.add(key);
     // Decoded code is named "file#eval@line" by the analyzer: the finding is on the file.
     const file = item.file.replace(/#.*$/, "");
-    const role =
+    const what =
       file === "package.json" ? "package.json (it holds the install scripts) was not read"
       : trigger === "install" ? `Code run at install was not analysed (${file})`
-      : `Code run when the package is imported was not analysed (${file})`;
+      : trigger === "import" ? `Code run when the package is imported was not analysed (${file})`
+      : `Code of the package was not analysed (${file}): other files of the package used up the budget it shares`;
     drafts.push({
       ruleId: UNANALYSED_RULE,
       severity: trigger === "install" ? "high" : "medium",
-      message: `${role}: ${item.reason}`,
+      message: `${what}: ${item.reason}`,
       location: { file, line: item.line ?? 1, column: 1 },
       trigger,
       flow: [],

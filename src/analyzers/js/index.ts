@@ -206,7 +206,7 @@ class PackageAnalysis implements ModuleLoader {
     }
     const text = withoutInlineSourceMap(content).toString("utf8");
     const parsed = this.parseWithinPackage(path, text);
-    if (parsed.problem) this.collector.parseProblems.push({ file: path, message: parsed.problem });
+    if (parsed.problem) this.collector.parseProblems.push({ file: path, message: parsed.problem, ...(parsed.crowdedOut ? { crowdedOut: true as const } : {}) });
     if (!parsed.ast) {
       this.failed.add(path);
       return UNKNOWN;
@@ -228,9 +228,9 @@ class PackageAnalysis implements ModuleLoader {
   private parseWithinPackage(path: string, text: string): ParseResult {
     const left = this.packageTokens - this.keptTokens;
     const packageMessage = `${BUDGET_REASON} (${this.packageTokens} syntax tokens of kept trees for the package, --max-package-tokens): not analysed`;
-    if (left <= 0) return { problem: packageMessage, overBudget: true };
+    if (left <= 0) return { problem: packageMessage, overBudget: true, crowdedOut: true };
     const parsed = parseJs(path, text, Math.min(this.fileTokens, left));
-    return parsed.overBudget && left < this.fileTokens ? { problem: packageMessage, overBudget: true } : parsed;
+    return parsed.overBudget && left < this.fileTokens ? { problem: packageMessage, overBudget: true, crowdedOut: true } : parsed;
   }
 
   private execute(record: ModuleRecord, trigger: Trigger): void {

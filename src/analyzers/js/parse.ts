@@ -16,6 +16,8 @@ export interface ParseResult {
   tokens?: number;
   /** Set when the file was refused for costing more than its token budget. */
   overBudget?: true;
+  /** Set when it was refused because other files of the package used up the package's budget. */
+  crowdedOut?: true;
 }
 
 export function isJsLike(path: string): boolean {
