@@ -81,15 +81,22 @@ const PIP_VALUE_FLAGS = new Set([
   "--group", "--extra", "--optional", "--index", "--default-index", "--resolution", "--prerelease", "-p", "--with",
 ]);
 
+/** A package name the registry can hold (legacy upper case included); a URL, path or `user/repo` is not one. */
+const NPM_NAME = /^(?:@[a-z0-9~][\w.~-]*\/)?[\w.~-]+$/i;
+
+/**
+ * A registry spec is a valid name with, at most, a version, a range or a dist-tag. Everything
+ * else (git/hosted/URL/path/tarball specs, protocols such as `patch:` or `portal:`) is "other":
+ * a range naming a place holds `:`, `/`, `#`, `@` or `\`, which no version, range or tag does.
+ */
 export function parseNpmSpec(raw: string): NpmSpec {
-  if (/^(git\+|git:|github:|gitlab:|bitbucket:|https?:|file:|link:|\.{0,2}\/|~\/)/.test(raw) || /\.(tgz|tar\.gz)$/.test(raw)) return { raw, kind: "other" };
-  if (/^[^@/\s]+\/[^@/\s]+(#.*)?$/.test(raw)) return { raw, kind: "other" }; // user/repo GitHub shorthand
+  if (/\.(tgz|tar\.gz)$/i.test(raw)) return { raw, kind: "other" };
   const match = /^(@[^/@\s]+\/[^@\s]+|[^@\s]+)(?:@(.*))?$/.exec(raw);
-  if (!match) return { raw, kind: "other" };
+  if (!match || !NPM_NAME.test(match[1]!)) return { raw, kind: "other" };
   const name = match[1]!;
   const range = match[2];
   if (range?.startsWith("npm:")) return { raw, name, range, kind: "alias" };
-  if (range && (/^(git\+|git:|ssh:|https?:|file:|link:|portal:|exec:|github:|gitlab:|bitbucket:|gist:|\.{0,2}\/|~\/)/.test(range) || /^[^@/\s]+\/[^@/\s]+(#.*)?$/.test(range))) return { raw, name, range, kind: "other" };
+  if (range !== undefined && /[:/#@\\]/.test(range)) return { raw, name, range, kind: "other" };
   return { raw, name, ...(range ? { range } : {}), kind: "registry" };
 }
 

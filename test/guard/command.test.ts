@@ -39,7 +39,7 @@ describe("npm-family commands", () => {
       "axios@^1.6.0", "@types/node@20", "left-pad", "react@next", "@scope/pkg",
     ]);
     expect(parseNpmSpec("x@npm:lodash@4")).toMatchObject({ kind: "alias", name: "x", range: "npm:lodash@4" });
-    for (const other of ["github:a/b", "a/b", "./local", "../x", "file:../y", "https://h/x.tgz", "x.tgz", "git+ssh://g/x.git", "x@git+https://h/x", "x@git://h/x.git", "x@gitlab:a/b", "x@a/b", "x@link:../z", "x@../z"]) {
+    for (const other of ["github:a/b", "a/b", "./local", "../x", "file:../y", "https://h/x.tgz", "x.tgz", "git+ssh://g/x.git", "x@git+https://h/x", "x@git://h/x.git", "x@gitlab:a/b", "x@a/b", "x@link:../z", "x@../z", "ssh://git@github.com/u/r.git", "gist:abc123", "foo@git@github.com:u/r.git", "foo@patch:bar@1.0.0#./p.patch", "GIT+ssh://x/y", "~/x", "X.TGZ"]) {
       expect(parseNpmSpec(other).kind, other).toBe("other");
     }
   });
