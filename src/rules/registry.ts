@@ -34,8 +34,8 @@ export const OTHER_RULE_MODULES = {
   "ssh-key-generated": "src/logs/detectors/ssh-key-generated.ts",
   "authorized-keys-modified": "src/logs/detectors/authorized-keys-modified.ts",
   "ssh-brute-force": "src/logs/detectors/ssh-brute-force.ts",
-  "ssh-slow-brute-force": "src/logs/detectors/ssh-brute-force.ts",
-  "ssh-penalty-recidivist": "src/logs/detectors/ssh-brute-force.ts",
+  "ssh-slow-brute-force": "src/logs/detectors/ssh-brute-force-slow.ts",
+  "ssh-penalty-recidivist": "src/logs/detectors/ssh-brute-force-episodes.ts",
   "login-after-failures": "src/logs/detectors/login-after-failures.ts",
   "sshd-in-container": "src/logs/detectors/sshd-in-container.ts",
 } as const satisfies Record<string, string>;

@@ -11,7 +11,7 @@ import { runSnippet } from "./dynamic-code.js";
 import type { FactCollector } from "./collector.js";
 import { evalClass, evalExpression, evalIdentifier } from "./expressions.js";
 import { BREAK, CONTINUE, NORMAL, RETURN, type Completion, type Frame, type Unit } from "./frame.js";
-import { indicatorsIn } from "./indicators.js";
+import { indicatorsIn } from "../common/indicators.js";
 import { execLoop } from "./loops.js";
 import { assignName, bindPattern, getMember, memberKey, setMember } from "./members.js";
 import { CallMemo } from "./memo.js";
@@ -21,6 +21,8 @@ import { UNKNOWN, constant, deepTaint, join, newObject, truthiness, type Value }
 import { WrittenFiles } from "./written-files.js";
 
 const MAX_NESTING = 1200;
+/** Dotted words rooted in these JS globals are property paths (`window.top`, `console.info`), not hosts. */
+const JS_IDENTIFIER_ROOTS: ReadonlySet<string> = new Set(["window", "self", "document", "this", "parent", "module", "exports", "process", "console"]);
 
 export class BudgetExceeded extends Error {}
 
@@ -105,7 +107,7 @@ export class Interpreter {
 
   noteString(text: string, node: Node, frame: Frame, literal = false): void {
     if (text.length < 4 || text.length > 100_000) return;
-    for (const value of indicatorsIn(text, this.signatures.publicTlds)) {
+    for (const value of indicatorsIn(text, { tlds: this.signatures.publicTlds, identifierRoots: JS_IDENTIFIER_ROOTS })) {
       const host = hostOf(value) ?? value;
       if (literal) this.literalHosts.add(host);
       else if (this.literalHosts.has(host)) continue;

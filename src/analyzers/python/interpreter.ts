@@ -6,7 +6,7 @@ import type { Signatures } from "../../rules/signatures.js";
 import { field, namedChildren, textOf, type PyNode } from "./ast.js";
 import { FactCollector, type FactRecord } from "./collector.js";
 import { addRecord, location, newRecordSink, type Frame, type ModuleState, type Summary } from "./frame.js";
-import { extractIndicators } from "./indicators.js";
+import { indicatorsIn } from "../common/indicators.js";
 import { unknown, join, type ClassInfo, type FunctionInfo, type ParamInfo, type ScopeChain, type Taint, type Value } from "./model.js";
 import { moduleNames } from "./modules.js";
 import { resolvePackagePath } from "./package-files.js";
@@ -23,6 +23,8 @@ import { StagedFiles } from "./staging.js";
 import { AnalysisBudgetExceeded, BUDGET_REASON, StepMeter, type AnalysisBudget } from "../budget.js";
 
 const PASSES = 2;
+/** Dotted words rooted in Python's conventional receivers are attribute paths (`self.app`), not hosts. */
+const PY_IDENTIFIER_ROOTS: ReadonlySet<string> = new Set(["self", "cls"]);
 
 export class Interpreter {
   readonly collector = new FactCollector();
@@ -478,8 +480,7 @@ export class Interpreter {
   }
 
   indicators(frame: Frame, node: PyNode, text: string): void {
-    if (text.length < 7) return;
-    for (const value of extractIndicators(text, this.signatures.publicTlds)) this.collector.indicator(value, location(frame, node));
+    for (const value of indicatorsIn(text, { tlds: this.signatures.publicTlds, identifierRoots: PY_IDENTIFIER_ROOTS })) this.collector.indicator(value, location(frame, node));
   }
 
   /** Parse decoded code (exec/eval of a folded string). */
