@@ -14,6 +14,7 @@ import type { ResolvedPackage } from "../deps/types.js";
 import { npmInstallFlags, type ParsedCommand } from "./command.js";
 import { ResolutionError, type NpmPlan } from "./npm.js";
 import { runCaptured, tail } from "./process.js";
+import { BLOCKED_BY_NETWORK_SETTINGS, registryOnlyNetwork } from "./yarn-network.js";
 
 /** GIT_ALLOW_PROTOCOL naming no real protocol: git refuses every transport (file, http, https, ssh, git). */
 export const NO_GIT = "none";
@@ -34,6 +35,8 @@ interface Flavour {
   copy: string[];
   resolve: (verb: string, specs: string[], flags: string[], saveFlags: string[]) => string[];
   envExtra: NodeJS.ProcessEnv;
+  /** Adjusts the temporary copy before resolving; returns more environment for the resolution. */
+  prepare?: (tmp: string) => NodeJS.ProcessEnv;
   frozen: (flags: string[]) => string[];
   global?: (pinned: string[], flags: string[]) => string[];
 }
@@ -73,6 +76,9 @@ function flavour(cmd: ParsedCommand, projectDir: string, env: NodeJS.ProcessEnv)
     // GIT_ALLOW_PROTOCOL, which outranks any git config): such a dependency fails to resolve,
     // and the guard fails closed on it, as it does on every git dependency.
     envExtra: { YARN_ENABLE_SCRIPTS: "false", YARN_ENABLE_TELEMETRY: "0", YARN_ENABLE_IMMUTABLE_INSTALLS: "false", GIT_ALLOW_PROTOCOL: NO_GIT },
+    // GitHub dependencies come as codeload tarballs (not git) and are packed the same way: only
+    // the registries are reachable while resolving (yarn-network.ts).
+    prepare: (tmp) => registryOnlyNetwork(tmp, env),
     frozen: (flags) => [p, "install", "--immutable", ...flags],
   };
 }
@@ -95,11 +101,14 @@ export function planPnpmOrYarn(cmd: ParsedCommand, projectDir: string, env: Node
     const specs = cmd.npmSpecs.map((s) => s.raw);
     const flags = npmInstallFlags(cmd).filter((flag) => !["--frozen-lockfile", "--immutable", "--prefer-offline", "--offline"].includes(flag));
     const verb = detached ? "add" : cmd.action === "update" ? "update" : specs.length ? "add" : "install";
-    const run = runCaptured(f.resolve(verb, specs, flags, detached ? [] : cmd.saveFlags), tmp, { ...env, ...f.envExtra });
+    const prepared = f.prepare?.(tmp) ?? {};
+    const run = runCaptured(f.resolve(verb, specs, flags, detached ? [] : cmd.saveFlags), tmp, { ...env, ...f.envExtra, ...prepared });
     if (run.status !== 0) {
       const output = run.stderr || run.stdout;
-      const git = f.envExtra["GIT_ALLOW_PROTOCOL"] === NO_GIT && /transport '[^']*' not allowed/.test(`${run.stdout}\n${run.stderr}`) ? "a git dependency: Yarn 2+ would pack its clone to resolve it, running its scripts, so git fetches nothing while the guard resolves; git dependencies cannot be checked before install\n" : "";
-      throw new ResolutionError(`${cmd.manager} could not resolve the packages (no scripts run):\n${git}${tail(output)}`);
+      const said = `${run.stdout}\n${run.stderr}`;
+      const git = f.envExtra["GIT_ALLOW_PROTOCOL"] === NO_GIT && /transport '[^']*' not allowed/.test(said) ? "a git dependency: Yarn 2+ would pack its clone to resolve it, running its scripts, so git fetches nothing while the guard resolves; git dependencies cannot be checked before install\n" : "";
+      const elsewhere = !git && f.prepare && BLOCKED_BY_NETWORK_SETTINGS.test(said) ? "a dependency from outside the package registry (GitHub, a tarball URL): Yarn 2+ may pack it while resolving, running its scripts, so only the registry is reachable while the guard resolves; such dependencies cannot be checked before install\n" : "";
+      throw new ResolutionError(`${cmd.manager} could not resolve the packages (no scripts run):\n${git}${elsewhere}${tail(output)}`);
     }
     const lockPath = join(tmp, f.lockName);
     if (!existsSync(lockPath) || !readFileSync(lockPath, "utf8").trim()) throw new ResolutionError(`${cmd.manager} wrote no ${f.lockName}`);

@@ -197,6 +197,29 @@ for (const [label, bin, lockName] of managers) {
   });
 }
 
+describe.skipIf(!berry)("guard with real Yarn 2+: only the registry is reachable while resolving", () => {
+  it("a dependency on another host (GitHub's codeload, a tarball URL) is not fetched: blocked by Yarn's network settings, refused as unscannable", async () => {
+    // The registry's own tarball, named through another host name of the loopback: another host.
+    const elsewhere = `${registry.base.replace("127.0.0.1", "localhost")}/-/files/benign-pad-1.0.0.tgz`;
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true, dependencies: { "benign-pad": elsewhere } }, null, 2));
+    writeFileSync(join(project, ".yarnrc.yml"), "networkSettings:\n  \"*\":\n    enableNetwork: true\n");
+    const r = await guard(["--", berry!, "install"]);
+    expect(r.status, r.output).toBe(2);
+    expect(r.output).toMatch(/a dependency from outside the package registry/);
+    expect(r.output).toMatch(/localhost.*blocked because of your configuration settings/);
+    expect(existsSync(join(project, "node_modules"))).toBe(false);
+    // The project's own rc file is untouched (only the temporary copy's is rewritten).
+    expect(readFileSync(join(project, ".yarnrc.yml"), "utf8")).toContain("enableNetwork: true");
+  }, 120_000);
+
+  it("control: a registry dependency still resolves and installs under the same settings", async () => {
+    writeFileSync(join(project, ".yarnrc.yml"), "networkSettings:\n  \"*\":\n    enableNetwork: true\n");
+    const r = await guard(["--", berry!, "add", "benign-pad"]);
+    expect(r.status, r.output).toBe(0);
+    expect(existsSync(join(project, "node_modules", "benign-pad", "index.js"))).toBe(true);
+  }, 120_000);
+});
+
 /** Each manager's resolution as the guard runs it, less the settings that keep a git clone's scripts from running. */
 const withoutGuard: Record<string, [string[], NodeJS.ProcessEnv]> = {
   // pnpm prepares a git clone (pnpm install in it) unless scripts are off.
