@@ -41,6 +41,12 @@ export type ScanReply = ({ id: number; heapMB?: number } & ScanPart) | { id: num
 const TARGETS_PER_WORKER = 1000;
 /** A worker whose heap has grown past this after a target is replaced before the next. */
 const HEAP_MB_PER_WORKER = 384;
+/**
+ * Each worker's V8 heap limit: V8 collects garbage harder as it nears the limit instead of
+ * letting it pile up (two workers' peaks add up in one process). A target that really needs
+ * more is scanned again alone without a limit (see scanInWorkers).
+ */
+const HEAP_LIMITS: WorkerThreads.ResourceLimits = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 };
 /** Fewer targets than this are scanned in the calling thread (a worker's start-up costs more). */
 export const MIN_TARGETS_FOR_WORKERS = 4;
 
@@ -67,14 +73,42 @@ export async function scanInWorkers(
   size: number,
   data: ScanWorkerData,
   onPart: (index: number, part: ScanPart | { error: string }) => void,
+  limits: WorkerThreads.ResourceLimits = HEAP_LIMITS,
 ): Promise<void> {
+  const all = inputs.map((_, index) => index);
+  const outOfMemory = await runPool(inputs, all, size, data, limits, onPart);
+  // A target whose worker hit the heap limit is scanned again, alone and without a limit:
+  // the limit bounds the garbage, never what a target needs (it is never lost).
+  const failed = await runPool(inputs, outOfMemory, 1, data, undefined, onPart);
+  for (const index of failed) onPart(index, { error: "analysis worker failed: out of memory" });
+}
+
+/** Scans `indices` in `size` workers; returns those whose worker ran out of memory (not reported). */
+async function runPool(
+  inputs: string[],
+  indices: number[],
+  size: number,
+  data: ScanWorkerData,
+  resourceLimits: WorkerThreads.ResourceLimits | undefined,
+  onPart: (index: number, part: ScanPart | { error: string }) => void,
+): Promise<number[]> {
+  const outOfMemory: number[] = [];
   let next = 0;
   const runWorker = async (): Promise<void> => {
-    while (next < inputs.length) {
-      const worker = new (workerThreads()).Worker(workerScript(), { workerData: data });
+    while (next < indices.length) {
+      const worker = new (workerThreads()).Worker(workerScript(), { workerData: data, ...(resourceLimits ? { resourceLimits } : {}) });
       let crashed: Error | undefined;
       let bloated = false;
       let inFlight: { index: number; resolve: () => void } | undefined;
+      const fail = (error: Error) => {
+        crashed ??= error;
+        if (!inFlight) return;
+        const { index, resolve } = inFlight;
+        inFlight = undefined;
+        if ((crashed as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY") outOfMemory.push(index);
+        else onPart(index, { error: `analysis worker failed: ${crashed.message}` });
+        resolve();
+      };
       worker.on("message", (reply: ScanReply) => {
         if (!inFlight) return;
         if ("heapMB" in reply && (reply.heapMB ?? 0) > HEAP_MB_PER_WORKER) bloated = true;
@@ -84,26 +118,10 @@ export async function scanInWorkers(
         inFlight = undefined;
         done.resolve();
       });
-      worker.on("error", (error) => {
-        crashed = error;
-        if (inFlight) {
-          onPart(inFlight.index, { error: `analysis worker failed: ${error.message}` });
-          const done = inFlight;
-          inFlight = undefined;
-          done.resolve();
-        }
-      });
-      worker.on("exit", () => {
-        crashed ??= new Error("analysis worker exited");
-        if (inFlight) {
-          onPart(inFlight.index, { error: `analysis worker failed: ${crashed.message}` });
-          const done = inFlight;
-          inFlight = undefined;
-          done.resolve();
-        }
-      });
-      for (let handled = 0; handled < TARGETS_PER_WORKER && next < inputs.length && !crashed && !bloated; handled++) {
-        const index = next++;
+      worker.on("error", fail);
+      worker.on("exit", () => fail(new Error("analysis worker exited")));
+      for (let handled = 0; handled < TARGETS_PER_WORKER && next < indices.length && !crashed && !bloated; handled++) {
+        const index = indices[next++]!;
         await new Promise<void>((resolve) => {
           inFlight = { index, resolve };
           worker.postMessage({ id: index, input: inputs[index]! } satisfies ScanJob);
@@ -112,5 +130,6 @@ export async function scanInWorkers(
       await worker.terminate();
     }
   };
-  await Promise.all(Array.from({ length: size }, runWorker));
+  await Promise.all(Array.from({ length: Math.min(size, indices.length) }, runWorker));
+  return outOfMemory;
 }

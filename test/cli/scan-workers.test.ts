@@ -40,3 +40,22 @@ describe("scan workers", () => {
     expect(() => execFileSync(process.execPath, [cli, "scan", targets[0]!, "--workers", "0"], { stdio: "pipe" })).toThrow(/--workers must be a positive whole number/);
   });
 });
+
+describe("scan workers under a heap limit", () => {
+  it("scans again, alone and unlimited, a target whose worker ran out of memory", async () => {
+    const { scanInWorkers } = (await import(join(root, "dist", "scan-workers.js"))) as typeof import("../../src/scan-workers.js");
+    const targets = readdirSync(join(root, "fixtures/npm/malicious")).sort().slice(0, 3).map((name) => join(root, "fixtures/npm/malicious", name));
+    const run = async (limits?: { maxOldGenerationSizeMb: number }) => {
+      const parts: unknown[] = new Array(targets.length);
+      let calls = 0;
+      await scanInWorkers(targets, 2, { signatureDirs: [] }, (index, part) => ((parts[index] = part), calls++), limits);
+      return { parts, calls };
+    };
+    const normal = await run();
+    // A heap far too small to load the analyzer: every first attempt dies out of memory.
+    const starved = await run({ maxOldGenerationSizeMb: 1 });
+    expect(normal.calls).toBe(targets.length);
+    expect(normal.parts.every((part) => part && !("error" in (part as object)))).toBe(true);
+    expect(starved).toEqual(normal);
+  });
+});
