@@ -6,12 +6,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { CLI, ROOT } from "../helpers/cli.js";
 
-// The GitLab CI job printed in the README, run as written (only the path of the built
+// The GitLab CI job printed in docs/ci.md, run as written (only the path of the built
 // CLI differs) on a merge-request-shaped repository: a base commit, and an MR commit that
 // adds a credential stealer to first-party code.
 
-const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-const section = readme.slice(readme.indexOf("GitLab: a merge-request job"));
+const doc = readFileSync(join(ROOT, "docs", "ci.md"), "utf8");
+const section = doc.slice(doc.indexOf("GitLab: a merge-request job"));
 const block = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
 const job = (parse(block) as Record<string, { variables: Record<string, string>; script: string[]; artifacts: { when: string; reports: { sast: string } }; rules: { if: string }[] }>).exfilscan!;
 const BUILT = "node /tmp/exfilscan/dist/cli.js";
@@ -22,7 +22,7 @@ const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd,
 const repo = mkdtempSync(join(tmpdir(), "exfilscan-mr-"));
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
-describe("README GitLab CI job", () => {
+describe("docs/ci.md GitLab CI job", () => {
   it("is a merge-request job with full history, a pinned build and a SAST report artifact", () => {
     expect(job.variables.GIT_DEPTH).toBe("0");
     expect(job.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }]);
