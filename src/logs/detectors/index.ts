@@ -1,28 +1,19 @@
 // The detector set of `exfilscan logs`, built from the run's options.
 import type { Emit } from "../alerts.js";
-import type { PenaltyConfig } from "../penalties.js";
 import { AuthorizedKeysModifiedDetector } from "./authorized-keys-modified.js";
 import { LoginAfterFailuresDetector } from "./login-after-failures.js";
 import { Baseline, NewSshDestinationDetector } from "./new-ssh-destination.js";
-import { SshBruteForceDetector } from "./ssh-brute-force.js";
+import { SshBruteForceDetector, type BruteForceOptions } from "./ssh-brute-force.js";
 import { SshKeyGeneratedDetector } from "./ssh-key-generated.js";
 import { SshdInContainerDetector } from "./sshd-in-container.js";
 import type { Detector } from "./types.js";
 
-export interface DetectorOptions {
+/** The brute-force detector's options (its server is chosen per program inside it) and the other detectors'. */
+export interface DetectorOptions extends Omit<BruteForceOptions, "server"> {
   learningWindowMs: number;
   sshPorts: number[];
-  penalties: PenaltyConfig;
-  /** ssh-brute-force where sshd has no PerSourcePenalties: failures within findTimeMs (fail2ban's default jail: 5 in 10 min). */
-  maxRetry: number;
-  findTimeMs: number;
-  slowFailures: number;
-  slowWindowMs: number;
-  recidiveCount: number;
-  recidiveWindowMs: number;
   failuresBeforeLogin: number;
   failureWindowMs: number;
-  listenAddress?: string;
 }
 
 export const DETECTOR_DEFAULTS: Omit<DetectorOptions, "penalties"> = {
