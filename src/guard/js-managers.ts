@@ -37,6 +37,8 @@ interface Flavour {
   envExtra: NodeJS.ProcessEnv;
   /** Adjusts the temporary copy before resolving; returns more environment for the resolution. */
   prepare?: (tmp: string) => NodeJS.ProcessEnv;
+  /** Why a failed resolution failed, when the guard's own settings refused something (a line, or ""). */
+  explain?: (output: string) => string;
   frozen: (flags: string[]) => string[];
   global?: (pinned: string[], flags: string[]) => string[];
 }
@@ -79,6 +81,10 @@ function flavour(cmd: ParsedCommand, projectDir: string, env: NodeJS.ProcessEnv)
     // GitHub dependencies come as codeload tarballs (not git) and are packed the same way: only
     // the registries are reachable while resolving (yarn-network.ts).
     prepare: (tmp) => registryOnlyNetwork(tmp, env),
+    explain: (output) =>
+      /transport '[^']*' not allowed/.test(output) ? "a git dependency: Yarn 2+ would pack its clone to resolve it, running its scripts, so git fetches nothing while the guard resolves; git dependencies cannot be checked before install\n"
+      : BLOCKED_BY_NETWORK_SETTINGS.test(output) ? "a dependency from outside the package registry (GitHub, a tarball URL): Yarn 2+ may pack it while resolving, running its scripts, so only the registry is reachable while the guard resolves; such dependencies cannot be checked before install\n"
+      : "",
     frozen: (flags) => [p, "install", "--immutable", ...flags],
   };
 }
@@ -104,11 +110,8 @@ export function planPnpmOrYarn(cmd: ParsedCommand, projectDir: string, env: Node
     const prepared = f.prepare?.(tmp) ?? {};
     const run = runCaptured(f.resolve(verb, specs, flags, detached ? [] : cmd.saveFlags), tmp, { ...env, ...f.envExtra, ...prepared });
     if (run.status !== 0) {
-      const output = run.stderr || run.stdout;
-      const said = `${run.stdout}\n${run.stderr}`;
-      const git = f.envExtra["GIT_ALLOW_PROTOCOL"] === NO_GIT && /transport '[^']*' not allowed/.test(said) ? "a git dependency: Yarn 2+ would pack its clone to resolve it, running its scripts, so git fetches nothing while the guard resolves; git dependencies cannot be checked before install\n" : "";
-      const elsewhere = !git && f.prepare && BLOCKED_BY_NETWORK_SETTINGS.test(said) ? "a dependency from outside the package registry (GitHub, a tarball URL): Yarn 2+ may pack it while resolving, running its scripts, so only the registry is reachable while the guard resolves; such dependencies cannot be checked before install\n" : "";
-      throw new ResolutionError(`${cmd.manager} could not resolve the packages (no scripts run):\n${git}${elsewhere}${tail(output)}`);
+      const why = f.explain?.(`${run.stdout}\n${run.stderr}`) ?? "";
+      throw new ResolutionError(`${cmd.manager} could not resolve the packages (no scripts run):\n${why}${tail(run.stderr || run.stdout)}`);
     }
     const lockPath = join(tmp, f.lockName);
     if (!existsSync(lockPath) || !readFileSync(lockPath, "utf8").trim()) throw new ResolutionError(`${cmd.manager} wrote no ${f.lockName}`);
