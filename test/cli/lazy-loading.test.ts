@@ -1,7 +1,7 @@
 // Start-up loads only what a command uses: which modules a run loads is behaviour (not
 // timing) and is checked here; how long start-up takes is `npm run bench`'s business.
 import { execFileSync } from "node:child_process";
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -66,6 +66,17 @@ describe("lazy loading", () => {
     expect(bundled.size).toBeLessThan(modules.size / 3);
     expect([...bundled].every((m) => /\/dist\/(cli\.js|bundle\/)/.test(m))).toBe(true);
     expect(readFileSync(join(cwd, "b.json"), "utf8")).toBe(readFileSync(join(cwd, "u.json"), "utf8"));
+  });
+
+  it("a one-package scan reads the bundle in a few files, and --version reads none of the scan's", () => {
+    const bundleFiles = (args: string[]) => loadedModules(args, cwd).filter((m) => m.includes("/dist/bundle/"));
+    const bytes = (files: string[]) => files.reduce((sum, file) => sum + statSync(new URL(file)).size, 0);
+    const scan = bundleFiles(["scan", pkg, "--offline", "-f", "json", "-o", join(cwd, "few.json")]);
+    const version = bundleFiles(["--version"]);
+    // Each file costs the ESM loader its own resolve, read and link: the scan's code comes in one chunk.
+    expect(scan.length).toBeLessThanOrEqual(10);
+    expect(version.every((file) => scan.includes(file))).toBe(true);
+    expect(bytes(version)).toBeLessThan(bytes(scan) / 4);
   });
 
   it.each(ENTRIES)("rules lists the rules without parsing the signature YAML (%s)", (entry) => {
