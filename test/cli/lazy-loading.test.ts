@@ -1,7 +1,7 @@
 // Start-up loads only what a command uses: which modules a run loads is behaviour (not
 // timing) and is checked here; how long start-up takes is `npm run bench`'s business.
 import { execFileSync, spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -106,6 +106,13 @@ describe("lazy loading", () => {
     const run = `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} scan ${many.join(" ")} --offline -f json --workers 1`;
     const { stderr } = spawnSync("sh", ["-c", `{ ${run}; echo "exit $?" >&2; } | head -c 1 >/dev/null`], { cwd, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, EXFILSCAN_ADVISORY_STORE: join(cwd, "none.json") } });
     expect(stderr).toBe("exit 0\n");
+  });
+
+  it("the bundle is ASCII (a module's source with one other character is decoded into a two-byte string, slower to parse)", () => {
+    const bundle = join(root, "dist", "bundle");
+    const files = readdirSync(bundle).filter((name) => name.endsWith(".js"));
+    expect(files.length).toBeGreaterThan(3);
+    for (const name of files) expect(/[^\x00-\x7f]/.test(readFileSync(join(bundle, name), "latin1")), name).toBe(false);
   });
 
   it.each(ENTRIES)("rules lists the rules without parsing the signature YAML (%s)", (entry) => {
