@@ -86,6 +86,26 @@ const GROUPS = [
 ];
 
 /**
+ * acorn builds, when loaded, the Unicode property tables of six ECMAScript versions (two dozen
+ * large regular expressions: most of the scan chunk's load-time CPU); they serve only to
+ * validate `\p{…}` in regex literals. Each version's table is now built on first use.
+ */
+const lazyAcornUnicode = {
+  name: "lazy-acorn-unicode",
+  transform(code, id) {
+    if (!/[\\/]acorn[\\/]dist[\\/]acorn\.mjs$/.test(id)) return null;
+    const eager = /for \(var i = 0, list = (\[[\d, ]+\]); i < list\.length; i \+= 1\) \{\s*var ecmaVersion = list\[i\];\s*buildUnicodeData\(ecmaVersion\);\s*\}/;
+    if (!eager.test(code) || !/^var data = \{\};$/m.test(code)) {
+      console.log("bundle: acorn no longer builds its Unicode tables as expected; left as it is");
+      return null;
+    }
+    return code.replace(eager, (_, versions) => `${versions}.forEach(function (version) {
+  Object.defineProperty(data, version, { configurable: true, enumerable: true, get: function () { delete data[version]; buildUnicodeData(version); return data[version]; } });
+});`);
+  },
+};
+
+/**
  * `import … from "node:fs"` has Node build that module's ESM facade, which reads every export,
  * the lazy ones too: fs.ReadStream loads the streams, fs.promises the promise API (19 more
  * built-in modules on every run, a few milliseconds of CPU). Required instead (createRequire,
@@ -111,7 +131,7 @@ await rolldown.build({
   // (node:fs only from the module requiredFs makes of it.)
   external: (id, importer) => (/^node:/.test(id) && (id !== "node:fs" || importer === REQUIRED)) || (/^[^./]/.test(id) && !/^node:/.test(id) && !INLINED.test(id)),
   logLevel: "warn",
-  plugins: [lazyChildProcess, requiredFs],
+  plugins: [lazyChildProcess, lazyAcornUnicode, requiredFs],
   output: {
     dir: out,
     format: "esm",
