@@ -70,19 +70,19 @@ function staticClosure(file) {
  * for every set of importers, and a one-package scan loaded 36 files (the ESM loader costs about a
  * millisecond of CPU a file). A group is one chunk: the modules it names and all they import
  * statically, less what a group of higher priority took. What the guard's fast path shares with
- * the rest comes first and what the command line loads for every command next, so neither the
- * fast path nor `--version` loads the scan chunk; src/guard/fast.ts and src/cli/main.ts stay in
- * the chunks their dynamic import makes (main awaits at top level: what it imports must not
- * import it back).
+ * the rest and what the command line loads for every command come first, in one small chunk,
+ * so neither the fast path nor `--version` loads the scan chunk; src/guard/fast.ts and
+ * src/cli/main.ts stay in the chunks their dynamic import makes (main awaits at top level: what
+ * it imports must not import it back).
  */
 const fast = staticClosure("guard/fast.js");
 const main = staticClosure("cli/main.js");
 const SCAN = ["cli/commands/scan.js", "analyzers/js/index.js"];
 const scan = new Set(SCAN.flatMap((root) => [root, ...staticClosure(root)]));
+const shared = new Set([...[...fast].filter((m) => main.has(m) || scan.has(m)), ...main].map((m) => join(dist, m)));
 const GROUPS = [
-  { name: "shared", modules: [...fast].filter((m) => main.has(m) || scan.has(m)), priority: 3 },
-  { name: "main-deps", modules: [...main], priority: 2 },
-  { name: "scan", modules: SCAN, priority: 1 },
+  { name: "shared", test: (id) => shared.has(id), priority: 2 },
+  { name: "scan", test: (id) => SCAN.some((m) => id === join(dist, m)), priority: 1 },
 ];
 
 /**
@@ -142,7 +142,7 @@ await rolldown.build({
     // one-byte string then, faster to make and to parse than the two-byte one a single "→" forces.
     charset: "ascii",
     comments: { legal: true, annotation: true, jsdoc: false },
-    codeSplitting: { groups: GROUPS.map(({ name, modules, priority }) => ({ name, priority, test: (id) => modules.some((m) => id === join(dist, m)) })) },
+    codeSplitting: { groups: GROUPS },
   },
 });
 const hashbang = source.startsWith("#!") ? `${source.slice(0, source.indexOf("\n"))}\n` : "";
