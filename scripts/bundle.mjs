@@ -131,6 +131,8 @@ await rolldown.build({
   // (node:fs only from the module requiredFs makes of it.)
   external: (id, importer) => (/^node:/.test(id) && (id !== "node:fs" || importer === REQUIRED)) || (/^[^./]/.test(id) && !/^node:/.test(id) && !INLINED.test(id)),
   logLevel: "warn",
+  // A module both imported and dynamically imported sits in its group's chunk by design.
+  checks: { ineffectiveDynamicImport: false },
   plugins: [lazyChildProcess, lazyAcornUnicode, requiredFs],
   output: {
     dir: out,
