@@ -16,7 +16,7 @@
 // is missing, this step says so and leaves the unbundled build in place: the result is the same,
 // only start-up is slower.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 const dist = join(import.meta.dirname, "..", "dist");
 const out = join(dist, "bundle");
@@ -50,6 +50,74 @@ const lazyChildProcess = {
   },
 };
 
+/** The modules a built module imports or re-exports statically (tsc writes each statement on a line of its own). */
+function staticImports(file) {
+  const text = readFileSync(join(dist, file), "utf8");
+  return [...text.matchAll(/^(?:import|export)\s(?:[^;]*?\sfrom\s)?"(\.{1,2}\/[^"]+)";/gm)].map((m) => join(dirname(file), m[1]));
+}
+
+/** What loading `file` loads: the modules it imports statically, and theirs, not itself. */
+function staticClosure(file) {
+  const seen = new Set();
+  const walk = (from) => staticImports(from).forEach((next) => seen.has(next) || walk(seen.add(next) && next));
+  walk(file);
+  seen.delete(file);
+  return seen;
+}
+
+/**
+ * Chunks follow what a run loads: left to itself, rolldown cut a chunk at every dynamic import and
+ * for every set of importers, and a one-package scan loaded 36 files (the ESM loader costs about a
+ * millisecond of CPU a file). A group is one chunk: the modules it names and all they import
+ * statically, less what a group of higher priority took. What the guard's fast path shares with
+ * the rest and what the command line loads for every command come first, in one small chunk,
+ * so neither the fast path nor `--version` loads the scan chunk; src/guard/fast.ts and
+ * src/cli/main.ts stay in the chunks their dynamic import makes (main awaits at top level: what
+ * it imports must not import it back).
+ */
+const fast = staticClosure("guard/fast.js");
+const main = staticClosure("cli/main.js");
+const SCAN = ["cli/commands/scan.js", "analyzers/js/index.js"];
+const scan = new Set(SCAN.flatMap((root) => [root, ...staticClosure(root)]));
+const shared = new Set([...[...fast].filter((m) => main.has(m) || scan.has(m)), ...main].map((m) => join(dist, m)));
+const GROUPS = [
+  { name: "shared", test: (id) => shared.has(id), priority: 2 },
+  { name: "scan", test: (id) => SCAN.some((m) => id === join(dist, m)), priority: 1 },
+];
+
+/**
+ * acorn builds, when loaded, the Unicode property tables of six ECMAScript versions (two dozen
+ * large regular expressions: most of the scan chunk's load-time CPU); they serve only to
+ * validate `\p{…}` in regex literals. Each version's table is now built on first use.
+ */
+const lazyAcornUnicode = {
+  name: "lazy-acorn-unicode",
+  transform(code, id) {
+    if (!/[\\/]acorn[\\/]dist[\\/]acorn\.mjs$/.test(id)) return null;
+    const eager = /for \(var i = 0, list = (\[[\d, ]+\]); i < list\.length; i \+= 1\) \{\s*var ecmaVersion = list\[i\];\s*buildUnicodeData\(ecmaVersion\);\s*\}/;
+    if (!eager.test(code) || !/^var data = \{\};$/m.test(code)) {
+      console.log("bundle: acorn no longer builds its Unicode tables as expected; left as it is");
+      return null;
+    }
+    return code.replace(eager, (_, versions) => `${versions}.forEach(function (version) {
+  Object.defineProperty(data, version, { configurable: true, enumerable: true, get: function () { delete data[version]; buildUnicodeData(version); return data[version]; } });
+});`);
+  },
+};
+
+/**
+ * `import … from "node:fs"` has Node build that module's ESM facade, which reads every export,
+ * the lazy ones too: fs.ReadStream loads the streams, fs.promises the promise API (19 more
+ * built-in modules on every run, a few milliseconds of CPU). Required instead (createRequire,
+ * as rolldown does for `require`), each export is read where it is used.
+ */
+const REQUIRED = "\0required:node:fs";
+const requiredFs = {
+  name: "required-fs",
+  resolveId: (id, importer) => (id === "node:fs" && importer !== REQUIRED ? REQUIRED : null),
+  load: (id) => (id === REQUIRED ? 'module.exports = require("node:fs");' : null),
+};
+
 const source = readFileSync(entry, "utf8");
 if (source.includes("./bundle/cli.js")) {
   console.error("bundle: dist/cli.js is already the bundle loader; run tsc first");
@@ -60,10 +128,24 @@ await rolldown.build({
   input: { cli: entry, "scan-worker": join(dist, "scan-worker.js"), worker: join(dist, "deps", "worker.js") },
   platform: "node",
   // Every bare specifier (node:fs, commander, acorn...) is loaded at run time, as tsc's output does.
-  external: (id) => /^node:/.test(id) || (/^[^./]/.test(id) && !INLINED.test(id)),
+  // (node:fs only from the module requiredFs makes of it.)
+  external: (id, importer) => (/^node:/.test(id) && (id !== "node:fs" || importer === REQUIRED)) || (/^[^./]/.test(id) && !/^node:/.test(id) && !INLINED.test(id)),
   logLevel: "warn",
-  plugins: [lazyChildProcess],
-  output: { dir: out, format: "esm", entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js", sourcemap: false },
+  // A module both imported and dynamically imported sits in its group's chunk by design.
+  checks: { ineffectiveDynamicImport: false },
+  plugins: [lazyChildProcess, lazyAcornUnicode, requiredFs],
+  output: {
+    dir: out,
+    format: "esm",
+    entryFileNames: "[name].js",
+    chunkFileNames: "[name]-[hash].js",
+    sourcemap: false,
+    // Pure ASCII (strings escaped, doc comments dropped): Node decodes a module's source into a
+    // one-byte string then, faster to make and to parse than the two-byte one a single "→" forces.
+    charset: "ascii",
+    comments: { legal: true, annotation: true, jsdoc: false },
+    codeSplitting: { groups: GROUPS },
+  },
 });
 const hashbang = source.startsWith("#!") ? `${source.slice(0, source.indexOf("\n"))}\n` : "";
 writeFileSync(entry, `${hashbang}// Written by scripts/bundle.mjs: the command line, bundled (tsc overwrites this file with the unbundled entry).\nimport "./bundle/cli.js";\n`);

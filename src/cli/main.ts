@@ -61,11 +61,31 @@ const onlyVersion = word === undefined && args.some((a) => a === "-V" || a === "
 const registers = word !== undefined && COMMANDS[word] ? await COMMANDS[word]!() : onlyVersion ? [] : (await Promise.all(ORDER.map((name) => COMMANDS[name]!()))).flat();
 for (const register of registers) register(program);
 
-// A reader that stops early (`exfilscan logs --events | head`) is not an error.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-  throw error;
-});
+// A reader that stops early (`exfilscan logs --events | head`) is not an error. process.stdout
+// is made when first used (on a pipe that loads net and the streams, a start-up cost for runs
+// that write only a file): the handler goes on it then.
+onFirstUse("stdout", (stdout) =>
+  stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  }),
+);
+
+/** Call `hook` with process[name] when something first reads it (at once if that cannot be told). */
+function onFirstUse(name: "stdout", hook: (stream: NodeJS.WriteStream) => void): void {
+  const own = Object.getOwnPropertyDescriptor(process, name);
+  if (!own?.get || !own.configurable) return void hook(process[name]);
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: own.enumerable ?? true,
+    get() {
+      Object.defineProperty(process, name, own);
+      const stream = process[name];
+      hook(stream);
+      return stream;
+    },
+  });
+}
 
 try {
   // An exit code left unset stays unset: npm, running in this process for the guard, sets its own.

@@ -1,5 +1,6 @@
 // Human-readable report: one block per finding, worst first, with the flow as steps.
-import { createColors } from "picocolors";
+import { createRequire } from "node:module";
+import type Picocolors from "picocolors";
 import { problemLevel } from "./levels.js";
 import { terminalSafe as safe } from "./terminal.js";
 import { SEVERITIES, severityRank, type DepsSummary, type Finding, type ScanReport, type Severity, type SharedCacheSummary } from "../core/types.js";
@@ -10,8 +11,15 @@ export interface TextOptions {
   minSeverity?: Severity;
 }
 
+/**
+ * picocolors, loaded with the first text report: loading it reads process.stdout (for a colour
+ * guess this module does not use), and making process.stdout loads net and the streams on a pipe,
+ * a start-up cost for a run that writes its report to a file.
+ */
+let picocolors: typeof Picocolors | undefined;
+
 export function renderText(report: ScanReport, options: TextOptions): string {
-  const c = createColors(options.color);
+  const c = (picocolors ??= createRequire(import.meta.url)("picocolors") as typeof Picocolors).createColors(options.color);
   const paint: Record<Severity, (s: string) => string> = {
     critical: (s) => c.bold(c.red(s)),
     high: c.red,

@@ -1,7 +1,7 @@
 // Start-up loads only what a command uses: which modules a run loads is behaviour (not
 // timing) and is checked here; how long start-up takes is `npm run bench`'s business.
-import { execFileSync } from "node:child_process";
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -66,6 +66,54 @@ describe("lazy loading", () => {
     expect(bundled.size).toBeLessThan(modules.size / 3);
     expect([...bundled].every((m) => /\/dist\/(cli\.js|bundle\/)/.test(m))).toBe(true);
     expect(readFileSync(join(cwd, "b.json"), "utf8")).toBe(readFileSync(join(cwd, "u.json"), "utf8"));
+  });
+
+  it("a one-package scan reads the bundle in a few files, and --version reads none of the scan's", () => {
+    const bundleFiles = (args: string[]) => loadedModules(args, cwd).filter((m) => m.includes("/dist/bundle/"));
+    const bytes = (files: string[]) => files.reduce((sum, file) => sum + statSync(new URL(file)).size, 0);
+    const scan = bundleFiles(["scan", pkg, "--offline", "-f", "json", "-o", join(cwd, "few.json")]);
+    const version = bundleFiles(["--version"]);
+    // Each file costs the ESM loader its own resolve, read and link: the scan's code comes in one chunk.
+    expect(scan.length).toBeLessThanOrEqual(10);
+    expect(version.every((file) => scan.includes(file))).toBe(true);
+    expect(bytes(version)).toBeLessThan(bytes(scan) / 4);
+  });
+
+  it("a one-package scan writing its report to a file, stdout a pipe, loads neither net nor the streams (process.stdout and stderr are never made)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "exfilscan-builtins-"));
+    const list = join(dir, "builtins.txt");
+    const preload = join(dir, "preload.cjs");
+    writeFileSync(preload, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join("\\n")));\n`);
+    const out = join(dir, "out.json");
+    const stdout = execFileSync(process.execPath, ["--require", preload, cli, "scan", pkg, "--offline", "-f", "json", "-o", out], { cwd, stdio: ["ignore", "pipe", "ignore"], encoding: "utf8", env: { ...process.env, EXFILSCAN_ADVISORY_STORE: join(dir, "none.json") } });
+    const builtins = readFileSync(list, "utf8").split("\n");
+    expect(stdout).toBe("");
+    expect(JSON.parse(readFileSync(out, "utf8")).targets[0].name).toBe("tiny");
+    expect(builtins).toContain("NativeModule fs");
+    expect(builtins).not.toContain("NativeModule net");
+    expect(builtins).not.toContain("NativeModule internal/fs/streams");
+    expect(builtins).not.toContain("NativeModule stream");
+  });
+
+  it("a reader of stdout that stops early is not an error (the EPIPE handler is on stdout once it is made)", () => {
+    // 100 kB of report, more than a pipe holds: the writer is still writing when `head` has gone.
+    const many = Array.from({ length: 20 }, (_, i) => {
+      const dir = join(cwd, `many-${i}`);
+      execFileSync("mkdir", ["-p", dir]);
+      writeFileSync(join(dir, "package.json"), JSON.stringify({ name: `p${i}${"a".repeat(5000)}`, version: "1.0.0" }));
+      writeFileSync(join(dir, "index.js"), "module.exports = 1;\n");
+      return JSON.stringify(dir);
+    });
+    const run = `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} scan ${many.join(" ")} --offline -f json --workers 1`;
+    const { stderr } = spawnSync("sh", ["-c", `{ ${run}; echo "exit $?" >&2; } | head -c 1 >/dev/null`], { cwd, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, EXFILSCAN_ADVISORY_STORE: join(cwd, "none.json") } });
+    expect(stderr).toBe("exit 0\n");
+  });
+
+  it("the bundle is ASCII (a module's source with one other character is decoded into a two-byte string, slower to parse)", () => {
+    const bundle = join(root, "dist", "bundle");
+    const files = readdirSync(bundle).filter((name) => name.endsWith(".js"));
+    expect(files.length).toBeGreaterThan(3);
+    for (const name of files) expect(/[^\x00-\x7f]/.test(readFileSync(join(bundle, name), "latin1")), name).toBe(false);
   });
 
   it.each(ENTRIES)("rules lists the rules without parsing the signature YAML (%s)", (entry) => {

@@ -45,7 +45,8 @@ export function registerScan(program: Command): void {
     const signatures = loadSignatures((program.opts()["signatures"] as string[] | undefined) ?? []);
     const ignores = await loadIgnoreOption(raw, signatures);
     const advisories = await loadAdvisoriesOption(raw);
-    const progress = process.stderr.isTTY && targets.length > 1 ? new (await import("cli-progress")).SingleBar({ stream: process.stderr, clearOnComplete: true, format: "scanning {bar} {value}/{total} {input}" }) : undefined;
+    // (process.stderr is made only when used: one target never makes it, which spares the streams' start-up.)
+    const progress = targets.length > 1 && process.stderr.isTTY ? new (await import("cli-progress")).SingleBar({ stream: process.stderr, clearOnComplete: true, format: "scanning {bar} {value}/{total} {input}" }) : undefined;
     progress?.start(targets.length, 0, { input: "" });
     const scanned = await scanTargets(targets, {
       signatures,
