@@ -23,9 +23,9 @@ import { key, LOCKS, lockKeys, lockMatchesManifest, planNpm, readLockJson, Resol
 import { planPip } from "./pip.js";
 import { runInherited, tail } from "./process.js";
 import { trace } from "./trace.js";
-import { parseLockfile } from "../deps/lockfiles/index.js";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { parseNpmLockJson } from "../deps/lockfiles/npm.js";
+import { openTreeMemo } from "./tree-memo.js";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const GUARD_REFUSED = 1;
@@ -119,8 +119,13 @@ type Outcome = { kind: "clean"; checked: string; allowed: boolean } | { kind: "r
  * lockfile is reused whole) and says what it found: the refusal with its findings, why the
  * check could not complete, or the "checked N packages" line (allowances recorded).
  */
-async function check(lockfile: ParsedLockfile, newCount: number | undefined, cmd: ParsedCommand, argv: string[], options: GuardOptions): Promise<Outcome> {
-  const memo = options.memo && openLockMemo(lockfile.file, lockfile.kind, options.registry.cacheDir, options.memo.analysisVersion, options.memo.advisoryStore);
+async function check(lockfile: ParsedLockfile, newCount: number | undefined, cmd: ParsedCommand, argv: string[], options: GuardOptions, inMemory = false): Promise<Outcome> {
+  // A tree npm resolved in this process has no lockfile text: its report is keyed by the parsed packages.
+  const memo =
+    options.memo &&
+    (inMemory
+      ? openTreeMemo(lockfile, options.registry.cacheDir, options.memo.analysisVersion, options.memo.advisoryStore)
+      : openLockMemo(lockfile.file, lockfile.kind, options.registry.cacheDir, options.memo.analysisVersion, options.memo.advisoryStore));
   let report = memo?.get();
   trace(report ? "stored report read" : "no stored report");
   if (!report) {
@@ -222,13 +227,11 @@ async function runInsideNpm({ cli, arborist, lockName, current }: InsideNpm, cmd
       settled();
       return goOn();
     },
-    check: async (text) => {
-      const tmp = mkdtempSync(join(tmpdir(), "exfilscan-guard-"));
+    check: async (json) => {
       try {
-        const file = join(tmp, lockName);
-        writeFileSync(file, text);
-        const lockfile = parseLockfile(file);
-        trace("resolved lockfile written and parsed");
+        // The lockfile npm will write, read from its resolved tree (file: and link: packages lie next to it).
+        const lockfile = parseNpmLockJson(currentPath, json);
+        trace("resolved lockfile parsed");
         const unpinned = lockfile.packages.filter((p) => p.source === "registry" && !p.unscannable && !p.integrity.length);
         const problems = [...lockfile.problems.map((p) => p.message), ...unpinned.map((p) => `${p.name}@${p.version ?? "?"}: npm resolved it without an integrity, so the install could not be tied to what is checked`)];
         if (problems.length) {
@@ -237,13 +240,12 @@ async function runInsideNpm({ cli, arborist, lockName, current }: InsideNpm, cmd
         }
         const before = current ? lockKeys(currentPath, current) : existsSync(currentPath) ? lockKeys(currentPath) : new Set<string>();
         trace("current lockfile read");
-        const outcome = await check(lockfile, lockfile.packages.filter((p) => !before.has(key(p))).length, cmd, argv, options);
+        const outcome = await check(lockfile, lockfile.packages.filter((p) => !before.has(key(p))).length, cmd, argv, options, true);
         return outcome.kind === "clean" ? { proceed: true } : outcome.kind === "refused" ? { exitCode: GUARD_REFUSED } : goOn();
       } catch (error) {
         sayUnchecked(errorMessage(error), options);
         return goOn();
       } finally {
-        rmSync(tmp, { recursive: true, force: true });
         settled();
       }
     },
