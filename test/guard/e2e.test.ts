@@ -185,18 +185,19 @@ describe("guard with real npm", () => {
   }, 180_000);
 });
 
-/** guard(), telling whether the run loaded the command line (src/cli/main.ts): the full path does, the fast path does not. */
+/** guard(), telling whether the run took the full path (its step trace says so) and whether it loaded commander (neither path does for `guard [options] -- <command>`). */
 async function traced(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   const dir = mkdtempSync(join(root, "trace-"));
   const list = join(dir, "loaded.txt");
   writeFileSync(list, "");
   writeFileSync(join(dir, "hooks.mjs"), `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { if (url.startsWith("file:")) appendFileSync(${JSON.stringify(list)}, url + "\\n"); return next(url, context); }\n`);
   writeFileSync(join(dir, "preload.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(dir, "hooks.mjs")).href)});\n`);
-  const r = await guard(args, registry.base, extraEnv, ["--import", pathToFileURL(join(dir, "preload.mjs")).href]);
+  const r = await guard(args, registry.base, { EXFILSCAN_GUARD_TRACE: "1", ...extraEnv }, ["--import", pathToFileURL(join(dir, "preload.mjs")).href]);
   const loaded = readFileSync(list, "utf8").split("\n");
+  const full = r.err.includes("exfilscan trace: fast path not taken");
   // The command line is dist/cli/main.js unbundled, the chunk named after it in dist/bundle/ (scripts/bundle.mjs), which also carries commander.
-  const full = loaded.some((url) => url.endsWith("/dist/cli/main.js") || /\/dist\/bundle\/main-[^/]*\.js$/.test(url));
-  return { ...r, full, commander: loaded.some((url) => url.includes("/node_modules/commander/")) };
+  const commandLine = loaded.some((url) => url.endsWith("/dist/cli/main.js") || /\/dist\/bundle\/main-[^/]*\.js$/.test(url) || url.includes("/node_modules/commander/"));
+  return { ...r, full, commander: commandLine };
 }
 
 describe("guard's warm fast path", () => {
@@ -209,6 +210,7 @@ describe("guard's warm fast path", () => {
     const add = await traced(["--", "npm", "install", "benign-pad"]);
     expect(add.status, add.err).toBe(0);
     expect(add.full).toBe(true);
+    expect(add.commander).toBe(false); // the full guard of the common shape reads its own arguments (src/guard/entry.ts)
     expect(fastEntries()).toBe(0); // adding a package resolves against the registry: never recorded
     const first = await traced(["--", "npm", "install"]);
     expect(first.status, first.err).toBe(0);
