@@ -1,12 +1,12 @@
 // Real npm and pip against a loopback registry and index, with a temporary HOME: the guard
 // lets a clean package install and blocks a malicious one before any of its code runs.
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { GuardRegistry } from "./registry.js";
+import { GUARD_FIXTURES, GuardRegistry } from "./registry.js";
 
 const CLI = join(import.meta.dirname, "..", "..", "dist", "cli.js");
 const registry = new GuardRegistry([
@@ -170,6 +170,24 @@ describe("guard with real npm", () => {
     expect(existsSync(join(home, "evil-ran"))).toBe(false);
     expect(existsSync(join(project, "node_modules", "wraps-evil"))).toBe(false);
     expect(JSON.parse(readFileSync(join(project, "package.json"), "utf8")).dependencies).toEqual({ "benign-pad": "^1.0.0" });
+  }, 180_000);
+
+  it("a local folder (file:) of a project without a lockfile is checked where it lies: a malicious one is refused and never ran", async () => {
+    cpSync(join(GUARD_FIXTURES, "npm", "evil-postinstall"), join(project, "local"), { recursive: true });
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true, dependencies: { "evil-postinstall": "file:local" } }, null, 2));
+    const refused = await guard(["--", "npm", "install", "benign-pad"]);
+    expect(refused.status, refused.err).toBe(1);
+    expect(refused.err).toContain("refused: evil-postinstall@2.0.0");
+    expect(existsSync(join(home, "evil-ran"))).toBe(false);
+    expect(existsSync(join(project, "node_modules"))).toBe(false);
+    // The same folder made clean: checked from the project, then installed.
+    rmSync(join(project, "local"), { recursive: true });
+    cpSync(join(GUARD_FIXTURES, "npm", "benign-pad"), join(project, "local"), { recursive: true });
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true, dependencies: { "benign-pad": "file:local" } }, null, 2));
+    const clean = await guard(["--", "npm", "install"]);
+    expect(clean.status, clean.err).toBe(0);
+    expect(clean.err).toContain("checked 1 package (1 new)");
+    expect(existsSync(join(project, "node_modules", "benign-pad", "index.js"))).toBe(true);
   }, 180_000);
 
   it("EXFILSCAN_GUARD_INSIDE=0: npm resolves in a temporary copy first, then installs the checked lockfile", async () => {
