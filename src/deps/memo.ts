@@ -29,7 +29,7 @@ export interface LockfileMemo {
   put(report: ScanReport): void;
 }
 
-const stampOf = (file: string | undefined) => {
+export const stampOf = (file: string | undefined): string => {
   if (!file) return "none";
   const stats = statSync(file, { throwIfNoEntry: false });
   return stats ? `${resolve(file)}:${stats.size}:${stats.mtimeMs}` : `${resolve(file)}:absent`;

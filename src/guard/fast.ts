@@ -27,8 +27,8 @@ const VALUE_OPTIONS = new Set(["--fail-on", "--cache-dir", "--timeout", "--advis
 const FLAG_OPTIONS = new Set(["--offline", "--check-only", "--no-color"]);
 /** Project files the plan reads (src/guard/npm.ts). */
 const PROJECT_FILES = ["package.json", ".npmrc", "npm-shrinkwrap.json", "package-lock.json"];
-/** Environment that configures npm, exfilscan, where its caches and state live, and which programs run. */
-const ENV = /^(npm_config_|exfilscan_|xdg_|node_)|^(home|path|userprofile)$/i;
+/** Environment that configures npm, exfilscan, where its caches and state live, and which programs run (the step trace, src/guard/trace.ts, only prints). */
+const ENV = /^(npm_config_|exfilscan_(?!guard_trace$)|xdg_|node_)|^(home|path|userprofile)$/i;
 
 export interface FastInvocation {
   /** Everything after `exfilscan`, starting with `guard`. */

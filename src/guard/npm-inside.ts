@@ -14,21 +14,40 @@
 // A refusal or a failed check ends npm with the guard's
 // exit code (npm adds one line saying so). Node built-ins only.
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { trace } from "./trace.js";
 
 /** What the check tells npm: go on, or stop with this exit code (the guard said why). */
 export type InsideVerdict = { proceed: true } | { exitCode: number };
 
 export interface InsideCheck {
-  /** The resolved tree as npm would write its lockfile. */
-  check(lockfileText: string): Promise<InsideVerdict>;
+  /** The resolved tree as npm would write its lockfile (its JSON value: resolvedLockfile). */
+  check(lockfile: unknown): Promise<InsideVerdict>;
   /** Resolution failed (registry down, no such version, conflicting peers): npm's error, or a guard exit code. */
   resolutionFailed(error: unknown): Promise<InsideVerdict>;
 }
 
+interface TreeNode {
+  path: string;
+  location: string;
+  isRoot?: boolean;
+  extraneous?: boolean;
+  inert?: boolean;
+  fsParent?: { isRoot?: boolean } | null;
+  package: { version?: unknown };
+}
+/** npm's Shrinkwrap (tree.meta), as far as resolvedLockfile reads it. */
+interface Shrinkwrap {
+  path?: string;
+  lockfileVersion?: number;
+  hiddenLockfile?: boolean;
+  resolveOptions?: unknown;
+  constructor: { metaFromNode?: (node: TreeNode, path: string, options: unknown) => Record<string, unknown> };
+}
 interface IdealTree {
   meta?: { toString(): string };
+  target?: TreeNode;
+  root?: { inventory?: Map<string, TreeNode> };
 }
 interface ArboristInstance {
   options: { packageLockOnly?: boolean; dryRun?: boolean } & Record<string, unknown>;
@@ -113,6 +132,36 @@ export function sayIfNeverChecked(ran: () => boolean, say: (text: string) => voi
   });
 }
 
+/**
+ * The lockfile npm would write for `tree` (what its Shrinkwrap's commit() makes, as a JSON value),
+ * read from the tree's nodes with npm's own metaFromNode: one entry per node, without the
+ * nested v1 section commit() also builds and the text round trip (most of the time both took).
+ * Anything not laid out as expected (another lockfile version, no inventory) takes npm's own
+ * text; undefined when the tree has no lockfile at all.
+ */
+export function resolvedLockfile(tree: IdealTree): unknown {
+  if (!tree.meta) return undefined;
+  const meta = tree.meta as unknown as Shrinkwrap;
+  const metaFromNode = meta.constructor.metaFromNode;
+  const inventory = tree.root?.inventory;
+  const version = meta.lockfileVersion ?? 3;
+  if (typeof metaFromNode !== "function" || !(inventory instanceof Map) || typeof meta.path !== "string" || !tree.target || meta.hiddenLockfile || (version !== 2 && version !== 3)) {
+    return JSON.parse(String(meta)) as unknown;
+  }
+  const packages: Record<string, Record<string, unknown>> = {};
+  const root = metaFromNode(tree.target, meta.path, meta.resolveOptions);
+  if (Object.keys(root).length) packages[""] = root;
+  for (const node of inventory.values()) {
+    // As commit(): the root, stale top-level folders that are no dependency, optional packages that failed to load.
+    if (node === (tree as unknown) || node.isRoot || node.location === "") continue;
+    const location = relative(meta.path, node.path).replace(/\\/g, "/");
+    if (node.extraneous && !/(^|\/)node_modules\//.test(location) && location !== "node_modules" && (!node.fsParent || node.fsParent.isRoot)) continue;
+    if (node.inert && !node.package.version) continue;
+    packages[location] = metaFromNode(node, meta.path, meta.resolveOptions);
+  }
+  return { lockfileVersion: version, packages };
+}
+
 /** Wraps Arborist.reify so that every install first passes `inside`. */
 export function checkInsideReify(Arborist: ArboristClass, inside: InsideCheck): void {
   const reify = Arborist.prototype.reify;
@@ -128,10 +177,16 @@ export function checkInsideReify(Arborist: ArboristClass, inside: InsideCheck): 
       throw error;
     }
     trace("npm resolved the tree");
-    const text = tree.meta ? String(tree.meta) : undefined;
-    trace("resolved lockfile serialized");
+    let lockfile: unknown;
+    let unreadable: unknown = new Error("npm resolved a tree without a lockfile");
+    try {
+      lockfile = resolvedLockfile(tree);
+    } catch (error) {
+      unreadable = error;
+    }
+    trace("resolved lockfile read from the tree");
     // --fail-open on a tree that could not be checked: npm goes on as it would without the guard.
-    const verdict = text !== undefined ? await inside.check(text) : await inside.resolutionFailed(new Error("npm resolved a tree without a lockfile"));
+    const verdict = lockfile !== undefined ? await inside.check(lockfile) : await inside.resolutionFailed(unreadable);
     if ("exitCode" in verdict) throw stopNpm(verdict.exitCode);
     // reify asks for the ideal tree again: it gets the checked one, whatever else changed.
     this.buildIdealTree = async () => tree;

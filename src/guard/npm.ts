@@ -6,7 +6,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseSri } from "../deps/lockfiles/common.js";
-import { parseLockfile } from "../deps/lockfiles/index.js";
+import { parseNpmLock } from "../deps/lockfiles/npm.js";
+import { errorMessage } from "../core/errors.js";
 import type { ParsedLockfile, ResolvedPackage } from "../deps/types.js";
 import { npmInstallFlags, type ParsedCommand } from "./command.js";
 import { findOnPath } from "./npm-inline.js";
@@ -65,11 +66,11 @@ export function planNpm(cmd: ParsedCommand, projectDir: string, env: NodeJS.Proc
     }
     const lockPath = join(tmp, lockName);
     if (!existsSync(lockPath)) throw new ResolutionError(cmd.action === "ci" ? "npm ci needs a package-lock.json or npm-shrinkwrap.json" : "npm wrote no lockfile");
-    const lockfile = parseLockfile(lockPath);
+    const lockfile = parseNpmLockfile(lockPath);
     const currentPath = join(projectDir, lockName);
     // The lockfile npm would use is byte for byte the current one (an in-sync install): nothing is new, and it is parsed once.
     const unchanged = !detached && existsSync(currentPath) && readFileSync(currentPath).equals(readFileSync(lockPath));
-    const before = unchanged ? undefined : !detached && existsSync(currentPath) ? new Set(parseLockfile(currentPath).packages.map(key)) : new Set<string>();
+    const before = unchanged ? undefined : !detached && existsSync(currentPath) ? new Set(parseNpmLockfile(currentPath).packages.map(key)) : new Set<string>();
     const added = before ? lockfile.packages.filter((p) => !before.has(key(p))) : [];
     let install: string[];
     if (cmd.action === "ci") install = [cmd.program, ...cmd.prefix, cmd.verb ?? "ci", ...cmd.args];
@@ -157,7 +158,7 @@ export function resolvesPinned(dir: string, lockName: string, lock?: LockJson): 
 }
 
 /**
- * The keys (`key`) of the packages a lockfile installs, as parseLockfile would give them; for
+ * The keys (`key`) of the packages a lockfile installs, as parseNpmLockfile would give them; for
  * a v2/v3 lockfile from its JSON alone (no line map, no dependency graph: this only says what is
  * new); `json` is the file's JSON when the caller has read it already.
  */
@@ -178,7 +179,25 @@ export function lockKeys(file: string, json?: LockJson): Set<string> {
       return keys;
     }
   } catch {
-    // not JSON: as parseLockfile reads it
+    // not JSON: as parseNpmLockfile reads it
   }
-  return new Set(parseLockfile(file).packages.map(key));
+  return new Set(parseNpmLockfile(file).packages.map(key));
+}
+
+/**
+ * An npm lockfile (package-lock.json, npm-shrinkwrap.json) as parseLockfile reads it, without
+ * loading every other lockfile parser: never throws, problems name the file.
+ */
+export function parseNpmLockfile(file: string): ParsedLockfile {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    return { file, kind: "requirements", packages: [], problems: [{ file, message: `cannot read: ${errorMessage(error)}` }] };
+  }
+  try {
+    return parseNpmLock(file, text);
+  } catch (error) {
+    return { file, kind: "requirements", packages: [], problems: [{ file, message: errorMessage(error) }] };
+  }
 }

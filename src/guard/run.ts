@@ -9,23 +9,19 @@ import { openLockMemo } from "../deps/memo.js";
 import type { SharedVerdictCache } from "../deps/shared-cache.js";
 import type { ParsedLockfile } from "../deps/types.js";
 import type { Analyzer } from "../deps/workers.js";
-import { DEFAULT_LIMITS } from "../ingest/index.js";
-import { fetchArchive, writeAtomically, type RegistryOptions } from "../registry/http.js";
-import { renderText } from "../report/text.js";
+import type { RegistryOptions } from "../registry/http.js";
 import type { Signatures } from "../rules/signatures.js";
 import { isAllowed, recordAllowed, type Allowance } from "./allow.js";
 import { parseCommand, pinnedVersion, pipCommandIndexes, type ParsedCommand } from "./command.js";
-import { planPnpmOrYarn } from "./js-managers.js";
 import { HANDED_TO_NPM } from "./fast.js";
 import { checkInsideReify, npmArborist, sayIfNeverChecked, type InsideVerdict } from "./npm-inside.js";
 import { inlineNpmCli, runNpmInline } from "./npm-inline.js";
 import { key, LOCKS, lockKeys, lockMatchesManifest, planNpm, readLockJson, ResolutionError, resolvesPinned, type LockJson } from "./npm.js";
-import { planPip } from "./pip.js";
 import { runInherited, tail } from "./process.js";
 import { trace } from "./trace.js";
-import { parseLockfile } from "../deps/lockfiles/index.js";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { parseNpmLockJson } from "../deps/lockfiles/npm.js";
+import { openTreeMemo } from "./tree-memo.js";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const GUARD_REFUSED = 1;
@@ -75,7 +71,7 @@ export async function runGuard(argv: string[], options: GuardOptions): Promise<n
   if (inside) return runInsideNpm(inside, cmd, argv, options);
   let plan: Plan;
   try {
-    plan = makePlan(cmd, options);
+    plan = await makePlan(cmd, options);
   } catch (error) {
     const why = errorMessage(error);
     if (cmd.family === "pip" && error instanceof ResolutionError) {
@@ -119,12 +115,18 @@ type Outcome = { kind: "clean"; checked: string; allowed: boolean } | { kind: "r
  * lockfile is reused whole) and says what it found: the refusal with its findings, why the
  * check could not complete, or the "checked N packages" line (allowances recorded).
  */
-async function check(lockfile: ParsedLockfile, newCount: number | undefined, cmd: ParsedCommand, argv: string[], options: GuardOptions): Promise<Outcome> {
-  const memo = options.memo && openLockMemo(lockfile.file, lockfile.kind, options.registry.cacheDir, options.memo.analysisVersion, options.memo.advisoryStore);
+async function check(lockfile: ParsedLockfile, newCount: number | undefined, cmd: ParsedCommand, argv: string[], options: GuardOptions, inMemory = false): Promise<Outcome> {
+  // A tree npm resolved in this process has no lockfile text: its report is keyed by the parsed packages.
+  const memo =
+    options.memo &&
+    (inMemory
+      ? openTreeMemo(lockfile, options.registry.cacheDir, options.memo.analysisVersion, options.memo.advisoryStore)
+      : openLockMemo(lockfile.file, lockfile.kind, options.registry.cacheDir, options.memo.analysisVersion, options.memo.advisoryStore));
   let report = memo?.get();
   trace(report ? "stored report read" : "no stored report");
   if (!report) {
-    const { scanDependencies } = await import("../deps/scan.js");
+    // The scanning stack loads only when something has to be scanned.
+    const [{ scanDependencies }, { DEFAULT_LIMITS }] = await Promise.all([import("../deps/scan.js"), import("../ingest/index.js")]);
     const lazy = lazyAnalyzer(options);
     try {
       report = await scanDependencies({ sources: [lockfile], usageErrors: [] }, {
@@ -144,7 +146,7 @@ async function check(lockfile: ParsedLockfile, newCount: number | undefined, cmd
   }
   const verdict = decide(report, options);
   if (verdict.blocking.length) {
-    refuse(report, verdict.blocking.map((f) => f.package), options, cmd);
+    await refuse(report, verdict.blocking.map((f) => f.package), options, cmd);
     return { kind: "refused" };
   }
   const unanalysed = report.errors.filter((e) => !e.file);
@@ -222,13 +224,11 @@ async function runInsideNpm({ cli, arborist, lockName, current }: InsideNpm, cmd
       settled();
       return goOn();
     },
-    check: async (text) => {
-      const tmp = mkdtempSync(join(tmpdir(), "exfilscan-guard-"));
+    check: async (json) => {
       try {
-        const file = join(tmp, lockName);
-        writeFileSync(file, text);
-        const lockfile = parseLockfile(file);
-        trace("resolved lockfile written and parsed");
+        // The lockfile npm will write, read from its resolved tree (file: and link: packages lie next to it).
+        const lockfile = parseNpmLockJson(currentPath, json);
+        trace("resolved lockfile parsed");
         const unpinned = lockfile.packages.filter((p) => p.source === "registry" && !p.unscannable && !p.integrity.length);
         const problems = [...lockfile.problems.map((p) => p.message), ...unpinned.map((p) => `${p.name}@${p.version ?? "?"}: npm resolved it without an integrity, so the install could not be tied to what is checked`)];
         if (problems.length) {
@@ -237,13 +237,12 @@ async function runInsideNpm({ cli, arborist, lockName, current }: InsideNpm, cmd
         }
         const before = current ? lockKeys(currentPath, current) : existsSync(currentPath) ? lockKeys(currentPath) : new Set<string>();
         trace("current lockfile read");
-        const outcome = await check(lockfile, lockfile.packages.filter((p) => !before.has(key(p))).length, cmd, argv, options);
+        const outcome = await check(lockfile, lockfile.packages.filter((p) => !before.has(key(p))).length, cmd, argv, options, true);
         return outcome.kind === "clean" ? { proceed: true } : outcome.kind === "refused" ? { exitCode: GUARD_REFUSED } : goOn();
       } catch (error) {
         sayUnchecked(errorMessage(error), options);
         return goOn();
       } finally {
-        rmSync(tmp, { recursive: true, force: true });
         settled();
       }
     },
@@ -263,18 +262,20 @@ async function runInsideNpm({ cli, arborist, lockName, current }: InsideNpm, cmd
  */
 const OFFLINE_RESOLVER_ENV = { npm_config_offline: "true", npm_config_update_notifier: "false", YARN_ENABLE_NETWORK: "0", PIP_NO_INDEX: "1" };
 
-function makePlan(cmd: ParsedCommand, guard: GuardOptions): Plan {
+/** Plans other than npm's, and pip's wheelhouse, load their modules when used. */
+async function makePlan(cmd: ParsedCommand, guard: GuardOptions): Promise<Plan> {
   const options = guard.registry.offline ? { ...guard, env: { ...guard.env, ...OFFLINE_RESOLVER_ENV } } : guard;
   if (cmd.family === "npm") {
-    const npm = cmd.manager === "npm" ? planNpm(cmd, options.cwd, options.env) : planPnpmOrYarn(cmd, options.cwd, options.env);
+    const npm = cmd.manager === "npm" ? planNpm(cmd, options.cwd, options.env) : (await import("./js-managers.js")).planPnpmOrYarn(cmd, options.cwd, options.env);
     return { lockfile: npm.lockfile, install: npm.install, newCount: npm.added.length, reusable: cmd.manager === "npm" && npm.reusable, beforeInstall: async () => npm.apply(), cleanup: npm.cleanup };
   }
-  const pip = planPip(cmd, options.cwd, options.env);
+  const pip = (await import("./pip.js")).planPip(cmd, options.cwd, options.env);
   return {
     lockfile: pip.lockfile,
     install: pip.install,
     // The wheelhouse gets the very bytes that were scanned: same digest, read back from the archive cache.
     beforeInstall: async () => {
+      const { fetchArchive, writeAtomically } = await import("../registry/http.js");
       for (const pkg of pip.lockfile.packages) {
         const file = pkg.files![0]!;
         const data = await fetchArchive(file.url!, file.digest!, options.registry);
@@ -311,7 +312,8 @@ function groupAllowed(findings: ScanReport["findings"]): [string, string[]][] {
   return [...by.entries()];
 }
 
-function refuse(report: ScanReport, packages: ScanReport["findings"][number]["package"][], options: GuardOptions, cmd: ParsedCommand): number {
+async function refuse(report: ScanReport, packages: ScanReport["findings"][number]["package"][], options: GuardOptions, cmd: ParsedCommand): Promise<number> {
+  const { renderText } = await import("../report/text.js");
   options.say(renderText(report, { color: options.color, minSeverity: options.failOn }));
   const ids = [...new Set(packages.filter((p) => p).map((p) => `${p!.name}@${p!.version ?? "?"}`))];
   options.say(
@@ -345,10 +347,10 @@ async function scanPinnedSdists(cmd: ParsedCommand, options: GuardOptions): Prom
   };
   const lazy = lazyAnalyzer(options);
   try {
-    const { scanDependencies } = await import("../deps/scan.js");
+    const [{ scanDependencies }, { DEFAULT_LIMITS }] = await Promise.all([import("../deps/scan.js"), import("../ingest/index.js")]);
     const report = await scanDependencies({ sources: [lockfile], usageErrors: [] }, { signatures: await options.signatures(), limits: DEFAULT_LIMITS, registry: options.registry, analyzer: lazy.analyzer, cache: options.cache, ...(options.sharedCache ? { sharedCache: options.sharedCache } : {}) });
     const verdict = decide(report, options);
-    return verdict.blocking.length ? refuse(report, verdict.blocking.map((f) => f.package), options, cmd) : undefined;
+    return verdict.blocking.length ? await refuse(report, verdict.blocking.map((f) => f.package), options, cmd) : undefined;
   } catch {
     return undefined;
   } finally {

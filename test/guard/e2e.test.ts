@@ -1,12 +1,12 @@
 // Real npm and pip against a loopback registry and index, with a temporary HOME: the guard
 // lets a clean package install and blocks a malicious one before any of its code runs.
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { GuardRegistry } from "./registry.js";
+import { GUARD_FIXTURES, GuardRegistry } from "./registry.js";
 
 const CLI = join(import.meta.dirname, "..", "..", "dist", "cli.js");
 const registry = new GuardRegistry([
@@ -172,6 +172,24 @@ describe("guard with real npm", () => {
     expect(JSON.parse(readFileSync(join(project, "package.json"), "utf8")).dependencies).toEqual({ "benign-pad": "^1.0.0" });
   }, 180_000);
 
+  it("a local folder (file:) of a project without a lockfile is checked where it lies: a malicious one is refused and never ran", async () => {
+    cpSync(join(GUARD_FIXTURES, "npm", "evil-postinstall"), join(project, "local"), { recursive: true });
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true, dependencies: { "evil-postinstall": "file:local" } }, null, 2));
+    const refused = await guard(["--", "npm", "install", "benign-pad"]);
+    expect(refused.status, refused.err).toBe(1);
+    expect(refused.err).toContain("refused: evil-postinstall@2.0.0");
+    expect(existsSync(join(home, "evil-ran"))).toBe(false);
+    expect(existsSync(join(project, "node_modules"))).toBe(false);
+    // The same folder made clean: checked from the project, then installed.
+    rmSync(join(project, "local"), { recursive: true });
+    cpSync(join(GUARD_FIXTURES, "npm", "benign-pad"), join(project, "local"), { recursive: true });
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", private: true, dependencies: { "benign-pad": "file:local" } }, null, 2));
+    const clean = await guard(["--", "npm", "install"]);
+    expect(clean.status, clean.err).toBe(0);
+    expect(clean.err).toContain("checked 1 package (1 new)");
+    expect(existsSync(join(project, "node_modules", "benign-pad", "index.js"))).toBe(true);
+  }, 180_000);
+
   it("EXFILSCAN_GUARD_INSIDE=0: npm resolves in a temporary copy first, then installs the checked lockfile", async () => {
     const off = { EXFILSCAN_GUARD_INSIDE: "0" };
     const r = await guard(["--", "npm", "install", "benign-pad"], registry.base, off);
@@ -185,18 +203,19 @@ describe("guard with real npm", () => {
   }, 180_000);
 });
 
-/** guard(), telling whether the run loaded the command line (src/cli/main.ts): the full path does, the fast path does not. */
+/** guard(), telling whether the run took the full path (its step trace says so) and whether it loaded commander (neither path does for `guard [options] -- <command>`). */
 async function traced(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   const dir = mkdtempSync(join(root, "trace-"));
   const list = join(dir, "loaded.txt");
   writeFileSync(list, "");
   writeFileSync(join(dir, "hooks.mjs"), `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { if (url.startsWith("file:")) appendFileSync(${JSON.stringify(list)}, url + "\\n"); return next(url, context); }\n`);
   writeFileSync(join(dir, "preload.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(dir, "hooks.mjs")).href)});\n`);
-  const r = await guard(args, registry.base, extraEnv, ["--import", pathToFileURL(join(dir, "preload.mjs")).href]);
+  const r = await guard(args, registry.base, { EXFILSCAN_GUARD_TRACE: "1", ...extraEnv }, ["--import", pathToFileURL(join(dir, "preload.mjs")).href]);
   const loaded = readFileSync(list, "utf8").split("\n");
+  const full = r.err.includes("exfilscan trace: fast path not taken");
   // The command line is dist/cli/main.js unbundled, the chunk named after it in dist/bundle/ (scripts/bundle.mjs), which also carries commander.
-  const full = loaded.some((url) => url.endsWith("/dist/cli/main.js") || /\/dist\/bundle\/main-[^/]*\.js$/.test(url));
-  return { ...r, full, commander: loaded.some((url) => url.includes("/node_modules/commander/")) };
+  const commandLine = loaded.some((url) => url.endsWith("/dist/cli/main.js") || /\/dist\/bundle\/main-[^/]*\.js$/.test(url) || url.includes("/node_modules/commander/"));
+  return { ...r, full, commander: commandLine };
 }
 
 describe("guard's warm fast path", () => {
@@ -209,6 +228,7 @@ describe("guard's warm fast path", () => {
     const add = await traced(["--", "npm", "install", "benign-pad"]);
     expect(add.status, add.err).toBe(0);
     expect(add.full).toBe(true);
+    expect(add.commander).toBe(false); // the full guard of the common shape reads its own arguments (src/guard/entry.ts)
     expect(fastEntries()).toBe(0); // adding a package resolves against the registry: never recorded
     const first = await traced(["--", "npm", "install"]);
     expect(first.status, first.err).toBe(0);

@@ -89,8 +89,8 @@ describe.skipIf(!hasGit || !Arborist)("a git dependency's prepare script during 
     class Wrapped extends A {}
     const seen: string[] = [];
     checkInsideReify(Wrapped as never, {
-      check: async (text) => {
-        seen.push(text);
+      check: async (lockfile) => {
+        seen.push(JSON.stringify(lockfile));
         return { exitCode: 1 };
       },
       resolutionFailed: async (error) => {

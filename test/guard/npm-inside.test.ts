@@ -2,8 +2,15 @@
 // the resolved tree's lockfile before anything is installed, a refusal or a failed check stops
 // the install, and what reify installs is the very tree that was checked.
 import { EventEmitter } from "node:events";
+import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkInsideReify, npmArborist, sayIfNeverChecked, type InsideCheck, type InsideVerdict } from "../../src/guard/npm-inside.js";
+import { findOnPath } from "../../src/guard/npm-inline.js";
+import { checkInsideReify, npmArborist, resolvedLockfile, sayIfNeverChecked, type InsideCheck, type InsideVerdict } from "../../src/guard/npm-inside.js";
+
+const npmOnPath = findOnPath("npm", process.cwd(), process.env["PATH"]);
+const RealArborist = npmOnPath ? (npmArborist(realpathSync(npmOnPath)) as unknown as (new (options: Record<string, unknown>) => { loadVirtual(): Promise<never>; buildIdealTree(): Promise<never> }) | undefined) : undefined;
 
 interface Tree {
   id: number;
@@ -31,8 +38,8 @@ function fakeArborist(resolve: () => Promise<Tree>) {
 function inside(verdict: InsideVerdict, failed: InsideVerdict = { exitCode: 2 }) {
   const seen: string[] = [];
   const check: InsideCheck = {
-    check: async (text) => {
-      seen.push(`check ${text}`);
+    check: async (lockfile) => {
+      seen.push(`check ${JSON.stringify(lockfile)}`);
       return verdict;
     },
     resolutionFailed: async (error) => {
@@ -55,16 +62,16 @@ async function rejection(p: Promise<unknown>): Promise<Error & { errno?: number 
 describe("npm's reify, checked in between", () => {
   it("checks the resolved tree's lockfile, then installs that very tree (not a second resolution)", async () => {
     let n = 0;
-    const { Arborist, events } = fakeArborist(async () => ({ id: ++n, meta: { toString: () => `lock of tree ${n}` } }));
+    const { Arborist, events } = fakeArborist(async () => ({ id: ++n, meta: { toString: () => JSON.stringify({ lockOf: n }) } }));
     const { check, seen } = inside({ proceed: true });
     checkInsideReify(Arborist, check);
     expect(await new Arborist().reify({ add: ["left-pad"] })).toBe("installed");
-    expect(seen).toEqual(["check lock of tree 1"]);
+    expect(seen).toEqual(['check {"lockOf":1}']);
     expect(events).toEqual(["resolve complete=false", "install tree 1"]);
   });
 
   it("a refusal stops npm with exit code 1 before anything is installed", async () => {
-    const { Arborist, events } = fakeArborist(async () => ({ id: 1, meta: { toString: () => "lock" } }));
+    const { Arborist, events } = fakeArborist(async () => ({ id: 1, meta: { toString: () => "{}" } }));
     checkInsideReify(Arborist, inside({ exitCode: 1 }).check);
     const error = await rejection(new Arborist().reify());
     expect(error).toBeInstanceOf(Error);
@@ -100,7 +107,7 @@ describe("npm's reify, checked in between", () => {
       options: Record<string, unknown> = { ignoreScripts: false };
       async buildIdealTree(): Promise<Tree> {
         at.push({ ...this.options, env: process.env["npm_config_ignore_scripts"] });
-        return { id: 1, meta: { toString: () => "lock" } };
+        return { id: 1, meta: { toString: () => "{}" } };
       }
       async reify(): Promise<string> {
         await this.buildIdealTree();
@@ -133,5 +140,44 @@ describe("npm's reify, checked in between", () => {
 
   it("finds no Arborist where npm is not laid out as npm", () => {
     expect(npmArborist("/nonexistent/npm/bin/npm-cli.js")).toBeUndefined();
+  });
+});
+
+describe.skipIf(!RealArborist)("the resolved tree's lockfile, read from npm's own tree", () => {
+  /** What the check gets next to the lockfile npm itself would write for the same tree. */
+  const both = (tree: { meta: { toString(): string } }) => {
+    const text = JSON.parse(String(tree.meta)) as { lockfileVersion: number; packages: unknown };
+    return { read: resolvedLockfile(tree as never), npm: { lockfileVersion: text.lockfileVersion, packages: text.packages } };
+  };
+
+  it("is the lockfile npm would write: a 313-package tree with optional packages", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "exfilscan-tree-"));
+    try {
+      for (const name of ["package.json", "package-lock.json"]) cpSync(join(import.meta.dirname, "../../bench/guard-project", name), join(dir, name));
+      const tree = await new RealArborist!({ path: dir }).loadVirtual();
+      const { read, npm } = both(tree);
+      expect(Object.keys((npm.packages as object) ?? {}).length).toBeGreaterThan(300);
+      expect(read).toEqual(npm);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("is the lockfile npm would write for a tree it resolved with local folders (links), one a dev dependency", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "exfilscan-tree-"));
+    try {
+      for (const name of ["local", "devlocal"]) {
+        mkdirSync(join(dir, name));
+        writeFileSync(join(dir, name, "package.json"), JSON.stringify({ name, version: "1.0.0" }));
+      }
+      const manifest = { name: "app", version: "1.0.0", dependencies: { local: "file:local" }, devDependencies: { devlocal: "file:devlocal" } };
+      writeFileSync(join(dir, "package.json"), JSON.stringify(manifest));
+      const tree = await new RealArborist!({ path: dir, cache: join(dir, ".cache"), offline: true }).buildIdealTree();
+      const { read, npm } = both(tree);
+      expect(Object.keys(npm.packages as object)).toEqual(expect.arrayContaining(["", "node_modules/local", "node_modules/devlocal", "local", "devlocal"]));
+      expect(read).toEqual(npm);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -37,9 +37,17 @@ export function parseNpmLock(file: string, text: string): ParsedLockfile {
   const kind = basename(file) === "npm-shrinkwrap.json" ? "npm-shrinkwrap" : "npm-package-lock";
   const parsed = parseJsonWithLine(text);
   if ("error" in parsed) return fail(file, kind, parsed.error, parsed.line);
-  const json = parsed.value as { lockfileVersion?: unknown; packages?: Record<string, V2Entry>; dependencies?: Record<string, V1Entry> };
+  return parseNpmLockJson(file, parsed.value, jsonKeyLines(text));
+}
+
+/**
+ * A lockfile's JSON value, as parseNpmLock reads its text; `lines` places the packages (every
+ * line is 1 without it: the guard reads npm's resolved tree as the lockfile npm would write).
+ */
+export function parseNpmLockJson(file: string, value: unknown, lines: KeyLines = new Map()): ParsedLockfile {
+  const kind = basename(file) === "npm-shrinkwrap.json" ? "npm-shrinkwrap" : "npm-package-lock";
+  const json = value as { lockfileVersion?: unknown; packages?: Record<string, V2Entry>; dependencies?: Record<string, V1Entry> };
   if (!json || typeof json !== "object") return fail(file, kind, "not a JSON object", 1);
-  const lines = jsonKeyLines(text);
   const version = json.lockfileVersion;
   if (version === 2 || version === 3) {
     if (!json.packages || typeof json.packages !== "object") return fail(file, kind, `lockfileVersion ${version} without "packages"`, lines.get("lockfileVersion"));

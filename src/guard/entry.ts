@@ -1,0 +1,58 @@
+// `exfilscan guard [options] -- <command>` without the command line: src/cli.ts comes here
+// when the warm fast path (src/guard/fast.ts) has no record, so a guard run loads neither
+// commander nor the other commands. Only the common shape is read here: the guard's own
+// options as commander would read them, then `--` and the command. Anything else (--help,
+// --db, a global option, an unknown or malformed option, no `--`) returns false and the full
+// command line (src/cli/main.ts) reads the arguments and says what is wrong.
+import { errorMessage, isKnownError } from "../core/errors.js";
+import { terminalSafe } from "../report/terminal.js";
+import { runGuardCommand, type GuardFlags } from "./guard-command.js";
+
+const EXIT_ERROR = 2;
+const VALUES: Record<string, keyof GuardFlags> = { "--fail-on": "failOn", "--allow": "allow", "--reason": "reason", "--cache-dir": "cacheDir", "--timeout": "timeout", "--advisory-store": "advisoryStore" };
+const FLAGS: Record<string, (flags: GuardFlags) => void> = {
+  "--fail-open": (f) => (f.failOpen = true),
+  "--check-only": (f) => (f.checkOnly = true),
+  "--offline": (f) => (f.offline = true),
+  "--no-color": (f) => (f.color = false),
+};
+
+/** The flags of `guard … -- <command>` and the command, as commander reads them; undefined for anything else. */
+export function readGuardArgs(args: string[]): { flags: GuardFlags; command: string[] } | undefined {
+  if (args[0] !== "guard") return undefined;
+  const flags: GuardFlags = { failOn: "high", failOpen: false, allow: [], checkOnly: false, offline: false, timeout: "30000", color: true };
+  let i = 1;
+  for (; i < args.length && args[i] !== "--"; i++) {
+    const arg = args[i]!;
+    const set = FLAGS[arg];
+    if (set) {
+      set(flags);
+      continue;
+    }
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const field = VALUES[eq > 0 ? arg.slice(0, eq) : arg];
+    if (!field) return undefined;
+    const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+    // A value that looks like an option (or none): commander's reading is the reference.
+    if (value === undefined || (eq < 0 && value.startsWith("-"))) return undefined;
+    if (field === "allow") flags.allow = [...flags.allow, value];
+    else (flags as unknown as Record<string, string>)[field] = value;
+  }
+  const command = args.slice(i + 1);
+  return i < args.length && command.length ? { flags, command } : undefined;
+}
+
+/** Runs the guard when `args` has the common shape (true), else does nothing (false). */
+export async function guardEntry(args: string[]): Promise<boolean> {
+  const read = readGuardArgs(args);
+  if (!read) return false;
+  try {
+    await runGuardCommand(read.command, read.flags, []);
+  } catch (error) {
+    // As src/cli/main.ts reports an error of a command.
+    process.stderr.write(`exfilscan: ${terminalSafe(errorMessage(error))}\n`);
+    if (!isKnownError(error) && process.env["EXFILSCAN_DEBUG"]) process.stderr.write(`${(error as Error).stack ?? ""}\n`);
+    process.exitCode = EXIT_ERROR;
+  }
+  return true;
+}
