@@ -182,18 +182,26 @@ export function parseSshdMessage(message: string, base: EventBase): HostEvent | 
   // sshd formats at most MSGBUFSIZ (1 KiB) a message (log.c): anything much longer is not sshd's.
   if (message.length > MAX_MESSAGE) return undefined;
   let text = message.trimEnd();
-  if (text.startsWith("[ID ")) text = text.replace(SOLARIS_ID, ""); // Solaris/illumos syslog message ids
-  if (text.startsWith("error: ")) text = text.slice(7);
-  else if (text.startsWith("fatal: ")) text = text.slice(7);
-  const penaltyFunction = text.startsWith("srclimit_penalise: ");
+  // Each prefix and suffix test behind its first (last) character: most lines have none, and
+  // startsWith/endsWith on a slice of the line cost more than the character read.
+  let first = text.charCodeAt(0);
+  if (first === 91 /* [ */ && text.startsWith("[ID ")) {
+    text = text.replace(SOLARIS_ID, ""); // Solaris/illumos syslog message ids
+    first = text.charCodeAt(0);
+  }
+  if (first === 101 /* e */ && text.startsWith("error: ")) text = text.slice(7);
+  else if (first === 102 /* f */ && text.startsWith("fatal: ")) text = text.slice(7);
+  const penaltyFunction = text.charCodeAt(0) === 115 /* s */ && text.startsWith("srclimit_penalise: ");
   if (penaltyFunction) text = text.slice(19);
   let phase: HostEvent["phase"];
-  if (text.endsWith(" [preauth]")) {
-    phase = "preauth";
-    text = text.slice(0, -10);
-  } else if (text.endsWith(" [postauth]")) {
-    phase = "postauth";
-    text = text.slice(0, -11);
+  if (text.charCodeAt(text.length - 1) === 93 /* ] */) {
+    if (text.endsWith(" [preauth]")) {
+      phase = "preauth";
+      text = text.slice(0, -10);
+    } else if (text.endsWith(" [postauth]")) {
+      phase = "postauth";
+      text = text.slice(0, -11);
+    }
   }
   const parsed = penaltyFunction ? penaltyLine(text, base) : dispatch(text, base);
   if (parsed && phase) parsed.phase = phase;
