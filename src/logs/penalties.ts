@@ -214,7 +214,10 @@ export interface AllowResult {
 }
 
 /** What penalise() gives when it charges nothing (shared: never modified). */
-const NOTHING: PenaliseResult = Object.freeze({ lines: Object.freeze([]) as unknown as SimulatedLine[], activated: false });
+const NO_LINES = Object.freeze([]) as unknown as SimulatedLine[];
+const NOTHING: PenaliseResult = Object.freeze({ lines: NO_LINES, activated: false });
+/** checkAllow's answer for an accepted connection (the common case: one shared object, read only). */
+const ALLOWED: { allowed: boolean; reason?: string } = Object.freeze({ allowed: true });
 
 export class PenaltySimulator {
   private readonly tables: Record<Family, Map<string, Entry>> = { ipv4: new Map(), ipv6: new Map() };
@@ -278,10 +281,12 @@ export class PenaltySimulator {
     return family === "ipv4" ? this.config.ipv4Bits : this.config.ipv6Bits;
   }
 
-  private limits(family: Family): { maxSources: number; overflow: OverflowMode } {
-    return family === "ipv4"
-      ? { maxSources: this.config.maxSources4, overflow: this.config.overflow }
-      : { maxSources: this.config.maxSources6, overflow: this.config.overflow6 };
+  private maxSources(family: Family): number {
+    return family === "ipv4" ? this.config.maxSources4 : this.config.maxSources6;
+  }
+
+  private overflow(family: Family): OverflowMode {
+    return family === "ipv4" ? this.config.overflow : this.config.overflow6;
   }
 
   /** srclimit_penalise(): called when a pre-auth session process is reaped. */
@@ -296,13 +301,12 @@ export class PenaltySimulator {
     const reason = REASONS[type];
     const bits = this.bits(family);
     const masked = maskAddress(address, bits)!;
-    const shown = (): string => `${address}/${bits}`; // rendered only for a line that is written
     const now = this.now(atMs);
     this.expire(now);
     const table = this.tables[family];
-    const { maxSources, overflow } = this.limits(family);
-    if (table.size >= maxSources && overflow === "deny-all") {
-      return { lines: [this.line("VERBOSE", `srclimit_penalise: ${family} penalty table full, cannot penalise ${shown()} for ${reason}`)], activated: false };
+    const maxSources = this.maxSources(family);
+    if (table.size >= maxSources && this.overflow(family) === "deny-all") {
+      return { lines: [this.line("VERBOSE", `srclimit_penalise: ${family} penalty table full, cannot penalise ${address}/${bits} for ${reason}`)], activated: false };
     }
     const existing = table.get(masked);
     if (!existing) {
@@ -310,18 +314,20 @@ export class PenaltySimulator {
       table.set(masked, entry);
       if (entry.expiry < this.earliest) this.earliest = entry.expiry;
       const level: SshLogLevel = this.since.v10_1 && entry.active ? "INFO" : "VERBOSE";
-      const lines = [this.line(level, `srclimit_penalise: ${family}: new ${shown()} ${entry.active ? "active" : "deferred"} penalty of ${this.seconds(secs)} seconds for ${reason}`)];
+      const lines = [this.line(level, `srclimit_penalise: ${family}: new ${address}/${bits} ${entry.active ? "active" : "deferred"} penalty of ${this.seconds(secs)} seconds for ${reason}`)];
       if (table.size > maxSources) this.evictSoonest(family, maxSources);
       return { lines, activated: entry.active, created: true, entry: this.describe(entry) };
     }
     existing.expiry += secs;
     if (existing.expiry - now > this.config.max) existing.expiry = now + this.config.max;
     if (existing.expiry < this.earliest) this.earliest = existing.expiry; // the cap lowers it when log time went back
-    const lines: SimulatedLine[] = [];
+    // no line (the common case): the shared empty list, which no caller adds to
+    let lines = NO_LINES;
     let activated = false;
     if (existing.expiry - now > this.config.min && !existing.active) {
       const level: SshLogLevel = this.since.v10_1 ? "INFO" : "VERBOSE";
-      lines.push(this.line(level, `srclimit_penalise: ${shown()}: activating ${family} penalty of ${this.seconds(existing.expiry - now)} seconds for ${reason}`));
+      lines = [];
+      lines.push(this.line(level, `srclimit_penalise: ${address}/${bits}: activating ${family} penalty of ${this.seconds(existing.expiry - now)} seconds for ${reason}`));
       existing.active = true;
       activated = true;
     }
@@ -333,7 +339,7 @@ export class PenaltySimulator {
   private evictSoonest(_family: Family, _max: number): void {
     for (const family of ["ipv4", "ipv6"] as const) {
       const table = this.tables[family];
-      const { maxSources } = this.limits(family);
+      const maxSources = this.maxSources(family);
       if (table.size <= maxSources) continue;
       const order = [...table.values()].sort((a, b) => a.expiry - b.expiry || compareAddress(a.masked, b.masked));
       for (const entry of order.slice(0, table.size - maxSources)) table.delete(entry.masked);
@@ -352,14 +358,13 @@ export class PenaltySimulator {
   /** srclimit_penalty_check_allow(): would a new connection from this address be accepted? */
   checkAllow(address: string, atMs: number): { allowed: boolean; reason?: string } {
     const family = familyOf(address);
-    if (!this.active || !family || this.isExempt(address)) return { allowed: true };
+    if (!this.active || !family || this.isExempt(address)) return ALLOWED;
     const now = this.now(atMs);
     this.expire(now);
     const table = this.tables[family];
-    const { maxSources, overflow } = this.limits(family);
-    if (table.size >= maxSources && overflow === "deny-all") return { allowed: false, reason: TOO_MANY_PENALISED };
+    if (table.size >= this.maxSources(family) && this.overflow(family) === "deny-all") return { allowed: false, reason: TOO_MANY_PENALISED };
     const entry = table.get(maskAddress(address, this.bits(family))!);
-    if (!entry || entry.expiry < now || !entry.active) return { allowed: true };
+    if (!entry || entry.expiry < now || !entry.active) return ALLOWED;
     return { allowed: false, reason: entry.reason };
   }
 

@@ -152,6 +152,21 @@ describe("OpenSSH releases without PerSourcePenalties", () => {
     expect(alerts[0]!.message).toContain("has no PerSourcePenalties");
   });
 
+  it("8.9: a source over the threshold again and again is a recidivist worded as threshold crossings, not blocks", async () => {
+    const lines: string[] = [];
+    for (let run = 0; run < 3; run++) for (let i = 0; i < 5; i++) lines.push(...failedConnection(run * 3600 + i * 30, "192.0.2.48", 5000 + run * 10 + i));
+    const alerts = await alertsFor(lines, { openssh: "8.9" });
+    expect(alerts.filter((a) => a.ruleId === "ssh-brute-force")).toHaveLength(3);
+    const recidivists = alerts.filter((a) => a.ruleId === "ssh-penalty-recidivist");
+    expect(recidivists).toHaveLength(1);
+    const message = recidivists[0]!.message;
+    expect(message).toContain("192.0.2.48 reached fail2ban's default jail threshold (maxretry 5, findtime 10 min) 3 times on srv within 24 h");
+    expect(message).toContain("OpenSSH 8.9 has no PerSourcePenalties (9.8+), so nothing blocked it");
+    expect(message).not.toMatch(/blocked \d+ times|each block lasts/);
+    expect(recidivists[0]!.details).toMatchObject({ openssh: "8.9" });
+    expect(recidivists[0]!.details).not.toHaveProperty("suggestedPenaltySeconds");
+  });
+
   it("9.6 counts invalid users and PAM failures as fail2ban does, but not failed publickey offers of a valid user", async () => {
     const lines = [
       `${stamp(0)} srv sshd[1]: Failed publickey for alice from 192.0.2.46 port 1 ssh2: ED25519 SHA256:AAAA`,

@@ -38,6 +38,7 @@ export class LoginAfterFailuresDetector implements Detector {
     const recent = inWindow(list, event.timestamp - this.options.windowMs);
     if (event.outcome === "failure") {
       recent.push({ at: event.timestamp, user: event.user ?? "", evidence: evidenceOf(event) });
+      if (recent.oldest === undefined || event.timestamp < recent.oldest) recent.oldest = event.timestamp;
       if (recent !== list) byIp.set(event.sourceIp, recent);
       return;
     }
@@ -97,17 +98,27 @@ export class LoginAfterFailuresDetector implements Detector {
   }
 }
 
+/** A source's failures and the earliest time among them (unset: not known yet, e.g. loaded from state). */
+type FailureList = Failure[] & { oldest?: number };
+
 /**
  * The failures at or after `cutoff`, in order: the list itself, the older ones taken out in
- * place (a failed login a source leaves the window on most failures: no new array each time).
+ * place (no new array each time), and not even read while its earliest failure is in the
+ * window (a guesser's hundreds of failures an hour would be walked on each of them).
  */
-function inWindow(list: Failure[] | undefined, cutoff: number): Failure[] {
+function inWindow(list: FailureList | undefined, cutoff: number): FailureList {
   if (!list) return [];
+  if (list.oldest !== undefined && list.oldest >= cutoff) return list;
   let kept = 0;
+  let oldest = Infinity;
   for (let i = 0; i < list.length; i++) {
     const failure = list[i]!;
-    if (failure.at >= cutoff) list[kept++] = failure;
+    if (failure.at >= cutoff) {
+      list[kept++] = failure;
+      if (failure.at < oldest) oldest = failure.at;
+    }
   }
   list.length = kept;
+  list.oldest = oldest;
   return list;
 }

@@ -1,13 +1,32 @@
 // In-place list helpers of the SSH brute-force detector (no new array a line).
 
-/** Take the failures before `cutoff` out of the list, in place (order kept; no new array a failure). */
-export function dropFailuresBefore(list: { at: number }[], cutoff: number): void {
+/** Timed items and the earliest time among them (unset: not known yet, e.g. loaded from saved state). */
+export type TimedList<T extends { at: number }> = T[] & { oldest?: number };
+
+/**
+ * Take the failures before `cutoff` out of the list, in place (order kept; no new array a
+ * failure), without reading it while its earliest failure is in the window (a blocked
+ * guesser's hundreds of failures would be walked on each new one).
+ */
+export function dropFailuresBefore<T extends { at: number }>(list: TimedList<T>, cutoff: number): void {
+  if (list.oldest !== undefined && list.oldest >= cutoff) return;
   let kept = 0;
+  let oldest = Infinity;
   for (let i = 0; i < list.length; i++) {
     const item = list[i]!;
-    if (item.at >= cutoff) list[kept++] = item;
+    if (item.at >= cutoff) {
+      list[kept++] = item;
+      if (item.at < oldest) oldest = item.at;
+    }
   }
   list.length = kept;
+  list.oldest = oldest;
+}
+
+/** Append to a list dropFailuresBefore() has just read (so its earliest time is known). */
+export function pushTimed<T extends { at: number }>(list: TimedList<T>, item: T): void {
+  list.push(item);
+  if (list.oldest !== undefined && item.at < list.oldest) list.oldest = item.at;
 }
 
 /** The same for a list of times (ms). */

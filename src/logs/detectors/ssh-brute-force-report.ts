@@ -31,6 +31,13 @@ function serverDetails(options: ReportOptions): Record<string, unknown> {
   return options.server === "dropbear" ? { server: "dropbear", dropbearLimits: DROPBEAR_LIMITS } : { openssh: options.penalties.version };
 }
 
+/** Why nothing blocked the source where brute force is judged by fail2ban's threshold. */
+function noBlocking(options: ReportOptions): string {
+  return options.server === "dropbear" ? DROPBEAR_HAS_NO_PENALTIES : `OpenSSH ${options.penalties.version} has no PerSourcePenalties (9.8+)`;
+}
+
+const jail = (options: ReportOptions): string => `maxretry ${options.maxRetry}, findtime ${duration(options.findTimeMs)}`;
+
 const iso = (ms: number): string => new Date(ms).toISOString();
 const duration = (ms: number): string => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`);
 
@@ -51,8 +58,7 @@ export function bruteForceDraft(episode: Episode, options: ReportOptions): Alert
   const end = Math.max(episode.until, episode.last ?? episode.until);
   let message: string;
   if (basis === "threshold") {
-    const server = options.server === "dropbear" ? DROPBEAR_HAS_NO_PENALTIES : `OpenSSH ${version} has no PerSourcePenalties (9.8+)`;
-    message = `${episode.source} failed ${episode.charges} logins on ${episode.host} from ${iso(episode.start)} to ${iso(end)}; ${server} and fail2ban's default jail (maxretry ${options.maxRetry}, findtime ${duration(options.findTimeMs)}) would ban it`;
+    message = `${episode.source} failed ${episode.charges} logins on ${episode.host} from ${iso(episode.start)} to ${iso(end)}; ${noBlocking(options)} and fail2ban's default jail (${jail(options)}) would ban it`;
   } else {
     const blocks = episode.blocks ?? 1;
     const seconds = Math.round((episode.until - episode.start) / 1000);
@@ -115,12 +121,13 @@ export function recidivistDraft(episode: Episode, history: SourceHistory, option
   const suggested = Math.min(7 * 86_400, blockSeconds * 2 ** (repeats - 1));
   const since = history.recidiveSince ?? history.blocks[0]!;
   const within = `within ${Math.round(options.recidiveWindowMs / 3_600_000)} h`;
-  if (options.server === "dropbear") {
-    // Dropbear blocked nothing: the runs of failures are what a ban would have stopped.
+  if (options.server === "dropbear" || episode.basis === "threshold") {
+    // Dropbear, and OpenSSH without PerSourcePenalties, blocked nothing: the runs of failures
+    // that crossed fail2ban's threshold are what a ban would have stopped.
     return {
       ruleId: "ssh-penalty-recidivist",
       timestamp: history.blocks.at(-1)!,
-      message: `${episode.source} reached fail2ban's default jail threshold (maxretry ${options.maxRetry}, findtime ${duration(options.findTimeMs)}) ${repeats} times on ${episode.host} ${within}; ${DROPBEAR_HAS_NO_PENALTIES}`,
+      message: `${episode.source} reached fail2ban's default jail threshold (${jail(options)}) ${repeats} times on ${episode.host} ${within}; ${noBlocking(options)}${options.server === "dropbear" ? "" : ", so nothing blocked it: each crossing is a ban fail2ban would have made"}`,
       host: episode.host,
       source: { ip: episode.source },
       firstSeen: since,

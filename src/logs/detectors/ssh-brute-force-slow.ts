@@ -4,7 +4,7 @@
 import { evidenceOf, type Emit } from "../alerts.js";
 import type { HostEvent } from "../events.js";
 import type { BruteForceOptions } from "./ssh-brute-force-server.js";
-import { dropFailuresBefore } from "./ssh-brute-force-lists.js";
+import { dropFailuresBefore, pushTimed } from "./ssh-brute-force-lists.js";
 import { slowDraft } from "./ssh-brute-force-report.js";
 import type { SourceTable } from "./ssh-brute-force-sources.js";
 import type { SourceHistory } from "./ssh-brute-force-state.js";
@@ -39,7 +39,7 @@ export class SlowGuessers {
     }
     const windowStart = at - this.options.slowWindowMs;
     dropFailuresBefore(history.failures, windowStart);
-    history.failures.push({ at, evidence: evidenceOf(event) });
+    pushTimed(history.failures, { at, evidence: evidenceOf(event) });
     const blockedRecently = this.inEpisode(key) || (history.blockedUntil !== undefined && history.blockedUntil >= history.failures[0]!.at);
     if (history.failures.length < this.options.slowFailures || blockedRecently) return;
     history.slow = {

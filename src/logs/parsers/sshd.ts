@@ -116,6 +116,23 @@ export function event(base: EventBase, action: EventAction, outcome: Outcome, fi
   return result;
 }
 
+/** A disconnect line as event() builds it (empty values left unset), without a fields object a line. */
+function disconnect(base: EventBase, outcome: Outcome, reason: string, preamble: string | undefined, user: string | undefined, invalid: boolean, sourceText: string | undefined, sourcePort: number | undefined): HostEvent {
+  const e = new SshdEvent(base, "ssh_disconnect", outcome);
+  if (reason) e.reason = reason;
+  if (preamble) e.preamble = preamble as HostEvent["preamble"];
+  if (user) e.user = user;
+  if (invalid) e.invalidUser = true;
+  setSource(e, sourceText);
+  if (sourcePort !== undefined) e.sourcePort = sourcePort;
+  return e;
+}
+
+/** CLOSED's captures as a disconnect event. */
+function closedLine(base: EventBase, m: RegExpExecArray): HostEvent {
+  return disconnect(base, "unknown", m[1]!, m[2] ?? (m[4] !== undefined ? "user" : undefined), m[3] ?? m[4], m[2] === "invalid", m[5], port(m[6]));
+}
+
 const MAX_MESSAGE = 4096;
 
 const TOO_MANY = /Too many authentication failures|Change of username or service not allowed|Auth fail/i;
@@ -165,18 +182,26 @@ export function parseSshdMessage(message: string, base: EventBase): HostEvent | 
   // sshd formats at most MSGBUFSIZ (1 KiB) a message (log.c): anything much longer is not sshd's.
   if (message.length > MAX_MESSAGE) return undefined;
   let text = message.trimEnd();
-  if (text.startsWith("[ID ")) text = text.replace(SOLARIS_ID, ""); // Solaris/illumos syslog message ids
-  if (text.startsWith("error: ")) text = text.slice(7);
-  else if (text.startsWith("fatal: ")) text = text.slice(7);
-  const penaltyFunction = text.startsWith("srclimit_penalise: ");
+  // Each prefix and suffix test behind its first (last) character: most lines have none, and
+  // startsWith/endsWith on a slice of the line cost more than the character read.
+  let first = text.charCodeAt(0);
+  if (first === 91 /* [ */ && text.startsWith("[ID ")) {
+    text = text.replace(SOLARIS_ID, ""); // Solaris/illumos syslog message ids
+    first = text.charCodeAt(0);
+  }
+  if (first === 101 /* e */ && text.startsWith("error: ")) text = text.slice(7);
+  else if (first === 102 /* f */ && text.startsWith("fatal: ")) text = text.slice(7);
+  const penaltyFunction = text.charCodeAt(0) === 115 /* s */ && text.startsWith("srclimit_penalise: ");
   if (penaltyFunction) text = text.slice(19);
   let phase: HostEvent["phase"];
-  if (text.endsWith(" [preauth]")) {
-    phase = "preauth";
-    text = text.slice(0, -10);
-  } else if (text.endsWith(" [postauth]")) {
-    phase = "postauth";
-    text = text.slice(0, -11);
+  if (text.charCodeAt(text.length - 1) === 93 /* ] */) {
+    if (text.endsWith(" [preauth]")) {
+      phase = "preauth";
+      text = text.slice(0, -10);
+    } else if (text.endsWith(" [postauth]")) {
+      phase = "postauth";
+      text = text.slice(0, -11);
+    }
   }
   const parsed = penaltyFunction ? penaltyLine(text, base) : dispatch(text, base);
   if (parsed && phase) parsed.phase = phase;
@@ -224,11 +249,7 @@ function dispatch(text: string, base: EventBase): HostEvent | undefined {
       if ((m = SESSION_CLOSE.exec(text))) return event(base, "ssh_session_close", "success", { user: m[1] });
       return undefined;
     case 67 /* C */:
-      if ((m = CLOSED.exec(text)))
-        return event(base, "ssh_disconnect", "unknown", {
-          reason: m[1], preamble: (m[2] as HostEvent["preamble"]) ?? (m[4] !== undefined ? "user" : undefined),
-          user: m[3] ?? m[4], invalidUser: m[2] === "invalid" ? true : undefined, sourceIp: m[5], sourcePort: port(m[6]),
-        });
+      if ((m = CLOSED.exec(text))) return closedLine(base, m);
       if ((m = CONNECTION_FROM.exec(text)))
         return event(base, "ssh_connection", "unknown", {
           sourceIp: m[1], sourcePort: port(m[2]), destinationIp: m[3], destinationPort: port(m[4]),
@@ -236,16 +257,9 @@ function dispatch(text: string, base: EventBase): HostEvent | undefined {
       if ((m = CLIENT_CONNECTING.exec(text))) return clientConnect(base, m[1]!, m[2]!, m[3]!, undefined);
       return undefined;
     case 68 /* D */:
-      if ((m = CLOSED.exec(text)))
-        return event(base, "ssh_disconnect", "unknown", {
-          reason: m[1], preamble: (m[2] as HostEvent["preamble"]) ?? (m[4] !== undefined ? "user" : undefined),
-          user: m[3] ?? m[4], invalidUser: m[2] === "invalid" ? true : undefined, sourceIp: m[5], sourcePort: port(m[6]),
-        });
+      if ((m = CLOSED.exec(text))) return closedLine(base, m);
       if ((m = DISCONNECTING.exec(text)))
-        return event(base, "ssh_disconnect", TOO_MANY.test(m[6]!) ? "failure" : "unknown", {
-          reason: `Disconnecting: ${m[6]}`, preamble: (m[1] as HostEvent["preamble"]) ?? (m[3] !== undefined ? "user" : undefined),
-          user: m[2] ?? m[3], invalidUser: m[1] === "invalid" ? true : undefined, sourceIp: m[4], sourcePort: port(m[5]),
-        });
+        return disconnect(base, TOO_MANY.test(m[6]!) ? "failure" : "unknown", `Disconnecting: ${m[6]}`, m[1] ?? (m[3] !== undefined ? "user" : undefined), m[2] ?? m[3], m[1] === "invalid", m[4], port(m[5]));
       if ((m = DISCONNECTING_OLD.exec(text)))
         return event(base, "ssh_disconnect", TOO_MANY.test(m[1]!) ? "failure" : "unknown", { reason: `Disconnecting: ${m[1]}`, user: m[2] });
       if ((m = NO_IDENTIFICATION.exec(text)))
@@ -254,9 +268,7 @@ function dispatch(text: string, base: EventBase): HostEvent | undefined {
     case 82 /* R */:
       if ((m = RECEIVED_DISCONNECT.exec(text)))
         // 3 with "Auth fail" (a client that gave up after failures) and 14 (no more auth methods) end a failed login.
-        return event(base, "ssh_disconnect", (m[3] === "3" && TOO_MANY.test(m[4]!)) || m[3] === "14" ? "failure" : "unknown", {
-          reason: `Received disconnect ${m[3]}: ${m[4]}`.trimEnd(), sourceIp: m[1], sourcePort: port(m[2]),
-        });
+        return disconnect(base, (m[3] === "3" && TOO_MANY.test(m[4]!)) || m[3] === "14" ? "failure" : "unknown", `Received disconnect ${m[3]}: ${m[4]}`.trimEnd(), undefined, undefined, false, m[1], port(m[2]));
       if ((m = ROOT_REFUSED.exec(text)))
         return event(base, "ssh_not_allowed", "failure", { user: "root", sourceIp: m[1], sourcePort: port(m[2]), reason: "ROOT LOGIN REFUSED" });
       if ((m = READ_FAILED.exec(text))) return event(base, "ssh_disconnect", "unknown", { reason: `Read from socket failed: ${m[1]}` });
