@@ -9,13 +9,14 @@ import { terminalSafe } from "../report/terminal.js";
 import { runGuardCommand, type GuardFlags } from "./guard-command.js";
 
 const EXIT_ERROR = 2;
-const VALUES: Record<string, keyof GuardFlags> = { "--fail-on": "failOn", "--allow": "allow", "--reason": "reason", "--cache-dir": "cacheDir", "--timeout": "timeout", "--advisory-store": "advisoryStore" };
-const FLAGS: Record<string, (flags: GuardFlags) => void> = {
-  "--fail-open": (f) => (f.failOpen = true),
-  "--check-only": (f) => (f.checkOnly = true),
-  "--offline": (f) => (f.offline = true),
-  "--no-color": (f) => (f.color = false),
-};
+// Maps, not object literals: `constructor`, `__proto__` … are not options (an object literal has them).
+const VALUES = new Map<string, keyof GuardFlags>(Object.entries({ "--fail-on": "failOn", "--allow": "allow", "--reason": "reason", "--cache-dir": "cacheDir", "--timeout": "timeout", "--advisory-store": "advisoryStore" }));
+const FLAGS = new Map<string, (flags: GuardFlags) => void>(Object.entries({
+  "--fail-open": (f: GuardFlags) => (f.failOpen = true),
+  "--check-only": (f: GuardFlags) => (f.checkOnly = true),
+  "--offline": (f: GuardFlags) => (f.offline = true),
+  "--no-color": (f: GuardFlags) => (f.color = false),
+}));
 
 /** The flags of `guard … -- <command>` and the command, as commander reads them; undefined for anything else. */
 export function readGuardArgs(args: string[]): { flags: GuardFlags; command: string[] } | undefined {
@@ -24,13 +25,13 @@ export function readGuardArgs(args: string[]): { flags: GuardFlags; command: str
   let i = 1;
   for (; i < args.length && args[i] !== "--"; i++) {
     const arg = args[i]!;
-    const set = FLAGS[arg];
+    const set = FLAGS.get(arg);
     if (set) {
       set(flags);
       continue;
     }
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const field = VALUES[eq > 0 ? arg.slice(0, eq) : arg];
+    const field = VALUES.get(eq > 0 ? arg.slice(0, eq) : arg);
     if (!field) return undefined;
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
     // A value that looks like an option (or none): commander's reading is the reference.

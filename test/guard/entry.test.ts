@@ -51,6 +51,12 @@ describe("the guard's own reading of its arguments", () => {
       ["--debug", "guard", "--", "npm", "i"],
       ["--signatures", "dir", "guard", "--", "npm", "i"],
       ["scan", "--", "x"],
+      // Words an object literal would have: not options (commander refuses them).
+      ["guard", "constructor", "--", "npm", "ci"],
+      ["guard", "__proto__", "--", "npm", "ci"],
+      ["guard", "toString", "--check-only", "--", "npm", "ci"],
+      ["guard", "--constructor=x", "--", "npm", "ci"],
+      ["guard", "hasOwnProperty", "x", "--", "npm", "ci"],
     ]) {
       expect(readGuardArgs(args), args.join(" ")).toBeUndefined();
     }
