@@ -5,9 +5,8 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseSri } from "../deps/lockfiles/common.js";
+import { parseSri, readLockfileWith } from "../deps/lockfiles/common.js";
 import { parseNpmLock } from "../deps/lockfiles/npm.js";
-import { errorMessage } from "../core/errors.js";
 import type { ParsedLockfile, ResolvedPackage } from "../deps/types.js";
 import { npmInstallFlags, type ParsedCommand } from "./command.js";
 import { findOnPath } from "./npm-inline.js";
@@ -189,15 +188,5 @@ export function lockKeys(file: string, json?: LockJson): Set<string> {
  * loading every other lockfile parser: never throws, problems name the file.
  */
 export function parseNpmLockfile(file: string): ParsedLockfile {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    return { file, kind: "requirements", packages: [], problems: [{ file, message: `cannot read: ${errorMessage(error)}` }] };
-  }
-  try {
-    return parseNpmLock(file, text);
-  } catch (error) {
-    return { file, kind: "requirements", packages: [], problems: [{ file, message: errorMessage(error) }] };
-  }
+  return readLockfileWith(file, parseNpmLock);
 }

@@ -146,4 +146,10 @@ describe("malformed and unknown lockfiles are errors naming file and line", () =
     expect(parseLockfileText("/p/uv.lock", "version = 3\n").problems[0]).toMatchObject({ line: 1, message: expect.stringMatching(/unknown uv.lock version/) });
     expect(parseLockfileText("/p/pdm.lock", "[metadata]\n\nlock_version = = 4\n").problems[0]).toMatchObject({ line: 3, message: expect.stringMatching(/invalid TOML/) });
   });
+  it("a file named like an object's own property is not a known lockfile", () => {
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      expect(() => parseLockfileText(`/p/${name}`, "{}"), name).toThrow(/not a known lockfile name/);
+      expect(parseLockfile(`/nonexistent/${name}`).problems[0]?.message, name).toMatch(/^cannot read/);
+    }
+  });
 });

@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Ecosystem } from "../../core/types.js";
-import type { DigestAlgorithm, ExpectedDigest, PackageSource, ResolvedPackage } from "../types.js";
+import { errorMessage } from "../../core/errors.js";
+import type { DigestAlgorithm, ExpectedDigest, PackageSource, ParsedLockfile, ResolvedPackage } from "../types.js";
 
 const SRI_ALGORITHMS = new Set(["sha512", "sha384", "sha256", "sha1"]);
 
@@ -112,5 +113,20 @@ export function propagateFlags(
   for (const [id, node] of nodes) {
     node.pkg.dev = !prod.has(id);
     node.pkg.optional = !required.has(id);
+  }
+}
+
+/** A lockfile read and given to `parse`; never throws for a bad file: problems name the file. */
+export function readLockfileWith(file: string, parse: (file: string, text: string) => ParsedLockfile): ParsedLockfile {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    return { file, kind: "requirements", packages: [], problems: [{ file, message: `cannot read: ${errorMessage(error)}` }] };
+  }
+  try {
+    return parse(file, text);
+  } catch (error) {
+    return { file, kind: "requirements", packages: [], problems: [{ file, message: errorMessage(error) }] };
   }
 }

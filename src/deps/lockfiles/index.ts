@@ -1,8 +1,7 @@
 // One entry point: a lockfile path → ParsedLockfile, by file name.
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { errorMessage } from "../../core/errors.js";
 import type { ParsedLockfile } from "../types.js";
+import { readLockfileWith } from "./common.js";
 import { parseNpmLock } from "./npm.js";
 import { parsePnpmLock } from "./pnpm.js";
 import { parsePdmLock, parsePipfileLock, parsePoetryLock, parseUvLock } from "./python.js";
@@ -27,24 +26,14 @@ const BY_NAME: Record<(typeof LOCKFILE_NAMES)[number], Parser> & Record<string, 
 
 export function parseLockfileText(file: string, text: string): ParsedLockfile {
   const name = basename(file);
-  const parser = BY_NAME[name] ?? (isRequirementsFile(name) || name.endsWith(".txt") ? parseRequirements : undefined);
+  const parser = (Object.hasOwn(BY_NAME, name) ? BY_NAME[name] : undefined) ?? (isRequirementsFile(name) || name.endsWith(".txt") ? parseRequirements : undefined);
   if (!parser) throw new Error(`${file}: not a known lockfile name (${[...Object.keys(BY_NAME), "requirements*.txt"].join(", ")})`);
   return parser(file, text);
 }
 
 /** Never throws for a bad file: problems name the file and line. */
 export function parseLockfile(file: string): ParsedLockfile {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    return { file, kind: "requirements", packages: [], problems: [{ file, message: `cannot read: ${errorMessage(error)}` }] };
-  }
-  try {
-    return parseLockfileText(file, text);
-  } catch (error) {
-    return { file, kind: "requirements", packages: [], problems: [{ file, message: errorMessage(error) }] };
-  }
+  return readLockfileWith(file, parseLockfileText);
 }
 
 export { parseNpmLock, parsePnpmLock, parsePdmLock, parsePipfileLock, parsePoetryLock, parseRequirements, parseUvLock, parseYarnLock };
