@@ -79,9 +79,14 @@ const fast = staticClosure("guard/fast.js");
 const main = staticClosure("cli/main.js");
 const SCAN = ["cli/commands/scan.js", "analyzers/js/index.js"];
 const scan = new Set(SCAN.flatMap((root) => [root, ...staticClosure(root)]));
-const shared = new Set([...[...fast].filter((m) => main.has(m) || scan.has(m)), ...main].map((m) => join(dist, m)));
+const sharedModules = new Set([...[...fast].filter((m) => main.has(m) || scan.has(m)), ...main]);
+const shared = new Set([...sharedModules].map((m) => join(dist, m)));
+// What a guard run (src/guard/entry.ts) shares with the scan: a chunk of its own, else the guard
+// would load the whole scan chunk (acorn and the analyzers) for a few registry and lockfile modules.
+const guardScan = new Set([...staticClosure("guard/entry.js")].filter((m) => scan.has(m) && !sharedModules.has(m)).map((m) => join(dist, m)));
 const GROUPS = [
-  { name: "shared", test: (id) => shared.has(id), priority: 2 },
+  { name: "shared", test: (id) => shared.has(id), priority: 3 },
+  { name: "guard-scan", test: (id) => guardScan.has(id), priority: 2 },
   { name: "scan", test: (id) => SCAN.some((m) => id === join(dist, m)), priority: 1 },
 ];
 
