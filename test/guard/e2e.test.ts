@@ -215,7 +215,9 @@ async function traced(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   const full = r.err.includes("exfilscan trace: fast path not taken");
   // The command line is dist/cli/main.js unbundled, the chunk named after it in dist/bundle/ (scripts/bundle.mjs), which also carries commander.
   const commandLine = loaded.some((url) => url.endsWith("/dist/cli/main.js") || /\/dist\/bundle\/main-[^/]*\.js$/.test(url) || url.includes("/node_modules/commander/"));
-  return { ...r, full, commander: commandLine };
+  // The JavaScript analyzer (the scan chunk in dist/bundle/, dist/analyzers/js/ unbundled): loaded only when something is scanned.
+  const analyzer = loaded.some((url) => /^file:.*\/dist\/.*\.js$/.test(url) && readFileSync(new URL(url), "utf8").includes("function analyzeNpmPackage("));
+  return { ...r, full, commander: commandLine, analyzer };
 }
 
 describe("guard's warm fast path", () => {
@@ -233,6 +235,8 @@ describe("guard's warm fast path", () => {
     const first = await traced(["--", "npm", "install"]);
     expect(first.status, first.err).toBe(0);
     expect(first.full).toBe(true);
+    expect(first.analyzer).toBe(false); // the tree's report is stored: the full path loads no analyzer
+    expect(add.analyzer).toBe(true); // benign-pad was scanned
     expect(fastEntries()).toBe(1);
     rmSync(join(project, "node_modules"), { recursive: true });
     const fast = await traced(["--", "npm", "install"]);
