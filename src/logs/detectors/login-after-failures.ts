@@ -4,6 +4,7 @@
 // PAM and "maximum attempts" lines describe the same attempts again).
 import { evidenceOf, type Emit, type Evidence } from "../alerts.js";
 import type { HostEvent } from "../events.js";
+import { dropFailuresBefore, pushTimed, type TimedList } from "./ssh-brute-force-lists.js";
 import type { Detector } from "./types.js";
 
 export interface LoginAfterFailuresOptions {
@@ -37,8 +38,7 @@ export class LoginAfterFailuresDetector implements Detector {
     const list = byIp.get(event.sourceIp);
     const recent = inWindow(list, event.timestamp - this.options.windowMs);
     if (event.outcome === "failure") {
-      recent.push({ at: event.timestamp, user: event.user ?? "", evidence: evidenceOf(event) });
-      if (recent.oldest === undefined || event.timestamp < recent.oldest) recent.oldest = event.timestamp;
+      pushTimed(recent, { at: event.timestamp, user: event.user ?? "", evidence: evidenceOf(event) });
       if (recent !== list) byIp.set(event.sourceIp, recent);
       return;
     }
@@ -98,27 +98,9 @@ export class LoginAfterFailuresDetector implements Detector {
   }
 }
 
-/** A source's failures and the earliest time among them (unset: not known yet, e.g. loaded from state). */
-type FailureList = Failure[] & { oldest?: number };
-
-/**
- * The failures at or after `cutoff`, in order: the list itself, the older ones taken out in
- * place (no new array each time), and not even read while its earliest failure is in the
- * window (a guesser's hundreds of failures an hour would be walked on each of them).
- */
-function inWindow(list: FailureList | undefined, cutoff: number): FailureList {
+/** The failures at or after `cutoff`, in order: the list itself, the older ones taken out in place. */
+function inWindow(list: TimedList<Failure> | undefined, cutoff: number): TimedList<Failure> {
   if (!list) return [];
-  if (list.oldest !== undefined && list.oldest >= cutoff) return list;
-  let kept = 0;
-  let oldest = Infinity;
-  for (let i = 0; i < list.length; i++) {
-    const failure = list[i]!;
-    if (failure.at >= cutoff) {
-      list[kept++] = failure;
-      if (failure.at < oldest) oldest = failure.at;
-    }
-  }
-  list.length = kept;
-  list.oldest = oldest;
+  dropFailuresBefore(list, cutoff);
   return list;
 }

@@ -1,4 +1,4 @@
-// In-place list helpers of the SSH brute-force detector (no new array a line).
+// In-place list helpers of the SSH brute-force and login-after-failures detectors (no new array a line).
 
 /** Timed items and the earliest time among them (unset: not known yet, e.g. loaded from saved state). */
 export type TimedList<T extends { at: number }> = T[] & { oldest?: number };
@@ -23,10 +23,10 @@ export function dropFailuresBefore<T extends { at: number }>(list: TimedList<T>,
   list.oldest = oldest;
 }
 
-/** Append to a list dropFailuresBefore() has just read (so its earliest time is known). */
+/** Append to a list dropFailuresBefore() has just read, or to a new one (so its earliest time is known). */
 export function pushTimed<T extends { at: number }>(list: TimedList<T>, item: T): void {
   list.push(item);
-  if (list.oldest !== undefined && item.at < list.oldest) list.oldest = item.at;
+  if (list.length === 1 || (list.oldest !== undefined && item.at < list.oldest)) list.oldest = item.at;
 }
 
 /** The same for a list of times (ms). */
