@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { ScanReport } from "../core/types.js";
+import type { ParsedLockfile } from "./types.js";
 import { writeAtomically } from "../registry/http.js";
 import { discover } from "./discover.js";
 
@@ -29,7 +30,7 @@ export interface LockfileMemo {
   put(report: ScanReport): void;
 }
 
-export const stampOf = (file: string | undefined): string => {
+const stampOf = (file: string | undefined): string => {
   if (!file) return "none";
   const stats = statSync(file, { throwIfNoEntry: false });
   return stats ? `${resolve(file)}:${stats.size}:${stats.mtimeMs}` : `${resolve(file)}:absent`;
@@ -71,9 +72,23 @@ export function memoEntry(file: string, storable: (report: ScanReport) => boolea
 export function openLockMemo(lockfile: string, kind: string, cacheDir: string, analysisVersion: string, advisoryStore: string | undefined): LockfileMemo | undefined {
   // pip's plan is a dry-run report, not a file; a requirements file may include others: no memo.
   if (kind === "requirements" || !existsSync(lockfile)) return undefined;
-  const hash = createHash("sha256").update(`guard-v1\0${analysisVersion}\0${kind}\0${stampOf(advisoryStore)}\0`).update(readFileSync(lockfile));
+  return guardMemo("guard", `${kind}\0`, readFileSync(lockfile), cacheDir, analysisVersion, advisoryStore);
+}
+
+/**
+ * The guard's memo for the tree npm resolved in the guard's own process (src/guard/npm-inside.ts):
+ * that tree never exists as lockfile text, so its key is what is scanned, the whole parsed
+ * lockfile (its name, kind and problems, every field of every package: name, version,
+ * integrity, source, paths…) + the store in use.
+ */
+export function openTreeMemo(lockfile: ParsedLockfile, cacheDir: string, analysisVersion: string, advisoryStore: string | undefined): LockfileMemo {
+  return guardMemo("guard-tree", "", JSON.stringify(lockfile), cacheDir, analysisVersion, advisoryStore);
+}
+
+function guardMemo(name: string, kind: string, body: string | Buffer, cacheDir: string, analysisVersion: string, advisoryStore: string | undefined): LockfileMemo {
+  const hash = createHash("sha256").update(`${name}-v1\0${analysisVersion}\0${kind}${stampOf(advisoryStore)}\0`).update(body);
   // The report is stored, not the verdict: --fail-on and --allow are applied to it on every run.
-  return memoEntry(join(cacheDir, "lockfile-results", analysisVersion, `guard-${hash.digest("hex")}.json`), memoizable);
+  return memoEntry(join(cacheDir, "lockfile-results", analysisVersion, `${name}-${hash.digest("hex")}.json`), memoizable);
 }
 
 const checksum = (body: string) => createHash("sha256").update(body).digest("hex");

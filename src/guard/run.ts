@@ -5,7 +5,7 @@ import type { AdvisoryStore } from "../advisories/index.js";
 import { errorMessage } from "../core/errors.js";
 import { isAtLeast, type ScanReport, type Severity } from "../core/types.js";
 import type { ResultCache } from "../deps/cache.js";
-import { openLockMemo } from "../deps/memo.js";
+import { openLockMemo, openTreeMemo } from "../deps/memo.js";
 import type { SharedVerdictCache } from "../deps/shared-cache.js";
 import type { ParsedLockfile } from "../deps/types.js";
 import type { Analyzer } from "../deps/workers.js";
@@ -20,7 +20,6 @@ import { key, LOCKS, lockKeys, lockMatchesManifest, planNpm, readLockJson, Resol
 import { runInherited, tail } from "./process.js";
 import { trace } from "./trace.js";
 import { parseNpmLockJson } from "../deps/lockfiles/npm.js";
-import { openTreeMemo } from "./tree-memo.js";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
