@@ -12,8 +12,8 @@ import { parseCommand } from "../../src/guard/command.js";
 import { findOnPath } from "../../src/guard/npm-inline.js";
 import { checkInsideReify, npmArborist } from "../../src/guard/npm-inside.js";
 import { planNpm } from "../../src/guard/npm.js";
+import { git, hasGit } from "../helpers/git.js";
 
-const hasGit = spawnSync("git", ["--version"]).status === 0;
 const npmOnPath = findOnPath("npm", process.cwd(), process.env["PATH"]);
 const npmCli = npmOnPath ? realpathSync(npmOnPath) : undefined;
 const Arborist = npmCli ? npmArborist(npmCli) : undefined;
@@ -28,11 +28,6 @@ let project: string;
 let gitMarker: string;
 let project2: string;
 
-function git(cwd: string, ...args: string[]): string {
-  const run = spawnSync("git", ["-c", "user.email=t@example.invalid", "-c", "user.name=t", ...args], { cwd, encoding: "utf8" });
-  if (run.status !== 0) throw new Error(run.stderr);
-  return run.stdout.trim();
-}
 
 beforeAll(() => {
   if (!hasGit) return;

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join, normalize } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GuardRegistry } from "./registry.js";
+import { git, hasGit } from "../helpers/git.js";
 
 const CLI = join(import.meta.dirname, "..", "..", "dist", "cli.js");
 const registry = new GuardRegistry([
@@ -35,17 +36,12 @@ const anyYarn = which("yarn");
 const yarn1 = process.env["EXFILSCAN_TEST_YARN1"] ?? (major(anyYarn) === 1 ? anyYarn : undefined);
 const berry = process.env["EXFILSCAN_TEST_YARN_BERRY"] ?? ((major(anyYarn) ?? 0) >= 2 ? anyYarn : undefined);
 
-const hasGit = spawnSync("git", ["--version"]).status === 0;
 let gitRoot: string;
 let gitServer: Server;
 /** The git dependency's spec, and the file each of its scripts appends its name to. */
 let gitUrl: string;
 let gitMarker: string;
 
-function git(cwd: string, ...args: string[]): void {
-  const r = spawnSync("git", ["-c", "user.email=t@example.invalid", "-c", "user.name=t", ...args], { cwd, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(r.stderr);
-}
 
 /** A bare repository of a package whose every install-time script appends its name to gitMarker, served read-only over HTTP. */
 async function startGit(): Promise<void> {
@@ -60,7 +56,7 @@ async function startGit(): Promise<void> {
   git(src, "init", "-q");
   git(src, "add", ".");
   git(src, "commit", "-qm", "gitdep");
-  const sha = spawnSync("git", ["rev-parse", "HEAD"], { cwd: src, encoding: "utf8" }).stdout.trim();
+  const sha = git(src, "rev-parse", "HEAD");
   git(gitRoot, "clone", "-q", "--bare", "src", "gitdep.git");
   git(join(gitRoot, "gitdep.git"), "update-server-info");
   gitServer = createServer((req, res) => {
