@@ -1,11 +1,7 @@
 // The command line: commander wiring only (src/cli.ts is the entry). Each command lives in src/cli/commands/.
-import { terminalSafe } from "../report/terminal.js";
 import { Command, CommanderError } from "commander";
-import { errorMessage, isKnownError } from "../core/errors.js";
 import { TOOL_VERSION } from "../core/version.js";
-
-/** Exit code of a usage or run-time error (src/cli/output.ts EXIT_ERROR; not imported: it loads every reporter). */
-const EXIT_ERROR = 2;
+import { EXIT_ERROR, reportCommandError } from "./command-error.js";
 
 type Register = (program: Command) => void;
 /**
@@ -95,10 +91,6 @@ try {
     // --help and --version exit 0; usage mistakes exit 2 (commander already printed why).
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_ERROR;
   } else {
-    process.stderr.write(`exfilscan: ${terminalSafe(errorMessage(error))}\n`);
-    if (!isKnownError(error) && (program.opts()["debug"] || process.env["EXFILSCAN_DEBUG"])) {
-      process.stderr.write(`${(error as Error).stack ?? ""}\n`);
-    }
-    process.exitCode = EXIT_ERROR;
+    reportCommandError(error, Boolean(program.opts()["debug"] || process.env["EXFILSCAN_DEBUG"]));
   }
 }

@@ -8,7 +8,8 @@ import { terminalSafe } from "../report/terminal.js";
 
 export const EXIT_CLEAN = 0;
 export const EXIT_FINDINGS = 1;
-export const EXIT_ERROR = 2;
+import { EXIT_ERROR } from "./command-error.js";
+export { EXIT_ERROR };
 
 export interface ReportOptions {
   format?: string;

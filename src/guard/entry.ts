@@ -4,11 +4,9 @@
 // options as commander would read them, then `--` and the command. Anything else (--help,
 // --db, a global option, an unknown or malformed option, no `--`) returns false and the full
 // command line (src/cli/main.ts) reads the arguments and says what is wrong.
-import { errorMessage, isKnownError } from "../core/errors.js";
-import { terminalSafe } from "../report/terminal.js";
+import { reportCommandError } from "../cli/command-error.js";
 import { runGuardCommand, type GuardFlags } from "./guard-command.js";
 
-const EXIT_ERROR = 2;
 // Maps, not object literals: `constructor`, `__proto__` … are not options (an object literal has them).
 const VALUES = new Map<string, keyof GuardFlags>(Object.entries({ "--fail-on": "failOn", "--allow": "allow", "--reason": "reason", "--cache-dir": "cacheDir", "--timeout": "timeout", "--advisory-store": "advisoryStore" }));
 const FLAGS = new Map<string, (flags: GuardFlags) => void>(Object.entries({
@@ -50,10 +48,7 @@ export async function guardEntry(args: string[]): Promise<boolean> {
   try {
     await runGuardCommand(read.command, read.flags, []);
   } catch (error) {
-    // As src/cli/main.ts reports an error of a command.
-    process.stderr.write(`exfilscan: ${terminalSafe(errorMessage(error))}\n`);
-    if (!isKnownError(error) && process.env["EXFILSCAN_DEBUG"]) process.stderr.write(`${(error as Error).stack ?? ""}\n`);
-    process.exitCode = EXIT_ERROR;
+    reportCommandError(error, Boolean(process.env["EXFILSCAN_DEBUG"]));
   }
   return true;
 }
