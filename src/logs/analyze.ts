@@ -190,14 +190,14 @@ let lineError: string | undefined;
  * appended to rather than emptied a line, since emptying an array frees its backing store
  * and the next push allocates a new one (a line).
  */
-function parseLine(session: ParseSession, text: string, number: number, start: number, produced: HostEvent[], recordError: string | undefined, zeek: boolean): LineStatus | "blank" {
+function parseLine(session: ParseSession, text: string, number: number, start: number, produced: HostEvent[], recordError: string | undefined, zeek: boolean, plain: boolean): LineStatus | "blank" {
   lineError = recordError;
   if (recordError !== undefined) return "unparseable";
   if (isBlank(text) || (text.charCodeAt(0) === 35 /* # */ && !zeek)) return "blank";
   const before = produced.length;
   let status: LineStatus;
   try {
-    status = session.line(text, number, start, produced);
+    status = session.line(text, number, start, produced, plain);
   } catch (error) {
     // A parser bug or a hostile line is an error on this line: the offset still moves past it.
     lineError = `line not read: ${(error as Error).message}`;
@@ -236,7 +236,7 @@ async function* sourceEvents(source: Source, options: AnalyzeOptions): AsyncGene
         lastLine = number;
         report.lines++;
         const before = produced.length;
-        const status = parseLine(session, text, number, start, produced, errors?.get(i), zeek);
+        const status = parseLine(session, text, number, start, produced, errors?.get(i), zeek, batch.plain);
         if (status === "blank") {
           report.skipped++;
           continue;
@@ -395,7 +395,7 @@ async function rereadSince(source: Source, options: AnalyzeOptions, partition: s
         for (let i = 0; i < batch.texts.length; i++) {
           const start = lineStart;
           lineStart = batch.ends[i]!;
-          parseLine(session, batch.texts[i]!, batch.first + i, start, produced, batch.errors?.get(i), zeek);
+          parseLine(session, batch.texts[i]!, batch.first + i, start, produced, batch.errors?.get(i), zeek, batch.plain);
           for (let k = 0; k < produced.length && events.length < wanted; k++) events.push(produced[k]!);
           produced.length = 0;
           if (events.length >= wanted) break read;

@@ -2,8 +2,9 @@
 // "-" for stdin; gzip is recognised by its magic bytes and decompressed on the fly. Lines
 // are split by hand on the decompressed bytes (not readline) because resuming a file needs
 // the byte offset of every line end, which readline does not report.
+import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { closeSync, createReadStream, openSync, readSync } from "node:fs";
 import { open, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -98,9 +99,8 @@ export class LineSource {
         await handle.close();
       }
       gzip = magic[0] === 0x1f && magic[1] === 0x8b;
-      // 64 KiB a read: a batch's lines and events are what a young-generation collection
-      // finds alive (and copies), so smaller reads leave less to copy (256 KiB: a quarter more).
-      raw = createReadStream(input.path, { highWaterMark: 64 * 1024 });
+      // A FIFO or device is streamed (a synchronous read would block the process on it).
+      raw = info.isFile() ? fileChunks(input.path) : createReadStream(input.path, { highWaterMark: 64 * 1024 });
     }
     let iterator = raw[Symbol.asyncIterator]();
     const buffered: Buffer[] = [];
@@ -223,7 +223,9 @@ export class LineSource {
       } else {
         const data = Buffer.concat([...pieces, chunk.subarray(from, to)], length);
         const textEnd = data.length > 0 && data[data.length - 1] === 13 ? data.length - 1 : data.length;
-        batch.texts.push(data.toString("utf8", 0, textEnd));
+        const ascii = isAscii(data);
+        if (!ascii || data.indexOf(13) >= 0) batch.plain = false;
+        batch.texts.push(data.toString(ascii ? "latin1" : "utf8", 0, textEnd));
         batch.ends.push(end);
       }
       pieces = [];
@@ -248,17 +250,30 @@ export class LineSource {
         start = nl + 1;
         nl = chunk.indexOf(10, start);
       }
+      // An ASCII chunk is decoded as Latin-1 (the same text, without UTF-8's checks); without a
+      // CR either, its lines are "plain": no line break inside a line for a parser to look for.
+      const ascii = isAscii(chunk);
+      const encoding = ascii ? "latin1" : "utf8";
+      const plain = ascii && chunk.indexOf(13) < 0;
+      if (!plain) batch.plain = false;
       // Lines wholly inside this chunk: decoded straight from it, no copy or view of their bytes.
       for (; nl >= 0; nl = chunk.indexOf(10, start)) {
         lineNumber++;
         const end = position + nl + 1;
         if (nl - start > maxLineBytes) pushError(batch, `line longer than ${maxLineBytes} bytes (${nl - start} bytes): skipped`, end);
         else {
-          batch.texts.push(chunk.toString("utf8", start, nl > start && chunk[nl - 1] === 13 ? nl - 1 : nl));
+          batch.texts.push(chunk.toString(encoding, start, nl > start && chunk[nl - 1] === 13 ? nl - 1 : nl));
           batch.ends.push(end);
         }
         lineStart = end;
         start = nl + 1;
+        // A batch of about BATCH_BYTES: its lines and events are what a young-generation
+        // collection finds alive (and copies), so a big read is handed on in small batches.
+        if (end - batch.start >= BATCH_BYTES) {
+          yield batch;
+          batch = newBatch(lineNumber + 1, lineStart);
+          if (!plain) batch.plain = false;
+        }
       }
       if (start < chunk.length) {
         const rest = chunk.subarray(start);
@@ -291,10 +306,52 @@ export interface LineBatch {
   ends: number[];
   /** Lines that could not be kept (their text is ""), by index. */
   errors: Map<number, string> | undefined;
+  /** Every line is ASCII without a CR: no CR, U+2028 or U+2029 inside any of them. */
+  plain: boolean;
 }
 
 function newBatch(first: number, start: number): LineBatch {
-  return { first, start, texts: [], ends: [], errors: undefined };
+  return { first, start, texts: [], ends: [], errors: undefined, plain: true };
+}
+
+/** About this many bytes of lines a batch (64 KiB: 256 KiB left a quarter more for each young-generation collection to copy). */
+const BATCH_BYTES = 64 * 1024;
+/** A regular file is read synchronously this much at a time (a stream's 64 KiB reads each cost a thread-pool round trip and promises). */
+const READ_BYTES = 1024 * 1024;
+
+/** A regular file's bytes in READ_BYTES chunks, read synchronously; return() closes it. */
+function fileChunks(path: string): AsyncIterable<Buffer> {
+  return {
+    [Symbol.asyncIterator]() {
+      let fd: number | undefined = openSync(path, "r");
+      const close = (): void => {
+        if (fd !== undefined) closeSync(fd);
+        fd = undefined;
+      };
+      return {
+        async next(): Promise<IteratorResult<Buffer>> {
+          if (fd === undefined) return { done: true, value: undefined };
+          const chunk = Buffer.allocUnsafeSlow(READ_BYTES);
+          let read: number;
+          try {
+            read = readSync(fd, chunk, 0, READ_BYTES, null);
+          } catch (error) {
+            close();
+            throw error;
+          }
+          if (read === 0) {
+            close();
+            return { done: true, value: undefined };
+          }
+          return { done: false, value: read === READ_BYTES ? chunk : chunk.subarray(0, read) };
+        },
+        async return(): Promise<IteratorResult<Buffer>> {
+          close();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
 }
 
 function pushError(batch: LineBatch, error: string, end: number): void {

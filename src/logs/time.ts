@@ -104,8 +104,21 @@ export class YearInference {
     return at;
   }
 
+  // The start of the last day placed: Date.UTC is linear in the time of day (hh ≤ 23, mm ≤ 59,
+  // ss ≤ 60, integer ms), so a line of the same day adds its time to it instead of calling it.
+  private dayYear = Number.NaN;
+  private dayMonth = -1;
+  private dayOfMonth = -1;
+  private dayStart = 0;
+
   private at(year: number, month: number, day: number, hh: number, mm: number, ss: number, ms: number): number {
-    return Date.UTC(year, month, day, hh, mm, ss, ms) - this.offsetMinutes * 60_000;
+    if (day !== this.dayOfMonth || month !== this.dayMonth || year !== this.dayYear) {
+      this.dayYear = year;
+      this.dayMonth = month;
+      this.dayOfMonth = day;
+      this.dayStart = Date.UTC(year, month, day) - this.offsetMinutes * 60_000;
+    }
+    return this.dayStart + ((hh * 60 + mm) * 60 + ss) * 1000 + ms;
   }
 }
 

@@ -49,6 +49,32 @@ describe("line reader", () => {
     expect(read[29_999]!.text.startsWith("line 29999 ")).toBe(true);
     expect(read[29_999]!.end).toBe(Buffer.byteLength(body));
   });
+
+  it("reads a file of several reads: UTF-8 across a read boundary, batches plain only when ASCII without CR", async () => {
+    const file = join(dir, "mixed.log");
+    const lines = Array.from({ length: 150_000 }, (_, i) => `line ${i} ${"x".repeat(i % 40)}`);
+    lines[1000] = "carriage\rreturn inside";
+    lines[40_000] = "ünïcode line";
+    const body = `${lines.join("\n")}\n`;
+    // a two-byte character split by the first 1 MiB read
+    const split = Buffer.from(body.slice(0, 1_048_575)).length;
+    const bytes = Buffer.concat([Buffer.from(body).subarray(0, split), Buffer.from("é\n"), Buffer.from(body).subarray(split)]);
+    writeFileSync(file, bytes);
+    const expected = bytes.toString("utf8").split("\n").slice(0, -1);
+    const source = await LineSource.open({ path: file, stdin: false });
+    const texts: string[] = [];
+    let plainBatches = 0;
+    for await (const batch of source.batches()) {
+      const asciiNoCr = batch.texts.every((t) => /^[\x00-\x7f]*$/.test(t) && !t.includes("\r"));
+      if (batch.plain) {
+        plainBatches++;
+        expect(asciiNoCr).toBe(true);
+      }
+      texts.push(...batch.texts);
+    }
+    expect(texts).toEqual(expected);
+    expect(plainBatches).toBeGreaterThan(10);
+  });
 });
 
 describe("bad input is counted, never fatal", () => {

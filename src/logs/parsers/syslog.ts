@@ -39,7 +39,7 @@ const UNDECIDED = null;
 
 const digit = (code: number): number => (code >= 48 && code <= 57 ? code - 48 : -1);
 /** Printable ASCII other than space: what the fast path accepts in a host or program name. */
-const plain = (code: number): boolean => code > 32 && code < 127;
+const printable = (code: number): boolean => code > 32 && code < 127;
 
 /**
  * The common RFC 3164 line ("Aug  1 00:00:00 host prog[pid]: msg") read by hand, giving exactly
@@ -51,16 +51,12 @@ const plain = (code: number): boolean => code > 32 && code < 127;
 let lastHost = "";
 let lastProgram = "";
 
-function sliceOrLast(text: string, start: number, end: number, last: string): string {
-  return end - start === last.length && text.startsWith(last, start) ? last : text.slice(start, end);
-}
-
 /** A CR, U+2028 or U+2029 (a line break the fast path leaves to the regexes), without running a regex a line. */
 function hasLineTerminator(text: string): boolean {
   return text.indexOf("\r") >= 0 || text.indexOf("\u2028") >= 0 || text.indexOf("\u2029") >= 0;
 }
 
-function fastRfc3164(text: string, years: YearInference, into: Header | undefined): Header | undefined | typeof UNDECIDED {
+function fastRfc3164(text: string, years: YearInference, into: Header | undefined, plain: boolean): Header | undefined | typeof UNDECIDED {
   const n = text.length;
   if (n < 20) return UNDECIDED;
   const c0 = text.charCodeAt(0);
@@ -85,21 +81,29 @@ function fastRfc3164(text: string, years: YearInference, into: Header | undefine
   const s0 = digit(text.charCodeAt(i + 7));
   const s1 = digit(text.charCodeAt(i + 8));
   if (h0 < 0 || h1 < 0 || m0 < 0 || m1 < 0 || s0 < 0 || s1 < 0 || text.charCodeAt(i + 3) !== 58 || text.charCodeAt(i + 6) !== 58 || text.charCodeAt(i + 9) !== 32) return UNDECIDED;
-  // host: one token of printable ASCII, not ending in ":"
+  // host: one token of printable ASCII, not ending in ":"; compared with the last host as it is read
   const hostStart = i + 10;
   let j = hostStart;
-  for (let c = text.charCodeAt(j); c !== 32; c = text.charCodeAt(++j)) if (!plain(c)) return UNDECIDED;
+  let sameHost = true;
+  for (let c = text.charCodeAt(j); c !== 32; c = text.charCodeAt(++j)) {
+    if (!printable(c)) return UNDECIDED;
+    if (sameHost && lastHost.charCodeAt(j - hostStart) !== c) sameHost = false;
+  }
   if (j === hostStart || text.charCodeAt(j - 1) === 58) return UNDECIDED;
   const hostEnd = j;
+  if (hostEnd - hostStart !== lastHost.length) sameHost = false;
   // program: printable ASCII up to "[" or ":"
   const programStart = ++j;
+  let sameProgram = true;
   let c = text.charCodeAt(j);
   while (c !== 58 && c !== 91) {
-    if (!plain(c)) return UNDECIDED;
+    if (!printable(c)) return UNDECIDED;
+    if (sameProgram && lastProgram.charCodeAt(j - programStart) !== c) sameProgram = false;
     c = text.charCodeAt(++j);
   }
   if (j === programStart) return UNDECIDED;
   const programEnd = j;
+  if (programEnd - programStart !== lastProgram.length) sameProgram = false;
   let pid: number | undefined;
   if (c === 91) {
     const pidStart = ++j;
@@ -112,14 +116,14 @@ function fastRfc3164(text: string, years: YearInference, into: Header | undefine
   }
   j++; // the ":"
   if (text.charCodeAt(j) === 32) j++;
-  if (hasLineTerminator(text)) return UNDECIDED;
+  if (!plain && hasLineTerminator(text)) return UNDECIDED;
   const message = text.slice(j);
   const month = MONTH_CODES.get((c0 << 16) | (c1 << 8) | c2);
   if (month === undefined) return undefined; // RFC3164 matches, the month does not exist
   const timestamp = years.resolveMonth(month, day, h0 * 10 + h1, m0 * 10 + m1, s0 * 10 + s1, 0);
   if (timestamp === undefined) return undefined;
-  const host = (lastHost = sliceOrLast(text, hostStart, hostEnd, lastHost));
-  const program = (lastProgram = sliceOrLast(text, programStart, programEnd, lastProgram));
+  const host = sameHost ? lastHost : (lastHost = text.slice(hostStart, hostEnd));
+  const program = sameProgram ? lastProgram : (lastProgram = text.slice(programStart, programEnd));
   if (!into) return { timestamp, host, program, pid, message };
   into.timestamp = timestamp;
   into.host = host;
@@ -133,8 +137,8 @@ function fastRfc3164(text: string, years: YearInference, into: Header | undefine
  * The header of a syslog line. `into`, when given, is filled and returned by the fast path (a
  * session reads one line at a time and needs no new object a line); the regex path returns its own.
  */
-export function parseSyslogHeader(text: string, years: YearInference, offsetMinutes: number, into?: Header): Header | undefined {
-  const fast = fastRfc3164(text, years, into);
+export function parseSyslogHeader(text: string, years: YearInference, offsetMinutes: number, into?: Header, plain = false): Header | undefined {
+  const fast = fastRfc3164(text, years, into, plain);
   return fast !== UNDECIDED ? fast : parseSyslogHeaderByRegex(text, years, offsetMinutes);
 }
 
@@ -190,8 +194,8 @@ function syslogSession(context: ParserContext, sshd: SshdContext, years: YearInf
   };
   const scratch: Header = { timestamp: 0, host: "", program: "", pid: undefined, message: "" };
   return {
-    line(text, lineNumber, _offset, out): LineStatus {
-      const header = parseSyslogHeader(text, years, context.offsetMinutes, scratch);
+    line(text, lineNumber, _offset, out, plain): LineStatus {
+      const header = parseSyslogHeader(text, years, context.offsetMinutes, scratch, plain);
       if (!header) return "unparseable";
       const program = header.program;
       if (!isSshdProgram(program) && program !== "ssh") return "skipped";

@@ -19,8 +19,11 @@ export interface ParserContext {
 }
 
 export interface ParseSession {
-  /** One line (without its newline). Completed events are pushed to `out` (append only: it may hold earlier lines' events). */
-  line(text: string, lineNumber: number, startOffset: number, out: HostEvent[]): LineStatus;
+  /**
+   * One line (without its newline). Completed events are pushed to `out` (append only: it may
+   * hold earlier lines' events). `plain`: the reader knows the line is ASCII without a CR.
+   */
+  line(text: string, lineNumber: number, startOffset: number, out: HostEvent[], plain?: boolean): LineStatus;
   /** End of input: emit whatever is still pending. */
   end(out: HostEvent[]): void;
   /** Where a resumed read must restart so a pending (incomplete) group is not lost. */
