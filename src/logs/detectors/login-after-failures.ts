@@ -24,6 +24,10 @@ export class LoginAfterFailuresDetector implements Detector {
   private readonly failures = new Map<string, Map<string, Failure[]>>();
   private lastHost: string | undefined;
   private lastFailures: Map<string, Failure[]> | undefined;
+  /** The list of the last failure's source (undefined: none remembered). */
+  private lastIp: string | undefined;
+  private lastIpMap: Map<string, Failure[]> | undefined;
+  private lastList: Failure[] | undefined;
   private seen = 0;
   constructor(
     private readonly emit: Emit,
@@ -35,15 +39,21 @@ export class LoginAfterFailuresDetector implements Detector {
     if (++this.seen % 10_000 === 0) this.sweep(event.timestamp);
     const hostName = event.host ?? "";
     const byIp = this.ofHost(hostName);
-    const list = byIp.get(event.sourceIp);
+    const ip = event.sourceIp;
+    // a connection's failures come one after another: the last list is checked first
+    const list = ip === this.lastIp && byIp === this.lastIpMap ? this.lastList : byIp.get(ip);
     const recent = inWindow(list, event.timestamp - this.options.windowMs);
     if (event.outcome === "failure") {
       pushTimed(recent, { at: event.timestamp, user: event.user ?? "", evidence: evidenceOf(event) });
-      if (recent !== list) byIp.set(event.sourceIp, recent);
+      if (recent !== list) byIp.set(ip, recent);
+      this.lastIp = ip;
+      this.lastIpMap = byIp;
+      this.lastList = recent;
       return;
     }
     if (event.outcome !== "success") return;
-    byIp.delete(event.sourceIp);
+    byIp.delete(ip);
+    this.lastIp = undefined;
     if (recent.length < this.options.failures) return;
     const key = `${hostName}|${event.sourceIp}`;
     const users = [...new Set(recent.map((f) => f.user))];
@@ -75,6 +85,7 @@ export class LoginAfterFailuresDetector implements Detector {
 
   /** Forget sources whose failures all left the window (bounded memory on long logs). */
   private sweep(now: number): void {
+    this.lastIp = undefined;
     for (const byIp of this.failures.values()) {
       for (const [ip, list] of byIp) if (list[list.length - 1]!.at < now - this.options.windowMs) byIp.delete(ip);
     }
@@ -91,6 +102,7 @@ export class LoginAfterFailuresDetector implements Detector {
 
   importState(state: unknown): void {
     if (!Array.isArray(state)) return;
+    this.lastIp = undefined;
     for (const [key, list] of state as [string, Failure[]][]) {
       const bar = key.lastIndexOf("|");
       this.ofHost(key.slice(0, bar)).set(key.slice(bar + 1), list);

@@ -158,10 +158,12 @@ export class ServerBruteForce {
   private open(hostName: string, host: HostState, event: HostEvent): Connection {
     const ip = event.sourceIp!;
     const at = event.timestamp;
-    // the same fields in the same order as before, without a spread a connection
-    const connection: Connection = event.sourcePort
-      ? { host: hostName, ip, port: event.sourcePort, start: at, last: at, attempted: false, invalid: false, refused: false, authenticated: false, evidence: [] }
-      : { host: hostName, ip, start: at, last: at, attempted: false, invalid: false, refused: false, authenticated: false, evidence: [] };
+    // One shape for every connection (port and closedAt present, perhaps undefined: the saved
+    // JSON leaves them out as before), so the per-line reads of a connection see one hidden class.
+    const connection: Connection = {
+      host: hostName, ip, port: event.sourcePort ? event.sourcePort : undefined, start: at, last: at,
+      attempted: false, invalid: false, refused: false, authenticated: false, evidence: [], closedAt: undefined,
+    };
     connection.refused = !this.episodes.admit(hostName, host, event);
     return connection;
   }
@@ -194,7 +196,7 @@ export class ServerBruteForce {
       dropFailuresBefore(history.failures, failuresFrom);
       dropTimesBefore(history.blocks, now - this.options.recidiveWindowMs);
       if (!history.failures.length && !history.blocks.length && !history.slow && !history.recent?.length && !this.episodes.open.has(key) && (history.blockedUntil ?? 0) < horizon) {
-        this.sources.histories.delete(key);
+        this.sources.dropHistory(key);
       }
     }
   }
@@ -233,6 +235,6 @@ export class ServerBruteForce {
       this.episodes.open.set(key, episode);
       this.episodes.scheduleClose(episode);
     }
-    for (const [key, history] of state.sources) this.sources.histories.set(key, history);
+    for (const [key, history] of state.sources) this.sources.loadHistory(key, history);
   }
 }

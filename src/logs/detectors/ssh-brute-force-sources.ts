@@ -3,7 +3,7 @@
 // PerSourcePenalties charges).
 import { familyOf, maskAddress } from "../net.js";
 import { PenaltySimulator, type PenaltyConfig } from "../penalties.js";
-import type { HostState, SourceHistory } from "./ssh-brute-force-state.js";
+import { newHistory, type HostState, type SourceHistory } from "./ssh-brute-force-state.js";
 
 export class SourceTable {
   readonly hosts = new Map<string, HostState>();
@@ -11,37 +11,70 @@ export class SourceTable {
 
   constructor(private readonly penalties: PenaltyConfig) {}
 
+  // The last host, source key and history asked for: a connection's lines ask for the same
+  // ones line after line (its address string is the same one, see SshdContext.complete).
+  private lastHostName: string | undefined;
+  private lastHost: HostState | undefined;
+  private lastKeyHost: string | undefined;
+  private lastKeyIp: string | undefined;
+  private lastKey = "";
+  private lastHistoryKey: string | undefined;
+  private lastHistory: SourceHistory | undefined;
+
   host(name: string): HostState {
+    if (name === this.lastHostName && this.lastHost) return this.lastHost;
     let state = this.hosts.get(name);
     if (!state) {
       state = { simulator: new PenaltySimulator(this.penalties), connections: new Map(), sourceKeys: new Map() };
       this.hosts.set(name, state);
     }
+    this.lastHostName = name;
+    this.lastHost = state;
     return state;
   }
 
   /** The masked key of a source address on a host ("host|addr/bits"). */
   key(host: string, ip: string): string {
+    if (ip === this.lastKeyIp && host === this.lastKeyHost) return this.lastKey;
     const cache = this.hosts.get(host)?.sourceKeys;
-    const cached = cache?.get(ip);
-    if (cached !== undefined) return cached;
-    const family = familyOf(ip);
-    const bits = family === "ipv6" ? this.penalties.ipv6Bits : this.penalties.ipv4Bits;
-    const key = `${host}|${maskAddress(ip, bits) ?? ip}/${bits}`;
-    if (cache) {
-      if (cache.size >= 65_536) cache.clear();
-      cache.set(ip, key);
+    let key = cache?.get(ip);
+    if (key === undefined) {
+      const family = familyOf(ip);
+      const bits = family === "ipv6" ? this.penalties.ipv6Bits : this.penalties.ipv4Bits;
+      key = `${host}|${maskAddress(ip, bits) ?? ip}/${bits}`;
+      if (cache) {
+        if (cache.size >= 65_536) cache.clear();
+        cache.set(ip, key);
+      }
     }
+    this.lastKeyIp = ip;
+    this.lastKeyHost = host;
+    this.lastKey = key;
     return key;
   }
 
   history(key: string): SourceHistory {
+    if (key === this.lastHistoryKey && this.lastHistory) return this.lastHistory;
     let history = this.histories.get(key);
     if (!history) {
-      history = { blocks: [], failures: [], pending: [], pendingLines: [] };
+      history = newHistory();
       this.histories.set(key, history);
     }
+    this.lastHistoryKey = key;
+    this.lastHistory = history;
     return history;
+  }
+
+  /** Forget a source's history (what sweeps do with one that has nothing left in any window). */
+  dropHistory(key: string): void {
+    this.histories.delete(key);
+    if (key === this.lastHistoryKey) this.lastHistory = undefined;
+  }
+
+  /** A saved history, loaded. */
+  loadHistory(key: string, history: SourceHistory): void {
+    this.histories.set(key, history);
+    if (key === this.lastHistoryKey) this.lastHistory = undefined;
   }
 
   /** Whether the host's penalty table still has an entry for a source key. */

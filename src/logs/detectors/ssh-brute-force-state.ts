@@ -78,6 +78,17 @@ export interface SourceHistory {
   recidiveSince?: number;
 }
 
+/**
+ * A new source's history with every field present (unset ones undefined), so all histories
+ * share one shape whatever is set later (JSON leaves the undefined ones out of the saved state).
+ */
+export function newHistory(): SourceHistory {
+  return {
+    blocks: [], failures: [], pending: [], pendingLines: [],
+    blockedUntil: undefined, charges: undefined, recent: undefined, slow: undefined, recidiveSince: undefined,
+  };
+}
+
 /** A connection by its sshd-session pid (a number: no key string a line) or, without one, "addr:ip:port". */
 export type ConnectionKey = number | string;
 
@@ -118,5 +129,5 @@ export function savedConnections(host: HostState): { connections: [string, Conne
 
 /** An ended connection as loaded from the saved form: only its end time is read. */
 export function closedStub(at: number): Connection {
-  return { host: "", ip: "", start: at, last: at, attempted: false, invalid: false, refused: true, authenticated: false, evidence: [], closedAt: at };
+  return { host: "", ip: "", port: undefined, start: at, last: at, attempted: false, invalid: false, refused: true, authenticated: false, evidence: [], closedAt: at };
 }
