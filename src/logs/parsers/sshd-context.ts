@@ -132,12 +132,11 @@ export class SshdContext {
       if (!known) {
         peers.add(pid, { ip: event.sourceIp, port: event.sourcePort, seq: this.seq++ });
         this.size++;
-      } else if (known.ip !== event.sourceIp || known.port !== event.sourcePort) {
-        peers.byPid.set(pid, { ip: event.sourceIp, port: event.sourcePort, seq: known.seq });
       } else {
-        // The same text as the connection's first line: that string goes on instead (its hash
-        // is known to every map the detectors look it up in; this line's copy is let go).
-        event.sourceIp = known.ip;
+        // The same address as the connection's first line: that string goes on instead (its
+        // hash is known to every map the detectors look it up in; this line's copy is let go).
+        if (known.ip === event.sourceIp) event.sourceIp = known.ip;
+        if (known.ip !== event.sourceIp || known.port !== event.sourcePort) peers.byPid.set(pid, { ip: event.sourceIp, port: event.sourcePort, seq: known.seq });
       }
     } else if (!event.sourceDomain) {
       const peer = peers.byPid.get(pid);

@@ -50,6 +50,15 @@ const printable = (code: number): boolean => code > 32 && code < 127;
 /** The last host and program names read: a log repeats them, so the same string is reused (no slice a line). */
 let lastHost = "";
 let lastProgram = "";
+/** The last month name read (its char codes packed) and its index: a Map lookup a line less. */
+let lastMonthCode = -1;
+let lastMonth: number | undefined;
+
+/** `text.startsWith(part, at)`, char by char: faster than startsWith for these few characters. */
+function sameAt(text: string, at: number, part: string): boolean {
+  for (let k = 0; k < part.length; k++) if (text.charCodeAt(at + k) !== part.charCodeAt(k)) return false;
+  return true;
+}
 
 /** A CR, U+2028 or U+2029 (a line break the fast path leaves to the regexes), without running a regex a line. */
 function hasLineTerminator(text: string): boolean {
@@ -81,29 +90,30 @@ function fastRfc3164(text: string, years: YearInference, into: Header | undefine
   const s0 = digit(text.charCodeAt(i + 7));
   const s1 = digit(text.charCodeAt(i + 8));
   if (h0 < 0 || h1 < 0 || m0 < 0 || m1 < 0 || s0 < 0 || s1 < 0 || text.charCodeAt(i + 3) !== 58 || text.charCodeAt(i + 6) !== 58 || text.charCodeAt(i + 9) !== 32) return UNDECIDED;
-  // host: one token of printable ASCII, not ending in ":"; compared with the last host as it is read
+  // host: one token of printable ASCII, not ending in ":". A log repeats its host: when the line
+  // has the last one (read by this loop before, so printable and without a space) followed by a
+  // space, the loop would stop just there, and is skipped.
   const hostStart = i + 10;
   let j = hostStart;
-  let sameHost = true;
-  for (let c = text.charCodeAt(j); c !== 32; c = text.charCodeAt(++j)) {
-    if (!printable(c)) return UNDECIDED;
-    if (sameHost && lastHost.charCodeAt(j - hostStart) !== c) sameHost = false;
-  }
+  const sameHost = lastHost.length > 0 && text.charCodeAt(hostStart + lastHost.length) === 32 && sameAt(text, hostStart, lastHost);
+  if (sameHost) j += lastHost.length;
+  else for (let c = text.charCodeAt(j); c !== 32; c = text.charCodeAt(++j)) if (!printable(c)) return UNDECIDED;
   if (j === hostStart || text.charCodeAt(j - 1) === 58) return UNDECIDED;
   const hostEnd = j;
-  if (hostEnd - hostStart !== lastHost.length) sameHost = false;
-  // program: printable ASCII up to "[" or ":"
+  // program: printable ASCII up to "[" or ":" (the last one again the same way)
   const programStart = ++j;
-  let sameProgram = true;
-  let c = text.charCodeAt(j);
-  while (c !== 58 && c !== 91) {
-    if (!printable(c)) return UNDECIDED;
-    if (sameProgram && lastProgram.charCodeAt(j - programStart) !== c) sameProgram = false;
-    c = text.charCodeAt(++j);
+  let c = text.charCodeAt(programStart + lastProgram.length);
+  const sameProgram = lastProgram.length > 0 && (c === 58 || c === 91) && sameAt(text, programStart, lastProgram);
+  if (sameProgram) j += lastProgram.length;
+  else {
+    c = text.charCodeAt(j);
+    while (c !== 58 && c !== 91) {
+      if (!printable(c)) return UNDECIDED;
+      c = text.charCodeAt(++j);
+    }
   }
   if (j === programStart) return UNDECIDED;
   const programEnd = j;
-  if (programEnd - programStart !== lastProgram.length) sameProgram = false;
   let pid: number | undefined;
   if (c === 91) {
     const pidStart = ++j;
@@ -118,7 +128,10 @@ function fastRfc3164(text: string, years: YearInference, into: Header | undefine
   if (text.charCodeAt(j) === 32) j++;
   if (!plain && hasLineTerminator(text)) return UNDECIDED;
   const message = text.slice(j);
-  const month = MONTH_CODES.get((c0 << 16) | (c1 << 8) | c2);
+  const packed = (c0 << 16) | (c1 << 8) | c2;
+  const month = packed === lastMonthCode ? lastMonth : MONTH_CODES.get(packed);
+  lastMonthCode = packed;
+  lastMonth = month;
   if (month === undefined) return undefined; // RFC3164 matches, the month does not exist
   const timestamp = years.resolveMonth(month, day, h0 * 10 + h1, m0 * 10 + m1, s0 * 10 + s1, 0);
   if (timestamp === undefined) return undefined;
