@@ -74,8 +74,22 @@ describe("one ssh-brute-force alert per source per episode", () => {
     const brute = alerts.filter((a) => a.ruleId === "ssh-brute-force");
     expect(brute).toHaveLength(1);
     expect((brute[0]!.details as { blocks: number }).blocks).toBeGreaterThan(1);
-    expect(alerts.filter((a) => a.ruleId === "ssh-penalty-recidivist")).toHaveLength(1);
+    const recidivists = alerts.filter((a) => a.ruleId === "ssh-penalty-recidivist");
+    expect(recidivists).toHaveLength(1);
+    // sshd logged none of these blocks: only the replay says so, and the alert says it that way
+    expect(recidivists[0]!.message).toMatch(/^OpenSSH 9\.8 PerSourcePenalties, replayed over the log, would block 203\.0\.113\.5\/32 \d+ times/);
+    expect(recidivists[0]!.message).not.toMatch(/ blocked \d+ times/);
+    expect(recidivists[0]!.details).toMatchObject({ basis: "simulated", openssh: "9.8" });
     expect(alerts.filter((a) => a.ruleId === "ssh-slow-brute-force")).toHaveLength(0);
+  });
+
+  it("blocks sshd logged itself make a recidivist worded as blocks, with basis logged", async () => {
+    const lines = [0, 1200, 2400].map((t) => `${stamp(t)} srv sshd[100]: srclimit_penalise: 198.51.100.7/32: activating ipv4 penalty of 30 seconds for penalty: failed authentication`);
+    const alerts = await alertsFor(lines);
+    const recidivists = alerts.filter((a) => a.ruleId === "ssh-penalty-recidivist");
+    expect(recidivists).toHaveLength(1);
+    expect(recidivists[0]!.message).toMatch(/^198\.51\.100\.7\/32 blocked 3 times on srv within 24 h \(sshd logged the latest block itself\)/);
+    expect(recidivists[0]!.details).toMatchObject({ basis: "logged" });
   });
 
   it("a new burst after a quiet findtime is a new episode", async () => {

@@ -136,15 +136,22 @@ export function recidivistDraft(episode: Episode, history: SourceHistory, option
       key: `${episode.host}|${episode.masked}|${since}`,
     };
   }
+  // Said as what is known: sshd's own penalty lines show a block; the replay alone only says
+  // that the configured release would block (the server's real settings may differ).
+  const basis = episode.basis ?? "simulated";
+  const version = options.penalties.version;
+  const message = basis === "simulated"
+    ? `OpenSSH ${version} PerSourcePenalties, replayed over the log, would block ${episode.masked} ${repeats} times on ${episode.host} ${within} (sshd logged no penalty line for the latest block: pass --sshd-config or --penalties for this server's settings); each block would last only ~${blockSeconds} s (a penalty doubling per repeat would give ${suggested} s)`
+    : `${episode.masked} blocked ${repeats} times on ${episode.host} ${within} (sshd logged the latest block itself${basis === "both" ? `, as the replay of OpenSSH ${version} has it` : ""}); each block lasts only ~${blockSeconds} s (a penalty doubling per repeat would give ${suggested} s)`;
   return {
     ruleId: "ssh-penalty-recidivist",
     timestamp: history.blocks.at(-1)!,
-    message: `${episode.masked} blocked ${repeats} times on ${episode.host} ${within}; each block lasts only ~${blockSeconds} s (a penalty doubling per repeat would give ${suggested} s)`,
+    message,
     host: episode.host,
     source: { ip: episode.source },
     firstSeen: since,
     evidence: episode.evidence,
-    details: { blocks: history.blocks.map((t) => iso(t)), suggestedPenaltySeconds: suggested, masked: episode.masked },
+    details: { basis, blocks: history.blocks.map((t) => iso(t)), suggestedPenaltySeconds: suggested, masked: episode.masked, openssh: version },
     key: `${episode.host}|${episode.masked}|${since}`,
   };
 }
