@@ -99,6 +99,15 @@ export class SshdContext {
 
   /** Forget the oldest remembered pid (insertion order across hosts: the oldest host's first). */
   private evictOne(): void {
+    // One host (the usual log): its oldest pid, without an entry array made a host.
+    if (this.peers.size === 1 && this.lastHost !== undefined && this.lastPeers) {
+      const oldest = this.lastPeers.oldest();
+      if (oldest !== undefined) {
+        this.lastPeers.delete(oldest);
+        this.size--;
+        return;
+      }
+    }
     for (const [host, map] of this.peers) {
       const oldest = map.oldest();
       if (oldest !== undefined) {

@@ -91,10 +91,22 @@ class SshdEvent implements HostEvent {
   }
 }
 
+/** The last address text read and what it normalised to: a log names the same source line after line. */
+let lastSourceText = "";
+let lastSourceIp = "";
+
 /** source.ip holds only IP literals (ECS type ip); a name sshd logged (UseDNS) is source.domain. */
 function setSource(target: SshdEvent, text: string | undefined): void {
   if (text === undefined || text === "") return;
+  if (text === lastSourceText) {
+    target.sourceIp = lastSourceIp;
+    return;
+  }
   const ip = normaliseIp(text);
+  if (ip) {
+    lastSourceText = text;
+    lastSourceIp = ip;
+  }
   if (ip) target.sourceIp = ip;
   else target.sourceDomain = text.toLowerCase();
 }
