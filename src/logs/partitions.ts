@@ -35,6 +35,8 @@ interface Partition {
   detectors: Map<string, Detector>;
   /** The same detectors in order, for the per-event loop. */
   detectorList: Detector[];
+  /** The detectors (in order) that read events of an action, made as actions come. */
+  byAction: Map<string, Detector[]>;
   /** Events since the last commit, replayed when a concurrent writer moved the partition (held only without `reread`). */
   events: HostEvent[];
   alerts: Alert[];
@@ -65,7 +67,7 @@ export class PartitionSet {
     else if (o.seed) snapshot = { name, version: 0, ...(o.seed.start !== undefined ? { learningStart: o.seed.start } : {}), baseline: o.seed.baseline.map((r) => ({ ...r })), state: new Map() };
     else snapshot = { ...(await o.store.loadPartition(name)), state: new Map() }; // a time-boxed view: the learned baseline, no state
     const baseline = new Baseline(snapshot.baseline, snapshot.learningStart);
-    const partition: Partition = { name, version: snapshot.version, baseline, detectors: new Map(), detectorList: [], events: [], alerts: [], unsaved: new Map(), touched: false, finished: false };
+    const partition: Partition = { name, version: snapshot.version, baseline, detectors: new Map(), detectorList: [], byAction: new Map(), events: [], alerts: [], unsaved: new Map(), touched: false, finished: false };
     partition.detectors = createDetectors(o.detectors, (draft) => partition.alerts.push(finaliseAlert(draft, o.rules)), baseline);
     partition.detectorList = [...partition.detectors.values()];
     for (const [id, detector] of partition.detectors) {
@@ -102,7 +104,11 @@ export class PartitionSet {
     if (!this.options.reread) p.events.push(event);
     p.touched = true;
     if (p.newest === undefined || event.timestamp > p.newest) p.newest = event.timestamp;
-    const detectors = p.detectorList;
+    let detectors = p.byAction.get(event.action);
+    if (!detectors) {
+      detectors = p.detectorList.filter((d) => !d.actions || d.actions.has(event.action));
+      p.byAction.set(event.action, detectors);
+    }
     for (let i = 0; i < detectors.length; i++) detectors[i]!.onEvent(event);
   }
 

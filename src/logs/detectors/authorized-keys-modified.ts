@@ -8,6 +8,7 @@ const WRITES = new Set(["creation", "change", "rename"]);
 
 export class AuthorizedKeysModifiedDetector implements Detector {
   readonly ruleIds = ["authorized-keys-modified"] as const;
+  readonly actions: ReadonlySet<string> = WRITES;
   constructor(private readonly emit: Emit) {}
 
   onEvent(event: HostEvent): void {

@@ -20,6 +20,7 @@ interface Failure {
 
 export class LoginAfterFailuresDetector implements Detector {
   readonly ruleIds = ["login-after-failures"] as const;
+  readonly actions: ReadonlySet<string> = new Set(["ssh_login"]);
   /** Failures by host, then source address (no key string built a line). */
   private readonly failures = new Map<string, Map<string, Failure[]>>();
   private lastHost: string | undefined;

@@ -122,6 +122,7 @@ export function observationsOf(event: HostEvent, sshPorts: number[]): readonly O
 
 export class NewSshDestinationDetector implements Detector {
   readonly ruleIds = ["new-ssh-destination"] as const;
+  readonly actions: ReadonlySet<string> = OBSERVED;
   constructor(
     private readonly emit: Emit,
     readonly baseline: Baseline,

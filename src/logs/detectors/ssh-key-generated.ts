@@ -14,6 +14,7 @@ export function isSshKeygen(event: HostEvent): boolean {
 
 export class SshKeyGeneratedDetector implements Detector {
   readonly ruleIds = ["ssh-key-generated"] as const;
+  readonly actions: ReadonlySet<string> = new Set(["creation"]);
   constructor(private readonly emit: Emit) {}
 
   onEvent(event: HostEvent): void {
