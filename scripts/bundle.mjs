@@ -16,7 +16,7 @@
 // is missing, this step says so and leaves the unbundled build in place: the result is the same,
 // only start-up is slower.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
 
 const dist = join(import.meta.dirname, "..", "dist");
 const out = join(dist, "bundle");
@@ -123,6 +123,25 @@ const requiredFs = {
   load: (id) => (id === REQUIRED ? 'module.exports = require("node:fs");' : null),
 };
 
+/**
+ * A chunk is named as rolldown names it ([name]-[hash].js), unless that name comes from a
+ * dependency bundled into it: the chunk of the log engine was "picocolors-…" after the one
+ * small module the log report brings in. Such a chunk is named after the folder most of our
+ * modules in it share, with "-core" ("logs-core-…": the command's own chunk is "logs-…").
+ */
+function chunkFileName(chunk) {
+  const ours = chunk.moduleIds.filter((id) => id.startsWith(dist + sep) && !id.includes(`${sep}node_modules${sep}`));
+  const fromDependency = chunk.moduleIds.some((id) => id.includes(`${sep}node_modules${sep}`) && basename(id).replace(/\.[cm]?js$/, "") === chunk.name);
+  if (!fromDependency || ours.length === 0) return "[name]-[hash].js";
+  const folders = new Map();
+  for (const id of ours) {
+    const folder = relative(dist, id).split(sep)[0];
+    folders.set(folder, (folders.get(folder) ?? 0) + 1);
+  }
+  const [folder] = [...folders].sort((a, b) => b[1] - a[1])[0];
+  return `${folder.replace(/\.[cm]?js$/, "")}-core-[hash].js`;
+}
+
 const source = readFileSync(entry, "utf8");
 if (source.includes("./bundle/cli.js")) {
   console.error("bundle: dist/cli.js is already the bundle loader; run tsc first");
@@ -143,7 +162,7 @@ await rolldown.build({
     dir: out,
     format: "esm",
     entryFileNames: "[name].js",
-    chunkFileNames: "[name]-[hash].js",
+    chunkFileNames: chunkFileName,
     sourcemap: false,
     // Pure ASCII (strings escaped, doc comments dropped): Node decodes a module's source into a
     // one-byte string then, faster to make and to parse than the two-byte one a single "→" forces.
