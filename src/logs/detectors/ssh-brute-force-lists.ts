@@ -19,7 +19,7 @@ export function dropFailuresBefore<T extends { at: number }>(list: TimedList<T>,
       if (item.at < oldest) oldest = item.at;
     }
   }
-  list.length = kept;
+  if (kept !== list.length) list.length = kept; // setting an array's length is a runtime call, even to itself
   list.oldest = oldest;
 }
 
@@ -36,7 +36,7 @@ export function dropTimesBefore(list: number[], cutoff: number): void {
     const at = list[i]!;
     if (at >= cutoff) list[kept++] = at;
   }
-  list.length = kept;
+  if (kept !== list.length) list.length = kept;
 }
 
 /** `into.push(...from.slice(-count))` without the copy. */

@@ -177,10 +177,12 @@ export class ServerBruteForce {
   /** Forget connections that never closed and histories that aged out (bounded memory). */
   private sweep(now: number): void {
     for (const host of this.sources.hosts.values()) {
-      for (const [key, connection] of host.connections) {
+      // forEach, in the same order: no [key, value] array made an entry
+      const connections = host.connections;
+      connections.forEach((connection, key) => {
         const closedAt = connection.closedAt;
-        if (closedAt !== undefined ? closedAt < now - TRAILING_LINES_MS : connection.last < now - IDLE_CONNECTION_MS) host.connections.delete(key);
-      }
+        if (closedAt !== undefined ? closedAt < now - TRAILING_LINES_MS : connection.last < now - IDLE_CONNECTION_MS) connections.delete(key);
+      });
     }
     const horizon = now - Math.max(this.options.slowWindowMs, this.options.recidiveWindowMs);
     for (const [key, history] of this.sources.histories) {
