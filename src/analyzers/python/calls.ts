@@ -39,6 +39,8 @@ const isMutator = (method: string): boolean => MUTATORS.has(method) || (/^(set|a
 /** argparse/optparse declarations: a default path declares an option, it is not data the parser holds. */
 const OPTION_DECLARATIONS = /^(add_(argument|option|parser|subparsers|argument_group|mutually_exclusive_group|option_group)|set_defaults)$/;
 const FILE_READS = new Set(["read", "read_text", "read_bytes"]);
+/** Archive and stream objects that write into a file object they are given. */
+const STREAM_WRAPPERS = /^(zipfile\.(ZipFile|PyZipFile)|tarfile\.(open|TarFile)|gzip\.(GzipFile|open)|bz2\.(BZ2File|open)|lzma\.(LZMAFile|open)|io\.(TextIOWrapper|BufferedWriter|BufferedRandom)|csv\.(writer|DictWriter))$/;
 
 export function evalCall(ip: Interpreter, frame: Frame, node: PyNode): Value {
   const fnNode = field(node, "function")!;
@@ -104,6 +106,10 @@ export function callValue(ip: Interpreter, frame: Frame, node: PyNode, callee: V
       return instantiate(ip, frame, ref.cls, evaluated, node);
     case "external":
       return externalCall(ip, frame, node, ref.qname, evaluated, callee);
+    case "partial": {
+      const bound: EvaluatedArgs = { positional: [...ref.positional, ...evaluated.positional], keywords: new Map([...ref.keywords, ...evaluated.keywords]), nodes: [] };
+      return ref.method !== undefined ? callMethod(ip, frame, node, ref.target, ref.method, bound) : callValue(ip, frame, node, ref.target, bound);
+    }
     default:
       return derived([callee, ...evaluated.positional, ...evaluated.keywords.values()]);
   }
@@ -336,6 +342,14 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
       if (base?.ref?.kind === "external") return external(`${base.ref.qname}()`);
       return unknown();
     }
+    case "functools.partial": {
+      if (!first) return unknown();
+      // partial(client.post, url): the method of the object, called like `client.post(url, …)`.
+      const targetNode = args.nodes[0];
+      const method = targetNode?.type === "attribute" ? textOf(field(targetNode, "attribute")!) : undefined;
+      const target = method !== undefined ? evalExpr(ip, frame, field(targetNode!, "object")!) : first;
+      return { ref: { kind: "partial", target, ...(method !== undefined ? { method } : {}), positional: args.positional.slice(1), keywords: new Map(args.keywords) }, taints: [] };
+    }
     case "builtins.compile":
       return first ? { ref: { kind: "code", code: first }, taints: [] } : unknown();
     case "builtins.getattr": {
@@ -453,6 +467,12 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   const keyed = receiverTaints.length && all.length ? lookupResult(callee, args, undefined).taints : receiverTaints;
   const result: Value = { ref: external(`${qname}()`).ref!, taints: mergeTaints(mergeTaints(extra, keyed), allTaints(derived(all))) };
   if (stagePath) result.cell = { taints: [], stagePath };
+  else {
+    // zipfile.ZipFile(buf, "w"), tarfile.open(fileobj=buf), gzip.GzipFile(fileobj=buf): what the
+    // archive or stream writes lands in the buffer (or file) it wraps — one object, one cell.
+    const inner = STREAM_WRAPPERS.test(qname) ? (args.keywords.get("fileobj") ?? first) : undefined;
+    if (inner?.ref?.kind === "external" && inner.str === undefined && inner.partial === undefined) result.cell = inner.cell ??= { taints: [] };
+  }
   const opened = opens.has(qname) && first ? foldedText(first) : undefined;
   if (opened !== undefined && !writeMode) result.openedPath = opened;
   return result;

@@ -89,6 +89,8 @@ function evaluate(ip: Interpreter, frame: Frame, node: PyNode): Value {
       const inner = namedChildren(node)[0];
       return inner ? evalExpr(ip, frame, inner) : unknown();
     }
+    case "yield":
+      return evalYield(ip, frame, node);
     case "attribute":
       return evalAttribute(ip, frame, node);
     case "subscript":
@@ -336,6 +338,21 @@ export function iterationElement(ip: Interpreter, frame: Frame, node: PyNode, it
   if (iterable.ref?.kind === "external" && /^pathlib\.Path\(\)|os\.(listdir|scandir|walk)/.test(iterable.ref.qname)) element.ref = external(PATH_TYPE).ref!;
   if (iterable.ref?.kind === "external" && /^glob\.i?glob\(\)$/.test(iterable.ref.qname) && iterable.partial && !iterable.taints.some((t) => t.source)) element.partial = iterable.partial;
   return element;
+}
+
+/**
+ * `yield x` / `yield from xs`: a generator's callers iterate what it yields, so each yielded
+ * value is returned as one known element (the returns join into the list of all of them).
+ */
+function evalYield(ip: Interpreter, frame: Frame, node: PyNode): Value {
+  const inner = namedChildren(node)[0];
+  const value = inner ? evalExpr(ip, frame, inner) : unknown();
+  if (frame.returns && inner) {
+    const delegated = node.children.some((c) => !c.named && c.type === "from");
+    const items = delegated ? (iterationItems(value)?.slice(0, 64) ?? [iterationElement(ip, frame, node, value)]) : [value];
+    frame.returns.push({ items, taints: [] });
+  }
+  return unknown();
 }
 
 function evalAttribute(ip: Interpreter, frame: Frame, node: PyNode): Value {

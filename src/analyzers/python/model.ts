@@ -108,7 +108,9 @@ export type Ref =
   | { kind: "instance"; cls: ClassInfo }
   | { kind: "bound"; fn: FunctionInfo; self: Value }
   | { kind: "env" }
-  | { kind: "code"; code: Value };
+  | { kind: "code"; code: Value }
+  /** functools.partial(target, *positional, **keywords): calling it calls target (or target.method) with these first. */
+  | { kind: "partial"; target: Value; method?: string; positional: Value[]; keywords: Map<string, Value> };
 
 export interface Value {
   /** Exactly known string (bytes: one char per byte, see `bytes`). */

@@ -55,7 +55,8 @@ function worthInlining(ip: Interpreter, fn: FunctionInfo, params: Value[]): bool
       (p.items !== undefined && p.items.length >= 4) ||
       // An API family's client (`def upload(s3, data): s3.put_object(…)`): its sends are only recognised with the real client.
       p.cell?.sink?.family !== undefined ||
-      p.ref?.kind === "function",
+      p.ref?.kind === "function" ||
+      p.ref?.kind === "partial",
   );
 }
 
@@ -111,7 +112,7 @@ export function instantiate(ip: Interpreter, frame: Frame, cls: ClassInfo, args:
   return instance;
 }
 
-const isCallable = (v: Value | undefined): boolean => v?.ref?.kind === "function" || v?.ref?.kind === "bound" || v?.ref?.kind === "class";
+const isCallable = (v: Value | undefined): boolean => v?.ref?.kind === "function" || v?.ref?.kind === "bound" || v?.ref?.kind === "class" || v?.ref?.kind === "partial";
 
 /**
  * Global keyboard hooks: the callback receives every key the user types in any window (a
