@@ -24,7 +24,7 @@ import { modelMethod } from "./string-methods.js";
 import { isRepoFactory, repoFactory, repoMethod } from "./git-repos.js";
 import { mapUserFunction, runCallbacks, threadInitializer, THREAD_RUNNERS } from "./callbacks.js";
 import { FILE_DUMPERS, stagingKey, writeTarget } from "./staging.js";
-import { callUserFunction, instantiate, KEY_HOOKS, runKeyHook } from "./user-functions.js";
+import { callUserFunction, instanceFields, instantiate, KEY_HOOKS, runKeyHook, SERIALISING_METHODS } from "./user-functions.js";
 
 export interface EvaluatedArgs extends CallArgs {
   /** Syntax nodes of positional arguments (to tell a literal from a computed name). */
@@ -122,6 +122,8 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
     const attribute = ip.classAttribute(ref.cls, method);
     if (attribute?.ref?.kind === "function") return callUserFunction(ip, frame, attribute.ref.fn, { ...args, positional: [receiver, ...args.positional] }, node);
     if (attribute) return callValue(ip, frame, node, attribute, args);
+    // A record's own serialiser (a library base's `.json()` is that library's, below).
+    if (SERIALISING_METHODS.has(method) && (ref.cls.recordFields !== undefined || !ref.cls.bases.some((b) => b.ref?.kind === "external"))) return instanceFields(ip, receiver)!;
     const run = method === "start" ? ip.findMethod(ref.cls, "run") : undefined;
     if (run) return callUserFunction(ip, frame, run, { ...args, positional: [receiver] }, node);
     const base = ref.cls.bases.find((b) => b.ref?.kind === "external");
@@ -342,6 +344,15 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
       if (base?.ref?.kind === "external") return external(`${base.ref.qname}()`);
       return unknown();
     }
+    case "dataclasses.asdict":
+    case "dataclasses.astuple":
+    case "attr.asdict":
+    case "attr.astuple":
+    case "attrs.asdict":
+    case "attrs.astuple":
+    case "builtins.vars":
+      if (first?.ref?.kind === "instance") return instanceFields(ip, first)!;
+      break;
     case "functools.partial": {
       if (!first) return unknown();
       // partial(client.post, url): the method of the object, called like `client.post(url, …)`.

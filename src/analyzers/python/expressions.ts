@@ -5,7 +5,7 @@ import { isSecretParameterName } from "../../rules/signatures.js";
 import { classifySinkCall } from "./sinks.js";
 import { field, fields, namedChildren, textOf, type PyNode } from "./ast.js";
 import { evalCall } from "./calls.js";
-import { callUserFunction } from "./user-functions.js";
+import { callUserFunction, instanceFields } from "./user-functions.js";
 import { lookup, type Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { decodeEscapes, parseIntegerLiteral, parseStringPrefix } from "./literals.js";
@@ -385,6 +385,7 @@ export function attributeOf(ip: Interpreter, frame: Frame, object: Value, name: 
     // A @property runs its getter on attribute access.
     if (value?.ref?.kind === "function" && isProperty(value.ref.fn)) return callUserFunction(ip, frame, value.ref.fn, { positional: [object], keywords: new Map() }, node);
     if (value?.ref?.kind === "function") return { ref: { kind: "bound", fn: value.ref.fn, self: object }, taints: [] };
+    if (!value && name === "__dict__") return instanceFields(ip, object)!;
     return value ?? inheritedSecret(ip, frame, ref.cls, name, node) ?? unknown();
   }
   if (ref?.kind === "external") {

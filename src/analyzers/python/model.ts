@@ -91,6 +91,8 @@ export interface ClassInfo {
   scope: Map<string, Value>;
   /** self.x stores from any method, merged over all instances. Persists across passes. */
   fields: Map<string, Value>;
+  /** A dataclass/attrs/NamedTuple-style class: its annotated fields, in order, are the generated __init__'s parameters. */
+  recordFields?: string[];
 }
 
 export interface ScopeChain {
