@@ -29,6 +29,9 @@ import {
   type Value,
 } from "./values.js";
 
+/** setInterval callbacks kept for the run after the standalone pass (interpreter.ts recurring). */
+const MAX_RECURRING = 32;
+
 export function callBuiltin(I: Interpreter, ref: Ref, call: Call): Value | undefined {
   if (ref.global) {
     const [runtime, ...members] = ref.path;
@@ -151,6 +154,7 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
     case "queueMicrotask":
     case "process.nextTick":
       if (first.fn) invokeCallback(I, first, args.slice(2), call.node, call.frame, name === "process.nextTick" || name === "setImmediate");
+      if (first.fn && name === "setInterval" && !call.frame.standalone && I.recurring.length < MAX_RECURRING) I.recurring.push({ callback: first, args: args.slice(2), node: call.node, unit: call.frame.unit });
       else if (isString(first) && name !== "queueMicrotask" && name !== "process.nextTick") evalCode(I, first, call, "global");
       return UNKNOWN;
     case "String.fromCharCode":

@@ -313,6 +313,14 @@ class PackageAnalysis implements ModuleLoader {
       });
     }
     drain();
+    // Timers keep running while the package's API is used: once more, with what that left in module state.
+    for (const { callback, args, node, unit } of I.recurring) {
+      if (this.irrelevant.has(unit.file)) continue;
+      this.withPassBudget(20_000, unit.file, () => {
+        I.memo.clear();
+        I.invokeCallback(callback, args, node, this.topFrame(unit, "call"));
+      });
+    }
   }
 
   /**

@@ -75,6 +75,12 @@ export class Interpreter {
    */
   readonly afterTopLevel: (() => void)[] = [];
   /**
+   * Callbacks a module hands to setInterval: they keep running while the package is used, so
+   * they run again after its functions were analysed on their own and see what those left in
+   * module state (a queue an exported API fills and the timer drains).
+   */
+  readonly recurring: { callback: Value; args: Value[]; node: Node; unit: Unit }[] = [];
+  /**
    * Callbacks an API calls once the current statement is done (a connection's connect or
    * response callback): `const s = tls.connect(o, () => s.write(d))` runs the arrow after `s`
    * is bound. Run at the end of the innermost statement that queued them (see execStatement).
