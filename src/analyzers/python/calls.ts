@@ -39,6 +39,8 @@ const isMutator = (method: string): boolean => MUTATORS.has(method) || (/^(set|a
 /** argparse/optparse declarations: a default path declares an option, it is not data the parser holds. */
 const OPTION_DECLARATIONS = /^(add_(argument|option|parser|subparsers|argument_group|mutually_exclusive_group|option_group)|set_defaults)$/;
 const FILE_READS = new Set(["read", "read_text", "read_bytes"]);
+/** Executors and process/thread pools: `pool.map(f, xs)` runs f on each element, like map(). */
+const POOL_MAPS = /^(concurrent\.futures\.(ThreadPoolExecutor|ProcessPoolExecutor)|multiprocessing(\.pool)?\.(Pool|ThreadPool)|multiprocessing\.dummy\.Pool)\(\)\.(map|imap|imap_unordered|map_async)$/;
 /** Archive and stream objects that write into a file object they are given. */
 const STREAM_WRAPPERS = /^(zipfile\.(ZipFile|PyZipFile)|tarfile\.(open|TarFile)|gzip\.(GzipFile|open)|bz2\.(BZ2File|open)|lzma\.(LZMAFile|open)|io\.(TextIOWrapper|BufferedWriter|BufferedRandom)|csv\.(writer|DictWriter))$/;
 
@@ -140,6 +142,13 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
       if (modelled) return modelled;
     }
     if (receiver.cell?.repo) return repoMethod(ip, frame, node, receiver, method, args);
+    // logger.addHandler(HTTPHandler(…)): what the logger logs from now on goes out through the handler.
+    const handler = method === "addHandler" ? args.positional[0]?.cell : undefined;
+    if (handler?.sink?.family && !receiver.cell?.sink) {
+      handler.taints = mergeTaints(handler.taints, receiver.cell?.taints ?? []);
+      receiver.cell = handler;
+      return unknown();
+    }
     // An API family's client (PyGithub, boto3, paramiko …): its sends, and clients of the family from its other methods.
     if (receiver.cell?.sink?.family) return familySend(ip, frame, node, receiver, method, args) ?? familyMember(receiver, method, args, externalCall(ip, frame, node, `${ref.qname}.${method}`, args, receiver));
     // w3.eth.send_raw_transaction(…): a send_* method of a namespace of the client sends through it too.
@@ -430,7 +439,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   if (THREAD_RUNNERS.test(qname)) runCallbacks(ip, frame, node, qname, args);
   else if (threadInitializer(ip, frame, node, qname, args)) return unknown();
   if (KEY_HOOKS.test(qname)) runKeyHook(ip, frame, node, args);
-  if (qname === "builtins.map" || qname === "builtins.filter") {
+  if (qname === "builtins.map" || qname === "builtins.filter" || POOL_MAPS.test(qname)) {
     const mapped = mapUserFunction(ip, frame, node, qname, args);
     if (mapped) return mapped;
   }
