@@ -10,6 +10,7 @@ import { envMember, fsCall, isFsModule, isPromptModule, processEnv, promptCall }
 import { extensionCookies } from "./page-code.js";
 import { storageCall } from "./web-storage.js";
 import { cloudSdkCall } from "./cloud-sdks.js";
+import { runNodeFile } from "./shell-calls.js";
 import { bufferFromText, decodeBase64 } from "./strings.js";
 import { isPlaceholder } from "../../core/placeholders.js";
 import {
@@ -28,6 +29,25 @@ import {
   type Ref,
   type Value,
 } from "./values.js";
+
+/**
+ * `new Worker(code, { eval: true, workerData })` / `new Worker(file, { workerData })`: the
+ * worker's code runs now, and `require('worker_threads').workerData` there is what it was given.
+ */
+function worker(I: Interpreter, call: Call): void {
+  const [script, options] = call.args;
+  if (!script) return;
+  const props = options?.object?.props;
+  const data = props?.get("workerData") ?? UNKNOWN;
+  const text = isString(script) ? script.constant : undefined;
+  I.workerData.push(data);
+  try {
+    if (props?.get("eval")?.constant === true) evalCode(I, script, call, "global");
+    else if (text !== undefined && /\.[cm]?js$/.test(text)) runNodeFile(I, text, call);
+  } finally {
+    I.workerData.pop();
+  }
+}
 
 /** setInterval callbacks kept for the run after the standalone pass (interpreter.ts recurring). */
 const MAX_RECURRING = 32;
@@ -81,6 +101,9 @@ export function callBuiltin(I: Interpreter, ref: Ref, call: Call): Value | undef
       return undefined;
     case "module":
       if (member === "createRequire") return { ref: { global: true, path: ["require"] } };
+      return undefined;
+    case "worker_threads":
+      if (member === "Worker") worker(I, call);
       return undefined;
     case "stream":
     case "stream/promises":

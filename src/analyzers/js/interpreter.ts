@@ -80,6 +80,8 @@ export class Interpreter {
    * module state (a queue an exported API fills and the timer drains).
    */
   readonly recurring: { callback: Value; args: Value[]; node: Node; unit: Unit }[] = [];
+  /** `workerData` of the worker_threads Worker whose code is being run (innermost last). */
+  readonly workerData: Value[] = [];
   /**
    * Callbacks an API calls once the current statement is done (a connection's connect or
    * response callback): `const s = tls.connect(o, () => s.write(d))` runs the arrow after `s`
