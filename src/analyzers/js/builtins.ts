@@ -6,7 +6,7 @@ import { evalCode, makeDynamicFunction } from "./dynamic-code.js";
 import type { Interpreter } from "./interpreter.js";
 import { commandRunner, isCommandModule, sinkChannelFor, sinkCall } from "./sinks.js";
 import { cryptoCall, osCall, pathCall, pipeline, zlibCall } from "./node-apis.js";
-import { envMember, fsCall, isFsModule, isPromptModule, processEnv, promptCall } from "./sources.js";
+import { envMember, fsCall, isFsModule, isPromptModule, PACKAGE_DIR, processEnv, promptCall } from "./sources.js";
 import { extensionCookies } from "./page-code.js";
 import { storageCall } from "./web-storage.js";
 import { cloudSdkCall } from "./cloud-sdks.js";
@@ -43,7 +43,11 @@ function worker(I: Interpreter, call: Call): void {
   I.workerData.push(data);
   try {
     if (props?.get("eval")?.constant === true) evalCode(I, script, call, "global");
-    else if (text !== undefined && /\.[cm]?js$/.test(text)) runNodeFile(I, text, call);
+    else if (text !== undefined && /\.[cm]?js$/.test(text)) {
+      const staged = I.written.text(text);
+      if (staged !== undefined) runNodeFile(I, text, call);
+      else I.loader.runWorker(call.frame.unit, text.startsWith(PACKAGE_DIR + "/") ? text.slice(PACKAGE_DIR.length + 1) : text, call.frame);
+    }
   } finally {
     I.workerData.pop();
   }

@@ -47,6 +47,8 @@ export interface ModuleLoader {
   require(from: Unit, specifier: string, frame: Frame): Value;
   /** A node file run as a program (fork, child node process). */
   runFile(from: Unit, path: string, frame: Frame): void;
+  /** A package file run as a worker thread's code: a fresh top level (a worker has its own module cache), not the cached module. */
+  runWorker(from: Unit, path: string, frame: Frame): void;
 }
 
 export class Interpreter {
