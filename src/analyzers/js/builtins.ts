@@ -42,7 +42,11 @@ function worker(I: Interpreter, call: Call): void {
   const text = isString(script) ? script.constant : undefined;
   I.workerData.push(data);
   try {
-    if (props?.get("eval")?.constant === true) evalCode(I, script, call, "global");
+    // Only code whose text is known: a worker built from code the analysis cannot see (vite runs
+    // a function's source this way) is not reported as hidden code here.
+    if (props?.get("eval")?.constant === true) {
+      if (text !== undefined) evalCode(I, script, call, "global");
+    }
     else if (text !== undefined && /\.[cm]?js$/.test(text)) {
       const staged = I.written.text(text);
       if (staged !== undefined) runNodeFile(I, text, call);
