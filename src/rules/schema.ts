@@ -246,7 +246,8 @@ const memberEntry = z.union([
       channel: z.enum(SINK_CHANNELS),
       returns: z.enum(CLIENT_ROLES),
       endpoint: z.string().regex(/^(https?|wss?):\/\/[^\s/]+/, "an absolute http(s)/ws(s) URL").optional(),
-      sends: z.record(z.string().regex(/^[A-Za-z_]\w*$/, "a method name"), z.enum(SEND_ROLES)).optional(),
+      /** `"*"`: every method is a call on the remote end (an RPC proxy). */
+      sends: z.record(z.string().regex(/^(\*|[A-Za-z_]\w*)$/, "a method name or *"), z.enum(SEND_ROLES)).optional(),
       /** The positional arguments after the peer are the login (`FTP(host, user, passwd, acct)`), not data. */
       positionalLogin: z.literal(true).optional(),
     })

@@ -6,10 +6,11 @@ import { evalCode, makeDynamicFunction } from "./dynamic-code.js";
 import type { Interpreter } from "./interpreter.js";
 import { commandRunner, isCommandModule, sinkChannelFor, sinkCall } from "./sinks.js";
 import { cryptoCall, osCall, pathCall, pipeline, zlibCall } from "./node-apis.js";
-import { envMember, fsCall, isFsModule, isPromptModule, processEnv, promptCall } from "./sources.js";
+import { envMember, fsCall, isFsModule, isPromptModule, PACKAGE_DIR, processEnv, promptCall } from "./sources.js";
 import { extensionCookies } from "./page-code.js";
 import { storageCall } from "./web-storage.js";
 import { cloudSdkCall } from "./cloud-sdks.js";
+import { runNodeFile } from "./shell-calls.js";
 import { bufferFromText, decodeBase64 } from "./strings.js";
 import { isPlaceholder } from "../../core/placeholders.js";
 import {
@@ -28,6 +29,36 @@ import {
   type Ref,
   type Value,
 } from "./values.js";
+
+/**
+ * `new Worker(code, { eval: true, workerData })` / `new Worker(file, { workerData })`: the
+ * worker's code runs now, and `require('worker_threads').workerData` there is what it was given.
+ */
+function worker(I: Interpreter, call: Call): void {
+  const [script, options] = call.args;
+  if (!script) return;
+  const props = options?.object?.props;
+  const data = props?.get("workerData") ?? UNKNOWN;
+  const text = isString(script) ? script.constant : undefined;
+  I.workerData.push(data);
+  try {
+    // Only code whose text is known: a worker built from code the analysis cannot see (vite runs
+    // a function's source this way) is not reported as hidden code here.
+    if (props?.get("eval")?.constant === true) {
+      if (text !== undefined) evalCode(I, script, call, "global");
+    }
+    else if (text !== undefined && /\.[cm]?js$/.test(text)) {
+      const staged = I.written.text(text);
+      if (staged !== undefined) runNodeFile(I, text, call);
+      else I.loader.runWorker(call.frame.unit, text.startsWith(PACKAGE_DIR + "/") ? text.slice(PACKAGE_DIR.length + 1) : text, call.frame);
+    }
+  } finally {
+    I.workerData.pop();
+  }
+}
+
+/** setInterval callbacks kept for the run after the standalone pass (interpreter.ts recurring). */
+const MAX_RECURRING = 32;
 
 export function callBuiltin(I: Interpreter, ref: Ref, call: Call): Value | undefined {
   if (ref.global) {
@@ -78,6 +109,9 @@ export function callBuiltin(I: Interpreter, ref: Ref, call: Call): Value | undef
       return undefined;
     case "module":
       if (member === "createRequire") return { ref: { global: true, path: ["require"] } };
+      return undefined;
+    case "worker_threads":
+      if (member === "Worker") worker(I, call);
       return undefined;
     case "stream":
     case "stream/promises":
@@ -151,6 +185,7 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
     case "queueMicrotask":
     case "process.nextTick":
       if (first.fn) invokeCallback(I, first, args.slice(2), call.node, call.frame, name === "process.nextTick" || name === "setImmediate");
+      if (first.fn && name === "setInterval" && !call.frame.standalone && I.recurring.length < MAX_RECURRING) I.recurring.push({ callback: first, args: args.slice(2), node: call.node, unit: call.frame.unit });
       else if (isString(first) && name !== "queueMicrotask" && name !== "process.nextTick") evalCode(I, first, call, "global");
       return UNKNOWN;
     case "String.fromCharCode":

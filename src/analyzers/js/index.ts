@@ -177,6 +177,20 @@ class PackageAnalysis implements ModuleLoader {
     if (file && isJsLike(file)) this.loadModule(file, frame.trigger);
   }
 
+  private workerRuns = 0;
+
+  runWorker(from: Unit, path: string, frame: Frame): void {
+    const file = resolveFile(this.pkg.files, path) ?? resolveFile(this.pkg.files, `${dirnameOf(from.file)}/${path}`);
+    if (!file || !isJsLike(file) || this.workerRuns >= MAX_WORKER_RUNS) return;
+    this.loadModule(file, frame.trigger, false);
+    const record = this.records.get(file);
+    if (!record) return;
+    this.workerRuns++;
+    const unit = this.newUnit(file, record.unit.ast, record.unit.sshAware);
+    unit.text = record.unit.text;
+    this.interpreter.execStatements(unit.ast.body as Node[], this.topFrame(unit, frame.trigger));
+  }
+
   private jsonModule(path: string): Value {
     let value = this.jsonCache.get(path);
     if (!value) {
@@ -313,6 +327,14 @@ class PackageAnalysis implements ModuleLoader {
       });
     }
     drain();
+    // Timers keep running while the package's API is used: once more, with what that left in module state.
+    for (const { callback, args, node, unit } of I.recurring) {
+      if (this.irrelevant.has(unit.file)) continue;
+      this.withPassBudget(20_000, unit.file, () => {
+        I.memo.clear();
+        I.invokeCallback(callback, args, node, this.topFrame(unit, "call"));
+      });
+    }
   }
 
   /**
@@ -366,6 +388,9 @@ class PackageAnalysis implements ModuleLoader {
 }
 
 /** `budget`: limits set by the user (../budget.ts); unset ones scale with the package's JavaScript. */
+/** Worker files run afresh per `new Worker(file)`: a cap, since a worker may start workers. */
+const MAX_WORKER_RUNS = 8;
+
 export async function analyzeNpmPackage(pkg: LoadedPackage, signatures: Signatures, budget?: Partial<AnalysisBudget>): Promise<PackageFacts> {
   return new PackageAnalysis(pkg, signatures, budget ?? {}).run();
 }

@@ -47,6 +47,8 @@ export interface ModuleLoader {
   require(from: Unit, specifier: string, frame: Frame): Value;
   /** A node file run as a program (fork, child node process). */
   runFile(from: Unit, path: string, frame: Frame): void;
+  /** A package file run as a worker thread's code: a fresh top level (a worker has its own module cache), not the cached module. */
+  runWorker(from: Unit, path: string, frame: Frame): void;
 }
 
 export class Interpreter {
@@ -74,6 +76,14 @@ export class Interpreter {
    * rest of the module defined (`var handlers = {…}` below the registration).
    */
   readonly afterTopLevel: (() => void)[] = [];
+  /**
+   * Callbacks a module hands to setInterval: they keep running while the package is used, so
+   * they run again after its functions were analysed on their own and see what those left in
+   * module state (a queue an exported API fills and the timer drains).
+   */
+  readonly recurring: { callback: Value; args: Value[]; node: Node; unit: Unit }[] = [];
+  /** `workerData` of the worker_threads Worker whose code is being run (innermost last). */
+  readonly workerData: Value[] = [];
   /**
    * Callbacks an API calls once the current statement is done (a connection's connect or
    * response callback): `const s = tls.connect(o, () => s.write(d))` runs the arrow after `s`

@@ -114,6 +114,8 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
     const sdkCredentials = cloudSdkMember(I, object.ref, key, node, frame);
     if (sdkCredentials) return sdkCredentials;
     const path = [...object.ref.path, key];
+    // Inside a worker's code run by `new Worker(…, { workerData })` (builtins.ts).
+    if (object.ref.module === "worker_threads" && path.length === 1 && key === "workerData" && I.workerData.length > 0) return I.workerData[I.workerData.length - 1]!;
     if (object.ref.global) {
       // process.env, and Bun's copy of it (Bun.env).
       if (path.length === 2 && (path[0] === "process" || path[0] === "Bun") && key === "env") return processEnv(I, node, frame, path.join("."));

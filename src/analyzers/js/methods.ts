@@ -305,6 +305,15 @@ function genericMethod(I: Interpreter, receiver: Value, key: string, call: Call)
       for (const listener of listeners) invokeCallback(I, listener, args.slice(1), call.node, call.frame);
       return constant(true);
     }
+    case "dispatchEvent": {
+      // Our own EventTarget: its listeners get the event (`new CustomEvent(type, { detail })`), with `this` = the target.
+      const event = args[0];
+      const type = event?.object?.props.get("type");
+      const listeners = receiver.object && event ? listenersOf(receiver.object, type ? stringOf(type) : undefined) : [];
+      if (listeners.length === 0) return undefined;
+      for (const listener of listeners) invokeCallback(I, listener, [event!], call.node, call.frame, false, receiver);
+      return constant(true);
+    }
     case "pipe": {
       const destination = args[0];
       if (!destination) return undefined;

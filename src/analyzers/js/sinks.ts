@@ -141,8 +141,10 @@ export function sinkCall(I: Interpreter, channel: SinkChannel, api: string, call
   const callbackArgs = response === UNKNOWN ? [UNKNOWN, UNKNOWN] : [response, response, response];
   // Connect and response callbacks run after the call returns: after `const s = …` binds s.
   const callbacks = call.args.filter((a) => a.fn);
-  if (callbacks.length > 0) I.afterStatement.push(() => callbacks.forEach((cb) => I.invokeCallback(cb, callbackArgs, call.node, call.frame)));
-  return { handle, resolved: response };
+  const result: Value = { handle, resolved: response };
+  // They run with `this` = the connection or request (`net.connect(port, host, function () { this.write(…) })`).
+  if (callbacks.length > 0) I.afterStatement.push(() => callbacks.forEach((cb) => I.invokeCallback(cb, callbackArgs, call.node, call.frame, false, result)));
+  return result;
 }
 
 function metadataResponse(I: Interpreter, destination: string | undefined, call: Call): Value {
@@ -221,7 +223,9 @@ export function handleMethod(I: Interpreter, receiver: Value, key: string, call:
     case "addEventListener":
     case "then": {
       const response = handle.response ?? UNKNOWN;
-      for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [response, response], call.node, call.frame);
+      // A listener runs with `this` = the socket or request (`ws.on("open", function () { this.send(…) })`).
+      const self = key === "then" ? undefined : receiver;
+      for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [response, response], call.node, call.frame, false, self);
       return receiver;
     }
     case "catch":

@@ -15,7 +15,7 @@ const TUPLE_ARGS = /(start_new_thread|start_new|Timer|apply_async)$/;
 /** Keywords that configure the runner itself, not the callback. */
 const RUNNER_KEYWORDS = new Set(["target", "function", "args", "kwargs", "kwds", "daemon", "name", "group", "interval", "callback", "error_callback"]);
 
-const isCallable = (v: Value | undefined): boolean => v?.ref?.kind === "function" || v?.ref?.kind === "bound" || v?.ref?.kind === "class";
+const isCallable = (v: Value | undefined): boolean => v?.ref?.kind === "function" || v?.ref?.kind === "bound" || v?.ref?.kind === "class" || v?.ref?.kind === "partial";
 
 /** threading.Thread(target=f, args=(x,)), atexit.register(f, x), pool.submit(f, x) …: f(x) runs now. */
 export function runCallbacks(ip: Interpreter, frame: Frame, node: PyNode, qname: string, args: EvaluatedArgs): void {
@@ -36,11 +36,15 @@ export function runCallbacks(ip: Interpreter, frame: Frame, node: PyNode, qname:
 
 const MAX_MAPPED = 64;
 
-/** map(f, xs) / filter(f, xs) with a user function: f runs on the elements (each one when few are known). */
+/**
+ * map(f, xs) / filter(f, xs) with a user function: f runs on the elements (each one when few are known).
+ * A library function (`map(os.path.expanduser, PATHS)`) runs on each known element.
+ */
 export function mapUserFunction(ip: Interpreter, frame: Frame, node: PyNode, qname: string, args: EvaluatedArgs): Value | undefined {
   const [fn, ...iterables] = args.positional;
-  if (!isCallable(fn) || iterables.length === 0) return undefined;
+  if (iterables.length === 0) return undefined;
   const known = iterables.every((i) => i.items && i.items.length <= MAX_MAPPED);
+  if (!isCallable(fn) && !(known && fn?.ref?.kind === "external")) return undefined;
   if (known) {
     const length = Math.min(...iterables.map((i) => i.items!.length));
     const results: Value[] = [];

@@ -24,7 +24,7 @@ import { modelMethod } from "./string-methods.js";
 import { isRepoFactory, repoFactory, repoMethod } from "./git-repos.js";
 import { mapUserFunction, runCallbacks, threadInitializer, THREAD_RUNNERS } from "./callbacks.js";
 import { FILE_DUMPERS, stagingKey, writeTarget } from "./staging.js";
-import { callUserFunction, instantiate, KEY_HOOKS, runKeyHook } from "./user-functions.js";
+import { callUserFunction, instanceFields, instantiate, KEY_HOOKS, runKeyHook, SERIALISING_METHODS } from "./user-functions.js";
 
 export interface EvaluatedArgs extends CallArgs {
   /** Syntax nodes of positional arguments (to tell a literal from a computed name). */
@@ -39,6 +39,10 @@ const isMutator = (method: string): boolean => MUTATORS.has(method) || (/^(set|a
 /** argparse/optparse declarations: a default path declares an option, it is not data the parser holds. */
 const OPTION_DECLARATIONS = /^(add_(argument|option|parser|subparsers|argument_group|mutually_exclusive_group|option_group)|set_defaults)$/;
 const FILE_READS = new Set(["read", "read_text", "read_bytes"]);
+/** Executors and process/thread pools: `pool.map(f, xs)` runs f on each element, like map(). */
+const POOL_MAPS = /^(concurrent\.futures\.(ThreadPoolExecutor|ProcessPoolExecutor)|multiprocessing(\.pool)?\.(Pool|ThreadPool)|multiprocessing\.dummy\.Pool)\(\)\.(map|imap|imap_unordered|map_async)$/;
+/** Archive and stream objects that write into a file object they are given. */
+const STREAM_WRAPPERS = /^(zipfile\.(ZipFile|PyZipFile)|tarfile\.(open|TarFile)|gzip\.(GzipFile|open)|bz2\.(BZ2File|open)|lzma\.(LZMAFile|open)|io\.(TextIOWrapper|BufferedWriter|BufferedRandom)|csv\.(writer|DictWriter))$/;
 
 export function evalCall(ip: Interpreter, frame: Frame, node: PyNode): Value {
   const fnNode = field(node, "function")!;
@@ -104,6 +108,10 @@ export function callValue(ip: Interpreter, frame: Frame, node: PyNode, callee: V
       return instantiate(ip, frame, ref.cls, evaluated, node);
     case "external":
       return externalCall(ip, frame, node, ref.qname, evaluated, callee);
+    case "partial": {
+      const bound: EvaluatedArgs = { positional: [...ref.positional, ...evaluated.positional], keywords: new Map([...ref.keywords, ...evaluated.keywords]), nodes: [] };
+      return ref.method !== undefined ? callMethod(ip, frame, node, ref.target, ref.method, bound) : callValue(ip, frame, node, ref.target, bound);
+    }
     default:
       return derived([callee, ...evaluated.positional, ...evaluated.keywords.values()]);
   }
@@ -116,6 +124,8 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
     const attribute = ip.classAttribute(ref.cls, method);
     if (attribute?.ref?.kind === "function") return callUserFunction(ip, frame, attribute.ref.fn, { ...args, positional: [receiver, ...args.positional] }, node);
     if (attribute) return callValue(ip, frame, node, attribute, args);
+    // A record's own serialiser (a library base's `.json()` is that library's, below).
+    if (SERIALISING_METHODS.has(method) && (ref.cls.recordFields !== undefined || !ref.cls.bases.some((b) => b.ref?.kind === "external"))) return instanceFields(ip, receiver)!;
     const run = method === "start" ? ip.findMethod(ref.cls, "run") : undefined;
     if (run) return callUserFunction(ip, frame, run, { ...args, positional: [receiver] }, node);
     const base = ref.cls.bases.find((b) => b.ref?.kind === "external");
@@ -132,6 +142,13 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
       if (modelled) return modelled;
     }
     if (receiver.cell?.repo) return repoMethod(ip, frame, node, receiver, method, args);
+    // logger.addHandler(HTTPHandler(…)): what the logger logs from now on goes out through the handler.
+    const handler = method === "addHandler" ? args.positional[0]?.cell : undefined;
+    if (handler?.sink?.family && !receiver.cell?.sink) {
+      handler.taints = mergeTaints(handler.taints, receiver.cell?.taints ?? []);
+      receiver.cell = handler;
+      return unknown();
+    }
     // An API family's client (PyGithub, boto3, paramiko …): its sends, and clients of the family from its other methods.
     if (receiver.cell?.sink?.family) return familySend(ip, frame, node, receiver, method, args) ?? familyMember(receiver, method, args, externalCall(ip, frame, node, `${ref.qname}.${method}`, args, receiver));
     // w3.eth.send_raw_transaction(…): a send_* method of a namespace of the client sends through it too.
@@ -336,6 +353,23 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
       if (base?.ref?.kind === "external") return external(`${base.ref.qname}()`);
       return unknown();
     }
+    case "dataclasses.asdict":
+    case "dataclasses.astuple":
+    case "attr.asdict":
+    case "attr.astuple":
+    case "attrs.asdict":
+    case "attrs.astuple":
+    case "builtins.vars":
+      if (first?.ref?.kind === "instance") return instanceFields(ip, first)!;
+      break;
+    case "functools.partial": {
+      if (!first) return unknown();
+      // partial(client.post, url): the method of the object, called like `client.post(url, …)`.
+      const targetNode = args.nodes[0];
+      const method = targetNode?.type === "attribute" ? textOf(field(targetNode, "attribute")!) : undefined;
+      const target = method !== undefined ? evalExpr(ip, frame, field(targetNode!, "object")!) : first;
+      return { ref: { kind: "partial", target, ...(method !== undefined ? { method } : {}), positional: args.positional.slice(1), keywords: new Map(args.keywords) }, taints: [] };
+    }
     case "builtins.compile":
       return first ? { ref: { kind: "code", code: first }, taints: [] } : unknown();
     case "builtins.getattr": {
@@ -405,7 +439,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   if (THREAD_RUNNERS.test(qname)) runCallbacks(ip, frame, node, qname, args);
   else if (threadInitializer(ip, frame, node, qname, args)) return unknown();
   if (KEY_HOOKS.test(qname)) runKeyHook(ip, frame, node, args);
-  if (qname === "builtins.map" || qname === "builtins.filter") {
+  if (qname === "builtins.map" || qname === "builtins.filter" || POOL_MAPS.test(qname)) {
     const mapped = mapUserFunction(ip, frame, node, qname, args);
     if (mapped) return mapped;
   }
@@ -453,6 +487,12 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   const keyed = receiverTaints.length && all.length ? lookupResult(callee, args, undefined).taints : receiverTaints;
   const result: Value = { ref: external(`${qname}()`).ref!, taints: mergeTaints(mergeTaints(extra, keyed), allTaints(derived(all))) };
   if (stagePath) result.cell = { taints: [], stagePath };
+  else {
+    // zipfile.ZipFile(buf, "w"), tarfile.open(fileobj=buf), gzip.GzipFile(fileobj=buf): what the
+    // archive or stream writes lands in the buffer (or file) it wraps — one object, one cell.
+    const inner = STREAM_WRAPPERS.test(qname) ? (args.keywords.get("fileobj") ?? first) : undefined;
+    if (inner?.ref?.kind === "external" && inner.str === undefined && inner.partial === undefined) result.cell = inner.cell ??= { taints: [] };
+  }
   const opened = opens.has(qname) && first ? foldedText(first) : undefined;
   if (opened !== undefined && !writeMode) result.openedPath = opened;
   return result;

@@ -55,7 +55,9 @@ export function familyClient(ip: Interpreter, frame: Frame, node: PyNode, qname:
 /** `client.<method>(…)` on a family client that is one of its sends: data to the client's destination. */
 export function familySend(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value, method: string, args: EvaluatedArgs): Value | undefined {
   const state = receiver.cell!.sink!;
-  const role = state.family?.sends?.[method];
+  const sends = state.family?.sends;
+  // Own keys only (a method named `constructor` is not Object's); "*": an RPC proxy, whose every method is a remote call.
+  const role = sends ? (Object.hasOwn(sends, method) ? sends[method] : Object.hasOwn(sends, "*") && !method.startsWith("_") ? sends["*"] : undefined) : undefined;
   if (!role) return undefined;
   for (let s: SinkState | undefined = state; s; s = s.parent) s.sent = true;
   const qname = (receiver.ref?.kind === "external" ? receiver.ref.qname : "client").replace(/\(\)$/, "");

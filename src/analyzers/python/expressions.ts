@@ -5,7 +5,7 @@ import { isSecretParameterName } from "../../rules/signatures.js";
 import { classifySinkCall } from "./sinks.js";
 import { field, fields, namedChildren, textOf, type PyNode } from "./ast.js";
 import { evalCall } from "./calls.js";
-import { callUserFunction } from "./user-functions.js";
+import { callUserFunction, instanceFields } from "./user-functions.js";
 import { lookup, type Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { decodeEscapes, parseIntegerLiteral, parseStringPrefix } from "./literals.js";
@@ -89,6 +89,8 @@ function evaluate(ip: Interpreter, frame: Frame, node: PyNode): Value {
       const inner = namedChildren(node)[0];
       return inner ? evalExpr(ip, frame, inner) : unknown();
     }
+    case "yield":
+      return evalYield(ip, frame, node);
     case "attribute":
       return evalAttribute(ip, frame, node);
     case "subscript":
@@ -338,6 +340,21 @@ export function iterationElement(ip: Interpreter, frame: Frame, node: PyNode, it
   return element;
 }
 
+/**
+ * `yield x` / `yield from xs`: a generator's callers iterate what it yields, so each yielded
+ * value is returned as one known element (the returns join into the list of all of them).
+ */
+function evalYield(ip: Interpreter, frame: Frame, node: PyNode): Value {
+  const inner = namedChildren(node)[0];
+  const value = inner ? evalExpr(ip, frame, inner) : unknown();
+  if (frame.returns && inner) {
+    const delegated = node.children.some((c) => !c.named && c.type === "from");
+    const items = delegated ? (iterationItems(value)?.slice(0, 64) ?? [iterationElement(ip, frame, node, value)]) : [value];
+    frame.returns.push({ items, taints: [] });
+  }
+  return unknown();
+}
+
 function evalAttribute(ip: Interpreter, frame: Frame, node: PyNode): Value {
   const objectNode = field(node, "object")!;
   const name = textOf(field(node, "attribute")!);
@@ -368,6 +385,7 @@ export function attributeOf(ip: Interpreter, frame: Frame, object: Value, name: 
     // A @property runs its getter on attribute access.
     if (value?.ref?.kind === "function" && isProperty(value.ref.fn)) return callUserFunction(ip, frame, value.ref.fn, { positional: [object], keywords: new Map() }, node);
     if (value?.ref?.kind === "function") return { ref: { kind: "bound", fn: value.ref.fn, self: object }, taints: [] };
+    if (!value && name === "__dict__") return instanceFields(ip, object)!;
     return value ?? inheritedSecret(ip, frame, ref.cls, name, node) ?? unknown();
   }
   if (ref?.kind === "external") {

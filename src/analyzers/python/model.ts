@@ -91,6 +91,8 @@ export interface ClassInfo {
   scope: Map<string, Value>;
   /** self.x stores from any method, merged over all instances. Persists across passes. */
   fields: Map<string, Value>;
+  /** A dataclass/attrs/NamedTuple-style class: its annotated fields, in order, are the generated __init__'s parameters. */
+  recordFields?: string[];
 }
 
 export interface ScopeChain {
@@ -108,7 +110,9 @@ export type Ref =
   | { kind: "instance"; cls: ClassInfo }
   | { kind: "bound"; fn: FunctionInfo; self: Value }
   | { kind: "env" }
-  | { kind: "code"; code: Value };
+  | { kind: "code"; code: Value }
+  /** functools.partial(target, *positional, **keywords): calling it calls target (or target.method) with these first. */
+  | { kind: "partial"; target: Value; method?: string; positional: Value[]; keywords: Map<string, Value> };
 
 export interface Value {
   /** Exactly known string (bytes: one char per byte, see `bytes`). */

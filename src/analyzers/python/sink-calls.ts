@@ -112,7 +112,8 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     const front = frontedHost(args, sink.channel);
     if (front) instance.cell!.sink!.dest = front;
     // FTP(host, user, passwd) / pysftp.Connection(host, username=…, password=…): the login of the connection.
-    const login = (k: string): boolean => sink.connects && LOGIN_KEYWORDS.test(k);
+    // `credentials=(user, password)` (logging's HTTPHandler/SMTPHandler, cloud clients) authenticates any client.
+    const login = (k: string): boolean => (sink.connects && LOGIN_KEYWORDS.test(k)) || k === "credentials";
     const parts = requestParts([...args.keywords].filter(([k]) => !(bot && k === "token") && !login(k)));
     parts.auth.push(...[...args.keywords].filter(([k]) => login(k)).map(([, v]) => v));
     // build_opener(HTTPBasicAuthHandler(mgr)): the password manager's credentials authenticate the opener's requests.

@@ -359,17 +359,36 @@ function defineFunction(ip: Interpreter, frame: Frame, node: PyNode, decorators:
   setName(frame, fn.name, value);
 }
 
+/** Decorators and bases whose classes get an `__init__` taking their annotated fields. */
+const RECORD_DECORATORS = /^(dataclasses\.dataclass|pydantic\.dataclasses\.dataclass|attrs?\.(s|attrs|define|frozen|mutable)|attr\.dataclass)(\(\))?$/;
+const RECORD_BASES = /^(typing\.NamedTuple|pydantic\.BaseModel|msgspec\.Struct)$/;
+
+/** `name: type [= default]` lines of a class body, after the fields of record base classes. */
+function recordFields(bases: Value[], body: readonly PyNode[]): string[] {
+  const names = bases.flatMap((b) => (b.ref?.kind === "class" ? b.ref.cls.recordFields ?? [] : []));
+  for (const statement of body) {
+    const inner = statement.type === "expression_statement" ? namedChildren(statement)[0] : undefined;
+    const left = inner?.type === "assignment" && field(inner, "type") ? field(inner, "left") : undefined;
+    if (left?.type === "identifier" && !names.includes(left.text)) names.push(left.text);
+  }
+  return names;
+}
+
 function defineClass(ip: Interpreter, frame: Frame, node: PyNode, decorators: readonly PyNode[]): void {
   const superclasses = field(node, "superclasses");
   const bases = superclasses
     ? namedChildren(superclasses).filter((c) => c.type !== "keyword_argument").map((c) => evalExpr(ip, frame, c))
     : [];
+  let record = bases.some((b) => b.ref?.kind === "external" && RECORD_BASES.test(b.ref.qname)) || bases.some((b) => b.ref?.kind === "class" && b.ref.cls.recordFields !== undefined);
   for (const decorator of decorators) {
     const expression = namedChildren(decorator)[0];
-    if (expression) evalExpr(ip, frame, expression);
+    const value = expression ? evalExpr(ip, frame, expression) : undefined;
+    if (value?.ref?.kind === "external" && RECORD_DECORATORS.test(value.ref.qname)) record = true;
   }
   const cls = ip.defineClass(frame, node, bases);
   const classFrame: Frame = { ...frame, classBody: cls, scope: { vars: cls.scope, parent: frame.scope } };
-  execBlock(ip, classFrame, block(field(node, "body")));
+  const body = block(field(node, "body"));
+  execBlock(ip, classFrame, body);
+  if (record) cls.recordFields = recordFields(bases, body);
   setName(frame, cls.name, { ref: { kind: "class", cls }, taints: [] });
 }

@@ -1,7 +1,7 @@
 // Models of str/bytes/dict methods and %/format() templates, kept apart from library.ts's module-level call models.
 import { base64Encode, decodeWithCodec, encodeUtf8, hexEncode, rot13 } from "./decoders.js";
 import { allArgs, arg, encode, fold, MAX_ITEMS, passThrough, type CallArgs, type StepAt } from "./library.js";
-import { derived, str, unknown, allTaints, taintKey, textForConcat, type Value } from "./model.js";
+import { derived, str, unknown, allTaints, mergeTaints, taintKey, textForConcat, type Value } from "./model.js";
 import { SlotTracker } from "../common/url-slots.js";
 
 /** Methods of str/bytes/list values. */
@@ -89,6 +89,13 @@ export function modelMethod(receiver: Value, method: string, args: CallArgs, ste
     }
     case "format":
       return formatMethod(receiver, args, slots);
+    case "format_map": {
+      // s.format_map(d) is s.format(**d); a mapping of unknown keys still lends its taint.
+      const mapping = args.positional[0];
+      if (!mapping) return undefined;
+      const formatted = formatMethod(receiver, { positional: [], keywords: new Map(mapping.dict ?? []) }, slots);
+      return mapping.dict ? formatted : { ...formatted, taints: mergeTaints(formatted.taints, allTaints(mapping)) };
+    }
     case "values":
     case "keys":
     case "items":

@@ -8,6 +8,7 @@ import { derived, join, unknown, type ClassInfo, type FunctionInfo, type Value }
 import type { CallArgs } from "./library.js";
 import { credentialPath } from "./paths.js";
 import { stagingKey } from "./staging.js";
+import { storeAttribute } from "./statements.js";
 
 const MAX_INLINE_DEPTH = 3;
 const MAX_INLINE_NODES = 250;
@@ -55,7 +56,8 @@ function worthInlining(ip: Interpreter, fn: FunctionInfo, params: Value[]): bool
       (p.items !== undefined && p.items.length >= 4) ||
       // An API family's client (`def upload(s3, data): s3.put_object(…)`): its sends are only recognised with the real client.
       p.cell?.sink?.family !== undefined ||
-      p.ref?.kind === "function",
+      p.ref?.kind === "function" ||
+      p.ref?.kind === "partial",
   );
 }
 
@@ -108,10 +110,36 @@ export function instantiate(ip: Interpreter, frame: Frame, cls: ClassInfo, args:
   const instance: Value = { ref: { kind: "instance", cls }, taints: [] };
   const init = ip.findMethod(cls, "__init__");
   if (init) callUserFunction(ip, frame, init, { ...args, positional: [instance, ...args.positional] }, node ?? init.node);
+  else if (cls.recordFields) {
+    // The generated __init__ of a dataclass: each argument becomes the field of its position or name.
+    cls.recordFields.forEach((name, index) => {
+      const value = args.positional[index] ?? args.keywords.get(name);
+      if (value) storeAttribute(frame, instance, name, value, ip);
+    });
+  }
   return instance;
 }
 
-const isCallable = (v: Value | undefined): boolean => v?.ref?.kind === "function" || v?.ref?.kind === "bound" || v?.ref?.kind === "class";
+/**
+ * What serialises an instance (`dataclasses.asdict(obj)`, `vars(obj)`, `obj.__dict__`,
+ * `obj._asdict()`, pydantic's `obj.model_dump()`): a dict of the fields its class and bases store.
+ */
+export function instanceFields(ip: Interpreter, value: Value | undefined): Value | undefined {
+  if (value?.ref?.kind !== "instance") return undefined;
+  const dict = new Map<string, Value>();
+  const seen = new Set<ClassInfo>();
+  const visit = (cls: ClassInfo, depth: number): void => {
+    if (seen.has(cls) || depth > 8) return;
+    seen.add(cls);
+    for (const [name, field] of cls.fields) if (!dict.has(name)) dict.set(name, field);
+    for (const base of cls.bases) if (base.ref?.kind === "class") visit(base.ref.cls, depth + 1);
+  };
+  visit(value.ref.cls, 0);
+  return { dict, taints: [] };
+}
+export const SERIALISING_METHODS = new Set(["_asdict", "model_dump", "model_dump_json", "dict", "json", "to_dict"]);
+
+const isCallable = (v: Value | undefined): boolean => v?.ref?.kind === "function" || v?.ref?.kind === "bound" || v?.ref?.kind === "class" || v?.ref?.kind === "partial";
 
 /**
  * Global keyboard hooks: the callback receives every key the user types in any window (a
