@@ -5,7 +5,7 @@ import { workflowWrite } from "./workflow-writes.js";
 import { field, namedChildren, textOf, type PyNode } from "./ast.js";
 import { envDump, envRead } from "./environment.js";
 import { attributeOf, evalExpr } from "./expressions.js";
-import { location, type Frame } from "./frame.js";
+import { copyFrame, location, type Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { decoderCall, isPathBuilder, isSanitizer, modelFunction, PATH_TYPE, type CallArgs } from "./library.js";
 import { decodeUtf8 } from "./decoders.js";
@@ -323,7 +323,9 @@ export function execCode(ip: Interpreter, frame: Frame, node: PyNode, code: Valu
   if (!value.plain) ip.emit(frame, { type: "obfuscation", obfuscation: { technique: "eval-decoded", location: loc, note: `${mode} of decoded code (${text.length} chars)`, executed: true } });
   const root = ip.parseDecoded(text);
   if (!root) return unknown();
-  const inner: Frame = { ...frame, locOverride: loc, execDepth: frame.execDepth + 1 };
+  const inner = copyFrame(frame);
+  inner.locOverride = loc;
+  inner.execDepth = frame.execDepth + 1;
   const statements = namedChildren(root);
   if (mode === "eval" && statements.length === 1 && statements[0]!.type === "expression_statement") {
     return evalExpr(ip, inner, statements[0]!);

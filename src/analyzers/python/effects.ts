@@ -150,8 +150,8 @@ export function substitute(fn: FunctionInfo, params: Value[], taints: Taint[]): 
 
 /** Apply a callee's summary at a call site: lift its facts, resolve its parameter sinks, return its value. */
 export function applySummary(ip: Interpreter, frame: Frame, fn: FunctionInfo, summary: Summary, params: Value[], callNode: PyNode): Value {
-  for (const record of summary.out.records) ip.emit(frame, record);
-  const callStep: FlowStep = { ...location(frame, callNode), note: `passed to ${fn.name}()` };
+  ip.liftRecords(frame, summary.out);
+  let callStep: FlowStep | undefined;
   for (const pending of summary.out.pending) {
     if (pending.taint.param?.fn !== fn.id) continue;
     const arg = params[pending.taint.param.index];
@@ -162,6 +162,7 @@ export function applySummary(ip: Interpreter, frame: Frame, fn: FunctionInfo, su
     const sink: SinkRecord = { ...pending.sink };
     if (destination) sink.destination = destination;
     for (const taint of allTaints(arg)) {
+      callStep ??= { ...location(frame, callNode), note: `passed to ${fn.name}()` };
       const steps = appendSteps(appendSteps(taint.steps, [callStep]), pending.taint.steps);
       if (taint.source) {
         emitFlow(ip, frame, { ...taint, steps }, sink, destination, destKeys, undefined, pending.auth);

@@ -6,7 +6,7 @@ import { classifySinkCall } from "./sinks.js";
 import { field, fields, namedChildren, textOf, type PyNode } from "./ast.js";
 import { evalCall } from "./calls.js";
 import { callUserFunction, instanceFields } from "./user-functions.js";
-import { lookup, type Frame } from "./frame.js";
+import { copyFrame, lookup, type Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { decodeEscapes, parseIntegerLiteral, parseStringPrefix } from "./literals.js";
 import { PATH_TYPE } from "./library.js";
@@ -284,7 +284,8 @@ function withContainerCell(value: Value, elements: Iterable<Value>): Value {
 function evalComprehension(ip: Interpreter, frame: Frame, node: PyNode): Value {
   const body = field(node, "body") ?? namedChildren(node)[0]!;
   const clauses = namedChildren(node).filter((c) => c.type === "for_in_clause");
-  const inner: Frame = { ...frame, scope: { vars: new Map(), parent: frame.scope } };
+  const inner = copyFrame(frame);
+  inner.scope = { vars: new Map(), parent: frame.scope };
   const first = clauses[0];
   if (!first) return derived([evalExpr(ip, inner, body)]);
   const iterable = evalExpr(ip, inner, field(first, "right")!);

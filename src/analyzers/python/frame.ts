@@ -31,6 +31,8 @@ export interface RecordSink {
   keys: Set<string>;
   pending: PendingSink[];
   fieldStores: FieldStore[];
+  /** Per sink lifted into this one (liftRecords): how many of its records were, all already here. */
+  lifted: Map<RecordSink, number> | undefined;
 }
 
 export interface Summary {
@@ -72,8 +74,50 @@ export interface Frame {
   classBody?: ClassInfo;
 }
 
+/**
+ * A frame with every field present, in one order (absent ones undefined): the interpreter's
+ * loads of frame fields then see one object shape, and copies are plain stores (a spread of
+ * frames of varied shapes went through V8's generic, slow object copy on every call).
+ */
+export function makeFrame(file: string, module: ModuleState, scope: ScopeChain, trigger: Trigger, out: RecordSink): Frame {
+  return {
+    file,
+    module,
+    scope,
+    trigger,
+    out,
+    symbolicFn: undefined,
+    returns: undefined,
+    locOverride: undefined,
+    execDepth: 0,
+    inlineDepth: 0,
+    branchDepth: 0,
+    methodClass: undefined,
+    classBody: undefined,
+  };
+}
+
+/** A copy of `frame` (all fields; the caller then replaces what differs). */
+export function copyFrame(frame: Frame): Frame {
+  return {
+    file: frame.file,
+    module: frame.module,
+    scope: frame.scope,
+    trigger: frame.trigger,
+    out: frame.out,
+    symbolicFn: frame.symbolicFn,
+    returns: frame.returns,
+    locOverride: frame.locOverride,
+    execDepth: frame.execDepth,
+    inlineDepth: frame.inlineDepth,
+    branchDepth: frame.branchDepth,
+    methodClass: frame.methodClass,
+    classBody: frame.classBody,
+  };
+}
+
 export function newRecordSink(): RecordSink {
-  return { records: [], keys: new Set(), pending: [], fieldStores: [] };
+  return { records: [], keys: new Set(), pending: [], fieldStores: [], lifted: undefined };
 }
 
 const MAX_RECORDS = 400;

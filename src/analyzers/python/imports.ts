@@ -71,7 +71,7 @@ export function importModule(ip: Interpreter, frame: Frame, dotted: string): Val
 function liftModule(ip: Interpreter, frame: Frame, file: string): void {
   const state = ip.modules.get(file);
   if (!state || frame.trigger !== "install" || state.trigger === "install") return;
-  for (const record of state.out.records) ip.emit(frame, record);
+  ip.liftRecords(frame, state.out);
 }
 
 function importedName(ip: Interpreter, frame: Frame, module: Value, moduleName: string, name: string): Value {

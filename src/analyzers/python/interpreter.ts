@@ -5,7 +5,7 @@ import type { FlowStep, ParseProblem, SourceKind } from "../facts.js";
 import type { Signatures } from "../../rules/signatures.js";
 import { field, namedChildren, textOf, type PyNode } from "./ast.js";
 import { FactCollector, type FactRecord } from "./collector.js";
-import { addRecord, location, newRecordSink, type Frame, type ModuleState, type Summary } from "./frame.js";
+import { addRecord, copyFrame, location, makeFrame, newRecordSink, type Frame, type ModuleState, type RecordSink, type Summary } from "./frame.js";
 import { indicatorsIn } from "../common/indicators.js";
 import { unknown, join, type ClassInfo, type FunctionInfo, type ParamInfo, type ScopeChain, type Taint, type Value } from "./model.js";
 import { moduleNames } from "./modules.js";
@@ -231,7 +231,7 @@ export class Interpreter {
   }
 
   moduleFrame(state: ModuleState): Frame {
-    return { file: state.file, module: state, scope: state.scope, trigger: state.trigger, out: state.out, execDepth: 0, inlineDepth: 0, branchDepth: 0 };
+    return makeFrame(state.file, state, state.scope, state.trigger, state.out);
   }
 
   isPackageModule(state: ModuleState): boolean {
@@ -384,19 +384,10 @@ export class Interpreter {
     this.summaries.set(fn, "running");
     const module = fn.module ?? this.moduleState(fn.file);
     const scope: ScopeChain = { vars: new Map(), parent: fn.closure };
-    const frame: Frame = {
-      file: fn.file,
-      module,
-      scope,
-      trigger: "call",
-      out: newRecordSink(),
-      symbolicFn: fn,
-      ...(fn.cls ? { methodClass: fn.cls } : {}),
-      returns: [],
-      execDepth: 0,
-      inlineDepth: 0,
-      branchDepth: 0,
-    };
+    const frame = makeFrame(fn.file, module, scope, "call", newRecordSink());
+    frame.symbolicFn = fn;
+    frame.methodClass = fn.cls;
+    frame.returns = [];
     const ran = this.charged(fn.file, () => {
       fn.params.forEach((param, index) => scope.vars.set(param.name, this.symbolicParameter(frame, fn, param, index)));
       this.runBody(frame, fn);
@@ -445,7 +436,9 @@ export class Interpreter {
     }
     const value: Value = { taints };
     if (param.default) {
-      const fallback = evalExpr(this, { ...frame, returns: [] }, param.default);
+      const inner = copyFrame(frame);
+      inner.returns = [];
+      const fallback = evalExpr(this, inner, param.default);
       if (fallback.str !== undefined) value.str = fallback.str;
       if (fallback.num !== undefined) value.num = fallback.num;
     }
@@ -469,6 +462,20 @@ export class Interpreter {
 
   emit(frame: Frame, record: FactRecord): void {
     if (addRecord(frame.out, record)) this.collector.emit(record, frame.trigger);
+  }
+
+  /**
+   * emit() every record of `from` (a callee's summary, an imported module's top level). A sink
+   * only grows, and a record emitted into frame.out once is a no-op the next time: records lifted
+   * into the same frame.out before are skipped (a helper called in a loop lifted them all again).
+   */
+  liftRecords(frame: Frame, from: RecordSink): void {
+    const records = from.records;
+    const out = frame.out;
+    const done = out.lifted?.get(from) ?? 0;
+    if (done === records.length) return;
+    for (let i = done; i < records.length; i++) this.emit(frame, records[i]!);
+    (out.lifted ??= new Map()).set(from, records.length);
   }
 
   /** A credential read at `node`: records the source and returns the taint it starts. */

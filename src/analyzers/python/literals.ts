@@ -7,10 +7,17 @@ export interface StringPrefix {
   format: boolean;
 }
 
-/** The prefix letters of a string_start token such as `rb"""` or `f'`. */
-export function parseStringPrefix(start: string): StringPrefix {
-  const letters = start.replace(/["']/g, "").toLowerCase();
-  return { raw: letters.includes("r"), bytes: letters.includes("b"), format: letters.includes("f") };
+const prefixes = new Map<string, Readonly<StringPrefix>>();
+
+/** The prefix letters of a string_start token such as `rb"""` or `f'` (one shared, read-only answer per token). */
+export function parseStringPrefix(start: string): Readonly<StringPrefix> {
+  let prefix = prefixes.get(start);
+  if (prefix === undefined) {
+    const letters = start.replace(/["']/g, "").toLowerCase();
+    prefix = Object.freeze({ raw: letters.includes("r"), bytes: letters.includes("b"), format: letters.includes("f") });
+    if (prefixes.size < 256) prefixes.set(start, prefix);
+  }
+  return prefix;
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = lookupTable({
@@ -31,15 +38,14 @@ const SIMPLE_ESCAPES: Record<string, string> = lookupTable({
  * Decode the escapes of a literal body. Bytes literals come out as one JS char per
  * byte (latin1), which is how bytes are represented throughout the analyzer.
  */
-export function decodeEscapes(body: string, prefix: StringPrefix): string {
+export function decodeEscapes(body: string, prefix: Readonly<StringPrefix>): string {
   if (prefix.raw || !body.includes("\\")) return body;
   let out = "";
+  /** Start of the text not yet copied to out: plain runs are copied whole, not a char at a time. */
+  let run = 0;
   for (let i = 0; i < body.length; i++) {
-    const ch = body[i]!;
-    if (ch !== "\\" || i + 1 >= body.length) {
-      out += ch;
-      continue;
-    }
+    if (body.charCodeAt(i) !== 92 || i + 1 >= body.length) continue; // not a backslash, or the last char
+    out += body.slice(run, i);
     const next = body[i + 1]!;
     const simple = SIMPLE_ESCAPES[next];
     if (simple !== undefined) {
@@ -60,14 +66,16 @@ export function decodeEscapes(body: string, prefix: StringPrefix): string {
       out += code <= 0x10ffff ? String.fromCodePoint(code) : "";
       i += 9;
     } else {
-      out += ch; // unknown escape: Python keeps the backslash
+      out += "\\"; // unknown escape: Python keeps the backslash
     }
+    run = i + 1;
   }
-  return out;
+  return out + body.slice(run);
 }
 
 /** Integer literal value (decimal, hex, octal incl. Python 2 `0777`, binary, underscores, `L` suffix). */
 export function parseIntegerLiteral(text: string): number | undefined {
+  if (isPlainDecimal(text)) return parseInt(text, 10);
   const clean = text.replace(/_/g, "").replace(/[lL]$/, "").toLowerCase();
   let value: number;
   if (/^0x[0-9a-f]+$/.test(clean)) value = parseInt(clean.slice(2), 16);
@@ -77,4 +85,15 @@ export function parseIntegerLiteral(text: string): number | undefined {
   else if (/^\d+$/.test(clean)) value = parseInt(clean, 10);
   else return undefined;
   return Number.isSafeInteger(value) ? value : undefined;
+}
+
+/** 1–15 digits, no leading zero (but "0"): what the general path reads as decimal, always a safe integer. */
+function isPlainDecimal(text: string): boolean {
+  const length = text.length;
+  if (length === 0 || length > 15 || (length > 1 && text.charCodeAt(0) === 48)) return false;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
 }

@@ -6,7 +6,7 @@ import { callValue, execCode } from "./calls.js";
 import { callUserFunction } from "./user-functions.js";
 import { evalExpr, iterationElement, iterationItems } from "./expressions.js";
 import { binary } from "./operators.js";
-import type { Frame } from "./frame.js";
+import { copyFrame, type Frame } from "./frame.js";
 import { execImport } from "./imports.js";
 import type { Interpreter } from "./interpreter.js";
 import { addToObject, allTaints, derived, join, mergeTaints, SMALL_CONTAINER, storeObjectAttribute, unknown, type Taint, type Value } from "./model.js";
@@ -150,7 +150,8 @@ function execIf(ip: Interpreter, frame: Frame, node: PyNode): void {
   if (condition) evalExpr(ip, frame, condition);
   // `if __name__ == "__main__":` runs only when the file is executed as a script.
   const scriptOnly = /__name__==['"]__main__['"]/.test(conditionText.replace(/\s+/g, "")) && frame.trigger === "import";
-  const inner = scriptOnly ? { ...frame, trigger: "call" as const } : frame;
+  const inner = scriptOnly ? copyFrame(frame) : frame;
+  if (scriptOnly) inner.trigger = "call";
   const alternatives = fields(node, "alternative");
   // Each alternative starts from the state before the `if`: what one branch assigns is not
   // seen by the next (`server = loop item` in one, `server = "login"` in the other).
@@ -386,7 +387,9 @@ function defineClass(ip: Interpreter, frame: Frame, node: PyNode, decorators: re
     if (value?.ref?.kind === "external" && RECORD_DECORATORS.test(value.ref.qname)) record = true;
   }
   const cls = ip.defineClass(frame, node, bases);
-  const classFrame: Frame = { ...frame, classBody: cls, scope: { vars: cls.scope, parent: frame.scope } };
+  const classFrame = copyFrame(frame);
+  classFrame.classBody = cls;
+  classFrame.scope = { vars: cls.scope, parent: frame.scope };
   const body = block(field(node, "body"));
   execBlock(ip, classFrame, body);
   if (record) cls.recordFields = recordFields(bases, body);

@@ -2,7 +2,7 @@
 import { nodeCount, type PyNode } from "./ast.js";
 import { applySummary } from "./effects.js";
 import { evalExpr } from "./expressions.js";
-import type { Frame } from "./frame.js";
+import { copyFrame, type Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { derived, join, unknown, type ClassInfo, type FunctionInfo, type Value } from "./model.js";
 import type { CallArgs } from "./library.js";
@@ -33,7 +33,10 @@ function bindParameters(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: C
       usedKeywords.add(param.name);
       values[index] = args.keywords.get(param.name)!;
     } else if (param.default) {
-      values[index] = evalExpr(ip, { ...frame, scope: fn.closure, returns: [] }, param.default);
+      const inner = copyFrame(frame);
+      inner.scope = fn.closure;
+      inner.returns = [];
+      values[index] = evalExpr(ip, inner, param.default);
     } else values[index] = args.keywords.get("**") ?? unknown();
   });
   return values;
@@ -93,11 +96,16 @@ export function callUserFunction(ip: Interpreter, frame: Frame, fn: FunctionInfo
     // Run the body with the real arguments: folds helpers like `def d(s): return b64decode(s)`.
     const scope = { vars: new Map<string, Value>(), parent: fn.closure };
     fn.params.forEach((param, index) => scope.vars.set(param.name, params[index] ?? unknown()));
-    const inline: Frame = { ...frame, file: fn.file, module: fn.module ?? frame.module, scope, returns: [], inlineDepth: frame.inlineDepth + 1, branchDepth: 0 };
-    delete inline.classBody;
-    if (fn.cls) inline.methodClass = fn.cls;
-    else delete inline.methodClass;
-    if (frame.file !== fn.file && !frame.locOverride) delete inline.locOverride;
+    const inline = copyFrame(frame);
+    inline.file = fn.file;
+    inline.module = fn.module ?? frame.module;
+    inline.scope = scope;
+    inline.returns = [];
+    inline.inlineDepth = frame.inlineDepth + 1;
+    inline.branchDepth = 0;
+    inline.classBody = undefined;
+    inline.methodClass = fn.cls;
+    if (frame.file !== fn.file && !frame.locOverride) inline.locOverride = undefined;
     ip.runBody(inline, fn);
     return inline.returns!.reduce((a, b) => join(a, b), inline.returns![0] ?? unknown());
   }
