@@ -45,7 +45,7 @@ export const installTimeDownloadExecute = {
       drafts.push({
         ruleId: "install-time-download-execute",
         severity: reason ? "high" : "medium",
-        message: `Install script runs ${what} (${fact.note})${reason ? `: ${reason}` : ""}; nothing checks the downloaded bytes`,
+        message: `Install script runs ${what}${fact.note.startsWith("runs ") ? "" : ` (${fact.note})`}${reason ? `: ${reason}` : ""}; nothing checks the downloaded bytes`,
         location: fact.location,
         trigger: fact.trigger,
         sink: "http",

@@ -126,8 +126,8 @@ const RUNNER_VALUE_FLAGS = new Set(["-m", "-W", "-I", "-x", "-ExecutionPolicy", 
 /** Files the command runs: the program itself when written as a path, or a runner's first plain argument. */
 export function runsOf(command: ShellCommand & { path?: string }): ShellRun[] {
   const out: ShellRun[] = [];
-  if (command.path && /[/\\]/.test(command.path)) out.push({ file: command.path, how: `runs ${command.path}` });
-  else if (command.path && /\.(exe|bat|cmd|com|msi|scr|ps1|vbs)$/i.test(command.path)) out.push({ file: command.path, how: `runs ${command.path}` });
+  const word = command.path ?? command.program;
+  if (/[/\\]/.test(word) || /\.(exe|bat|cmd|com|msi|scr|ps1|vbs|sh)$/i.test(word)) out.push({ file: word, how: `runs ${word}` });
   if (!RUNNERS.has(command.program)) return out;
   // `sh -c "…"` runs a command line (read as such elsewhere), not a file.
   if (/^(ba|z|da|k)?sh$/.test(command.program) && command.args.includes("-c")) return out;

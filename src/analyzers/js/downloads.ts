@@ -12,7 +12,7 @@ import type { Node } from "./ast.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import type { Call } from "./calls.js";
-import { FETCH_PREFIX, deepTaint, isFetched, markTaintLive, withStep, type Taint, type Value } from "./values.js";
+import { FETCH_PREFIX, HOLE, deepTaint, isFetched, markTaintLive, withStep, type Taint, type Value } from "./values.js";
 
 interface FetchRecord {
   location: Location;
@@ -59,8 +59,9 @@ export function verifyFetches(I: Interpreter, keys: Iterable<string>): void {
 
 /** The file at `path` is run here: when it holds fetched data, that is a download-execution. */
 export function runWrittenFile(I: Interpreter, path: string, how: string, location: Location, trigger: Trigger): void {
-  const taint = I.written.taint(path, { ...location, note: `runs ${path}` })?.filter(isFetched);
-  for (const t of taint ?? []) addExecution(I, t, path, how, location, trigger);
+  const shown = path.replaceAll(HOLE, "*");
+  const taint = I.written.taint(path, { ...location, note: `runs ${shown}` })?.filter(isFetched);
+  for (const t of taint ?? []) addExecution(I, t, shown, how.replaceAll(HOLE, "*"), location, trigger);
 }
 
 /** Fetched data run as it is, without a file in between. */
