@@ -92,7 +92,9 @@ export function runScriptCommand(host: ScriptHost, command: string, location: Lo
       .split("\n")
       .forEach((line, index) => {
         if (line.trim() && !line.trim().startsWith("#")) {
-          runScriptCommand(host, line.replace(/\r$/, ""), { file: path, line: index + 1, column: 1 }, `${path}:${index + 1}`, depth + 1);
+          // In a batch file a backslash separates folders; the shell reader would take it for an escape.
+          const text = /\.(bat|cmd)$/i.test(path) ? line.replace(/\r$/, "").replace(/\\/g, "/") : line.replace(/\r$/, "");
+          runScriptCommand(host, text, { file: path, line: index + 1, column: 1 }, `${path}:${index + 1}`, depth + 1);
         }
       });
   }

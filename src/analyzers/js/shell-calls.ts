@@ -84,8 +84,10 @@ export function runShellCommand(I: Interpreter, text: string, data: Value[], cal
 function runShellScript(I: Interpreter, file: string, call: Call, depth: number): void {
   const script = I.loader.packageText(call.frame.unit, file.startsWith(PACKAGE_DIR + "/") ? file.slice(PACKAGE_DIR.length + 1) : file);
   if (!script) return;
+  // In a batch file a backslash separates folders; the shell reader would take it for an escape.
+  const batch = /\.(bat|cmd)$/i.test(script.file);
   script.text.split("\n").forEach((raw, index) => {
-    const line = raw.trim();
+    const line = batch ? raw.trim().replace(/\\/g, "/") : raw.trim();
     if (!line || line.startsWith("#") || /^(@?rem\b|::)/i.test(line)) return;
     const { analysis } = commandFacts(I, line, { file: script.file, line: index + 1, column: 1 }, call.frame);
     for (const code of analysis.nodeCode) I.runSnippet(code, call.node, call.frame, `${script.file}:${index + 1}`);
