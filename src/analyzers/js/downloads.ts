@@ -8,8 +8,6 @@ import type { Location } from "../../core/types.js";
 import type { DownloadExecutionFact, SinkFact, SourceFact, Trigger } from "../facts.js";
 import { downloadsOf, runsOf } from "../common/shell-downloads.js";
 import type { ShellCommand } from "../shell-words.js";
-import type { Node } from "./ast.js";
-import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import type { Call } from "./calls.js";
 import { FETCH_PREFIX, HOLE, deepTaint, isFetched, markTaintLive, withStep, type Taint, type Value } from "./values.js";
@@ -64,12 +62,6 @@ export function runWrittenFile(I: Interpreter, path: string, how: string, locati
   for (const t of taint ?? []) addExecution(I, t, shown, how.replaceAll(HOLE, "*"), location, trigger);
 }
 
-/** Fetched data run as it is, without a file in between. */
-export function runFetchedData(I: Interpreter, taint: Taint[] | undefined, how: string, node: Node, frame: Frame): void {
-  const location = I.location(node, frame);
-  for (const t of withStep(taint?.filter(isFetched), { ...location, note: how }) ?? []) addExecution(I, t, undefined, how, location, frame.trigger);
-}
-
 function addExecution(I: Interpreter, t: Taint, path: string | undefined, how: string, location: Location, trigger: Trigger): void {
   const fetch = recordsOf(I).get(t.key);
   if (!fetch) return;
@@ -97,7 +89,7 @@ export function shellDownloadsAndRuns(I: Interpreter, commands: ShellCommand[], 
 export function writeToFile(I: Interpreter, stream: Value, data: Value, call: Call): void {
   const taint = deepTaint(data)?.filter((t) => !t.latent);
   if (!taint?.length || stream.writesTo === undefined) return;
-  I.written.write(stream.writesTo, undefined, withStep(taint, I.step(call.node, call.frame, `written to ${stream.writesTo}`)));
+  I.written.write(stream.writesTo, undefined, withStep(taint, I.step(call.node, call.frame, `written to ${stream.writesTo.replaceAll(HOLE, "*")}`)));
 }
 
 /** hash.update(data): a digest of fetched data remembers which fetches it covers. */
