@@ -69,7 +69,7 @@ export function downloadsOf(command: ShellCommand): ShellDownload[] {
     const url = urlOf(program, args);
     if (!url) return [];
     const output = valueOf(args, ["-o", "--output"]) ?? stdoutRedirect(args);
-    const remoteName = args.some((a) => a === "-O" || a === "--remote-name" || /^-[a-zA-Z]*O[a-zA-Z]*$/.test(a)) ? urlBaseName(url) : undefined;
+    const remoteName = args.some((a) => a === "--remote-name" || (/^-[a-zA-Z]+$/.test(a) && a.includes("O"))) ? urlBaseName(url) : undefined;
     const file = output ?? remoteName;
     if (!file || file === "-" || file === "/dev/null") return [];
     const dir = valueOf(args, ["--output-dir"]);
