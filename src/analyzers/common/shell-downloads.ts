@@ -121,7 +121,9 @@ const RUNNERS = new Set([
 ]);
 
 /** Options of a runner whose next word is a value (not the file). */
-const RUNNER_VALUE_FLAGS = new Set(["-m", "-W", "-I", "-x", "-ExecutionPolicy", "-executionpolicy", "-ep", "-WindowStyle", "-windowstyle"]);
+const RUNNER_VALUE_FLAGS = new Set(["-W", "-x", "-ExecutionPolicy", "-executionpolicy", "-ep", "-WindowStyle", "-windowstyle"]);
+/** Options after which a runner runs a module or inline code, not a file (`python -m pip`, `node -e …`). */
+const NOT_A_FILE = new Set(["-m", "-c", "-e", "--eval", "-p", "--print", "-Command", "-command"]);
 
 /** Files the command runs: the program itself when written as a path, or a runner's first plain argument. */
 export function runsOf(command: ShellCommand & { path?: string }): ShellRun[] {
@@ -133,6 +135,7 @@ export function runsOf(command: ShellCommand & { path?: string }): ShellRun[] {
   if (/^(ba|z|da|k)?sh$/.test(command.program) && command.args.includes("-c")) return out;
   for (let i = 0; i < command.args.length; i++) {
     const arg = command.args[i]!;
+    if (NOT_A_FILE.has(arg) && command.program !== "rundll32") return out;
     if (/^(-|\/[a-z?]{1,3}$)/i.test(arg)) {
       // `-File x.ps1`, `/c x.bat`, `/i x.msi`: the file follows.
       if (/^(-file|\/c|\/k|\/i|\/package)$/i.test(arg)) {
