@@ -125,11 +125,13 @@ const RUNNER_VALUE_FLAGS = new Set(["-W", "-x", "-ExecutionPolicy", "-executionp
 /** Options after which a runner runs a module or inline code, not a file (`python -m pip`, `node -e …`). */
 const NOT_A_FILE = new Set(["-m", "-c", "-e", "--eval", "-p", "--print", "-Command", "-command"]);
 
-/** Files the command runs: the program itself when written as a path, or a runner's first plain argument. */
+/** Files the command runs: the program itself, and a runner's first plain argument. */
 export function runsOf(command: ShellCommand & { path?: string }): ShellRun[] {
   const out: ShellRun[] = [];
+  // The program itself, as written (`./x`, `/tmp/x`, `shell.py`, `x.exe`): a file the package
+  // downloaded under that name is what runs. Callers match it against the files written.
   const word = command.path ?? command.program;
-  if (/[/\\]/.test(word) || /\.(exe|bat|cmd|com|msi|scr|ps1|vbs|sh)$/i.test(word)) out.push({ file: word, how: `runs ${word}` });
+  out.push({ file: word, how: `runs ${word}` });
   if (!RUNNERS.has(command.program)) return out;
   // `sh -c "…"` runs a command line (read as such elsewhere), not a file.
   if (/^(ba|z|da|k)?sh$/.test(command.program) && command.args.includes("-c")) return out;

@@ -4,7 +4,12 @@ import { downloadsOf, runsOf, scriptFilesOf } from "../../../src/analyzers/commo
 import { parseShell } from "../../../src/analyzers/shell-words.js";
 
 const downloads = (line: string) => parseShell(line).flatMap(downloadsOf).map((d) => `${d.url} > ${d.file}`);
-const runs = (line: string) => parseShell(line).flatMap(runsOf).map((r) => `${r.how}: ${r.file}`);
+// The program itself is always a candidate (matched later against the files written); shown here only when written as a path.
+const runs = (line: string) =>
+  parseShell(line)
+    .flatMap(runsOf)
+    .filter((r) => r.how !== `runs ${r.file}` || /[/\\.]/.test(r.file))
+    .map((r) => `${r.how}: ${r.file}`);
 
 describe("shell downloads and runs", () => {
   it("names the file a downloader writes", () => {
@@ -22,6 +27,7 @@ describe("shell downloads and runs", () => {
     expect(runs("rundll32 x.dll,Start")).toEqual(["rundll32: x.dll"]);
     expect(runs("regsvr32.exe /s c.dll")).toEqual(["runs regsvr32.exe: regsvr32.exe", "regsvr32: c.dll"]);
     expect(runs("cmd /c setup.cmd")).toEqual(["cmd /c: setup.cmd"]);
+    expect(parseShell("shell.py --x").flatMap(runsOf)).toEqual([{ file: "shell.py", how: "runs shell.py" }]);
     expect(runs("python3 -m pip install x")).toEqual([]);
     expect(runs("sh -c 'echo hi'")).toEqual([]);
     expect(runs("chmod +x a && node a.js")).toEqual(["node: a.js"]);
