@@ -113,6 +113,27 @@ export interface ParseProblem {
   crowdedOut?: true;
 }
 
+/**
+ * A file holding data the package fetched from the network is run (the staged-loader shape:
+ * download a program, write it to disk, execute it). Rules decide how suspicious it is from
+ * where it came from, where it was written and whether its bytes were checked first.
+ */
+export interface DownloadExecutionFact {
+  /** Where the file is run. */
+  location: Location;
+  trigger: Trigger;
+  /** How it is run: `execFile()`, `runs ./x`, `regsvr32`. */
+  note: string;
+  /** The file run, folded ("/tmp/x", "<package>/bin/x", "x.dll"); undefined when fetched data is run without a file. */
+  path?: string;
+  /** The request that fetched the data. */
+  fetch: { location: Location; note: string; destination?: string };
+  /** From the request to the run: fetched, written, run. */
+  steps: FlowStep[];
+  /** The fetched bytes were compared with a digest that does not come from the network before anything ran. */
+  verified?: boolean;
+}
+
 export interface PackageFacts {
   ecosystem: Ecosystem;
   sources: SourceFact[];
@@ -126,6 +147,8 @@ export interface PackageFacts {
   filesAnalyzed: number;
   /** npm: dependencies installed from a URL instead of a registry version (their install scripts run too). */
   remoteDependencies?: RemoteDependencyFact[];
+  /** Files written from a network response and then run (absent when there are none). */
+  downloadExecutions?: DownloadExecutionFact[];
 }
 
 /** A dependency whose manifest value is a URL: npm downloads it at install and runs its install scripts. */

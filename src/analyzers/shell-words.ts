@@ -6,6 +6,8 @@
 export interface ShellCommand {
   program: string;
   args: string[];
+  /** The program word as written when it is not just the program's name (`./bin/tool`, `/usr/bin/curl`, `x.EXE`). */
+  path?: string;
 }
 
 const SEPARATORS = new Set(["|", "||", "&&", ";", "&", "\n", "(", ")"]);
@@ -146,5 +148,5 @@ export function toCommand(words: string[]): ShellCommand | undefined {
   const first = words[index];
   if (first === undefined) return undefined;
   const program = first.replace(/\\/g, "/").split("/").pop()!.replace(/\.exe$/i, "").toLowerCase();
-  return { program, args: words.slice(index + 1) };
+  return { program, args: words.slice(index + 1), ...(first !== program ? { path: first } : {}) };
 }

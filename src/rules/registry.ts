@@ -5,6 +5,7 @@ import { credentialAccessWithNetwork } from "./credential-access-with-network.js
 import { credentialExfiltration } from "./credential-exfiltration.js";
 import { credentialToDynamicDestination } from "./credential-to-dynamic-destination.js";
 import { exfilServiceDestination } from "./exfil-service-destination.js";
+import { installTimeDownloadExecute } from "./install-time-download-execute.js";
 import { installTimeNetwork } from "./install-time-network.js";
 import { knownBadIndicator } from "./known-bad-indicator.js";
 import { obfuscatedCodeExecution } from "./obfuscated-code-execution.js";
@@ -17,6 +18,7 @@ export const FACT_RULES = [
   credentialToDynamicDestination,
   exfilServiceDestination,
   installTimeNetwork,
+  installTimeDownloadExecute,
   credentialAccessWithNetwork,
   obfuscatedCodeExecution,
   knownBadIndicator,

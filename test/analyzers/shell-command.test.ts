@@ -91,7 +91,7 @@ describe("credential commands (signatures/commands.yaml credentialCommands)", ()
   });
 
   it("a list-form command (subprocess.run([...])) is folded like a command line: sudo, paths and .exe left out", () => {
-    expect(toCommand(["sudo", "/usr/bin/GH.exe", "auth", "token"])).toEqual({ program: "gh", args: ["auth", "token"] });
+    expect(toCommand(["sudo", "/usr/bin/GH.exe", "auth", "token"])).toEqual({ program: "gh", args: ["auth", "token"], path: "/usr/bin/GH.exe" });
   });
 
   it("the detail is the command line and the note names the program, in both", () => {

@@ -18,6 +18,7 @@ import {
   constant,
   deepTaint,
   hasRealTaint,
+  isFetched,
   mergeTaints,
   newArray,
   newObject,
@@ -226,7 +227,7 @@ export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, a
   // Functions analysed on their own inline less deep, except callbacks handed to an API
   // (forEach, fs.access…: the values they close over, such as a path, are only known here)
   // and calls that follow a credential: what carries it would become unknown at the cut.
-  const shallow = frame.standalone && !callback && !args.some((a) => hasRealTaint(deepTaint(a)));
+  const shallow = frame.standalone && !callback && !args.some((a) => hasRealTaint(deepTaint(a)?.filter((t) => !isFetched(t))));
   const limit = shallow ? MAX_STANDALONE_INLINE_DEPTH : MAX_INLINE_DEPTH;
   const unit = I.units[fn.unitId];
   // A bundled module's factory runs like a required file: fresh depth and recursion guard.

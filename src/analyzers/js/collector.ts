@@ -4,6 +4,7 @@
 import { hostOf, siteOf } from "../../rules/signatures.js";
 import type { Location } from "../../core/types.js";
 import type {
+  DownloadExecutionFact,
   FlowFact,
   FlowStep,
   IndicatorFact,
@@ -14,7 +15,7 @@ import type {
   SourceFact,
   Trigger,
 } from "../facts.js";
-import type { Taint } from "./values.js";
+import { isFetched, type Taint } from "./values.js";
 
 const TRIGGER_RANK: Record<Trigger, number> = { manual: -1, call: 0, import: 1, install: 2 };
 
@@ -41,6 +42,9 @@ export class FactCollector {
   private readonly flows = new Map<string, FlowRecord>();
   private readonly obfuscations = new Map<string, ObfuscationFact>();
   private readonly indicators = new Map<string, IndicatorFact>();
+  /** Download-executions by fetch and run location; the fetches whose bytes were checked against a digest. */
+  private readonly executions = new Map<string, { fetchKey: string; fact: DownloadExecutionFact }>();
+  private readonly verifiedFetches = new Set<string>();
   readonly parseProblems: ParseProblem[] = [];
   filesAnalyzed = 0;
   /** Sources that stay out of the facts unless confirmed (secret-params.ts). */
@@ -118,6 +122,7 @@ export class FactCollector {
   }
 
   addFlow(taint: Taint, sink: SinkFact, trigger: Trigger, sinkStep: FlowStep, destinationFromSource: boolean, use: "auth" | "payload" = "payload"): void {
+    if (isFetched(taint)) return; // fetched data, not a credential (downloads.ts)
     // The source itself becomes a fact once its data reaches a sink (whole-env taint is latent until then).
     const source = this.addSource({ ...taint.source });
     const sinkKey = `${FactCollector.sinkKey(sink.location, sink.channel)}`;
@@ -131,6 +136,22 @@ export class FactCollector {
       return;
     }
     this.flows.set(key, { sourceKey: taint.key, sinkKey, source, sink, steps, trigger, destinationFromSource, use });
+  }
+
+  /** Fetched data (`fetchKey`) run at a location (downloads.ts); one fact per fetch and run. */
+  addDownloadExecution(fetchKey: string, fact: DownloadExecutionFact): void {
+    const key = `${fetchKey}->${locationKey(fact.location)}`;
+    const existing = this.executions.get(key);
+    if (existing) {
+      existing.fact.trigger = strongerTrigger(existing.fact.trigger, fact.trigger);
+      if (fact.steps.length < existing.fact.steps.length) existing.fact.steps = fact.steps;
+      return;
+    }
+    this.executions.set(key, { fetchKey, fact });
+  }
+
+  verifyDownload(fetchKey: string): void {
+    this.verifiedFetches.add(fetchKey);
   }
 
   addObfuscation(fact: ObfuscationFact): ObfuscationFact {
@@ -175,6 +196,7 @@ export class FactCollector {
       steps: record.steps,
       use: record.use,
     }));
+    const downloadExecutions = [...this.executions.values()].map(({ fetchKey, fact }) => (this.verifiedFetches.has(fetchKey) ? { ...fact, verified: true } : fact));
     return {
       ecosystem: "npm",
       sources: [...this.sources].filter(([key]) => this.kept(key)).map(([, fact]) => fact),
@@ -184,6 +206,7 @@ export class FactCollector {
       indicators: [...this.indicators.values()],
       parseProblems: this.parseProblems,
       filesAnalyzed: this.filesAnalyzed,
+      ...(downloadExecutions.length ? { downloadExecutions } : {}),
     };
   }
 }

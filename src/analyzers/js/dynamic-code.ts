@@ -11,7 +11,7 @@ import type { Interpreter } from "./interpreter.js";
 import { parseSnippet } from "./parse.js";
 import { isPartialCode, parsePartial, type PartialCode } from "./partial-code.js";
 import { Scope } from "./scope.js";
-import { HOLE, UNKNOWN, deepTaint, isString, mergeTaints, patternOf, stringOf, unknownWith, type Value } from "./values.js";
+import { HOLE, UNKNOWN, deepTaint, isFetched, isString, mergeTaints, patternOf, stringOf, unknownWith, type Value } from "./values.js";
 
 const MAX_EVAL_DEPTH = 4;
 const MAX_SNIPPET_CHARS = 2 * 1024 * 1024;
@@ -219,7 +219,7 @@ export function opaqueFunctionCalled(target: Value, args: Value[]): void {
 }
 
 function carriesCredential(value: Value): boolean {
-  return (deepTaint(value) ?? []).some((t) => !t.latent);
+  return (deepTaint(value) ?? []).some((t) => !t.latent && !isFetched(t));
 }
 
 /** A direct eval sees the scope it runs in: a credential bound there can reach it. */

@@ -5,6 +5,7 @@ import { evalCall, makeFunction } from "./calls.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { evalClass, superObject } from "./classes.js";
+import { digestCompared } from "./downloads.js";
 import { arithmetic, concatAll, elementOf, plus, propertyKeyName } from "./operators.js";
 import { envMember } from "./sources.js";
 import { urlSlots } from "../common/url-slots.js";
@@ -261,6 +262,8 @@ export function evalBinary(I: Interpreter, node: Node, frame: Frame): Value {
   }
   const left = node.left.type === "PrivateName" ? UNKNOWN : I.evalExpr(node.left, frame);
   const right = I.evalExpr(node.right, frame);
+  // `digest !== EXPECTED`: fetched bytes checked against a digest that is not itself fetched.
+  if (left.digestOf || right.digestOf) digestCompared(I, node.operator, left, right);
   return arithmetic(node.operator, left, right);
 }
 

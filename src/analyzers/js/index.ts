@@ -177,6 +177,13 @@ class PackageAnalysis implements ModuleLoader {
     if (file && isJsLike(file)) this.loadModule(file, frame.trigger);
   }
 
+  packageText(from: Unit | undefined, path: string): { file: string; text: string } | undefined {
+    const clean = path.replace(/\\/g, "/").replace(/^(\.\/)+/, "");
+    const file = this.pkg.files.has(clean) ? clean : from && this.pkg.files.has(`${dirnameOf(from.file)}/${clean}`) ? `${dirnameOf(from.file)}/${clean}` : undefined;
+    const content = file ? this.pkg.files.get(file) : undefined;
+    return file && content && content.length <= 1_000_000 ? { file, text: content.toString("utf8") } : undefined;
+  }
+
   private workerRuns = 0;
 
   runWorker(from: Unit, path: string, frame: Frame): void {

@@ -47,6 +47,8 @@ export interface ModuleLoader {
   require(from: Unit, specifier: string, frame: Frame): Value;
   /** A node file run as a program (fork, child node process). */
   runFile(from: Unit, path: string, frame: Frame): void;
+  /** The text of a file of the package (a shell script a command runs), by its path relative to the package or to `from`. */
+  packageText(from: Unit | undefined, path: string): { file: string; text: string } | undefined;
   /** A package file run as a worker thread's code: a fresh top level (a worker has its own module cache), not the cached module. */
   runWorker(from: Unit, path: string, frame: Frame): void;
 }

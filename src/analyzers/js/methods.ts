@@ -6,6 +6,7 @@ import type { Interpreter } from "./interpreter.js";
 import { handleMethod } from "./sinks.js";
 import { PACKAGE_DIR, readlineQuestion } from "./sources.js";
 import { bufferToText } from "./strings.js";
+import { hashUpdate, writeToFile } from "./downloads.js";
 import { tokenExtraction } from "./token-patterns.js";
 import { isPlaceholder } from "../../core/placeholders.js";
 import { hazardOf } from "../../core/regex-safety.js";
@@ -49,7 +50,12 @@ const INSTALL_PATH_PIECES = new Set("split slice substring substr charAt at matc
 
 export function callValueMethod(I: Interpreter, receiver: Value, key: string, call: Call): Value | undefined {
   if (receiver.handle) return handleMethod(I, receiver, key, call);
-  if (receiver.special === "hash") return key === "update" ? receiver : UNKNOWN; // digest(): a one-way value
+  if (receiver.special === "hash") {
+    // digest(): a one-way value; of fetched data, it can verify the download (downloads.ts).
+    if (key === "update") hashUpdate(receiver, call.args[0]);
+    if (key === "update") return receiver;
+    return key === "digest" && receiver.digestOf?.size ? { digestOf: receiver.digestOf } : UNKNOWN;
+  }
   if (receiver.special === "cipher") {
     receiver.object!.taint = mergeTaints(receiver.object!.taint, deepTaint(call.args[0] ?? UNKNOWN));
     return unknownWith(withStep(receiver.object!.taint, I.step(call.node, call.frame, "encrypted")));
@@ -269,6 +275,7 @@ function listenersOf(data: ObjectData, event: string | undefined): Value[] {
 /** Methods on values we know little about: promises, streams, event emitters, callbacks. */
 function genericMethod(I: Interpreter, receiver: Value, key: string, call: Call): Value | undefined {
   const args = call.args;
+  if (receiver.writesTo !== undefined && (key === "write" || key === "end") && args[0] && !args[0].fn) writeToFile(I, receiver, args[0], call);
   const resolved = receiver.resolved ?? receiver;
   const dataTaint = deepTaint(resolved)?.filter((t) => !t.latent);
   switch (key) {
@@ -317,6 +324,7 @@ function genericMethod(I: Interpreter, receiver: Value, key: string, call: Call)
     case "pipe": {
       const destination = args[0];
       if (!destination) return undefined;
+      if (destination.writesTo !== undefined) writeToFile(I, destination, unknownWith(dataTaint), call);
       if (destination.handle) {
         handleMethod(I, destination, "write", { ...call, receiver: destination, args: [unknownWith(dataTaint)] });
         return destination;

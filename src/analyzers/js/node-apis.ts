@@ -7,6 +7,7 @@ import type * as Zlib from "node:zlib";
 import type { Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
 import { handleMethod } from "./sinks.js";
+import { writeToFile } from "./downloads.js";
 import { joinPath, resolvePath } from "./strings.js";
 import { HOLE, UNKNOWN, constant, deepTaint, mergeTaints, newObject, patternOf, unknownWith, withStep, type Value } from "./values.js";
 import { lookupTable } from "../../core/tables.js";
@@ -54,7 +55,7 @@ function folded(text: string, taint: Value["taint"]): Value {
 }
 
 export function cryptoCall(I: Interpreter, member: string, call: Call): Value | undefined {
-  if (member === "createHash" || member === "createHmac") return { special: "hash" };
+  if (member === "createHash" || member === "createHmac") return { special: "hash", digestOf: new Set() };
   if (member === "createCipheriv" || member === "createCipher") return { special: "cipher", object: { props: new Map() } };
   if (member === "publicEncrypt" || member === "privateEncrypt") {
     return unknownWith(withStep(deepTaint(call.args[1] ?? UNKNOWN), I.step(call.node, call.frame, "encrypted")));
@@ -99,5 +100,6 @@ export function pipeline(I: Interpreter, call: Call): Value {
   let taint: Value["taint"];
   for (const stream of streams.slice(0, -1)) taint = mergeTaints(taint, deepTaint(stream));
   if (last?.handle && taint) handleMethod(I, last, "write", { ...call, receiver: last, args: [unknownWith(taint)] });
+  if (last?.writesTo !== undefined && taint) writeToFile(I, last, unknownWith(taint), call);
   return UNKNOWN;
 }

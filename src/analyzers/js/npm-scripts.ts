@@ -6,6 +6,7 @@ import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { runSnippet } from "./dynamic-code.js";
 import { commandFacts } from "./shell-calls.js";
+import { scriptFilesOf } from "../common/shell-downloads.js";
 
 /** Scripts npm runs when the package is installed as a dependency (prepare: from git). */
 export const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall", "prepare"] as const;
@@ -81,7 +82,8 @@ export function runScriptCommand(host: ScriptHost, command: string, location: Lo
   for (const code of analysis.nodeCode) runSnippet(I, code, undefined, frame, label, location);
   for (const file of analysis.nodeFiles) host.runFile(file, frame);
   if (depth >= 3) return;
-  for (const shellFile of analysis.shellFiles) {
+  // `sh x.sh`, and scripts run by name (`./x.sh`, `x.bat`, `cmd /c x.cmd`).
+  for (const shellFile of new Set([...analysis.shellFiles, ...scriptFilesOf(analysis.commands)])) {
     const path = shellFile.replace(/^\.\//, "");
     const content = host.files.get(path);
     if (!content) continue;
@@ -90,7 +92,9 @@ export function runScriptCommand(host: ScriptHost, command: string, location: Lo
       .split("\n")
       .forEach((line, index) => {
         if (line.trim() && !line.trim().startsWith("#")) {
-          runScriptCommand(host, line, { file: path, line: index + 1, column: 1 }, `${path}:${index + 1}`, depth + 1);
+          // In a batch file a backslash separates folders; the shell reader would take it for an escape.
+          const text = /\.(bat|cmd)$/i.test(path) ? line.replace(/\r$/, "").replace(/\\/g, "/") : line.replace(/\r$/, "");
+          runScriptCommand(host, text, { file: path, line: index + 1, column: 1 }, `${path}:${index + 1}`, depth + 1);
         }
       });
   }

@@ -9,6 +9,8 @@ import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { analyzeShell } from "./shell.js";
 import { emitFlows } from "./flows.js";
+import { shellDownloadsAndRuns } from "./downloads.js";
+import { scriptFilesOf } from "../common/shell-downloads.js";
 import { PACKAGE_DIR } from "./sources.js";
 import { HOLE, UNKNOWN, markTaintLive, mergeTaints, unknownWith, withStep, type SinkHandle, type Taint, type Value } from "./values.js";
 
@@ -26,6 +28,8 @@ export function commandFacts(
     for (const source of analysis.sources) source.detail = source.detail.replaceAll(HOLE, "*");
     analysis.nodeFiles = analysis.nodeFiles.map((f) => f.replaceAll(HOLE, "*"));
   }
+  // `curl -o x URL`, then `./x`: files written from the network and run (downloads.ts).
+  shellDownloadsAndRuns(I, analysis.commands, location, frame.trigger);
   let sourceTaint: Taint[] | undefined;
   if (analysis.sources.length > 0) markTaintLive();
   for (const source of analysis.sources) {
@@ -68,10 +72,28 @@ export function runShellCommand(I: Interpreter, text: string, data: Value[], cal
   });
   for (const code of analysis.nodeCode) I.runSnippet(code, call.node, call.frame, "node -e");
   for (const file of analysis.nodeFiles) runNodeFile(I, file, call);
+  // A shell or batch script of the package run at install (`exec("sh preinstall.sh")`): its lines are command lines too.
+  if (call.frame.trigger === "install") for (const file of scriptFilesOf(analysis.commands)) runShellScript(I, file, call, 0);
   const output = unknownWith(sourceTaint);
   const callback = call.args.find((a) => a.fn);
   if (callback) I.invokeCallback(callback, [UNKNOWN, output, UNKNOWN], call.node, call.frame);
   return handles[0] ? { handle: handles[0], taint: sourceTaint } : output;
+}
+
+/** Each line of a package's shell or batch script, run as a command line of this call (scripts it runs in turn, three deep). */
+function runShellScript(I: Interpreter, file: string, call: Call, depth: number): void {
+  const script = I.loader.packageText(call.frame.unit, file.startsWith(PACKAGE_DIR + "/") ? file.slice(PACKAGE_DIR.length + 1) : file);
+  if (!script) return;
+  // In a batch file a backslash separates folders; the shell reader would take it for an escape.
+  const batch = /\.(bat|cmd)$/i.test(script.file);
+  script.text.split("\n").forEach((raw, index) => {
+    const line = batch ? raw.trim().replace(/\\/g, "/") : raw.trim();
+    if (!line || line.startsWith("#") || /^(@?rem\b|::)/i.test(line)) return;
+    const { analysis } = commandFacts(I, line, { file: script.file, line: index + 1, column: 1 }, call.frame);
+    for (const code of analysis.nodeCode) I.runSnippet(code, call.node, call.frame, `${script.file}:${index + 1}`);
+    for (const node of analysis.nodeFiles) runNodeFile(I, node, call);
+    if (depth < 2) for (const inner of scriptFilesOf(analysis.commands)) if (inner !== file) runShellScript(I, inner, call, depth + 1);
+  });
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Signatures } from "../../rules/signatures.js";
 import type { Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
 import { PACKAGE_DIR, sourceTaint } from "./sources.js";
+import { responseOf, writeToFile } from "./downloads.js";
 import { runNodeFile, runShellCommand } from "./shell-calls.js";
 import { destinationFromOptions } from "./strings.js";
 import { emitFlows } from "./flows.js";
@@ -134,7 +135,9 @@ export function sinkCall(I: Interpreter, channel: SinkChannel, api: string, call
     trigger: call.frame.trigger,
     ...(destination.text ? { destination: destination.text } : {}),
   });
-  const response = metadataResponse(I, destination.text, call);
+  const metadata = metadataResponse(I, destination.text, call);
+  // At install, what a request answers is fetched data (downloads.ts: written to a file and run, it is a loader).
+  const response = metadata === UNKNOWN ? (responseOf(I, sink) ?? UNKNOWN) : metadata;
   const handle: SinkHandle = { sink, destination: destination.value, sendMethods: new Set(sendMethodsFor(I.signatures, api)), response };
   const parts = requestParts(I.signatures.sinks.js.authOptions, api, call.args);
   emitFlows(I, handle, parts.data, call, parts.auth);
@@ -207,6 +210,11 @@ export function handleMethod(I: Interpreter, receiver: Value, key: string, call:
     emitFlows(I, handle, call.args, call);
     for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
     return receiver;
+  }
+  // got.stream(url).pipe(fs.createWriteStream(file)): the response lands in the file.
+  if (key === "pipe" && call.args[0]?.writesTo !== undefined) {
+    writeToFile(I, call.args[0], handle.response ?? UNKNOWN, call);
+    return call.args[0];
   }
   switch (key) {
     case "connect":

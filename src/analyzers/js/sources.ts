@@ -79,6 +79,11 @@ export function fsCall(I: Interpreter, module: string, path: string[], call: Cal
   const promises = module === "fs/promises" || path[0] === "promises";
   workflowWrite(I, member, call);
   const { reads, lists, copies, writes } = I.signatures.fileApis.js;
+  if (member === "createWriteStream") {
+    // A stream into a file: what is piped or written into it lands there (downloads.ts writeToFile).
+    const target = call.args[0] ?? UNKNOWN;
+    return { object: { props: new Map() }, writesTo: stringOf(target) ?? patternOf(target) };
+  }
   if (writes.has(member)) {
     recordWrite(I, call);
     return undefined;

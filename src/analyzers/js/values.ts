@@ -114,6 +114,10 @@ export interface Value {
   fields?: ClassFields;
   /** An accessor property (Object.defineProperty with `get`): reading it calls this function. */
   getter?: Value;
+  /** A write stream to a file (fs.createWriteStream): what is piped or written into it lands under this folded path. */
+  writesTo?: string;
+  /** A digest (hash.digest()) of data fetched at install: the fetches' taint keys (downloads.ts). */
+  digestOf?: Set<string>;
 }
 
 export const MAX_TAINTS = 6;
@@ -258,6 +262,13 @@ export function withStep(taint: Taint[] | undefined, step: FlowStep, realize = f
 export function realize(taint: Taint[] | undefined): Taint[] | undefined {
   if (!taint || !taint.some((t) => t.latent)) return taint;
   return taint.map((t) => (t.latent ? { ...t, latent: undefined } : t));
+}
+
+/** Keys of taint that stands for data fetched from the network at install (downloads.ts), never a credential. */
+export const FETCH_PREFIX = "fetched|";
+
+export function isFetched(t: Taint): boolean {
+  return t.key.startsWith(FETCH_PREFIX);
 }
 
 export function hasRealTaint(taint: Taint[] | undefined): boolean {

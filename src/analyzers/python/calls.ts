@@ -24,7 +24,11 @@ import { modelMethod } from "./string-methods.js";
 import { isRepoFactory, repoFactory, repoMethod } from "./git-repos.js";
 import { mapUserFunction, runCallbacks, threadInitializer, THREAD_RUNNERS } from "./callbacks.js";
 import { FILE_DUMPERS, stagingKey, writeTarget } from "./staging.js";
+import { runFile, writeFetched } from "./downloads.js";
 import { callUserFunction, instanceFields, instantiate, KEY_HOOKS, runKeyHook, SERIALISING_METHODS } from "./user-functions.js";
+
+/** Calls that run or load the file named first. */
+const RUNS_FILE = /^(os\.startfile|ctypes\.(CDLL|WinDLL|OleDLL|PyDLL|cdll\.LoadLibrary|windll\.LoadLibrary|LoadLibrary))$/;
 
 export interface EvaluatedArgs extends CallArgs {
   /** Syntax nodes of positional arguments (to tell a literal from a computed name). */
@@ -163,12 +167,14 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
       const written = allTaints(derived([...args.positional, ...args.keywords.values(), result]));
       addToObject(receiver, written);
       if (/^write/.test(method)) {
+        writeFetched(ip, receiver.cell?.stagePath, written);
         ip.staged.write(receiver.cell?.stagePath, written);
         ip.staged.writeText(receiver.cell?.stagePath, args.positional[0]);
         workflowWrite(ip, frame, node, receiver.cell?.stagePath, args.positional[0]);
       }
     }
     if (ref.qname === PATH_TYPE && /^write_(text|bytes)$/.test(method)) {
+      writeFetched(ip, stagingKey(receiver), allTaints(derived(args.positional)));
       ip.staged.write(stagingKey(receiver), allTaints(derived(args.positional)));
       ip.staged.writeText(stagingKey(receiver), args.positional[0]);
       workflowWrite(ip, frame, node, stagingKey(receiver), args.positional[0]);
@@ -416,6 +422,8 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
       break;
   }
   if (qname.startsWith("os.environ.")) return unknown();
+  // os.startfile / ctypes of a file written from the network: a download run (downloads.ts).
+  if (RUNS_FILE.test(qname)) runFile(ip, frame, node, first, `${qname}()`);
   if (qname === "os.startfile" || qname === "runpy.run_path") {
     const staged = ip.staged.text(stagingKey(first));
     if (staged) return execCode(ip, frame, node, { str: staged.text, taints: [], ...(staged.plain ? { plain: true } : {}) }, "exec");

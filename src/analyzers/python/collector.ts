@@ -2,6 +2,7 @@
 // emitted with the trigger of the frame that reaches them; the same fact reached
 // from several triggers keeps the strongest (install > import > call).
 import type {
+  DownloadExecutionFact,
   FlowFact,
   FlowStep,
   IndicatorFact,
@@ -13,7 +14,7 @@ import type {
 } from "../facts.js";
 import type { Location } from "../../core/types.js";
 import { hostOf, siteOf } from "../../rules/signatures.js";
-import type { Cell, SourceRecord } from "./model.js";
+import { isFetchedSource, type Cell, type SourceRecord } from "./model.js";
 
 export type SinkRecord = Omit<SinkFact, "trigger">;
 export type ObfuscationRecord = Omit<ObfuscationFact, "trigger">;
@@ -23,7 +24,9 @@ export type FactRecord =
   /** `until`: a connect-only sink, dropped when data is later sent through the same object. */
   | { type: "sink"; sink: SinkRecord; until?: Cell }
   | { type: "flow"; source: SourceRecord; sink: SinkRecord; steps: FlowStep[]; use?: "auth" }
-  | { type: "obfuscation"; obfuscation: ObfuscationRecord };
+  | { type: "obfuscation"; obfuscation: ObfuscationRecord }
+  /** Fetched data written to a file that is then run (downloads.ts). */
+  | ({ type: "download" } & Omit<DownloadExecutionFact, "trigger">);
 
 const TRIGGER_RANK: Record<Trigger, number> = { manual: -1, call: 0, import: 1, install: 2 };
 
@@ -55,6 +58,8 @@ function computeKey(record: FactRecord): string {
       return `flw|${record.source.id}|${sinkKey(record.sink)}${record.use === "auth" ? "|auth" : ""}`;
     case "obfuscation":
       return `obf|${record.obfuscation.technique}|${locKey(record.obfuscation.location)}`;
+    case "download":
+      return `dl|${locKey(record.fetch.location)}|${record.fetch.destination ?? ""}|${locKey(record.location)}`;
   }
 }
 
@@ -127,8 +132,14 @@ export class FactCollector {
           if (!record.until?.sink?.sent) into.sinks.push({ ...record.sink, trigger });
           break;
         case "flow":
+          if (isFetchedSource(record.source)) break; // fetched data, not a credential
           if (this.isConfirmed(record.source) && !this.sentToOwnHost(record.source, record.sink.destination)) into.flows.push(toFlowFact(record, trigger));
           break;
+        case "download": {
+          const { type: _type, ...fact } = record;
+          (into.downloadExecutions ??= []).push({ ...fact, trigger });
+          break;
+        }
         case "obfuscation":
           into.obfuscations.push({ ...record.obfuscation, trigger });
           break;

@@ -6,7 +6,7 @@ import type { PyNode } from "./ast.js";
 import type { SinkRecord } from "./collector.js";
 import { location, type Frame, type Summary } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
-import { allTaints, foldedText, MAX_STEPS, mergeTaints, taintKey, type Cell, type FunctionInfo, type Taint, type Value } from "./model.js";
+import { allTaints, foldedText, isFetchedSource, MAX_STEPS, mergeTaints, taintKey, type Cell, type FunctionInfo, type Taint, type Value } from "./model.js";
 
 /** Keys that identify where a destination came from (taint ids and its literal host). */
 export function destinationKeys(value: Value | undefined): string[] {
@@ -103,7 +103,8 @@ export function reportSink(ip: Interpreter, frame: Frame, node: PyNode, use: Sin
 }
 
 function emitFlow(ip: Interpreter, frame: Frame, taint: Taint, sink: SinkRecord, destination: string | undefined, destKeys: string[], sinkStep: FlowStep | undefined, auth = false): void {
-  if (taint.locator) return;
+  // Fetched data (downloads.ts) is not a credential: no flow record (records of a summary are capped).
+  if (taint.locator || isFetchedSource(taint.source)) return;
   const flowSink: SinkRecord = { ...sink };
   if (destination) flowSink.destination = destination;
   if (destinationFromSource(taint, destination, destKeys)) flowSink.destinationFromSource = true;

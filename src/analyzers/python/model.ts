@@ -161,6 +161,13 @@ export function external(qname: string): Value {
   return { ref: { kind: "external", qname }, taints: [] };
 }
 
+/** Ids of the stand-in sources of data fetched from the network (downloads.ts): never a credential. */
+export const FETCH_PREFIX = "fetched|";
+
+export function isFetchedSource(source: SourceRecord | undefined): boolean {
+  return source !== undefined && source.id.startsWith(FETCH_PREFIX);
+}
+
 export function taintKey(taint: Taint): string {
   return taint.source ? `s:${taint.source.id}${taint.locator ? "|loc" : ""}` : `p:${taint.param!.fn}:${taint.param!.index}`;
 }

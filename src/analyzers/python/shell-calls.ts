@@ -9,6 +9,7 @@ import type { CallArgs } from "./library.js";
 import { allTaints, derived, external, foldedText, mergeTaints, type Taint, type Value } from "./model.js";
 import { credentialPath } from "./paths.js";
 import { stagingKey } from "./staging.js";
+import { shellDownloadsAndRuns } from "./downloads.js";
 import { credentialCommand, programMeaning, shellProgramChannel } from "../common/shell-command.js";
 import type { CompiledCommands } from "../../rules/signatures.js";
 import { innerCommandLine, toCommand } from "../shell-words.js";
@@ -77,6 +78,7 @@ export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: st
     }
   }
   runStagedScripts(ip, frame, node, argv, commands);
+  shellDownloadsAndRuns(ip, frame, node, commands, qname);
   const commandTaints = argv ? argvTaints(meanings, argv) : [];
   for (const command of sending) {
     const { channel, program } = shellProgramChannel(meanings, ip.signatures.sinks.shellPrograms, command.program, command.args)!;

