@@ -100,7 +100,7 @@ export class LineSource {
       }
       gzip = magic[0] === 0x1f && magic[1] === 0x8b;
       // A FIFO or device is streamed (a synchronous read would block the process on it).
-      raw = info.isFile() ? fileChunks(input.path) : createReadStream(input.path, { highWaterMark: 64 * 1024 });
+      raw = info.isFile() ? fileChunks(input.path, info.size) : createReadStream(input.path, { highWaterMark: 64 * 1024 });
     }
     let iterator = raw[Symbol.asyncIterator]();
     const buffered: Buffer[] = [];
@@ -330,7 +330,10 @@ const BATCH_BYTES = 64 * 1024;
 const READ_BYTES = 1024 * 1024;
 
 /** A regular file's bytes in READ_BYTES chunks, read synchronously; return() closes it. */
-function fileChunks(path: string): AsyncIterable<Buffer> {
+function fileChunks(path: string, size: number): AsyncIterable<Buffer> {
+  // Sized to the file (at least 16 KiB, for what is appended while it is read): many small
+  // logs each keep their first read while they wait their turn.
+  let left = size;
   return {
     [Symbol.asyncIterator]() {
       let fd: number | undefined = openSync(path, "r");
@@ -341,10 +344,11 @@ function fileChunks(path: string): AsyncIterable<Buffer> {
       return {
         async next(): Promise<IteratorResult<Buffer>> {
           if (fd === undefined) return { done: true, value: undefined };
-          const chunk = Buffer.allocUnsafeSlow(READ_BYTES);
+          const want = Math.min(READ_BYTES, Math.max(16 * 1024, left));
+          const chunk = Buffer.allocUnsafeSlow(want);
           let read: number;
           try {
-            read = readSync(fd, chunk, 0, READ_BYTES, null);
+            read = readSync(fd, chunk, 0, want, null);
           } catch (error) {
             close();
             throw error;
@@ -353,7 +357,8 @@ function fileChunks(path: string): AsyncIterable<Buffer> {
             close();
             return { done: true, value: undefined };
           }
-          return { done: false, value: read === READ_BYTES ? chunk : chunk.subarray(0, read) };
+          left -= read;
+          return { done: false, value: read === want ? chunk : chunk.subarray(0, read) };
         },
         async return(): Promise<IteratorResult<Buffer>> {
           close();

@@ -20,9 +20,15 @@ const VALUE_FLAGS: Record<string, Set<string>> = {
   wget: new Set(["-O", "--output-document", "-P", "--directory-prefix", "-U", "--user-agent", "--header", "-t", "--tries", "-T", "--timeout", "-o", "--output-file", "-a", "--append-output", "-e", "--execute"]),
 };
 
+/** `text` up to the first match of `at` (a regex cut like `/,.*$/` backtracks on words with line breaks). */
+function cutAt(text: string, at: RegExp): string {
+  const index = text.search(at);
+  return index < 0 ? text : text.slice(0, index);
+}
+
 /** The last path segment of a URL (what `curl -O` and a plain `wget URL` name the file). */
 function urlBaseName(url: string): string | undefined {
-  const path = url.replace(/[?#].*$/, "").replace(/^[a-z]+:\/\/[^/]*/i, "");
+  const path = cutAt(url, /[?#]/).replace(/^[a-z]+:\/\/[^/]*/i, "");
   const name = path.split("/").pop();
   return name && name !== "*" ? name : undefined;
 }
@@ -130,8 +136,10 @@ export function runsOf(command: ShellCommand & { path?: string }): ShellRun[] {
   const out: ShellRun[] = [];
   // The program itself, as written (`./x`, `/tmp/x`, `shell.py`, `x.exe`): a file the package
   // downloaded under that name is what runs. Callers match it against the files written.
+  // A bare name (`install`) is looked up on PATH, not in the current folder, unless it names a
+  // script or a Windows program (`x.exe`, `x.bat`, `shell.py`), which Windows runs from it.
   const word = command.path ?? command.program;
-  out.push({ file: word, how: `runs ${word}` });
+  if (/[\\/]/.test(word) || /\.(exe|com|bat|cmd|msi|ps1|vbs|js|py|sh)$/i.test(word)) out.push({ file: word, how: `runs ${word}` });
   if (!RUNNERS.has(command.program)) return out;
   // `sh -c "…"` runs a command line (read as such elsewhere), not a file.
   if (/^(ba|z|da|k)?sh$/.test(command.program) && command.args.includes("-c")) return out;
@@ -142,7 +150,7 @@ export function runsOf(command: ShellCommand & { path?: string }): ShellRun[] {
       // `-File x.ps1`, `/c x.bat`, `/i x.msi`: the file follows.
       if (/^(-file|\/c|\/k|\/i|\/package)$/i.test(arg)) {
         const next = command.args[i + 1];
-        if (next) out.push({ file: next.replace(/,.*$/, ""), how: `${command.program} ${arg}` });
+        if (next) out.push({ file: cutAt(next, /,/), how: `${command.program} ${arg}` });
         return out;
       }
       if (RUNNER_VALUE_FLAGS.has(arg) || (command.program === "start" && arg === '""')) i++;
@@ -150,7 +158,7 @@ export function runsOf(command: ShellCommand & { path?: string }): ShellRun[] {
     }
     if (command.program === "start" && arg === "") continue;
     // rundll32 file.dll,Entry
-    out.push({ file: arg.replace(/,.*$/, ""), how: command.program });
+    out.push({ file: cutAt(arg, /,/), how: command.program });
     return out;
   }
   return out;
@@ -166,4 +174,23 @@ export function scriptFilesOf(commands: (ShellCommand & { path?: string })[]): s
     }
   }
   return out;
+}
+
+/** Script lines one package's analysis reads through the scripts its commands run, at most. */
+export const SCRIPT_LINE_BUDGET = 20_000;
+const scriptReads = new WeakMap<object, { files: Set<string>; lines: number }>();
+
+/**
+ * Whether `owner` (one package's analysis) may read script `file` of `lines` lines: each file
+ * once (scripts that run each other would otherwise be read again for every line, to the power
+ * of the depth), and SCRIPT_LINE_BUDGET lines in all.
+ */
+export function claimScript(owner: object, file: string, lines: number): "ok" | "read" | "over-budget" {
+  let state = scriptReads.get(owner);
+  if (!state) scriptReads.set(owner, (state = { files: new Set(), lines: 0 }));
+  if (state.files.has(file)) return "read";
+  if (state.lines + lines > SCRIPT_LINE_BUDGET) return "over-budget";
+  state.files.add(file);
+  state.lines += lines;
+  return "ok";
 }

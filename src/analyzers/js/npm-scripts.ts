@@ -5,7 +5,7 @@ import type { Location } from "../../core/types.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { runSnippet } from "./dynamic-code.js";
-import { commandFacts } from "./shell-calls.js";
+import { claimScriptRead, commandFacts } from "./shell-calls.js";
 import { scriptFilesOf } from "../common/shell-downloads.js";
 
 /** Scripts npm runs when the package is installed as a dependency (prepare: from git). */
@@ -87,16 +87,15 @@ export function runScriptCommand(host: ScriptHost, command: string, location: Lo
     const path = shellFile.replace(/^\.\//, "");
     const content = host.files.get(path);
     if (!content) continue;
-    content
-      .toString("utf8")
-      .split("\n")
-      .forEach((line, index) => {
-        if (line.trim() && !line.trim().startsWith("#")) {
-          // In a batch file a backslash separates folders; the shell reader would take it for an escape.
-          const text = /\.(bat|cmd)$/i.test(path) ? line.replace(/\r$/, "").replace(/\\/g, "/") : line.replace(/\r$/, "");
-          runScriptCommand(host, text, { file: path, line: index + 1, column: 1 }, `${path}:${index + 1}`, depth + 1);
-        }
-      });
+    const lines = content.toString("utf8").split("\n");
+    if (!claimScriptRead(I, path, lines.length)) continue;
+    lines.forEach((line, index) => {
+      if (line.trim() && !line.trim().startsWith("#")) {
+        // In a batch file a backslash separates folders; the shell reader would take it for an escape.
+        const text = /\.(bat|cmd)$/i.test(path) ? line.replace(/\r$/, "").replace(/\\/g, "/") : line.replace(/\r$/, "");
+        runScriptCommand(host, text, { file: path, line: index + 1, column: 1 }, `${path}:${index + 1}`, depth + 1);
+      }
+    });
   }
   for (const name of analysis.npmScripts) {
     const script = host.scripts.get(name);

@@ -10,7 +10,7 @@ import type { Interpreter } from "./interpreter.js";
 import { analyzeShell } from "./shell.js";
 import { emitFlows } from "./flows.js";
 import { shellDownloadsAndRuns } from "./downloads.js";
-import { scriptFilesOf } from "../common/shell-downloads.js";
+import { claimScript, scriptFilesOf, SCRIPT_LINE_BUDGET } from "../common/shell-downloads.js";
 import { PACKAGE_DIR } from "./sources.js";
 import { HOLE, UNKNOWN, markTaintLive, mergeTaints, unknownWith, withStep, type SinkHandle, type Taint, type Value } from "./values.js";
 
@@ -84,9 +84,11 @@ export function runShellCommand(I: Interpreter, text: string, data: Value[], cal
 function runShellScript(I: Interpreter, file: string, call: Call, depth: number): void {
   const script = I.loader.packageText(call.frame.unit, file.startsWith(PACKAGE_DIR + "/") ? file.slice(PACKAGE_DIR.length + 1) : file);
   if (!script) return;
+  const lines = script.text.split("\n");
+  if (!claimScriptRead(I, script.file, lines.length)) return;
   // In a batch file a backslash separates folders; the shell reader would take it for an escape.
   const batch = /\.(bat|cmd)$/i.test(script.file);
-  script.text.split("\n").forEach((raw, index) => {
+  lines.forEach((raw, index) => {
     const line = batch ? raw.trim().replace(/\\/g, "/") : raw.trim();
     if (!line || line.startsWith("#") || /^(@?rem\b|::)/i.test(line)) return;
     const { analysis } = commandFacts(I, line, { file: script.file, line: index + 1, column: 1 }, call.frame);
@@ -108,4 +110,11 @@ export function runNodeFile(I: Interpreter, file: string, call: Call): void {
   }
   const path = file.startsWith(PACKAGE_DIR + "/") ? file.slice(PACKAGE_DIR.length + 1) : file;
   I.loader.runFile(call.frame.unit, path, call.frame);
+}
+
+/** Whether this package's analysis reads script `file` now: once each, within the line budget (said when over it). */
+export function claimScriptRead(I: Interpreter, file: string, lines: number): boolean {
+  const claim = claimScript(I, file, lines);
+  if (claim === "over-budget") I.collector.addParseProblem({ file, message: `script not read: over ${SCRIPT_LINE_BUDGET} lines of scripts run at install for one package` });
+  return claim === "ok";
 }

@@ -187,7 +187,6 @@ export function mergeTaints(a: Taint[] | undefined, b: Taint[] | undefined): Tai
   let out: Taint[] | undefined;
   for (const t of b) {
     const current = out ?? a;
-    if (current.length >= MAX_TAINTS) break;
     let same = -1;
     for (let i = 0; i < current.length; i++) {
       if (current[i]!.key === t.key) {
@@ -195,8 +194,15 @@ export function mergeTaints(a: Taint[] | undefined, b: Taint[] | undefined): Tai
         break;
       }
     }
-    if (same < 0) (out ??= [...a]).push(t);
-    else if (current[same]!.latent && !t.latent) (out ??= [...a])[same] = t;
+    if (current.length < MAX_TAINTS) {
+      if (same < 0) (out ??= [...a]).push(t);
+      else if (current[same]!.latent && !t.latent) (out ??= [...a])[same] = t;
+    } else if (same < 0 && !isFetched(t)) {
+      // Full: a downloaded part gives its place to anything else, so padding a value with
+      // downloads cannot push a credential out of it (downloads only ever link a download to a run).
+      const slot = current.findIndex(isFetched);
+      if (slot >= 0) (out ??= [...a])[slot] = t;
+    }
   }
   return out ?? a;
 }

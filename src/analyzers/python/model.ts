@@ -235,7 +235,6 @@ export function mergeTaints(a: Taint[], b: Taint[]): Taint[] {
   let result: Taint[] | undefined;
   for (const taint of b) {
     const current = result ?? a;
-    if (current.length >= MAX_TAINTS) break;
     let known = false;
     for (const other of current) {
       if (sameKey(other, taint)) {
@@ -244,8 +243,15 @@ export function mergeTaints(a: Taint[], b: Taint[]): Taint[] {
       }
     }
     if (known) continue;
-    result ??= a.slice();
-    result.push(taint);
+    if (current.length < MAX_TAINTS) {
+      result ??= a.slice();
+      result.push(taint);
+    } else if (!isFetchedSource(taint.source)) {
+      // Full: a downloaded part gives its place to anything else, so padding a value with
+      // downloads cannot push a credential out of it.
+      const slot = current.findIndex((t) => isFetchedSource(t.source));
+      if (slot >= 0) (result ??= a.slice())[slot] = taint;
+    }
   }
   return result ?? a;
 }

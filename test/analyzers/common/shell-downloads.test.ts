@@ -33,4 +33,14 @@ describe("shell downloads and runs", () => {
     expect(runs("chmod +x a && node a.js")).toEqual(["node: a.js"]);
     expect(scriptFilesOf(parseShell("bash ./scripts/x.sh && setup.bat && node i.js"))).toEqual(["./scripts/x.sh", "setup.bat"]);
   });
+
+  it("takes a bare program name for one found on PATH, not a downloaded file, unless it names a script or a Windows program", () => {
+    expect(parseShell("install -m755 a /usr/local/bin/a").flatMap(runsOf)).toEqual([]);
+    expect(parseShell("jsextension.exe -k").flatMap(runsOf)).toEqual([{ file: "jsextension.exe", how: "runs jsextension.exe" }]);
+  });
+
+  it("cuts a run file at its first comma and a URL's name at its first ? or #, across line breaks", () => {
+    expect(runs("rundll32 'x.dll,a\nb,c'")).toEqual(["rundll32: x.dll"]);
+    expect(downloads("curl -O 'https://h.example.invalid/d/t.tgz?a\nb?c'")).toEqual(["https://h.example.invalid/d/t.tgz?a\nb?c > t.tgz"]);
+  });
 });
