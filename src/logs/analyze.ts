@@ -161,7 +161,8 @@ async function openSources(options: AnalyzeOptions, result: AnalyzeResult): Prom
     }
     report.format = parser.name;
     result.readable++;
-    const track = options.incremental && !file.stdin && fingerprint !== undefined;
+    // A stream (stdin, a FIFO) has no file identity: nothing to resume from next time.
+    const track = options.incremental && lines.identity !== undefined && fingerprint !== undefined;
     let start: Cursor = { offset: 0, line: 0 };
     if (track) {
       const decision = await options.store.resumePoint(fingerprint!, file.path, lines.identity);

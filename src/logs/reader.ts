@@ -86,26 +86,33 @@ export class LineSource {
     let raw: AsyncIterable<Buffer>;
     let identity: FileIdentity | undefined;
     let gzip = false;
+    // A stream (stdin, a FIFO, a device) cannot be read at an offset: its first chunk is peeked
+    // for the gzip magic and put back. It has no identity to resume by, like stdin.
+    let stream = input.stdin;
     if (input.stdin) {
       raw = process.stdin as AsyncIterable<Buffer>;
     } else {
       const info = await stat(input.path);
-      identity = { dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
-      const handle = await open(input.path, "r");
-      const magic = Buffer.alloc(2);
-      try {
-        await handle.read(magic, 0, 2, 0);
-      } finally {
-        await handle.close();
+      stream = !info.isFile();
+      if (stream) {
+        // A synchronous read would block the process on a FIFO.
+        raw = createReadStream(input.path, { highWaterMark: 64 * 1024 });
+      } else {
+        identity = { dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
+        const handle = await open(input.path, "r");
+        const magic = Buffer.alloc(2);
+        try {
+          await handle.read(magic, 0, 2, 0);
+        } finally {
+          await handle.close();
+        }
+        gzip = magic[0] === 0x1f && magic[1] === 0x8b;
+        raw = fileChunks(input.path, info.size);
       }
-      gzip = magic[0] === 0x1f && magic[1] === 0x8b;
-      // A FIFO or device is streamed (a synchronous read would block the process on it).
-      raw = info.isFile() ? fileChunks(input.path, info.size) : createReadStream(input.path, { highWaterMark: 64 * 1024 });
     }
     let iterator = raw[Symbol.asyncIterator]();
     const buffered: Buffer[] = [];
-    if (input.stdin) {
-      // Peek one chunk for the gzip magic, then put it back in front.
+    if (stream) {
       const first = await iterator.next();
       if (!first.done) {
         const chunk = first.value as Buffer;

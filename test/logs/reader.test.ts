@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -74,6 +75,26 @@ describe("line reader", () => {
     }
     expect(texts).toEqual(expected);
     expect(plainBatches).toBeGreaterThan(10);
+  });
+
+  // A FIFO cannot be read at an offset (the gzip test used to read position 0: ESPIPE).
+  it.each([
+    ["plain", (text: string) => Buffer.from(text)],
+    ["gzip", (text: string) => gzipSync(text)],
+  ])("reads a %s named pipe as a stream, with no identity to resume by", async (_kind, encode) => {
+    const fifo = join(dir, "pipe");
+    execFileSync("mkfifo", [fifo]);
+    const file = join(dir, "content");
+    const body = Array.from({ length: 5000 }, (_, i) => `line ${i}`).join("\n") + "\n";
+    writeFileSync(file, encode(body));
+    const writer = spawn("sh", ["-c", 'cat "$1" > "$2"', "sh", file, fifo]);
+    const exited = new Promise((resolve) => writer.on("exit", resolve));
+    const source = await LineSource.open({ path: fifo, stdin: false });
+    expect(source.identity).toBeUndefined();
+    const texts: string[] = [];
+    for await (const batch of source.lines({ offset: 0, line: 0 })) texts.push(...batch.map((l) => l.text));
+    expect(await exited).toBe(0);
+    expect(texts).toEqual(body.split("\n").slice(0, -1));
   });
 });
 
