@@ -8,6 +8,13 @@ export interface ShellCommand {
   args: string[];
   /** The program word as written when it is not just the program's name (`./bin/tool`, `/usr/bin/curl`, `x.EXE`). */
   path?: string;
+  /** The command whose output is piped into this one's standard input (`curl … | sh`: sh's input is curl). */
+  input?: ShellCommand;
+  /**
+   * The command whose output this one runs as code: its program word is a lone substitution
+   * (`$(curl …)`, `eval "$(curl …)"`), or a shell's `-c` text is (`sh -c "$(curl …)"`).
+   */
+  runsOutputOf?: ShellCommand;
 }
 
 const SEPARATORS = new Set(["|", "||", "&&", ";", "&", "\n", "(", ")"]);
@@ -37,21 +44,41 @@ export function innerCommandLine(command: ShellCommand): string | undefined {
 export function parseShell(text: string, depth = 0): ShellCommand[] {
   const commands: ShellCommand[] = [];
   let words: string[] = [];
+  /** Per word: the command whose output the word is, when the word is one substitution and nothing else. */
+  let outputs: (ShellCommand | undefined)[] = [];
   let word = "";
   let inWord = false;
+  /** The output of the substitution the current word started with (kept only if the word stays just that). */
+  let wordOutput: ShellCommand | undefined;
+  /** The command before a `|`: the next command's input. */
+  let input: ShellCommand | undefined;
   const endWord = (): void => {
-    if (inWord) words.push(word);
+    if (inWord) {
+      if (wordOutput && word === "*") outputs[words.length] = wordOutput;
+      words.push(word);
+    }
     word = "";
     inWord = false;
+    wordOutput = undefined;
   };
   const endCommand = (): void => {
     endWord();
     const command = toCommand(words);
-    if (command) commands.push(command);
+    if (command) {
+      const runs = outputRun(command, words, outputs);
+      if (runs) command.runsOutputOf = runs;
+      if (input) command.input = input;
+      input = undefined;
+      commands.push(command);
+    }
     words = [];
+    outputs = [];
   };
   const substitute = (inner: string): void => {
-    if (depth < 4) commands.push(...parseShell(inner, depth + 1));
+    const start = word === "";
+    const parsed = depth < 4 ? parseShell(inner, depth + 1) : [];
+    commands.push(...parsed);
+    wordOutput = start ? parsed.at(-1) : undefined;
     word += "*";
     inWord = true;
   };
@@ -113,7 +140,11 @@ export function parseShell(text: string, depth = 0): ShellCommand[] {
         if (ch === "&" && (text[i - 1] === ">" || text[i + 1] === ">")) {
           word += ch;
           inWord = true;
-        } else endCommand();
+        } else {
+          endCommand();
+          // `(curl …) | sh` too: the last command ended is what the pipe carries.
+          if (ch === "|") input = commands.at(-1);
+        }
         i++;
       } else {
         word += ch;
@@ -124,6 +155,14 @@ export function parseShell(text: string, depth = 0): ShellCommand[] {
   }
   endCommand();
   return commands;
+}
+
+/** The command whose output `command` runs as code: its program word, or its shell's `-c` text, is a lone substitution. */
+function outputRun(command: ShellCommand, words: string[], outputs: (ShellCommand | undefined)[]): ShellCommand | undefined {
+  const at = words.length - 1 - command.args.length;
+  if (outputs[at]) return outputs[at];
+  const c = /^(ba|z|da|k)?sh$/.test(command.program) ? command.args.indexOf("-c") : -1;
+  return c >= 0 ? outputs[at + 2 + c] : undefined;
 }
 
 function matchParen(text: string, open: number): number {

@@ -5,7 +5,7 @@
 //   - bytes compared with a digest that is not itself fetched: pinned, not reported;
 //   - high: fetched over plain http or from a raw IP, from an exfil or known-bad service, or
 //     run from outside the package's own folder (a temp or home folder: a dropper, not a
-//     program the package keeps and uses);
+//     program the package keeps and uses), or run without a file (`curl … | sh`);
 //   - medium: otherwise (https from a named host into the package's folder: esbuild-like).
 import type { DownloadExecutionFact } from "../analyzers/facts.js";
 import { indicatorsFor, knownHost } from "./destination.js";
@@ -30,6 +30,8 @@ export function highReason(signatures: Signatures, fact: DownloadExecutionFact):
   if (host && RAW_IP.test(host)) return "from a raw IP address";
   if (destination && (matchExfilService(signatures, destination) || matchKnownBad(signatures, destination))) return "from a known exfiltration or malicious service";
   if (outsidePackage(fact.path)) return `run from ${fact.path}, outside the package's folder`;
+  // `curl … | sh`: nothing is kept that the package could use or anyone could check.
+  if (fact.path === undefined) return "run straight from the network, never kept as a file";
   return undefined;
 }
 

@@ -194,3 +194,86 @@ export function claimScript(owner: object, file: string, lines: number): "ok" | 
   state.lines += lines;
   return "ok";
 }
+
+// ---- fetched code run without a file: `curl … | sh`, `sh -c "$(curl …)"`, `eval "$(wget -qO- …)"`
+
+/** Programs that hand their input on, transformed (`curl … | base64 -d | sh`). */
+const PASS_THROUGH = new Set(["base64", "gunzip", "zcat", "gzip", "xz", "unxz", "bzip2", "bunzip2", "xxd", "tr", "sed", "cat", "rev", "openssl", "tee", "dos2unix"]);
+
+/** The URL a command writes to its standard output: curl without an output file, `wget -O -`, PowerShell's `iwr`/`irm` without -OutFile. */
+function stdoutDownload(command: ShellCommand): string | undefined {
+  const { program, args } = command;
+  if (program === "curl") {
+    const url = urlOf(program, args);
+    const output = valueOf(args, ["-o", "--output"]) ?? stdoutRedirect(args);
+    const remoteName = args.some((a) => a === "--remote-name" || a === "--remote-name-all" || (/^-[a-zA-Z]+$/.test(a) && a.includes("O")));
+    return url && (output === undefined || output === "-") && !remoteName ? url : undefined;
+  }
+  if (program === "wget") {
+    const url = urlOf(program, args);
+    if (!url || stdoutRedirect(args)) return undefined;
+    for (let i = 0; i < args.length; i++) {
+      // `-O -`, `-O-`, `-qO-`, `--output-document=-`
+      const short = /^-[a-zA-Z]*O(.*)$/.exec(args[i]!);
+      const value = short ? short[1] || args[i + 1] : args[i] === "--output-document" ? args[i + 1] : args[i]!.startsWith("--output-document=") ? args[i]!.slice(18) : undefined;
+      if (value !== undefined) return value === "-" ? url : undefined;
+    }
+    return undefined;
+  }
+  if (program === "invoke-webrequest" || program === "iwr" || program === "invoke-restmethod" || program === "irm") {
+    if (valueOf(args, ["-OutFile", "-outfile", "-Outfile"])) return undefined;
+    return valueOf(args, ["-Uri", "-uri"]) ?? args.find((a) => URL_WORD.test(a));
+  }
+  return undefined;
+}
+
+/** The download whose bytes reach this command's output, through pass-through filters. */
+function downloadBehind(command: ShellCommand | undefined): { url: string; program: string; filtered: boolean } | undefined {
+  for (let hops = 0; command && hops < 8; hops++) {
+    const url = stdoutDownload(command);
+    if (url) return { url, program: command.program, filtered: hops > 0 };
+    if (!PASS_THROUGH.has(command.program)) return undefined;
+    command = command.input;
+  }
+  return undefined;
+}
+
+/** A shell or interpreter that runs the code on its standard input: `sh`, `bash -s -- …`, `python -`, `node`, PowerShell's `iex`. */
+function runsStandardInput(command: ShellCommand): boolean {
+  const { program, args } = command;
+  if (program === "iex" || program === "invoke-expression") return true;
+  const shell = /^(ba|z|da|k)?sh$/.test(program);
+  if (!shell && !["python", "python3", "node", "nodejs", "perl", "ruby", "php", "powershell", "pwsh"].includes(program)) return false;
+  if (args.includes("-") || (shell && args.includes("-s"))) return true;
+  for (const arg of args) {
+    // `sh -c …` runs its text; `python -c`/`-m`, `node -e`, `powershell -File x`: not the input (`sh -e` is an option).
+    if (shell ? arg === "-c" : NOT_A_FILE.has(arg) || /^-file$/i.test(arg)) return false;
+    // The first plain word is a script file: that file runs, the input is its data.
+    if (!arg.startsWith("-") && !arg.startsWith("+")) return false;
+  }
+  return true;
+}
+
+export interface PipedRun {
+  /** The URL as written. */
+  url: string;
+  /** The program that fetched it. */
+  downloader: string;
+  /** How it is run: `curl | sh`, `sh -c "$(curl …)"`. */
+  how: string;
+}
+
+/** Fetched code this command runs without a file: piped into it, or the output of a substitution it runs. */
+export function pipedRunsOf(command: ShellCommand): PipedRun[] {
+  const out: PipedRun[] = [];
+  if (command.input && runsStandardInput(command)) {
+    const download = downloadBehind(command.input);
+    if (download) out.push({ url: download.url, downloader: download.program, how: `${download.program} |${download.filtered ? " … |" : ""} ${command.program}` });
+  }
+  const substituted = downloadBehind(command.runsOutputOf);
+  if (substituted) {
+    const code = `"$(${substituted.program} …)"`;
+    out.push({ url: substituted.url, downloader: substituted.program, how: command.program === "*" ? `${code} run as a command` : `${command.program} -c ${code}` });
+  }
+  return out;
+}

@@ -6,7 +6,7 @@
 // collector keeps it out of flows (FactCollector.addFlow) and dynamic-code's sealing ignores it.
 import type { Location } from "../../core/types.js";
 import type { DownloadExecutionFact, SinkFact, SourceFact, Trigger } from "../facts.js";
-import { downloadsOf, runsOf } from "../common/shell-downloads.js";
+import { downloadsOf, pipedRunsOf, runsOf } from "../common/shell-downloads.js";
 import type { ShellCommand } from "../shell-words.js";
 import type { Interpreter } from "./interpreter.js";
 import type { Call } from "./calls.js";
@@ -82,6 +82,11 @@ export function shellDownloadsAndRuns(I: Interpreter, commands: ShellCommand[], 
       if (taint) I.written.write(download.file, undefined, withStep(taint, { ...location, note: `${command.program} writes it to ${download.file}` }));
     }
     for (const run of runsOf(command)) runWrittenFile(I, run.file, run.how, location, trigger);
+    // `curl … | sh`: fetched code run without a file (no path).
+    for (const piped of pipedRunsOf(command)) {
+      const taint = fetchedTaint(I, location, `runs ${piped.downloader}`, piped.url.replaceAll(HOLE, "*"), trigger);
+      for (const t of withStep(taint, { ...location, note: piped.how }) ?? []) addExecution(I, t, undefined, piped.how, location, trigger);
+    }
   }
 }
 

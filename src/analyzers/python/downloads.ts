@@ -8,7 +8,7 @@ import type { PyNode } from "./ast.js";
 import { location, type Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { FETCH_PREFIX, isFetchedSource, mergeTaints, withStep, type SourceRecord, type Taint, type Value } from "./model.js";
-import { downloadsOf, runsOf } from "../common/shell-downloads.js";
+import { downloadsOf, pipedRunsOf, runsOf } from "../common/shell-downloads.js";
 import type { ShellCommand } from "../shell-words.js";
 import { stagingKey } from "./staging.js";
 
@@ -55,5 +55,13 @@ export function shellDownloadsAndRuns(ip: Interpreter, frame: Frame, node: PyNod
       writeFetched(ip, stagingKey({ str: download.file, taints: [] }), [taint]);
     }
     for (const run of runsOf(command)) runFile(ip, frame, node, run.file, run.how);
+    // `curl … | sh`: fetched code run without a file (no path).
+    for (const piped of pipedRunsOf(command)) {
+      const fetched = fetchedTaint(frame, node, `runs ${piped.downloader} through ${qname}()`, piped.url);
+      const loc = location(frame, node);
+      const fetch = fetched.source!;
+      const steps = withStep([fetched], { ...loc, note: piped.how })[0]!.steps;
+      ip.emit(frame, { type: "download", location: loc, note: piped.how, fetch: { location: fetch.location, note: fetch.note, ...(fetch.detail ? { destination: fetch.detail } : {}) }, steps });
+    }
   }
 }

@@ -12,7 +12,8 @@ export function parseCommandLine(line: string, depth = 0): ShellCommand[] {
     // The real commands are in the string.
     const inner = depth < 4 ? innerCommandLine(command) : undefined;
     if (inner !== undefined) expanded.push(...parseCommandLine(inner, depth + 1));
-    else expanded.push(command);
+    // `sh -c "$(curl …)"` stays too: what it runs is the substitution's output (its text here is "*").
+    if (inner === undefined || command.runsOutputOf) expanded.push(command);
   }
   return expanded;
 }

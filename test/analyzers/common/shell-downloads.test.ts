@@ -1,6 +1,6 @@
 // The one reading of download and run commands both front-ends share.
 import { describe, expect, it } from "vitest";
-import { downloadsOf, runsOf, scriptFilesOf } from "../../../src/analyzers/common/shell-downloads.js";
+import { downloadsOf, pipedRunsOf, runsOf, scriptFilesOf } from "../../../src/analyzers/common/shell-downloads.js";
 import { parseShell } from "../../../src/analyzers/shell-words.js";
 
 const downloads = (line: string) => parseShell(line).flatMap(downloadsOf).map((d) => `${d.url} > ${d.file}`);
@@ -42,5 +42,29 @@ describe("shell downloads and runs", () => {
   it("cuts a run file at its first comma and a URL's name at its first ? or #, across line breaks", () => {
     expect(runs("rundll32 'x.dll,a\nb,c'")).toEqual(["rundll32: x.dll"]);
     expect(downloads("curl -O 'https://h.example.invalid/d/t.tgz?a\nb?c'")).toEqual(["https://h.example.invalid/d/t.tgz?a\nb?c > t.tgz"]);
+  });
+
+  it("sees fetched code run without a file: piped into a shell or interpreter, or a substitution that is run", () => {
+    const piped = (line: string) => parseShell(line).flatMap(pipedRunsOf).map((p) => `${p.how}: ${p.url}`);
+    expect(piped("curl -fsSL https://h.example.invalid/i.sh | sh")).toEqual(["curl | sh: https://h.example.invalid/i.sh"]);
+    expect(piped("curl -s https://h.example.invalid/i.sh | sudo bash -s -- --yes")).toEqual(["curl | bash: https://h.example.invalid/i.sh"]);
+    expect(piped("curl https://h.example.invalid/i | sh -e")).toEqual(["curl | sh: https://h.example.invalid/i"]);
+    expect(piped("wget -qO- https://h.example.invalid/i | python3 -")).toEqual(["wget | python3: https://h.example.invalid/i"]);
+    expect(piped("curl -s https://h.example.invalid/b | base64 -d | gunzip | node")).toEqual(["curl | … | node: https://h.example.invalid/b"]);
+    expect(piped("(curl -s https://h.example.invalid/i) | sh")).toEqual(["curl | sh: https://h.example.invalid/i"]);
+    expect(piped("iwr https://h.example.invalid/a.ps1 | iex")).toEqual(["iwr | iex: https://h.example.invalid/a.ps1"]);
+    expect(piped('eval "$(wget -qO- https://h.example.invalid/e)"')).toEqual(['"$(wget …)" run as a command: https://h.example.invalid/e']);
+    expect(piped('bash -c "$(curl -fsSL https://h.example.invalid/i)"')).toEqual(['bash -c "$(curl …)": https://h.example.invalid/i']);
+    // Not fetched code: data for a script, an archive, a file written, a local script, another command's output.
+    expect(piped("curl -s https://h.example.invalid/m.json | node scripts/merge.js")).toEqual([]);
+    expect(piped("curl -s https://h.example.invalid/m.json | python3 -c 'import sys'")).toEqual([]);
+    expect(piped("curl -s https://h.example.invalid/t.tgz | tar -xz -C bin")).toEqual([]);
+    expect(piped("curl -s https://h.example.invalid/i -o i.sh | sh")).toEqual([]);
+    expect(piped("wget -O i.sh https://h.example.invalid/i | sh")).toEqual([]);
+    expect(piped("cat install.sh | sh")).toEqual([]);
+    expect(piped("curl https://h.example.invalid/i | sh install.sh")).toEqual([]);
+    expect(piped("curl -s https://h.example.invalid/v > v.txt; echo done | sh")).toEqual([]);
+    expect(piped("curl -s https://h.example.invalid/i || sh fallback.sh")).toEqual([]);
+    expect(piped("curl -s https://h.example.invalid/i; sh")).toEqual([]);
   });
 });
