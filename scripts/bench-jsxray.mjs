@@ -3,8 +3,7 @@
 // .js/.cjs/.mjs file under the given package directories (what js-x-ray analyses), one
 // file after another, as its own process. Prints one JSON line: files, bytes, parse errors.
 // Usage: node scripts/bench-jsxray.mjs <dir...>
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { statSync } from "node:fs";
 
 // js-x-ray 16 calls RegExp.escape (Node 24); Node 20 lacks it. Same semantics for what it
 // is used on (escaping a literal for use inside a pattern).
@@ -12,17 +11,7 @@ if (typeof RegExp.escape !== "function") {
   RegExp.escape = (text) => String(text).replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&").replace(/^[0-9a-zA-Z]/, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 const { AstAnalyser } = await import("@nodesecure/js-x-ray");
-
-export const JS_FILE = /\.(c|m)?js$/;
-const SKIPPED = new Set(["node_modules", ".git"]);
-
-function* jsFiles(dir) {
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory() && !SKIPPED.has(entry.name)) yield* jsFiles(full);
-    else if (entry.isFile() && JS_FILE.test(entry.name)) yield full;
-  }
-}
+const { jsFiles } = await import("./bench-js-files.mjs");
 
 const analyser = new AstAnalyser();
 let files = 0;

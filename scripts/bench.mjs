@@ -140,6 +140,13 @@ function javascript() {
     entry.peer.report = JSON.parse(samples.b.at(-1).stdout);
   } catch {}
   throughput(entry, input.jsMB);
+  // The floor under any analysis: acorn, the parser exfilscan uses, parsing the same files
+  // once and doing nothing else, against the same peer (the "exfilscan" column is acorn here).
+  const floor = peer("acorn parse only", node, [join(root, "scripts/bench-acorn.mjs"), ...dirs]);
+  log(`JavaScript floor: acorn parse alone vs js-x-ray (${runs} pairs)`);
+  const floorSamples = interleave(floor, b, runs, 0, log);
+  const floorEntry = record("jsParseFloor", `JavaScript floor: acorn parse alone (exfilscan's parser, no analysis) on the same ${npmCount} packages vs js-x-ray`, floor, b, floorSamples, input);
+  throughput(floorEntry, input.jsMB);
 }
 
 // ---- Python vs bandit -------------------------------------------------------------
