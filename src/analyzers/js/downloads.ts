@@ -69,6 +69,14 @@ function addExecution(I: Interpreter, t: Taint, path: string | undefined, how: s
   I.collector.addDownloadExecution(t.key, fact);
 }
 
+/** Code run straight from a response (`eval(body)`, `new Function(text)`): a download-execution without a file. */
+export function runFetchedCode(I: Interpreter, code: Value[], how: string, location: Location, trigger: Trigger): void {
+  for (const value of code) {
+    const fetched = deepTaint(value)?.filter(isFetched);
+    for (const t of withStep(fetched, { ...location, note: how }) ?? []) addExecution(I, t, undefined, how, location, trigger);
+  }
+}
+
 /**
  * One command line's downloads and runs, in order: `curl -o x URL` makes x hold fetched data
  * (the command's own request), and a later command (on this line or a later one) that runs x

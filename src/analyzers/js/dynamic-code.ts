@@ -9,12 +9,24 @@ import { makeFunction, type Call } from "./calls.js";
 import type { Frame, Unit } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { parseSnippet } from "./parse.js";
+import { runFetchedCode } from "./downloads.js";
 import { isPartialCode, parsePartial, type PartialCode } from "./partial-code.js";
 import { Scope } from "./scope.js";
 import { HOLE, UNKNOWN, deepTaint, isFetched, isString, mergeTaints, patternOf, stringOf, unknownWith, type Value } from "./values.js";
 
 const MAX_EVAL_DEPTH = 4;
 const MAX_SNIPPET_CHARS = 2 * 1024 * 1024;
+
+/** What a call's callee is called, for a finding's note (`eval`, `vm.runInNewContext`, `setTimeout`). */
+function calleeName(node: Node): string {
+  const callee = node.callee as Node | undefined;
+  if (callee?.type === "Identifier") return callee.name as string;
+  if (callee?.type === "MemberExpression" && !callee.computed && (callee.property as Node).type === "Identifier") {
+    const object = callee.object as Node;
+    return `${object.type === "Identifier" ? `${object.name as string}.` : ""}${(callee.property as Node).name as string}`;
+  }
+  return "eval";
+}
 
 function describe(code: string): string {
   const oneLine = code.replace(/\s+/g, " ").trim();
@@ -37,6 +49,7 @@ export function evalCode(I: Interpreter, code: Value, call: Call, mode: "eval" |
     }
     const sealed = !carriesCredential(code) && (mode === "global" || !scopeHoldsCredential(frame));
     I.collector.addObfuscation({ technique: "eval-dynamic", location, note: "runs code that could not be decoded statically", trigger: frame.trigger, executed: true, ...(sealed ? { sealed } : {}) });
+    runFetchedCode(I, [code], `${calleeName(node)}()`, location, frame.trigger);
     return UNKNOWN;
   }
   // A literal is still analysed as code, but running it hides nothing: not obfuscation.
@@ -75,6 +88,7 @@ export function makeDynamicFunction(I: Interpreter, call: Call): Value {
     }
     const sealed = !call.args.some(carriesCredential);
     const fact = I.collector.addObfuscation({ technique: "eval-dynamic", location, note: `Function() of code that could not be decoded: ${patternOf(call.args[call.args.length - 1]!)}`.slice(0, 120), trigger: frame.trigger, executed: true, ...(sealed ? { sealed } : {}) });
+    runFetchedCode(I, call.args, "Function()", location, frame.trigger);
     // Called with a credential later, it is no longer sealed (see opaqueFunctionCalled).
     const opaque: Value = {};
     OPAQUE_FUNCTIONS.set(opaque, fact);

@@ -24,7 +24,7 @@ import { modelMethod } from "./string-methods.js";
 import { isRepoFactory, repoFactory, repoMethod } from "./git-repos.js";
 import { mapUserFunction, runCallbacks, threadInitializer, THREAD_RUNNERS } from "./callbacks.js";
 import { FILE_DUMPERS, stagingKey, writeTarget } from "./staging.js";
-import { runFile, writeFetched } from "./downloads.js";
+import { runFetchedCode, runFile, writeFetched } from "./downloads.js";
 import { callUserFunction, instanceFields, instantiate, KEY_HOOKS, runKeyHook, SERIALISING_METHODS } from "./user-functions.js";
 
 /** Calls that run or load the file named first. */
@@ -323,6 +323,7 @@ export function execCode(ip: Interpreter, frame: Frame, node: PyNode, code: Valu
   }
   if (text === undefined || bomb || frame.execDepth >= MAX_EXEC_DEPTH) {
     ip.emit(frame, { type: "obfuscation", obfuscation: { technique: "eval-dynamic", location: loc, note: `${mode} of a value that could not be decoded`, executed: true } });
+    runFetchedCode(ip, frame, node, value, `${mode}()`);
     return derived([value]);
   }
   // Text written as-is (a literal, the package's own file) is analysed like any code, but hides nothing.

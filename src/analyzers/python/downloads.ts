@@ -7,7 +7,7 @@
 import type { PyNode } from "./ast.js";
 import { location, type Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
-import { FETCH_PREFIX, isFetchedSource, mergeTaints, withStep, type SourceRecord, type Taint, type Value } from "./model.js";
+import { FETCH_PREFIX, allTaints, isFetchedSource, mergeTaints, withStep, type SourceRecord, type Taint, type Value } from "./model.js";
 import { downloadsOf, pipedRunsOf, runsOf } from "../common/shell-downloads.js";
 import type { ShellCommand } from "../shell-words.js";
 import { stagingKey } from "./staging.js";
@@ -47,6 +47,15 @@ export function runFile(ip: Interpreter, frame: Frame, node: PyNode, path: Value
   }
 }
 
+/** Code run straight from a response (`exec(urlopen(u).read())`): a download-execution without a file. */
+export function runFetchedCode(ip: Interpreter, frame: Frame, node: PyNode, code: Value, how: string): void {
+  const loc = location(frame, node);
+  for (const taint of withStep(allTaints(code).filter((t) => isFetchedSource(t.source)), { ...loc, note: how })) {
+    const fetch = taint.source!;
+    ip.emit(frame, { type: "download", location: loc, note: how, fetch: { location: fetch.location, note: fetch.note, ...(fetch.detail ? { destination: fetch.detail } : {}) }, steps: taint.steps });
+  }
+}
+
 /** A command line's downloads (`curl -o x URL`) and runs (`./x`, `regsvr32 x.dll`), in order. */
 export function shellDownloadsAndRuns(ip: Interpreter, frame: Frame, node: PyNode, commands: ShellCommand[], qname: string): void {
   for (const command of commands) {
@@ -57,11 +66,7 @@ export function shellDownloadsAndRuns(ip: Interpreter, frame: Frame, node: PyNod
     for (const run of runsOf(command)) runFile(ip, frame, node, run.file, run.how);
     // `curl … | sh`: fetched code run without a file (no path).
     for (const piped of pipedRunsOf(command)) {
-      const fetched = fetchedTaint(frame, node, `runs ${piped.downloader} through ${qname}()`, piped.url);
-      const loc = location(frame, node);
-      const fetch = fetched.source!;
-      const steps = withStep([fetched], { ...loc, note: piped.how })[0]!.steps;
-      ip.emit(frame, { type: "download", location: loc, note: piped.how, fetch: { location: fetch.location, note: fetch.note, ...(fetch.detail ? { destination: fetch.detail } : {}) }, steps });
+      runFetchedCode(ip, frame, node, { taints: [fetchedTaint(frame, node, `runs ${piped.downloader} through ${qname}()`, piped.url)] }, piped.how);
     }
   }
 }
