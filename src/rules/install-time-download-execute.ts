@@ -7,9 +7,9 @@
 //     run from outside the package's own folder (a temp or home folder: a dropper, not a
 //     program the package keeps and uses), or run without a file (`curl … | sh`);
 //   - medium: otherwise (https from a named host into the package's folder: esbuild-like).
-import type { DownloadExecutionFact } from "../analyzers/facts.js";
+import type { DownloadExecutionFact, Trigger } from "../analyzers/facts.js";
 import { indicatorsFor, knownHost } from "./destination.js";
-import type { Draft, PackageRule } from "./package-rule.js";
+import type { Draft, PackageRule, RuleContext } from "./package-rule.js";
 import { matchExfilService, matchKnownBad, type Signatures } from "./signatures.js";
 
 const RAW_IP = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\])(:\d+)?$/i;
@@ -35,28 +35,38 @@ export function highReason(signatures: Signatures, fact: DownloadExecutionFact):
   return undefined;
 }
 
+/** Drafts for the download-executions run under `triggers` (this rule: install; runtime-download-execute: import and manual). */
+export function downloadExecutionDrafts(ruleId: string, triggers: readonly Trigger[], { facts, signatures }: RuleContext): Draft[] {
+  const drafts: Draft[] = [];
+  for (const fact of facts.downloadExecutions ?? []) {
+    if (!triggers.includes(fact.trigger) || fact.verified) continue;
+    const reason = highReason(signatures, fact);
+    const host = knownHost(fact.fetch.destination);
+    const what = fact.path ? `${fact.path}, a file it downloaded${host ? ` from ${host}` : ""}` : `data it downloaded${host ? ` from ${host}` : ""}`;
+    drafts.push({
+      ruleId,
+      severity: reason ? "high" : "medium",
+      message: `${WHO[fact.trigger]} runs ${what}${fact.note.startsWith("runs ") ? "" : ` (${fact.note})`}${reason ? `: ${reason}` : ""}; nothing checks the downloaded bytes`,
+      location: fact.location,
+      trigger: fact.trigger,
+      sink: "http",
+      flow: fact.steps.length ? fact.steps : [{ ...fact.location, note: fact.note }],
+      indicators: indicatorsFor(fact.fetch.destination),
+      attack: ["T1105", "T1204.002"],
+      identity: `${fact.path ?? ""}|${host ?? ""}`,
+    });
+  }
+  return drafts;
+}
+
+const WHO: Record<Trigger, string> = {
+  install: "Install script",
+  import: "Code run when the package is imported",
+  manual: "A file nothing in the package loads",
+  call: "A function of the package",
+};
+
 export const installTimeDownloadExecute = {
   id: "install-time-download-execute",
-  evaluate({ facts, signatures }) {
-    const drafts: Draft[] = [];
-    for (const fact of facts.downloadExecutions ?? []) {
-      if (fact.trigger !== "install" || fact.verified) continue;
-      const reason = highReason(signatures, fact);
-      const host = knownHost(fact.fetch.destination);
-      const what = fact.path ? `${fact.path}, a file it downloaded${host ? ` from ${host}` : ""}` : `data it downloaded${host ? ` from ${host}` : ""}`;
-      drafts.push({
-        ruleId: "install-time-download-execute",
-        severity: reason ? "high" : "medium",
-        message: `Install script runs ${what}${fact.note.startsWith("runs ") ? "" : ` (${fact.note})`}${reason ? `: ${reason}` : ""}; nothing checks the downloaded bytes`,
-        location: fact.location,
-        trigger: fact.trigger,
-        sink: "http",
-        flow: fact.steps.length ? fact.steps : [{ ...fact.location, note: fact.note }],
-        indicators: indicatorsFor(fact.fetch.destination),
-        attack: ["T1105", "T1204.002"],
-        identity: `${fact.path ?? ""}|${host ?? ""}`,
-      });
-    }
-    return drafts;
-  },
+  evaluate: (context) => downloadExecutionDrafts("install-time-download-execute", ["install"], context),
 } satisfies PackageRule<"install-time-download-execute">;

@@ -10,6 +10,7 @@ import { installTimeNetwork } from "./install-time-network.js";
 import { knownBadIndicator } from "./known-bad-indicator.js";
 import { obfuscatedCodeExecution } from "./obfuscated-code-execution.js";
 import { remoteDependency } from "./remote-dependency.js";
+import { runtimeDownloadExecute } from "./runtime-download-execute.js";
 import type { PackageRule } from "./package-rule.js";
 
 /** Rules over a package's facts (src/rules/<id>.ts), evaluated in this order. */
@@ -19,6 +20,7 @@ export const FACT_RULES = [
   exfilServiceDestination,
   installTimeNetwork,
   installTimeDownloadExecute,
+  runtimeDownloadExecute,
   credentialAccessWithNetwork,
   obfuscatedCodeExecution,
   knownBadIndicator,

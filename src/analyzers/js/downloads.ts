@@ -27,9 +27,9 @@ function recordsOf(I: Interpreter): Map<string, FetchRecord> {
   return map;
 }
 
-/** Taint of what a request made at install answers (undefined at other triggers: only install-time loaders are modelled). */
+/** Taint of what a request made at install, import or by a file run by hand answers (undefined in functions only called: a loader library loads code). */
 export function fetchedTaint(I: Interpreter, location: Location, note: string, destination: string | undefined, trigger: Trigger): Taint[] | undefined {
-  if (trigger !== "install") return undefined;
+  if (trigger === "call") return undefined;
   markTaintLive();
   const key = `${FETCH_PREFIX}${location.file}:${location.line}:${location.column}|${destination ?? ""}`;
   recordsOf(I).set(key, { location, note, ...(destination ? { destination } : {}) });
