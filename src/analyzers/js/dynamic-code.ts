@@ -33,8 +33,21 @@ function describe(code: string): string {
   return oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine;
 }
 
+/**
+ * `.then(eval)`, `.then(vm.runInThisContext)`: the settled value is run as code (an indirect,
+ * global eval). True when `callback` is such a built-in.
+ */
+export function settledAsCode(I: Interpreter, callback: Value, settled: Value, call: Call): boolean {
+  const ref = callback.ref;
+  if (!ref || callback.fn) return false;
+  const name = ref.path.join(".");
+  if (!(ref.global ? name === "eval" : ref.module === "vm" && /^runIn(This|New)?Context$/.test(name))) return false;
+  evalCode(I, settled, call, "global", `.then(${ref.global ? "" : "vm."}${name})`);
+  return true;
+}
+
 /** eval(code) / vm.runIn…(code) / setTimeout(code). */
-export function evalCode(I: Interpreter, code: Value, call: Call, mode: "eval" | "global"): Value {
+export function evalCode(I: Interpreter, code: Value, call: Call, mode: "eval" | "global", how?: string): Value {
   const { frame, node } = call;
   const text = code.bytes ? code.bytes.toString("utf8") : stringOf(code);
   const location = I.location(node, frame);
@@ -49,7 +62,7 @@ export function evalCode(I: Interpreter, code: Value, call: Call, mode: "eval" |
     }
     const sealed = !carriesCredential(code) && (mode === "global" || !scopeHoldsCredential(frame));
     I.collector.addObfuscation({ technique: "eval-dynamic", location, note: "runs code that could not be decoded statically", trigger: frame.trigger, executed: true, ...(sealed ? { sealed } : {}) });
-    runFetchedCode(I, [code], `${calleeName(node)}()`, location, frame.trigger);
+    runFetchedCode(I, [code], how ?? `${calleeName(node)}()`, location, frame.trigger);
     return UNKNOWN;
   }
   // A literal is still analysed as code, but running it hides nothing: not obfuscation.

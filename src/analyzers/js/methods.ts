@@ -2,6 +2,7 @@
 // promises and streams (callbacks get the data), crypto objects (hash digests cut the
 // taint), connections (data written to them is sent) and readline prompts.
 import { invokeCallback, type Call } from "./calls.js";
+import { settledAsCode } from "./dynamic-code.js";
 import type { Interpreter } from "./interpreter.js";
 import { handleMethod } from "./sinks.js";
 import { PACKAGE_DIR, readlineQuestion } from "./sources.js";
@@ -281,6 +282,7 @@ function genericMethod(I: Interpreter, receiver: Value, key: string, call: Call)
   switch (key) {
     case "then": {
       const callback = args[0];
+      if (callback && settledAsCode(I, callback, resolved, call)) return UNKNOWN;
       if (!callback?.fn) return receiver;
       // A value with a shape (object, string, module of import(), function) is passed as is.
       const shaped = resolved.object || resolved.known || resolved.ref || resolved.fn || resolved.handle;

@@ -31,9 +31,13 @@ describe("download-execution facts (JS)", () => {
     expect(fact!.steps.map((s) => s.note)).toContain("written to /tmp/helper-bin");
   });
 
-  it("leaves code that does not run at install alone, and never turns fetched data into a credential flow", async () => {
+  it("gives code that runs on import its own trigger (runtime-download-execute), and never turns fetched data into a credential flow", async () => {
     const notInstall = await analyze({ "index.js": TMP_LOADER });
-    expect(notInstall.downloadExecutions).toBeUndefined();
+    expect(notInstall.downloadExecutions?.length).toBeGreaterThan(0);
+    expect(new Set(notInstall.downloadExecutions?.map((f) => f.trigger))).toEqual(new Set(["import"]));
+    // In a function nothing calls, a fetch and a run are a loader library's job: not followed.
+    const onlyCalled = await analyze({ "index.js": `module.exports = function load(u) { return fetch(u).then((r) => r.text()).then(eval); };` });
+    expect(onlyCalled.downloadExecutions).toBeUndefined();
     const relay = await analyze({
       "package.json": postinstall("setup.js"),
       "setup.js": `const https = require('https');
