@@ -16,6 +16,8 @@ import { metadataEndpoint } from "../common/cloud-metadata.js";
 import { isPageRequest } from "./intercepted-requests.js";
 import {
   UNKNOWN,
+  deepTaint,
+  isFetched,
   isNumber,
   join,
   patternOf,
@@ -238,7 +240,13 @@ export function handleMethod(I: Interpreter, receiver: Value, key: string, call:
       for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [response, response], call.node, call.frame, false, self);
       return receiver;
     }
-    case "catch":
+    case "catch": {
+      // A rejected request's error holds the answer (`err.response.data`: axios), which loaders
+      // send on purpose with an error status (Contagious Interview's BeaverTail).
+      const error = handle.response ? unknownWith(deepTaint(handle.response)?.filter(isFetched)) : UNKNOWN;
+      for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [error, UNKNOWN], call.node, call.frame);
+      return receiver;
+    }
     case "finally":
       for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [UNKNOWN, UNKNOWN], call.node, call.frame);
       return receiver;
