@@ -1,27 +1,19 @@
 #!/usr/bin/env node
-// The floor under the JavaScript benchmark: acorn (the parser exfilscan's JavaScript front-end
-// uses, with its options: module then script, no location objects, a token counter) parsing
-// every .js/.cjs/.mjs file of the given package directories once, nothing else — no
-// analysis. Whatever the analysis costs comes on top of this. Same file walk as
-// bench-jsxray.mjs. Prints one JSON line: files, bytes, files neither mode parsed.
-// Usage: node scripts/bench-acorn.mjs <dir...>
+// The floor under the JavaScript benchmark: acorn, the parser of exfilscan's JavaScript
+// front-end, with the front-end's own options (acornOptions from the build in dist/: module
+// then script, no location objects, a token counter), parsing every .js/.cjs/.mjs file of the
+// given package directories once and doing nothing else. Whatever the analysis costs comes on
+// top of this. Same file walk as bench-jsxray.mjs. Prints one JSON line: files, bytes, files
+// neither mode parsed. Usage: node scripts/bench-acorn.mjs <dir...> (after `npm run build`)
 import { readFileSync } from "node:fs";
 import { parse } from "acorn";
+import { acornOptions } from "../dist/analyzers/js/parse.js";
 import { jsFiles } from "./bench-js-files.mjs";
 
 function parses(text, sourceType) {
   let tokens = 0;
   try {
-    parse(text, {
-      onToken: () => void tokens++,
-      ecmaVersion: "latest",
-      sourceType,
-      locations: false,
-      allowHashBang: true,
-      allowReturnOutsideFunction: true,
-      allowImportExportEverywhere: true,
-      allowAwaitOutsideFunction: sourceType === "module" ? undefined : true,
-    });
+    parse(text, { ...acornOptions(sourceType), onToken: () => void tokens++ });
     return true;
   } catch {
     return false;

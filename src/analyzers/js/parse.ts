@@ -2,7 +2,7 @@
 // TypeScript, JSX, Flow and anything acorn rejects. Both yield ESTree shapes.
 import { createRequire } from "node:module";
 import type { ParserPlugin } from "@babel/parser";
-import { parse as acornParse, tokenizer } from "acorn";
+import { parse as acornParse, tokenizer, type Options as AcornOptions } from "acorn";
 import { BUDGET_REASON, DEFAULT_BUDGET } from "../budget.js";
 import type { Node } from "./ast.js";
 
@@ -127,21 +127,25 @@ function estimateTokens(text: string, max: number): number {
   }
 }
 
+/** How the front-end asks acorn to read a file (also what `npm run bench`'s parse floor uses). */
+export function acornOptions(sourceType: "module" | "script"): AcornOptions {
+  return {
+    ecmaVersion: "latest",
+    sourceType,
+    // No location objects: lines are computed from offsets only when a fact needs one.
+    locations: false,
+    allowHashBang: true,
+    allowReturnOutsideFunction: true,
+    allowImportExportEverywhere: true,
+    allowAwaitOutsideFunction: sourceType === "module" ? undefined : true,
+  };
+}
+
 function tryAcorn(text: string, maxTokens: number): { ast: Node; tokens: number } | undefined {
   for (const sourceType of ["module", "script"] as const) {
     const counter = tokenCounter(maxTokens);
     try {
-      const ast = acornParse(text, {
-        onToken: counter.onToken,
-        ecmaVersion: "latest",
-        sourceType,
-        // No location objects: lines are computed from offsets only when a fact needs one.
-        locations: false,
-        allowHashBang: true,
-        allowReturnOutsideFunction: true,
-        allowImportExportEverywhere: true,
-        allowAwaitOutsideFunction: sourceType === "module" ? undefined : true,
-      }) as unknown as Node;
+      const ast = acornParse(text, { ...acornOptions(sourceType), onToken: counter.onToken }) as unknown as Node;
       return { ast, tokens: counter.count };
     } catch (error) {
       if (error instanceof TokenBudgetExceeded) throw error;
