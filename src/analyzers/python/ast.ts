@@ -2,17 +2,75 @@
 // right away: walking JS objects is faster than crossing into wasm for every child,
 // and no wasm memory stays alive while the (long) analysis runs.
 
-export interface PyNode {
-  type: string;
+/**
+ * Line, column and the named flag packed into one small integer: trees are most of a big
+ * package's heap (700,000+ nodes alive for the whole analysis), and two fields less make
+ * every node 16 bytes smaller (80 → 64). Bit 0: named; bits 1–12: column; bits 13–29: line
+ * (kept under 2^30, a small integer on every V8 build).
+ */
+const COLUMN_SHIFT = 1;
+const COLUMN_LIMIT = 1 << 12;
+const LINE_SHIFT = 13;
+const LINE_LIMIT = 1 << 17;
+/** Positions past those bounds (very long lines, huge files): rare, kept aside. */
+const widePositions = new WeakMap<PyNode, { line: number; column: number }>();
+const WIDE = -2;
+
+export class PyNode {
+  // Declared, not class fields: assigned once in the constructor, in this order (one shape for all nodes).
+  declare readonly type: string;
   /** Field name in the parent ("function", "arguments", "left" …), null when none. */
-  field: string | null;
-  named: boolean;
+  declare field: string | null;
   /** Source text, kept for leaves only (identifiers, operators, string pieces, numbers). */
-  text: string;
+  declare text: string;
+  declare children: PyNode[];
+  declare private position: number;
+
+  constructor(type: string, field: string | null, named: boolean, text: string, line: number, column: number, children: PyNode[]) {
+    this.type = type;
+    this.field = field;
+    this.text = text;
+    this.children = children;
+    if (line < LINE_LIMIT && column < COLUMN_LIMIT && line >= 0 && column >= 0) {
+      this.position = (line << LINE_SHIFT) | (column << COLUMN_SHIFT) | (named ? 1 : 0);
+    } else {
+      this.position = WIDE | (named ? 1 : 0);
+      widePositions.set(this, { line, column });
+    }
+  }
+
+  get named(): boolean {
+    return (this.position & 1) === 1;
+  }
+
   /** 1-based. */
-  line: number;
-  column: number;
-  children: PyNode[];
+  get line(): number {
+    const position = this.position;
+    return position >= 0 ? position >>> LINE_SHIFT : widePositions.get(this)!.line;
+  }
+
+  /** 1-based. */
+  get column(): number {
+    const position = this.position;
+    return position >= 0 ? (position >>> COLUMN_SHIFT) & (COLUMN_LIMIT - 1) : widePositions.get(this)!.column;
+  }
+
+  /** Moves the node down `lines` lines (recovered pieces are parsed without the lines before them). */
+  shiftLines(lines: number): void {
+    const line = this.line + lines;
+    const column = this.column;
+    if (this.position >= 0 && line < LINE_LIMIT && line >= 0) {
+      this.position = (line << LINE_SHIFT) | (this.position & ((1 << LINE_SHIFT) - 1));
+    } else {
+      this.position = WIDE | (this.position & 1);
+      widePositions.set(this, { line, column });
+    }
+  }
+
+  /** A copy with other children (the same position and flags). */
+  withChildren(children: PyNode[]): PyNode {
+    return new PyNode(this.type, this.field, this.named, this.text, this.line, this.column, children);
+  }
 }
 
 // Loops instead of find/filter: these run for every node the interpreter visits.
