@@ -6,7 +6,7 @@
 // TreeCursor class, which copies the four words of state in and out of wasm memory around
 // every call (most of the conversion's cost). Nothing else may use the runtime mid-walk.
 import type { Language, Tree } from "web-tree-sitter";
-import { PyNode } from "./ast.js";
+import { NO_CHILDREN, PyNode } from "./ast.js";
 import type { ParsedPython } from "./parser.js";
 
 /** The C functions of web-tree-sitter's runtime the walk calls (tree: the TSTree pointer; cursor: in the transfer buffer). */
@@ -103,9 +103,6 @@ function intern(text: string): string {
   interned.set(text, text);
   return text;
 }
-
-/** Shared by all leaves (nothing mutates a converted tree): one array less per leaf. */
-const NO_CHILDREN: PyNode[] = [];
 
 /**
  * Iterative pre-order copy (no recursion: generated code nests deeply). Every cursor
