@@ -45,9 +45,10 @@ const HEAP_MB_PER_WORKER = 384;
  * Each worker's V8 heap limit: V8 collects garbage harder as it nears the limit instead of
  * letting it pile up (two workers' peaks add up in one process). A target that really needs
  * more is scanned again alone without a limit (see scanInWorkers). The young generation is
- * small: a Python package's trees survive anyway, and a larger nursery only adds resident
- * memory (the 20 Debian trees of the bench peaked at 575 MB with 32 MB, 548 MB with 16 MB,
- * 508 MB with 8 MB, 482 MB with 6 MB; CPU time equal within the machine's noise).
+ * small: a Python package's trees survive anyway, and a larger nursery adds resident memory
+ * (the 20 Debian trees of the bench, one run each: 575 MB with 32 MB, 548 MB with 16 MB,
+ * 508 MB with 8 MB, 482 MB with 6 MB). It costs CPU: ≈ +8 % against 16 MB on that bench
+ * (more scavenges; 8 MB cost the same as 6 MB). 16 MB is the choice if CPU matters more.
  */
 const HEAP_LIMITS: WorkerThreads.ResourceLimits = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 6 };
 /** Fewer targets than this are scanned in the calling thread (a worker's start-up costs more). */
