@@ -44,7 +44,10 @@ const HEAP_MB_PER_WORKER = 384;
 /**
  * Each worker's V8 heap limit: V8 collects garbage harder as it nears the limit instead of
  * letting it pile up (two workers' peaks add up in one process). A target that really needs
- * more is scanned again alone without a limit (see scanInWorkers).
+ * more is scanned again alone without a limit (see scanInWorkers). A smaller young generation
+ * lowers the peak (the 20 Debian trees of the bench, one run each: 575 MB with 32 MB, 548 MB
+ * with 16 MB, 508 MB with 8 MB, 482 MB with 6 MB) but costs ≈ 8 % CPU (more scavenges), so it
+ * stays at 16 MB: docs/benchmarks.md "Python: smaller trees, a smaller nursery".
  */
 const HEAP_LIMITS: WorkerThreads.ResourceLimits = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 };
 /** Fewer targets than this are scanned in the calling thread (a worker's start-up costs more). */

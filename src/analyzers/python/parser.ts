@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type * as TreeSitter from "web-tree-sitter";
 import type { Parser } from "web-tree-sitter";
-import type { PyNode } from "./ast.js";
+import { PyNode } from "./ast.js";
 import { recoverStatements } from "./recovery.js";
 import { tablesFor, walkTree, type CursorExports } from "./walk.js";
 
@@ -101,7 +101,7 @@ export function parsePython(parser: Parser, source: string): ParsedPython | unde
     const piece = parseOnce(parser, text, keepBroken);
     return piece && { root: piece.root, clean: !piece.syntaxError };
   });
-  const root: PyNode = { ...parsed.root, children: recovered.statements };
+  const root = parsed.root.withChildren(recovered.statements);
   return { root, syntaxError: parsed.syntaxError, unparsed: recovered.unparsed, nodes: countNodes(root) };
 }
 
@@ -122,7 +122,7 @@ function parseOnce(parser: Parser, source: string, keepBroken = true): ParsedPyt
   if (!tree) return undefined;
   try {
     const hasError = tree.rootNode.hasError;
-    if (!keepBroken && hasError) return { root: { type: "module", field: null, named: true, text: "", line: 1, column: 1, children: [] }, syntaxError: { line: 1, column: 1 }, nodes: 1 };
+    if (!keepBroken && hasError) return { root: new PyNode("module", null, true, "", 1, 1, []), syntaxError: { line: 1, column: 1 }, nodes: 1 };
     return walkTree(tree, modules.get(parser) as CursorExports, source, tablesFor(parser.language!), hasError);
   } finally {
     tree.delete();

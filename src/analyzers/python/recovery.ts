@@ -229,7 +229,7 @@ function shiftLines(root: PyNode, offset: number): void {
   const stack = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    node.line += offset;
+    node.shiftLines(offset);
     for (const child of node.children) stack.push(child);
   }
 }

@@ -6,7 +6,7 @@
 // TreeCursor class, which copies the four words of state in and out of wasm memory around
 // every call (most of the conversion's cost). Nothing else may use the runtime mid-walk.
 import type { Language, Tree } from "web-tree-sitter";
-import type { PyNode } from "./ast.js";
+import { NO_CHILDREN, PyNode } from "./ast.js";
 import type { ParsedPython } from "./parser.js";
 
 /** The C functions of web-tree-sitter's runtime the walk calls (tree: the TSTree pointer; cursor: in the transfer buffer). */
@@ -104,9 +104,6 @@ function intern(text: string): string {
   return text;
 }
 
-/** Shared by all leaves (nothing mutates a converted tree): one array less per leaf. */
-const NO_CHILDREN: PyNode[] = [];
-
 /**
  * Iterative pre-order copy (no recursion: generated code nests deeply). Every cursor
  * property is a call into wasm, so each node asks only what it needs: dropped tokens
@@ -131,15 +128,15 @@ function convert(t: number, c: CursorExports, source: string, tables: LanguageTa
     // Nodes come in source order mostly: search forward from the last line, back when needed.
     if (index < starts[lineHint]!) lineHint = 0;
     while (lineHint + 1 < starts.length && starts[lineHint + 1]! <= index) lineHint++;
-    return {
-      type: tables.types[typeId] ?? "ERROR",
-      field: tables.fields[c._ts_tree_cursor_current_field_id_wasm(t)] ?? null,
-      named: tables.named[typeId] ?? c._ts_tree_cursor_current_node_is_named_wasm(t) === 1,
-      text: "",
-      line: lineHint + 1,
-      column: index - starts[lineHint]! + 1,
-      children: NO_CHILDREN,
-    };
+    return new PyNode(
+      tables.types[typeId] ?? "ERROR",
+      tables.fields[c._ts_tree_cursor_current_field_id_wasm(t)] ?? null,
+      tables.named[typeId] ?? c._ts_tree_cursor_current_node_is_named_wasm(t) === 1,
+      "",
+      lineHint + 1,
+      index - starts[lineHint]! + 1,
+      NO_CHILDREN,
+    );
   };
   const result: ParsedPython = { root: makeNode(c._ts_tree_cursor_current_node_type_id_wasm(t)), nodes: 1 };
   const stack: PyNode[] = [result.root];
