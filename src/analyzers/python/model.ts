@@ -174,6 +174,8 @@ export function taintKey(taint: Taint): string {
 
 /** All taints of a value: its own, its object's, its known elements'. */
 export function allTaints(value: Value, depth = 0): Taint[] {
+  // Most values hold no object, elements or keys: their own taints, without a visit budget to allocate.
+  if (value.cell === undefined && value.items === undefined && value.dict === undefined) return value.taints;
   return collectTaints(value, depth, { left: MAX_VISITS });
 }
 

@@ -55,7 +55,7 @@ function worthInlining(ip: Interpreter, fn: FunctionInfo, params: Value[]): bool
       (p.str === undefined && p.partial !== undefined && credentialPath(ip.signatures, p.partial) !== undefined) ||
       isHomePath(p) ||
       configNamesCredential(ip, p) ||
-      ip.staged.holds(stagingKey(p)) ||
+      (!ip.staged.empty && ip.staged.holds(stagingKey(p))) ||
       (p.items !== undefined && p.items.length >= 4) ||
       // An API family's client (`def upload(s3, data): s3.put_object(…)`): its sends are only recognised with the real client.
       p.cell?.sink?.family !== undefined ||
