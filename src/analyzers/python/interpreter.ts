@@ -352,6 +352,7 @@ export class Interpreter {
       file: frame.file,
       closure: frame.scope,
       decorators,
+      small: undefined,
     };
     if (cls) fn.cls = cls;
     if (!this.seenFunctionNodes.has(node) && frame.execDepth === 0) {

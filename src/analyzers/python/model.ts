@@ -72,6 +72,8 @@ export interface FunctionInfo {
   closure: ScopeChain;
   decorators: readonly PyNode[];
   module?: ModuleState;
+  /** Body under MAX_INLINE_NODES syntax nodes (user-functions.ts), once asked: asked again at every call. */
+  small?: boolean | undefined;
 }
 
 export interface ParamInfo {
