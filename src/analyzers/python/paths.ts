@@ -45,7 +45,15 @@ export function credentialPath(signatures: Signatures, path: string): Credential
   return answer;
 }
 
+/**
+ * Per package (forgetCredentialPaths): a path may be a slice of its file's source, and a cached
+ * slice keeps the whole source alive — across packages that would be every file's text.
+ */
 const answers = new WeakMap<Signatures, Map<string, CredentialPath | null>>();
+
+export function forgetCredentialPaths(signatures: Signatures): void {
+  answers.delete(signatures);
+}
 
 function classifyPath(signatures: Signatures, path: string): CredentialPath | undefined {
   const normalized = normalizeForClassify(path.trim());
