@@ -191,7 +191,12 @@ function starModule(ip: Interpreter, stars: readonly string[], name: string): st
  * Folded text of each string literal without interpolations, read once: the same literals are
  * evaluated again in every pass, summary and inlined call (their escapes decoded each time).
  */
-const literalTexts = new WeakMap<PyNode, { text: string; bytes: boolean }>();
+let literalTexts = new WeakMap<PyNode, { text: string; bytes: boolean }>();
+
+/** After a package: a fresh table (a WeakMap's entries go only at a full GC; one table for every package grew with all of them). */
+export function forgetLiteralTexts(): void {
+  literalTexts = new WeakMap();
+}
 
 function evalString(ip: Interpreter, frame: Frame, node: PyNode, report = true): Value {
   if (node.type !== "string") return evalExpr(ip, frame, node);

@@ -10,6 +10,7 @@ import { readInTreeBackend } from "../../ingest/python-metadata.js";
 import { BUDGET_REASON, resolveBudget, type AnalysisBudget } from "../budget.js";
 import { pythonTokens } from "./cost.js";
 import { forgetCredentialPaths } from "./paths.js";
+import { forgetLiteralTexts } from "./expressions.js";
 
 export async function analyzePythonPackage(pkg: LoadedPackage, signatures: Signatures, budget?: Partial<AnalysisBudget>): Promise<PackageFacts> {
   const facts = emptyFacts("pypi");
@@ -43,6 +44,7 @@ export async function analyzePythonPackage(pkg: LoadedPackage, signatures: Signa
   } finally {
     forgetInternedText();
     forgetCredentialPaths(signatures);
+    forgetLiteralTexts();
   }
   interpreter.collector.finish(facts);
   facts.parseProblems.push(...interpreter.problems);
