@@ -5,7 +5,7 @@ import { workflowWrite } from "./workflow-writes.js";
 import { field, namedChildren, textOf, type PyNode } from "./ast.js";
 import { envDump, envRead } from "./environment.js";
 import { attributeOf, evalExpr } from "./expressions.js";
-import { copyFrame, location, type Frame } from "./frame.js";
+import { copyFrame, location, stepAt, type Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { decoderCall, isPathBuilder, isSanitizer, modelFunction, PATH_TYPE, type CallArgs } from "./library.js";
 import { decodeUtf8 } from "./decoders.js";
@@ -179,7 +179,7 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
       ip.staged.writeText(stagingKey(receiver), args.positional[0]);
       workflowWrite(ip, frame, node, stagingKey(receiver), args.positional[0]);
     }
-    const staged = FILE_READS.has(method) || method === "open" ? ip.staged.read(stagingKey(receiver), { ...location(frame, node), note: "reads back a file written earlier" }) : [];
+    const staged = (FILE_READS.has(method) || method === "open") && !ip.staged.empty ? ip.staged.read(stagingKey(receiver), stepAt(frame, node, "reads back a file written earlier")) : [];
     const taints = mergeTaints(read ? [read] : [], staged);
     return taints.length ? { ...result, taints: mergeTaints(taints, result.taints) } : result;
   }
@@ -189,7 +189,7 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
 
 /** Methods on plain values (strings, lists, dicts, unknown objects). */
 function valueMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value, method: string, args: EvaluatedArgs): Value {
-  const step = (note: string) => ({ ...location(frame, node), note });
+  const step = (note: string) => stepAt(frame, node, note);
   const modelled = modelMethod(receiver, method, args, step, urlSlots(ip.signatures));
   if (modelled) {
     if (modelled.str !== undefined && modelled.str !== receiver.str) ip.indicators(frame, node, modelled.str);
@@ -349,7 +349,7 @@ const TLS_WRAPPERS = /^ssl\.(\w+\(\)\.)?wrap_socket$/;
 function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string, args: EvaluatedArgs, callee: Value): Value {
   const first = args.positional[0];
   const all = [...args.positional, ...args.keywords.values()];
-  const step = (note: string) => ({ ...location(frame, node), note });
+  const step = (note: string) => stepAt(frame, node, note);
   switch (qname) {
     case "builtins.exec":
     case "builtins.eval":
@@ -437,8 +437,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
 
   // The whole environment handed to anything (dict(os.environ), json.dumps(os.environ) …).
   let extra: Taint[] = [];
-  const envArgs = [...args.positional, ...[...args.keywords].filter(([k]) => k !== "env").map(([, v]) => v)];
-  if (envArgs.some((a) => a.ref?.kind === "env") && !ip.signatures.commands.runners.python.has(qname)) extra = [envDump(ip, frame, node)];
+  if (passesEnviron(args) && !ip.signatures.commands.runners.python.has(qname)) extra = [envDump(ip, frame, node)];
 
   if (isCredentialConsumerCall(ip.signatures, qname)) {
     for (const taint of allTaints(derived(all))) if (taint.source?.candidate) ip.collector.confirmCandidate(taint.source.candidate);
@@ -471,7 +470,7 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
       const match = text ? credentialPath(ip.signatures, text) : undefined;
       if (match) extra = mergeTaints(extra, [ip.source(frame, node, match.kind, match.note, match.path)]);
       // A file this package wrote earlier (a copied key, a temp archive) carries what was written.
-      extra = mergeTaints(extra, ip.staged.read(stagingKey(value), step("reads back a file written earlier")));
+      if (!ip.staged.empty) extra = mergeTaints(extra, ip.staged.read(stagingKey(value), step("reads back a file written earlier")));
     }
   }
   if (copies.has(qname)) ip.staged.write(stagingKey(args.positional[1] ?? args.keywords.get("dst")), mergeTaints(extra, allTaints(first ?? unknown())));
@@ -507,6 +506,13 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   const opened = opens.has(qname) && first ? foldedText(first) : undefined;
   if (opened !== undefined && !writeMode) result.openedPath = opened;
   return result;
+}
+
+/** os.environ itself among the arguments (a child process's `env=` keyword aside): checked without building arrays, on every library call. */
+function passesEnviron(args: CallArgs): boolean {
+  for (const value of args.positional) if (value.ref?.kind === "env") return true;
+  for (const [keyword, value] of args.keywords) if (keyword !== "env" && value.ref?.kind === "env") return true;
+  return false;
 }
 
 /** Loaders that run code while deserialising (pickle's __reduce__): code shipped as data. */

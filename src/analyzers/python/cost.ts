@@ -16,6 +16,8 @@ const enum Char {
   Apostrophe = 39,
   Backslash = 92,
   OpenBrace = 123,
+  UpperF = 70,
+  LowerF = 102,
 }
 
 function isWordChar(c: number): boolean {
@@ -47,29 +49,36 @@ function skipString(text: string, i: number, formatted: boolean): { end: number;
 export function pythonTokens(text: string, max: number): number {
   let count = 0;
   let i = 0;
-  let word = "";
+  /** The word just before is a string prefix with an f (`f`, `rf`, `Fb` …: three letters at most). No slice of every word. */
+  let formatPrefix = false;
   while (i < text.length && count <= max) {
     const c = text.charCodeAt(i);
     if (c === Char.Space || c === Char.Tab || c === Char.LineFeed || c === Char.Return || c === Char.FormFeed) {
       i++;
-      word = "";
+      formatPrefix = false;
     } else if (c === Char.Hash) {
       const end = text.indexOf("\n", i);
       i = end < 0 ? text.length : end;
     } else if (c === Char.Quote || c === Char.Apostrophe) {
-      const string = skipString(text, i, /f/i.test(word));
+      const string = skipString(text, i, formatPrefix);
       count += 1 + string.inner;
       i = string.end;
-      word = "";
+      formatPrefix = false;
     } else if (isWordChar(c)) {
       const start = i;
-      while (i < text.length && isWordChar(text.charCodeAt(i))) i++;
-      word = i - start <= 3 ? text.slice(start, i) : "";
+      let f = false;
+      while (i < text.length) {
+        const d = text.charCodeAt(i);
+        if (!isWordChar(d)) break;
+        if (d === Char.LowerF || d === Char.UpperF) f = true;
+        i++;
+      }
+      formatPrefix = f && i - start <= 3;
       count++;
     } else {
       count++;
       i++;
-      word = "";
+      formatPrefix = false;
     }
   }
   return count;

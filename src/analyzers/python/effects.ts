@@ -4,7 +4,7 @@ import type { FlowStep, SinkChannel } from "../facts.js";
 import { hostOf, matchExfilService, matchKnownBad } from "../../rules/signatures.js";
 import type { PyNode } from "./ast.js";
 import type { SinkRecord } from "./collector.js";
-import { location, type Frame, type Summary } from "./frame.js";
+import { location, stepAt, type Frame, type Summary } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { allTaints, foldedText, isFetchedSource, MAX_STEPS, mergeTaints, taintKey, type Cell, type FunctionInfo, type Taint, type Value } from "./model.js";
 
@@ -131,6 +131,8 @@ function normalizeDestination(text: string | undefined): string | undefined {
 
 /** Replace parameter taints of `fn` by the taints of the call's arguments. */
 export function substitute(fn: FunctionInfo, params: Value[], taints: Taint[]): Taint[] {
+  // Taint arrays are never changed in place (mergeTaints copies): an empty one can be shared.
+  if (taints.length === 0) return taints;
   let result: Taint[] = [];
   for (const taint of taints) {
     if (taint.param?.fn === fn.id) {
@@ -163,7 +165,7 @@ export function applySummary(ip: Interpreter, frame: Frame, fn: FunctionInfo, su
     const sink: SinkRecord = { ...pending.sink };
     if (destination) sink.destination = destination;
     for (const taint of allTaints(arg)) {
-      callStep ??= { ...location(frame, callNode), note: `passed to ${fn.name}()` };
+      callStep ??= stepAt(frame, callNode, `passed to ${fn.name}()`);
       const steps = appendSteps(appendSteps(taint.steps, [callStep]), pending.taint.steps);
       if (taint.source) {
         emitFlow(ip, frame, { ...taint, steps }, sink, destination, destKeys, undefined, pending.auth);
@@ -175,14 +177,20 @@ export function applySummary(ip: Interpreter, frame: Frame, fn: FunctionInfo, su
       }
     }
   }
+  // Stores pile up along call chains (thousands in a big class's summary): split in one loop, arrays only when needed.
+  const callerId = frame.symbolicFn?.id;
   for (const store of summary.out.fieldStores) {
     const taints = substitute(fn, params, store.taints);
-    const sources = taints.filter((t) => t.source);
-    if (sources.length > 0) {
+    let sources: Taint[] | undefined;
+    let callerParams: Taint[] | undefined;
+    for (const taint of taints) {
+      if (taint.source) (sources ??= []).push(taint);
+      if (taint.param && taint.param.fn === callerId) (callerParams ??= []).push(taint);
+    }
+    if (sources !== undefined) {
       ip.storeField(store.cls, store.field, { taints: sources });
     }
-    const callerParams = taints.filter((t) => t.param && t.param.fn === frame.symbolicFn?.id);
-    if (callerParams.length > 0) frame.out.fieldStores.push({ cls: store.cls, field: store.field, taints: callerParams });
+    if (callerParams !== undefined) frame.out.fieldStores.push({ cls: store.cls, field: store.field, taints: callerParams });
   }
   const ret = summary.ret;
   const result: Value = { ...ret, taints: substitute(fn, params, ret.taints) };

@@ -187,8 +187,26 @@ function starModule(ip: Interpreter, stars: readonly string[], name: string): st
   return stars[stars.length - 1]!;
 }
 
+/**
+ * Folded text of each string literal without interpolations, read once: the same literals are
+ * evaluated again in every pass, summary and inlined call (their escapes decoded each time).
+ */
+let literalTexts = new WeakMap<PyNode, { text: string; bytes: boolean }>();
+
+/** After a package: a fresh table (a WeakMap's entries go only at a full GC; one table for every package grew with all of them). */
+export function forgetLiteralTexts(): void {
+  literalTexts = new WeakMap();
+}
+
 function evalString(ip: Interpreter, frame: Frame, node: PyNode, report = true): Value {
   if (node.type !== "string") return evalExpr(ip, frame, node);
+  const known = literalTexts.get(node);
+  if (known !== undefined) {
+    // A new value each time: values are changed in place (an object's cell, a list's items).
+    const value: Value = known.bytes ? { str: known.text, taints: [], bytes: true, plain: true } : { str: known.text, taints: [], plain: true };
+    if (report) ip.indicators(frame, node, known.text);
+    return value;
+  }
   const start = node.children.find((c) => c.type === "string_start")?.text ?? '"';
   const prefix = parseStringPrefix(start);
   const parts: Value[] = [];
@@ -204,7 +222,10 @@ function evalString(ip: Interpreter, frame: Frame, node: PyNode, report = true):
   }
   const result = parts.length === 0 ? str("", prefix.bytes) : concat(parts, urlSlots(ip.signatures));
   if (prefix.bytes) result.bytes = true;
-  if (plain && result.str !== undefined) result.plain = true;
+  if (plain && result.str !== undefined) {
+    result.plain = true;
+    literalTexts.set(node, { text: result.str, bytes: result.bytes === true });
+  }
   if (report && result.str !== undefined) ip.indicators(frame, node, result.str);
   else if (report && result.partial !== undefined) ip.indicators(frame, node, result.partial);
   return result;

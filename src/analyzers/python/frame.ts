@@ -1,7 +1,7 @@
 // Execution frames of the abstract interpreter and what a function analysis leaves
 // behind (its summary), so that call sites can reuse it instead of re-running it.
 import type { Location } from "../../core/types.js";
-import type { Trigger } from "../facts.js";
+import type { FlowStep, Trigger } from "../facts.js";
 import { recordKey, type FactRecord, type SinkRecord } from "./collector.js";
 import type { Cell, ClassInfo, FunctionInfo, ScopeChain, Taint, Value } from "./model.js";
 
@@ -133,6 +133,15 @@ export function addRecord(out: RecordSink, record: FactRecord): boolean {
 
 export function location(frame: Frame, node: { line: number; column: number }): Location {
   return frame.locOverride ?? { file: frame.file, line: node.line, column: node.column };
+}
+
+/**
+ * `{ ...location(frame, node), note }` built field by field (same keys, same order): a spread
+ * of an object goes through V8's generic copy, and steps are made for nearly every call.
+ */
+export function stepAt(frame: Frame, node: { line: number; column: number }, note: string): FlowStep {
+  const loc = frame.locOverride;
+  return loc ? { file: loc.file, line: loc.line, column: loc.column, note } : { file: frame.file, line: node.line, column: node.column, note };
 }
 
 export function lookup(scope: ScopeChain, name: string): Value | undefined {

@@ -9,6 +9,8 @@ import { backendFiles, fileTrigger, pthCode, type CodeUnit } from "./triggers.js
 import { readInTreeBackend } from "../../ingest/python-metadata.js";
 import { BUDGET_REASON, resolveBudget, type AnalysisBudget } from "../budget.js";
 import { pythonTokens } from "./cost.js";
+import { forgetCredentialPaths } from "./paths.js";
+import { forgetLiteralTexts } from "./expressions.js";
 
 export async function analyzePythonPackage(pkg: LoadedPackage, signatures: Signatures, budget?: Partial<AnalysisBudget>): Promise<PackageFacts> {
   const facts = emptyFacts("pypi");
@@ -41,6 +43,8 @@ export async function analyzePythonPackage(pkg: LoadedPackage, signatures: Signa
     facts.parseProblems.push({ file: units[0]!.file, message: `python analyzer error: ${error instanceof Error ? error.message : String(error)}` });
   } finally {
     forgetInternedText();
+    forgetCredentialPaths(signatures);
+    forgetLiteralTexts();
   }
   interpreter.collector.finish(facts);
   facts.parseProblems.push(...interpreter.problems);

@@ -5,7 +5,7 @@ import type { FlowStep, ParseProblem, SourceKind } from "../facts.js";
 import type { Signatures } from "../../rules/signatures.js";
 import { field, namedChildren, textOf, type PyNode } from "./ast.js";
 import { FactCollector, type FactRecord } from "./collector.js";
-import { addRecord, copyFrame, location, makeFrame, newRecordSink, type Frame, type ModuleState, type RecordSink, type Summary } from "./frame.js";
+import { addRecord, copyFrame, location, makeFrame, stepAt, newRecordSink, type Frame, type ModuleState, type RecordSink, type Summary } from "./frame.js";
 import { indicatorsIn } from "../common/indicators.js";
 import { unknown, join, type ClassInfo, type FunctionInfo, type ParamInfo, type ScopeChain, type Taint, type Value } from "./model.js";
 import { moduleNames } from "./modules.js";
@@ -23,6 +23,7 @@ import { StagedFiles } from "./staging.js";
 import { AnalysisBudgetExceeded, BUDGET_REASON, StepMeter, type AnalysisBudget } from "../budget.js";
 
 const PASSES = 2;
+const NO_INDICATORS: string[] = [];
 /** Dotted words rooted in Python's conventional receivers are attribute paths (`self.app`), not hosts. */
 const PY_IDENTIFIER_ROOTS: ReadonlySet<string> = new Set(["self", "cls"]);
 
@@ -351,6 +352,7 @@ export class Interpreter {
       file: frame.file,
       closure: frame.scope,
       decorators,
+      small: undefined,
     };
     if (cls) fn.cls = cls;
     if (!this.seenFunctionNodes.has(node) && frame.execDepth === 0) {
@@ -415,7 +417,7 @@ export class Interpreter {
     if (index === 0 && fn.cls && param.kind === "plain" && !isStaticOrClassMethod(fn)) {
       return { ref: { kind: "instance", cls: fn.cls }, taints: [] };
     }
-    const step: FlowStep = { ...location(frame, param.node), note: `parameter ${param.name} of ${fn.name}()` };
+    const step: FlowStep = stepAt(frame, param.node, `parameter ${param.name} of ${fn.name}()`);
     const taints: Taint[] = [{ param: { fn: fn.id, index }, steps: [step] }];
     if (isSecretParameterName(this.signatures, param.name)) {
       this.sawSecretParameter = true;
@@ -487,7 +489,21 @@ export class Interpreter {
   }
 
   indicators(frame: Frame, node: PyNode, text: string): void {
-    for (const value of indicatorsIn(text, { tlds: this.signatures.publicTlds, identifierRoots: PY_IDENTIFIER_ROOTS })) this.collector.indicator(value, location(frame, node));
+    for (const value of this.indicatorsOf(text)) this.collector.indicator(value, location(frame, node));
+  }
+
+  /** What indicatorsIn finds in a text, remembered for short texts: the same literals are folded again in every pass and call. */
+  private readonly indicatorTexts = new Map<string, string[]>();
+
+  private indicatorsOf(text: string): string[] {
+    if (text.length < 4) return NO_INDICATORS; // indicatorsIn's own first test
+    if (text.length > 256) return indicatorsIn(text, { tlds: this.signatures.publicTlds, identifierRoots: PY_IDENTIFIER_ROOTS });
+    let found = this.indicatorTexts.get(text);
+    if (found === undefined) {
+      found = indicatorsIn(text, { tlds: this.signatures.publicTlds, identifierRoots: PY_IDENTIFIER_ROOTS });
+      if (this.indicatorTexts.size < 50_000) this.indicatorTexts.set(text, found);
+    }
+    return found;
   }
 
   /** Parse decoded code (exec/eval of a folded string). */

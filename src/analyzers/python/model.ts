@@ -72,6 +72,8 @@ export interface FunctionInfo {
   closure: ScopeChain;
   decorators: readonly PyNode[];
   module?: ModuleState;
+  /** Body under MAX_INLINE_NODES syntax nodes (user-functions.ts), once asked: asked again at every call. */
+  small?: boolean | undefined;
 }
 
 export interface ParamInfo {
@@ -174,6 +176,8 @@ export function taintKey(taint: Taint): string {
 
 /** All taints of a value: its own, its object's, its known elements'. */
 export function allTaints(value: Value, depth = 0): Taint[] {
+  // Most values hold no object, elements or keys: their own taints, without a visit budget to allocate.
+  if (value.cell === undefined && value.items === undefined && value.dict === undefined) return value.taints;
   return collectTaints(value, depth, { left: MAX_VISITS });
 }
 

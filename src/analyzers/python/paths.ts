@@ -34,6 +34,28 @@ export interface CredentialPath {
 export function credentialPath(signatures: Signatures, path: string): CredentialPath | undefined {
   // Code or prose that mentions a path (a payload written to disk) is not a path.
   if (path.length > 1024 || !/[./~\\]/.test(path) || /[\n\r]/.test(path)) return undefined;
+  // The same strings are tested again at every call that passes them: one answer a text (read-only, shared).
+  if (path.length > 256) return classifyPath(signatures, path);
+  let cache = answers.get(signatures);
+  if (!cache) answers.set(signatures, (cache = new Map()));
+  const known = cache.get(path);
+  if (known !== undefined) return known ?? undefined;
+  const answer = classifyPath(signatures, path);
+  if (cache.size < 50_000) cache.set(path, answer ?? null);
+  return answer;
+}
+
+/**
+ * Per package (forgetCredentialPaths): a path may be a slice of its file's source, and a cached
+ * slice keeps the whole source alive — across packages that would be every file's text.
+ */
+const answers = new WeakMap<Signatures, Map<string, CredentialPath | null>>();
+
+export function forgetCredentialPaths(signatures: Signatures): void {
+  answers.delete(signatures);
+}
+
+function classifyPath(signatures: Signatures, path: string): CredentialPath | undefined {
   const normalized = normalizeForClassify(path.trim());
   const candidates = [normalized];
   if (normalized.includes("*")) {

@@ -86,6 +86,11 @@ export class StagedFiles {
     this.files.set(key, mergeTaints(this.files.get(key) ?? [], taints.filter((t) => t.source)));
   }
 
+  /** Nothing with credential data written yet (the common case): callers skip building keys and steps for read(). */
+  get empty(): boolean {
+    return this.files.size === 0;
+  }
+
   /** Something with credential data was written to `key` or under it. */
   holds(key: string | undefined): boolean {
     return key !== undefined && this.files.size > 0 && reachedKeys(key, this.files.keys()).length > 0;

@@ -146,10 +146,9 @@ function assignmentValue(ip: Interpreter, frame: Frame, node: PyNode): Value {
 
 function execIf(ip: Interpreter, frame: Frame, node: PyNode): void {
   const condition = field(node, "condition");
-  const conditionText = condition ? textOf(condition) : "";
   if (condition) evalExpr(ip, frame, condition);
   // `if __name__ == "__main__":` runs only when the file is executed as a script.
-  const scriptOnly = /__name__==['"]__main__['"]/.test(conditionText.replace(/\s+/g, "")) && frame.trigger === "import";
+  const scriptOnly = frame.trigger === "import" && condition !== undefined && isMainTest(condition);
   const inner = scriptOnly ? copyFrame(frame) : frame;
   if (scriptOnly) inner.trigger = "call";
   const alternatives = fields(node, "alternative");
@@ -184,6 +183,15 @@ function execIf(ip: Interpreter, frame: Frame, node: PyNode): void {
       vars.set(name, seen ? join(seen, value) : value);
     }
   }
+}
+
+/** Per condition node: whether it is the `__name__ == "__main__"` test (its text is rebuilt from the leaves otherwise, at every run of the `if`). */
+const mainTests = new WeakMap<PyNode, boolean>();
+
+function isMainTest(condition: PyNode): boolean {
+  let known = mainTests.get(condition);
+  if (known === undefined) mainTests.set(condition, (known = /__name__==['"]__main__['"]/.test(textOf(condition).replace(/\s+/g, ""))));
+  return known;
 }
 
 /** Scopes larger than this run the branches of an `if` one after the other (joined, less precise). */

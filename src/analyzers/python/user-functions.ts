@@ -19,18 +19,21 @@ const MAX_INLINE_NODES_HOME_PATH = 2500;
 function bindParameters(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: CallArgs): Value[] {
   const values: Value[] = [];
   let next = 0;
-  const usedKeywords = new Set<string>();
-  fn.params.forEach((param, index) => {
+  // Made when a keyword binds a parameter (most calls bind none): only `**kwargs` reads it.
+  let usedKeywords: Set<string> | undefined;
+  const params = fn.params;
+  for (let index = 0; index < params.length; index++) {
+    const param = params[index]!;
     if (param.kind === "star") {
       values[index] = { items: args.positional.slice(next), taints: [] };
       next = args.positional.length;
     } else if (param.kind === "starstar") {
-      const dict = new Map([...args.keywords].filter(([k]) => !usedKeywords.has(k) && !fn.params.some((p) => p.name === k)));
+      const dict = new Map([...args.keywords].filter(([k]) => !usedKeywords?.has(k) && !fn.params.some((p) => p.name === k)));
       values[index] = { dict, taints: [] };
     } else if (next < args.positional.length) {
       values[index] = args.positional[next++]!;
     } else if (args.keywords.has(param.name)) {
-      usedKeywords.add(param.name);
+      (usedKeywords ??= new Set()).add(param.name);
       values[index] = args.keywords.get(param.name)!;
     } else if (param.default) {
       const inner = copyFrame(frame);
@@ -38,7 +41,7 @@ function bindParameters(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: C
       inner.returns = [];
       values[index] = evalExpr(ip, inner, param.default);
     } else values[index] = args.keywords.get("**") ?? unknown();
-  });
+  }
   return values;
 }
 
@@ -55,7 +58,7 @@ function worthInlining(ip: Interpreter, fn: FunctionInfo, params: Value[]): bool
       (p.str === undefined && p.partial !== undefined && credentialPath(ip.signatures, p.partial) !== undefined) ||
       isHomePath(p) ||
       configNamesCredential(ip, p) ||
-      ip.staged.holds(stagingKey(p)) ||
+      (!ip.staged.empty && ip.staged.holds(stagingKey(p))) ||
       (p.items !== undefined && p.items.length >= 4) ||
       // An API family's client (`def upload(s3, data): s3.put_object(…)`): its sends are only recognised with the real client.
       p.cell?.sink?.family !== undefined ||
@@ -91,7 +94,7 @@ export function callUserFunction(ip: Interpreter, frame: Frame, fn: FunctionInfo
   const params = bindParameters(ip, frame, fn, args);
   const homePath = params.some((p) => isHomePath(p) || configNamesCredential(ip, p));
   const limit = homePath ? MAX_INLINE_NODES_HOME_PATH : MAX_INLINE_NODES;
-  const small = nodeCount(fn.body, limit) < limit;
+  const small = limit === MAX_INLINE_NODES ? (fn.small ??= nodeCount(fn.body, limit) < limit) : nodeCount(fn.body, limit) < limit;
   if (frame.inlineDepth < MAX_INLINE_DEPTH && small && (withData || worthInlining(ip, fn, params))) {
     // Run the body with the real arguments: folds helpers like `def d(s): return b64decode(s)`.
     const scope = { vars: new Map<string, Value>(), parent: fn.closure };
