@@ -214,8 +214,11 @@ function stdoutDownload(command: ShellCommand): string | undefined {
     if (!url || stdoutRedirect(args)) return undefined;
     for (let i = 0; i < args.length; i++) {
       // `-O -`, `-O-`, `-qO-`, `--output-document=-`
-      const short = /^-[a-zA-Z]*O(.*)$/.exec(args[i]!);
-      const value = short ? short[1] || args[i + 1] : args[i] === "--output-document" ? args[i + 1] : args[i]!.startsWith("--output-document=") ? args[i]!.slice(18) : undefined;
+      const arg = args[i]!;
+      // A cluster of short flags up to the O (searched, not matched by a backtracking pattern).
+      const o = arg.startsWith("-") && !arg.startsWith("--") ? arg.indexOf("O") : -1;
+      const short = o > 0 && /^-[a-zA-Z]*$/.test(arg.slice(0, o)) ? arg.slice(o + 1) : undefined;
+      const value = short !== undefined ? short || args[i + 1] : arg === "--output-document" ? args[i + 1] : arg.startsWith("--output-document=") ? arg.slice(18) : undefined;
       if (value !== undefined) return value === "-" ? url : undefined;
     }
     return undefined;

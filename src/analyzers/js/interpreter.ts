@@ -6,8 +6,8 @@ import type { FlowStep, Trigger } from "../facts.js";
 import { hostOf, type Signatures } from "../../rules/signatures.js";
 import { lineStartsOf, positionOf, type Node } from "./ast.js";
 import { BundleModel } from "./bundles.js";
-import { invokeCallback, makeFunction } from "./calls.js";
-import { runSnippet } from "./dynamic-code.js";
+import { invokeCallback, makeFunction, type Call } from "./calls.js";
+import { runSnippet, settledAsCode } from "./dynamic-code.js";
 import type { FactCollector } from "./collector.js";
 import { evalClass, evalExpression, evalIdentifier } from "./expressions.js";
 import { BREAK, CONTINUE, NORMAL, RETURN, type Completion, type Frame, type Unit } from "./frame.js";
@@ -423,6 +423,11 @@ export class Interpreter {
   /** Run a package function handed to a library API (a callback) with the arguments the library gives it. */
   invokeCallback(fnValue: Value, args: Value[], node: Node, frame: Frame, surelyRuns = false, thisValue?: Value): Value {
     return invokeCallback(this, fnValue, args, node, frame, surelyRuns, thisValue);
+  }
+
+  /** `.then(eval)`: run the settled value as code when `callback` is a built-in that runs code (dynamic-code.ts). */
+  settledAsCode(callback: Value, settled: Value, call: Call): boolean {
+    return settledAsCode(this, callback, settled, call);
   }
 
   /** Analyze JavaScript found in a string (`node -e <code>`) as code of the package. */

@@ -8,7 +8,6 @@ import type { Call } from "./calls.js";
 import type { Interpreter } from "./interpreter.js";
 import { PACKAGE_DIR, sourceTaint } from "./sources.js";
 import { responseOf, writeToFile } from "./downloads.js";
-import { settledAsCode } from "./dynamic-code.js";
 import { runNodeFile, runShellCommand } from "./shell-calls.js";
 import { destinationFromOptions } from "./strings.js";
 import { emitFlows } from "./flows.js";
@@ -236,7 +235,7 @@ export function handleMethod(I: Interpreter, receiver: Value, key: string, call:
       const response = handle.response ?? UNKNOWN;
       // A listener runs with `this` = the socket or request (`ws.on("open", function () { this.send(…) })`).
       const self = key === "then" ? undefined : receiver;
-      if (key === "then" && call.args[0] && settledAsCode(I, call.args[0], response, call)) return receiver;
+      if (key === "then" && call.args[0] && I.settledAsCode(call.args[0], response, call)) return receiver;
       for (const arg of call.args) if (arg.fn) I.invokeCallback(arg, [response, response], call.node, call.frame, false, self);
       return receiver;
     }
