@@ -248,9 +248,12 @@ function runsStandardInput(command: ShellCommand): boolean {
   const shell = /^(ba|z|da|k)?sh$/.test(program);
   if (!shell && !["python", "python3", "node", "nodejs", "perl", "ruby", "php", "powershell", "pwsh"].includes(program)) return false;
   if (args.includes("-") || (shell && args.includes("-s"))) return true;
+  const powershell = program === "powershell" || program === "pwsh";
   for (const arg of args) {
     // `sh -c …` runs its text; `python -c`/`-m`, `node -e`, `powershell -File x`: not the input (`sh -e` is an option).
     if (shell ? arg === "-c" : NOT_A_FILE.has(arg) || /^-file$/i.test(arg)) return false;
+    // A cluster of short flags with code or a module in it (`perl -ne '…'`, `ruby -pe`, `php -r`): the input is data.
+    if (!shell && !powershell && arg.startsWith("-") && !arg.startsWith("--") && /[ecmpEr]/.test(arg.slice(1))) return false;
     // The first plain word is a script file: that file runs, the input is its data.
     if (!arg.startsWith("-") && !arg.startsWith("+")) return false;
   }

