@@ -93,7 +93,7 @@ export function shellDownloadsAndRuns(I: Interpreter, commands: ShellCommand[], 
     // `curl … | sh`: fetched code run without a file (no path).
     for (const piped of pipedRunsOf(command)) {
       const taint = fetchedTaint(I, location, `runs ${piped.downloader}`, piped.url.replaceAll(HOLE, "*"), trigger);
-      for (const t of withStep(taint, { ...location, note: piped.how }) ?? []) addExecution(I, t, undefined, piped.how, location, trigger);
+      if (taint) runFetchedCode(I, [{ taint }], piped.how, location, trigger);
     }
   }
 }

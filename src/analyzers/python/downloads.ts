@@ -39,20 +39,21 @@ export function runFile(ip: Interpreter, frame: Frame, node: PyNode, path: Value
   const key = stagingKey(value);
   const held = key ? files.get(ip)?.get(key) : undefined;
   if (!held) return;
-  const loc = location(frame, node);
   const shown = typeof path === "string" ? path : (value?.str ?? value?.partial ?? key!);
-  for (const taint of withStep(held, { ...loc, note: `runs ${shown}` })) {
-    const fetch = taint.source!;
-    ip.emit(frame, { type: "download", location: loc, note: how, path: shown, fetch: { location: fetch.location, note: fetch.note, ...(fetch.detail ? { destination: fetch.detail } : {}) }, steps: taint.steps });
-  }
+  emitExecutions(ip, frame, node, held, `runs ${shown}`, how, shown);
 }
 
 /** Code run straight from a response (`exec(urlopen(u).read())`): a download-execution without a file. */
 export function runFetchedCode(ip: Interpreter, frame: Frame, node: PyNode, code: Value, how: string): void {
+  emitExecutions(ip, frame, node, allTaints(code).filter((t) => isFetchedSource(t.source)), how, how);
+}
+
+/** One download-execution record per fetched taint run here (`path`: the file run; none when the code never was a file). */
+function emitExecutions(ip: Interpreter, frame: Frame, node: PyNode, fetched: Taint[], step: string, how: string, path?: string): void {
   const loc = location(frame, node);
-  for (const taint of withStep(allTaints(code).filter((t) => isFetchedSource(t.source)), { ...loc, note: how })) {
+  for (const taint of withStep(fetched, { ...loc, note: step })) {
     const fetch = taint.source!;
-    ip.emit(frame, { type: "download", location: loc, note: how, fetch: { location: fetch.location, note: fetch.note, ...(fetch.detail ? { destination: fetch.detail } : {}) }, steps: taint.steps });
+    ip.emit(frame, { type: "download", location: loc, note: how, ...(path !== undefined ? { path } : {}), fetch: { location: fetch.location, note: fetch.note, ...(fetch.detail ? { destination: fetch.detail } : {}) }, steps: taint.steps });
   }
 }
 
