@@ -8,10 +8,11 @@ import { isIssuerHost, issuersOf, type Signatures } from "./signatures.js";
 
 /**
  * Credentials bound to the server they are used with when no issuer is known for them: a
- * password typed at a prompt, a secret variable such as SMTP_PASSWORD or SERVICE_API_KEY.
- * Used as the credential of a request, they authenticate to that request's server.
+ * password typed at a prompt, a secret variable such as SMTP_PASSWORD or SERVICE_API_KEY, a
+ * value of the project's .env file (the same variables, kept in a file). Used as the
+ * credential of a request, they authenticate to that request's server.
  */
-const SERVER_BOUND: ReadonlySet<SourceKind> = new Set(["password-prompt", "env-secret"]);
+const SERVER_BOUND: ReadonlySet<SourceKind> = new Set(["password-prompt", "env-secret", "env-file"]);
 
 /** Why a flow is authentication, or undefined when it is (or may be) exfiltration. */
 export function authenticationReason(flow: FlowFact, signatures: Signatures): string | undefined {

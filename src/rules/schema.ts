@@ -17,6 +17,7 @@ export const SOURCE_KINDS = [
   "cloud-credentials",
   "env-dump",
   "env-secret",
+  "env-file",
   "browser-store",
   "keychain",
   "system-secrets",
