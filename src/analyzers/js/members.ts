@@ -101,6 +101,19 @@ export function memberKey(I: Interpreter, member: Node, frame: Frame): string | 
   return stringOf(key);
 }
 
+const FUNCTION_CONSTRUCTOR: Value = { ref: { global: true, path: ["Function"] } };
+
+/**
+ * `x.constructor` that is the Function constructor whatever x is: a function's constructor
+ * (`(() => {}).constructor`), and any constructor's constructor (`[].constructor.constructor`,
+ * `''["constructor"]["constructor"]`): code built from a string without naming Function.
+ */
+function codeConstructorReached(object: Value, node: Node): boolean {
+  if (object.fn) return true;
+  const inner = node.type === "MemberExpression" ? unwrap(node.object as Node) : undefined;
+  return inner?.type === "MemberExpression" && staticPropertyName(inner) === "constructor";
+}
+
 export function getMember(I: Interpreter, object: Value, key: string | undefined, node: Node, frame: Frame): Value {
   if (object.special === "env") return envMember(I, key, node, frame);
   if (object.special === "secret-params" && key !== undefined) {
@@ -109,6 +122,7 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
   }
   // Another window's storage (`window.open(…).localStorage`) is a page's storage too.
   if (isStorageName(key) && !object.ref && !object.object?.props.has(key)) return storageRef(key);
+  if (key === "constructor" && !object.object?.props.has(key) && codeConstructorReached(object, node)) return FUNCTION_CONSTRUCTOR;
   if (object.ref) {
     if (key === undefined) return UNKNOWN;
     const sdkCredentials = cloudSdkMember(I, object.ref, key, node, frame);

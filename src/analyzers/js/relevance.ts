@@ -27,6 +27,10 @@ const ACTIVE = new RegExp(
     // the Deno and Bun runtimes' own environment and file APIs
     String.raw`\b(?:Deno|Bun)\s*\.\s*(?:env|read|file)`,
     String.raw`\b(?:require|import)\s*\(\s*[^'"\s)]`,
+    // a comment where a specifier's call or quote would be (the specifier scan below would miss it)
+    String.raw`\b(?:require|import|from)\s*\/[*/]`,
+    // the Function constructor reached without its name: [].constructor.constructor, ["constructor"]
+    String.raw`\bconstructor\s*\.\s*constructor\b|\[\s*['"\x60]constructor['"\x60]\s*\]`,
   ].join("|"),
 );
 
