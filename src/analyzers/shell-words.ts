@@ -15,6 +15,8 @@ export interface ShellCommand {
    * (`$(curl …)`, `eval "$(curl …)"`), or a shell's `-c` text is (`sh -c "$(curl …)"`).
    */
   runsOutputOf?: ShellCommand;
+  /** The command whose output an `echo`/`printf` prints (a lone substitution argument: `echo "$(curl …)" | sh`). */
+  prints?: ShellCommand;
 }
 
 const SEPARATORS = new Set(["|", "||", "&&", ";", "&", "\n", "(", ")"]);
@@ -46,36 +48,55 @@ export function parseShell(text: string, depth = 0): ShellCommand[] {
   let words: string[] = [];
   /** Per word: the command whose output the word is, when the word is one substitution and nothing else. */
   let outputs: (ShellCommand | undefined)[] = [];
+  /** Words that are a process substitution, `<(…)`: a file holding the command's output. */
+  let fileWords = new Set<number>();
   let word = "";
   let inWord = false;
   /** The output of the substitution the current word started with (kept only if the word stays just that). */
   let wordOutput: ShellCommand | undefined;
+  let wordIsFile = false;
   /** The command before a `|`: the next command's input. */
   let input: ShellCommand | undefined;
   const endWord = (): void => {
     if (inWord) {
-      if (wordOutput && word === "*") outputs[words.length] = wordOutput;
+      if (wordOutput && word === "*") {
+        outputs[words.length] = wordOutput;
+        if (wordIsFile) fileWords.add(words.length);
+      }
       words.push(word);
     }
     word = "";
     inWord = false;
     wordOutput = undefined;
+    wordIsFile = false;
   };
   const endCommand = (): void => {
     endWord();
+    // A here-string of a substitution (`sh <<< "$(curl …)"`) is the command's input.
+    const here = words.indexOf("<<<");
+    const hereInput = here >= 0 ? outputs[here + 1] : undefined;
+    if (hereInput) {
+      words.splice(here, 2);
+      outputs.splice(here, 2);
+      fileWords = new Set([...fileWords].map((w) => (w > here ? w - 2 : w)));
+    }
     const command = toCommand(words);
     if (command) {
-      const runs = outputRun(command, words, outputs);
+      const runs = outputRun(command, words, outputs, fileWords);
       if (runs) command.runsOutputOf = runs;
-      if (input) command.input = input;
+      const printed = command.program === "echo" || command.program === "printf" ? outputs.slice(words.length - command.args.length).find(Boolean) : undefined;
+      if (printed) command.prints = printed;
+      if (input ?? hereInput) command.input = input ?? hereInput;
       input = undefined;
       commands.push(command);
     }
     words = [];
     outputs = [];
+    fileWords = new Set();
   };
-  const substitute = (inner: string): void => {
+  const substitute = (inner: string, file = false): void => {
     const start = word === "";
+    wordIsFile = file && start;
     const parsed = depth < 4 ? parseShell(inner, depth + 1) : [];
     commands.push(...parsed);
     wordOutput = start ? parsed.at(-1) : undefined;
@@ -116,9 +137,9 @@ export function parseShell(text: string, depth = 0): ShellCommand[] {
       if (text[i + 1] !== "\n") word += text[i + 1];
       inWord = true;
       i += 2;
-    } else if (text.startsWith("$(", i)) {
+    } else if (text.startsWith("$(", i) || (text.startsWith("<(", i) && !inWord)) {
       const end = matchParen(text, i + 1);
-      substitute(text.slice(i + 2, end));
+      substitute(text.slice(i + 2, end), ch === "<");
       i = end + 1;
     } else if (ch === "`") {
       const end = text.indexOf("`", i + 1);
@@ -157,12 +178,22 @@ export function parseShell(text: string, depth = 0): ShellCommand[] {
   return commands;
 }
 
-/** The command whose output `command` runs as code: its program word, or its shell's `-c` text, is a lone substitution. */
-function outputRun(command: ShellCommand, words: string[], outputs: (ShellCommand | undefined)[]): ShellCommand | undefined {
+/** Programs that run a script file given as their first plain word (`bash <(curl …)`, `source <(curl …)`). */
+const SCRIPT_RUNNERS = /^((ba|z|da|k)?sh|source|\.|python3?|node|nodejs|perl|ruby|php)$/;
+
+/**
+ * The command whose output `command` runs as code: its program word, or its shell's `-c` text,
+ * is a lone substitution, or the script file it runs is a process substitution (`bash <(curl …)`).
+ */
+function outputRun(command: ShellCommand, words: string[], outputs: (ShellCommand | undefined)[], fileWords: ReadonlySet<number>): ShellCommand | undefined {
   const at = words.length - 1 - command.args.length;
   if (outputs[at]) return outputs[at];
-  const c = /^(ba|z|da|k)?sh$/.test(command.program) ? command.args.indexOf("-c") : -1;
-  return c >= 0 ? outputs[at + 2 + c] : undefined;
+  const shell = /^(ba|z|da|k)?sh$/.test(command.program);
+  const c = shell ? command.args.indexOf("-c") : -1;
+  if (c >= 0) return outputs[at + 2 + c];
+  if (!SCRIPT_RUNNERS.test(command.program)) return undefined;
+  const script = command.args.findIndex((a) => !a.startsWith("-"));
+  return script >= 0 && fileWords.has(at + 1 + script) ? outputs[at + 1 + script] : undefined;
 }
 
 function matchParen(text: string, open: number): number {

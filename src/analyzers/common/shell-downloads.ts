@@ -235,8 +235,10 @@ function downloadBehind(command: ShellCommand | undefined): { url: string; progr
   for (let hops = 0; command && hops < 8; hops++) {
     const url = stdoutDownload(command);
     if (url) return { url, program: command.program, filtered: hops > 0 };
-    if (!PASS_THROUGH.has(command.program)) return undefined;
-    command = command.input;
+    // `echo "$(curl …)"` prints what was fetched.
+    if (command.prints) command = command.prints;
+    else if (!PASS_THROUGH.has(command.program)) return undefined;
+    else command = command.input;
   }
   return undefined;
 }
@@ -279,7 +281,8 @@ export function pipedRunsOf(command: ShellCommand): PipedRun[] {
   const substituted = downloadBehind(command.runsOutputOf);
   if (substituted) {
     const code = `"$(${substituted.program} …)"`;
-    out.push({ url: substituted.url, downloader: substituted.program, how: command.program === "*" ? `${code} run as a command` : `${command.program} -c ${code}` });
+    const how = command.program === "*" ? `${code} run as a command` : command.args.includes("-c") ? `${command.program} -c ${code}` : `${command.program} <(${substituted.program} …)`;
+    out.push({ url: substituted.url, downloader: substituted.program, how });
   }
   return out;
 }

