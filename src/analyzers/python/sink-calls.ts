@@ -219,8 +219,9 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
     reportSink(ip, frame, node, { channel: state.channel, note: `connects with ${qname.replace(/\(\)$/, "")}.${method}()`, ...(dest ? { dest } : {}), data: [], until: receiver.cell! });
     return unknown();
   }
-  // req.prepare(): the same request, ready to send.
+  // req.prepare(), session.prepare_request(req): the same request, ready to send.
   if (method === "prepare") return receiver;
+  if (method === "prepare_request" && args.positional[0]?.cell?.sink) return args.positional[0];
   if (!isSendMethod(ip.signatures, method)) {
     const added = allTaints(derived([...args.positional, ...args.keywords.values()]));
     // smtp.login(user, password) authenticates to this peer: the password is the client's credential, sent to
