@@ -183,11 +183,15 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
     case "setInterval":
     case "setImmediate":
     case "queueMicrotask":
-    case "process.nextTick":
-      if (first.fn) invokeCallback(I, first, args.slice(2), call.node, call.frame, name === "process.nextTick" || name === "setImmediate");
-      if (first.fn && name === "setInterval" && !call.frame.standalone && I.recurring.length < MAX_RECURRING) I.recurring.push({ callback: first, args: args.slice(2), node: call.node, unit: call.frame.unit });
+    case "process.nextTick": {
+      // The callback's arguments follow the delay for setTimeout/setInterval, the callback itself for
+      // setImmediate/nextTick; queueMicrotask passes none.
+      const passed = name === "queueMicrotask" ? [] : args.slice(name === "setImmediate" || name === "process.nextTick" ? 1 : 2);
+      if (first.fn) invokeCallback(I, first, passed, call.node, call.frame, name === "process.nextTick" || name === "setImmediate");
+      if (first.fn && name === "setInterval" && !call.frame.standalone && I.recurring.length < MAX_RECURRING) I.recurring.push({ callback: first, args: passed, node: call.node, unit: call.frame.unit });
       else if (isString(first) && name !== "queueMicrotask" && name !== "process.nextTick") evalCode(I, first, call, "global");
       return UNKNOWN;
+    }
     case "String.fromCharCode":
     case "String.fromCodePoint":
       return fromCharCodes(I, name, call);

