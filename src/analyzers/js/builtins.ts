@@ -8,7 +8,7 @@ import { commandRunner, isCommandModule, sinkChannelFor, sinkCall } from "./sink
 import { cryptoCall, osCall, pathCall, pipeline, zlibCall } from "./node-apis.js";
 import { envMember, fsCall, isFsModule, isPromptModule, PACKAGE_DIR, processEnv, promptCall } from "./sources.js";
 import { extensionCookies } from "./page-code.js";
-import { storageCall } from "./web-storage.js";
+import { storageCall, storageDump } from "./web-storage.js";
 import { cloudSdkCall } from "./cloud-sdks.js";
 import { runNodeFile } from "./shell-calls.js";
 import { bufferFromText, decodeBase64 } from "./strings.js";
@@ -241,15 +241,18 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
       const radix = args[1] && isNumber(args[1]) ? args[1].constant : undefined;
       return constant(parseInt(text, radix));
     }
-    case "JSON.stringify":
-      return encoded(I, call, "JSON-serialised", true);
+    case "JSON.stringify": {
+      const dump = storageDump(I, first, "JSON.stringify(%s)", call.node, call.frame);
+      return dump ? unknownWith(dump) : encoded(I, call, "JSON-serialised", true);
+    }
     case "JSON.parse":
       return jsonParse(first);
     case "Object.keys":
     case "Object.values":
     case "Object.entries":
     case "Object.getOwnPropertyNames": {
-      const taint = I.realizeTaint(first, call.node, call.frame, `${name}(process.env)`);
+      const dump = name === "Object.values" || name === "Object.entries" ? storageDump(I, first, `${name}(%s)`, call.node, call.frame) : undefined;
+      const taint = dump ?? I.realizeTaint(first, call.node, call.frame, `${name}(process.env)`);
       const data = first.object;
       if (data && name !== "Object.getOwnPropertyNames" && first.special !== "env") {
         const entries: [string, Value][] = data.elements ? data.elements.map((e, i) => [String(i), e]) : [...data.props];
@@ -265,7 +268,9 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
     case "Object.assign": {
       const target = first.object ? first : newObject();
       for (const source of args.slice(1)) {
-        if (source.special === "env") target.object!.taint = mergeTaints(target.object!.taint, deepTaint(source));
+        const dump = storageDump(I, source, "Object.assign({}, %s)", call.node, call.frame);
+        if (dump) target.object!.taint = mergeTaints(target.object!.taint, dump);
+        else if (source.special === "env") target.object!.taint = mergeTaints(target.object!.taint, deepTaint(source));
         else if (source.object) {
           for (const [key, value] of source.object.props) target.object!.props.set(key, value);
           target.object!.taint = mergeTaints(target.object!.taint, source.object.taint);

