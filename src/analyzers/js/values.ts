@@ -44,6 +44,8 @@ export interface FunctionValue {
   name?: string;
   /** Methods and constructors of a derived class: what `super` names. */
   superClass?: Value;
+  /** A function made by `f.bind(thisArg, ...args)`: the `this` and the leading arguments of every call. */
+  bound?: { thisValue: Value; args: Value[] };
 }
 
 /** Instance fields of a class (`k = init`), evaluated on each `new` with `this` = the instance. */

