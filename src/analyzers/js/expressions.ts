@@ -319,8 +319,9 @@ export function evalObject(I: Interpreter, node: Node, frame: Frame): Value {
       value = makeFunction(I, property.value, frame, result, key);
     } else value = property.value ? I.evalExpr(property.value, frame) : UNKNOWN;
     if (key === undefined) data.taint = mergeTaints(data.taint, deepTaint(value));
-    else if (property.kind === "get" && value.fn) data.props.set(key, UNKNOWN);
-    else data.props.set(key, value);
+    // `{ get token() {…} }`: reading the property runs the getter (members.ts); a setter beside it changes nothing read.
+    else if (property.kind === "get" && value.fn) data.props.set(key, { getter: value });
+    else if (property.kind !== "set" || !data.props.get(key)?.getter) data.props.set(key, value);
   }
   return result;
 }
