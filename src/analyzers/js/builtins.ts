@@ -10,6 +10,7 @@ import { envMember, fsCall, isFsModule, isPromptModule, PACKAGE_DIR, processEnv,
 import { extensionCookies } from "./page-code.js";
 import { storageCall, storageDump } from "./web-storage.js";
 import { cloudSdkCall } from "./cloud-sdks.js";
+import { archiveCall, isArchiveModule } from "./archives.js";
 import { runNodeFile } from "./shell-calls.js";
 import { bufferFromText, decodeBase64 } from "./strings.js";
 import { isPlaceholder } from "../../core/placeholders.js";
@@ -123,6 +124,7 @@ export function callBuiltin(I: Interpreter, ref: Ref, call: Call): Value | undef
     case "buffer":
       return member.startsWith("Buffer") ? callGlobal(I, member, call) : undefined;
     default: {
+      if (isArchiveModule(module)) return archiveCall(I, module, path, call);
       const sdk = cloudSdkCall(I, module, path, call);
       if (sdk) return sdk;
       if (["create", "extend", "defaults"].includes(member) && sinkChannelFor(I.signatures, module, [])) {
