@@ -8,8 +8,9 @@ import { commandRunner, isCommandModule, sinkChannelFor, sinkCall } from "./sink
 import { cryptoCall, osCall, pathCall, pipeline, zlibCall } from "./node-apis.js";
 import { envMember, fsCall, isFsModule, isPromptModule, PACKAGE_DIR, processEnv, promptCall } from "./sources.js";
 import { extensionCookies } from "./page-code.js";
-import { storageCall } from "./web-storage.js";
+import { storageCall, storageDump } from "./web-storage.js";
 import { cloudSdkCall } from "./cloud-sdks.js";
+import { archiveCall, isArchiveModule } from "./archives.js";
 import { runNodeFile } from "./shell-calls.js";
 import { bufferFromText, decodeBase64 } from "./strings.js";
 import { isPlaceholder } from "../../core/placeholders.js";
@@ -108,7 +109,10 @@ export function callBuiltin(I: Interpreter, ref: Ref, call: Call): Value | undef
       if (member === "format") return encoded(I, call, "URL built");
       return undefined;
     case "module":
-      if (member === "createRequire") return { ref: { global: true, path: ["require"] } };
+      // require("module") is the Module class (so is module.constructor, index.ts): its
+      // createRequire(…) returns a require, its internal _load(name) is one.
+      if (member === "createRequire" || member === "Module.createRequire") return { ref: { global: true, path: ["require"] } };
+      if (member === "_load" || member === "Module._load") return requireCall(I, call.args[0] ?? UNKNOWN, call);
       return undefined;
     case "worker_threads":
       if (member === "Worker") worker(I, call);
@@ -120,6 +124,7 @@ export function callBuiltin(I: Interpreter, ref: Ref, call: Call): Value | undef
     case "buffer":
       return member.startsWith("Buffer") ? callGlobal(I, member, call) : undefined;
     default: {
+      if (isArchiveModule(module)) return archiveCall(I, module, path, call);
       const sdk = cloudSdkCall(I, module, path, call);
       if (sdk) return sdk;
       if (["create", "extend", "defaults"].includes(member) && sinkChannelFor(I.signatures, module, [])) {
@@ -169,7 +174,12 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
     case "module.require":
     case "require.main.require":
     case "module.constructor._load":
+    case "process.mainModule.constructor._load":
+    case "require.main.constructor._load":
       return requireCall(I, first, call);
+    case "process.getBuiltinModule":
+      // Node 22's process.getBuiltinModule("fs"): the built-in module, like require("fs"); never a file.
+      return /^[./]/.test(stringOf(first) ?? ".") ? UNKNOWN : requireCall(I, first, call);
     case "eval":
       return evalCode(I, first, call, "eval");
     case "Deno.env.get":
@@ -183,11 +193,15 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
     case "setInterval":
     case "setImmediate":
     case "queueMicrotask":
-    case "process.nextTick":
-      if (first.fn) invokeCallback(I, first, args.slice(2), call.node, call.frame, name === "process.nextTick" || name === "setImmediate");
-      if (first.fn && name === "setInterval" && !call.frame.standalone && I.recurring.length < MAX_RECURRING) I.recurring.push({ callback: first, args: args.slice(2), node: call.node, unit: call.frame.unit });
+    case "process.nextTick": {
+      // The callback's arguments follow the delay for setTimeout/setInterval, the callback itself for
+      // setImmediate/nextTick; queueMicrotask passes none.
+      const passed = name === "queueMicrotask" ? [] : args.slice(name === "setImmediate" || name === "process.nextTick" ? 1 : 2);
+      if (first.fn) invokeCallback(I, first, passed, call.node, call.frame, name === "process.nextTick" || name === "setImmediate");
+      if (first.fn && name === "setInterval" && !call.frame.standalone && I.recurring.length < MAX_RECURRING) I.recurring.push({ callback: first, args: passed, node: call.node, unit: call.frame.unit });
       else if (isString(first) && name !== "queueMicrotask" && name !== "process.nextTick") evalCode(I, first, call, "global");
       return UNKNOWN;
+    }
     case "String.fromCharCode":
     case "String.fromCodePoint":
       return fromCharCodes(I, name, call);
@@ -229,15 +243,18 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
       const radix = args[1] && isNumber(args[1]) ? args[1].constant : undefined;
       return constant(parseInt(text, radix));
     }
-    case "JSON.stringify":
-      return encoded(I, call, "JSON-serialised", true);
+    case "JSON.stringify": {
+      const dump = storageDump(I, first, "JSON.stringify(%s)", call.node, call.frame);
+      return dump ? unknownWith(dump) : encoded(I, call, "JSON-serialised", true);
+    }
     case "JSON.parse":
       return jsonParse(first);
     case "Object.keys":
     case "Object.values":
     case "Object.entries":
     case "Object.getOwnPropertyNames": {
-      const taint = I.realizeTaint(first, call.node, call.frame, `${name}(process.env)`);
+      const dump = name === "Object.values" || name === "Object.entries" ? storageDump(I, first, `${name}(%s)`, call.node, call.frame) : undefined;
+      const taint = dump ?? I.realizeTaint(first, call.node, call.frame, `${name}(process.env)`);
       const data = first.object;
       if (data && name !== "Object.getOwnPropertyNames" && first.special !== "env") {
         const entries: [string, Value][] = data.elements ? data.elements.map((e, i) => [String(i), e]) : [...data.props];
@@ -253,7 +270,9 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
     case "Object.assign": {
       const target = first.object ? first : newObject();
       for (const source of args.slice(1)) {
-        if (source.special === "env") target.object!.taint = mergeTaints(target.object!.taint, deepTaint(source));
+        const dump = storageDump(I, source, "Object.assign({}, %s)", call.node, call.frame);
+        if (dump) target.object!.taint = mergeTaints(target.object!.taint, dump);
+        else if (source.special === "env") target.object!.taint = mergeTaints(target.object!.taint, deepTaint(source));
         else if (source.object) {
           for (const [key, value] of source.object.props) target.object!.props.set(key, value);
           target.object!.taint = mergeTaints(target.object!.taint, source.object.taint);
@@ -261,6 +280,9 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
       }
       return target;
     }
+    case "Proxy":
+      // The proxy is its target, except that reading a property runs the handler's get trap.
+      return args[1]?.object?.props.get("get")?.fn ? { ...first, proxy: { target: first, handler: args[1] } } : first;
     case "Object.freeze":
     case "Object.seal":
     case "structuredClone":

@@ -136,8 +136,11 @@ export function dispatchCall(I: Interpreter, call: Call): Value {
 function callFunctionMethod(I: Interpreter, call: Call, fnValue: Value): Value {
   const [thisArg, ...rest] = call.args;
   if (call.key === "bind") {
-    // A bound function: calls go to the same function (arguments are not pre-bound, an acceptable loss).
-    return fnValue;
+    // A bound function: calls go to the same function with this `this` and these arguments first
+    // (binding a bound function again adds arguments; its `this` stays).
+    const fn = fnValue.fn!;
+    const bound = { thisValue: fn.bound?.thisValue ?? thisArg ?? UNKNOWN, args: [...(fn.bound?.args ?? []), ...rest] };
+    return { ...fnValue, fn: { ...fn, bound } };
   }
   const args = call.key === "apply" ? (rest[0]?.object?.elements ?? (rest[0] ? [unknownWith(deepTaint(rest[0]))] : [])) : rest;
   return callFunction(I, fnValue, thisArg ?? UNKNOWN, args, call.node, call.frame);
@@ -223,6 +226,10 @@ export function invokeCallback(I: Interpreter, fnValue: Value, args: Value[], no
 /** Inline a package function with these arguments (its facts carry the caller's trigger). */
 export function callFunction(I: Interpreter, fnValue: Value, thisValue: Value, args: Value[], callNode: Node, frame: Frame, callback = false): Value {
   const fn = fnValue.fn!;
+  if (fn.bound) {
+    thisValue = fn.bound.thisValue;
+    args = [...fn.bound.args, ...args];
+  }
   if (!fn.node.body) return UNKNOWN; // TypeScript overloads and abstract methods have no body
   // Functions analysed on their own inline less deep, except callbacks handed to an API
   // (forEach, fs.access…: the values they close over, such as a path, are only known here)

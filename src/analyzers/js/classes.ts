@@ -1,6 +1,7 @@
-// Classes: methods (shared by every instance), inheritance (`extends`, `super(...)`,
-// `super.m()`), instance fields (`k = readFileSync(...)`, `#k`), and decorators, which run
-// when the class is defined, so a decorator that steals runs on import.
+// Classes: methods (shared by every instance), accessors (`get token()`, run when read),
+// inheritance (`extends`, `super(...)`, `super.m()`), instance fields (`k = readFileSync(...)`,
+// `#k`), and decorators, which run when the class is defined, so a decorator that steals runs
+// on import.
 import type { Node } from "./ast.js";
 import { callFunction, laterTrigger, makeFunction } from "./calls.js";
 import type { Frame } from "./frame.js";
@@ -39,7 +40,10 @@ export function evalClass(I: Interpreter, node: Node, frame: Frame): Value {
       else if (key !== undefined) {
         const fn = makeFunction(I, member.value, frame, member.static ? undefined : instance, key);
         fn.fn!.superClass = parent;
-        (member.static ? statics : methods).set(key, fn);
+        const table = member.static ? statics : methods;
+        // An accessor: reading `obj.key` runs its getter (members.ts); a setter beside it changes nothing read.
+        if (member.kind === "get") table.set(key, { getter: fn });
+        else if (member.kind !== "set" || !table.get(key)?.getter) table.set(key, fn);
       }
     } else if (member.type === "PropertyDefinition" || member.type === "ClassProperty" || member.type === "ClassPrivateProperty") {
       if (member.static) {

@@ -8,6 +8,7 @@ import { evalClass, superObject } from "./classes.js";
 import { digestCompared } from "./downloads.js";
 import { arithmetic, concatAll, elementOf, plus, propertyKeyName } from "./operators.js";
 import { envMember } from "./sources.js";
+import { storageDump } from "./web-storage.js";
 import { urlSlots } from "../common/url-slots.js";
 import {
   UNKNOWN,
@@ -301,7 +302,9 @@ export function evalObject(I: Interpreter, node: Node, frame: Frame): Value {
   for (const property of node.properties as Node[]) {
     if (property.type === "SpreadElement") {
       const spread = I.evalExpr(property.argument, frame);
-      if (spread.special === "env") {
+      const dump = storageDump(I, spread, "{ ...%s }", property, frame);
+      if (dump) data.taint = mergeTaints(data.taint, dump);
+      else if (spread.special === "env") {
         // Still latent: a copy of the environment handed to a child process is not a leak.
         data.taint = mergeTaints(data.taint, withStep(spread.taint, I.step(property, frame, "copies process.env")));
       } else if (spread.object) {
@@ -316,8 +319,9 @@ export function evalObject(I: Interpreter, node: Node, frame: Frame): Value {
       value = makeFunction(I, property.value, frame, result, key);
     } else value = property.value ? I.evalExpr(property.value, frame) : UNKNOWN;
     if (key === undefined) data.taint = mergeTaints(data.taint, deepTaint(value));
-    else if (property.kind === "get" && value.fn) data.props.set(key, UNKNOWN);
-    else data.props.set(key, value);
+    // `{ get token() {…} }`: reading the property runs the getter (members.ts); a setter beside it changes nothing read.
+    else if (property.kind === "get" && value.fn) data.props.set(key, { getter: value });
+    else if (property.kind !== "set" || !data.props.get(key)?.getter) data.props.set(key, value);
   }
   return result;
 }

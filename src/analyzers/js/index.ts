@@ -276,7 +276,8 @@ class PackageAnalysis implements ModuleLoader {
   private newUnit(file: string, ast: Node, sshAware: boolean, override?: Location): Unit {
     const scope = new Scope(undefined, true);
     const exportsValue = newObject();
-    const module = newObject(new Map([["exports", exportsValue], ["require", { ref: { global: true, path: ["require"] } }]]));
+    // module.constructor is the Module class, require("module"): its _load(name) is a require (builtins.ts).
+    const module = newObject(new Map<string, Value>([["exports", exportsValue], ["require", { ref: { global: true, path: ["require"] } }], ["constructor", { ref: { module: "module", path: [] } }]]));
     scope.declare("module", module);
     scope.declare("exports", exportsValue);
     scope.declare("__dirname", constant(`${PACKAGE_DIR}/${dirnameOf(file)}`.replace(/\/$/, "")));

@@ -115,6 +115,12 @@ function codeConstructorReached(object: Value, node: Node): boolean {
 }
 
 export function getMember(I: Interpreter, object: Value, key: string | undefined, node: Node, frame: Frame): Value {
+  if (object.proxy) {
+    // A Proxy's get trap answers every read: get(target, name, receiver), `this` = the handler.
+    const { target, handler } = object.proxy;
+    const trap = handler.object!.props.get("get")!;
+    return callFunction(I, trap, handler, [target, key === undefined ? UNKNOWN : constant(key), object], node, frame);
+  }
   if (object.special === "env") return envMember(I, key, node, frame);
   if (object.special === "secret-params" && key !== undefined) {
     const secret = secretParamMember(I, key, node, frame);

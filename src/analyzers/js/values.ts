@@ -44,6 +44,8 @@ export interface FunctionValue {
   name?: string;
   /** Methods and constructors of a derived class: what `super` names. */
   superClass?: Value;
+  /** A function made by `f.bind(thisArg, ...args)`: the `this` and the leading arguments of every call. */
+  bound?: { thisValue: Value; args: Value[] };
 }
 
 /** Instance fields of a class (`k = init`), evaluated on each `new` with `this` = the instance. */
@@ -114,6 +116,8 @@ export interface Value {
   fields?: ClassFields;
   /** An accessor property (Object.defineProperty with `get`): reading it calls this function. */
   getter?: Value;
+  /** `new Proxy(target, handler)`: reads run the handler's `get` trap (members.ts); the rest of the value is the target's. */
+  proxy?: { target: Value; handler: Value };
   /** A write stream to a file (fs.createWriteStream): what is piped or written into it lands under this folded path. */
   writesTo?: string;
   /** A digest (hash.digest()) of data fetched at install: the fetches' taint keys (downloads.ts). */

@@ -3,7 +3,8 @@
 // They belong to the page's origin (SourceFact.origin "page"): sent to that origin — a
 // relative URL, `location.origin` — they authenticate; sent to any other host they are
 // stolen (src/rules/authentication.ts). Only what holds a credential is a source: a storage
-// key or cookie named like a session or token; a named non-secret cookie (`_ga`) is not.
+// key or cookie named like a session or token, or the whole storage serialised or copied at once
+// (`JSON.stringify(localStorage)`); a named non-secret cookie (`_ga`) or item (`theme`) is not.
 import { PAGE_ORIGIN } from "../facts.js";
 import type { Node } from "./ast.js";
 import type { Call } from "./calls.js";
@@ -70,6 +71,24 @@ export function storageCall(I: Interpreter, name: string, call: Call): Value | u
   const key = call.args[0] ? stringOf(call.args[0]) : undefined;
   if (key === undefined || !isCredentialName(I, key)) return undefined;
   return unknownWith(pageSource(I, "reads a credential from the web page's storage", `${storage}.getItem("${key}")`, call.node, call.frame));
+}
+
+/** The Storage object itself (`localStorage`, `window.sessionStorage`) as a value. */
+function wholeStorage(value: Value | undefined): string | undefined {
+  const ref = value?.ref;
+  return ref?.global && ref.path.length === 1 && isStorageName(ref.path[0]) ? ref.path[0] : undefined;
+}
+
+/**
+ * Every stored item at once — the storage serialised or copied (`JSON.stringify(localStorage)`,
+ * `Object.entries(localStorage)`, `Object.assign({}, localStorage)`, `{ ...localStorage }`):
+ * whatever session token the page keeps goes with it. `how` names the operation ("%s" is the
+ * storage). Undefined when the value is not a Storage object.
+ */
+export function storageDump(I: Interpreter, value: Value | undefined, how: string, node: Node, frame: Frame): Taint[] | undefined {
+  const storage = wholeStorage(value);
+  if (storage === undefined) return undefined;
+  return pageSource(I, "reads every item of the web page's storage", how.replace("%s", storage), node, frame);
 }
 
 /** String methods that pick one cookie out of `document.cookie` by its name. */

@@ -23,8 +23,18 @@ describe("classes", () => {
     ["an implicit constructor passing its arguments up", `class Base { constructor(d) { this.d = d; } send() { ${SEND}.end(this.d); } }\nclass R extends Base {}\nnew R(${READ}).send();`],
     ["an instance field", `class R { k = ${READ}; send() { ${SEND}.end(this.k); } }\nnew R().send();`],
     ["a private field", `class R { #k = ${READ}; send() { ${SEND}.end(this.#k); } }\nnew R().send();`],
+    ["a getter read as a property", `class R { get k() { return ${READ}; } }\n${SEND}.end(new R().k);`],
+    ["a getter over a private field", `class R { #raw; constructor() { this.#raw = ${READ}; } get k() { return this.#raw; } send() { ${SEND}.end(this.k); } }\nnew R().send();`],
+    ["a static getter", `class R { static get k() { return ${READ}; } }\n${SEND}.end(R.k);`],
+    ["an inherited getter", `class Base { get k() { return ${READ}; } }\nclass R extends Base {}\n${SEND}.end(new R().k);`],
+    ["an object-literal getter", `const o = { get k() { return ${READ}; } };\n${SEND}.end(o.k);`],
+    ["a getter beside its setter", `const o = { get k() { return ${READ}; }, set k(v) {} };\n${SEND}.end(o.k);`],
   ])("through %s", async (_name, code) => {
     expect(await flowsOf(code)).toEqual(SENT);
+  });
+
+  it("a getter runs only when read: one never read sends nothing at import", async () => {
+    expect(await flowsOf(`class R { get k() { ${SEND}.end(${READ}); return 1; } }\nconst r = new R();`)).toEqual(SENT.map((f) => f.replace("(import)", "(call)")));
   });
 
   it("keeps private and public names apart", async () => {

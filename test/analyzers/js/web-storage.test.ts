@@ -24,6 +24,23 @@ describe("web page storage as a credential source", () => {
   });
 
   it.each([
+    ["JSON.stringify(localStorage)", SEND("JSON.stringify(localStorage)"), "JSON.stringify(localStorage)"],
+    ["JSON.stringify(window.sessionStorage)", SEND("JSON.stringify(window.sessionStorage)"), "JSON.stringify(sessionStorage)"],
+    ["Object.entries(localStorage)", SEND("JSON.stringify(Object.entries(localStorage))"), "Object.entries(localStorage)"],
+    ["Object.assign({}, localStorage)", SEND("JSON.stringify(Object.assign({}, window.localStorage))"), "Object.assign({}, localStorage)"],
+    ["a spread copy", SEND("JSON.stringify({ ...localStorage })"), "{ ...localStorage }"],
+  ])("the whole storage at once: %s", async (_name, code, detail) => {
+    expect(await sourcesOf(code)).toEqual([`${detail} (page)`]);
+  });
+
+  it("the whole storage sent to the page's own server authenticates", async () => {
+    const facts = await analyze({ "index.js": "fetch('/api/backup', { method: 'POST', body: JSON.stringify(localStorage) });" });
+    const flow = facts.flows[0]!;
+    expect(authenticationReason(flow, signatures())).toBeDefined();
+  });
+
+  it.each([
+    ["the storage's key names", SEND("JSON.stringify(Object.keys(localStorage))")],
     ["a non-credential storage key", SEND("localStorage.getItem('theme') + localStorage.lang")],
     ["a storage key computed at run time", "const k = location.hash;\n" + SEND("localStorage.getItem(k)")],
     ["a named non-secret cookie (split)", SEND("document.cookie.split('; _ga=').pop()")],
