@@ -4,7 +4,7 @@ import { DECODE_CAP_BYTES, OVER_DECODE_CAP } from "../budget.js";
 import { workflowWrite } from "./workflow-writes.js";
 import { field, namedChildren, textOf, type PyNode } from "./ast.js";
 import { envDump, envRead } from "./environment.js";
-import { attributeOf, evalExpr } from "./expressions.js";
+import { attributeOf, boundMethod, evalExpr } from "./expressions.js";
 import { copyFrame, location, stepAt, type Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { decoderCall, isPathBuilder, isSanitizer, modelFunction, PATH_TYPE, type CallArgs } from "./library.js";
@@ -126,7 +126,11 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
   if (ref?.kind === "module" || ref?.kind === "class") return callValue(ip, frame, node, attributeOf(ip, frame, receiver, method, node), args);
   if (ref?.kind === "instance") {
     const attribute = ip.classAttribute(ref.cls, method);
-    if (attribute?.ref?.kind === "function") return callUserFunction(ip, frame, attribute.ref.fn, { ...args, positional: [receiver, ...args.positional] }, node);
+    if (attribute?.ref?.kind === "function") {
+      const fn = attribute.ref.fn;
+      if (fn.binding === undefined) return callUserFunction(ip, frame, fn, { ...args, positional: [receiver, ...args.positional] }, node);
+      return callValue(ip, frame, node, boundMethod(fn, attribute, receiver, ref.cls), args);
+    }
     if (attribute) return callValue(ip, frame, node, attribute, args);
     // A record's own serialiser (a library base's `.json()` is that library's, below).
     if (SERIALISING_METHODS.has(method) && (ref.cls.recordFields !== undefined || !ref.cls.bases.some((b) => b.ref?.kind === "external"))) return instanceFields(ip, receiver)!;
