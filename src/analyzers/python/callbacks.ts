@@ -34,13 +34,15 @@ const isCallable = (v: Value | undefined): boolean => v?.ref?.kind === "function
 /** threading.Thread(target=f, args=(x,)), atexit.register(f, x), pool.submit(f, x) …: f(x) runs now; what it returned. */
 export function runCallbacks(ip: Interpreter, frame: Frame, node: PyNode, qname: string, args: EvaluatedArgs): Value | undefined {
   const keyword = args.keywords.get("target") ?? args.keywords.get("function");
-  let index = keyword ? -1 : args.positional.findIndex(isCallable);
+  // An instance whose class defines __call__ is a callback too (callValue runs it).
+  const callable = (v: Value | undefined): boolean => isCallable(v) || (v?.ref?.kind === "instance" && ip.findMethod(v.ref.cls, "__call__") !== undefined);
+  let index = keyword ? -1 : args.positional.findIndex(callable);
   if (!keyword && index < 0) {
     const fixed = callbackIndex(qname);
     if (fixed !== undefined && isLibraryFunction(args.positional[fixed])) index = fixed;
   }
   const target = keyword ?? args.positional[index];
-  if (!target || !(isCallable(target) || (index >= 0 && isLibraryFunction(target)))) return undefined;
+  if (!target || !(callable(target) || (index >= 0 && isLibraryFunction(target)))) return undefined;
   let positional: Value[];
   const tuple = args.keywords.get("args");
   if (tuple) positional = tuple.items ?? [tuple];

