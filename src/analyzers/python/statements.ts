@@ -235,12 +235,30 @@ function execWith(ip: Interpreter, frame: Frame, node: PyNode): void {
     if (value.type === "as_pattern") {
       const expression = namedChildren(value)[0]!;
       const alias = field(value, "alias");
-      const result = evalExpr(ip, frame, expression);
+      const result = entered(ip, frame, expression, evalExpr(ip, frame, expression));
       const target = alias ? namedChildren(alias)[0] ?? alias : undefined;
       if (target) bindTarget(ip, frame, target, result);
-    } else evalExpr(ip, frame, value);
+    } else entered(ip, frame, value, evalExpr(ip, frame, value));
   }
   execBlock(ip, frame, block(field(node, "body")));
+}
+
+const ENTER_METHODS = ["__enter__", "__aenter__"];
+
+/**
+ * What `with obj as x` binds: what obj.__enter__() returns when obj's class defines it
+ * (`async with`'s __aenter__ likewise; the parser drops `async`, so either one runs).
+ */
+function entered(ip: Interpreter, frame: Frame, node: PyNode, value: Value): Value {
+  if (value.ref?.kind !== "instance") return value;
+  let result: Value | undefined;
+  for (const name of ENTER_METHODS) {
+    const method = ip.findMethod(value.ref.cls, name);
+    if (!method) continue;
+    const returned = callUserFunction(ip, frame, method, { positional: [value], keywords: new Map() }, node);
+    result = result ? join(result, returned) : returned;
+  }
+  return result ?? value;
 }
 
 // ---- binding ---------------------------------------------------------------------

@@ -91,3 +91,15 @@ describe("calling an instance", () => {
     expect(await flows(`class S:\n    def send(self, v):\n        ${POST}\ns = S()\ns(key)`)).toEqual([]);
   });
 });
+
+describe("with statements bind what __enter__ returns", () => {
+  it.each([
+    ["with Box() as v", `class Box:\n    def __enter__(self):\n        return ${KEY}\n    def __exit__(self, *a):\n        return False\nwith Box() as v:\n    ${POST}`],
+    ["async with Box() as v (__aenter__)", `class Box:\n    async def __aenter__(self):\n        return ${KEY}\n    async def __aexit__(self, *a):\n        return False\nasync def main():\n    async with Box() as v:\n        ${POST}\nasyncio.run(main())`],
+    ["__enter__ returning self keeps the instance", `class Box:\n    def __init__(self, k):\n        self.k = k\n    def __enter__(self):\n        return self\n    def __exit__(self, *a):\n        return False\nwith Box(key) as b:\n    v = b.k\n    ${POST}`],
+    ["__enter__ runs without `as`", `class Box:\n    def __init__(self, k):\n        self.k = k\n    def __enter__(self):\n        v = self.k\n        ${POST}\n    def __exit__(self, *a):\n        return False\nwith Box(key):\n    pass`],
+  ])("%s", async (_name, body) => {
+    const result = await flows(body);
+    expect(result.length, result.join("\n")).toBeGreaterThan(0);
+  });
+});
