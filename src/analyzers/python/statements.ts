@@ -8,6 +8,7 @@ import { evalExpr, iterationElement, iterationItems } from "./expressions.js";
 import { binary } from "./operators.js";
 import { copyFrame, type Frame } from "./frame.js";
 import { execImport } from "./imports.js";
+import { bindPattern, type PatternScope } from "./match-patterns.js";
 import type { Interpreter } from "./interpreter.js";
 import { addToObject, allTaints, derived, join, mergeTaints, SMALL_CONTAINER, storeObjectAttribute, unknown, type Taint, type Value } from "./model.js";
 
@@ -93,14 +94,8 @@ export function execStatement(ip: Interpreter, frame: Frame, node: PyNode): void
     case "delete_statement":
       for (const child of namedChildren(node)) evalExpr(ip, frame, child);
       return;
-    case "match_statement": {
-      const subject = field(node, "subject");
-      if (subject) evalExpr(ip, frame, subject);
-      for (const body of namedChildren(node).filter((c) => c.type === "block")) {
-        for (const caseClause of namedChildren(body)) branch(ip, frame, block(field(caseClause, "consequence")));
-      }
-      return;
-    }
+    case "match_statement":
+      return execMatch(ip, frame, node);
     case "block":
       return execBlock(ip, frame, namedChildren(node));
     case "ERROR":
@@ -241,6 +236,27 @@ function execWith(ip: Interpreter, frame: Frame, node: PyNode): void {
     } else entered(ip, frame, value, evalExpr(ip, frame, value));
   }
   execBlock(ip, frame, block(field(node, "body")));
+}
+
+/** `match subject:` — each arm runs (as a branch) with the names its pattern captures bound, after its guard. */
+function execMatch(ip: Interpreter, frame: Frame, node: PyNode): void {
+  const subjectNode = field(node, "subject");
+  const subject = subjectNode ? evalExpr(ip, frame, subjectNode) : unknown();
+  const scope: PatternScope = { bind: (name, value) => setName(frame, name, value), evaluate: (expression) => evalExpr(ip, frame, expression) };
+  for (const body of namedChildren(node).filter((c) => c.type === "block")) {
+    for (const caseClause of namedChildren(body)) {
+      frame.branchDepth++;
+      try {
+        for (const part of namedChildren(caseClause)) {
+          if (part.type === "case_pattern") bindPattern(ip, scope, part, subject);
+          else if (part.type === "if_clause") for (const guard of namedChildren(part)) evalExpr(ip, frame, guard);
+        }
+      } finally {
+        frame.branchDepth--;
+      }
+      branch(ip, frame, block(field(caseClause, "consequence")));
+    }
+  }
 }
 
 const ENTER_METHODS = ["__enter__", "__aenter__"];

@@ -103,3 +103,31 @@ describe("with statements bind what __enter__ returns", () => {
     expect(result.length, result.join("\n")).toBeGreaterThan(0);
   });
 });
+
+describe("match statements bind captured names", () => {
+  // The subject through a name: tree-sitter reads `match [...]:` at the start of a line as a subscript.
+  const arm = (pattern: string, subject = "key") => `subject = ${subject}\nmatch subject:\n    case ${pattern}:\n        ${POST}`;
+  it.each([
+    ["case str(v)", arm("str(v)")],
+    ["case v (a bare capture)", arm("v")],
+    ["case _ as v", arm("_ as v")],
+    ["case {\"payload\": v}", arm(`{"payload": v}`, `{"kind": "x", "payload": key}`)],
+    ["case {**v}", arm(`{"kind": "x", **v}`, `{"kind": "x", "payload": key}`)],
+    ["case [a, *v]", arm("[a, *v]", `["x", "y", key]`)],
+    ["case (_, v) with a guard", arm("(_, v) if v", `("x", key)`)],
+    ["case Point(x=v) on an instance", `class Point:\n    def __init__(self, x):\n        self.x = x\n${arm("Point(x=v)", "Point(key)")}`],
+    ["case A(v) | B(v)", arm("A(v) | B(v)")],
+    ["a parameter's capture in a summarised function", `def go(c):\n    match c:\n        case str(v):\n            ${POST}\ngo(key)`],
+  ])("%s", async (_name, body) => {
+    const result = await flows(body);
+    expect(result.length, result.join("\n")).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ["a known dict's other value", arm(`{"kind": v}`, `{"kind": "x", "payload": key}`)],
+    ["a known sequence's other element", arm("[v, *rest]", `["x", key]`)],
+    ["a value pattern (a dotted name) captures nothing", `import enum\nclass C(enum.Enum):\n    A = 1\nv = "x"\nmatch key:\n    case C.A:\n        ${POST}`],
+  ])("not: %s", async (_name, body) => {
+    expect(await flows(body)).toEqual([]);
+  });
+});
