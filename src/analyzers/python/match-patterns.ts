@@ -79,17 +79,33 @@ function bindSequence(ip: Interpreter, scope: PatternScope, children: readonly P
   });
 }
 
-/** `Point(x=px)`: px is the instance's field x; `str(s)`: s is the subject; other positions carry the subject. */
+/**
+ * `Point(x=px)`: px is the instance's field x; `Point(px)`: the field `__match_args__` (or a
+ * dataclass's fields) names first; `str(s)`: s is the subject; otherwise the subject's taint.
+ */
 function bindClass(ip: Interpreter, scope: PatternScope, children: readonly PyNode[], subject: Value, depth: number): void {
   const [name, ...patterns] = children;
   const builtin = name?.type === "dotted_name" && SELF_MATCHING.has(name.children.length === 1 ? name.children[0]!.text : "");
+  let position = 0;
   for (const child of patterns) {
     const inner = namedChildren(child)[0];
     if (inner?.type === "keyword_pattern") {
       const [attribute, value] = namedChildren(inner);
       if (attribute && value) bindPattern(ip, scope, value, field(ip, subject, attribute.text), depth);
-    } else bindPattern(ip, scope, child, builtin ? subject : element(subject), depth);
+    } else if (builtin) bindPattern(ip, scope, child, subject, depth);
+    else {
+      const attribute = matchArgument(ip, subject, position++);
+      bindPattern(ip, scope, child, attribute !== undefined ? field(ip, subject, attribute) : element(subject), depth);
+    }
   }
+}
+
+/** The field a class pattern's positional sub-pattern matches on an instance: `__match_args__[i]`, or a record class's i-th field. */
+function matchArgument(ip: Interpreter, subject: Value, index: number): string | undefined {
+  if (subject.ref?.kind !== "instance") return undefined;
+  const cls = subject.ref.cls;
+  const declared = ip.classAttribute(cls, "__match_args__")?.items;
+  return declared ? declared[index]?.str : cls.recordFields?.[index];
 }
 
 /** An instance's field (class attribute or one its methods store), else a value carrying the subject. */

@@ -117,6 +117,7 @@ describe("match statements bind captured names", () => {
     ["case (_, v) with a guard", arm("(_, v) if v", `("x", key)`)],
     ["case Point(x=v) on an instance", `class Point:\n    def __init__(self, x):\n        self.x = x\n${arm("Point(x=v)", "Point(key)")}`],
     ["case A(v) | B(v)", arm("A(v) | B(v)")],
+    ["case Point(v) with __match_args__", `class Point:\n    __match_args__ = ("x", "y")\n    def __init__(self, x, y):\n        self.x = x\n        self.y = y\n${arm("Point(_, v)", "Point(1, key)")}`],
     ["a parameter's capture in a summarised function", `def go(c):\n    match c:\n        case str(v):\n            ${POST}\ngo(key)`],
   ])("%s", async (_name, body) => {
     const result = await flows(body);
@@ -126,6 +127,7 @@ describe("match statements bind captured names", () => {
   it.each([
     ["a known dict's other value", arm(`{"kind": v}`, `{"kind": "x", "payload": key}`)],
     ["a known sequence's other element", arm("[v, *rest]", `["x", key]`)],
+    ["a dataclass's other positional field", `import dataclasses\n@dataclasses.dataclass\nclass Pair:\n    a: str\n    b: str\n${arm("Pair(v, _)", `Pair("x", key)`)}`],
     ["a value pattern (a dotted name) captures nothing", `import enum\nclass C(enum.Enum):\n    A = 1\nv = "x"\nmatch key:\n    case C.A:\n        ${POST}`],
   ])("not: %s", async (_name, body) => {
     expect(await flows(body)).toEqual([]);
