@@ -8,21 +8,41 @@ import type { Interpreter } from "./interpreter.js";
 import { allTaints, type Value } from "./model.js";
 
 export const THREAD_RUNNERS =
-  /^(threading\.Thread|threading\.Timer|multiprocessing\.Process|atexit\.register|_?thread\.start_new_thread|_thread\.start_new|.*\.submit|.*\.run_in_executor|.*\.apply_async|asyncio\.run|asyncio\.create_task|.*\.run_until_complete)$/;
+  /^(threading\.Thread|threading\.Timer|multiprocessing\.Process|atexit\.register|_?thread\.start_new_thread|_thread\.start_new|.*\.submit|.*\.run_in_executor|.*\.apply_async|asyncio\.run|asyncio\.create_task|.*\.run_until_complete|asyncio\.to_thread|.*\.call_soon|.*\.call_soon_threadsafe|.*\.call_later|.*\.call_at)$/;
 
 /** Runners that take the callback's arguments as one tuple after it: start_new_thread(f, args), Timer(t, f, args). */
 const TUPLE_ARGS = /(start_new_thread|start_new|Timer|apply_async)$/;
 /** Keywords that configure the runner itself, not the callback. */
-const RUNNER_KEYWORDS = new Set(["target", "function", "args", "kwargs", "kwds", "daemon", "name", "group", "interval", "callback", "error_callback"]);
+const RUNNER_KEYWORDS = new Set(["target", "function", "args", "kwargs", "kwds", "daemon", "name", "group", "interval", "callback", "error_callback", "context"]);
+
+/**
+ * Where runners with a fixed signature take the callback: to_thread(f, …), loop.call_soon(f, …),
+ * pool.submit(f, …); loop.call_later(delay, f, …), call_at(when, f, …), run_in_executor(pool, f, …).
+ * A library function there runs too (`to_thread(psycopg2.connect, password=…)`, `to_thread(requests.post, …)`).
+ */
+function callbackIndex(qname: string): number | undefined {
+  if (/(^asyncio\.to_thread|\.call_soon|\.call_soon_threadsafe|\.submit)$/.test(qname)) return 0;
+  if (/\.(call_later|call_at|run_in_executor)$/.test(qname)) return 1;
+  return undefined;
+}
+
+/** A library function or method named, not called (`psycopg2.connect`, `session.post`). */
+const isLibraryFunction = (v: Value | undefined): boolean => v?.ref?.kind === "external" && !v.ref.qname.endsWith(")");
 
 const isCallable = (v: Value | undefined): boolean => v?.ref?.kind === "function" || v?.ref?.kind === "bound" || v?.ref?.kind === "class" || v?.ref?.kind === "partial";
 
-/** threading.Thread(target=f, args=(x,)), atexit.register(f, x), pool.submit(f, x) …: f(x) runs now. */
-export function runCallbacks(ip: Interpreter, frame: Frame, node: PyNode, qname: string, args: EvaluatedArgs): void {
+/** threading.Thread(target=f, args=(x,)), atexit.register(f, x), pool.submit(f, x) …: f(x) runs now; what it returned. */
+export function runCallbacks(ip: Interpreter, frame: Frame, node: PyNode, qname: string, args: EvaluatedArgs): Value | undefined {
   const keyword = args.keywords.get("target") ?? args.keywords.get("function");
-  const index = keyword ? -1 : args.positional.findIndex(isCallable);
+  // An instance whose class defines __call__ is a callback too (callValue runs it).
+  const callable = (v: Value | undefined): boolean => isCallable(v) || (v?.ref?.kind === "instance" && ip.findMethod(v.ref.cls, "__call__") !== undefined);
+  let index = keyword ? -1 : args.positional.findIndex(callable);
+  if (!keyword && index < 0) {
+    const fixed = callbackIndex(qname);
+    if (fixed !== undefined && isLibraryFunction(args.positional[fixed])) index = fixed;
+  }
   const target = keyword ?? args.positional[index];
-  if (!target || !isCallable(target)) return;
+  if (!target || !(callable(target) || (index >= 0 && isLibraryFunction(target)))) return undefined;
   let positional: Value[];
   const tuple = args.keywords.get("args");
   if (tuple) positional = tuple.items ?? [tuple];
@@ -31,7 +51,7 @@ export function runCallbacks(ip: Interpreter, frame: Frame, node: PyNode, qname:
   else positional = args.positional.slice(index + 1);
   const keywords = new Map(args.keywords.get("kwargs")?.dict ?? args.keywords.get("kwds")?.dict ?? []);
   if (!TUPLE_ARGS.test(qname) && !/Thread|Process/.test(qname)) for (const [k, v] of args.keywords) if (!RUNNER_KEYWORDS.has(k)) keywords.set(k, v);
-  ip.callValue(frame, node, target, { positional, keywords });
+  return ip.callValue(frame, node, target, { positional, keywords });
 }
 
 const MAX_MAPPED = 64;

@@ -4,7 +4,7 @@ import { DECODE_CAP_BYTES, OVER_DECODE_CAP } from "../budget.js";
 import { workflowWrite } from "./workflow-writes.js";
 import { field, namedChildren, textOf, type PyNode } from "./ast.js";
 import { envDump, envRead } from "./environment.js";
-import { attributeOf, evalExpr } from "./expressions.js";
+import { attributeOf, boundMethod, evalExpr } from "./expressions.js";
 import { copyFrame, location, stepAt, type Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { decoderCall, isPathBuilder, isSanitizer, modelFunction, PATH_TYPE, type CallArgs } from "./library.js";
@@ -29,6 +29,9 @@ import { callUserFunction, instanceFields, instantiate, KEY_HOOKS, runKeyHook, S
 
 /** Calls that run or load the file named first. */
 const RUNS_FILE = /^(os\.startfile|ctypes\.(CDLL|WinDLL|OleDLL|PyDLL|cdll\.LoadLibrary|windll\.LoadLibrary|LoadLibrary))$/;
+
+/** Runners awaited for the callback's return value. */
+const AWAITED_RUNNERS = /(^asyncio\.to_thread|\.run_in_executor)$/;
 
 export interface EvaluatedArgs extends CallArgs {
   /** Syntax nodes of positional arguments (to tell a literal from a computed name). */
@@ -110,6 +113,12 @@ export function callValue(ip: Interpreter, frame: Frame, node: PyNode, callee: V
       return callUserFunction(ip, frame, ref.fn, { ...evaluated, positional: [ref.self, ...evaluated.positional] }, node);
     case "class":
       return instantiate(ip, frame, ref.cls, evaluated, node);
+    case "instance": {
+      // Calling an instance runs its class's __call__.
+      const call = ip.findMethod(ref.cls, "__call__");
+      if (call) return callUserFunction(ip, frame, call, { ...evaluated, positional: [callee, ...evaluated.positional] }, node);
+      return derived([callee, ...evaluated.positional, ...evaluated.keywords.values()]);
+    }
     case "external":
       return externalCall(ip, frame, node, ref.qname, evaluated, callee);
     case "partial": {
@@ -126,7 +135,11 @@ function callMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
   if (ref?.kind === "module" || ref?.kind === "class") return callValue(ip, frame, node, attributeOf(ip, frame, receiver, method, node), args);
   if (ref?.kind === "instance") {
     const attribute = ip.classAttribute(ref.cls, method);
-    if (attribute?.ref?.kind === "function") return callUserFunction(ip, frame, attribute.ref.fn, { ...args, positional: [receiver, ...args.positional] }, node);
+    if (attribute?.ref?.kind === "function") {
+      const fn = attribute.ref.fn;
+      if (fn.binding === undefined) return callUserFunction(ip, frame, fn, { ...args, positional: [receiver, ...args.positional] }, node);
+      return callValue(ip, frame, node, boundMethod(fn, attribute, receiver, ref.cls), args);
+    }
     if (attribute) return callValue(ip, frame, node, attribute, args);
     // A record's own serialiser (a library base's `.json()` is that library's, below).
     if (SERIALISING_METHODS.has(method) && (ref.cls.recordFields !== undefined || !ref.cls.bases.some((b) => b.ref?.kind === "external"))) return instanceFields(ip, receiver)!;
@@ -446,8 +459,11 @@ function externalCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string
   const wrapped = TLS_WRAPPERS.test(qname) ? (first ?? args.keywords.get("sock")) : undefined;
   if (wrapped?.cell?.sink) return wrapped;
   if (ip.signatures.commands.runners.python.has(qname)) return shellCall(ip, frame, node, qname, args);
-  if (THREAD_RUNNERS.test(qname)) runCallbacks(ip, frame, node, qname, args);
-  else if (threadInitializer(ip, frame, node, qname, args)) return unknown();
+  if (THREAD_RUNNERS.test(qname)) {
+    const result = runCallbacks(ip, frame, node, qname, args);
+    // `await asyncio.to_thread(f, …)`, `await loop.run_in_executor(None, f, …)`: what f returned.
+    if (result && AWAITED_RUNNERS.test(qname)) return result;
+  } else if (threadInitializer(ip, frame, node, qname, args)) return unknown();
   if (KEY_HOOKS.test(qname)) runKeyHook(ip, frame, node, args);
   if (qname === "builtins.map" || qname === "builtins.filter" || POOL_MAPS.test(qname)) {
     const mapped = mapUserFunction(ip, frame, node, qname, args);

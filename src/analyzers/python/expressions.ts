@@ -390,6 +390,13 @@ function isProperty(fn: FunctionInfo): boolean {
   return fn.decorators.some((d) => PROPERTY_DECORATOR.test(textOf(d)));
 }
 
+/** A method read through an instance of `cls`: bound to it, to its class (@classmethod), or to nothing (@staticmethod). */
+export function boundMethod(fn: FunctionInfo, method: Value, instance: Value, cls: ClassInfo): Value {
+  if (fn.binding === "static") return method;
+  const self: Value = fn.binding === "class" ? { ref: { kind: "class", cls }, taints: [] } : instance;
+  return { ref: { kind: "bound", fn, self }, taints: [] };
+}
+
 export function attributeOf(ip: Interpreter, frame: Frame, object: Value, name: string, node: PyNode): Value {
   const ref = object.ref;
   if (ref?.kind === "module") {
@@ -400,13 +407,18 @@ export function attributeOf(ip: Interpreter, frame: Frame, object: Value, name: 
     if (subFile) return { ref: { kind: "module", name: ip.runModule(subFile).file }, taints: [] };
     return unknown();
   }
-  if (ref?.kind === "class") return ip.classAttribute(ref.cls, name) ?? unknown();
+  if (ref?.kind === "class") {
+    const value = ip.classAttribute(ref.cls, name);
+    // A @classmethod read through its class is bound to it.
+    if (value?.ref?.kind === "function" && value.ref.fn.binding === "class") return { ref: { kind: "bound", fn: value.ref.fn, self: object }, taints: [] };
+    return value ?? unknown();
+  }
   if (ref?.kind === "instance") {
     // A base-class method reading a field only subclasses set (`self.private_key` set in the subclass __init__).
     const value = ip.classAttribute(ref.cls, name) ?? ip.subclassField(ref.cls, name);
     // A @property runs its getter on attribute access.
     if (value?.ref?.kind === "function" && isProperty(value.ref.fn)) return callUserFunction(ip, frame, value.ref.fn, { positional: [object], keywords: new Map() }, node);
-    if (value?.ref?.kind === "function") return { ref: { kind: "bound", fn: value.ref.fn, self: object }, taints: [] };
+    if (value?.ref?.kind === "function") return boundMethod(value.ref.fn, value, object, ref.cls);
     if (!value && name === "__dict__") return instanceFields(ip, object)!;
     return value ?? inheritedSecret(ip, frame, ref.cls, name, node) ?? unknown();
   }

@@ -354,7 +354,11 @@ export class Interpreter {
       decorators,
       small: undefined,
     };
-    if (cls) fn.cls = cls;
+    if (cls) {
+      fn.cls = cls;
+      const binding = methodBinding(decorators);
+      if (binding) fn.binding = binding;
+    }
     if (!this.seenFunctionNodes.has(node) && frame.execDepth === 0) {
       this.seenFunctionNodes.add(node);
       this.functions.push(fn);
@@ -414,8 +418,8 @@ export class Interpreter {
   }
 
   private symbolicParameter(frame: Frame, fn: FunctionInfo, param: ParamInfo, index: number): Value {
-    if (index === 0 && fn.cls && param.kind === "plain" && !isStaticOrClassMethod(fn)) {
-      return { ref: { kind: "instance", cls: fn.cls }, taints: [] };
+    if (index === 0 && fn.cls && param.kind === "plain" && fn.binding !== "static") {
+      return { ref: fn.binding === "class" ? { kind: "class", cls: fn.cls } : { kind: "instance", cls: fn.cls }, taints: [] };
     }
     const step: FlowStep = stepAt(frame, param.node, `parameter ${param.name} of ${fn.name}()`);
     const taints: Taint[] = [{ param: { fn: fn.id, index }, steps: [step] }];
@@ -523,8 +527,15 @@ export class Interpreter {
   }
 }
 
-function isStaticOrClassMethod(fn: FunctionInfo): boolean {
-  return fn.decorators.some((d) => /staticmethod/.test(textOf(d)));
+const METHOD_BINDING = /^@?\s*(?:builtins\.|(?:abc\.)?abstract)?(static|class)method\s*$/;
+
+/** How a method defined in a class body binds its first parameter: @staticmethod none, @classmethod the class. */
+function methodBinding(decorators: readonly PyNode[]): "static" | "class" | undefined {
+  for (const decorator of decorators) {
+    const match = METHOD_BINDING.exec(textOf(decorator));
+    if (match) return match[1] === "static" ? "static" : "class";
+  }
+  return undefined;
 }
 
 /** Parameters in order, with their default expressions. */

@@ -71,6 +71,8 @@ export interface FunctionInfo {
   /** Frame the function was defined in (closures read it). */
   closure: ScopeChain;
   decorators: readonly PyNode[];
+  /** A @staticmethod (no implicit first argument) or @classmethod (the class as first argument). */
+  binding?: "static" | "class";
   module?: ModuleState;
   /** Body under MAX_INLINE_NODES syntax nodes (user-functions.ts), once asked: asked again at every call. */
   small?: boolean | undefined;

@@ -8,6 +8,7 @@ import { evalExpr, iterationElement, iterationItems } from "./expressions.js";
 import { binary } from "./operators.js";
 import { copyFrame, type Frame } from "./frame.js";
 import { execImport } from "./imports.js";
+import { bindPattern, type PatternScope } from "./match-patterns.js";
 import type { Interpreter } from "./interpreter.js";
 import { addToObject, allTaints, derived, join, mergeTaints, SMALL_CONTAINER, storeObjectAttribute, unknown, type Taint, type Value } from "./model.js";
 
@@ -93,14 +94,8 @@ export function execStatement(ip: Interpreter, frame: Frame, node: PyNode): void
     case "delete_statement":
       for (const child of namedChildren(node)) evalExpr(ip, frame, child);
       return;
-    case "match_statement": {
-      const subject = field(node, "subject");
-      if (subject) evalExpr(ip, frame, subject);
-      for (const body of namedChildren(node).filter((c) => c.type === "block")) {
-        for (const caseClause of namedChildren(body)) branch(ip, frame, block(field(caseClause, "consequence")));
-      }
-      return;
-    }
+    case "match_statement":
+      return execMatch(ip, frame, node);
     case "block":
       return execBlock(ip, frame, namedChildren(node));
     case "ERROR":
@@ -235,12 +230,51 @@ function execWith(ip: Interpreter, frame: Frame, node: PyNode): void {
     if (value.type === "as_pattern") {
       const expression = namedChildren(value)[0]!;
       const alias = field(value, "alias");
-      const result = evalExpr(ip, frame, expression);
+      const result = entered(ip, frame, expression, evalExpr(ip, frame, expression));
       const target = alias ? namedChildren(alias)[0] ?? alias : undefined;
       if (target) bindTarget(ip, frame, target, result);
-    } else evalExpr(ip, frame, value);
+    } else entered(ip, frame, value, evalExpr(ip, frame, value));
   }
   execBlock(ip, frame, block(field(node, "body")));
+}
+
+/** `match subject:` — each arm runs (as a branch) with the names its pattern captures bound, after its guard. */
+function execMatch(ip: Interpreter, frame: Frame, node: PyNode): void {
+  const subjectNode = field(node, "subject");
+  const subject = subjectNode ? evalExpr(ip, frame, subjectNode) : unknown();
+  const scope: PatternScope = { bind: (name, value) => setName(frame, name, value), evaluate: (expression) => evalExpr(ip, frame, expression) };
+  for (const body of namedChildren(node).filter((c) => c.type === "block")) {
+    for (const caseClause of namedChildren(body)) {
+      frame.branchDepth++;
+      try {
+        for (const part of namedChildren(caseClause)) {
+          if (part.type === "case_pattern") bindPattern(ip, scope, part, subject);
+          else if (part.type === "if_clause") for (const guard of namedChildren(part)) evalExpr(ip, frame, guard);
+        }
+      } finally {
+        frame.branchDepth--;
+      }
+      branch(ip, frame, block(field(caseClause, "consequence")));
+    }
+  }
+}
+
+const ENTER_METHODS = ["__enter__", "__aenter__"];
+
+/**
+ * What `with obj as x` binds: what obj.__enter__() returns when obj's class defines it
+ * (`async with`'s __aenter__ likewise; the parser drops `async`, so either one runs).
+ */
+function entered(ip: Interpreter, frame: Frame, node: PyNode, value: Value): Value {
+  if (value.ref?.kind !== "instance") return value;
+  let result: Value | undefined;
+  for (const name of ENTER_METHODS) {
+    const method = ip.findMethod(value.ref.cls, name);
+    if (!method) continue;
+    const returned = callUserFunction(ip, frame, method, { positional: [value], keywords: new Map() }, node);
+    result = result ? join(result, returned) : returned;
+  }
+  return result ?? value;
 }
 
 // ---- binding ---------------------------------------------------------------------
