@@ -92,7 +92,7 @@ export function evalExpression(I: Interpreter, node: Node, frame: Frame): Value 
       if (t === true) return I.evalExpr(node.consequent, frame);
       if (t === false) return I.evalExpr(node.alternate, frame);
       frame.conditional++;
-      const result = join(I.evalExpr(node.consequent, frame), I.evalExpr(node.alternate, frame));
+      const result = join(...I.branches.both(() => I.evalExpr(node.consequent, frame), () => I.evalExpr(node.alternate, frame)));
       frame.conditional--;
       return result;
     }

@@ -5,6 +5,7 @@ import type { Location } from "../../core/types.js";
 import type { FlowStep, Trigger } from "../facts.js";
 import { hostOf, type Signatures } from "../../rules/signatures.js";
 import { lineStartsOf, positionOf, type Node } from "./ast.js";
+import { BranchWrites } from "./branches.js";
 import { BundleModel } from "./bundles.js";
 import { invokeCallback, makeFunction, type Call } from "./calls.js";
 import { runSnippet, settledAsCode } from "./dynamic-code.js";
@@ -68,6 +69,8 @@ export class Interpreter {
   /** Functions inlined at least once (they need no separate run with unknown arguments). */
   readonly executed = new Set<Node>();
   readonly memo = new CallMemo();
+  /** What both paths of an undecided condition assign (branches.ts). */
+  readonly branches = new BranchWrites();
   /** Module factories of bundles (webpack, browserify, esbuild): each runs like a file of its own. */
   readonly bundles = new BundleModel();
   /** Files the package writes: their known text and the credential data written to them. */
@@ -329,8 +332,9 @@ export class Interpreter {
     if (test === false) return node.alternate ? this.execStatement(node.alternate, frame) : NORMAL;
     this.unknownBranches++;
     frame.conditional++;
-    const a = this.execStatement(node.consequent, frame);
-    const b = node.alternate ? this.execStatement(node.alternate, frame) : NORMAL;
+    const [a, b] = node.alternate
+      ? this.branches.both(() => this.execStatement(node.consequent, frame), () => this.execStatement(node.alternate, frame))
+      : [this.execStatement(node.consequent, frame), NORMAL];
     frame.conditional--;
     return a === RETURN && b === RETURN ? RETURN : NORMAL;
   }

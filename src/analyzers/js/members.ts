@@ -89,6 +89,7 @@ export function assignName(I: Interpreter, name: string, value: Value, frame: Fr
     return;
   }
   const strong = (binding.owner === frame && binding.level === frame.conditional) || frame.conditional + frame.inherited === 0;
+  if (!strong) I.branches.record(binding, value);
   binding.value = strong ? value : join(binding.value, value);
 }
 
@@ -171,7 +172,9 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
     // A URL value (string + searchParams): its parts fold from the string, with the query's taint.
     if (isString(object) && URL_PARTS.has(key)) return { ...urlPart(object.constant, key), taint: mergeTaints(data.taint, object.taint) };
     if (I.bundles.isCacheMiss(data, key)) return constant(undefined);
-    return unknownWith(mergeTaints(data.taint, object.taint));
+    const taint = mergeTaints(data.taint, object.taint);
+    if (!taint && !data.open && !PROTOTYPE_NAMES.has(key) && !(object.fn && FUNCTION_NAMES.has(key)) && !(data.elements && /^\d+$/.test(key))) return ABSENT;
+    return unknownWith(taint);
   }
   if (isString(object)) {
     if (key === "length") return constant(object.constant.length);
@@ -186,6 +189,12 @@ export function getMember(I: Interpreter, object: Value, key: string | undefined
 }
 
 const PUBLIC_PART = /^(publicKey|pubkey|pubKey|address|publicAddress)$/;
+
+/** A key read that found nothing on a closed object (see Value.absent). */
+const ABSENT: Value = Object.freeze({ absent: true }) as Value;
+/** Names every object answers through its prototype. */
+const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+const FUNCTION_NAMES = new Set(Object.getOwnPropertyNames(Function.prototype));
 
 export function setMember(I: Interpreter, object: Value, key: string | undefined, value: Value, frame: Frame): void {
   if (object.ref?.global && value.fn) requestApiHook(I, object.ref.path, key, value, frame);

@@ -1,6 +1,7 @@
 // Methods called on values: strings and arrays (folding), buffers (encodings),
 // promises and streams (callbacks get the data), crypto objects (hash digests cut the
 // taint), connections (data written to them is sent) and readline prompts.
+import { unwrap, type Node } from "./ast.js";
 import { invokeCallback, type Call } from "./calls.js";
 import { settledAsCode } from "./dynamic-code.js";
 import type { Interpreter } from "./interpreter.js";
@@ -143,11 +144,21 @@ function stringMethod(I: Interpreter, receiver: Value, key: string, call: Call):
   return unknownWith(taint);
 }
 
+/**
+ * A method called on a value nothing else holds (`s.split("").reverse()`, `[...xs].sort()`,
+ * `Array.from(s).reverse()`): its change in place is sure even on a path that may not run.
+ */
+function onTemporary(node: Node): boolean {
+  const callee = node.type === "CallExpression" ? unwrap(node.callee as Node) : undefined;
+  const object = callee?.type === "MemberExpression" ? unwrap(callee.object as Node) : undefined;
+  return object?.type === "CallExpression" || object?.type === "ArrayExpression" || object?.type === "NewExpression";
+}
+
 function arrayMethod(I: Interpreter, receiver: Value, key: string, call: Call): Value | undefined {
   const data = receiver.object!;
   const elements = data.elements!;
   const args = call.args;
-  const sure = call.frame.conditional + call.frame.inherited === 0;
+  const sure = call.frame.conditional + call.frame.inherited === 0 || onTemporary(call.node);
   switch (key) {
     case "join":
     case "toString": {

@@ -122,6 +122,12 @@ export interface Value {
   writesTo?: string;
   /** A digest (hash.digest()) of data fetched at install: the fetches' taint keys (downloads.ts). */
   digestOf?: Set<string>;
+  /**
+   * Read from a key an object does not have (members.ts): unknown only because something
+   * unmodelled might have stored it. Joined with a value, it gives that value: a memo cache
+   * (`let v = cache[k]; if (!v) v = decode(k)`) yields what it would hold.
+   */
+  absent?: true;
 }
 
 export const MAX_TAINTS = 6;
@@ -289,6 +295,8 @@ export function hasRealTaint(taint: Taint[] | undefined): boolean {
 export function join(a: Value | undefined, b: Value | undefined): Value {
   if (!a || a === b) return b ?? a ?? UNKNOWN;
   if (!b) return a;
+  if (a.absent && !a.taint && !b.absent) return b;
+  if (b.absent && !b.taint && !a.absent) return a;
   const out: Value = {};
   if (a.known && b.known && a.constant === b.constant) {
     out.known = true;
