@@ -78,6 +78,7 @@ export function shellCall(ip: Interpreter, frame: Frame, node: PyNode, qname: st
     }
   }
   runStagedScripts(ip, frame, node, argv, commands);
+  runInlineCode(ip, frame, node, commands);
   shellDownloadsAndRuns(ip, frame, node, commands, qname);
   const commandTaints = argv ? argvTaints(meanings, argv) : [];
   for (const command of sending) {
@@ -113,6 +114,20 @@ function pushedTree(ip: Interpreter, frame: Frame, node: PyNode, commands: Shell
 }
 
 const PYTHON_PROGRAMS = /^(pythonw?|python[23](\.\d+)?w?|py|pyw)(\.exe)?$/i;
+
+/**
+ * `python -c CODE`, `sys.executable -c CODE` (a program the analysis cannot name): the code
+ * runs in another interpreter of the same machine, so it is analysed as code of this call.
+ */
+function runInlineCode(ip: Interpreter, frame: Frame, node: PyNode, commands: ShellCommand[]): void {
+  for (const command of commands) {
+    if (!PYTHON_PROGRAMS.test(command.program.replace(/^.*[\\/]/, "")) && command.program !== "*") continue;
+    const flag = command.args.findIndex((a) => a === "-c" || /^-[A-Za-z]*c$/.test(a));
+    const code = flag >= 0 ? command.args[flag + 1] : undefined;
+    // Written out in the package: plain code, not decoded (no obfuscation to report).
+    if (code && !code.includes("*")) ip.execCode(frame, node, { str: code, plain: true, taints: [] }, "exec");
+  }
+}
 
 /**
  * A file the package wrote (a decoded second stage) run with python/pythonw, `sys.executable`
