@@ -12,9 +12,11 @@ const MAX_TEXT = 2_000_000;
 /** One spelling per file: "/" separators, no "./" prefix, no doubled or trailing "/"; undefined when too unspecific. */
 export function writtenKey(path: string | undefined): string | undefined {
   const text = spelling(path);
-  // "*", "/tmp/*", "~/x": too little is known to tell this file from another.
-  if (text === undefined || text.replace(/^(\/tmp|~)(?=\/)/, "").replace(/[*/.]/g, "").length < 3) return undefined;
-  return text;
+  if (text === undefined) return undefined;
+  // "*", "/tmp/*", "~/*.x": too little is known to tell this file from another; a name written
+  // out in full ("/tmp/x1") is that file, however short.
+  const named = text.includes("*") ? text.replace(/^(\/tmp|~)(?=\/)/, "") : text;
+  return named.replace(/[*/.]/g, "").length < 3 ? undefined : text;
 }
 
 function spelling(path: string | undefined): string | undefined {
