@@ -4,7 +4,7 @@
 import { argumentsTaint, dispatchCall, invokeCallback, type Call } from "./calls.js";
 import { evalCode, makeDynamicFunction } from "./dynamic-code.js";
 import type { Interpreter } from "./interpreter.js";
-import { commandRunner, isCommandModule, sinkChannelFor, sinkCall } from "./sinks.js";
+import { commandRunner, isCommandModule, runCommand, sinkChannelFor, sinkCall } from "./sinks.js";
 import { cryptoCall, osCall, pathCall, pipeline, zlibCall } from "./node-apis.js";
 import { envMember, fsCall, isFsModule, isPromptModule, PACKAGE_DIR, processEnv, promptCall } from "./sources.js";
 import { extensionCookies } from "./page-code.js";
@@ -189,6 +189,15 @@ function callGlobal(I: Interpreter, name: string, call: Call): Value | undefined
       return processEnv(I, call.node, call.frame, "Deno.env");
     case "Function":
       return makeDynamicFunction(I, call);
+    // Bun's shell (a command line) and process API: spawn(["gh", "auth", "token"]) or spawn({ cmd: [...] }).
+    case "Bun.$":
+      return runCommand(I, "shell", call);
+    case "Bun.spawn":
+    case "Bun.spawnSync": {
+      const argv = first.object?.elements ? first : first.object?.props.get("cmd");
+      const [program = UNKNOWN, ...rest] = argv?.object?.elements ?? [];
+      return argv ? runCommand(I, "argv", { ...call, args: [program, newArray(rest)] }) : UNKNOWN;
+    }
     case "setTimeout":
     case "setInterval":
     case "setImmediate":

@@ -1,7 +1,7 @@
 // Expressions: literals, operators, objects, arrays, classes, templates, await. Calls
 // are in calls.ts; member access and assignment targets in members.ts.
 import { isNode, staticPropertyName, unwrap, type Node } from "./ast.js";
-import { evalCall, makeFunction } from "./calls.js";
+import { dispatchCall, evalCall, makeFunction } from "./calls.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { evalClass, superObject } from "./classes.js";
@@ -169,6 +169,15 @@ export function evalExpression(I: Interpreter, node: Node, frame: Frame): Value 
         });
         return concatAll(parts, true);
       }
+      // zx's and execa's $`…`, Bun's shell: the template is a command line whose values are its words.
+      if (isShellTag(I, tag)) {
+        const parts: Value[] = [];
+        (quasi.quasis as Node[]).forEach((q, i) => {
+          parts.push(constant(q.value.cooked ?? q.value.raw));
+          if (values[i]) parts.push(values[i]!);
+        });
+        return dispatchCall(I, { node, frame, isNew: false, target: tag, args: [concatAll(parts, true)] });
+      }
       return unknownWith(values.reduce((t, v) => mergeTaints(t, deepTaint(v)), undefined as Value["taint"]));
     }
     case "ParenthesizedExpression":
@@ -324,4 +333,13 @@ export function evalObject(I: Interpreter, node: Node, frame: Frame): Value {
     else if (property.kind !== "set" || !data.props.get(key)?.getter) data.props.set(key, value);
   }
   return result;
+}
+
+/** A tag that runs its template as a command: `$` of a command-running module (zx, execa), Bun's `Bun.$`. */
+function isShellTag(I: Interpreter, tag: Value): boolean {
+  const ref = tag.ref;
+  if (!ref) return false;
+  if (ref.global) return ref.path.join(".") === "Bun.$";
+  const path = ref.path[0] === "default" ? ref.path.slice(1) : ref.path;
+  return I.signatures.commands.runners.js.modules.has(ref.module!) && path.join(".") === "$";
 }

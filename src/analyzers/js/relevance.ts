@@ -25,7 +25,7 @@ const ACTIVE = new RegExp(
     // computed access to the global object, Reflect, module loading that is not a literal
     String.raw`\b(?:global|globalThis|window|self)\s*\[|\bReflect\s*\.|\b_load\b`,
     // the Deno and Bun runtimes' own environment and file APIs
-    String.raw`\b(?:Deno|Bun)\s*\.\s*(?:env|read|file)`,
+    String.raw`\b(?:Deno|Bun)\s*\.\s*(?:env|read|file|spawn|\$)`,
     String.raw`\b(?:require|import)\s*\(\s*[^'"\s)]`,
     // a comment where a specifier's call or quote would be (the specifier scan below would miss it)
     String.raw`\b(?:require|import|from)\s*\/[*/]`,
