@@ -192,15 +192,15 @@ export function sourceCases() {
     },
     // ---- eval / exec layers ----------------------------------------------------------------
     {
-      id: "npm-eval-chain-500",
-      about: "install.js: the dropper behind 500 evals, each running the previous one",
-      files: npmInstall(jsEvalChain(500, DROPPER_JS.trim())),
+      id: "npm-eval-chain-1000",
+      about: "install.js: the dropper behind 1000 evals, each running the previous one (past the layers peeled)",
+      files: npmInstall(jsEvalChain(1000, DROPPER_JS.trim())),
       expect: { rule: ["unanalysed-code", "install.js", "high"] },
     },
     {
-      id: "py-exec-chain-500",
-      about: "setup.py: the dropper behind 500 execs, each running the previous one",
-      files: pySetup(pyExecChain(500, DROPPER_PY.replace("\n", "; ").trim())),
+      id: "py-exec-chain-1000",
+      about: "setup.py: the dropper behind 1000 execs, each running the previous one (past the layers peeled)",
+      files: pySetup(pyExecChain(1000, DROPPER_PY.replace("\n", "; ").trim())),
       expect: { rule: ["unanalysed-code", "setup.py", "high"] },
     },
     // ---- strings doubled in loops, endless loops, recursion ---------------------------------

@@ -27,15 +27,17 @@ function padded(bytes, payload, comment = "//") {
 }
 
 /** eval(eval(...)) `depth` levels deep around `code`, each level a string literal. */
+// Each layer holds a statement of its own besides the eval/exec of the next: layers that only
+// run the next one are peeled without limit of depth (dynamic-code.ts, python/calls.ts).
 function evalChain(depth, code) {
   let text = code;
-  for (let i = 0; i < depth; i++) text = `eval(${JSON.stringify(text)});`;
+  for (let i = 0; i < depth; i++) text = `var k${i} = ${i}; eval(${JSON.stringify(text)});`;
   return text;
 }
 
 function execChain(depth, code) {
   let text = code;
-  for (let i = 0; i < depth; i++) text = `exec(${JSON.stringify(text)})`;
+  for (let i = 0; i < depth; i++) text = `k${i} = ${i}; exec(${JSON.stringify(text)})`;
   return `${text}\n`;
 }
 

@@ -69,9 +69,19 @@ export function evalCode(I: Interpreter, code: Value, call: Call, mode: "eval" |
   if (code.decoded || code.built) {
     I.collector.addObfuscation({ technique: "eval-decoded", location, note: `runs decoded code: ${describe(text)}`, trigger: frame.trigger, executed: true });
   }
-  const ast = parseDecoded(I, text, location, frame);
+  let ast = parseDecoded(I, text, location, frame);
   if (!ast) return UNKNOWN;
-  const unit = virtualUnit(I, frame.unit, ast, location, mode === "eval" ? frame.scope : new Scope(undefined, true));
+  let unit = virtualUnit(I, frame.unit, ast, location, mode === "eval" ? frame.scope : new Scope(undefined, true));
+  // A layer that only evals the next one (`eval(Buffer.from("…", "base64").toString())`, dozens
+  // deep) is peeled here rather than nested: only layers holding other code count toward MAX_EVAL_DEPTH.
+  for (let peeled = 0; peeled < MAX_PEELED_LAYERS; peeled++) {
+    const next = loneEvalArgument(ast!);
+    const layer = next ? stringOf(I.evalExpr(next, { ...frame, unit, scope: unit.scope })) : undefined;
+    if (layer === undefined) break;
+    ast = parseDecoded(I, layer, location, frame);
+    if (!ast) return UNKNOWN;
+    unit = virtualUnit(I, frame.unit, ast, location, unit.scope);
+  }
   const inner: Frame = { ...frame, unit, scope: unit.scope, evalDepth: frame.evalDepth + 1 };
   const body = ast.body as Node[];
   const last = body[body.length - 1];
@@ -82,6 +92,17 @@ export function evalCode(I: Interpreter, code: Value, call: Call, mode: "eval" |
   // eval's value is its last expression's: `eval("require")("axios")` (ncc's external require) is require.
   I.execStatements(body.slice(0, -1), inner);
   return I.evalExpr(last.expression as Node, inner);
+}
+
+/** Layers of eval-only code peeled at one depth (a self-reproducing layer stops here). */
+const MAX_PEELED_LAYERS = 100;
+
+/** The argument of a program that is one statement, `eval(x)`, and nothing else. */
+function loneEvalArgument(ast: Node): Node | undefined {
+  const body = ast.body as Node[];
+  const call = body.length === 1 && body[0]!.type === "ExpressionStatement" ? unparenthesized(body[0]!.expression) : undefined;
+  const callee = call?.type === "CallExpression" ? unparenthesized(call.callee) : undefined;
+  return callee?.type === "Identifier" && callee.name === "eval" && call!.arguments.length === 1 && call!.arguments[0].type !== "SpreadElement" ? call!.arguments[0] : undefined;
 }
 
 /** Function(a, b, body) / new Function(body): a function whose body is the decoded string. */

