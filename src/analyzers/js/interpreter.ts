@@ -18,7 +18,7 @@ import { assignName, bindPattern, getMember, memberKey, setMember } from "./memb
 import { CallMemo } from "./memo.js";
 import { collectPatternNames, exportName } from "./operators.js";
 import { Scope } from "./scope.js";
-import { UNKNOWN, constant, deepTaint, join, newObject, truthiness, type Value } from "./values.js";
+import { UNKNOWN, constant, deepTaint, join, newObject, truthiness, type Taint, type Value } from "./values.js";
 import { WrittenFiles } from "./written-files.js";
 
 const MAX_NESTING = 1200;
@@ -69,6 +69,8 @@ export class Interpreter {
   /** Functions inlined at least once (they need no separate run with unknown arguments). */
   readonly executed = new Set<Node>();
   readonly memo = new CallMemo();
+  /** Shell variables holding a credential read, per script file (`K=$(cat ~/.ssh/id_rsa)`; shell-calls.ts). */
+  readonly shellVariables = new Map<string, Map<string, Taint[]>>();
   /** What both paths of an undecided condition assign (branches.ts). */
   readonly branches = new BranchWrites();
   /** Module factories of bundles (webpack, browserify, esbuild): each runs like a file of its own. */

@@ -8,11 +8,31 @@ import { FactCollector } from "./collector.js";
 import type { Frame } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
 import { analyzeShell } from "./shell.js";
+import type { ShellCommand } from "../shell-words.js";
 import { emitFlows } from "./flows.js";
 import { shellDownloadsAndRuns } from "./downloads.js";
 import { claimScript, scriptFilesOf, SCRIPT_LINE_BUDGET } from "../common/shell-downloads.js";
 import { PACKAGE_DIR } from "./sources.js";
 import { HOLE, UNKNOWN, markTaintLive, mergeTaints, unknownWith, withStep, type SinkHandle, type Taint, type Value } from "./values.js";
+
+/** A line that sets a shell variable: `K=…`, `export K=…`, `local K=…`. */
+const ASSIGNMENT = /^\s*(?:(?:export|local|readonly|declare)\s+)?([A-Za-z_][A-Za-z0-9_]*)=/;
+const VARIABLE_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/**
+ * What an assignment's commands print is only counts, statuses or words written out: every
+ * command whose output is not piped on is `wc`, `grep -c`/`-q`/`-l`, `test`, or an echo of
+ * literal words (`$(grep -c x ~/.aws/config || echo 0)`, `$(cat creds | wc -l)`).
+ */
+function printsOnlyCounts(commands: ShellCommand[]): boolean {
+  const piped = new Set(commands.map((c) => c.input));
+  const outputs = commands.filter((c) => !piped.has(c));
+  return outputs.length > 0 && outputs.every((c) => {
+    if (c.program === "wc" || c.program === "test" || c.program === "[") return true;
+    if (c.program === "grep") return c.args.some((a) => /^-[A-Za-z]*[cqlL]|^--(count|quiet|silent|files-with(out)?-match(es)?)$/.test(a));
+    return (c.program === "echo" || c.program === "printf") && !c.args.some((a) => a.includes("$") || a.includes("*"));
+  });
+}
 
 /** Facts of one command line at `location` (an npm script's line, or the exec call). */
 export function commandFacts(
@@ -39,6 +59,19 @@ export function commandFacts(
     // What it prints lands in these files (`> file`, a file its prompt names): read back or sent later.
     for (const file of source.writes ?? []) I.written.write(file, undefined, withStep(taint, { ...location, note: `writes it to ${file}` }));
   }
+  // `K=$(cat ~/.ssh/id_rsa)`, then `curl -d "$K" …` on a later line of the same script.
+  const variables = I.shellVariables.get(location.file) ?? new Map<string, Taint[]>();
+  I.shellVariables.set(location.file, variables);
+  let referenced: Taint[] | undefined;
+  for (const match of text.matchAll(VARIABLE_REFERENCE)) referenced = mergeTaints(referenced, variables.get(match[1] ?? match[2]!));
+  const assigned = ASSIGNMENT.exec(text)?.[1];
+  if (assigned && analysis.sinks.length === 0) {
+    // What it is given (a read, another variable: `B=$(echo "$K" | base64)`), unless only a count of it.
+    const given = mergeTaints(sourceTaint, referenced);
+    const kept = given && !printsOnlyCounts(analysis.commands) && withStep(given, { ...location, note: `kept in $${assigned}` });
+    if (kept) variables.set(assigned, kept);
+    else variables.delete(assigned);
+  }
   const handles: SinkHandle[] = [];
   for (const sink of analysis.sinks) {
     const fact = I.collector.addSink({
@@ -50,7 +83,7 @@ export function commandFacts(
     });
     handles.push({ sink: fact, sendMethods: new Set(["write", "end"]) });
     // A file the package wrote credential data to earlier, sent by this program (`gh api --input f`).
-    let sent = sourceTaint;
+    let sent = mergeTaints(sourceTaint, referenced);
     for (const file of sink.files ?? []) sent = mergeTaints(sent, I.written.taint(file, { ...location, note: `sends ${file}, a file written earlier` }));
     for (const t of sent ?? []) {
       I.collector.addFlow(t, fact, frame.trigger, { ...location, note: `sent by ${sink.program}${fact.destination ? ` to ${fact.destination}` : ""}` }, false);
