@@ -256,6 +256,8 @@ export function toCommand(words: string[]): ShellCommand | undefined {
   while (index < words.length) {
     const w = words[index]!;
     if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || WRAPPERS.has(w)) index++;
+    // PowerShell's `$k = Get-Content …`: the command is the value.
+    else if (/^\$[A-Za-z_][\w:]*$/.test(w) && words[index + 1] === "=") index += 2;
     else if (w === "timeout" && index + 1 < words.length) index += 2;
     else if (w === "env" && index + 1 < words.length) index = afterEnvOptions(words, index + 1);
     else break;
