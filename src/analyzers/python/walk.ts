@@ -75,11 +75,14 @@ function lineStarts(source: string): number[] {
 }
 
 /**
- * A pushed-to array keeps spare capacity (17 slots after the first push): a copy of exact
- * length halves the heap a tree costs (every function body stays alive for the whole analysis).
+ * Children wait in one buffer shared by the walk (a node's start in it is kept on a stack) and
+ * are copied out once, at their exact length, when the node is done: a pushed-to array per node
+ * would keep spare capacity (17 slots after the first push) or, trimmed, be garbage.
  */
-function trimChildren(node: PyNode): void {
-  if (node.children !== NO_CHILDREN) node.children = node.children.slice();
+function closeNode(node: PyNode, pending: PyNode[], start: number): void {
+  if (pending.length === start) return;
+  node.children = pending.slice(start);
+  pending.length = start;
 }
 
 /**
@@ -140,6 +143,9 @@ function convert(t: number, c: CursorExports, source: string, tables: LanguageTa
   };
   const result: ParsedPython = { root: makeNode(c._ts_tree_cursor_current_node_type_id_wasm(t)), nodes: 1 };
   const stack: PyNode[] = [result.root];
+  const pending: PyNode[] = [];
+  /** Where each node of `stack` has its children in `pending`. */
+  const childStarts: number[] = [0];
   if (c._ts_tree_cursor_goto_first_child_wasm(t) !== 1) return result;
   for (;;) {
     const typeId = c._ts_tree_cursor_current_node_type_id_wasm(t);
@@ -151,10 +157,10 @@ function convert(t: number, c: CursorExports, source: string, tables: LanguageTa
       if (hasError && !result.syntaxError && (node.type === "ERROR" || missing)) result.syntaxError = { line: node.line, column: node.column };
       if (keep) {
         result.nodes++;
-        if (parent.children === NO_CHILDREN) parent.children = [];
-        parent.children.push(node);
+        pending.push(node);
         if (!tables.leaf[typeId] && c._ts_tree_cursor_goto_first_child_wasm(t) === 1) {
           stack.push(node);
+          childStarts.push(pending.length);
           continue;
         }
         // A leaf: keep its text (indices are UTF-16 offsets into the JS string); a token's text is its type.
@@ -163,10 +169,10 @@ function convert(t: number, c: CursorExports, source: string, tables: LanguageTa
     }
     while (c._ts_tree_cursor_goto_next_sibling_wasm(t) !== 1) {
       if (c._ts_tree_cursor_goto_parent_wasm(t) !== 1 || stack.length <= 1) {
-        trimChildren(result.root);
+        closeNode(result.root, pending, 0);
         return result;
       }
-      trimChildren(stack.pop()!);
+      closeNode(stack.pop()!, pending, childStarts.pop()!);
     }
   }
 }
