@@ -6,7 +6,7 @@ import type { PyNode } from "./ast.js";
 import type { SinkRecord } from "./collector.js";
 import { location, stepAt, type Frame, type Summary } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
-import { allTaints, foldedText, isFetchedSource, mergeTaints, taintKey, type Cell, type FunctionInfo, type Taint, type Value } from "./model.js";
+import { addTaint, allTaints, foldedText, hasTaintKey, isFetchedSource, mergeTaints, taintKey, type Cell, type FunctionInfo, type Taint, type Value } from "./model.js";
 import { appendSteps, stepArray } from "./steps.js";
 
 /** Keys that identify where a destination came from (taint ids and its literal host). */
@@ -124,20 +124,21 @@ function normalizeDestination(text: string | undefined): string | undefined {
 export function substitute(fn: FunctionInfo, params: Value[], taints: Taint[]): Taint[] {
   // Taint arrays are never changed in place (mergeTaints copies): an empty one can be shared.
   if (taints.length === 0) return taints;
-  let result: Taint[] = [];
+  // Built in place, one taint at a time: the same as merging each into the result (mergeTaints),
+  // without a copy of the result per taint; a replaced taint is made only when its key is new.
+  const result: Taint[] = [];
   for (const taint of taints) {
     if (taint.param?.fn === fn.id) {
       const arg = params[taint.param.index];
       if (!arg) continue;
-      const replaced = allTaints(arg).map((a) => ({ ...a, steps: appendSteps(a.steps, taint.steps) }));
-      result = mergeTaints(result, replaced);
+      for (const a of allTaints(arg)) if (!hasTaintKey(result, a)) addTaint(result, { ...a, steps: appendSteps(a.steps, taint.steps) });
     } else if (taint.keys?.some((k) => k.startsWith(`p:${fn.id}:`))) {
       const keys = taint.keys.flatMap((k) => {
         const match = /^p:(\d+):(\d+)$/.exec(k);
         return match && Number(match[1]) === fn.id ? destinationKeys(params[Number(match[2])]) : [k];
       });
-      result = mergeTaints(result, [{ ...taint, keys }]);
-    } else result = mergeTaints(result, [taint]);
+      addTaint(result, { ...taint, keys });
+    } else addTaint(result, taint);
   }
   return result;
 }

@@ -261,6 +261,23 @@ export function mergeTaints(a: Taint[], b: Taint[]): Taint[] {
   return result ?? a;
 }
 
+/** mergeTaints(into, [taint]), on an array the caller owns: changed in place, nothing copied. */
+export function addTaint(into: Taint[], taint: Taint): void {
+  for (const other of into) if (sameKey(other, taint)) return;
+  if (into.length < MAX_TAINTS) into.push(taint);
+  else if (!isFetchedSource(taint.source)) {
+    // Full: a downloaded part gives its place to anything else (as in mergeTaints).
+    const slot = into.findIndex((t) => isFetchedSource(t.source));
+    if (slot >= 0) into[slot] = taint;
+  }
+}
+
+/** A taint with the key (source or parameter) of `taint` is in `taints`. */
+export function hasTaintKey(taints: Taint[], taint: Taint): boolean {
+  for (const other of taints) if (sameKey(other, taint)) return true;
+  return false;
+}
+
 export function withStep(taints: Taint[], step: FlowStep | undefined): Taint[] {
   if (!step || taints.length === 0) return taints;
   return taints.map((t) => {
