@@ -11,6 +11,7 @@ import { FETCH_PREFIX, allTaints, isFetchedSource, mergeTaints, withStep, type S
 import { downloadsOf, pipedRunsOf, runsOf } from "../common/shell-downloads.js";
 import type { ShellCommand } from "../shell-words.js";
 import { stagingKey } from "./staging.js";
+import { stepArray } from "./steps.js";
 
 /** The taint of what a request at `node` answers. */
 export function fetchedTaint(frame: Frame, node: PyNode, note: string, destination: string | undefined): Taint {
@@ -18,7 +19,7 @@ export function fetchedTaint(frame: Frame, node: PyNode, note: string, destinati
   const what = `fetches ${destination ?? "data"}`;
   // A stand-in source record: never emitted as a source fact.
   const source = { id: `${FETCH_PREFIX}${loc.file}:${loc.line}:${loc.column}|${destination ?? ""}`, kind: "env-dump", location: loc, note: what, ...(destination ? { detail: destination } : {}) } as SourceRecord;
-  return { source, steps: [{ ...loc, note: `${what} (${note})` }] };
+  return { source, steps: { ...loc, note: `${what} (${note})` } };
 }
 
 /** Files written with fetched data, by staging key. */
@@ -53,7 +54,7 @@ function emitExecutions(ip: Interpreter, frame: Frame, node: PyNode, fetched: Ta
   const loc = location(frame, node);
   for (const taint of withStep(fetched, { ...loc, note: step })) {
     const fetch = taint.source!;
-    ip.emit(frame, { type: "download", location: loc, note: how, ...(path !== undefined ? { path } : {}), fetch: { location: fetch.location, note: fetch.note, ...(fetch.detail ? { destination: fetch.detail } : {}) }, steps: taint.steps });
+    ip.emit(frame, { type: "download", location: loc, note: how, ...(path !== undefined ? { path } : {}), fetch: { location: fetch.location, note: fetch.note, ...(fetch.detail ? { destination: fetch.detail } : {}) }, steps: stepArray(taint.steps) });
   }
 }
 

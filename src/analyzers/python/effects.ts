@@ -6,7 +6,8 @@ import type { PyNode } from "./ast.js";
 import type { SinkRecord } from "./collector.js";
 import { location, stepAt, type Frame, type Summary } from "./frame.js";
 import type { Interpreter } from "./interpreter.js";
-import { allTaints, foldedText, isFetchedSource, MAX_STEPS, mergeTaints, taintKey, type Cell, type FunctionInfo, type Taint, type Value } from "./model.js";
+import { addTaint, allTaints, foldedText, hasTaintKey, isFetchedSource, mergeTaints, taintKey, type Cell, type FunctionInfo, type Taint, type Value } from "./model.js";
+import { appendSteps, stepArray } from "./steps.js";
 
 /** Keys that identify where a destination came from (taint ids and its literal host). */
 export function destinationKeys(value: Value | undefined): string[] {
@@ -32,16 +33,6 @@ function destinationFromSource(taint: Taint, destination: string | undefined, de
   // `site:` keys (a cookie jar read for one domain) also cover the hosts under that domain.
   if (host) return taint.keys?.some((k) => k === `host:${host}` || (k.startsWith("site:") && (host === k.slice(5) || host.endsWith(`.${k.slice(5)}`)))) ?? false;
   return destKeys.includes(taintKey(taint)) || (taint.keys?.some((k) => destKeys.includes(k)) ?? false);
-}
-
-function appendSteps(steps: FlowStep[], more: FlowStep[]): FlowStep[] {
-  const result = [...steps];
-  for (const step of more) {
-    const last = result[result.length - 1];
-    if (last && last.line === step.line && last.file === step.file && last.note === step.note) continue;
-    result.push(step);
-  }
-  return result.length > MAX_STEPS ? [...result.slice(0, 2), ...result.slice(-(MAX_STEPS - 2))] : result;
 }
 
 export interface SinkUse {
@@ -92,7 +83,7 @@ export function reportSink(ip: Interpreter, frame: Frame, node: PyNode, use: Sin
           : undefined;
       frame.out.pending.push({
         sink,
-        taint: { ...taint, steps: appendSteps(taint.steps, [sinkStep]) },
+        taint: { ...taint, steps: appendSteps(taint.steps, sinkStep) },
         destKeys,
         ...(destParam !== undefined ? { destParam } : {}),
         ...(use.until ? { until: use.until } : {}),
@@ -108,7 +99,7 @@ function emitFlow(ip: Interpreter, frame: Frame, taint: Taint, sink: SinkRecord,
   const flowSink: SinkRecord = { ...sink };
   if (destination) flowSink.destination = destination;
   if (destinationFromSource(taint, destination, destKeys)) flowSink.destinationFromSource = true;
-  const steps = sinkStep ? appendSteps(taint.steps, [sinkStep]) : taint.steps;
+  const steps = sinkStep ? appendSteps(taint.steps, sinkStep) : taint.steps;
   let source = taint.source!;
   // A secret-named parameter that authenticates a request to a fixed host is a real credential
   // (the ssh-decorate shape with a token): wherever else its value goes is a flow.
@@ -121,7 +112,7 @@ function emitFlow(ip: Interpreter, frame: Frame, taint: Taint, sink: SinkRecord,
     const { candidate: _candidate, ...confirmed } = source;
     source = { ...confirmed, note: `secret parameter "${source.detail ?? ""}" is sent to a data-collection service` };
   }
-  ip.emit(frame, { type: "flow", source, sink: flowSink, steps, ...(auth ? { use: "auth" as const } : {}) });
+  ip.emit(frame, { type: "flow", source, sink: flowSink, steps: stepArray(steps), ...(auth ? { use: "auth" as const } : {}) });
 }
 
 function normalizeDestination(text: string | undefined): string | undefined {
@@ -133,20 +124,21 @@ function normalizeDestination(text: string | undefined): string | undefined {
 export function substitute(fn: FunctionInfo, params: Value[], taints: Taint[]): Taint[] {
   // Taint arrays are never changed in place (mergeTaints copies): an empty one can be shared.
   if (taints.length === 0) return taints;
-  let result: Taint[] = [];
+  // Built in place, one taint at a time: the same as merging each into the result (mergeTaints),
+  // without a copy of the result per taint; a replaced taint is made only when its key is new.
+  const result: Taint[] = [];
   for (const taint of taints) {
     if (taint.param?.fn === fn.id) {
       const arg = params[taint.param.index];
       if (!arg) continue;
-      const replaced = allTaints(arg).map((a) => ({ ...a, steps: appendSteps(a.steps, taint.steps) }));
-      result = mergeTaints(result, replaced);
+      for (const a of allTaints(arg)) if (!hasTaintKey(result, a)) addTaint(result, { ...a, steps: appendSteps(a.steps, taint.steps) });
     } else if (taint.keys?.some((k) => k.startsWith(`p:${fn.id}:`))) {
       const keys = taint.keys.flatMap((k) => {
         const match = /^p:(\d+):(\d+)$/.exec(k);
         return match && Number(match[1]) === fn.id ? destinationKeys(params[Number(match[2])]) : [k];
       });
-      result = mergeTaints(result, [{ ...taint, keys }]);
-    } else result = mergeTaints(result, [taint]);
+      addTaint(result, { ...taint, keys });
+    } else addTaint(result, taint);
   }
   return result;
 }
@@ -166,7 +158,7 @@ export function applySummary(ip: Interpreter, frame: Frame, fn: FunctionInfo, su
     if (destination) sink.destination = destination;
     for (const taint of allTaints(arg)) {
       callStep ??= stepAt(frame, callNode, `passed to ${fn.name}()`);
-      const steps = appendSteps(appendSteps(taint.steps, [callStep]), pending.taint.steps);
+      const steps = appendSteps(appendSteps(taint.steps, callStep), pending.taint.steps);
       if (taint.source) {
         emitFlow(ip, frame, { ...taint, steps }, sink, destination, destKeys, undefined, pending.auth);
       } else if (taint.param && frame.symbolicFn && taint.param.fn === frame.symbolicFn.id) {

@@ -422,7 +422,7 @@ export class Interpreter {
       return { ref: fn.binding === "class" ? { kind: "class", cls: fn.cls } : { kind: "instance", cls: fn.cls }, taints: [] };
     }
     const step: FlowStep = stepAt(frame, param.node, `parameter ${param.name} of ${fn.name}()`);
-    const taints: Taint[] = [{ param: { fn: fn.id, index }, steps: [step] }];
+    const taints: Taint[] = [{ param: { fn: fn.id, index }, steps: step }];
     if (isSecretParameterName(this.signatures, param.name)) {
       this.sawSecretParameter = true;
       const kind: SourceKind = parameterSourceKind(param.name);
@@ -437,7 +437,7 @@ export class Interpreter {
           detail: param.name,
           candidate,
         },
-        steps: [{ ...loc, note: `receives ${param.name}` }],
+        steps: { ...loc, note: `receives ${param.name}` },
       });
     }
     const value: Value = { taints };
@@ -489,7 +489,7 @@ export class Interpreter {
     const loc = location(frame, node);
     const record = { id: `${kind}|${loc.file}:${loc.line}:${loc.column}|${detail ?? ""}`, kind, location: loc, note, ...(detail !== undefined ? { detail } : {}) };
     this.emit(frame, { type: "source", source: record });
-    return { source: record, steps: [{ ...loc, note }] };
+    return { source: record, steps: { ...loc, note } };
   }
 
   indicators(frame: Frame, node: PyNode, text: string): void {

@@ -6,6 +6,7 @@ import type { Location } from "../../core/types.js";
 import type { PyNode } from "./ast.js";
 import type { ModuleState } from "./frame.js";
 import type { RepoState } from "./git-repos.js";
+import { pushStep, type Steps } from "./steps.js";
 
 /** A credential read without its trigger (the trigger is the caller's, decided at emission). */
 export interface SourceRecord {
@@ -23,7 +24,8 @@ export interface Taint {
   source?: SourceRecord;
   /** Parameter `index` of function `fn`: replaced by the argument's taint at call sites. */
   param?: { fn: number; index: number };
-  steps: FlowStep[];
+  /** Where the data went on its way (a persistent list: steps.ts). */
+  steps: Steps;
   /** Values the credential was looked up with (netrc host): a request to the same host is own-service. */
   keys?: string[];
   /** A field of the credential's file that says where it is used (`repository`), not the secret: it only marks destinations. */
@@ -147,7 +149,6 @@ export interface Value {
 }
 
 export const MAX_TAINTS = 8;
-export const MAX_STEPS = 16;
 
 export function unknown(): Value {
   return { taints: [] };
@@ -262,12 +263,28 @@ export function mergeTaints(a: Taint[], b: Taint[]): Taint[] {
   return result ?? a;
 }
 
+/** mergeTaints(into, [taint]), on an array the caller owns: changed in place, nothing copied. */
+export function addTaint(into: Taint[], taint: Taint): void {
+  for (const other of into) if (sameKey(other, taint)) return;
+  if (into.length < MAX_TAINTS) into.push(taint);
+  else if (!isFetchedSource(taint.source)) {
+    // Full: a downloaded part gives its place to anything else (as in mergeTaints).
+    const slot = into.findIndex((t) => isFetchedSource(t.source));
+    if (slot >= 0) into[slot] = taint;
+  }
+}
+
+/** A taint with the key (source or parameter) of `taint` is in `taints`. */
+export function hasTaintKey(taints: Taint[], taint: Taint): boolean {
+  for (const other of taints) if (sameKey(other, taint)) return true;
+  return false;
+}
+
 export function withStep(taints: Taint[], step: FlowStep | undefined): Taint[] {
   if (!step || taints.length === 0) return taints;
   return taints.map((t) => {
-    const last = t.steps[t.steps.length - 1];
-    if (t.steps.length >= MAX_STEPS || (last && last.line === step.line && last.note === step.note)) return t;
-    return { ...t, steps: [...t.steps, step] };
+    const steps = pushStep(t.steps, step);
+    return steps === t.steps ? t : { ...t, steps };
   });
 }
 

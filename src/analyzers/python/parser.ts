@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type * as TreeSitter from "web-tree-sitter";
 import type { Parser } from "web-tree-sitter";
-import { PyNode } from "./ast.js";
+import { countsAsNodes, PyNode } from "./ast.js";
 import { recoverStatements } from "./recovery.js";
 import { tablesFor, walkTree, type CursorExports } from "./walk.js";
 
@@ -110,7 +110,7 @@ function countNodes(root: PyNode): number {
   let count = 0;
   const stack: PyNode[] = [root];
   for (let node = stack.pop(); node; node = stack.pop()) {
-    count++;
+    count += countsAsNodes(node);
     for (const child of node.children) stack.push(child);
   }
   return count;

@@ -35,6 +35,9 @@ function bindParameters(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: C
     } else if (args.keywords.has(param.name)) {
       (usedKeywords ??= new Set()).add(param.name);
       values[index] = args.keywords.get(param.name)!;
+    } else if (param.default && literalDefault(param.default)) {
+      // A literal reads no scope: evaluated in the caller's frame (same file, location and sink) without a copy of it.
+      values[index] = evalExpr(ip, frame, param.default);
     } else if (param.default) {
       const inner = copyFrame(frame);
       inner.scope = fn.closure;
@@ -43,6 +46,23 @@ function bindParameters(ip: Interpreter, frame: Frame, fn: FunctionInfo, args: C
     } else values[index] = args.keywords.get("**") ?? unknown();
   }
   return values;
+}
+
+/** A default that evaluates to the same value in any frame of its file: `None`, `0`, `"text"` (no f-string part). */
+function literalDefault(node: PyNode): boolean {
+  switch (node.type) {
+    case "none":
+    case "true":
+    case "false":
+    case "integer":
+    case "float":
+      return true;
+    case "string":
+      for (const child of node.children) if (child.type === "interpolation") return false;
+      return true;
+    default:
+      return false;
+  }
 }
 
 function worthInlining(ip: Interpreter, fn: FunctionInfo, params: Value[]): boolean {

@@ -6,7 +6,7 @@
 // TreeCursor class, which copies the four words of state in and out of wasm memory around
 // every call (most of the conversion's cost). Nothing else may use the runtime mid-walk.
 import type { Language, Tree } from "web-tree-sitter";
-import { NO_CHILDREN, PyNode } from "./ast.js";
+import { closingQuote, NO_CHILDREN, PyNode } from "./ast.js";
 import type { ParsedPython } from "./parser.js";
 
 /** The C functions of web-tree-sitter's runtime the walk calls (tree: the TSTree pointer; cursor: in the transfer buffer). */
@@ -32,6 +32,8 @@ export interface LanguageTables {
   dropped: boolean[];
   /** Named types that never have children: no gotoFirstChild call. */
   leaf: boolean[];
+  /** Types named `string_end`. */
+  stringEnd: boolean[];
 }
 
 /** Anonymous tokens the interpreter never looks at. Operators, "*", "." and ":" (slices) are kept. */
@@ -61,7 +63,7 @@ export function tablesFor(language: Language): LanguageTables {
     }
     const fields: (string | null)[] = [null];
     for (let id = 1; id <= language.fieldCount; id++) fields[id] = language.fieldNameForId(id);
-    tables = { types, named, fields, dropped, leaf };
+    tables = { types, named, fields, dropped, leaf, stringEnd: types.map((type) => type === "string_end") };
     tablesCache.set(language, tables);
   }
   return tables;
@@ -74,12 +76,23 @@ function lineStarts(source: string): number[] {
   return starts;
 }
 
+/** The cursor is on a string_end that is exactly the closing quote of the string_start its string began with. */
+function closesString(c: CursorExports, t: number, source: string, parent: PyNode, start: PyNode | undefined): boolean {
+  if (parent.type !== "string" || start === undefined || start.type !== "string_start") return false;
+  const quote = closingQuote(start.text);
+  const from = c._ts_tree_cursor_start_index_wasm(t);
+  return c._ts_tree_cursor_end_index_wasm(t) - from === quote.length && source.startsWith(quote, from);
+}
+
 /**
- * A pushed-to array keeps spare capacity (17 slots after the first push): a copy of exact
- * length halves the heap a tree costs (every function body stays alive for the whole analysis).
+ * Children wait in one buffer shared by the walk (a node's start in it is kept on a stack) and
+ * are copied out once, at their exact length, when the node is done: a pushed-to array per node
+ * would keep spare capacity (17 slots after the first push) or, trimmed, be garbage.
  */
-function trimChildren(node: PyNode): void {
-  if (node.children !== NO_CHILDREN) node.children = node.children.slice();
+function closeNode(node: PyNode, pending: PyNode[], start: number): void {
+  if (pending.length === start) return;
+  node.children = pending.slice(start);
+  pending.length = start;
 }
 
 /**
@@ -140,21 +153,27 @@ function convert(t: number, c: CursorExports, source: string, tables: LanguageTa
   };
   const result: ParsedPython = { root: makeNode(c._ts_tree_cursor_current_node_type_id_wasm(t)), nodes: 1 };
   const stack: PyNode[] = [result.root];
+  const pending: PyNode[] = [];
+  /** Where each node of `stack` has its children in `pending`. */
+  const childStarts: number[] = [0];
   if (c._ts_tree_cursor_goto_first_child_wasm(t) !== 1) return result;
   for (;;) {
     const typeId = c._ts_tree_cursor_current_node_type_id_wasm(t);
     const parent = stack[stack.length - 1]!;
     const missing = hasError && c._ts_tree_cursor_current_node_is_missing_wasm(t) === 1;
     const keep = !tables.dropped[typeId] || (parent.type === "slice" && tables.types[typeId] === ":");
-    if (keep || (hasError && !result.syntaxError && missing)) {
+    if (tables.stringEnd[typeId] && !missing && closesString(c, t, source, parent, pending[childStarts[childStarts.length - 1]!])) {
+      // A string's closing quote: counted, not copied (see endDropped in ast.ts).
+      result.nodes++;
+    } else if (keep || (hasError && !result.syntaxError && missing)) {
       const node = makeNode(typeId);
       if (hasError && !result.syntaxError && (node.type === "ERROR" || missing)) result.syntaxError = { line: node.line, column: node.column };
       if (keep) {
         result.nodes++;
-        if (parent.children === NO_CHILDREN) parent.children = [];
-        parent.children.push(node);
+        pending.push(node);
         if (!tables.leaf[typeId] && c._ts_tree_cursor_goto_first_child_wasm(t) === 1) {
           stack.push(node);
+          childStarts.push(pending.length);
           continue;
         }
         // A leaf: keep its text (indices are UTF-16 offsets into the JS string); a token's text is its type.
@@ -163,10 +182,10 @@ function convert(t: number, c: CursorExports, source: string, tables: LanguageTa
     }
     while (c._ts_tree_cursor_goto_next_sibling_wasm(t) !== 1) {
       if (c._ts_tree_cursor_goto_parent_wasm(t) !== 1 || stack.length <= 1) {
-        trimChildren(result.root);
+        closeNode(result.root, pending, 0);
         return result;
       }
-      trimChildren(stack.pop()!);
+      closeNode(stack.pop()!, pending, childStarts.pop()!);
     }
   }
 }
