@@ -37,6 +37,8 @@ export function analyzeCredentialFlows(facts: PackageFacts, signatures: Signatur
     const relevant = group.filter((f) => authenticationReason(f, signatures) === undefined);
     if (relevant.length === 0) continue;
     const sink = representativeSink(relevant);
+    // Sent to this machine's loopback interface (127.0.0.1, ::1, localhost): it does not leave the machine.
+    if (isLoopback(knownHost(sink.destination))) continue;
     // Its flows first, so the finding's last step names the destination it reports.
     relevant.sort((a, b) => Number(b.sink === sink) - Number(a.sink === sink));
     const host = knownHost(sink.destination);
@@ -65,6 +67,10 @@ function representativeSink(relevant: FlowFact[]): SinkFact {
     sinks.find((s) => placeholderDestination(s.destination) !== undefined) ??
     sinks[0]!
   );
+}
+
+function isLoopback(host: string | undefined): boolean {
+  return host !== undefined && (/^127(\.\d{1,3}){3}$/.test(host) || host === "::1" || host === "[::1]" || host === "localhost" || host.endsWith(".localhost"));
 }
 
 function groupFlowsBySink(flows: FlowFact[]): FlowFact[][] {

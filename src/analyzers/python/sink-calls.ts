@@ -16,6 +16,8 @@ import { stagingKey } from "./staging.js";
 import type { EvaluatedArgs } from "./calls.js";
 
 const IGNORED_SINK_KEYWORDS = new Set(["timeout", "verify", "allow_redirects", "stream", "cert", "proxies", "method", "context"]);
+/** Client methods that compute or change transport settings (requests.Session's): what they are given is not data the client keeps. */
+const SETTINGS_METHODS = new Set(["merge_environment_settings", "get_adapter", "mount", "close", "rebuild_proxies", "rebuild_method", "should_strip_auth"]);
 
 /** A Unix socket path or Windows named pipe: local IPC, not network. */
 function isLocalAddress(value: Value | undefined): boolean {
@@ -99,8 +101,8 @@ const HTTP_METHOD = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/i;
 
 export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: string, sink: NonNullable<ReturnType<typeof classifySinkCall>>, args: EvaluatedArgs, extra: Taint[]): Value {
   if (sink.factory) {
-    // requests.Request("POST", url): the method comes first.
-    const skip = sink.member === "Request" && HTTP_METHOD.test(args.positional[0]?.str ?? "") ? 1 : 0;
+    // requests.Request("POST", url), httpx.Request(method, url): the method comes first (urllib's Request takes the URL first).
+    const skip = sink.member === "Request" && (HTTP_METHOD.test(args.positional[0]?.str ?? "") || /^(requests|httpx)\./.test(qname)) ? 1 : 0;
     const destArg = args.positional[skip] ?? args.keywords.get("url") ?? args.keywords.get("host") ?? args.keywords.get("address");
     const instance: Value = { ref: external(`${qname}()`).ref!, taints: [], cell: { taints: [], sink: { channel: sink.channel, sent: false } } };
     // Bot clients (`endpoint: …/bot{token}`): the API host with the constructor's token in the path.
@@ -119,7 +121,9 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     const parts = requestParts([...args.keywords].filter(([k]) => !(bot && k === "token") && !login(k)));
     parts.auth.push(...[...args.keywords].filter(([k]) => login(k)).map(([, v]) => v));
     // build_opener(HTTPBasicAuthHandler(mgr)): the password manager's credentials authenticate the opener's requests.
-    let positional = args.positional.slice(dest ? skip + 1 : skip);
+    // The address given first is where the client talks, never its data, even when it cannot be folded.
+    const addressed = dest !== undefined || (destArg !== undefined && destArg === args.positional[skip] && sink.member !== "socket" && sink.member !== "Session");
+    let positional = args.positional.slice(addressed ? skip + 1 : skip);
     // FTP(host, user, passwd, acct): signatures/sinks.yaml `positionalLogin`.
     if (dest && sink.family?.positionalLogin) {
       parts.auth.push(...positional);
@@ -222,6 +226,7 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
   // req.prepare(), session.prepare_request(req): the same request, ready to send.
   if (method === "prepare") return receiver;
   if (method === "prepare_request" && args.positional[0]?.cell?.sink) return args.positional[0];
+  if (SETTINGS_METHODS.has(method)) return { taints: [], ref: external(`${qname}.${method}()`).ref! };
   if (!isSendMethod(ip.signatures, method)) {
     const added = allTaints(derived([...args.positional, ...args.keywords.values()]));
     // smtp.login(user, password) authenticates to this peer: the password is the client's credential, sent to
@@ -278,7 +283,9 @@ export function sinkMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver
   } else if (state.channel === "dns") {
     dest = args.positional[0] ?? dest;
   }
-  const parts = requestParts(args.keywords);
+  // session.send(req, **settings), opener.open(req, data): beside a request object only `data` is
+  // data; the rest are transport settings (stream, verify, cert, proxies, timeout).
+  const parts = requestParts(request ? [...args.keywords].filter(([k]) => k === "data") : args.keywords);
   dest = frontedHost(args, state.channel) ?? dest;
   reportSink(ip, frame, node, {
     channel: state.channel,
