@@ -87,6 +87,11 @@ function execForEach(ip: Interpreter, node: Node, frame: Frame): Completion {
     ip.bindPattern(target, element, frame, declare);
     ip.execStatement(node.body, frame);
   }
+  // Values pushed on a path that may not have run (ObjectData.maybe): each may be an item.
+  for (const possible of node.type === "ForOfStatement" ? (iterable.object?.maybe ?? []) : []) {
+    ip.bindPattern(target, possible, frame, declare);
+    ip.execStatement(node.body, frame);
+  }
   frame.conditional--;
   return NORMAL;
 }

@@ -13,6 +13,7 @@ import { tokenExtraction } from "./token-patterns.js";
 import { isPlaceholder } from "../../core/placeholders.js";
 import { hazardOf } from "../../core/regex-safety.js";
 import {
+  MAX_MAYBE,
   UNKNOWN,
   constant,
   deepTaint,
@@ -179,6 +180,8 @@ function arrayMethod(I: Interpreter, receiver: Value, key: string, call: Call): 
       else {
         data.taint = mergeTaints(data.taint, args.reduce<Value["taint"]>((t, a) => mergeTaints(t, deepTaint(a)), undefined));
         data.open = true;
+        // `if (existsSync(p)) found.push(p)`: each value may be there; iterating visits it.
+        data.maybe = [...(data.maybe ?? []), ...args].slice(0, MAX_MAYBE);
       }
       return constant(sure ? elements.length : undefined);
     case "shift":
@@ -234,6 +237,7 @@ function arrayMethod(I: Interpreter, receiver: Value, key: string, call: Call): 
       } else {
         const element = elements.slice(0, 64).reduce<Value>((a, e) => join(a, e), unknownWith(data.taint));
         results.push(invokeCallback(I, callback, [element, UNKNOWN, receiver], call.node, call.frame));
+        for (const possible of data.maybe ?? []) results.push(invokeCallback(I, callback, [possible, UNKNOWN, receiver], call.node, call.frame));
       }
       if (key === "map" && results.length === elements.length && !data.open && !data.taint) return newArray(results);
       if (key === "map" || key === "flatMap") return { object: { props: new Map(), elements: [], open: true, taint: results.reduce<Value["taint"]>((t, r) => mergeTaints(t, deepTaint(r)), undefined) } };

@@ -27,7 +27,11 @@ export interface ObjectData {
   taint?: Taint[];
   /** Arrays: more elements than those listed may exist (unknown length, conditional push): never iterated as if complete. */
   open?: boolean;
+  /** Arrays: values pushed on a path that may not run (at most MAX_MAYBE): iterating runs over each of them too. */
+  maybe?: Value[];
 }
+
+export const MAX_MAYBE = 64;
 
 export interface FunctionValue {
   node: Node;
