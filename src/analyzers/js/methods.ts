@@ -145,6 +145,16 @@ function stringMethod(I: Interpreter, receiver: Value, key: string, call: Call):
   return unknownWith(taint);
 }
 
+/** Possible items, each once (the same value or the same constant pushed again on another pass adds nothing), at most MAX_MAYBE. */
+function addPossible(maybe: Value[] | undefined, values: Value[]): Value[] {
+  const out = maybe ? [...maybe] : [];
+  for (const value of values) {
+    if (out.length >= MAX_MAYBE) break;
+    if (!out.some((m) => m === value || (m.known && value.known && m.constant === value.constant))) out.push(value);
+  }
+  return out;
+}
+
 /**
  * A method called on a value nothing else holds (`s.split("").reverse()`, `[...xs].sort()`,
  * `Array.from(s).reverse()`): its change in place is sure even on a path that may not run.
@@ -181,7 +191,7 @@ function arrayMethod(I: Interpreter, receiver: Value, key: string, call: Call): 
         data.taint = mergeTaints(data.taint, args.reduce<Value["taint"]>((t, a) => mergeTaints(t, deepTaint(a)), undefined));
         data.open = true;
         // `if (existsSync(p)) found.push(p)`: each value may be there; iterating visits it.
-        data.maybe = [...(data.maybe ?? []), ...args].slice(0, MAX_MAYBE);
+        data.maybe = addPossible(data.maybe, args);
       }
       return constant(sure ? elements.length : undefined);
     case "shift":

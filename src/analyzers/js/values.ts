@@ -31,7 +31,7 @@ export interface ObjectData {
   maybe?: Value[];
 }
 
-export const MAX_MAYBE = 64;
+export const MAX_MAYBE = 8;
 
 export interface FunctionValue {
   node: Node;
