@@ -22,6 +22,11 @@ export interface ShellCommand {
 const SEPARATORS = new Set(["|", "||", "&&", ";", "&", "\n", "(", ")"]);
 const WRAPPERS = new Set(["sudo", "nohup", "exec", "time", "command", "xargs", "eval", "then", "do", "else", "!"]);
 
+/** bash, zsh, dash, ksh, sh: the shells whose `-c` text and script files the readers follow. */
+export function isShell(program: string): boolean {
+  return /^(ba|z|da|k)?sh$/.test(program);
+}
+
 /** `-Command` and the abbreviations PowerShell accepts for it (`-c`, `-com` …), any case. */
 const POWERSHELL_COMMAND = /^-c(o(m(m(a(n(d)?)?)?)?)?)?$/i;
 /** `-EncodedCommand` and its abbreviations (`-e`, `-ec`, `-enc` …): base64 of UTF-16LE text. */
@@ -36,7 +41,7 @@ const POWERSHELL_ENCODED = /^-(e(n(c(o(d(e(d(c(o(m(m(a(n(d)?)?)?)?)?)?)?)?)?)?)?
  */
 export function innerCommandLine(command: ShellCommand): string | undefined {
   const { program, args } = command;
-  if (/^(ba|z|da|k)?sh$/.test(program)) return shellCommandText(args);
+  if (isShell(program)) return shellCommandText(args);
   if (program === "cmd") {
     const c = args.findIndex((a) => /^\/[ck]$/i.test(a));
     return c >= 0 && c + 1 < args.length ? args.slice(c + 1).join(" ") : undefined;
@@ -223,8 +228,7 @@ const SCRIPT_RUNNERS = /^((ba|z|da|k)?sh|source|\.|python3?|node|nodejs|perl|rub
 function outputRun(command: ShellCommand, words: string[], outputs: (ShellCommand | undefined)[], fileWords: ReadonlySet<number>): ShellCommand | undefined {
   const at = words.length - 1 - command.args.length;
   if (outputs[at]) return outputs[at];
-  const shell = /^(ba|z|da|k)?sh$/.test(command.program);
-  const c = shell ? command.args.indexOf("-c") : -1;
+  const c = isShell(command.program) ? command.args.indexOf("-c") : -1;
   if (c >= 0) return outputs[at + 2 + c];
   if (!SCRIPT_RUNNERS.test(command.program)) return undefined;
   const script = command.args.findIndex((a) => !a.startsWith("-"));

@@ -3,7 +3,7 @@
 // `regsvr32 /s x.dll`). Both front-ends read command lines through this one reading: the
 // file names are compared as written (the shell expands nothing, so `$TMPDIR/x` on both
 // sides is the same file).
-import type { ShellCommand } from "../shell-words.js";
+import { isShell, type ShellCommand } from "../shell-words.js";
 
 export interface ShellDownload {
   /** The URL as written. */
@@ -142,7 +142,7 @@ export function runsOf(command: ShellCommand & { path?: string }): ShellRun[] {
   if (/[\\/]/.test(word) || /\.(exe|com|bat|cmd|msi|ps1|vbs|js|py|sh)$/i.test(word)) out.push({ file: word, how: `runs ${word}` });
   if (!RUNNERS.has(command.program)) return out;
   // `sh -c "…"` runs a command line (read as such elsewhere), not a file.
-  if (/^(ba|z|da|k)?sh$/.test(command.program) && command.args.includes("-c")) return out;
+  if (isShell(command.program) && command.args.includes("-c")) return out;
   for (let i = 0; i < command.args.length; i++) {
     const arg = command.args[i]!;
     if (NOT_A_FILE.has(arg) && command.program !== "rundll32") return out;
@@ -247,7 +247,7 @@ function downloadBehind(command: ShellCommand | undefined): { url: string; progr
 function runsStandardInput(command: ShellCommand): boolean {
   const { program, args } = command;
   if (program === "iex" || program === "invoke-expression") return true;
-  const shell = /^(ba|z|da|k)?sh$/.test(program);
+  const shell = isShell(program);
   if (!shell && !["python", "python3", "node", "nodejs", "perl", "ruby", "php", "powershell", "pwsh"].includes(program)) return false;
   if (args.includes("-") || (shell && args.includes("-s"))) return true;
   const powershell = program === "powershell" || program === "pwsh";

@@ -328,6 +328,11 @@ function pathMethod(ip: Interpreter, frame: Frame, node: PyNode, receiver: Value
 /** Layers of exec-only code peeled at one depth (a self-reproducing layer stops here). */
 const MAX_PEELED_LAYERS = 100;
 
+/** The text of code held in a value (bytes read as UTF-8), when known. */
+function codeText(value: Value): string | undefined {
+  return value.str !== undefined ? (value.bytes ? decodeUtf8(value.str) : value.str) : undefined;
+}
+
 /** The argument of the last statement of `statements` when it is `exec(x)` or `eval(x)` and the others only import. */
 function loneExecArgument(statements: readonly PyNode[]): PyNode | undefined {
   if (!statements.slice(0, -1).every((s) => s.type === "import_statement" || s.type === "import_from_statement")) return undefined;
@@ -342,7 +347,7 @@ function loneExecArgument(statements: readonly PyNode[]): PyNode | undefined {
 export function execCode(ip: Interpreter, frame: Frame, node: PyNode, code: Value, mode: "exec" | "eval"): Value {
   const value = code.ref?.kind === "code" ? code.ref.code : code;
   const loc = location(frame, node);
-  const text = value.str !== undefined ? (value.bytes ? decodeUtf8(value.str) : value.str) : undefined;
+  const text = codeText(value);
   const bomb = text?.includes(OVER_DECODE_CAP) ?? false;
   if (text !== undefined && (bomb || frame.execDepth >= MAX_EXEC_DEPTH) && !ip.problems.some((p) => p.file === loc.file && p.line === loc.line)) {
     const why = bomb ? `decompressed past ${DECODE_CAP_BYTES} bytes (a decompression bomb?)` : `nested more than ${MAX_EXEC_DEPTH} levels of exec/eval deep`;
@@ -367,7 +372,7 @@ export function execCode(ip: Interpreter, frame: Frame, node: PyNode, code: Valu
     const next = loneExecArgument(statements);
     if (next && statements.length > 1) execBlock(ip, inner, statements.slice(0, -1));
     const layer = next ? evalExpr(ip, inner, next) : undefined;
-    const layerText = layer?.str !== undefined ? (layer.bytes ? decodeUtf8(layer.str) : layer.str) : undefined;
+    const layerText = layer ? codeText(layer) : undefined;
     if (layerText === undefined || layerText.includes(OVER_DECODE_CAP)) break;
     root = ip.parseDecoded(layerText);
     if (!root) return unknown();

@@ -115,13 +115,18 @@ function pushedTree(ip: Interpreter, frame: Frame, node: PyNode, commands: Shell
 
 const PYTHON_PROGRAMS = /^(pythonw?|python[23](\.\d+)?w?|py|pyw)(\.exe)?$/i;
 
+/** python/pythonw (by any path), or a program the analysis cannot name (`sys.executable`). */
+function runsPython(command: ShellCommand): boolean {
+  return PYTHON_PROGRAMS.test(command.program.replace(/^.*[\\/]/, "")) || command.program === "*";
+}
+
 /**
  * `python -c CODE`, `sys.executable -c CODE` (a program the analysis cannot name): the code
  * runs in another interpreter of the same machine, so it is analysed as code of this call.
  */
 function runInlineCode(ip: Interpreter, frame: Frame, node: PyNode, commands: ShellCommand[]): void {
   for (const command of commands) {
-    if (!PYTHON_PROGRAMS.test(command.program.replace(/^.*[\\/]/, "")) && command.program !== "*") continue;
+    if (!runsPython(command)) continue;
     const flag = command.args.findIndex((a) => a === "-c" || /^-[A-Za-z]*c$/.test(a));
     const code = flag >= 0 ? command.args[flag + 1] : undefined;
     // Written out in the package: plain code, not decoded (no obfuscation to report).
@@ -140,7 +145,7 @@ function runStagedScripts(ip: Interpreter, frame: Frame, node: PyNode, argv: Val
     if (text !== undefined) candidates.push(text);
   }
   for (const command of commands) {
-    if (PYTHON_PROGRAMS.test(command.program.replace(/^.*[\\/]/, "")) || command.program === "*" || command.program === "start") candidates.push(...command.args);
+    if (runsPython(command) || command.program === "start") candidates.push(...command.args);
     candidates.push(command.program);
   }
   const seen = new Set<string>();

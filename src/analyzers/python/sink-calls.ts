@@ -110,7 +110,9 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     const bot = endpoint?.includes("{token}") ? endpoint.slice(0, endpoint.indexOf("{token}")) : undefined;
     const tokenArg = args.positional[0] ?? args.keywords.get("token");
     // Web3(HTTPProvider(url)): a client built on a provider object talks to the provider's endpoint.
-    const dest = bot ? botDestination(bot, tokenArg, urlSlots(ip.signatures)) : destArg && sink.member !== "socket" && sink.member !== "Session" ? (destArg.cell?.sink?.dest ?? addressValue(destArg)) : undefined;
+    // socket.socket(family, type) and Session() name no peer with their first argument.
+    const addressable = sink.member !== "socket" && sink.member !== "Session";
+    const dest = bot ? botDestination(bot, tokenArg, urlSlots(ip.signatures)) : destArg && addressable ? (destArg.cell?.sink?.dest ?? addressValue(destArg)) : undefined;
     if (dest) instance.cell!.sink!.dest = dest;
     if (args.positional.some((a) => a.ref?.kind === "external" && /\.AF_UNIX$/.test(a.ref.qname)) || isLocalAddress(dest)) instance.cell!.sink!.local = true;
     const front = frontedHost(args, sink.channel);
@@ -122,7 +124,7 @@ export function sinkCall(ip: Interpreter, frame: Frame, node: PyNode, qname: str
     parts.auth.push(...[...args.keywords].filter(([k]) => login(k)).map(([, v]) => v));
     // build_opener(HTTPBasicAuthHandler(mgr)): the password manager's credentials authenticate the opener's requests.
     // The address given first is where the client talks, never its data, even when it cannot be folded.
-    const addressed = dest !== undefined || (destArg !== undefined && destArg === args.positional[skip] && sink.member !== "socket" && sink.member !== "Session");
+    const addressed = dest !== undefined || (destArg !== undefined && destArg === args.positional[skip] && addressable);
     let positional = args.positional.slice(addressed ? skip + 1 : skip);
     // FTP(host, user, passwd, acct): signatures/sinks.yaml `positionalLogin`.
     if (dest && sink.family?.positionalLogin) {
